@@ -1,0 +1,66 @@
+/*
+ * A chat platform behind a small vtable. An adapter turns its platform's
+ * events into struct chat_msg and calls bot_handle_message(); the core
+ * answers through ->reply with the origin it was given. Several adapters
+ * run in one process; the console is one of them.
+ */
+#ifndef OPSBOT_CHAT_H
+#define OPSBOT_CHAT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct bot;
+struct chat;
+
+/* An incoming message, borrowed for the duration of the call. */
+struct chat_msg {
+	const char	*user_id;
+	const char	*user_name;	/* display name, or NULL */
+	const char	*channel;
+	const char	*text;		/* not necessarily NUL-terminated */
+	size_t		 len;
+};
+
+/* Where an answer goes: a copy the core owns (chat_origin_*). */
+struct chat_origin {
+	char	*platform;
+	char	*user_id;
+	char	*user_name;
+	char	*channel;
+};
+
+struct chat_ops {
+	const char	*name;		/* "console", "slack", ... */
+
+	/* Begins intake; returns -1 and sets *cause (caller frees). */
+	int	(*start)(struct chat *, char **cause);
+	/* Stops intake; idempotent; no messages arrive after it returns. */
+	void	(*stop)(struct chat *);
+	/* Delivers text to origin; loop thread. */
+	void	(*reply)(struct chat *, const struct chat_origin *,
+		    const char *text);
+	/* One line of state for /status, e.g. "connected". */
+	void	(*describe)(struct chat *, struct buf *);
+	/* Frees priv; called after stop. */
+	void	(*free)(struct chat *);
+};
+
+struct chat {
+	const struct chat_ops	*ops;
+	struct bot		*bot;
+	void			*priv;		/* the adapter's own state */
+};
+
+extern const struct chat_ops chat_console_ops;
+
+/* Returns a new chat (free with chat_free) for ops, bound to bot. */
+struct chat *chat_create(const struct chat_ops *, struct bot *);
+void	 chat_free(struct chat *);
+
+void	 chat_origin_set(struct chat_origin *, const char *platform,
+	    const struct chat_msg *);
+void	 chat_origin_release(struct chat_origin *);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * The console adapter: commands from stdin, answers on stdout. A prompt
+ * on a terminal, plain lines otherwise, so it can be scripted:
+ *   printf '/help\n' | opsbot
+ * A reader thread does the blocking reads and posts each line to the
+ * loop; EOF asks the bot to stop once in-flight commands are answered.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "bot.h"
+#include "chat.h"
+#include "loop.h"
+#include "xmalloc.h"
+
+/* Longer lines are cut here; anything over ARGS_MAX_INPUT is refused. */
+#define CONSOLE_LINE_MAX	(64 * 1024)
+
+struct console {
+	struct chat	*chat;
+	int		 in_fd;
+	FILE		*out;
+	int		 tty;		/* prompt only on a terminal */
+	char		*user;
+	pthread_t	 reader;
+	int		 reader_started;
+	int		 stop_pipe[2];
+	atomic_int	 stopped;
+	int		 eof;
+};
+
+struct console_line {
+	struct console	*con;
+	char		*text;		/* NULL: end of input */
+	size_t		 len;
+};
+
+static void
+console_prompt(struct console *con)
+{
+	if (con->tty && !atomic_load(&con->stopped)) {
+		fputs(con->chat->bot->cfg->chat.console_prompt, con->out);
+		fflush(con->out);
+	}
+}
+
+/* Loop thread: one line typed, or the end of input. */
+static void
+console_on_line(void *arg)
+{
+	struct console_line	*l = arg;
+	struct console		*con = l->con;
+	struct chat_msg		 m;
+
+	if (l->text == NULL) {
+		con->eof = 1;
+		if (!atomic_load(&con->stopped)) {
+			if (con->tty)
+				fputc('\n', con->out);
+			bot_request_stop(con->chat->bot, "end of input");
+		}
+	} else if (!atomic_load(&con->stopped)) {
+		memset(&m, 0, sizeof m);
+		m.user_id = con->user;
+		m.user_name = con->user;
+		m.channel = "console";
+		m.text = l->text;
+		m.len = l->len;
+		bot_handle_message(con->chat->bot, con->chat, &m);
+		console_prompt(con);
+	}
+	free(l->text);
+	free(l);
+}
+
+static void
+console_post(struct console *con, const char *text, size_t len)
+{
+	struct console_line	*l = xcalloc(1, sizeof *l);
+
+	l->con = con;
+	if (text != NULL) {
+		/* A trailing CR comes from files written on Windows. */
+		if (len > 0 && text[len - 1] == '\r')
+			len--;
+		l->text = xmalloc(len + 1);
+		memcpy(l->text, text, len);
+		l->text[len] = '\0';
+		l->len = len;
+	}
+	loop_post(con->chat->bot->loop, console_on_line, l);
+}
+
+static void *
+console_reader(void *arg)
+{
+	struct console	*con = arg;
+	struct pollfd	 pfd[2];
+	struct buf	 line;
+	char		 chunk[4096], *nl, *p;
+	ssize_t		 n;
+	size_t		 left;
+
+	buf_init(&line);
+	pfd[0].fd = con->in_fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = con->stop_pipe[0];
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents != 0)
+			goto out;
+		n = read(con->in_fd, chunk, sizeof chunk);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		p = chunk;
+		left = (size_t)n;
+		while ((nl = memchr(p, '\n', left)) != NULL) {
+			if (line.len < CONSOLE_LINE_MAX)
+				buf_add(&line, p, (size_t)(nl - p));
+			console_post(con, line.data, line.len);
+			buf_clear(&line);
+			left -= (size_t)(nl - p) + 1;
+			p = nl + 1;
+		}
+		if (line.len < CONSOLE_LINE_MAX)
+			buf_add(&line, p, left);
+	}
+	if (line.len > 0)
+		console_post(con, line.data, line.len);
+	console_post(con, NULL, 0);
+out:
+	buf_release(&line);
+	return NULL;
+}
+
+static char *
+console_login_name(void)
+{
+	struct passwd	*pw = getpwuid(geteuid());
+
+	return xstrdup(pw != NULL && pw->pw_name != NULL ? pw->pw_name :
+	    "console");
+}
+
+static int
+console_start(struct chat *c, char **cause)
+{
+	struct console	*con = xcalloc(1, sizeof *con);
+	const char	*user = c->bot->cfg->chat.console_user;
+
+	*cause = NULL;
+	c->priv = con;
+	con->chat = c;
+	con->in_fd = STDIN_FILENO;
+	con->out = stdout;
+	con->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	con->user = user != NULL ? xstrdup(user) : console_login_name();
+	if (pipe(con->stop_pipe) != 0) {
+		xasprintf(cause, "console: pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pthread_create(&con->reader, NULL, console_reader, con) != 0) {
+		xasprintf(cause, "console: cannot start the reader thread");
+		return -1;
+	}
+	con->reader_started = 1;
+	if (con->tty)
+		fprintf(con->out, "%s %s — type /help, Ctrl-D to quit\n",
+		    c->bot->cfg->bot.name, OPSBOT_VERSION);
+	console_prompt(con);
+	return 0;
+}
+
+static void
+console_stop(struct chat *c)
+{
+	struct console	*con = c->priv;
+
+	if (con == NULL || atomic_exchange(&con->stopped, 1))
+		return;
+	if (con->reader_started) {
+		if (write(con->stop_pipe[1], "x", 1) < 0)
+			pthread_cancel(con->reader);
+		pthread_join(con->reader, NULL);
+		con->reader_started = 0;
+	}
+}
+
+static void
+console_reply(struct chat *c, const struct chat_origin *o, const char *text)
+{
+	struct console	*con = c->priv;
+	size_t		 n = strlen(text);
+
+	fputs(text, con->out);
+	if (n == 0 || text[n - 1] != '\n')
+		fputc('\n', con->out);
+	fflush(con->out);
+}
+
+static void
+console_describe(struct chat *c, struct buf *b)
+{
+	struct console	*con = c->priv;
+
+	if (con == NULL)
+		buf_adds(b, "not started");
+	else if (con->eof)
+		buf_adds(b, "input closed");
+	else if (atomic_load(&con->stopped))
+		buf_adds(b, "stopped");
+	else
+		buf_addf(b, "reading %s as %s", con->tty ? "the terminal" :
+		    "stdin", con->user);
+}
+
+static void
+console_free(struct chat *c)
+{
+	struct console	*con = c->priv;
+
+	if (con == NULL)
+		return;
+	console_stop(c);
+	if (con->stop_pipe[0] > 0) {
+		close(con->stop_pipe[0]);
+		close(con->stop_pipe[1]);
+	}
+	free(con->user);
+	free(con);
+	c->priv = NULL;
+}
+
+const struct chat_ops chat_console_ops = {
+	.name = "console",
+	.start = console_start,
+	.stop = console_stop,
+	.reply = console_reply,
+	.describe = console_describe,
+	.free = console_free,
+};

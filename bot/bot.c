@@ -1,0 +1,204 @@
+/*
+ * The bot's lifecycle (see bot.h): build the parts in dependency order,
+ * start the adapters, run the loop, and stop gracefully: stop intake,
+ * give in-flight commands a grace period, cancel the rest with a message,
+ * then tear down in reverse order.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot.h"
+#include "clock.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+#include "workers.h"
+#include "xmalloc.h"
+
+/* mkdir -p with mode 0700 for the parts it creates. */
+static int
+bot_mkdirs(const char *path, char **cause)
+{
+	char	 tmp[PATH_MAX], *p;
+
+	if (strlen(path) >= sizeof tmp) {
+		xasprintf(cause, "data_dir is too long");
+		return -1;
+	}
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (p = tmp + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		const char save = *p;
+
+		*p = '\0';
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+			xasprintf(cause, "cannot create data_dir %s: %s", tmp,
+			    strerror(errno));
+			return -1;
+		}
+		*p = save;
+		if (save == '\0')
+			break;
+	}
+	return 0;
+}
+
+struct bot *
+bot_create(struct config *cfg, const struct cmd_entry *const *table,
+    char **cause)
+{
+	struct bot	*b = xcalloc(1, sizeof *b);
+	char		*db;
+
+	*cause = NULL;
+	b->cfg = cfg;
+	b->cmds = table;
+	b->started_ms = clock_now_ms();
+	b->started_mono = clock_mono_ms();
+	TAILQ_INIT(&b->inflight);
+
+	if (bot_mkdirs(cfg->bot.data_dir, cause) != 0)
+		goto fail;
+	xasprintf(&db, "%s/opsbot.db", cfg->bot.data_dir);
+	b->store = store_open(db, cause);
+	free(db);
+	if (b->store == NULL)
+		goto fail;
+	if ((b->loop = loop_create(cause)) == NULL)
+		goto fail;
+	b->workers = workers_create(cfg->bot.worker_threads, b->loop);
+	b->rbac = rbac_create(cfg, table);
+	return b;
+
+fail:
+	bot_free(b);
+	return NULL;
+}
+
+void
+bot_add_chat(struct bot *b, struct chat *c)
+{
+	b->chats = xreallocarray(b->chats, b->nchats + 1, sizeof *b->chats);
+	b->chats[b->nchats++] = c;
+}
+
+int
+bot_start(struct bot *b, char **cause)
+{
+	size_t	 i;
+
+	*cause = NULL;
+	for (i = 0; i < b->nchats; i++) {
+		if (b->chats[i]->ops->start(b->chats[i], cause) != 0)
+			return -1;
+		log_info("bot", "chat adapter %s started",
+		    b->chats[i]->ops->name);
+	}
+	return 0;
+}
+
+void
+bot_run(struct bot *b)
+{
+	if (!b->stopped)
+		loop_run(b->loop);
+}
+
+static void
+bot_stop_now(struct bot *b)
+{
+	if (b->stopped)
+		return;
+	b->stopped = 1;
+	lws_sul_cancel(&b->grace);
+	loop_stop(b->loop);
+}
+
+void
+bot_check_drained(struct bot *b)
+{
+	if (b->stopping && b->ninflight == 0)
+		bot_stop_now(b);
+}
+
+/* The grace period is over: answer what is left, then stop. */
+static void
+bot_grace_expired(lws_sorted_usec_list_t *sul)
+{
+	struct bot	*b = lws_container_of(sul, struct bot, grace);
+	struct cmd_ctx	*ctx;
+
+	while ((ctx = TAILQ_FIRST(&b->inflight)) != NULL) {
+		TAILQ_REMOVE(&b->inflight, ctx, entry_link);
+		b->ninflight--;
+		ctx->cancelled = 1;
+		buf_clear(&ctx->reply);
+		cmd_error(ctx, "opsbot is shutting down; /%s was cancelled "
+		    "before it finished", ctx->entry->name);
+		ctx->outcome = "cancelled";
+		/* The job's completion still holds ctx and frees it. */
+		cmd_answer(ctx);
+	}
+	bot_stop_now(b);
+}
+
+void
+bot_request_stop(struct bot *b, const char *reason)
+{
+	size_t	 i;
+
+	if (b->stopping) {
+		/* Asked twice (a second Ctrl-C): do not wait any longer. */
+		log_warn("bot", "stop requested again (%s); cancelling %zu "
+		    "command(s) now", reason, b->ninflight);
+		bot_grace_expired(&b->grace);
+		return;
+	}
+	b->stopping = 1;
+	log_info("bot", "stopping: %s; %zu command(s) in flight", reason,
+	    b->ninflight);
+	for (i = 0; i < b->nchats; i++)
+		b->chats[i]->ops->stop(b->chats[i]);
+	if (b->ninflight == 0) {
+		bot_stop_now(b);
+		return;
+	}
+	lws_sul_schedule(loop_lws(b->loop), 0, &b->grace, bot_grace_expired,
+	    b->cfg->bot.shutdown_grace_s * LWS_US_PER_SEC);
+}
+
+void
+bot_free(struct bot *b)
+{
+	size_t	 i, left;
+
+	if (b == NULL)
+		return;
+	if (b->workers != NULL) {
+		left = workers_shutdown(b->workers, 1000);
+		if (left != 0)
+			log_warn("bot", "%zu job(s) still running at exit",
+			    left);
+		workers_free(b->workers);
+	}
+	if (b->loop != NULL)
+		lws_sul_cancel(&b->grace);
+	/* Runs the completions still queued before what they use goes. */
+	loop_free(b->loop);
+	for (i = 0; i < b->nchats; i++) {
+		b->chats[i]->ops->stop(b->chats[i]);
+		chat_free(b->chats[i]);
+	}
+	free(b->chats);
+	rbac_free(b->rbac);
+	store_close(b->store);
+	config_free(b->cfg);
+	free(b);
+}

@@ -1,0 +1,103 @@
+/*
+ * The running bot: config, store, loop, workers, RBAC, chat adapters and
+ * the commands in flight. One per process; everything here is touched on
+ * the loop thread only.
+ */
+#ifndef OPSBOT_BOT_H
+#define OPSBOT_BOT_H
+
+#include <sys/queue.h>
+
+#include <libwebsockets.h>
+#include <stdint.h>
+
+#include "args.h"
+#include "buf.h"
+#include "chat.h"
+#include "cmd.h"
+#include "config.h"
+#include "rbac.h"
+
+struct loop;
+struct store;
+struct workers;
+
+/* One command from receipt to answer; see dispatch.c. */
+struct cmd_ctx {
+	struct bot		*bot;
+	struct chat		*chat;
+	struct chat_origin	 origin;
+	const struct cmd_entry	*entry;
+	struct rbac_user	 user;
+	char			*line;		/* as received, sanitized */
+	struct words		 words;
+	struct args		 args;
+	struct buf		 reply;
+	const char		*outcome;	/* audit: ok, error, ... */
+	char			*detail;	/* audit: error text */
+	int64_t			 received_ms;	/* wall clock */
+	int64_t			 started_mono;
+	int			 answered;	/* reply sent, row audited */
+	int			 cancelled;	/* answered by shutdown */
+	TAILQ_ENTRY(cmd_ctx)	 entry_link;	/* bot->inflight */
+};
+
+TAILQ_HEAD(cmd_ctx_list, cmd_ctx);
+
+struct bot {
+	struct config			*cfg;		/* owned */
+	const struct cmd_entry *const	*cmds;
+	struct store			*store;
+	struct loop			*loop;
+	struct workers			*workers;
+	struct rbac			*rbac;
+	struct chat			**chats;
+	size_t				 nchats;
+	int64_t				 started_ms;
+	int64_t				 started_mono;
+	int				 stopping;
+	int				 stopped;
+	struct cmd_ctx_list		 inflight;
+	size_t				 ninflight;
+	lws_sorted_usec_list_t		 grace;		/* shutdown deadline */
+	uint64_t			 handled;	/* commands answered */
+};
+
+/*
+ * Builds a bot around cfg (ownership passes to the bot, also on failure):
+ * opens the store in cfg's data_dir, the loop and the worker pool.
+ * Returns NULL and sets *cause (caller frees).
+ */
+struct bot *bot_create(struct config *cfg,
+	    const struct cmd_entry *const *table, char **cause);
+/* Adds an adapter the bot will start, stop and free. */
+void	 bot_add_chat(struct bot *, struct chat *);
+/* Starts every adapter; returns -1 and sets *cause on the first failure. */
+int	 bot_start(struct bot *, char **cause);
+/* Runs the loop until shutdown completes. */
+void	 bot_run(struct bot *);
+/*
+ * Begins a graceful stop: no new commands, in-flight ones get
+ * bot.shutdown_grace to finish, then are cancelled with a message.
+ */
+void	 bot_request_stop(struct bot *, const char *reason);
+void	 bot_free(struct bot *);
+/* Completes a stop once the last in-flight command has ended. */
+void	 bot_check_drained(struct bot *);
+
+/* dispatch.c: the path of every command from every adapter. */
+void	 bot_handle_message(struct bot *, struct chat *,
+	    const struct chat_msg *);
+
+/* For handlers: answer text (appended; sent when the command ends). */
+void	 cmd_reply(struct cmd_ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Like cmd_reply, and marks the outcome as an error. */
+void	 cmd_error(struct cmd_ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Ends a command that returned CMD_PENDING: sends, audits, frees ctx. */
+void	 cmd_finish(struct cmd_ctx *);
+/* Sends the reply and audits, once; ctx stays alive (dispatch.c). */
+void	 cmd_answer(struct cmd_ctx *);
+
+#endif

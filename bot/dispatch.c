@@ -1,0 +1,255 @@
+/*
+ * The path of every command, whatever adapter it came from (redis
+ * processCommand order): refuse while stopping -> split -> find ->
+ * enabled? -> role -> channel -> options -> confirmation -> exec. Every
+ * outcome, refusals included, is answered and written to the audit trail.
+ */
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot.h"
+#include "clock.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define DISPATCH_AUDIT_MAX	1024	/* bytes of command line kept */
+
+/* The line as it goes into the audit trail: bounded, no control bytes. */
+static char *
+dispatch_sanitize(const char *text, size_t len)
+{
+	struct buf	 b;
+	size_t		 i, n = len > DISPATCH_AUDIT_MAX ? DISPATCH_AUDIT_MAX :
+	    len;
+	char		*clean;
+
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		buf_addc(&b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	if (n < len)
+		buf_addf(&b, "... (%zu bytes)", len);
+	clean = log_redact(b.data);
+	buf_release(&b);
+	return clean;
+}
+
+void
+cmd_reply(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&ctx->reply, fmt, ap);
+	va_end(ap);
+}
+
+void
+cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 start = ctx->reply.len;
+
+	va_start(ap, fmt);
+	buf_vaddf(&ctx->reply, fmt, ap);
+	va_end(ap);
+	if (ctx->outcome == NULL || strcmp(ctx->outcome, "ok") == 0)
+		ctx->outcome = "error";
+	if (ctx->detail == NULL)
+		ctx->detail = xstrdup(ctx->reply.data + start);
+}
+
+static void
+dispatch_audit(struct cmd_ctx *ctx)
+{
+	struct audit_entry	 e;
+	char			*cause = NULL;
+
+	memset(&e, 0, sizeof e);
+	e.ts_ms = ctx->received_ms;
+	e.platform = ctx->origin.platform;
+	e.user_id = ctx->origin.user_id != NULL ? ctx->origin.user_id : "";
+	e.user_name = ctx->origin.user_name;
+	e.channel = ctx->origin.channel != NULL ? ctx->origin.channel : "";
+	e.command = ctx->line;
+	e.outcome = ctx->outcome != NULL ? ctx->outcome : "ok";
+	e.detail = ctx->detail;
+	e.duration_ms = clock_mono_ms() - ctx->started_mono;
+	if (store_audit_append(ctx->bot->store, &e, &cause) != 0) {
+		log_error("audit", "%s", cause);
+		free(cause);
+	}
+}
+
+void
+cmd_answer(struct cmd_ctx *ctx)
+{
+	char	*text;
+
+	if (ctx->answered)
+		return;
+	ctx->answered = 1;
+	if (ctx->reply.len > 0) {
+		/* Nothing registered as a secret ever reaches a channel. */
+		text = log_redact(ctx->reply.data);
+		ctx->chat->ops->reply(ctx->chat, &ctx->origin, text);
+		free(text);
+	}
+	dispatch_audit(ctx);
+	ctx->bot->handled++;
+	log_info("dispatch", "platform=%s user=%s channel=%s command=%s "
+	    "outcome=%s ms=%lld", ctx->origin.platform,
+	    ctx->origin.user_id != NULL ? ctx->origin.user_id : "-",
+	    ctx->origin.channel != NULL ? ctx->origin.channel : "-",
+	    ctx->entry != NULL ? ctx->entry->name : "-",
+	    ctx->outcome != NULL ? ctx->outcome : "ok",
+	    (long long)(clock_mono_ms() - ctx->started_mono));
+}
+
+static void
+dispatch_free(struct cmd_ctx *ctx)
+{
+	chat_origin_release(&ctx->origin);
+	args_free(&ctx->args);
+	words_free(&ctx->words);
+	buf_release(&ctx->reply);
+	free(ctx->line);
+	free(ctx->detail);
+	free(ctx);
+}
+
+void
+cmd_finish(struct cmd_ctx *ctx)
+{
+	struct bot	*b = ctx->bot;
+
+	if (!ctx->cancelled) {
+		TAILQ_REMOVE(&b->inflight, ctx, entry_link);
+		b->ninflight--;
+	}
+	cmd_answer(ctx);
+	dispatch_free(ctx);
+	bot_check_drained(b);
+}
+
+/* Refuses with a reply and an audit row; ends the command. */
+static void dispatch_refuse(struct cmd_ctx *, const char *outcome,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+dispatch_refuse(struct cmd_ctx *ctx, const char *outcome, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&ctx->reply, fmt, ap);
+	va_end(ap);
+	ctx->outcome = outcome;
+	ctx->detail = xstrdup(ctx->reply.data);
+	cmd_answer(ctx);
+	dispatch_free(ctx);
+}
+
+void
+bot_handle_message(struct bot *b, struct chat *chat,
+    const struct chat_msg *m)
+{
+	struct cmd_ctx			*ctx;
+	const struct cmd_entry		*e;
+	const struct cfg_command	*cc;
+	const char			*name, *hint;
+	char				*cause = NULL;
+	struct buf			 roles;
+	enum cmd_result			 rc;
+
+	ctx = xcalloc(1, sizeof *ctx);
+	ctx->bot = b;
+	ctx->chat = chat;
+	ctx->received_ms = clock_now_ms();
+	ctx->started_mono = clock_mono_ms();
+	chat_origin_set(&ctx->origin, chat->ops->name, m);
+	ctx->line = dispatch_sanitize(m->text, m->len);
+	buf_init(&ctx->reply);
+
+	if (b->stopping) {
+		dispatch_refuse(ctx, "refused", "opsbot is shutting down; "
+		    "try again in a minute");
+		return;
+	}
+	if (args_split(m->text, m->len, &ctx->words, &cause) != 0) {
+		dispatch_refuse(ctx, "bad_input", "error: %s", cause);
+		free(cause);
+		return;
+	}
+	if (ctx->words.argc == 0) {
+		/* A blank line is not a command; nothing to audit. */
+		dispatch_free(ctx);
+		return;
+	}
+	name = ctx->words.argv[0];
+	if (*name == '/')
+		name++;
+	e = cmd_find(b->cmds, name);
+	if (e == NULL) {
+		hint = cmd_suggest(b->cmds, name);
+		if (hint != NULL)
+			dispatch_refuse(ctx, "unknown", "unknown command /%s "
+			    "— did you mean /%s?", name, hint);
+		else
+			dispatch_refuse(ctx, "unknown", "unknown command /%s "
+			    "— type /help for the list", name);
+		return;
+	}
+	ctx->entry = e;
+
+	cc = config_find_command(b->cfg, e->name);
+	if (cc != NULL && !cc->enabled) {
+		dispatch_refuse(ctx, "disabled", "/%s is disabled in this "
+		    "bot's config", e->name);
+		return;
+	}
+	rbac_user_roles(b->rbac, chat->ops->name, m->user_id, m->user_name,
+	    &ctx->user);
+	if (!rbac_allows(b->rbac, &ctx->user, e)) {
+		buf_init(&roles);
+		rbac_roles_granting(b->rbac, e, &roles);
+		buf_adds(&roles, "; you have ");
+		rbac_user_describe(&ctx->user, &roles);
+		dispatch_refuse(ctx, "denied", "/%s needs role %s", e->name,
+		    roles.data);
+		buf_release(&roles);
+		return;
+	}
+	if (!rbac_channel_allows(b->rbac, e, m->channel)) {
+		dispatch_refuse(ctx, "denied", "/%s is not allowed in this "
+		    "channel (%s)", e->name, m->channel != NULL ? m->channel :
+		    "none");
+		return;
+	}
+	if (args_parse(&e->args, &ctx->words, &ctx->args, &cause) != 0) {
+		dispatch_refuse(ctx, "bad_input", "%s\nusage: /%s%s%s", cause,
+		    e->name, *e->synopsis != '\0' ? " " : "", e->synopsis);
+		free(cause);
+		return;
+	}
+	if ((e->flags & CMD_NEEDS_CONFIRM) && !args_has(&ctx->args,
+	    "confirm")) {
+		dispatch_refuse(ctx, "unconfirmed", "/%s changes things on "
+		    "production; repeat it with --confirm to go ahead",
+		    e->name);
+		return;
+	}
+
+	TAILQ_INSERT_TAIL(&b->inflight, ctx, entry_link);
+	b->ninflight++;
+	ctx->outcome = "ok";
+	rc = e->exec(ctx);
+	if (rc != CMD_PENDING)
+		cmd_finish(ctx);
+}

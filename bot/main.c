@@ -1,0 +1,271 @@
+/*
+ * opsbot: flags, start, run, stop. Exit codes: 0 clean stop, 1 bad
+ * config, 2 bad usage, 3 could not start.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bot.h"
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "notify.h"
+#include "store.h"
+#include "xmalloc.h"
+
+static const char usage_text[] =
+"usage: opsbot [--config FILE] [--data-dir DIR] [--log-level LEVEL]\n"
+"              [--console]\n"
+"       opsbot --check-config FILE\n"
+"       opsbot --help | --version\n"
+"\n"
+"A chat-ops bot for production support. With no config file it runs on\n"
+"its embedded default: the console on this terminal, the local host as\n"
+"the only inventory host, and its sqlite store in ./opsbot-data.\n"
+"\n"
+"  -c, --config FILE        load FILE (JSON; also $OPSBOT_CONFIG)\n"
+"  -t, --check-config FILE  check FILE, print every problem, exit 0 or 1\n"
+"  -d, --data-dir DIR       override bot.data_dir\n"
+"  -l, --log-level LEVEL    override bot.log_level (debug, info, warn,\n"
+"                           error)\n"
+"      --console            talk on this terminal even when a chat\n"
+"                           platform is configured\n"
+"  -h, --help               show this help\n"
+"  -V, --version            show the version\n"
+"\n"
+"Config reference: docs/config.md. Type /help in the console.\n";
+
+enum { OPT_CONSOLE = 256 };
+
+static const struct option long_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "check-config", required_argument, NULL, 't' },
+	{ "data-dir", required_argument, NULL, 'd' },
+	{ "log-level", required_argument, NULL, 'l' },
+	{ "console", no_argument, NULL, OPT_CONSOLE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct signal_ctx {
+	struct bot	*bot;
+	sigset_t	 set;
+	pthread_t	 thread;
+};
+
+static void
+main_on_signal(void *arg)
+{
+	struct bot	*b = ((void **)arg)[0];
+	int		 sig = (int)(intptr_t)((void **)arg)[1];
+
+	free(arg);
+	bot_request_stop(b, sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/*
+ * Signals are blocked in every thread and taken here with sigwait(), so
+ * the handler is ordinary code that can post to the loop.
+ */
+static void *
+main_signal_thread(void *arg)
+{
+	struct signal_ctx	*s = arg;
+	void			**msg;
+	int			 sig;
+
+	for (;;) {
+		if (sigwait(&s->set, &sig) != 0)
+			continue;
+		msg = xcalloc(2, sizeof *msg);
+		msg[0] = s->bot;
+		msg[1] = (void *)(intptr_t)sig;
+		loop_post(s->bot->loop, main_on_signal, msg);
+	}
+	return NULL;
+}
+
+static int
+main_check_config(const char *path)
+{
+	struct config	*c;
+	struct buf	 errors;
+	const char	*line, *nl;
+
+	buf_init(&errors);
+	if (config_load_file(path, &c, &errors) != 0) {
+		for (line = errors.data; *line != '\0'; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (strncmp(line, path, strlen(path)) == 0)
+				fprintf(stderr, "%.*s\n", (int)(nl - line), line);
+			else
+				fprintf(stderr, "%s: %.*s\n", path,
+				    (int)(nl - line), line);
+		}
+		fprintf(stderr, "%s: configuration has errors\n", path);
+		buf_release(&errors);
+		return 1;
+	}
+	printf("%s: ok (%zu host(s), %zu user rule(s), %zu role(s), %zu "
+	    "schedule(s))\n", path, c->nhosts, c->nusers, c->nroles,
+	    c->nschedules);
+	config_free(c);
+	buf_release(&errors);
+	return 0;
+}
+
+static struct config *
+main_load_config(const char *path)
+{
+	struct config	*c;
+	struct buf	 errors;
+	const char	*line, *nl;
+	int		 rc;
+
+	buf_init(&errors);
+	rc = path != NULL ? config_load_file(path, &c, &errors) :
+	    config_load_default(&c, &errors);
+	if (rc != 0) {
+		for (line = errors.data; *line != '\0'; line = nl + 1) {
+			nl = strchr(line, '\n');
+			fprintf(stderr, "opsbot: %s: %.*s\n", path != NULL ?
+			    path : "(embedded default)", (int)(nl - line), line);
+		}
+		c = NULL;
+	}
+	buf_release(&errors);
+	return c;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char		*config_path = getenv("OPSBOT_CONFIG");
+	const char		*data_dir = NULL, *level_name = NULL;
+	int			 opt, force_console = 0, rc = 0;
+	int64_t			 t0 = clock_mono_ms();
+	struct config		*cfg;
+	struct bot		*bot;
+	struct signal_ctx	 sig;
+	enum log_level		 level;
+	char			*cause = NULL, *log_path = NULL;
+
+	while ((opt = getopt_long(argc, argv, "c:t:d:l:hV", long_options,
+	    NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 't':
+			return main_check_config(optarg);
+		case 'd':
+			data_dir = optarg;
+			break;
+		case 'l':
+			level_name = optarg;
+			break;
+		case OPT_CONSOLE:
+			force_console = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("opsbot %s (libwebsockets %s, sqlite %s)\n",
+			    OPSBOT_VERSION, lws_get_library_version(),
+			    store_library_version());
+			return 0;
+		default:
+			fputs("Try 'opsbot --help'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "opsbot: unexpected argument '%s'\nTry "
+		    "'opsbot --help'.\n", argv[optind]);
+		return 2;
+	}
+	if (config_path != NULL && *config_path == '\0')
+		config_path = NULL;
+	if (level_name != NULL && log_level_parse(level_name, &level) != 0) {
+		fprintf(stderr, "opsbot: --log-level: expected debug, info, "
+		    "warn or error, got '%s'\n", level_name);
+		return 2;
+	}
+	if ((cfg = main_load_config(config_path)) == NULL)
+		return 1;
+	if (data_dir != NULL) {
+		free(cfg->bot.data_dir);
+		cfg->bot.data_dir = xstrdup(data_dir);
+	}
+	if (force_console)
+		cfg->chat.console_enabled = 1;
+	log_set_level(level_name != NULL ? level : cfg->bot.log_level);
+	config_register_secrets(cfg);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Blocked before any thread starts, so every thread inherits it. */
+	sigemptyset(&sig.set);
+	sigaddset(&sig.set, SIGINT);
+	sigaddset(&sig.set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sig.set, NULL);
+
+	if ((bot = bot_create(cfg, cmd_table, &cause)) == NULL) {
+		fprintf(stderr, "opsbot: %s\n", cause);
+		free(cause);
+		log_close();
+		return 3;
+	}
+	/* While the console is the conversation, the log stays off it. */
+	if (cfg->bot.log_file != NULL)
+		log_path = xstrdup(cfg->bot.log_file);
+	else if (cfg->chat.console_enabled)
+		xasprintf(&log_path, "%s/opsbot.log", cfg->bot.data_dir);
+	if (log_path != NULL && log_open_file(log_path) != 0) {
+		fprintf(stderr, "opsbot: cannot open log file %s: %s\n",
+		    log_path, strerror(errno));
+		free(log_path);
+		bot_free(bot);
+		log_close();
+		return 3;
+	}
+	free(log_path);
+	log_info("main", "opsbot %s starting; config %s; data_dir %s",
+	    OPSBOT_VERSION, cfg->source, cfg->bot.data_dir);
+
+	if (cfg->chat.console_enabled)
+		bot_add_chat(bot, chat_create(&chat_console_ops, bot));
+	else
+		log_warn("main", "no chat adapter is enabled; the bot will "
+		    "only log");
+	sig.bot = bot;
+	pthread_create(&sig.thread, NULL, main_signal_thread, &sig);
+
+	if (bot_start(bot, &cause) != 0) {
+		fprintf(stderr, "opsbot: %s\n", cause);
+		log_error("main", "%s", cause);
+		free(cause);
+		rc = 3;
+	} else {
+		log_info("main", "ready in %lld ms", (long long)(clock_mono_ms()
+		    - t0));
+		notify_systemd("READY=1");
+		bot_run(bot);
+		notify_systemd("STOPPING=1");
+	}
+	pthread_cancel(sig.thread);
+	pthread_join(sig.thread, NULL);
+	bot_free(bot);
+	log_info("main", "stopped");
+	log_close();
+	return rc;
+}

@@ -1,0 +1,100 @@
+/*
+ * /status: is the bot itself healthy? Uptime, version, each chat adapter's
+ * state, the worker queue, the store and the bot's own memory.
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "bot.h"
+#include "clock.h"
+#include "loop.h"
+#include "store.h"
+#include "workers.h"
+
+static enum cmd_result cmd_status_exec(struct cmd_ctx *);
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.alias = NULL,
+	.synopsis = "",
+	.help = "Shows the bot's own health: uptime, version, chat adapters, worker queue, store and memory.",
+	.args = { .options = NULL, .min = 0, .max = 0 },
+	.min_role = ROLE_VIEWER,
+	.flags = 0,
+	.exec = cmd_status_exec,
+};
+
+/* Resident memory in KiB from /proc, or -1. */
+static long
+cmd_status_rss_kib(void)
+{
+	FILE	*f = fopen("/proc/self/status", "r");
+	char	 line[256];
+	long	 kib = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	}
+	fclose(f);
+	return kib;
+}
+
+static void
+cmd_status_size(int64_t bytes, char *out, size_t len)
+{
+	if (bytes < 1024)
+		snprintf(out, len, "%lld B", (long long)bytes);
+	else if (bytes < 1024 * 1024)
+		snprintf(out, len, "%.1f KiB", (double)bytes / 1024);
+	else
+		snprintf(out, len, "%.1f MiB", (double)bytes / (1024 * 1024));
+}
+
+static enum cmd_result
+cmd_status_exec(struct cmd_ctx *ctx)
+{
+	struct bot	*b = ctx->bot;
+	char		 up[32], since[32], size[32];
+	time_t		 t = (time_t)(b->started_ms / 1000);
+	struct tm	 tm;
+	struct buf	 state;
+	size_t		 i;
+	long		 rss = cmd_status_rss_kib();
+
+	duration_format((clock_mono_ms() - b->started_mono) / 1000, up,
+	    sizeof up);
+	gmtime_r(&t, &tm);
+	strftime(since, sizeof since, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	cmd_reply(ctx, "%s %s — up %s (since %s)\n", b->cfg->bot.name,
+	    OPSBOT_VERSION, up, since);
+
+	cmd_reply(ctx, "chat:");
+	for (i = 0; i < b->nchats; i++) {
+		buf_init(&state);
+		b->chats[i]->ops->describe(b->chats[i], &state);
+		cmd_reply(ctx, "%s%s (%s)", i == 0 ? " " : ", ",
+		    b->chats[i]->ops->name, state.data);
+		buf_release(&state);
+	}
+	cmd_reply(ctx, "\nworkers: %d threads, %zu queued, %zu running; "
+	    "commands in flight: %zu; answered since start: %llu\n",
+	    workers_threads(b->workers), workers_queued(b->workers),
+	    workers_running(b->workers), b->ninflight,
+	    (unsigned long long)b->handled);
+	cmd_status_size(store_size_bytes(b->store), size, sizeof size);
+	cmd_reply(ctx, "store: %s (%s, schema v%d, %lld audit rows)\n",
+	    store_path(b->store), size, store_schema_version(b->store),
+	    (long long)store_audit_count(b->store));
+	cmd_reply(ctx, "config: %s; %zu host(s), %zu user rule(s)\n",
+	    b->cfg->source, b->cfg->nhosts, b->cfg->nusers);
+	if (rss >= 0) {
+		cmd_status_size((int64_t)rss * 1024, size, sizeof size);
+		cmd_reply(ctx, "memory: %s resident", size);
+	}
+	return CMD_DONE;
+}

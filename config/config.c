@@ -1,0 +1,1386 @@
+/*
+ * The config loader (see config.h). JSON with // and block comments; every
+ * string may use ${ENV_VAR}; a secret key "x" may instead be "x_file",
+ * read from a file that only its owner can read. Unknown keys are errors
+ * with a suggestion, and all problems are reported, not just the first.
+ * cJSON stays inside this file.
+ */
+
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "buf.h"
+#include "cmd.h"
+#include "config.h"
+#include "suggest.h"
+#include "xmalloc.h"
+
+#define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
+#define CONFIG_SECRET_MAX	4096
+
+struct cfg_ctx {
+	struct buf	*errors;
+	int		 nerrors;
+};
+
+static void cfg_error(struct cfg_ctx *, const char *path, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static void
+cfg_error(struct cfg_ctx *ctx, const char *path, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	buf_addf(ctx->errors, "%s: ", path);
+	va_start(ap, fmt);
+	buf_vaddf(ctx->errors, fmt, ap);
+	va_end(ap);
+	buf_addc(ctx->errors, '\n');
+	ctx->nerrors++;
+}
+
+/* Child paths: "hosts" + "port" -> "hosts.port"; root children unprefixed. */
+static char *
+cfg_path_key(const char *parent, const char *key)
+{
+	char	*p;
+
+	if (*parent == '\0')
+		return xstrdup(key);
+	xasprintf(&p, "%s.%s", parent, key);
+	return p;
+}
+
+static char *
+cfg_path_index(const char *parent, int i)
+{
+	char	*p;
+
+	xasprintf(&p, "%s[%d]", parent, i);
+	return p;
+}
+
+/* Describes a JSON value for "got ..." in messages. */
+static void
+cfg_describe(const cJSON *v, char *out, size_t len)
+{
+	if (v == NULL)
+		snprintf(out, len, "nothing");
+	else if (cJSON_IsString(v))
+		snprintf(out, len, "\"%.40s%s\"", v->valuestring,
+		    strlen(v->valuestring) > 40 ? "..." : "");
+	else if (cJSON_IsNumber(v)) {
+		if (v->valuedouble == (double)(long long)v->valuedouble)
+			snprintf(out, len, "%lld", (long long)v->valuedouble);
+		else
+			snprintf(out, len, "%g", v->valuedouble);
+	} else if (cJSON_IsBool(v))
+		snprintf(out, len, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNull(v))
+		snprintf(out, len, "null");
+	else if (cJSON_IsArray(v))
+		snprintf(out, len, "an array");
+	else
+		snprintf(out, len, "an object");
+}
+
+static void
+cfg_type_error(struct cfg_ctx *ctx, const char *path, const char *expected,
+    const cJSON *got)
+{
+	char	 desc[64];
+
+	cfg_describe(got, desc, sizeof desc);
+	cfg_error(ctx, path, "expected %s, got %s", expected, desc);
+}
+
+/*
+ * Unknown keys are errors. allowed is NULL-terminated; a key "x" that
+ * names a secret also allows "x_file" when listed that way by the caller.
+ */
+static void
+cfg_check_keys(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *const *allowed)
+{
+	const cJSON		*item, *other;
+	const char *const	*a;
+	const char		*hint;
+	char			*p;
+	struct buf		 known;
+
+	cJSON_ArrayForEach(item, obj) {
+		p = cfg_path_key(path, item->string);
+		for (other = obj->child; other != item; other = other->next) {
+			if (strcmp(other->string, item->string) == 0) {
+				cfg_error(ctx, p, "duplicate key");
+				break;
+			}
+		}
+		for (a = allowed; *a != NULL; a++) {
+			if (strcmp(*a, item->string) == 0)
+				break;
+		}
+		if (*a == NULL) {
+			hint = suggest_pick(item->string, allowed);
+			if (hint != NULL)
+				cfg_error(ctx, p, "unknown key; did you mean "
+				    "\"%s\"?", hint);
+			else {
+				buf_init(&known);
+				for (a = allowed; *a != NULL; a++)
+					buf_addf(&known, "%s%s",
+					    a == allowed ? "" : ", ", *a);
+				cfg_error(ctx, p, "unknown key (known keys: "
+				    "%s)", known.data);
+				buf_release(&known);
+			}
+		}
+		free(p);
+	}
+}
+
+/*
+ * Expands ${NAME} from the environment ("$$" is a literal "$"). Returns a
+ * new string, or NULL after reporting the problem at path.
+ */
+static char *
+cfg_expand(struct cfg_ctx *ctx, const char *path, const char *s)
+{
+	struct buf	 b;
+	const char	*p = s, *end, *val;
+	char		*name;
+	size_t		 n;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		if (p[0] == '$' && p[1] == '$') {
+			buf_addc(&b, '$');
+			p += 2;
+			continue;
+		}
+		if (p[0] != '$' || p[1] != '{') {
+			buf_addc(&b, *p++);
+			continue;
+		}
+		end = strchr(p + 2, '}');
+		n = end != NULL ? (size_t)(end - p - 2) : 0;
+		if (end == NULL || n == 0 ||
+		    strspn(p + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_") != n ||
+		    (p[2] >= '0' && p[2] <= '9')) {
+			cfg_error(ctx, path, "bad variable reference; write "
+			    "${NAME} with letters, digits and _ (or $$ for "
+			    "a literal $)");
+			buf_release(&b);
+			return NULL;
+		}
+		name = xstrndup(p + 2, n);
+		val = getenv(name);
+		if (val == NULL) {
+			cfg_error(ctx, path, "environment variable %s is not "
+			    "set", name);
+			free(name);
+			buf_release(&b);
+			return NULL;
+		}
+		free(name);
+		buf_adds(&b, val);
+		p = end + 1;
+	}
+	return buf_detach(&b);
+}
+
+/*
+ * Reads a string key. Returns 1 and sets *out (caller frees) when
+ * present and valid, 0 when absent, -1 after reporting an error.
+ */
+static int
+cfg_string(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key, char **out)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char		*p;
+	int		 rc = -1;
+
+	if (v == NULL)
+		return 0;
+	p = cfg_path_key(path, key);
+	if (!cJSON_IsString(v))
+		cfg_type_error(ctx, p, "a string", v);
+	else if ((*out = cfg_expand(ctx, p, v->valuestring)) != NULL)
+		rc = 1;
+	free(p);
+	return rc;
+}
+
+/* A string key with a default; *out is always set (caller frees). */
+static void
+cfg_string_def(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key, const char *def, char **out)
+{
+	if (cfg_string(ctx, obj, path, key, out) != 1)
+		*out = def != NULL ? xstrdup(def) : NULL;
+}
+
+/* A string that must be present and non-empty. */
+static char *
+cfg_string_req(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key)
+{
+	char	*s = NULL, *p;
+	int	 rc = cfg_string(ctx, obj, path, key, &s);
+
+	if (rc == 1 && *s != '\0')
+		return s;
+	if (rc >= 0) {
+		p = cfg_path_key(path, key);
+		cfg_error(ctx, p, rc == 0 ? "required key is missing" :
+		    "must not be empty");
+		free(p);
+	}
+	free(s);
+	return NULL;
+}
+
+static void
+cfg_int(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key, int min, int max, int def, int *out)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char		*p, expected[64];
+
+	*out = def;
+	if (v == NULL)
+		return;
+	if (cJSON_IsNumber(v) && v->valuedouble >= min &&
+	    v->valuedouble <= max && v->valuedouble == (double)(int)v->valuedouble) {
+		*out = (int)v->valuedouble;
+		return;
+	}
+	p = cfg_path_key(path, key);
+	snprintf(expected, sizeof expected, "an integer %d-%d", min, max);
+	cfg_type_error(ctx, p, expected, v);
+	free(p);
+}
+
+static void
+cfg_bool(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key, int def, int *out)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char		*p;
+
+	*out = def;
+	if (v == NULL)
+		return;
+	if (cJSON_IsBool(v)) {
+		*out = cJSON_IsTrue(v);
+		return;
+	}
+	p = cfg_path_key(path, key);
+	cfg_type_error(ctx, p, "true or false", v);
+	free(p);
+}
+
+static void
+cfg_duration(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key, int64_t def, int64_t *out)
+{
+	char	*s = NULL, *cause = NULL, *p;
+
+	*out = def;
+	if (cfg_string(ctx, obj, path, key, &s) != 1)
+		return;
+	if (duration_parse(s, out, &cause) != 0) {
+		p = cfg_path_key(path, key);
+		cfg_error(ctx, p, "%s", cause);
+		free(p);
+		free(cause);
+		*out = def;
+	}
+	free(s);
+}
+
+/* One of a fixed set of words; returns its index, or def. */
+static int
+cfg_enum(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key, const char *const *words, int def)
+{
+	char		*s = NULL, *p;
+	int		 i, found = def;
+	struct buf	 b;
+
+	if (cfg_string(ctx, obj, path, key, &s) != 1)
+		return def;
+	for (i = 0; words[i] != NULL; i++) {
+		if (strcmp(words[i], s) == 0)
+			break;
+	}
+	if (words[i] != NULL)
+		found = i;
+	else {
+		buf_init(&b);
+		for (i = 0; words[i] != NULL; i++)
+			buf_addf(&b, "%s\"%s\"", i == 0 ? "" :
+			    words[i + 1] == NULL ? " or " : ", ", words[i]);
+		p = cfg_path_key(path, key);
+		cfg_error(ctx, p, "expected %s, got \"%s\"", b.data, s);
+		free(p);
+		buf_release(&b);
+	}
+	free(s);
+	return found;
+}
+
+/* An array of strings (a lone string is not accepted: be explicit). */
+static void
+cfg_strlist(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key, struct strlist *out)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON	*item;
+	char		*p, *ip, *s;
+	int		 i = 0;
+
+	memset(out, 0, sizeof *out);
+	if (v == NULL)
+		return;
+	p = cfg_path_key(path, key);
+	if (!cJSON_IsArray(v)) {
+		cfg_type_error(ctx, p, "an array of strings", v);
+		free(p);
+		return;
+	}
+	out->v = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *out->v);
+	cJSON_ArrayForEach(item, v) {
+		ip = cfg_path_index(p, i++);
+		if (!cJSON_IsString(item))
+			cfg_type_error(ctx, ip, "a string", item);
+		else if (item->valuestring[0] == '\0')
+			cfg_error(ctx, ip, "must not be empty");
+		else if ((s = cfg_expand(ctx, ip, item->valuestring)) != NULL)
+			out->v[out->n++] = s;
+		free(ip);
+	}
+	free(p);
+}
+
+static void
+strlist_free(struct strlist *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+int
+config_strlist_has(const struct strlist *l, const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Reads a secret from key, or from the file named by key_file. The file
+ * must be a regular file that group and others cannot read. Returns the
+ * secret (caller frees) or NULL when absent or after an error.
+ */
+static char *
+cfg_secret(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key)
+{
+	char		 fkey[64], buf[CONFIG_SECRET_MAX + 1], *p = NULL;
+	char		*val = NULL, *file = NULL;
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd = -1, has_val, has_file;
+
+	snprintf(fkey, sizeof fkey, "%s_file", key);
+	has_val = cfg_string(ctx, obj, path, key, &val);
+	has_file = cfg_string(ctx, obj, path, fkey, &file);
+	if (has_val < 0 || has_file < 0)
+		goto fail;
+	if (has_val == 1 && has_file == 1) {
+		p = cfg_path_key(path, key);
+		cfg_error(ctx, p, "set either %s or %s, not both", key, fkey);
+		goto fail;
+	}
+	if (has_val == 1) {
+		if (*val == '\0') {
+			p = cfg_path_key(path, key);
+			cfg_error(ctx, p, "must not be empty");
+			goto fail;
+		}
+		return val;
+	}
+	if (has_file == 0)
+		return NULL;
+
+	p = cfg_path_key(path, fkey);
+	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) != 0) {
+		cfg_error(ctx, p, "cannot read %s: %s", file, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cfg_error(ctx, p, "%s is not a regular file", file);
+		goto fail;
+	}
+	if ((st.st_mode & 077) != 0) {
+		cfg_error(ctx, p, "%s is readable by group or others (mode "
+		    "%04o); run: chmod 600 %s", file,
+		    (unsigned)(st.st_mode & 07777), file);
+		goto fail;
+	}
+	n = read(fd, buf, sizeof buf);
+	if (n < 0 || n > CONFIG_SECRET_MAX) {
+		cfg_error(ctx, p, n < 0 ? "cannot read %s" :
+		    "%s is larger than 4 KiB; is it the right file?", file);
+		goto fail;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+	    buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		n--;
+	if (n == 0) {
+		cfg_error(ctx, p, "%s is empty", file);
+		goto fail;
+	}
+	val = xstrndup(buf, (size_t)n);
+	explicit_bzero(buf, sizeof buf);
+	close(fd);
+	free(file);
+	free(p);
+	return val;
+
+fail:
+	explicit_bzero(buf, sizeof buf);
+	if (fd != -1)
+		close(fd);
+	free(val);
+	free(file);
+	free(p);
+	return NULL;
+}
+
+/* Fetches an optional object-valued key; reports a wrong type. */
+static const cJSON *
+cfg_object(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char		*p;
+
+	if (v == NULL || cJSON_IsObject(v))
+		return v;
+	p = cfg_path_key(path, key);
+	cfg_type_error(ctx, p, "an object", v);
+	free(p);
+	return NULL;
+}
+
+static const cJSON *
+cfg_array(struct cfg_ctx *ctx, const cJSON *obj, const char *key,
+    const char *what)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (v == NULL || cJSON_IsArray(v))
+		return v;
+	cfg_type_error(ctx, key, what, v);
+	return NULL;
+}
+
+/* Names people type in chat: letters, digits, '.', '_', '-'. */
+static int
+cfg_is_name(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	return n > 0 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n && s[0] != '-';
+}
+
+static void
+cfg_check_name(struct cfg_ctx *ctx, const char *path, const char *key,
+    const char *s)
+{
+	char	*p;
+
+	if (s == NULL || cfg_is_name(s))
+		return;
+	p = cfg_path_key(path, key);
+	cfg_error(ctx, p, "\"%s\" is not a valid name (use 1-64 letters, "
+	    "digits, '.', '_' or '-', not starting with '-')", s);
+	free(p);
+}
+
+/* ---------------------------------------------------------------- bot */
+
+static int
+cfg_timezone_exists(const char *tz)
+{
+	char		 path[PATH_MAX];
+	struct stat	 st;
+
+	if (strcmp(tz, "UTC") == 0 || strcmp(tz, "local") == 0)
+		return 1;
+	if (tz[0] == '/' || strstr(tz, "..") != NULL)
+		return 0;
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void
+cfg_load_bot(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "name", "timezone", "data_dir",
+	    "log_level", "log_file", "worker_threads", "shutdown_grace",
+	    NULL };
+	static const char *const levels[] = { "debug", "info", "warn",
+	    "error", NULL };
+	const cJSON	*bot = cfg_object(ctx, root, "", "bot");
+
+	cfg_check_keys(ctx, bot, "bot", keys);
+	cfg_string_def(ctx, bot, "bot", "name", "opsbot", &c->bot.name);
+	cfg_check_name(ctx, "bot", "name", c->bot.name);
+	cfg_string_def(ctx, bot, "bot", "timezone", "UTC", &c->bot.timezone);
+	if (!cfg_timezone_exists(c->bot.timezone))
+		cfg_error(ctx, "bot.timezone", "unknown time zone \"%s\" "
+		    "(expected a name like \"Europe/London\" from "
+		    "/usr/share/zoneinfo, \"UTC\" or \"local\")",
+		    c->bot.timezone);
+	cfg_string_def(ctx, bot, "bot", "data_dir", "./opsbot-data",
+	    &c->bot.data_dir);
+	if (c->bot.data_dir[0] == '\0')
+		cfg_error(ctx, "bot.data_dir", "must not be empty");
+	c->bot.log_level = (enum log_level)cfg_enum(ctx, bot, "bot",
+	    "log_level", levels, LOG_INFO);
+	cfg_string_def(ctx, bot, "bot", "log_file", NULL, &c->bot.log_file);
+	cfg_int(ctx, bot, "bot", "worker_threads", 1, 64, 4,
+	    &c->bot.worker_threads);
+	cfg_duration(ctx, bot, "bot", "shutdown_grace", 10,
+	    &c->bot.shutdown_grace_s);
+}
+
+/* --------------------------------------------------------------- chat */
+
+static int
+cfg_has_prefix(const char *s, const char *prefix)
+{
+	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void
+cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "console", "slack", "mattermost",
+	    NULL };
+	static const char *const console_keys[] = { "enabled", "prompt",
+	    "user", NULL };
+	static const char *const slack_keys[] = { "enabled", "app_token",
+	    "app_token_file", "bot_token", "bot_token_file", "api_url",
+	    NULL };
+	static const char *const mm_keys[] = { "enabled", "url", "token",
+	    "token_file", NULL };
+	const cJSON	*chat = cfg_object(ctx, root, "", "chat");
+	const cJSON	*con = cfg_object(ctx, chat, "chat", "console");
+	const cJSON	*slack = cfg_object(ctx, chat, "chat", "slack");
+	const cJSON	*mm = cfg_object(ctx, chat, "chat", "mattermost");
+
+	cfg_check_keys(ctx, chat, "chat", keys);
+
+	cfg_check_keys(ctx, slack, "chat.slack", slack_keys);
+	cfg_bool(ctx, slack, "chat.slack", "enabled", slack != NULL,
+	    &c->chat.slack_enabled);
+	c->chat.slack_app_token = cfg_secret(ctx, slack, "chat.slack",
+	    "app_token");
+	c->chat.slack_bot_token = cfg_secret(ctx, slack, "chat.slack",
+	    "bot_token");
+	cfg_string_def(ctx, slack, "chat.slack", "api_url",
+	    "https://slack.com/api/", &c->chat.slack_api_url);
+	if (c->chat.slack_app_token != NULL &&
+	    !cfg_has_prefix(c->chat.slack_app_token, "xapp-"))
+		cfg_error(ctx, "chat.slack.app_token", "an app-level token "
+		    "starts with \"xapp-\" (Basic Information > App-Level "
+		    "Tokens, scope connections:write)");
+	if (c->chat.slack_bot_token != NULL &&
+	    !cfg_has_prefix(c->chat.slack_bot_token, "xoxb-"))
+		cfg_error(ctx, "chat.slack.bot_token", "a bot token starts "
+		    "with \"xoxb-\" (OAuth & Permissions > Bot User OAuth "
+		    "Token)");
+	if (c->chat.slack_enabled)
+		cfg_error(ctx, "chat.slack.enabled", "the Slack adapter is "
+		    "not part of opsbot %s yet; set it to false",
+		    OPSBOT_VERSION);
+
+	cfg_check_keys(ctx, mm, "chat.mattermost", mm_keys);
+	cfg_bool(ctx, mm, "chat.mattermost", "enabled", mm != NULL,
+	    &c->chat.mattermost_enabled);
+	cfg_string_def(ctx, mm, "chat.mattermost", "url", NULL,
+	    &c->chat.mattermost_url);
+	c->chat.mattermost_token = cfg_secret(ctx, mm, "chat.mattermost",
+	    "token");
+	if (c->chat.mattermost_url != NULL &&
+	    !cfg_has_prefix(c->chat.mattermost_url, "https://") &&
+	    !cfg_has_prefix(c->chat.mattermost_url, "http://"))
+		cfg_error(ctx, "chat.mattermost.url", "expected an http:// "
+		    "or https:// URL, got \"%s\"", c->chat.mattermost_url);
+	if (c->chat.mattermost_enabled)
+		cfg_error(ctx, "chat.mattermost.enabled", "the Mattermost "
+		    "adapter is not part of opsbot %s yet; set it to false",
+		    OPSBOT_VERSION);
+
+	cfg_check_keys(ctx, con, "chat.console", console_keys);
+	/* With no chat platform on, the console is the conversation. */
+	cfg_bool(ctx, con, "chat.console", "enabled",
+	    !c->chat.slack_enabled && !c->chat.mattermost_enabled,
+	    &c->chat.console_enabled);
+	cfg_string_def(ctx, con, "chat.console", "prompt", "opsbot> ",
+	    &c->chat.console_prompt);
+	cfg_string_def(ctx, con, "chat.console", "user", NULL,
+	    &c->chat.console_user);
+	cfg_check_name(ctx, "chat.console", "user", c->chat.console_user);
+}
+
+/* ------------------------------------------------------------- alerts */
+
+static void
+cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "listen", "default_channel",
+	    NULL };
+	const cJSON	*al = cfg_object(ctx, root, "", "alerts");
+	char		*listen = NULL, *colon, *end;
+	long		 port;
+
+	cfg_check_keys(ctx, al, "alerts", keys);
+	cfg_string_def(ctx, al, "alerts", "listen", "127.0.0.1:9097", &listen);
+	colon = strrchr(listen, ':');
+	port = colon != NULL ? strtol(colon + 1, &end, 10) : 0;
+	if (colon == NULL || colon == listen || *end != '\0' ||
+	    colon[1] == '\0' || port < 1 || port > 65535)
+		cfg_error(ctx, "alerts.listen", "expected ADDRESS:PORT like "
+		    "\"127.0.0.1:9097\", got \"%s\"", listen);
+	else {
+		c->alerts.listen_address = xstrndup(listen,
+		    (size_t)(colon - listen));
+		c->alerts.listen_port = (int)port;
+	}
+	free(listen);
+	cfg_string_def(ctx, al, "alerts", "default_channel", NULL,
+	    &c->alerts.default_channel);
+}
+
+/* -------------------------------------------------------------- roles */
+
+static const char *const cfg_builtin_roles[] = { "viewer", "operator",
+    "admin", NULL };
+
+static const char **
+cfg_command_names(void)
+{
+	const char	**names;
+	size_t		  n = 0, i;
+
+	while (cmd_table[n] != NULL)
+		n++;
+	names = xcalloc(n + 1, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = cmd_table[i]->name;
+	return names;
+}
+
+static int
+cfg_is_command(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; cmd_table[i] != NULL; i++) {
+		if (strcmp(cmd_table[i]->name, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+cfg_unknown_name(struct cfg_ctx *ctx, const char *path, const char *what,
+    const char *name, const char *const *known)
+{
+	const char	*hint = suggest_pick(name, known);
+
+	if (hint != NULL)
+		cfg_error(ctx, path, "unknown %s \"%s\"; did you mean \"%s\"?",
+		    what, name, hint);
+	else
+		cfg_error(ctx, path, "unknown %s \"%s\"", what, name);
+}
+
+static void
+cfg_load_roles(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "commands", "inherits", NULL };
+	const cJSON	*roles = cfg_object(ctx, root, "", "roles"), *r;
+	const char	**cmds = cfg_command_names();
+	struct cfg_role	*role;
+	char		*p, *ip;
+	size_t		 i;
+
+	c->roles = xcalloc((size_t)cJSON_GetArraySize(roles) + 1,
+	    sizeof *c->roles);
+	cJSON_ArrayForEach(r, roles) {
+		p = cfg_path_key("roles", r->string);
+		role = &c->roles[c->nroles++];
+		role->name = xstrdup(r->string);
+		if (!cfg_is_name(r->string))
+			cfg_error(ctx, p, "\"%s\" is not a valid role name",
+			    r->string);
+		if (!cJSON_IsObject(r)) {
+			cfg_type_error(ctx, p, "an object with \"commands\"",
+			    r);
+			free(p);
+			continue;
+		}
+		cfg_check_keys(ctx, r, p, keys);
+		cfg_strlist(ctx, r, p, "commands", &role->commands);
+		cfg_strlist(ctx, r, p, "inherits", &role->inherits);
+		for (i = 0; i < role->commands.n; i++) {
+			if (strcmp(role->commands.v[i], "*") == 0 ||
+			    cfg_is_command(role->commands.v[i]))
+				continue;
+			xasprintf(&ip, "%s.commands[%zu]", p, i);
+			cfg_unknown_name(ctx, ip, "command",
+			    role->commands.v[i], cmds);
+			free(ip);
+		}
+		free(p);
+	}
+	free(cmds);
+}
+
+static int
+cfg_is_role(const struct config *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nroles; i++) {
+		if (strcmp(c->roles[i].name, name) == 0)
+			return 1;
+	}
+	for (i = 0; cfg_builtin_roles[i] != NULL; i++) {
+		if (strcmp(cfg_builtin_roles[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Every role name known: the config's and the built-in ones. */
+static const char **
+cfg_role_names(const struct config *c)
+{
+	const char	**names;
+	size_t		  i, n = 0;
+
+	names = xcalloc(c->nroles + 4, sizeof *names);
+	for (i = 0; cfg_builtin_roles[i] != NULL; i++)
+		names[n++] = cfg_builtin_roles[i];
+	for (i = 0; i < c->nroles; i++)
+		names[n++] = c->roles[i].name;
+	return names;
+}
+
+static void
+cfg_check_role_refs(struct cfg_ctx *ctx, const char *path,
+    const struct strlist *l, const struct config *c)
+{
+	const char	**known;
+	char		 *ip;
+	size_t		  i;
+
+	for (i = 0; i < l->n; i++) {
+		if (cfg_is_role(c, l->v[i]))
+			continue;
+		known = cfg_role_names(c);
+		xasprintf(&ip, "%s[%zu]", path, i);
+		cfg_unknown_name(ctx, ip, "role", l->v[i], known);
+		free(ip);
+		free(known);
+	}
+}
+
+/* Inheritance must end: a role may not reach itself. */
+static int
+cfg_role_reaches(const struct config *c, const char *from,
+    const char *target, int depth)
+{
+	size_t	 i, j;
+
+	if (depth > 32)
+		return 1;
+	for (i = 0; i < c->nroles; i++) {
+		if (strcmp(c->roles[i].name, from) != 0)
+			continue;
+		for (j = 0; j < c->roles[i].inherits.n; j++) {
+			if (strcmp(c->roles[i].inherits.v[j], target) == 0 ||
+			    cfg_role_reaches(c, c->roles[i].inherits.v[j],
+			    target, depth + 1))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+cfg_check_roles(struct cfg_ctx *ctx, const struct config *c)
+{
+	size_t	 i;
+	char	*p;
+
+	for (i = 0; i < c->nroles; i++) {
+		xasprintf(&p, "roles.%s.inherits", c->roles[i].name);
+		cfg_check_role_refs(ctx, p, &c->roles[i].inherits, c);
+		if (cfg_role_reaches(c, c->roles[i].name, c->roles[i].name, 0))
+			cfg_error(ctx, p, "role \"%s\" inherits from itself",
+			    c->roles[i].name);
+		free(p);
+	}
+}
+
+/* -------------------------------------------------------------- users */
+
+static void
+cfg_load_users(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "name", "platform", "id", "roles",
+	    NULL };
+	static const char *const platforms[] = { "console", "slack",
+	    "mattermost", "*", NULL };
+	const cJSON	*users = cfg_array(ctx, root, "users", "an array of "
+	    "users"), *u;
+	struct cfg_user	*user;
+	char		*p, *rp;
+	int		 i = 0;
+
+	c->users = xcalloc((size_t)cJSON_GetArraySize(users) + 1,
+	    sizeof *c->users);
+	cJSON_ArrayForEach(u, users) {
+		p = cfg_path_index("users", i++);
+		if (!cJSON_IsObject(u)) {
+			cfg_type_error(ctx, p, "an object", u);
+			free(p);
+			continue;
+		}
+		user = &c->users[c->nusers++];
+		cfg_check_keys(ctx, u, p, keys);
+		user->name = cfg_string_req(ctx, u, p, "name");
+		user->platform = xstrdup(platforms[cfg_enum(ctx, u, p,
+		    "platform", platforms, 3)]);
+		cfg_string_def(ctx, u, p, "id", NULL, &user->id);
+		cfg_strlist(ctx, u, p, "roles", &user->roles);
+		rp = cfg_path_key(p, "roles");
+		if (user->roles.n == 0)
+			cfg_error(ctx, rp, "a user needs at least one role "
+			    "(built-in: viewer, operator, admin)");
+		cfg_check_role_refs(ctx, rp, &user->roles, c);
+		free(rp);
+		free(p);
+	}
+}
+
+/* -------------------------------------------------------------- hosts */
+
+static void
+cfg_load_mounts(struct cfg_ctx *ctx, const cJSON *h, const char *path,
+    struct cfg_host *host)
+{
+	static const char *const keys[] = { "path", "warn", "crit", NULL };
+	const cJSON		*mounts = cJSON_GetObjectItemCaseSensitive(h,
+	    "mounts"), *m;
+	struct cfg_mount	*mt;
+	char			*p, *mp;
+	int			 i = 0;
+
+	if (mounts == NULL)
+		return;
+	p = cfg_path_key(path, "mounts");
+	if (!cJSON_IsArray(mounts)) {
+		cfg_type_error(ctx, p, "an array of mounts", mounts);
+		free(p);
+		return;
+	}
+	host->mounts = xcalloc((size_t)cJSON_GetArraySize(mounts) + 1,
+	    sizeof *host->mounts);
+	cJSON_ArrayForEach(m, mounts) {
+		mp = cfg_path_index(p, i++);
+		if (!cJSON_IsObject(m)) {
+			cfg_type_error(ctx, mp, "an object like "
+			    "{\"path\": \"/\"}", m);
+			free(mp);
+			continue;
+		}
+		mt = &host->mounts[host->nmounts++];
+		cfg_check_keys(ctx, m, mp, keys);
+		mt->path = cfg_string_req(ctx, m, mp, "path");
+		if (mt->path != NULL && mt->path[0] != '/')
+			cfg_error(ctx, mp, "path \"%s\" must be absolute",
+			    mt->path);
+		cfg_int(ctx, m, mp, "warn", 1, 100, 80, &mt->warn_pct);
+		cfg_int(ctx, m, mp, "crit", 1, 100, 90, &mt->crit_pct);
+		if (mt->crit_pct < mt->warn_pct)
+			cfg_error(ctx, mp, "crit (%d) must not be below warn "
+			    "(%d)", mt->crit_pct, mt->warn_pct);
+		free(mp);
+	}
+	free(p);
+}
+
+static void
+cfg_load_logs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
+    struct cfg_host *host)
+{
+	const cJSON	*logs = cfg_object(ctx, h, path, "logs"), *l;
+	char		*p;
+
+	host->logs = xcalloc((size_t)cJSON_GetArraySize(logs) + 1,
+	    sizeof *host->logs);
+	cJSON_ArrayForEach(l, logs) {
+		xasprintf(&p, "%s.logs.%s", path, l->string);
+		if (!cfg_is_name(l->string))
+			cfg_error(ctx, p, "\"%s\" is not a valid log name",
+			    l->string);
+		if (!cJSON_IsString(l) || l->valuestring[0] != '/')
+			cfg_type_error(ctx, p, "an absolute path", l);
+		else {
+			host->logs[host->nlogs].name = xstrdup(l->string);
+			host->logs[host->nlogs++].path = xstrdup(
+			    l->valuestring);
+		}
+		free(p);
+	}
+}
+
+static void
+cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "name", "transport", "address",
+	    "port", "user", "identity_file", "tags", "logs", "services",
+	    "mounts", NULL };
+	static const char *const transports[] = { "local", "ssh", NULL };
+	const cJSON	*hosts = cfg_array(ctx, root, "hosts", "an array of "
+	    "hosts"), *h;
+	struct cfg_host	*host;
+	char		*p;
+	size_t		 j;
+	int		 i = 0;
+
+	c->hosts = xcalloc((size_t)cJSON_GetArraySize(hosts) + 1,
+	    sizeof *c->hosts);
+	cJSON_ArrayForEach(h, hosts) {
+		p = cfg_path_index("hosts", i++);
+		if (!cJSON_IsObject(h)) {
+			cfg_type_error(ctx, p, "an object", h);
+			free(p);
+			continue;
+		}
+		host = &c->hosts[c->nhosts++];
+		cfg_check_keys(ctx, h, p, keys);
+		host->name = cfg_string_req(ctx, h, p, "name");
+		cfg_check_name(ctx, p, "name", host->name);
+		for (j = 0; host->name != NULL && j + 1 < c->nhosts; j++) {
+			if (c->hosts[j].name != NULL &&
+			    strcmp(c->hosts[j].name, host->name) == 0)
+				cfg_error(ctx, p, "host \"%s\" is already "
+				    "defined at hosts[%zu]", host->name, j);
+		}
+		host->transport = (enum host_transport)cfg_enum(ctx, h, p,
+		    "transport", transports, HOST_SSH);
+		cfg_string_def(ctx, h, p, "address", host->name,
+		    &host->address);
+		cfg_int(ctx, h, p, "port", 1, 65535, 0, &host->port);
+		cfg_string_def(ctx, h, p, "user", NULL, &host->user);
+		cfg_string_def(ctx, h, p, "identity_file", NULL,
+		    &host->identity_file);
+		if (host->transport == HOST_LOCAL &&
+		    (cJSON_HasObjectItem(h, "address") ||
+		    cJSON_HasObjectItem(h, "port") ||
+		    cJSON_HasObjectItem(h, "user") ||
+		    cJSON_HasObjectItem(h, "identity_file")))
+			cfg_error(ctx, p, "address, port, user and "
+			    "identity_file are for ssh hosts; this one has "
+			    "transport \"local\"");
+		cfg_strlist(ctx, h, p, "tags", &host->tags);
+		for (j = 0; j < host->tags.n; j++)
+			cfg_check_name(ctx, p, "tags", host->tags.v[j]);
+		cfg_load_logs(ctx, h, p, host);
+		cfg_strlist(ctx, h, p, "services", &host->services);
+		cfg_load_mounts(ctx, h, p, host);
+		free(p);
+	}
+}
+
+/* ----------------------------------------------------------- commands */
+
+static void
+cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "enabled", "channels", NULL };
+	const cJSON		*cmds = cfg_object(ctx, root, "", "commands");
+	const cJSON		*e;
+	const char		**names = cfg_command_names();
+	struct cfg_command	*cc;
+	char			*p;
+
+	c->commands = xcalloc((size_t)cJSON_GetArraySize(cmds) + 1,
+	    sizeof *c->commands);
+	cJSON_ArrayForEach(e, cmds) {
+		p = cfg_path_key("commands", e->string);
+		if (!cfg_is_command(e->string))
+			cfg_unknown_name(ctx, p, "command", e->string, names);
+		if (!cJSON_IsObject(e)) {
+			cfg_type_error(ctx, p, "an object", e);
+			free(p);
+			continue;
+		}
+		cc = &c->commands[c->ncommands++];
+		cc->name = xstrdup(e->string);
+		cfg_check_keys(ctx, e, p, keys);
+		cfg_bool(ctx, e, p, "enabled", 1, &cc->enabled);
+		cfg_strlist(ctx, e, p, "channels", &cc->channels);
+		free(p);
+	}
+	free(names);
+}
+
+/* ---------------------------------------------------------- schedules */
+
+static void
+cfg_load_schedules(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "name", "cron", "run", "channel",
+	    "enabled", NULL };
+	const cJSON		*scheds = cfg_array(ctx, root, "schedules",
+	    "an array of schedules"), *s;
+	struct cfg_schedule	*sc;
+	char			*p, *f;
+	int			 i = 0, fields;
+
+	c->schedules = xcalloc((size_t)cJSON_GetArraySize(scheds) + 1,
+	    sizeof *c->schedules);
+	cJSON_ArrayForEach(s, scheds) {
+		p = cfg_path_index("schedules", i++);
+		if (!cJSON_IsObject(s)) {
+			cfg_type_error(ctx, p, "an object", s);
+			free(p);
+			continue;
+		}
+		sc = &c->schedules[c->nschedules++];
+		cfg_check_keys(ctx, s, p, keys);
+		sc->name = cfg_string_req(ctx, s, p, "name");
+		cfg_check_name(ctx, p, "name", sc->name);
+		sc->cron = cfg_string_req(ctx, s, p, "cron");
+		sc->run = cfg_string_req(ctx, s, p, "run");
+		sc->channel = cfg_string_req(ctx, s, p, "channel");
+		cfg_bool(ctx, s, p, "enabled", 1, &sc->enabled);
+		if (sc->cron != NULL) {
+			/* The full cron grammar is checked by the scheduler. */
+			fields = 0;
+			for (f = sc->cron; *f != '\0'; f++) {
+				if (*f != ' ' && (f == sc->cron || f[-1] == ' '))
+					fields++;
+			}
+			if (fields != 5)
+				cfg_error(ctx, p, "cron \"%s\" has %d fields; "
+				    "expected 5 (minute hour day-of-month month "
+				    "day-of-week)", sc->cron, fields);
+		}
+		free(p);
+	}
+}
+
+/* --------------------------------------------------------------- root */
+
+/*
+ * Blanks out // and block comments outside strings, keeping newlines, so
+ * cJSON's error offsets still map to the original line and column.
+ * Returns 0, or -1 with *offset at an unterminated comment.
+ */
+static int
+cfg_strip_comments(char *s, size_t len, size_t *offset)
+{
+	size_t	 i = 0, start;
+	int	 in_str = 0;
+
+	while (i < len) {
+		if (in_str) {
+			if (s[i] == '\\' && i + 1 < len)
+				i++;
+			else if (s[i] == '"')
+				in_str = 0;
+			i++;
+			continue;
+		}
+		if (s[i] == '"') {
+			in_str = 1;
+			i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '/') {
+			while (i < len && s[i] != '\n')
+				s[i++] = ' ';
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			start = i;
+			s[i++] = ' ';
+			s[i++] = ' ';
+			while (i < len && !(s[i] == '*' && i + 1 < len &&
+			    s[i + 1] == '/')) {
+				if (s[i] != '\n')
+					s[i] = ' ';
+				i++;
+			}
+			if (i >= len) {
+				*offset = start;
+				return -1;
+			}
+			s[i++] = ' ';
+			s[i++] = ' ';
+		} else
+			i++;
+	}
+	return 0;
+}
+
+static void
+cfg_offset_to_place(const char *s, size_t off, char *out, size_t len)
+{
+	size_t	 i, line = 1, col = 1;
+
+	for (i = 0; i < off && s[i] != '\0'; i++) {
+		if (s[i] == '\n') {
+			line++;
+			col = 1;
+		} else
+			col++;
+	}
+	snprintf(out, len, "line %zu, column %zu", line, col);
+}
+
+int
+config_load_text(const char *text, size_t len, const char *name,
+    struct config **out, struct buf *errors)
+{
+	static const char *const keys[] = { "bot", "chat", "roles", "users",
+	    "hosts", "alerts", "schedules", "commands", NULL };
+	struct cfg_ctx	 ctx = { errors, 0 };
+	struct config	*c;
+	cJSON		*root;
+	const char	*end = NULL;
+	char		*copy, place[64];
+	size_t		 off;
+
+	*out = NULL;
+	if (len > CONFIG_MAX_SIZE) {
+		cfg_error(&ctx, name, "file is larger than 4 MiB");
+		return -1;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		cfg_error(&ctx, name, "file contains a NUL byte; is it JSON?");
+		return -1;
+	}
+	copy = xstrndup(text, len);
+	if (cfg_strip_comments(copy, len, &off) != 0) {
+		cfg_offset_to_place(text, off, place, sizeof place);
+		cfg_error(&ctx, place, "comment is never closed (missing */)");
+		free(copy);
+		return -1;
+	}
+	root = cJSON_ParseWithOpts(copy, &end, 1);
+	if (root == NULL) {
+		off = end != NULL ? (size_t)(end - copy) : 0;
+		cfg_offset_to_place(text, off, place, sizeof place);
+		cfg_error(&ctx, place, "invalid JSON here (check for a "
+		    "missing comma, quote or bracket)");
+		free(copy);
+		return -1;
+	}
+	free(copy);
+	if (!cJSON_IsObject(root)) {
+		cfg_type_error(&ctx, "(top level)", "an object {...}", root);
+		cJSON_Delete(root);
+		return -1;
+	}
+
+	c = xcalloc(1, sizeof *c);
+	c->source = xstrdup(name);
+	cfg_check_keys(&ctx, root, "", keys);
+	cfg_load_bot(&ctx, root, c);
+	cfg_load_chat(&ctx, root, c);
+	cfg_load_alerts(&ctx, root, c);
+	cfg_load_roles(&ctx, root, c);
+	cfg_check_roles(&ctx, c);
+	cfg_load_users(&ctx, root, c);
+	cfg_load_hosts(&ctx, root, c);
+	cfg_load_commands(&ctx, root, c);
+	cfg_load_schedules(&ctx, root, c);
+	cJSON_Delete(root);
+
+	if (ctx.nerrors != 0) {
+		config_free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+int
+config_load_file(const char *path, struct config **out, struct buf *errors)
+{
+	struct cfg_ctx	 ctx = { errors, 0 };
+	struct buf	 text;
+	char		 chunk[8192];
+	ssize_t		 n;
+	int		 fd, rc;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		cfg_error(&ctx, path, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	buf_init(&text);
+	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
+		buf_add(&text, chunk, (size_t)n);
+		if (text.len > CONFIG_MAX_SIZE)
+			break;
+	}
+	close(fd);
+	if (n < 0) {
+		cfg_error(&ctx, path, "cannot read: %s", strerror(errno));
+		buf_release(&text);
+		return -1;
+	}
+	rc = config_load_text(text.data, text.len, path, out, errors);
+	buf_release(&text);
+	return rc;
+}
+
+int
+config_load_default(struct config **out, struct buf *errors)
+{
+	return config_load_text(config_default_json,
+	    strlen(config_default_json), "(embedded default)", out, errors);
+}
+
+void
+config_free(struct config *c)
+{
+	size_t	 i, j;
+
+	if (c == NULL)
+		return;
+	free(c->source);
+	free(c->bot.name);
+	free(c->bot.timezone);
+	free(c->bot.data_dir);
+	free(c->bot.log_file);
+	free(c->chat.console_prompt);
+	free(c->chat.console_user);
+	free(c->chat.slack_app_token);
+	free(c->chat.slack_bot_token);
+	free(c->chat.slack_api_url);
+	free(c->chat.mattermost_url);
+	free(c->chat.mattermost_token);
+	free(c->alerts.listen_address);
+	free(c->alerts.default_channel);
+	for (i = 0; i < c->nroles; i++) {
+		free(c->roles[i].name);
+		strlist_free(&c->roles[i].commands);
+		strlist_free(&c->roles[i].inherits);
+	}
+	free(c->roles);
+	for (i = 0; i < c->nusers; i++) {
+		free(c->users[i].name);
+		free(c->users[i].platform);
+		free(c->users[i].id);
+		strlist_free(&c->users[i].roles);
+	}
+	free(c->users);
+	for (i = 0; i < c->nhosts; i++) {
+		struct cfg_host *h = &c->hosts[i];
+
+		free(h->name);
+		free(h->address);
+		free(h->user);
+		free(h->identity_file);
+		strlist_free(&h->tags);
+		for (j = 0; j < h->nlogs; j++) {
+			free(h->logs[j].name);
+			free(h->logs[j].path);
+		}
+		free(h->logs);
+		strlist_free(&h->services);
+		for (j = 0; j < h->nmounts; j++)
+			free(h->mounts[j].path);
+		free(h->mounts);
+	}
+	free(c->hosts);
+	for (i = 0; i < c->ncommands; i++) {
+		free(c->commands[i].name);
+		strlist_free(&c->commands[i].channels);
+	}
+	free(c->commands);
+	for (i = 0; i < c->nschedules; i++) {
+		free(c->schedules[i].name);
+		free(c->schedules[i].cron);
+		free(c->schedules[i].run);
+		free(c->schedules[i].channel);
+	}
+	free(c->schedules);
+	free(c);
+}
+
+const struct cfg_host *
+config_find_host(const struct config *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nhosts; i++) {
+		if (c->hosts[i].name != NULL &&
+		    strcmp(c->hosts[i].name, name) == 0)
+			return &c->hosts[i];
+	}
+	return NULL;
+}
+
+const struct cfg_command *
+config_find_command(const struct config *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->ncommands; i++) {
+		if (strcmp(c->commands[i].name, name) == 0)
+			return &c->commands[i];
+	}
+	return NULL;
+}
+
+void
+config_register_secrets(const struct config *c)
+{
+	log_add_secret(c->chat.slack_app_token);
+	log_add_secret(c->chat.slack_bot_token);
+	log_add_secret(c->chat.mattermost_token);
+}
+

@@ -1,0 +1,153 @@
+/*
+ * The bot's configuration: one JSON file (comments allowed), or the
+ * embedded default when there is none. Loading checks the whole file and
+ * reports every problem with its exact place and the fix, e.g.
+ *   hosts[2].port: expected an integer 1-65535, got "ssh"
+ * A loaded config is immutable; a reload builds a new one and swaps it.
+ */
+#ifndef OPSBOT_CONFIG_H
+#define OPSBOT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "log.h"
+
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+
+enum host_transport {
+	HOST_LOCAL,
+	HOST_SSH,
+};
+
+struct cfg_log {
+	char	*name;		/* what users type: "app" */
+	char	*path;		/* absolute path on the host */
+};
+
+struct cfg_mount {
+	char	*path;
+	int	 warn_pct;
+	int	 crit_pct;
+};
+
+struct cfg_host {
+	char			*name;
+	enum host_transport	 transport;
+	char			*address;	/* ssh: host or ssh_config alias */
+	int			 port;		/* ssh; 0: ssh_config decides */
+	char			*user;		/* ssh; NULL: ssh_config decides */
+	char			*identity_file;
+	struct strlist		 tags;
+	struct cfg_log		*logs;
+	size_t			 nlogs;
+	struct strlist		 services;
+	struct cfg_mount	*mounts;
+	size_t			 nmounts;
+};
+
+struct cfg_role {
+	char		*name;
+	struct strlist	 commands;	/* command names, or "*" */
+	struct strlist	 inherits;	/* role names */
+};
+
+struct cfg_user {
+	char		*name;
+	char		*platform;	/* console, slack, mattermost or "*" */
+	char		*id;		/* platform user id, "*", or NULL */
+	struct strlist	 roles;
+};
+
+struct cfg_command {
+	char		*name;
+	int		 enabled;
+	struct strlist	 channels;	/* empty: any channel */
+};
+
+struct cfg_schedule {
+	char	*name;
+	char	*cron;
+	char	*run;		/* command text, e.g. "/sod" */
+	char	*channel;
+	int	 enabled;
+};
+
+struct config {
+	char	*source;	/* file path, or "(embedded default)" */
+
+	struct {
+		char		*name;
+		char		*timezone;
+		char		*data_dir;
+		char		*log_file;	/* NULL: see docs/config.md */
+		enum log_level	 log_level;
+		int		 worker_threads;
+		int64_t		 shutdown_grace_s;
+	} bot;
+
+	struct {
+		int	 console_enabled;
+		char	*console_prompt;
+		char	*console_user;		/* NULL: the login name */
+
+		int	 slack_enabled;
+		char	*slack_app_token;	/* secret */
+		char	*slack_bot_token;	/* secret */
+		char	*slack_api_url;
+
+		int	 mattermost_enabled;
+		char	*mattermost_url;
+		char	*mattermost_token;	/* secret */
+	} chat;
+
+	struct {
+		char	*listen_address;
+		int	 listen_port;
+		char	*default_channel;
+	} alerts;
+
+	struct cfg_role		*roles;
+	size_t			 nroles;
+	struct cfg_user		*users;
+	size_t			 nusers;
+	struct cfg_host		*hosts;
+	size_t			 nhosts;
+	struct cfg_command	*commands;
+	size_t			 ncommands;
+	struct cfg_schedule	*schedules;
+	size_t			 nschedules;
+};
+
+/* The built-in configuration used when no file is given. */
+extern const char config_default_json[];
+
+/*
+ * Loads and checks a config. On success returns 0 and sets *out (free
+ * with config_free). On failure returns -1 and appends one line per
+ * problem to *errors as "PLACE: MESSAGE\n" (the caller owns errors).
+ * config_load_text names the source "name" in messages.
+ */
+int	 config_load_file(const char *path, struct config **out,
+	    struct buf *errors);
+int	 config_load_text(const char *text, size_t len, const char *name,
+	    struct config **out, struct buf *errors);
+int	 config_load_default(struct config **out, struct buf *errors);
+void	 config_free(struct config *);
+
+const struct cfg_host *config_find_host(const struct config *,
+	    const char *);
+const struct cfg_command *config_find_command(const struct config *,
+	    const char *);
+
+/* Is s one of the list's strings? */
+int	 config_strlist_has(const struct strlist *, const char *);
+
+/* Registers every secret in c with the log redactor. */
+void	 config_register_secrets(const struct config *);
+
+#endif
