@@ -199,6 +199,8 @@ args_split(const char *text, size_t len, struct words *w, char **cause)
 	}
 	if (in_word)
 		words_push(w, &word);
+	if (w->argv == NULL)
+		w->argv = xcalloc(1, sizeof *w->argv);
 	buf_release(&word);
 	return 0;
 
@@ -489,9 +491,11 @@ duration_format(int64_t secs, char *out, size_t len)
 	static const struct { const char *u; int64_t s; } units[] = {
 		{ "d", 86400 }, { "h", 3600 }, { "m", 60 }, { "s", 1 },
 	};
-	size_t	 i, used = 0;
-	int	 n;
+	char	 part[32];
+	size_t	 i, used = 0, n;
 
+	if (len == 0)
+		return;
 	out[0] = '\0';
 	if (secs <= 0) {
 		snprintf(out, len, "0s");
@@ -500,11 +504,14 @@ duration_format(int64_t secs, char *out, size_t len)
 	for (i = 0; i < sizeof units / sizeof *units; i++) {
 		if (secs < units[i].s)
 			continue;
-		n = snprintf(out + used, len - used, "%lld%s",
+		snprintf(part, sizeof part, "%lld%s",
 		    (long long)(secs / units[i].s), units[i].u);
-		if (n < 0 || (size_t)n >= len - used)
+		/* Whole parts only: "1d" rather than a cut "1d1". */
+		n = strlen(part);
+		if (used + n >= len)
 			return;
-		used += (size_t)n;
+		memcpy(out + used, part, n + 1);
+		used += n;
 		secs %= units[i].s;
 	}
 }

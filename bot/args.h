@@ -23,7 +23,7 @@ struct words {
  * '...' is literal, "..." allows \" and \\, a backslash outside quotes
  * escapes the next character; the typographic quotes chat clients
  * substitute (“ ” ‘ ’) count as " and '. Returns 0, or -1 and sets *cause
- * (caller frees); w is then empty.
+ * (caller frees); w is then empty (argc 0, argv NULL).
  */
 int	 args_split(const char *text, size_t len, struct words *w,
 	    char **cause);

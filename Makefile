@@ -1,0 +1,40 @@
+# The two commands of the quick start, and a few more.
+#   make run    install what is missing, build, start on the embedded default
+#   make test   build twice (gcc -Werror; clang ASan+UBSan with fuzz
+#               targets) and run every test in both builds
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+ARGS       ?=
+
+.PHONY: all deps build run test test-gcc test-asan bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc -DOPSBOT_WERROR=ON >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	$(BUILD)/opsbot $(ARGS)
+
+test: test-gcc test-asan
+
+test-gcc: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=clang \
+	    -DCMAKE_BUILD_TYPE=Debug -DOPSBOT_WERROR=ON \
+	    -DOPSBOT_SANITIZE=address,undefined -DOPSBOT_FUZZ=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	$(BUILD)/bench/bench-startup $(BUILD)/opsbot
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
