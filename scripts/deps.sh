@@ -9,7 +9,7 @@ packages=(
   libwebsockets-dev libcjson-dev libcurl4-openssl-dev    # the bot's libraries
   libsqlite3-dev
   clang libclang-rt-dev                                  # ASan/UBSan and libFuzzer build
-  sqlite3 procps                                         # tests read the store, bench reads /proc
+  sqlite3 procps tzdata                                  # tests read the store; bench reads /proc; time zones
 )
 
 missing=()
