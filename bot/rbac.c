@@ -57,17 +57,24 @@ rbac_cfg_role(const struct config *c, const char *name)
 	return NULL;
 }
 
-/* Adds what role name grants (and what it inherits) to grants. */
+/*
+ * Adds what role name grants (and what it inherits) to grants. seen has
+ * one flag per config role: each is collected once, so a hierarchy that
+ * names a role many times costs no more than its size (and a cycle, which
+ * the config loader rejects anyway, ends).
+ */
 static void
 rbac_collect(const struct rbac *r, const char *name, unsigned char *grants,
-    int depth)
+    unsigned char *seen)
 {
 	const struct cfg_role	*cr = rbac_cfg_role(r->cfg, name);
 	size_t			 i, j;
 
-	/* The config loader rejects cycles; the bound is a second guard. */
-	if (depth > 32)
-		return;
+	if (cr != NULL) {
+		if (seen[cr - r->cfg->roles])
+			return;
+		seen[cr - r->cfg->roles] = 1;
+	}
 	if (cr == NULL) {
 		for (i = 0; i < RBAC_NBUILTIN; i++) {
 			if (strcmp(rbac_builtin[i].name, name) != 0)
@@ -88,17 +95,19 @@ rbac_collect(const struct rbac *r, const char *name, unsigned char *grants,
 			grants[j] = 1;
 	}
 	for (i = 0; i < cr->inherits.n; i++)
-		rbac_collect(r, cr->inherits.v[i], grants, depth + 1);
+		rbac_collect(r, cr->inherits.v[i], grants, seen);
 }
 
 static void
 rbac_add_role(struct rbac *r, const char *name)
 {
 	struct rbac_role	*role = &r->roles[r->nroles++];
+	unsigned char		*seen = xcalloc(r->cfg->nroles + 1, 1);
 
 	role->name = name;
 	role->grants = xcalloc(r->ncmds + 1, 1);
-	rbac_collect(r, name, role->grants, 0);
+	rbac_collect(r, name, role->grants, seen);
+	free(seen);
 }
 
 struct rbac *

@@ -79,7 +79,9 @@ cfg_describe(const cJSON *v, char *out, size_t len)
 		snprintf(out, len, "\"%.40s%s\"", v->valuestring,
 		    strlen(v->valuestring) > 40 ? "..." : "");
 	else if (cJSON_IsNumber(v)) {
-		if (v->valuedouble == (double)(long long)v->valuedouble)
+		/* Out of range, the cast to long long would be undefined. */
+		if (v->valuedouble > -1e15 && v->valuedouble < 1e15 &&
+		    v->valuedouble == (double)(long long)v->valuedouble)
 			snprintf(out, len, "%lld", (long long)v->valuedouble);
 		else
 			snprintf(out, len, "%g", v->valuedouble);
@@ -106,6 +108,7 @@ cfg_type_error(struct cfg_ctx *ctx, const char *path, const char *expected,
 /*
  * Unknown keys are errors. allowed is NULL-terminated; a key "x" that
  * names a secret also allows "x_file" when listed that way by the caller.
+ * With allowed NULL (maps keyed by name) only duplicates are errors.
  */
 static void
 cfg_check_keys(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
@@ -124,6 +127,10 @@ cfg_check_keys(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 				cfg_error(ctx, p, "duplicate key");
 				break;
 			}
+		}
+		if (allowed == NULL) {
+			free(p);
+			continue;
 		}
 		for (a = allowed; *a != NULL; a++) {
 			if (strcmp(*a, item->string) == 0)
@@ -434,7 +441,9 @@ cfg_secret(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 		return NULL;
 
 	p = cfg_path_key(path, fkey);
-	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	/* O_NONBLOCK: a FIFO named by mistake must not hang start-up. */
+	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1 ||
 	    fstat(fd, &st) != 0) {
 		cfg_error(ctx, p, "cannot read %s: %s", file, strerror(errno));
 		goto fail;
@@ -675,6 +684,7 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	colon = strrchr(listen, ':');
 	port = colon != NULL ? strtol(colon + 1, &end, 10) : 0;
 	if (colon == NULL || colon == listen || *end != '\0' ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
 	    colon[1] == '\0' || port < 1 || port > 65535)
 		cfg_error(ctx, "alerts.listen", "expected ADDRESS:PORT like "
 		    "\"127.0.0.1:9097\", got \"%s\"", listen);
@@ -742,6 +752,7 @@ cfg_load_roles(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	char		*p, *ip;
 	size_t		 i;
 
+	cfg_check_keys(ctx, roles, "roles", NULL);
 	c->roles = xcalloc((size_t)cJSON_GetArraySize(roles) + 1,
 	    sizeof *c->roles);
 	cJSON_ArrayForEach(r, roles) {
@@ -824,23 +835,37 @@ cfg_check_role_refs(struct cfg_ctx *ctx, const char *path,
 	}
 }
 
-/* Inheritance must end: a role may not reach itself. */
+/*
+ * Inheritance must end: a role may not reach itself. Each role is visited
+ * once (seen and stack hold nroles entries), so a wide or deep hierarchy,
+ * or one naming the same role many times, costs no more than its size.
+ */
 static int
-cfg_role_reaches(const struct config *c, const char *from,
-    const char *target, int depth)
+cfg_role_reaches_self(const struct config *c, const char *name,
+    unsigned char *seen, size_t *stack)
 {
-	size_t	 i, j;
+	const struct strlist	*inh;
+	size_t			 top = 0, j, k;
 
-	if (depth > 32)
-		return 1;
-	for (i = 0; i < c->nroles; i++) {
-		if (strcmp(c->roles[i].name, from) != 0)
-			continue;
-		for (j = 0; j < c->roles[i].inherits.n; j++) {
-			if (strcmp(c->roles[i].inherits.v[j], target) == 0 ||
-			    cfg_role_reaches(c, c->roles[i].inherits.v[j],
-			    target, depth + 1))
+	memset(seen, 0, c->nroles);
+	for (k = 0; k < c->nroles; k++) {
+		if (strcmp(c->roles[k].name, name) == 0) {
+			seen[k] = 1;
+			stack[top++] = k;
+		}
+	}
+	while (top > 0) {
+		inh = &c->roles[stack[--top]].inherits;
+		for (j = 0; j < inh->n; j++) {
+			if (strcmp(inh->v[j], name) == 0)
 				return 1;
+			for (k = 0; k < c->nroles; k++) {
+				if (!seen[k] &&
+				    strcmp(c->roles[k].name, inh->v[j]) == 0) {
+					seen[k] = 1;
+					stack[top++] = k;
+				}
+			}
 		}
 	}
 	return 0;
@@ -849,17 +874,21 @@ cfg_role_reaches(const struct config *c, const char *from,
 static void
 cfg_check_roles(struct cfg_ctx *ctx, const struct config *c)
 {
-	size_t	 i;
-	char	*p;
+	unsigned char	*seen = xcalloc(c->nroles + 1, 1);
+	size_t		*stack = xcalloc(c->nroles + 1, sizeof *stack);
+	size_t		 i;
+	char		*p;
 
 	for (i = 0; i < c->nroles; i++) {
 		xasprintf(&p, "roles.%s.inherits", c->roles[i].name);
 		cfg_check_role_refs(ctx, p, &c->roles[i].inherits, c);
-		if (cfg_role_reaches(c, c->roles[i].name, c->roles[i].name, 0))
+		if (cfg_role_reaches_self(c, c->roles[i].name, seen, stack))
 			cfg_error(ctx, p, "role \"%s\" inherits from itself",
 			    c->roles[i].name);
 		free(p);
 	}
+	free(stack);
+	free(seen);
 }
 
 /* -------------------------------------------------------------- users */
@@ -955,8 +984,11 @@ cfg_load_logs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
     struct cfg_host *host)
 {
 	const cJSON	*logs = cfg_object(ctx, h, path, "logs"), *l;
-	char		*p;
+	char		*p, *lp;
 
+	p = cfg_path_key(path, "logs");
+	cfg_check_keys(ctx, logs, p, NULL);
+	free(p);
 	host->logs = xcalloc((size_t)cJSON_GetArraySize(logs) + 1,
 	    sizeof *host->logs);
 	cJSON_ArrayForEach(l, logs) {
@@ -964,13 +996,20 @@ cfg_load_logs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 		if (!cfg_is_name(l->string))
 			cfg_error(ctx, p, "\"%s\" is not a valid log name",
 			    l->string);
-		if (!cJSON_IsString(l) || l->valuestring[0] != '/')
+		/* Like every string, the path may use ${NAME}. */
+		lp = NULL;
+		if (!cJSON_IsString(l))
 			cfg_type_error(ctx, p, "an absolute path", l);
-		else {
+		else if ((lp = cfg_expand(ctx, p, l->valuestring)) != NULL &&
+		    lp[0] != '/')
+			cfg_error(ctx, p, "expected an absolute path, got "
+			    "\"%s\"", lp);
+		else if (lp != NULL) {
 			host->logs[host->nlogs].name = xstrdup(l->string);
-			host->logs[host->nlogs++].path = xstrdup(
-			    l->valuestring);
+			host->logs[host->nlogs++].path = lp;
+			lp = NULL;
 		}
+		free(lp);
 		free(p);
 	}
 }
@@ -985,7 +1024,7 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	const cJSON	*hosts = cfg_array(ctx, root, "hosts", "an array of "
 	    "hosts"), *h;
 	struct cfg_host	*host;
-	char		*p;
+	char		*p, *np;
 	size_t		 j;
 	int		 i = 0;
 
@@ -1003,10 +1042,13 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		host->name = cfg_string_req(ctx, h, p, "name");
 		cfg_check_name(ctx, p, "name", host->name);
 		for (j = 0; host->name != NULL && j + 1 < c->nhosts; j++) {
-			if (c->hosts[j].name != NULL &&
-			    strcmp(c->hosts[j].name, host->name) == 0)
-				cfg_error(ctx, p, "host \"%s\" is already "
-				    "defined at hosts[%zu]", host->name, j);
+			if (c->hosts[j].name == NULL ||
+			    strcmp(c->hosts[j].name, host->name) != 0)
+				continue;
+			np = cfg_path_key(p, "name");
+			cfg_error(ctx, np, "host \"%s\" is already defined at "
+			    "hosts[%zu]", host->name, j);
+			free(np);
 		}
 		host->transport = (enum host_transport)cfg_enum(ctx, h, p,
 		    "transport", transports, HOST_SSH);
@@ -1046,6 +1088,7 @@ cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	struct cfg_command	*cc;
 	char			*p;
 
+	cfg_check_keys(ctx, cmds, "commands", NULL);
 	c->commands = xcalloc((size_t)cJSON_GetArraySize(cmds) + 1,
 	    sizeof *c->commands);
 	cJSON_ArrayForEach(e, cmds) {
@@ -1078,6 +1121,7 @@ cfg_load_schedules(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    "an array of schedules"), *s;
 	struct cfg_schedule	*sc;
 	char			*p, *f;
+	size_t			 j;
 	int			 i = 0, fields;
 
 	c->schedules = xcalloc((size_t)cJSON_GetArraySize(scheds) + 1,
@@ -1093,6 +1137,12 @@ cfg_load_schedules(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		cfg_check_keys(ctx, s, p, keys);
 		sc->name = cfg_string_req(ctx, s, p, "name");
 		cfg_check_name(ctx, p, "name", sc->name);
+		for (j = 0; sc->name != NULL && j + 1 < c->nschedules; j++) {
+			if (c->schedules[j].name != NULL &&
+			    strcmp(c->schedules[j].name, sc->name) == 0)
+				cfg_error(ctx, p, "schedule \"%s\" is already "
+				    "defined at schedules[%zu]", sc->name, j);
+		}
 		sc->cron = cfg_string_req(ctx, s, p, "cron");
 		sc->run = cfg_string_req(ctx, s, p, "run");
 		sc->channel = cfg_string_req(ctx, s, p, "channel");

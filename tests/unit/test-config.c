@@ -714,6 +714,20 @@ TEST(secret_file_not_regular)
 	free(text);
 	free(link);
 	free(path);
+
+	/* A FIFO named by mistake is refused at once, not waited on. */
+	path = fmt("%s/fifo-token", test_tmpdir());
+	unlink(path);
+	ASSERT_INT_EQ(mkfifo(path, 0600), 0);
+	text = fmt(SLACK_FILE_FMT, path);
+	e = load_bad(text);
+	expect = fmt("chat.slack.bot_token_file: %s is not a regular file\n",
+	    path);
+	ASSERT_STR_EQ(e, expect);
+	free(expect);
+	free(e);
+	free(text);
+	free(path);
 }
 
 TEST(secret_wrong_prefix)
