@@ -3,11 +3,13 @@
  * fwrite under a lock, so lines from worker threads never interleave.
  */
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
@@ -60,10 +62,17 @@ log_get_level(void)
 int
 log_open_file(const char *path)
 {
-	FILE	*f = fopen(path, "a");
+	FILE	*f;
+	int	 fd;
 
-	if (f == NULL)
+	/* Owner-only: the log names users, hosts and commands. */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd == -1)
 		return -1;
+	if ((f = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return -1;
+	}
 	setvbuf(f, NULL, _IOLBF, 0);
 	pthread_mutex_lock(&log_lock);
 	if (log_file != NULL)

@@ -57,6 +57,7 @@ equals "nothing on stderr (log goes to the file)" "$(cat "$T/fresh.err")" ""
 db="$T/fresh/opsbot-data/opsbot.db"
 if [ -f "$db" ]; then ok "store created in ./opsbot-data"; else bad "store created in ./opsbot-data" "missing $db"; fi
 equals "store mode 0600" "$(stat -c %a "$db")" 600
+equals "log mode 0600" "$(stat -c %a "$T/fresh/opsbot-data/opsbot.log")" 600
 equals "data dir mode 0700" "$(stat -c %a "$T/fresh/opsbot-data")" 700
 equals "one audit row per command" "$(sql "$db" 'SELECT count(*) FROM audit')" 5
 equals "audit outcomes" "$(sql "$db" "SELECT group_concat(command || '=' || outcome, ';') FROM audit ORDER BY id")" \
