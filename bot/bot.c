@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bot.h"
 #include "clock.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "store.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -27,8 +29,8 @@ bot_mkdirs(const char *path, char **cause)
 {
 	char	 tmp[PATH_MAX], *p;
 
-	if (strlen(path) >= sizeof tmp) {
-		xasprintf(cause, "data_dir is too long");
+	if (*path == '\0' || strlen(path) >= sizeof tmp) {
+		xasprintf(cause, "data_dir is empty or too long");
 		return -1;
 	}
 	snprintf(tmp, sizeof tmp, "%s", path);
@@ -48,6 +50,44 @@ bot_mkdirs(const char *path, char **cause)
 			break;
 	}
 	return 0;
+}
+
+/*
+ * The directory for ssh control sockets: DATA_DIR/ssh, or a private one
+ * under /tmp when that path is too long for a unix socket (108 bytes,
+ * and ssh appends a 40-character hash and a temporary suffix).
+ */
+static char *
+bot_ssh_dir(const char *data_dir, char **cause)
+{
+	char		*abs, *dir;
+	struct stat	 st;
+
+	if ((abs = realpath(data_dir, NULL)) == NULL) {
+		xasprintf(cause, "cannot resolve data_dir %s: %s", data_dir,
+		    strerror(errno));
+		return NULL;
+	}
+	xasprintf(&dir, "%s/ssh", abs);
+	free(abs);
+	if (strlen(dir) > 48) {
+		free(dir);
+		xasprintf(&dir, "/tmp/opsbot-ssh-%u", (unsigned)geteuid());
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		xasprintf(cause, "cannot create %s: %s", dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	/* A shared /tmp: the directory must be ours and private. */
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		xasprintf(cause, "%s must be a directory owned by this user "
+		    "with mode 0700", dir);
+		free(dir);
+		return NULL;
+	}
+	return dir;
 }
 
 struct bot *
@@ -70,6 +110,8 @@ bot_create(struct config *cfg, const struct cmd_entry *const *table,
 	b->store = store_open(db, cause);
 	free(db);
 	if (b->store == NULL)
+		goto fail;
+	if ((b->ssh_dir = bot_ssh_dir(cfg->bot.data_dir, cause)) == NULL)
 		goto fail;
 	if ((b->loop = loop_create(cause)) == NULL)
 		goto fail;
@@ -162,6 +204,7 @@ bot_request_stop(struct bot *b, const char *reason)
 		return;
 	}
 	b->stopping = 1;
+	notify_systemd("STOPPING=1");
 	log_info("bot", "stopping: %s; %zu command(s) in flight", reason,
 	    b->ninflight);
 	for (i = 0; i < b->nchats; i++)
@@ -177,28 +220,40 @@ bot_request_stop(struct bot *b, const char *reason)
 void
 bot_free(struct bot *b)
 {
-	size_t	 i, left;
+	size_t	 i, left = 0;
+	int64_t	 wait_ms;
 
 	if (b == NULL)
 		return;
+	/* Intake first: no adapter may post to a loop that is going. */
+	for (i = 0; i < b->nchats; i++)
+		b->chats[i]->ops->stop(b->chats[i]);
 	if (b->workers != NULL) {
-		left = workers_shutdown(b->workers, 1000);
-		if (left != 0)
-			log_warn("bot", "%zu job(s) still running at exit",
-			    left);
+		/* Every probe has a hard deadline; wait that long, and more. */
+		wait_ms = (b->cfg->remote.timeout_s + 2) * 1000;
+		left = workers_shutdown(b->workers, wait_ms);
 		workers_free(b->workers);
+	}
+	if (left != 0) {
+		/*
+		 * Still running after their own deadline: they will post to
+		 * the loop and read the config. Leave both alive; the process
+		 * is about to exit anyway.
+		 */
+		log_error("bot", "%zu job(s) still running at exit; not "
+		    "freeing what they use", left);
+		return;
 	}
 	if (b->loop != NULL)
 		lws_sul_cancel(&b->grace);
 	/* Runs the completions still queued before what they use goes. */
 	loop_free(b->loop);
-	for (i = 0; i < b->nchats; i++) {
-		b->chats[i]->ops->stop(b->chats[i]);
+	for (i = 0; i < b->nchats; i++)
 		chat_free(b->chats[i]);
-	}
 	free(b->chats);
 	rbac_free(b->rbac);
 	store_close(b->store);
+	free(b->ssh_dir);
 	config_free(b->cfg);
 	free(b);
 }

@@ -61,6 +61,7 @@ struct bot {
 	size_t				 ninflight;
 	lws_sorted_usec_list_t		 grace;		/* shutdown deadline */
 	uint64_t			 handled;	/* commands answered */
+	char				*ssh_dir;	/* ssh ControlPath dir */
 };
 
 /*

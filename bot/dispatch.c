@@ -22,20 +22,32 @@ static char *
 dispatch_sanitize(const char *text, size_t len)
 {
 	struct buf	 b;
-	size_t		 i, n = len > DISPATCH_AUDIT_MAX ? DISPATCH_AUDIT_MAX :
-	    len;
+	size_t		 i, n;
 	char		*clean;
 
+	/* Control bytes (and NULs) first, redaction, then the cut. */
 	buf_init(&b);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
-		buf_addc(&b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+		if (c == '\n' || c == '\r' || c == '\t')
+			buf_addc(&b, ' ');
+		else
+			buf_addc(&b, c < 0x20 || c == 0x7f ? '?' : (char)c);
 	}
-	if (n < len)
-		buf_addf(&b, "... (%zu bytes)", len);
 	clean = log_redact(b.data);
 	buf_release(&b);
+	if ((n = strlen(clean)) > DISPATCH_AUDIT_MAX) {
+		/* Cut on a UTF-8 character boundary. */
+		n = DISPATCH_AUDIT_MAX;
+		while (n > 0 && ((unsigned char)clean[n] & 0xc0) == 0x80)
+			n--;
+		buf_init(&b);
+		buf_add(&b, clean, n);
+		buf_addf(&b, "... (%zu bytes)", len);
+		free(clean);
+		clean = buf_detach(&b);
+	}
 	return clean;
 }
 
@@ -68,7 +80,7 @@ static void
 dispatch_audit(struct cmd_ctx *ctx)
 {
 	struct audit_entry	 e;
-	char			*cause = NULL;
+	char			*cause = NULL, *detail;
 
 	memset(&e, 0, sizeof e);
 	e.ts_ms = ctx->received_ms;
@@ -78,12 +90,16 @@ dispatch_audit(struct cmd_ctx *ctx)
 	e.channel = ctx->origin.channel != NULL ? ctx->origin.channel : "";
 	e.command = ctx->line;
 	e.outcome = ctx->outcome != NULL ? ctx->outcome : "ok";
-	e.detail = ctx->detail;
+	/* The detail echoes user input: same bounds and redaction. */
+	detail = ctx->detail != NULL ? dispatch_sanitize(ctx->detail,
+	    strlen(ctx->detail)) : NULL;
+	e.detail = detail;
 	e.duration_ms = clock_mono_ms() - ctx->started_mono;
 	if (store_audit_append(ctx->bot->store, &e, &cause) != 0) {
 		log_error("audit", "%s", cause);
 		free(cause);
 	}
+	free(detail);
 }
 
 void

@@ -200,21 +200,26 @@ log_emit(enum log_level level, const char *comp, const char *fmt, ...)
 	buf_init(&line);
 	buf_addf(&line, "ts=%s.%03dZ level=%s comp=%s msg=\"", stamp,
 	    (int)(now % 1000), log_level_names[level], comp);
-	for (c = msg.data; *c != '\0'; c++) {
+
+	pthread_mutex_lock(&log_lock);
+	/* Redact the raw text: escaping could split a secret. */
+	clean = log_redact_locked(msg.data);
+	for (c = clean; *c != '\0'; c++) {
 		if (*c == '"' || *c == '\\')
 			buf_addc(&line, '\\');
 		if (*c == '\n')
 			buf_adds(&line, "\\n");
+		else if (*c == '\r')
+			buf_adds(&line, "\\r");
+		else if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			buf_addf(&line, "\\x%02x", (unsigned char)*c);
 		else
 			buf_addc(&line, *c);
 	}
 	buf_adds(&line, "\"\n");
-	buf_release(&msg);
-
-	pthread_mutex_lock(&log_lock);
-	clean = log_redact_locked(line.data);
-	fputs(clean, log_file != NULL ? log_file : stderr);
+	fputs(line.data, log_file != NULL ? log_file : stderr);
 	pthread_mutex_unlock(&log_lock);
 	free(clean);
+	buf_release(&msg);
 	buf_release(&line);
 }

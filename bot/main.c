@@ -86,12 +86,37 @@ main_signal_thread(void *arg)
 	for (;;) {
 		if (sigwait(&s->set, &sig) != 0)
 			continue;
+		if (sig == SIGUSR1)
+			break;		/* main is done with us */
 		msg = xcalloc(2, sizeof *msg);
 		msg[0] = s->bot;
 		msg[1] = (void *)(intptr_t)sig;
 		loop_post(s->bot->loop, main_on_signal, msg);
 	}
 	return NULL;
+}
+
+/* Error lines name their place; file-level ones already start with path. */
+static int
+main_line_has_path(const char *path, const char *line)
+{
+	size_t	 n = path != NULL ? strlen(path) : 0;
+
+	return n > 0 && strncmp(line, path, n) == 0 && line[n] == ':';
+}
+
+static const char *
+main_place_prefix(const char *path, const char *line)
+{
+	if (path == NULL)
+		return "(embedded default)";
+	return main_line_has_path(path, line) ? "" : path;
+}
+
+static const char *
+main_place_sep(const char *path, const char *line)
+{
+	return path != NULL && main_line_has_path(path, line) ? "" : ": ";
 }
 
 static int
@@ -105,11 +130,9 @@ main_check_config(const char *path)
 	if (config_load_file(path, &c, &errors) != 0) {
 		for (line = errors.data; *line != '\0'; line = nl + 1) {
 			nl = strchr(line, '\n');
-			if (strncmp(line, path, strlen(path)) == 0)
-				fprintf(stderr, "%.*s\n", (int)(nl - line), line);
-			else
-				fprintf(stderr, "%s: %.*s\n", path,
-				    (int)(nl - line), line);
+			fprintf(stderr, "%s%s%.*s\n",
+			    main_place_prefix(path, line),
+			    main_place_sep(path, line), (int)(nl - line), line);
 		}
 		fprintf(stderr, "%s: configuration has errors\n", path);
 		buf_release(&errors);
@@ -137,8 +160,9 @@ main_load_config(const char *path)
 	if (rc != 0) {
 		for (line = errors.data; *line != '\0'; line = nl + 1) {
 			nl = strchr(line, '\n');
-			fprintf(stderr, "opsbot: %s: %.*s\n", path != NULL ?
-			    path : "(embedded default)", (int)(nl - line), line);
+			fprintf(stderr, "opsbot: %s%s%.*s\n",
+			    main_place_prefix(path, line), main_place_sep(path,
+			    line), (int)(nl - line), line);
 		}
 		c = NULL;
 	}
@@ -150,6 +174,7 @@ int
 main(int argc, char **argv)
 {
 	const char		*config_path = getenv("OPSBOT_CONFIG");
+	const char		*env_config = config_path;
 	const char		*data_dir = NULL, *level_name = NULL;
 	int			 opt, force_console = 0, rc = 0;
 	int64_t			 t0 = clock_mono_ms();
@@ -166,6 +191,11 @@ main(int argc, char **argv)
 			config_path = optarg;
 			break;
 		case 't':
+			if (*optarg == '\0') {
+				fputs("opsbot: --check-config needs a file\n",
+				    stderr);
+				return 2;
+			}
 			return main_check_config(optarg);
 		case 'd':
 			data_dir = optarg;
@@ -194,8 +224,18 @@ main(int argc, char **argv)
 		    "'opsbot --help'.\n", argv[optind]);
 		return 2;
 	}
-	if (config_path != NULL && *config_path == '\0')
+	/* An empty $OPSBOT_CONFIG is unset; an empty --config is a mistake. */
+	if (config_path != NULL && *config_path == '\0') {
+		if (config_path != env_config) {
+			fputs("opsbot: --config needs a file\n", stderr);
+			return 2;
+		}
 		config_path = NULL;
+	}
+	if (data_dir != NULL && *data_dir == '\0') {
+		fputs("opsbot: --data-dir needs a directory\n", stderr);
+		return 2;
+	}
 	if (level_name != NULL && log_level_parse(level_name, &level) != 0) {
 		fprintf(stderr, "opsbot: --log-level: expected debug, info, "
 		    "warn or error, got '%s'\n", level_name);
@@ -217,11 +257,20 @@ main(int argc, char **argv)
 	sigemptyset(&sig.set);
 	sigaddset(&sig.set, SIGINT);
 	sigaddset(&sig.set, SIGTERM);
+	sigaddset(&sig.set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &sig.set, NULL);
 
 	if ((bot = bot_create(cfg, cmd_table, &cause)) == NULL) {
 		fprintf(stderr, "opsbot: %s\n", cause);
 		free(cause);
+		log_close();
+		return 3;
+	}
+	/* The default's localhost watches the bot's own log and data dir. */
+	if (config_path == NULL && config_complete_default(cfg, &cause) != 0) {
+		fprintf(stderr, "opsbot: %s\n", cause);
+		free(cause);
+		bot_free(bot);
 		log_close();
 		return 3;
 	}
@@ -248,7 +297,12 @@ main(int argc, char **argv)
 		log_warn("main", "no chat adapter is enabled; the bot will "
 		    "only log");
 	sig.bot = bot;
-	pthread_create(&sig.thread, NULL, main_signal_thread, &sig);
+	if (pthread_create(&sig.thread, NULL, main_signal_thread, &sig) != 0) {
+		fprintf(stderr, "opsbot: cannot start the signal thread\n");
+		bot_free(bot);
+		log_close();
+		return 3;
+	}
 
 	if (bot_start(bot, &cause) != 0) {
 		fprintf(stderr, "opsbot: %s\n", cause);
@@ -260,9 +314,8 @@ main(int argc, char **argv)
 		    - t0));
 		notify_systemd("READY=1");
 		bot_run(bot);
-		notify_systemd("STOPPING=1");
 	}
-	pthread_cancel(sig.thread);
+	pthread_kill(sig.thread, SIGUSR1);
 	pthread_join(sig.thread, NULL);
 	bot_free(bot);
 	log_info("main", "stopped");

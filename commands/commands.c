@@ -7,12 +7,26 @@
 
 #include "cmd.h"
 
+extern const struct cmd_entry cmd_disk_entry;
+extern const struct cmd_entry cmd_health_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_jobs_entry;
+extern const struct cmd_entry cmd_logs_entry;
+extern const struct cmd_entry cmd_rerun_entry;
+extern const struct cmd_entry cmd_restart_entry;
+extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_whoami_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
+	&cmd_health_entry,
+	&cmd_disk_entry,
+	&cmd_logs_entry,
+	&cmd_jobs_entry,
+	&cmd_top_entry,
+	&cmd_rerun_entry,
+	&cmd_restart_entry,
 	&cmd_status_entry,
 	&cmd_whoami_entry,
 	NULL

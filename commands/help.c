@@ -36,6 +36,7 @@ cmd_help_list(struct cmd_ctx *ctx)
 {
 	const struct cmd_entry *const	*t = ctx->bot->cmds;
 	char				 usage[64];
+	struct buf			 roles;
 	size_t				 i;
 
 	cmd_reply(ctx, "%s commands (/help COMMAND for details):\n",
@@ -45,9 +46,12 @@ cmd_help_list(struct cmd_ctx *ctx)
 		    *t[i]->synopsis != '\0' ? " " : "", t[i]->synopsis);
 		cmd_reply(ctx, "  %-24s %.*s", usage,
 		    cmd_help_first_sentence(t[i]->help), t[i]->help);
-		if (!rbac_allows(ctx->bot->rbac, &ctx->user, t[i]))
-			cmd_reply(ctx, " (needs %s)",
-			    cmd_role_name(t[i]->min_role));
+		if (!rbac_allows(ctx->bot->rbac, &ctx->user, t[i])) {
+			buf_init(&roles);
+			rbac_roles_granting(ctx->bot->rbac, t[i], &roles);
+			cmd_reply(ctx, " (needs %s)", roles.data);
+			buf_release(&roles);
+		}
 		cmd_reply(ctx, "\n");
 	}
 }

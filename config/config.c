@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -966,9 +968,13 @@ cfg_load_mounts(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 		mt = &host->mounts[host->nmounts++];
 		cfg_check_keys(ctx, m, mp, keys);
 		mt->path = cfg_string_req(ctx, m, mp, "path");
-		if (mt->path != NULL && mt->path[0] != '/')
-			cfg_error(ctx, mp, "path \"%s\" must be absolute",
+		if (mt->path != NULL && mt->path[0] != '/') {
+			char *pp = cfg_path_key(mp, "path");
+
+			cfg_error(ctx, pp, "\"%s\" must be an absolute path",
 			    mt->path);
+			free(pp);
+		}
 		cfg_int(ctx, m, mp, "warn", 1, 100, 80, &mt->warn_pct);
 		cfg_int(ctx, m, mp, "crit", 1, 100, 90, &mt->crit_pct);
 		if (mt->crit_pct < mt->warn_pct)
@@ -1014,12 +1020,113 @@ cfg_load_logs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 	}
 }
 
+/*
+ * services: ["nginx.service", {"name": "payments", "unit": "pay.service"},
+ * {"name": "opsbot", "process": "opsbot", "restart": "..."}]. A plain
+ * string is a systemd unit, named without its ".service" suffix.
+ */
+static void
+cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
+    struct cfg_host *host)
+{
+	static const char *const keys[] = { "name", "unit", "process",
+	    "restart", NULL };
+	const cJSON		*svcs = cJSON_GetObjectItemCaseSensitive(h,
+	    "services"), *v;
+	struct cfg_service	*sv;
+	char			*p, *sp, *dot;
+	size_t			 j;
+	int			 i = 0;
+
+	if (svcs == NULL)
+		return;
+	p = cfg_path_key(path, "services");
+	if (!cJSON_IsArray(svcs)) {
+		cfg_type_error(ctx, p, "an array of services", svcs);
+		free(p);
+		return;
+	}
+	host->services = xcalloc((size_t)cJSON_GetArraySize(svcs) + 1,
+	    sizeof *host->services);
+	cJSON_ArrayForEach(v, svcs) {
+		sp = cfg_path_index(p, i++);
+		sv = &host->services[host->nservices];
+		if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
+			sv->unit = cfg_expand(ctx, sp, v->valuestring);
+			if (sv->unit == NULL) {
+				free(sp);
+				continue;
+			}
+			sv->name = xstrdup(sv->unit);
+			if ((dot = strrchr(sv->name, '.')) != NULL &&
+			    strcmp(dot, ".service") == 0)
+				*dot = '\0';
+		} else if (cJSON_IsObject(v)) {
+			cfg_check_keys(ctx, v, sp, keys);
+			sv->name = cfg_string_req(ctx, v, sp, "name");
+			cfg_string_def(ctx, v, sp, "unit", NULL, &sv->unit);
+			cfg_string_def(ctx, v, sp, "process", NULL, &sv->process);
+			cfg_string_def(ctx, v, sp, "restart", NULL, &sv->restart);
+			if ((sv->unit == NULL) == (sv->process == NULL))
+				cfg_error(ctx, sp, "give a service either "
+				    "\"unit\" (systemd) or \"process\" (a "
+				    "process name), not %s", sv->unit == NULL ?
+				    "neither" : "both");
+			if (sv->process != NULL && strlen(sv->process) > 15)
+				cfg_error(ctx, sp, "process \"%s\" is longer "
+				    "than 15 characters, the most the kernel "
+				    "keeps of a process name", sv->process);
+		} else {
+			cfg_type_error(ctx, sp, "a unit name or an object "
+			    "like {\"name\": ..., \"unit\": ...}", v);
+			free(sp);
+			continue;
+		}
+		host->nservices++;
+		cfg_check_name(ctx, sp, "name", sv->name);
+		for (j = 0; sv->name != NULL && j + 1 < host->nservices; j++) {
+			if (host->services[j].name != NULL &&
+			    strcmp(host->services[j].name, sv->name) == 0)
+				cfg_error(ctx, sp, "service \"%s\" is already "
+				    "defined at %s[%zu]", sv->name, p, j);
+		}
+		free(sp);
+	}
+	free(p);
+}
+
+/* jobs: {"autorep": PATH, "sendevent": PATH, "names": [...]}. */
+static void
+cfg_load_jobs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
+    struct cfg_host *host)
+{
+	static const char *const keys[] = { "autorep", "sendevent", "names",
+	    NULL };
+	const cJSON	*jobs = cfg_object(ctx, h, path, "jobs");
+	char		*p;
+
+	if (jobs == NULL)
+		return;
+	p = cfg_path_key(path, "jobs");
+	host->jobs = xcalloc(1, sizeof *host->jobs);
+	cfg_check_keys(ctx, jobs, p, keys);
+	cfg_string_def(ctx, jobs, p, "autorep", "autorep",
+	    &host->jobs->autorep);
+	cfg_string_def(ctx, jobs, p, "sendevent", "sendevent",
+	    &host->jobs->sendevent);
+	cfg_strlist(ctx, jobs, p, "names", &host->jobs->names);
+	if (host->jobs->names.n == 0)
+		cfg_error(ctx, p, "list the jobs the bot may look at in "
+		    "\"names\" (names or globs like \"EOD_*\")");
+	free(p);
+}
+
 static void
 cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
 	static const char *const keys[] = { "name", "transport", "address",
 	    "port", "user", "identity_file", "tags", "logs", "services",
-	    "mounts", NULL };
+	    "mounts", "jobs", NULL };
 	static const char *const transports[] = { "local", "ssh", NULL };
 	const cJSON	*hosts = cfg_array(ctx, root, "hosts", "an array of "
 	    "hosts"), *h;
@@ -1070,7 +1177,8 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		for (j = 0; j < host->tags.n; j++)
 			cfg_check_name(ctx, p, "tags", host->tags.v[j]);
 		cfg_load_logs(ctx, h, p, host);
-		cfg_strlist(ctx, h, p, "services", &host->services);
+		cfg_load_services(ctx, h, p, host);
+		cfg_load_jobs(ctx, h, p, host);
 		cfg_load_mounts(ctx, h, p, host);
 		free(p);
 	}
@@ -1151,7 +1259,8 @@ cfg_load_schedules(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			/* The full cron grammar is checked by the scheduler. */
 			fields = 0;
 			for (f = sc->cron; *f != '\0'; f++) {
-				if (*f != ' ' && (f == sc->cron || f[-1] == ' '))
+				if (!isspace((unsigned char)*f) && (f == sc->cron ||
+				    isspace((unsigned char)f[-1])))
 					fields++;
 			}
 			if (fields != 5)
@@ -1161,6 +1270,53 @@ cfg_load_schedules(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		}
 		free(p);
 	}
+}
+
+/* ------------------------------------------------------------- remote */
+
+static void
+cfg_load_remote(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "timeout", "output_limit",
+	    "concurrency", "connect_timeout", "ssh_command", "ssh_config",
+	    "host_key_checking", "known_hosts", "reuse_connections",
+	    "control_persist", "log_window", "error_pattern", NULL };
+	static const char *const checking[] = { "yes", "accept-new", "no",
+	    NULL };
+	const cJSON		*r = cfg_object(ctx, root, "", "remote");
+	struct cfg_remote	*rc = &c->remote;
+
+	cfg_check_keys(ctx, r, "remote", keys);
+	cfg_duration(ctx, r, "remote", "timeout", 10, &rc->timeout_s);
+	cfg_int(ctx, r, "remote", "output_limit", 1024, 16 * 1024 * 1024,
+	    64 * 1024, &rc->output_limit);
+	cfg_int(ctx, r, "remote", "concurrency", 1, 256, 32,
+	    &rc->concurrency);
+	cfg_duration(ctx, r, "remote", "connect_timeout", 5,
+	    &rc->connect_timeout_s);
+	cfg_string_def(ctx, r, "remote", "ssh_command", "ssh",
+	    &rc->ssh_command);
+	cfg_string_def(ctx, r, "remote", "ssh_config", NULL, &rc->ssh_config);
+	rc->host_key_checking = (enum host_key_checking)cfg_enum(ctx, r,
+	    "remote", "host_key_checking", checking, HOST_KEYS_STRICT);
+	cfg_string_def(ctx, r, "remote", "known_hosts", NULL,
+	    &rc->known_hosts);
+	cfg_bool(ctx, r, "remote", "reuse_connections", 1,
+	    &rc->reuse_connections);
+	cfg_duration(ctx, r, "remote", "control_persist", 60,
+	    &rc->control_persist_s);
+	cfg_duration(ctx, r, "remote", "log_window", 15 * 60,
+	    &rc->log_window_s);
+	cfg_string_def(ctx, r, "remote", "error_pattern", "ERROR",
+	    &rc->error_pattern);
+	if (rc->error_pattern[0] == '\0')
+		cfg_error(ctx, "remote.error_pattern", "must not be empty");
+	if (rc->timeout_s > 3600)
+		cfg_error(ctx, "remote.timeout", "at most 1h; a probe that "
+		    "long would hold a worker");
+	if (rc->connect_timeout_s > rc->timeout_s)
+		cfg_error(ctx, "remote.connect_timeout", "must not be longer "
+		    "than remote.timeout");
 }
 
 /* --------------------------------------------------------------- root */
@@ -1233,7 +1389,7 @@ config_load_text(const char *text, size_t len, const char *name,
     struct config **out, struct buf *errors)
 {
 	static const char *const keys[] = { "bot", "chat", "roles", "users",
-	    "hosts", "alerts", "schedules", "commands", NULL };
+	    "hosts", "remote", "alerts", "schedules", "commands", NULL };
 	struct cfg_ctx	 ctx = { errors, 0 };
 	struct config	*c;
 	cJSON		*root;
@@ -1283,6 +1439,7 @@ config_load_text(const char *text, size_t len, const char *name,
 	cfg_check_roles(&ctx, c);
 	cfg_load_users(&ctx, root, c);
 	cfg_load_hosts(&ctx, root, c);
+	cfg_load_remote(&ctx, root, c);
 	cfg_load_commands(&ctx, root, c);
 	cfg_load_schedules(&ctx, root, c);
 	cJSON_Delete(root);
@@ -1352,6 +1509,10 @@ config_free(struct config *c)
 	free(c->chat.slack_api_url);
 	free(c->chat.mattermost_url);
 	free(c->chat.mattermost_token);
+	free(c->remote.ssh_command);
+	free(c->remote.ssh_config);
+	free(c->remote.known_hosts);
+	free(c->remote.error_pattern);
 	free(c->alerts.listen_address);
 	free(c->alerts.default_channel);
 	for (i = 0; i < c->nroles; i++) {
@@ -1380,7 +1541,19 @@ config_free(struct config *c)
 			free(h->logs[j].path);
 		}
 		free(h->logs);
-		strlist_free(&h->services);
+		for (j = 0; j < h->nservices; j++) {
+			free(h->services[j].name);
+			free(h->services[j].unit);
+			free(h->services[j].process);
+			free(h->services[j].restart);
+		}
+		free(h->services);
+		if (h->jobs != NULL) {
+			free(h->jobs->autorep);
+			free(h->jobs->sendevent);
+			strlist_free(&h->jobs->names);
+			free(h->jobs);
+		}
 		for (j = 0; j < h->nmounts; j++)
 			free(h->mounts[j].path);
 		free(h->mounts);
@@ -1434,3 +1607,108 @@ config_register_secrets(const struct config *c)
 	log_add_secret(c->chat.mattermost_token);
 }
 
+
+const struct cfg_service *
+config_find_service(const struct cfg_host *h, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < h->nservices; i++) {
+		if (h->services[i].name != NULL &&
+		    strcmp(h->services[i].name, name) == 0)
+			return &h->services[i];
+	}
+	return NULL;
+}
+
+const struct cfg_log *
+config_find_log(const struct cfg_host *h, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < h->nlogs; i++) {
+		if (strcmp(h->logs[i].name, name) == 0)
+			return &h->logs[i];
+	}
+	return NULL;
+}
+
+int
+config_job_allowed(const struct cfg_jobs *j, const char *job)
+{
+	size_t	 i;
+
+	if (j == NULL)
+		return 0;
+	for (i = 0; i < j->names.n; i++) {
+		if (fnmatch(j->names.v[i], job, 0) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The mount point of the filesystem holding path (absolute). */
+static char *
+cfg_mount_of(const char *path)
+{
+	struct stat	 st, up;
+	char		*cur = xstrdup(path), *slash;
+
+	if (stat(cur, &st) != 0)
+		return cur;
+	for (;;) {
+		slash = strrchr(cur, '/');
+		if (slash == NULL || slash == cur) {
+			/* Reached "/": check whether "/" is the same fs. */
+			if (stat("/", &up) == 0 && up.st_dev == st.st_dev) {
+				free(cur);
+				return xstrdup("/");
+			}
+			return cur;
+		}
+		*slash = '\0';
+		if (stat(cur, &up) != 0 || up.st_dev != st.st_dev) {
+			*slash = '/';
+			return cur;
+		}
+	}
+}
+
+int
+config_complete_default(struct config *c, char **cause)
+{
+	struct cfg_host	*h;
+	char		*dir, *mnt;
+	size_t		 i;
+
+	*cause = NULL;
+	if ((h = (struct cfg_host *)config_find_host(c, "localhost")) == NULL)
+		return 0;
+	if ((dir = realpath(c->bot.data_dir, NULL)) == NULL) {
+		xasprintf(cause, "cannot resolve data_dir %s: %s",
+		    c->bot.data_dir, strerror(errno));
+		return -1;
+	}
+	if (config_find_log(h, "opsbot") == NULL) {
+		h->logs = xreallocarray(h->logs, h->nlogs + 1, sizeof *h->logs);
+		h->logs[h->nlogs].name = xstrdup("opsbot");
+		xasprintf(&h->logs[h->nlogs].path, "%s/opsbot.log", dir);
+		h->nlogs++;
+	}
+	mnt = cfg_mount_of(dir);
+	for (i = 0; i < h->nmounts; i++) {
+		if (strcmp(h->mounts[i].path, mnt) == 0)
+			break;
+	}
+	if (i == h->nmounts) {
+		h->mounts = xreallocarray(h->mounts, h->nmounts + 1,
+		    sizeof *h->mounts);
+		h->mounts[h->nmounts].path = mnt;
+		h->mounts[h->nmounts].warn_pct = 80;
+		h->mounts[h->nmounts].crit_pct = 90;
+		h->nmounts++;
+	} else
+		free(mnt);
+	free(dir);
+	return 0;
+}

@@ -35,6 +35,21 @@ struct cfg_mount {
 	int	 crit_pct;
 };
 
+/* Something a host runs that /health checks and /restart may restart. */
+struct cfg_service {
+	char	*name;		/* what users type */
+	char	*unit;		/* systemd unit, or NULL */
+	char	*process;	/* process name for pgrep -x, or NULL */
+	char	*restart;	/* shell command from the config, or NULL */
+};
+
+/* An AutoSys client on a host, and the jobs the bot may touch. */
+struct cfg_jobs {
+	char		*autorep;	/* command path, default "autorep" */
+	char		*sendevent;	/* default "sendevent" */
+	struct strlist	 names;		/* job names or globs (*, ?) */
+};
+
 struct cfg_host {
 	char			*name;
 	enum host_transport	 transport;
@@ -45,9 +60,33 @@ struct cfg_host {
 	struct strlist		 tags;
 	struct cfg_log		*logs;
 	size_t			 nlogs;
-	struct strlist		 services;
+	struct cfg_service	*services;
+	size_t			 nservices;
 	struct cfg_mount	*mounts;
 	size_t			 nmounts;
+	struct cfg_jobs		*jobs;		/* NULL: no jobs source */
+};
+
+enum host_key_checking {
+	HOST_KEYS_STRICT,	/* "yes": known_hosts must match */
+	HOST_KEYS_ACCEPT_NEW,	/* trust on first use, refuse changes */
+	HOST_KEYS_OFF,		/* "no": for throwaway test hosts only */
+};
+
+/* How the bot reaches hosts: deadlines, limits, ssh options. */
+struct cfg_remote {
+	int64_t			 timeout_s;	/* hard deadline per probe */
+	int			 output_limit;	/* bytes kept per probe */
+	int			 concurrency;	/* hosts probed at once */
+	int64_t			 connect_timeout_s;
+	char			*ssh_command;
+	char			*ssh_config;	/* -F FILE, or NULL */
+	enum host_key_checking	 host_key_checking;
+	char			*known_hosts;	/* or NULL: ssh's default */
+	int			 reuse_connections;
+	int64_t			 control_persist_s;
+	int64_t			 log_window_s;	/* /health error count window */
+	char			*error_pattern;	/* what counts as an error line */
 };
 
 struct cfg_role {
@@ -105,6 +144,8 @@ struct config {
 		char	*mattermost_token;	/* secret */
 	} chat;
 
+	struct cfg_remote	 remote;
+
 	struct {
 		char	*listen_address;
 		int	 listen_port;
@@ -141,6 +182,17 @@ void	 config_free(struct config *);
 
 const struct cfg_host *config_find_host(const struct config *,
 	    const char *);
+const struct cfg_service *config_find_service(const struct cfg_host *,
+	    const char *);
+const struct cfg_log *config_find_log(const struct cfg_host *, const char *);
+/* Does a job name match the host's jobs.names (exact or glob)? */
+int	 config_job_allowed(const struct cfg_jobs *, const char *job);
+/*
+ * Completes the embedded default's localhost once the data dir exists:
+ * the bot's own log as "opsbot" and the data dir's mount. Returns 0, or
+ * -1 and sets *cause.
+ */
+int	 config_complete_default(struct config *, char **cause);
 const struct cfg_command *config_find_command(const struct config *,
 	    const char *);
 

@@ -24,6 +24,9 @@ const char config_default_json[] =
 "  \"hosts\": [\n"
 "    { \"name\": \"localhost\", \"transport\": \"local\",\n"
 "      \"tags\": [\"local\"],\n"
-"      \"mounts\": [ { \"path\": \"/\" } ] }\n"
+"      \"mounts\": [ { \"path\": \"/\" } ],\n"
+"      // The bot's own process; its log and data dir mount are added\n"
+"      // at start (config_complete_default).\n"
+"      \"services\": [ { \"name\": \"opsbot\", \"process\": \"opsbot\" } ] }\n"
 "  ]\n"
 "}\n";

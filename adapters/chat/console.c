@@ -26,6 +26,12 @@
 
 /* Longer lines are cut here; anything over ARGS_MAX_INPUT is refused. */
 #define CONSOLE_LINE_MAX	(64 * 1024)
+/*
+ * Lines read but not yet handled. The reader waits beyond this, so a
+ * fast producer (yes /whoami | opsbot) cannot fill memory or starve a
+ * stop request queued behind it.
+ */
+#define CONSOLE_MAX_PENDING	32
 
 struct console {
 	struct chat	*chat;
@@ -38,6 +44,9 @@ struct console {
 	int		 stop_pipe[2];
 	atomic_int	 stopped;
 	int		 eof;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 room;		/* a pending line was handled */
+	int		 pending;
 };
 
 struct console_line {
@@ -80,8 +89,32 @@ console_on_line(void *arg)
 		bot_handle_message(con->chat->bot, con->chat, &m);
 		console_prompt(con);
 	}
+	if (l->text != NULL) {
+		pthread_mutex_lock(&con->lock);
+		con->pending--;
+		pthread_cond_signal(&con->room);
+		pthread_mutex_unlock(&con->lock);
+	}
 	free(l->text);
 	free(l);
+}
+
+/* Reader thread: waits for room; returns -1 once the console stops. */
+static int
+console_wait_room(struct console *con)
+{
+	int	 rc = 0;
+
+	pthread_mutex_lock(&con->lock);
+	while (con->pending >= CONSOLE_MAX_PENDING &&
+	    !atomic_load(&con->stopped))
+		pthread_cond_wait(&con->room, &con->lock);
+	if (atomic_load(&con->stopped))
+		rc = -1;
+	else
+		con->pending++;
+	pthread_mutex_unlock(&con->lock);
+	return rc;
 }
 
 static void
@@ -135,6 +168,8 @@ console_reader(void *arg)
 		while ((nl = memchr(p, '\n', left)) != NULL) {
 			if (line.len < CONSOLE_LINE_MAX)
 				buf_add(&line, p, (size_t)(nl - p));
+			if (console_wait_room(con) != 0)
+				goto out;
 			console_post(con, line.data, line.len);
 			buf_clear(&line);
 			left -= (size_t)(nl - p) + 1;
@@ -143,7 +178,7 @@ console_reader(void *arg)
 		if (line.len < CONSOLE_LINE_MAX)
 			buf_add(&line, p, left);
 	}
-	if (line.len > 0)
+	if (line.len > 0 && console_wait_room(con) == 0)
 		console_post(con, line.data, line.len);
 	console_post(con, NULL, 0);
 out:
@@ -169,6 +204,9 @@ console_start(struct chat *c, char **cause)
 	*cause = NULL;
 	c->priv = con;
 	con->chat = c;
+	con->stop_pipe[0] = con->stop_pipe[1] = -1;
+	pthread_mutex_init(&con->lock, NULL);
+	pthread_cond_init(&con->room, NULL);
 	con->in_fd = STDIN_FILENO;
 	con->out = stdout;
 	con->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
@@ -196,6 +234,9 @@ console_stop(struct chat *c)
 
 	if (con == NULL || atomic_exchange(&con->stopped, 1))
 		return;
+	pthread_mutex_lock(&con->lock);
+	pthread_cond_broadcast(&con->room);
+	pthread_mutex_unlock(&con->lock);
 	if (con->reader_started) {
 		if (write(con->stop_pipe[1], "x", 1) < 0)
 			pthread_cancel(con->reader);
@@ -240,10 +281,12 @@ console_free(struct chat *c)
 	if (con == NULL)
 		return;
 	console_stop(c);
-	if (con->stop_pipe[0] > 0) {
+	if (con->stop_pipe[0] != -1) {
 		close(con->stop_pipe[0]);
 		close(con->stop_pipe[1]);
 	}
+	pthread_mutex_destroy(&con->lock);
+	pthread_cond_destroy(&con->room);
 	free(con->user);
 	free(con);
 	c->priv = NULL;

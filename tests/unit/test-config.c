@@ -280,7 +280,9 @@ TEST(example_loads)
 	ASSERT_INT_EQ(h->nlogs, 2);
 	ASSERT_STR_EQ(h->logs[1].name, "app");
 	ASSERT_STR_EQ(h->logs[1].path, "/var/log/shop/app.log");
-	ASSERT(config_strlist_has(&h->services, "shop"));
+	ASSERT_NOT_NULL(config_find_service(h, "shop"));
+	ASSERT_STR_EQ(config_find_service(h, "shop")->unit, "shop");
+	ASSERT_NULL(config_find_service(h, "nosuch"));
 	ASSERT_INT_EQ(h->nmounts, 2);
 	ASSERT_INT_EQ(h->mounts[1].warn_pct, 70);
 	ASSERT_INT_EQ(h->mounts[1].crit_pct, 85);

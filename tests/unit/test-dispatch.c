@@ -400,6 +400,12 @@ TEST(secrets_never_echo)
 	ASSERT_STR_EQ(say("UV", "#ops", "/echo token=xoxb-test-secret-1"),
 	    "token=[REDACTED]");
 	ASSERT_STR_EQ(last_audit("command"), "/echo token=[REDACTED]");
+	/* Error details echo the input: redacted too. */
+	ASSERT_STR_EQ(say("UV", "#ops", "/status xoxb-test-secret-1"),
+	    "unexpected argument \"[REDACTED]\" (this command takes none)\n"
+	    "usage: /status");
+	ASSERT_STR_EQ(last_audit("detail"), "unexpected argument "
+	    "\"[REDACTED]\" (this command takes none) usage: /status");
 	stop_bot();
 	log_clear_secrets();
 }
@@ -455,7 +461,7 @@ TEST(help_is_generated)
 	ASSERT_CONTAINS(r, "opsbot commands (/help COMMAND for details):");
 	ASSERT_CONTAINS(r, "/help [COMMAND]");
 	ASSERT_CONTAINS(r, "/slow [--ms N]");
-	ASSERT_CONTAINS(r, "Changes things. (needs operator)");
+	ASSERT_CONTAINS(r, "Changes things. (needs operator or admin)");
 	ASSERT(strstr(r, "Says it back. (needs") == NULL);
 	ASSERT_STR_EQ(say("UV", "#ops", "/help boom"), "usage: /boom "
 	    "[--confirm]\nChanges things.\n  --confirm      go ahead\n"

@@ -1,0 +1,44 @@
+/*
+ * A probe: one shell script run on one host in one round trip, its
+ * output cut into named sections by markers that carry a random nonce
+ * (so nothing the host prints can forge a section). Commands build the
+ * script, probes_run() runs a batch in parallel, and the parsers read
+ * the sections.
+ */
+#ifndef OPSBOT_PROBE_H
+#define OPSBOT_PROBE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "hosts.h"
+#include "proc.h"
+
+struct probe {
+	const struct cfg_host	*host;
+	char			 nonce[17];
+	struct buf		 script;	/* built with probe_section_begin */
+	struct proc		 proc;
+	char			*failure;	/* NULL: it ran; else why not */
+};
+
+void	 probe_init(struct probe *, const struct cfg_host *);
+void	 probe_release(struct probe *);
+
+/* Appends the marker that starts section name to the script. */
+void	 probe_section_begin(struct probe *, const char *name);
+
+/*
+ * Runs every probe, env->remote->concurrency at a time, each with the
+ * remote deadline and output limit; fills ->proc and ->failure. Blocks.
+ */
+void	 probes_run(struct probe *, size_t n, const struct host_env *);
+
+/*
+ * Copies section name's text into out (cleared first). Returns 0, or -1
+ * if the output has no such section (cut short, or never reached).
+ */
+int	 probe_section(const struct probe *, const char *name,
+	    struct buf *out);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * Secret redaction for host output (see redact.h). Patterns, not a
+ * parser: a key from the list followed by = or : (optionally quoted)
+ * loses its value up to the next space, quote, comma or semicolon.
+ */
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "log.h"
+#include "redact.h"
+#include "xmalloc.h"
+
+#define REDACTED	"[REDACTED]"
+
+static const char *const redact_keys[] = {
+	"password", "passwd", "pwd", "secret", "token", "api_key", "apikey",
+	"api-key", "access_key", "private_key", "client_secret", "credentials",
+	NULL
+};
+
+static int
+redact_is_word(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-';
+}
+
+/* Length of a key from the list at p (matching whole words), or 0. */
+static size_t
+redact_key_at(const char *text, const char *p)
+{
+	const char *const	*k;
+	size_t			 n;
+
+	/* DB_PASSWORD and x-api-key count; "mypassword" does not. */
+	if (p > text && isalnum((unsigned char)p[-1]))
+		return 0;
+	for (k = redact_keys; *k != NULL; k++) {
+		n = strlen(*k);
+		if (strncasecmp(p, *k, n) == 0) {
+			/* Allow suffixes like password_hash=, db_token=. */
+			while (redact_is_word(p[n]))
+				n++;
+			return n;
+		}
+	}
+	return 0;
+}
+
+static int
+redact_value_end(char c)
+{
+	return c == '\0' || c == ' ' || c == '\t' || c == '\n' || c == '"' ||
+	    c == '\'' || c == ',' || c == ';' || c == '&' || c == '}';
+}
+
+char *
+redact_text(const char *text)
+{
+	struct buf	 b;
+	const char	*p = text, *q;
+	size_t		 k;
+	char		*out;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		/* Authorization: anything to the end of the line. */
+		if (strncasecmp(p, "authorization:", 14) == 0) {
+			buf_add(&b, p, 14);
+			buf_adds(&b, " " REDACTED);
+			p += 14;
+			while (*p != '\0' && *p != '\n')
+				p++;
+			continue;
+		}
+		if (strncasecmp(p, "bearer ", 7) == 0) {
+			buf_add(&b, p, 7);
+			buf_adds(&b, REDACTED);
+			for (p += 7; !redact_value_end(*p); p++)
+				;
+			continue;
+		}
+		/* Slack tokens: xoxb-, xoxp-, xapp- ... */
+		if ((strncmp(p, "xox", 3) == 0 && p[3] != '\0' &&
+		    p[4] == '-') || strncmp(p, "xapp-", 5) == 0) {
+			buf_adds(&b, REDACTED);
+			while (!redact_value_end(*p))
+				p++;
+			continue;
+		}
+		if ((k = redact_key_at(text, p)) != 0) {
+			q = p + k;
+			if (*q == '"' || *q == '\'')
+				q++;
+			while (*q == ' ')
+				q++;
+			if (*q == '=' || *q == ':') {
+				q++;
+				while (*q == ' ')
+					q++;
+				if (*q == '"' || *q == '\'')
+					q++;
+				buf_add(&b, p, (size_t)(q - p));
+				if (!redact_value_end(*q))
+					buf_adds(&b, REDACTED);
+				while (!redact_value_end(*q))
+					q++;
+				p = q;
+				continue;
+			}
+		}
+		buf_addc(&b, *p++);
+	}
+	/* And whatever the config registered as a secret. */
+	out = log_redact(b.data);
+	buf_release(&b);
+	return out;
+}

@@ -1,0 +1,180 @@
+/*
+ * /disk TARGET: df -P and df -P -i for each configured mount, with used
+ * space, free space, inodes and the threshold state, worst host first.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "parse.h"
+#include "remote.h"
+#include "shquote.h"
+#include "xmalloc.h"
+
+static enum cmd_result cmd_disk_exec(struct cmd_ctx *);
+
+const struct cmd_entry cmd_disk_entry = {
+	.name = "disk",
+	.alias = "df",
+	.synopsis = "TARGET",
+	.help = "Shows used and free space and inodes of each configured mount, against its warning and critical thresholds. TARGET is a host, a tag, or all.",
+	.args = { .options = NULL, .min = 1, .max = 1 },
+	.min_role = ROLE_VIEWER,
+	.flags = CMD_TOUCHES_HOSTS,
+	.exec = cmd_disk_exec,
+};
+
+static void
+disk_script(struct probe *p)
+{
+	const struct cfg_host	*h = p->host;
+	size_t			 i, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		probe_section_begin(p, pass == 0 ? "df" : "dfi");
+		buf_adds(&p->script, pass == 0 ? "df -P --" : "df -P -i --");
+		for (i = 0; i < h->nmounts; i++) {
+			buf_addc(&p->script, ' ');
+			shquote_buf(&p->script, h->mounts[i].path);
+		}
+		buf_adds(&p->script, " 2>/dev/null\n");
+	}
+}
+
+struct disk_host {
+	const struct probe	*probe;
+	size_t			 order;
+	enum remote_state	 state;
+	struct buf		 text;
+};
+
+static void
+disk_assess(struct disk_host *dh)
+{
+	const struct probe		*p = dh->probe;
+	const struct cfg_host		*h = p->host;
+	const struct parse_df_row	*row, *irow;
+	struct parse_df			 df, dfi;
+	struct buf			 sec;
+	char				*cause = NULL, freebuf[32], ino[32];
+	size_t				 i;
+	int				 have_i;
+
+	buf_init(&dh->text);
+	dh->state = REMOTE_OK;
+	if (p->failure != NULL) {
+		dh->state = REMOTE_UNREACHABLE;
+		buf_addf(&dh->text, "%s: UNREACHABLE — %s\n", h->name,
+		    p->failure);
+		return;
+	}
+	if (h->nmounts == 0) {
+		buf_addf(&dh->text, "%s: no mounts configured (add \"mounts\" "
+		    "to the host)\n", h->name);
+		return;
+	}
+	buf_init(&sec);
+	if (probe_section(p, "df", &sec) != 0 ||
+	    parse_df(sec.data, &df, &cause) != 0) {
+		dh->state = REMOTE_WARN;
+		buf_addf(&dh->text, "%s: cannot read df output%s%s\n",
+		    h->name, cause != NULL ? ": " : "",
+		    cause != NULL ? cause : "");
+		free(cause);
+		buf_release(&sec);
+		return;
+	}
+	have_i = probe_section(p, "dfi", &sec) == 0 &&
+	    parse_df(sec.data, &dfi, &cause) == 0;
+	free(cause);
+	buf_release(&sec);
+
+	buf_addf(&dh->text, "%s:\n", h->name);
+	for (i = 0; i < h->nmounts; i++) {
+		const struct cfg_mount *m = &h->mounts[i];
+		const char *mark = "OK";
+
+		if ((row = parse_df_find(&df, m->path)) == NULL) {
+			if (dh->state < REMOTE_WARN)
+				dh->state = REMOTE_WARN;
+			buf_addf(&dh->text, "  %-16s not mounted  WARN\n",
+			    m->path);
+			continue;
+		}
+		if (row->pct >= m->crit_pct) {
+			mark = "CRIT";
+			dh->state = REMOTE_CRIT;
+		} else if (row->pct >= m->warn_pct) {
+			mark = "WARN";
+			if (dh->state < REMOTE_WARN)
+				dh->state = REMOTE_WARN;
+		}
+		remote_fmt_kib(row->avail, freebuf, sizeof freebuf);
+		irow = have_i ? parse_df_find(&dfi, m->path) : NULL;
+		if (irow != NULL && irow->pct >= 0)
+			snprintf(ino, sizeof ino, "inodes %d%%", irow->pct);
+		else
+			snprintf(ino, sizeof ino, "inodes n/a");
+		buf_addf(&dh->text, "  %-16s %3d%% used  %10s free  %-11s %s",
+		    m->path, row->pct, freebuf, ino, mark);
+		if (mark[0] != 'O')
+			buf_addf(&dh->text, " (warn %d%%, crit %d%%)",
+			    m->warn_pct, m->crit_pct);
+		buf_addc(&dh->text, '\n');
+	}
+	parse_df_free(&df);
+	if (have_i)
+		parse_df_free(&dfi);
+}
+
+static int
+disk_cmp(const void *a, const void *b)
+{
+	const struct disk_host	*x = a, *y = b;
+
+	if (x->state != y->state)
+		return x->state > y->state ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void
+disk_report(struct remote_run *run)
+{
+	struct disk_host	*dh = xcalloc(run->n, sizeof *dh);
+	size_t			 i;
+
+	for (i = 0; i < run->n; i++) {
+		dh[i].probe = &run->probes[i];
+		dh[i].order = i;
+		disk_assess(&dh[i]);
+	}
+	qsort(dh, run->n, sizeof *dh, disk_cmp);
+	for (i = 0; i < run->n; i++) {
+		cmd_reply(run->ctx, "%s", dh[i].text.data);
+		buf_release(&dh[i].text);
+	}
+	free(dh);
+}
+
+static enum cmd_result
+cmd_disk_exec(struct cmd_ctx *ctx)
+{
+	const struct cfg_host	**hosts;
+	struct remote_run	 *run;
+	size_t			  n, i;
+	char			 *cause;
+
+	if (inventory_resolve(ctx->bot->cfg, args_pos(&ctx->args, 0), &hosts,
+	    &n, &cause) != 0) {
+		cmd_error(ctx, "%s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	run = remote_run_new(ctx, hosts, n);
+	free(hosts);
+	for (i = 0; i < n; i++)
+		disk_script(&run->probes[i]);
+	return remote_run_submit(run, disk_report);
+}

@@ -1,0 +1,385 @@
+/*
+ * /health TARGET: the real state of one host, a group or all of them, in
+ * one round trip per host: reachability and round-trip time, uptime and
+ * load, memory, each configured mount against its thresholds, each
+ * configured service, and ERROR lines in each named log over the last
+ * remote.log_window. One status per host, worst first, with details for
+ * what is not OK.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "parse.h"
+#include "remote.h"
+#include "shquote.h"
+#include "xmalloc.h"
+
+static enum cmd_result cmd_health_exec(struct cmd_ctx *);
+
+const struct cmd_entry cmd_health_entry = {
+	.name = "health",
+	.alias = NULL,
+	.synopsis = "TARGET",
+	.help = "Checks a host, a group or all: reachable, uptime and load, memory, disks, services and recent ERROR lines in its logs. TARGET is a host, a tag, or all.",
+	.args = { .options = NULL, .min = 1, .max = 1 },
+	.min_role = ROLE_VIEWER,
+	.flags = CMD_TOUCHES_HOSTS,
+	.exec = cmd_health_exec,
+};
+
+/* Bytes of each log read back when counting error lines. */
+#define HEALTH_LOG_TAIL		"4194304"
+#define HEALTH_LOG_LINES	"5000"
+
+/* The script: every check in one round trip. */
+static void
+health_script(struct probe *p, const struct cfg_remote *r)
+{
+	const struct cfg_host	*h = p->host;
+	struct buf		*s = &p->script;
+	size_t			 i;
+
+	remote_probe_now(p);
+	probe_section_begin(p, "nproc");
+	buf_adds(s, "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN\n");
+	probe_section_begin(p, "loadavg");
+	buf_adds(s, "cat /proc/loadavg\n");
+	probe_section_begin(p, "uptime");
+	buf_adds(s, "cat /proc/uptime\n");
+	probe_section_begin(p, "meminfo");
+	buf_adds(s, "cat /proc/meminfo\n");
+	if (h->nmounts > 0) {
+		probe_section_begin(p, "df");
+		buf_adds(s, "df -P --");
+		for (i = 0; i < h->nmounts; i++) {
+			buf_addc(s, ' ');
+			shquote_buf(s, h->mounts[i].path);
+		}
+		buf_adds(s, " 2>/dev/null\n");
+	}
+	for (i = 0; i < h->nservices; i++) {
+		const struct cfg_service *sv = &h->services[i];
+		char *name;
+
+		xasprintf(&name, "svc:%s", sv->name);
+		probe_section_begin(p, name);
+		free(name);
+		if (sv->unit != NULL) {
+			buf_adds(s, "systemctl is-active -- ");
+			shquote_buf(s, sv->unit);
+			buf_adds(s, " 2>/dev/null\n");
+		} else {
+			buf_adds(s, "if pgrep -x -- ");
+			shquote_buf(s, sv->process);
+			buf_adds(s, " >/dev/null; then echo active; "
+			    "else echo inactive; fi\n");
+		}
+	}
+	for (i = 0; i < h->nlogs; i++) {
+		char *name;
+
+		xasprintf(&name, "log:%s", h->logs[i].name);
+		probe_section_begin(p, name);
+		free(name);
+		buf_adds(s, "if [ -r ");
+		shquote_buf(s, h->logs[i].path);
+		buf_adds(s, " ]; then tail -c " HEALTH_LOG_TAIL " -- ");
+		shquote_buf(s, h->logs[i].path);
+		buf_adds(s, " | grep -F -e ");
+		shquote_buf(s, r->error_pattern);
+		buf_adds(s, " | tail -n " HEALTH_LOG_LINES "; else printf "
+		    "'%s\\n' 'opsbot: cannot read'; fi\n");
+	}
+}
+
+struct health_host {
+	const struct probe	*probe;
+	size_t			 order;		/* config order, for ties */
+	enum remote_state	 state;
+	struct buf		 summary;	/* the host's line */
+	struct buf		 details;	/* what is not OK */
+};
+
+static void
+health_raise(struct health_host *hh, enum remote_state s, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static void
+health_raise(struct health_host *hh, enum remote_state s, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+
+	if (s > hh->state)
+		hh->state = s;
+	buf_adds(&hh->details, "  - ");
+	va_start(ap, fmt);
+	buf_vaddf(&hh->details, fmt, ap);
+	va_end(ap);
+	buf_addc(&hh->details, '\n');
+}
+
+static void
+health_disks(struct health_host *hh, const struct cfg_host *h,
+    struct buf *sec)
+{
+	struct parse_df			 df;
+	const struct parse_df_row	*row;
+	char				*cause = NULL;
+	size_t				 i;
+
+	if (h->nmounts == 0)
+		return;
+	if (probe_section(hh->probe, "df", sec) != 0 ||
+	    parse_df(sec->data, &df, &cause) != 0) {
+		health_raise(hh, REMOTE_WARN, "disks: cannot read df output%s%s",
+		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
+		free(cause);
+		return;
+	}
+	for (i = 0; i < h->nmounts; i++) {
+		const struct cfg_mount *m = &h->mounts[i];
+
+		if ((row = parse_df_find(&df, m->path)) == NULL) {
+			health_raise(hh, REMOTE_WARN, "disk %s: not mounted",
+			    m->path);
+			continue;
+		}
+		buf_addf(&hh->summary, ", %s %d%%", m->path, row->pct);
+		if (row->pct >= m->crit_pct)
+			health_raise(hh, REMOTE_CRIT, "disk %s: %d%% used "
+			    "(critical at %d%%)", m->path, row->pct,
+			    m->crit_pct);
+		else if (row->pct >= m->warn_pct)
+			health_raise(hh, REMOTE_WARN, "disk %s: %d%% used "
+			    "(warning at %d%%)", m->path, row->pct,
+			    m->warn_pct);
+	}
+	parse_df_free(&df);
+}
+
+static void
+health_services(struct health_host *hh, const struct cfg_host *h,
+    struct buf *sec)
+{
+	enum parse_svc	 st;
+	char		*name, *nl;
+	size_t		 i;
+
+	for (i = 0; i < h->nservices; i++) {
+		xasprintf(&name, "svc:%s", h->services[i].name);
+		if (probe_section(hh->probe, name, sec) != 0) {
+			health_raise(hh, REMOTE_WARN, "service %s: not "
+			    "checked (output cut short)",
+			    h->services[i].name);
+			free(name);
+			continue;
+		}
+		free(name);
+		if ((nl = strchr(sec->data, '\n')) != NULL)
+			*nl = '\0';
+		st = parse_systemctl_active(sec->data);
+		if (st == PARSE_SVC_ACTIVE)
+			continue;
+		if (st == PARSE_SVC_INACTIVE || st == PARSE_SVC_FAILED)
+			health_raise(hh, REMOTE_CRIT, "service %s: %s",
+			    h->services[i].name, parse_svc_name(st));
+		else if (sec->data[0] == '\0')
+			health_raise(hh, REMOTE_WARN, "service %s: unknown "
+			    "(systemctl gave no answer; is systemd running?)",
+			    h->services[i].name);
+		else
+			health_raise(hh, REMOTE_WARN, "service %s: %s",
+			    h->services[i].name, sec->data);
+	}
+}
+
+static void
+health_logs(struct health_host *hh, const struct cfg_host *h,
+    const struct cfg_remote *r, struct buf *sec)
+{
+	int64_t		 now, when;
+	int		 tz, counted, untimed;
+	char		*name, *line, *next, win[32];
+	size_t		 i;
+
+	if (h->nlogs == 0)
+		return;
+	if (remote_read_now(hh->probe, &now, &tz) != 0) {
+		health_raise(hh, REMOTE_WARN, "logs: cannot read the host's "
+		    "clock");
+		return;
+	}
+	duration_format(r->log_window_s, win, sizeof win);
+	for (i = 0; i < h->nlogs; i++) {
+		xasprintf(&name, "log:%s", h->logs[i].name);
+		if (probe_section(hh->probe, name, sec) != 0) {
+			health_raise(hh, REMOTE_WARN, "log %s: not checked "
+			    "(output cut short)", h->logs[i].name);
+			free(name);
+			continue;
+		}
+		free(name);
+		if (strcmp(sec->data, "opsbot: cannot read\n") == 0) {
+			health_raise(hh, REMOTE_WARN, "log %s: cannot read %s",
+			    h->logs[i].name, h->logs[i].path);
+			continue;
+		}
+		counted = untimed = 0;
+		for (line = sec->data; *line != '\0'; line = next) {
+			next = strchr(line, '\n');
+			if (next != NULL)
+				*next++ = '\0';
+			else
+				next = line + strlen(line);
+			if (parse_log_time(line, now, tz, &when) != 0)
+				untimed++;
+			else if (when >= now - r->log_window_s)
+				counted++;
+		}
+		if (counted > 0)
+			health_raise(hh, REMOTE_WARN, "log %s: %d %s line%s in "
+			    "the last %s", h->logs[i].name, counted,
+			    r->error_pattern, counted == 1 ? "" : "s", win);
+		else if (untimed > 0)
+			health_raise(hh, REMOTE_OK, "log %s: %d %s line%s with "
+			    "no timestamp to date them", h->logs[i].name,
+			    untimed, r->error_pattern, untimed == 1 ? "" : "s");
+	}
+}
+
+/* Reads one probe into hh: the summary line and the details. */
+static void
+health_assess(struct health_host *hh, const struct cfg_remote *r)
+{
+	const struct probe	*p = hh->probe;
+	const struct cfg_host	*h = p->host;
+	struct parse_loadavg	 la;
+	struct parse_meminfo	 mem;
+	struct buf		 sec;
+	double			 up;
+	char			*cause = NULL, upbuf[32];
+	long			 ncpu = 0;
+
+	buf_init(&hh->summary);
+	buf_init(&hh->details);
+	hh->state = REMOTE_OK;
+	if (p->failure != NULL) {
+		hh->state = REMOTE_UNREACHABLE;
+		buf_addf(&hh->summary, " — %s", p->failure);
+		return;
+	}
+	buf_init(&sec);
+	buf_addf(&hh->summary, " (%lld ms)", (long long)p->proc.elapsed_ms);
+	if (probe_section(p, "uptime", &sec) == 0 &&
+	    parse_proc_uptime(sec.data, &up, &cause) == 0) {
+		duration_format((int64_t)up / 60 * 60, upbuf, sizeof upbuf);
+		buf_addf(&hh->summary, " — up %s", upbuf);
+	}
+	free(cause);
+	cause = NULL;
+	if (probe_section(p, "nproc", &sec) == 0)
+		ncpu = strtol(sec.data, NULL, 10);
+	if (probe_section(p, "loadavg", &sec) == 0 &&
+	    parse_loadavg(sec.data, &la, &cause) == 0) {
+		buf_addf(&hh->summary, ", load %.2f %.2f %.2f", la.l1, la.l5,
+		    la.l15);
+		if (ncpu > 0)
+			buf_addf(&hh->summary, " (%ld cpu)", ncpu);
+		if (ncpu > 0 && la.l5 > 2.0 * (double)ncpu)
+			health_raise(hh, REMOTE_WARN, "load %.2f over 5 min on "
+			    "%ld cpu", la.l5, ncpu);
+	} else
+		health_raise(hh, REMOTE_WARN, "load: cannot read /proc/loadavg");
+	free(cause);
+	cause = NULL;
+	if (probe_section(p, "meminfo", &sec) == 0 &&
+	    parse_meminfo(sec.data, &mem, &cause) == 0 && mem.total_kb > 0) {
+		int pct = (int)(mem.available_kb * 100 / mem.total_kb);
+
+		buf_addf(&hh->summary, ", mem %d%% free", pct);
+		if (pct < 5)
+			health_raise(hh, REMOTE_CRIT, "memory: %d%% available",
+			    pct);
+		else if (pct < 10)
+			health_raise(hh, REMOTE_WARN, "memory: %d%% available",
+			    pct);
+	} else
+		health_raise(hh, REMOTE_WARN, "memory: cannot read "
+		    "/proc/meminfo%s%s", cause != NULL ? ": " : "",
+		    cause != NULL ? cause : "");
+	free(cause);
+	health_disks(hh, h, &sec);
+	health_services(hh, h, &sec);
+	health_logs(hh, h, r, &sec);
+	if (p->proc.truncated)
+		health_raise(hh, REMOTE_WARN, "output cut at %d bytes "
+		    "(remote.output_limit)", r->output_limit);
+	buf_release(&sec);
+}
+
+static int
+health_cmp(const void *a, const void *b)
+{
+	const struct health_host	*x = a, *y = b;
+
+	if (x->state != y->state)
+		return x->state > y->state ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void
+health_report(struct remote_run *run)
+{
+	struct cmd_ctx		*ctx = run->ctx;
+	const struct cfg_remote	*r = &ctx->bot->cfg->remote;
+	struct health_host	*hh = xcalloc(run->n, sizeof *hh);
+	size_t			 i, count[4] = { 0, 0, 0, 0 };
+
+	for (i = 0; i < run->n; i++) {
+		hh[i].probe = &run->probes[i];
+		hh[i].order = i;
+		health_assess(&hh[i], r);
+		count[hh[i].state]++;
+	}
+	qsort(hh, run->n, sizeof *hh, health_cmp);
+	if (run->n > 1)
+		cmd_reply(ctx, "%s: %zu hosts in %lld ms — %zu unreachable, "
+		    "%zu CRIT, %zu WARN, %zu OK\n", args_pos(&ctx->args, 0),
+		    run->n, (long long)run->elapsed_ms,
+		    count[REMOTE_UNREACHABLE], count[REMOTE_CRIT],
+		    count[REMOTE_WARN], count[REMOTE_OK]);
+	for (i = 0; i < run->n; i++) {
+		cmd_reply(ctx, "%s: %s%s\n%s", hh[i].probe->host->name,
+		    remote_state_name(hh[i].state), hh[i].summary.data,
+		    hh[i].details.data);
+		buf_release(&hh[i].summary);
+		buf_release(&hh[i].details);
+	}
+	free(hh);
+}
+
+static enum cmd_result
+cmd_health_exec(struct cmd_ctx *ctx)
+{
+	const struct cfg_host	**hosts;
+	struct remote_run	 *run;
+	size_t			  n, i;
+	char			 *cause;
+
+	if (inventory_resolve(ctx->bot->cfg, args_pos(&ctx->args, 0), &hosts,
+	    &n, &cause) != 0) {
+		cmd_error(ctx, "%s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	run = remote_run_new(ctx, hosts, n);
+	free(hosts);
+	for (i = 0; i < n; i++)
+		health_script(&run->probes[i], &ctx->bot->cfg->remote);
+	return remote_run_submit(run, health_report);
+}

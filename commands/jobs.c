@@ -1,0 +1,185 @@
+/*
+ * /jobs [JOB | PATTERN] [--failed]: AutoSys job status from autorep -j on
+ * the hosts that have a jobs source, limited to the jobs the inventory
+ * names. A compact table: status code and meaning, last start, last end,
+ * exit code.
+ */
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "remote.h"
+#include "shquote.h"
+#include "xmalloc.h"
+
+static enum cmd_result cmd_jobs_exec(struct cmd_ctx *);
+
+static const struct arg_option cmd_jobs_options[] = {
+	{ "failed", ARG_BOOL, "only jobs that failed or were terminated" },
+	{ NULL, 0, NULL },
+};
+
+const struct cmd_entry cmd_jobs_entry = {
+	.name = "jobs",
+	.alias = NULL,
+	.synopsis = "[JOB | PATTERN] [--failed]",
+	.help = "Shows AutoSys job status (autorep): status, last start, last end and exit code. PATTERN may use * and ?.",
+	.args = { .options = cmd_jobs_options, .min = 0, .max = 1 },
+	.min_role = ROLE_VIEWER,
+	.flags = CMD_TOUCHES_HOSTS,
+	.exec = cmd_jobs_exec,
+};
+
+/* AutoSys wildcards: % for any run, _ for one character. */
+static char *
+jobs_autosys_pattern(const char *glob)
+{
+	char	*s = xstrdup(glob), *c;
+
+	for (c = s; *c != '\0'; c++) {
+		if (*c == '*')
+			*c = '%';
+		else if (*c == '?')
+			*c = '_';
+	}
+	return s;
+}
+
+/* Appends the autorep queries for host h to its probe. */
+static void
+jobs_script(struct probe *p, const char *want)
+{
+	const struct cfg_jobs	*j = p->host->jobs;
+	char			*q, sec[32];
+	size_t			 i, nq = want != NULL ? 1 : j->names.n;
+
+	for (i = 0; i < nq; i++) {
+		snprintf(sec, sizeof sec, "q:%zu", i);
+		probe_section_begin(p, sec);
+		q = jobs_autosys_pattern(want != NULL ? want : j->names.v[i]);
+		shquote_buf(&p->script, j->autorep);
+		buf_adds(&p->script, " -j ");
+		shquote_buf(&p->script, q);
+		/* autorep fails when nothing matches; the table says so. */
+		buf_adds(&p->script, " 2>&1 || true\n");
+		free(q);
+	}
+}
+
+static void
+jobs_report(struct remote_run *run)
+{
+	struct cmd_ctx		*ctx = run->ctx;
+	const char		*want = args_pos(&ctx->args, 0);
+	int			 failed_only = args_has(&ctx->args, "failed");
+	struct parse_jobs	 jobs;
+	struct buf		 sec, seen;
+	char			*cause, secname[32], key[80];
+	size_t			 h, q, i, nq, shown = 0;
+
+	buf_init(&sec);
+	buf_init(&seen);
+	cmd_reply(ctx, "%-28s %-2s %-11s %-19s  %-19s  %s\n", "JOB", "ST",
+	    "STATUS", "LAST START", "LAST END", "EXIT");
+	for (h = 0; h < run->n; h++) {
+		const struct probe *p = &run->probes[h];
+
+		if (p->failure != NULL) {
+			cmd_error(ctx, "%s: %s\n", p->host->name, p->failure);
+			continue;
+		}
+		nq = want != NULL ? 1 : p->host->jobs->names.n;
+		for (q = 0; q < nq; q++) {
+			snprintf(secname, sizeof secname, "q:%zu", q);
+			cause = NULL;
+			if (probe_section(p, secname, &sec) != 0 ||
+			    parse_autorep(sec.data, &jobs, &cause) != 0) {
+				cmd_reply(ctx, "%s: cannot read autorep "
+				    "output%s%s\n", p->host->name,
+				    cause != NULL ? ": " : "",
+				    cause != NULL ? cause : "");
+				free(cause);
+				continue;
+			}
+			for (i = 0; i < jobs.n; i++) {
+				const struct parse_job *jb = &jobs.jobs[i];
+
+				if (!config_job_allowed(p->host->jobs,
+				    jb->name) || (want != NULL &&
+				    fnmatch(want, jb->name, 0) != 0) ||
+				    (failed_only &&
+				    !parse_job_failed(jb->status)))
+					continue;
+				/* seen is "\nA\nB\n": one line per job. */
+				snprintf(key, sizeof key, "\n%s\n", jb->name);
+				if (strstr(seen.data, key) != NULL)
+					continue;
+				buf_addf(&seen, "%s", key + (seen.len > 0));
+				cmd_reply(ctx, "%*s%-*s %-2s %-11s %-19s  "
+				    "%-19s  ", jb->depth * 2, "",
+				    28 - jb->depth * 2, jb->name, jb->status,
+				    parse_job_status_name(jb->status),
+				    jb->last_start[0] != '\0' ?
+				    jb->last_start : "-----",
+				    jb->last_end[0] != '\0' ?
+				    jb->last_end : "-----");
+				if (jb->exit_code >= 0)
+					cmd_reply(ctx, "%d", jb->exit_code);
+				cmd_reply(ctx, "\n");
+				shown++;
+			}
+			parse_jobs_free(&jobs);
+		}
+	}
+	if (shown == 0)
+		cmd_reply(ctx, "no %sjobs%s%s", failed_only ? "failed " : "",
+		    want != NULL ? " matching " : "", want != NULL ? want : "");
+	buf_release(&seen);
+	buf_release(&sec);
+}
+
+/* Glob characters: a pattern, not one job. */
+static int
+jobs_is_pattern(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static enum cmd_result
+cmd_jobs_exec(struct cmd_ctx *ctx)
+{
+	const struct config	 *cfg = ctx->bot->cfg;
+	const char		 *want = args_pos(&ctx->args, 0);
+	const struct cfg_host	**hosts;
+	struct remote_run	 *run;
+	size_t			  n = 0, i;
+
+	hosts = xcalloc(cfg->nhosts + 1, sizeof *hosts);
+	for (i = 0; i < cfg->nhosts; i++) {
+		if (cfg->hosts[i].jobs == NULL)
+			continue;
+		/* One job must be in that host's list to be looked at. */
+		if (want != NULL && !jobs_is_pattern(want) &&
+		    !config_job_allowed(cfg->hosts[i].jobs, want))
+			continue;
+		hosts[n++] = &cfg->hosts[i];
+	}
+	if (n == 0) {
+		free(hosts);
+		if (want != NULL && !jobs_is_pattern(want))
+			cmd_error(ctx, "job %s is not in the inventory (see "
+			    "hosts[].jobs.names in the config)", want);
+		else
+			cmd_error(ctx, "no host has a jobs source; add \"jobs\" "
+			    "to a host in the config");
+		return CMD_ERROR;
+	}
+	run = remote_run_new(ctx, hosts, n);
+	free(hosts);
+	for (i = 0; i < n; i++)
+		jobs_script(&run->probes[i], want);
+	return remote_run_submit(run, jobs_report);
+}

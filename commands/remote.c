@@ -1,0 +1,141 @@
+/*
+ * Shared plumbing of the host-touching commands (see remote.h). The
+ * probes run on a worker thread; the report and cmd_finish run on the
+ * loop thread, unless the bot already answered because it is stopping.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "remote.h"
+#include "workers.h"
+#include "xmalloc.h"
+
+struct remote_run *
+remote_run_new(struct cmd_ctx *ctx, const struct cfg_host *const *hosts,
+    size_t n)
+{
+	struct remote_run	*r = xcalloc(1, sizeof *r);
+	size_t			 i;
+
+	r->ctx = ctx;
+	r->n = n;
+	r->probes = xcalloc(n + 1, sizeof *r->probes);
+	for (i = 0; i < n; i++)
+		probe_init(&r->probes[i], hosts[i]);
+	r->env.remote = &ctx->bot->cfg->remote;
+	r->env.control_dir = ctx->bot->ssh_dir;
+	return r;
+}
+
+static void
+remote_run_free(struct remote_run *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->n; i++)
+		probe_release(&r->probes[i]);
+	free(r->probes);
+	if (r->arg_free != NULL)
+		r->arg_free(r->arg);
+	free(r);
+}
+
+static void
+remote_run_work(void *arg)
+{
+	struct remote_run	*r = arg;
+	struct timespec		 a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	probes_run(r->probes, r->n, &r->env);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	r->elapsed_ms = (int64_t)(b.tv_sec - a.tv_sec) * 1000 +
+	    (b.tv_nsec - a.tv_nsec) / 1000000;
+}
+
+static void
+remote_run_done(void *arg, enum workers_status st)
+{
+	struct remote_run	*r = arg;
+
+	if (!r->ctx->cancelled) {
+		if (st == WORKERS_DONE)
+			r->report(r);
+		else
+			cmd_error(r->ctx, "cancelled before it started: "
+			    "opsbot is shutting down");
+	}
+	cmd_finish(r->ctx);
+	remote_run_free(r);
+}
+
+enum cmd_result
+remote_run_submit(struct remote_run *r, remote_report_cb report)
+{
+	struct cmd_ctx	*ctx = r->ctx;
+
+	r->report = report;
+	if (workers_submit(ctx->bot->workers, remote_run_work,
+	    remote_run_done, r) != 0) {
+		remote_run_free(r);
+		cmd_error(ctx, "opsbot is shutting down; try again in a "
+		    "minute");
+		return CMD_ERROR;
+	}
+	return CMD_PENDING;
+}
+
+void
+remote_fmt_kib(int64_t kib, char *out, size_t len)
+{
+	if (kib < 0)
+		snprintf(out, len, "?");
+	else if (kib < 1024)
+		snprintf(out, len, "%lld KiB", (long long)kib);
+	else if (kib < 1024 * 1024)
+		snprintf(out, len, "%.1f MiB", (double)kib / 1024);
+	else if (kib < 1024LL * 1024 * 1024)
+		snprintf(out, len, "%.1f GiB", (double)kib / (1024 * 1024));
+	else
+		snprintf(out, len, "%.1f TiB", (double)kib /
+		    (1024.0 * 1024 * 1024));
+}
+
+const char *
+remote_state_name(enum remote_state s)
+{
+	static const char *const names[] = { "OK", "WARN", "CRIT",
+	    "UNREACHABLE" };
+
+	return names[s];
+}
+
+void
+remote_probe_now(struct probe *p)
+{
+	probe_section_begin(p, "now");
+	buf_adds(&p->script, "date '+%s %z'\n");
+}
+
+int
+remote_read_now(const struct probe *p, int64_t *now, int *tz_offset)
+{
+	struct buf	 b;
+	long long	 secs;
+	char		 sign;
+	int		 hh, mm, rc = -1;
+
+	buf_init(&b);
+	if (probe_section(p, "now", &b) == 0 &&
+	    sscanf(b.data, "%lld %c%2d%2d", &secs, &sign, &hh, &mm) == 4 &&
+	    (sign == '+' || sign == '-') && hh < 24 && mm < 60) {
+		*now = secs;
+		*tz_offset = (sign == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+		rc = 0;
+	}
+	buf_release(&b);
+	return rc;
+}

@@ -1,0 +1,133 @@
+/*
+ * /restart HOST SERVICE --confirm: restarts a configured service (systemd
+ * unit, or the restart command the config gives), then checks it again
+ * and says whether it came back. Same guard as /rerun: a role that grants
+ * it, an explicit --confirm, and the audit trail.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "parse.h"
+#include "remote.h"
+#include "shquote.h"
+
+/* How long the service gets before the re-check. */
+#define RESTART_SETTLE_S	"2"
+
+static enum cmd_result cmd_restart_exec(struct cmd_ctx *);
+
+static const struct arg_option cmd_restart_options[] = {
+	{ "confirm", ARG_BOOL, "yes, restart it" },
+	{ NULL, 0, NULL },
+};
+
+const struct cmd_entry cmd_restart_entry = {
+	.name = "restart",
+	.alias = NULL,
+	.synopsis = "HOST SERVICE --confirm",
+	.help = "Restarts a configured service on a host, then checks whether it came back.",
+	.args = { .options = cmd_restart_options, .min = 2, .max = 2 },
+	.min_role = ROLE_OPERATOR,
+	.flags = CMD_TOUCHES_HOSTS | CMD_NEEDS_CONFIRM,
+	.exec = cmd_restart_exec,
+};
+
+static void
+restart_report(struct remote_run *run)
+{
+	struct cmd_ctx		*ctx = run->ctx;
+	const struct probe	*p = &run->probes[0];
+	const char		*svc = args_pos(&ctx->args, 1);
+	struct buf		 sec;
+	char			*nl;
+	enum parse_svc		 st;
+
+	if (p->failure != NULL) {
+		cmd_error(ctx, "%s: restarting %s failed: %s", p->host->name,
+		    svc, p->failure);
+		return;
+	}
+	buf_init(&sec);
+	if (probe_section(p, "check", &sec) != 0) {
+		cmd_error(ctx, "%s: restarted %s, but the re-check gave no "
+		    "answer", p->host->name, svc);
+		buf_release(&sec);
+		return;
+	}
+	if ((nl = strchr(sec.data, '\n')) != NULL)
+		*nl = '\0';
+	st = parse_systemctl_active(sec.data);
+	if (st == PARSE_SVC_ACTIVE)
+		cmd_reply(ctx, "%s: restarted %s; it is active again",
+		    p->host->name, svc);
+	else
+		cmd_error(ctx, "%s: restarted %s, but it is %s after "
+		    RESTART_SETTLE_S " s", p->host->name, svc,
+		    sec.data[0] != '\0' ? sec.data : "unknown");
+	buf_release(&sec);
+}
+
+static enum cmd_result
+cmd_restart_exec(struct cmd_ctx *ctx)
+{
+	const struct cfg_host		*h;
+	const struct cfg_service	*sv;
+	struct remote_run		*run;
+	struct probe			*p;
+	struct buf			 known;
+	char				*cause;
+	size_t				 i;
+
+	if ((h = inventory_host(ctx->bot->cfg, args_pos(&ctx->args, 0),
+	    &cause)) == NULL) {
+		cmd_error(ctx, "%s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	if ((sv = config_find_service(h, args_pos(&ctx->args, 1))) == NULL) {
+		buf_init(&known);
+		for (i = 0; i < h->nservices; i++)
+			buf_addf(&known, "%s%s", i == 0 ? "" : ", ",
+			    h->services[i].name);
+		cmd_error(ctx, "unknown service %s on %s; known: %s",
+		    args_pos(&ctx->args, 1), h->name, h->nservices == 0 ?
+		    "none" : known.data);
+		buf_release(&known);
+		return CMD_ERROR;
+	}
+	if (sv->unit == NULL && sv->restart == NULL) {
+		cmd_error(ctx, "%s on %s is watched by process name and has no "
+		    "restart command; add \"restart\" to it in the config",
+		    sv->name, h->name);
+		return CMD_ERROR;
+	}
+
+	run = remote_run_new(ctx, &h, 1);
+	p = &run->probes[0];
+	probe_section_begin(p, "restart");
+	/* A configured restart command is the admin's own shell text. */
+	if (sv->restart != NULL)
+		buf_addf(&p->script, "%s\n", sv->restart);
+	else {
+		buf_adds(&p->script, "systemctl restart -- ");
+		shquote_buf(&p->script, sv->unit);
+		buf_adds(&p->script, "\n");
+	}
+	buf_adds(&p->script, "rc=$?; if [ $rc -ne 0 ]; then exit $rc; fi\n"
+	    "sleep " RESTART_SETTLE_S "\n");
+	probe_section_begin(p, "check");
+	if (sv->unit != NULL) {
+		buf_adds(&p->script, "systemctl is-active -- ");
+		shquote_buf(&p->script, sv->unit);
+		buf_adds(&p->script, " 2>/dev/null; true\n");
+	} else {
+		buf_adds(&p->script, "if pgrep -x -- ");
+		shquote_buf(&p->script, sv->process);
+		buf_adds(&p->script, " >/dev/null; then echo active; else "
+		    "echo inactive; fi\n");
+	}
+	return remote_run_submit(run, restart_report);
+}

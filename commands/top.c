@@ -1,0 +1,89 @@
+/*
+ * /top HOST [--mem]: the processes using the most CPU (or memory) on a
+ * host, from ps, as a short table.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "inventory.h"
+#include "parse.h"
+#include "remote.h"
+
+#define TOP_ROWS	10
+
+static enum cmd_result cmd_top_exec(struct cmd_ctx *);
+
+static const struct arg_option cmd_top_options[] = {
+	{ "mem", ARG_BOOL, "sort by memory instead of CPU" },
+	{ NULL, 0, NULL },
+};
+
+const struct cmd_entry cmd_top_entry = {
+	.name = "top",
+	.alias = NULL,
+	.synopsis = "HOST [--mem]",
+	.help = "Lists the processes using the most CPU, or memory with --mem, on a host.",
+	.args = { .options = cmd_top_options, .min = 1, .max = 1 },
+	.min_role = ROLE_VIEWER,
+	.flags = CMD_TOUCHES_HOSTS,
+	.exec = cmd_top_exec,
+};
+
+static void
+top_report(struct remote_run *run)
+{
+	struct cmd_ctx		*ctx = run->ctx;
+	const struct probe	*p = &run->probes[0];
+	struct parse_ps		 ps;
+	struct buf		 sec;
+	char			*cause = NULL, rss[32];
+	size_t			 i;
+
+	if (p->failure != NULL) {
+		cmd_error(ctx, "%s: %s", p->host->name, p->failure);
+		return;
+	}
+	buf_init(&sec);
+	if (probe_section(p, "ps", &sec) != 0 ||
+	    parse_ps(sec.data, &ps, &cause) != 0) {
+		cmd_error(ctx, "%s: cannot read ps output%s%s", p->host->name,
+		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
+		free(cause);
+		buf_release(&sec);
+		return;
+	}
+	buf_release(&sec);
+	cmd_reply(ctx, "%s: top %s\n  %7s %-10s %5s %5s %9s %11s  %s\n",
+	    p->host->name, args_has(&ctx->args, "mem") ? "memory" : "CPU",
+	    "PID", "USER", "%CPU", "%MEM", "RSS", "ELAPSED", "COMMAND");
+	for (i = 0; i < ps.n && i < TOP_ROWS; i++) {
+		remote_fmt_kib(ps.rows[i].rss_kb, rss, sizeof rss);
+		cmd_reply(ctx, "  %7d %-10.10s %5.1f %5.1f %9s %11s  %s\n",
+		    ps.rows[i].pid, ps.rows[i].user, ps.rows[i].cpu,
+		    ps.rows[i].mem, rss, ps.rows[i].etime,
+		    ps.rows[i].command);
+	}
+	parse_ps_free(&ps);
+}
+
+static enum cmd_result
+cmd_top_exec(struct cmd_ctx *ctx)
+{
+	const struct cfg_host	*h;
+	struct remote_run	*run;
+	char			*cause;
+
+	if ((h = inventory_host(ctx->bot->cfg, args_pos(&ctx->args, 0),
+	    &cause)) == NULL) {
+		cmd_error(ctx, "%s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	run = remote_run_new(ctx, &h, 1);
+	probe_section_begin(&run->probes[0], "ps");
+	buf_addf(&run->probes[0].script, "ps -eo pid,user,pcpu,pmem,rss,"
+	    "etime,comm --sort=%s | head -n %d\n", args_has(&ctx->args, "mem") ?
+	    "-rss" : "-pcpu", TOP_ROWS + 1);
+	return remote_run_submit(run, top_report);
+}

@@ -1,0 +1,445 @@
+/*
+ * The remote layer without a network: the shell quoting function against
+ * a real /bin/sh, the process runner (deadlines, process groups, output
+ * caps), probe sections and their nonces, failure explanations, target
+ * resolution and secret redaction.
+ */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hosts.h"
+#include "inventory.h"
+#include "probe.h"
+#include "proc.h"
+#include "redact.h"
+#include "shquote.h"
+#include "test.h"
+#include "xmalloc.h"
+
+static char **
+argv3(const char *a, const char *b, const char *c)
+{
+	char	**v = xcalloc(4, sizeof *v);
+
+	v[0] = xstrdup(a);
+	v[1] = b != NULL ? xstrdup(b) : NULL;
+	v[2] = b != NULL && c != NULL ? xstrdup(c) : NULL;
+	return v;
+}
+
+/* Runs "printf %s QUOTED" through /bin/sh and returns what it printed. */
+static char *
+through_shell(const char *s)
+{
+	struct proc	 p;
+	struct buf	 cmd;
+	char		*out;
+
+	buf_init(&cmd);
+	buf_adds(&cmd, "printf '%s' ");
+	shquote_buf(&cmd, s);
+	proc_init(&p, argv3("/bin/sh", "-c", cmd.data), 5000, 1 << 20);
+	proc_run_many(&p, 1, 1);
+	ASSERT_INT_EQ(p.exit_code, 0);
+	out = xstrdup(p.out.data);
+	proc_release(&p);
+	buf_release(&cmd);
+	return out;
+}
+
+TEST(shquote_survives_hostile_input)
+{
+	static const char *const hostile[] = {
+		"plain", "", "it's", "'", "''", "\"double\"",
+		"$(rm -rf /tmp/opsbot-never)", "`id`", "a;b", "a && b",
+		"a|b", "line1\nline2", "*", "/etc/*", "?", "[a-z]", "~root",
+		"$HOME", "${PATH}", "\\", "\\'", "-n", "--", "a\tb",
+		"\xff\xfe invalid utf-8 \xc3", "\xe2\x80\x9cquotes\xe2\x80\x9d",
+		"!", "!!", "#comment", "a > /tmp/opsbot-never", "%s%n",
+		NULL
+	};
+	char		*got, big[70000];
+	size_t		 i;
+
+	for (i = 0; hostile[i] != NULL; i++) {
+		got = through_shell(hostile[i]);
+		ASSERT_STR_EQ(got, hostile[i]);
+		free(got);
+	}
+	/* Very long, full of quotes. */
+	for (i = 0; i < sizeof big - 1; i++)
+		big[i] = "a'b\"c$d`e\\f "[i % 12];
+	big[sizeof big - 1] = '\0';
+	got = through_shell(big);
+	ASSERT_INT_EQ(strlen(got), sizeof big - 1);
+	ASSERT(strcmp(got, big) == 0);
+	free(got);
+	ASSERT(access("/tmp/opsbot-never", F_OK) != 0);
+}
+
+TEST(shquote_exact_text)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	shquote_buf(&b, "it's");
+	ASSERT_STR_EQ(b.data, "'it'\\''s'");
+	buf_clear(&b);
+	shquote_buf(&b, "");
+	ASSERT_STR_EQ(b.data, "''");
+	buf_release(&b);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+TEST(proc_captures_and_exits)
+{
+	struct proc	 p[3];
+
+	proc_init(&p[0], argv3("/bin/sh", "-c", "echo out; echo err >&2; "
+	    "exit 3"), 5000, 1024);
+	proc_init(&p[1], argv3("/nonexistent/tool", NULL, NULL), 5000, 1024);
+	proc_init(&p[2], argv3("/bin/sh", "-c", "kill -TERM $$"), 5000,
+	    1024);
+	proc_run_many(p, 3, 2);
+	ASSERT(p[0].started);
+	ASSERT_STR_EQ(p[0].out.data, "out\n");
+	ASSERT_STR_EQ(p[0].err.data, "err\n");
+	ASSERT_INT_EQ(p[0].exit_code, 3);
+	ASSERT(!p[0].timed_out);
+	ASSERT(!p[1].started);
+	ASSERT_INT_EQ(p[1].spawn_errno, 2);	/* ENOENT */
+	ASSERT_INT_EQ(p[2].exit_code, -1);
+	ASSERT_INT_EQ(p[2].signal, SIGTERM);
+	proc_release(&p[0]);
+	proc_release(&p[1]);
+	proc_release(&p[2]);
+}
+
+static int
+is_zombie(int pid)
+{
+	char	 path[64], state = '?';
+	FILE	*f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = '?';
+	fclose(f);
+	return state == 'Z';
+}
+
+TEST(proc_deadline_kills_the_group)
+{
+	struct proc	 p;
+	int64_t		 t0 = now_ms();
+	char		 pidfile[256], cmd[512];
+	FILE		*f;
+	int		 child = 0;
+
+	/* The shell starts a grandchild; both must die at the deadline. */
+	snprintf(pidfile, sizeof pidfile, "%s/grandchild.pid", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "sleep 30 & echo $! > %s; wait", pidfile);
+	proc_init(&p, argv3("/bin/sh", "-c", cmd), 300, 1024);
+	proc_run_many(&p, 1, 1);
+	ASSERT(p.timed_out);
+	ASSERT(now_ms() - t0 < 5000);
+	f = fopen(pidfile, "r");
+	ASSERT_NOT_NULL(f);
+	ASSERT_INT_EQ(fscanf(f, "%d", &child), 1);
+	fclose(f);
+	usleep(100 * 1000);
+	/* Gone, or a zombie waiting for an init that may not reap. */
+	ASSERT(kill(child, 0) != 0 || is_zombie(child));
+	proc_release(&p);
+}
+
+TEST(proc_runs_many_in_parallel)
+{
+	struct proc	 p[20];
+	int64_t		 t0 = now_ms();
+	size_t		 i;
+
+	for (i = 0; i < 20; i++)
+		proc_init(&p[i], argv3("/bin/sh", "-c", "sleep 0.3; echo ok"),
+		    5000, 64);
+	proc_run_many(p, 20, 20);
+	/* Twenty 0.3 s sleeps at once take about 0.3 s, not 6 s. */
+	ASSERT(now_ms() - t0 < 2500);
+	for (i = 0; i < 20; i++) {
+		ASSERT_STR_EQ(p[i].out.data, "ok\n");
+		proc_release(&p[i]);
+	}
+}
+
+TEST(proc_caps_output)
+{
+	struct proc	 p;
+
+	proc_init(&p, argv3("/bin/sh", "-c", "head -c 200000 /dev/zero | "
+	    "tr '\\0' x; echo"), 5000, 1000);
+	proc_run_many(&p, 1, 1);
+	ASSERT_INT_EQ(p.exit_code, 0);
+	ASSERT_INT_EQ(p.out.len, 1000);
+	ASSERT(p.truncated);
+	proc_release(&p);
+}
+
+TEST(proc_input_and_closed_stdout)
+{
+	struct proc	 p[2];
+	int64_t		 t0 = now_ms();
+
+	proc_init(&p[0], argv3("/bin/cat", NULL, NULL), 5000, 1024);
+	p[0].input = "fed through stdin\n";
+	/* Closes its output early but keeps running: wait for the exit. */
+	proc_init(&p[1], argv3("/bin/sh", "-c", "exec >&- 2>&-; sleep 0.2; "
+	    "exit 4"), 5000, 1024);
+	proc_run_many(p, 2, 2);
+	ASSERT_STR_EQ(p[0].out.data, "fed through stdin\n");
+	ASSERT_INT_EQ(p[1].exit_code, 4);
+	ASSERT(now_ms() - t0 < 3000);
+	proc_release(&p[0]);
+	proc_release(&p[1]);
+}
+
+static struct cfg_remote	 remote = {
+	.timeout_s = 5, .output_limit = 65536, .concurrency = 4,
+	.connect_timeout_s = 2, .ssh_command = (char *)"ssh",
+	.control_persist_s = 60, .log_window_s = 900, .reuse_connections = 1,
+	.error_pattern = (char *)"ERROR",
+};
+
+static struct cfg_host	 local_host = { .name = (char *)"here",
+    .transport = HOST_LOCAL };
+
+TEST(probe_sections_and_nonce)
+{
+	struct probe	 p;
+	struct host_env	 env = { &remote, NULL };
+	struct buf	 sec;
+
+	probe_init(&p, &local_host);
+	ASSERT_INT_EQ(strlen(p.nonce), 16);
+	probe_section_begin(&p, "a");
+	buf_adds(&p.script, "echo one; echo two\n");
+	probe_section_begin(&p, "empty");
+	probe_section_begin(&p, "b");
+	/* A forged marker without the nonce is just text. */
+	buf_adds(&p.script, "echo '@@opsbot:0000000000000000:a'\n");
+	probes_run(&p, 1, &env);
+	ASSERT_NULL(p.failure);
+	buf_init(&sec);
+	ASSERT_INT_EQ(probe_section(&p, "a", &sec), 0);
+	ASSERT_STR_EQ(sec.data, "one\ntwo\n");
+	ASSERT_INT_EQ(probe_section(&p, "empty", &sec), 0);
+	ASSERT_STR_EQ(sec.data, "");
+	ASSERT_INT_EQ(probe_section(&p, "b", &sec), 0);
+	ASSERT_STR_EQ(sec.data, "@@opsbot:0000000000000000:a\n");
+	ASSERT_INT_EQ(probe_section(&p, "missing", &sec), -1);
+	buf_release(&sec);
+	probe_release(&p);
+}
+
+/* A finished proc with the given exit code and stderr, for explain(). */
+static void
+fake_proc(struct proc *p, int code, const char *err)
+{
+	proc_init(p, argv3("ssh", NULL, NULL), 1000, 1024);
+	p->started = 1;
+	p->exit_code = code;
+	buf_adds(&p->err, err);
+}
+
+static void
+explains(const struct cfg_host *h, int code, const char *err,
+    const char *want)
+{
+	struct proc	 p;
+	char		*why;
+
+	fake_proc(&p, code, err);
+	why = host_explain(h, &p, 10);
+	if (want == NULL)
+		ASSERT_NULL(why);
+	else
+		ASSERT_STR_EQ(why, want);
+	free(why);
+	proc_release(&p);
+}
+
+TEST(failures_are_explained)
+{
+	struct cfg_host	 ssh = { .name = (char *)"db", .transport = HOST_SSH };
+	struct proc	 p;
+	char		*why;
+
+	explains(&ssh, 0, "", NULL);
+	explains(&ssh, 255, "ssh: connect to host 127.0.0.1 port 1: "
+	    "Connection refused\r\n", "unreachable (connection refused)");
+	explains(&ssh, 255, "Connection timed out during banner exchange\n"
+	    "Connection to UNKNOWN port 65535 timed out\n",
+	    "unreachable (connection timed out)");
+	explains(&ssh, 255, "ssh: Could not resolve hostname nope: Name or "
+	    "service not known\n", "unreachable (unknown host name)");
+	explains(&ssh, 255, "root@127.0.0.1: Permission denied (publickey).\n",
+	    "auth refused: the host did not accept the bot's ssh key");
+	explains(&ssh, 255, "No ED25519 host key is known for [127.0.0.1]:2222 "
+	    "and you have requested strict checking.\nHost key verification "
+	    "failed.\n", "host key not trusted: add the host's key to "
+	    "known_hosts (ssh-keyscan, then verify it)");
+	explains(&ssh, 255, "@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION "
+	    "HAS CHANGED!     @\nHost key verification failed.\n",
+	    "host key mismatch: the host's key changed; verify it, then "
+	    "update known_hosts");
+	explains(&ssh, 255, "kex_exchange_identification: weird\n",
+	    "ssh failed: kex_exchange_identification: weird");
+	explains(&ssh, 127, "bash: line 1: autorep: command not found\n",
+	    "command not found: bash: line 1: autorep: command not found");
+	explains(&ssh, 2, "df: /nope: No such file or directory\n\n",
+	    "exit 2: df: /nope: No such file or directory");
+	explains(&local_host, 255, "Connection refused", "exit 255: "
+	    "Connection refused");
+	fake_proc(&p, -1, "");
+	p.timed_out = 1;
+	why = host_explain(&ssh, &p, 10);
+	ASSERT_STR_EQ(why, "no answer in 10 s");
+	free(why);
+	proc_release(&p);
+}
+
+TEST(ssh_argv_is_complete)
+{
+	struct cfg_host	 h = { .name = (char *)"db", .transport = HOST_SSH,
+	    .address = (char *)"db.example", .port = 2222,
+	    .user = (char *)"ops", .identity_file = (char *)"/k" };
+	struct host_env	 env = { &remote, "/data/ssh" };
+	char		**v = host_ssh_ops.argv(&h, &env, "echo hi");
+	struct buf	 all;
+	size_t		 i;
+
+	buf_init(&all);
+	for (i = 0; v[i] != NULL; i++)
+		buf_addf(&all, "%s|", v[i]);
+	ASSERT_STR_EQ(all.data, "ssh|-T|-oBatchMode=yes|-oConnectTimeout=2|"
+	    "-oServerAliveInterval=2|-oServerAliveCountMax=2|"
+	    "-oStrictHostKeyChecking=yes|-oLogLevel=ERROR|"
+	    "-oControlMaster=auto|-oControlPath=/data/ssh/%C|"
+	    "-oControlPersist=60|-p2222|-lops|-i/k|-oIdentitiesOnly=yes|--|"
+	    "db.example|echo hi|");
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+	buf_release(&all);
+}
+
+TEST(inventory_targets)
+{
+	static const char json[] = "{\"hosts\": ["
+	    "{\"name\": \"prod-db\", \"tags\": [\"prod\", \"db\"]},"
+	    "{\"name\": \"prod-app\", \"tags\": [\"prod\"]},"
+	    "{\"name\": \"test-app\", \"tags\": [\"test\"]}]}";
+	struct config		*c;
+	struct buf		 errors;
+	const struct cfg_host	**hs;
+	size_t			 n;
+	char			*cause;
+
+	buf_init(&errors);
+	ASSERT_INT_EQ(config_load_text(json, strlen(json), "t", &c, &errors),
+	    0);
+	ASSERT_INT_EQ(inventory_resolve(c, "prod", &hs, &n, &cause), 0);
+	ASSERT_INT_EQ(n, 2);
+	ASSERT_STR_EQ(hs[0]->name, "prod-db");
+	ASSERT_STR_EQ(hs[1]->name, "prod-app");
+	free(hs);
+	ASSERT_INT_EQ(inventory_resolve(c, "all", &hs, &n, &cause), 0);
+	ASSERT_INT_EQ(n, 3);
+	free(hs);
+	ASSERT_INT_EQ(inventory_resolve(c, "test-app", &hs, &n, &cause), 0);
+	ASSERT_INT_EQ(n, 1);
+	free(hs);
+	ASSERT_INT_EQ(inventory_resolve(c, "prod-dbb", &hs, &n, &cause), -1);
+	ASSERT_STR_EQ(cause, "unknown host or group prod-dbb — did you mean "
+	    "prod-db? known: prod-db, prod-app, test-app; groups: prod, db, "
+	    "test; or all");
+	free(cause);
+	ASSERT_NULL(inventory_host(c, "prod-ap", &cause));
+	ASSERT_STR_EQ(cause, "unknown host prod-ap — did you mean prod-app? "
+	    "known: prod-db, prod-app, test-app");
+	free(cause);
+	/* A group is not a host where one host is needed. */
+	ASSERT_NULL(inventory_host(c, "test", &cause));
+	ASSERT_STR_EQ(cause, "unknown host test; known: prod-db, prod-app, "
+	    "test-app");
+	free(cause);
+	config_free(c);
+	buf_release(&errors);
+}
+
+TEST(redaction)
+{
+	static const char *const cases[][2] = {
+		{ "login ok user=bob password=hunter2 from 10.0.0.1",
+		  "login ok user=bob password=[REDACTED] from 10.0.0.1" },
+		{ "{\"token\": \"abc.def\", \"n\": 1}",
+		  "{\"token\": \"[REDACTED]\", \"n\": 1}" },
+		{ "Authorization: Basic dXNlcjpwYXNz\nnext line",
+		  "Authorization: [REDACTED]\nnext line" },
+		{ "curl -H 'X: Bearer eyJhbGciOi.x.y' ok",
+		  "curl -H 'X: Bearer [REDACTED]' ok" },
+		{ "posting with xoxb-1234-5678-abcdef done",
+		  "posting with [REDACTED] done" },
+		{ "DB_PASSWORD=s3cr3t;api_key: k-123",
+		  "DB_PASSWORD=[REDACTED];api_key: [REDACTED]" },
+		{ "tokens=5 passwordless login, no secrets here",
+		  "tokens=[REDACTED] passwordless login, no secrets here" },
+		{ "nothing to hide", "nothing to hide" },
+		{ "password=", "password=" },
+	};
+	size_t	 i;
+	char	*got;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		got = redact_text(cases[i][0]);
+		ASSERT_STR_EQ(got, cases[i][1]);
+		free(got);
+	}
+}
+
+static const struct test tests[] = {
+	TEST_ENTRY(shquote_survives_hostile_input),
+	TEST_ENTRY(shquote_exact_text),
+	TEST_ENTRY(proc_captures_and_exits),
+	TEST_ENTRY(proc_deadline_kills_the_group),
+	TEST_ENTRY(proc_runs_many_in_parallel),
+	TEST_ENTRY(proc_caps_output),
+	TEST_ENTRY(proc_input_and_closed_stdout),
+	TEST_ENTRY(probe_sections_and_nonce),
+	TEST_ENTRY(failures_are_explained),
+	TEST_ENTRY(ssh_argv_is_complete),
+	TEST_ENTRY(inventory_targets),
+	TEST_ENTRY(redaction),
+	TEST_END
+};
+
+int
+main(int argc, char **argv)
+{
+	return test_run(tests, argc, argv);
+}
