@@ -82,7 +82,7 @@ jobs_report(struct remote_run *run)
 
 	buf_init(&sec);
 	buf_init(&seen);
-	cmd_reply(ctx, "%-28s %-2s %-11s %-19s  %-19s  %s\n", "JOB", "ST",
+	cmd_reply(ctx, "%-28s %-2s %-16s %-19s  %-19s  %s\n", "JOB", "ST",
 	    "STATUS", "LAST START", "LAST END", "EXIT");
 	for (h = 0; h < run->n; h++) {
 		const struct probe *p = &run->probes[h];
@@ -118,7 +118,7 @@ jobs_report(struct remote_run *run)
 				if (strstr(seen.data, key) != NULL)
 					continue;
 				buf_addf(&seen, "%s", key + (seen.len > 0));
-				cmd_reply(ctx, "%*s%-*s %-2s %-11s %-19s  "
+				cmd_reply(ctx, "%*s%-*s %-2s %-16s %-19s  "
 				    "%-19s  ", jb->depth * 2, "",
 				    28 - jb->depth * 2, jb->name, jb->status,
 				    parse_job_status_name(jb->status),
