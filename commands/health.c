@@ -43,15 +43,22 @@ health_script(struct probe *p, const struct cfg_remote *r)
 	struct buf		*s = &p->script;
 	size_t			 i;
 
-	remote_probe_now(p);
-	probe_section_begin(p, "nproc");
-	buf_adds(s, "nproc 2>/dev/null || getconf _NPROCESSORS_ONLN\n");
+	/*
+	 * Shell builtins read /proc: a probe of a hundred hosts should not
+	 * cost a hundred times five processes on them.
+	 */
+	if (h->nlogs > 0)
+		remote_probe_now(p);
+	probe_section_begin(p, "cpus");
+	buf_adds(s, "read -r l < /sys/devices/system/cpu/online && "
+	    "printf '%s\\n' \"$l\"\n");
 	probe_section_begin(p, "loadavg");
-	buf_adds(s, "cat /proc/loadavg\n");
+	buf_adds(s, "read -r l < /proc/loadavg && printf '%s\\n' \"$l\"\n");
 	probe_section_begin(p, "uptime");
-	buf_adds(s, "cat /proc/uptime\n");
+	buf_adds(s, "read -r l < /proc/uptime && printf '%s\\n' \"$l\"\n");
 	probe_section_begin(p, "meminfo");
-	buf_adds(s, "cat /proc/meminfo\n");
+	buf_adds(s, "while IFS= read -r l; do printf '%s\\n' \"$l\"; "
+	    "done < /proc/meminfo\n");
 	if (h->nmounts > 0) {
 		probe_section_begin(p, "df");
 		buf_adds(s, "df -P --");
@@ -252,6 +259,30 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 	}
 }
 
+/* Counts CPUs in a kernel list like "0-3,8,10-11"; 0 if unreadable. */
+static long
+health_count_cpus(const char *list)
+{
+	const char	*p = list;
+	char		*end;
+	long		 a, b, n = 0;
+
+	while (*p >= '0' && *p <= '9') {
+		a = strtol(p, &end, 10);
+		b = a;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		if (b < a || b - a > 65536)
+			return 0;
+		n += b - a + 1;
+		p = end;
+		if (*p != ',')
+			break;
+		p++;
+	}
+	return *p == '\n' || *p == '\0' ? n : 0;
+}
+
 /* Reads one probe into hh: the summary line and the details. */
 static void
 health_assess(struct health_host *hh, const struct cfg_remote *r)
@@ -282,8 +313,8 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 	}
 	free(cause);
 	cause = NULL;
-	if (probe_section(p, "nproc", &sec) == 0)
-		ncpu = strtol(sec.data, NULL, 10);
+	if (probe_section(p, "cpus", &sec) == 0)
+		ncpu = health_count_cpus(sec.data);
 	if (probe_section(p, "loadavg", &sec) == 0 &&
 	    parse_loadavg(sec.data, &la, &cause) == 0) {
 		buf_addf(&hh->summary, ", load %.2f %.2f %.2f", la.l1, la.l5,
@@ -347,10 +378,12 @@ health_report(struct remote_run *run)
 		count[hh[i].state]++;
 	}
 	qsort(hh, run->n, sizeof *hh, health_cmp);
-	if (run->n > 1)
-		cmd_reply(ctx, "%s: %zu hosts in %lld ms — %zu unreachable, "
+	/* A group gets a summary line, even a group of one. */
+	if (run->n > 1 || config_find_host(ctx->bot->cfg,
+	    args_pos(&ctx->args, 0)) == NULL)
+		cmd_reply(ctx, "%s: %zu host%s in %lld ms — %zu unreachable, "
 		    "%zu CRIT, %zu WARN, %zu OK\n", args_pos(&ctx->args, 0),
-		    run->n, (long long)run->elapsed_ms,
+		    run->n, run->n == 1 ? "" : "s", (long long)run->elapsed_ms,
 		    count[REMOTE_UNREACHABLE], count[REMOTE_CRIT],
 		    count[REMOTE_WARN], count[REMOTE_OK]);
 	for (i = 0; i < run->n; i++) {
