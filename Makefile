@@ -35,6 +35,7 @@ test-asan: deps
 
 bench: build
 	$(BUILD)/bench/bench-startup $(BUILD)/opsbot
+	bash bench/bench-health.sh $(BUILD)/opsbot .
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
