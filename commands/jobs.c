@@ -33,19 +33,30 @@ const struct cmd_entry cmd_jobs_entry = {
 	.exec = cmd_jobs_exec,
 };
 
-/* AutoSys wildcards: % for any run, _ for one character. */
+/*
+ * AutoSys wildcards: % for any run, _ for one character. A bracket
+ * expression [..] becomes _ for autorep; fnmatch on the answer then keeps
+ * only the jobs the brackets allow.
+ */
 static char *
 jobs_autosys_pattern(const char *glob)
 {
-	char	*s = xstrdup(glob), *c;
+	struct buf	 b;
+	const char	*c, *close;
 
-	for (c = s; *c != '\0'; c++) {
+	buf_init(&b);
+	for (c = glob; *c != '\0'; c++) {
 		if (*c == '*')
-			*c = '%';
+			buf_addc(&b, '%');
 		else if (*c == '?')
-			*c = '_';
+			buf_addc(&b, '_');
+		else if (*c == '[' && (close = strchr(c + 1, ']')) != NULL) {
+			buf_addc(&b, '_');
+			c = close;
+		} else
+			buf_addc(&b, *c);
 	}
-	return s;
+	return buf_detach(&b);
 }
 
 /* Appends the autorep queries for host h to its probe. */

@@ -1020,6 +1020,20 @@ cfg_load_logs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 	}
 }
 
+/* Reports key at path if its value s was given but empty. */
+static void
+cfg_no_empty(struct cfg_ctx *ctx, const char *path, const char *key,
+    const char *s)
+{
+	char	*p;
+
+	if (s == NULL || *s != '\0')
+		return;
+	p = cfg_path_key(path, key);
+	cfg_error(ctx, p, "must not be empty");
+	free(p);
+}
+
 /*
  * services: ["nginx.service", {"name": "payments", "unit": "pay.service"},
  * {"name": "opsbot", "process": "opsbot", "restart": "..."}]. A plain
@@ -1067,11 +1081,16 @@ cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 			cfg_string_def(ctx, v, sp, "unit", NULL, &sv->unit);
 			cfg_string_def(ctx, v, sp, "process", NULL, &sv->process);
 			cfg_string_def(ctx, v, sp, "restart", NULL, &sv->restart);
-			if ((sv->unit == NULL) == (sv->process == NULL))
-				cfg_error(ctx, sp, "give a service either "
-				    "\"unit\" (systemd) or \"process\" (a "
-				    "process name), not %s", sv->unit == NULL ?
-				    "neither" : "both");
+			if (sv->unit == NULL && sv->process == NULL)
+				cfg_error(ctx, sp, "give the service \"unit\" "
+				    "(a systemd unit) or \"process\" (a process "
+				    "name)");
+			else if (sv->unit != NULL && sv->process != NULL)
+				cfg_error(ctx, sp, "give the service \"unit\" "
+				    "or \"process\", not both");
+			cfg_no_empty(ctx, sp, "unit", sv->unit);
+			cfg_no_empty(ctx, sp, "process", sv->process);
+			cfg_no_empty(ctx, sp, "restart", sv->restart);
 			if (sv->process != NULL && strlen(sv->process) > 15)
 				cfg_error(ctx, sp, "process \"%s\" is longer "
 				    "than 15 characters, the most the kernel "
@@ -1114,6 +1133,8 @@ cfg_load_jobs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 	    &host->jobs->autorep);
 	cfg_string_def(ctx, jobs, p, "sendevent", "sendevent",
 	    &host->jobs->sendevent);
+	cfg_no_empty(ctx, p, "autorep", host->jobs->autorep);
+	cfg_no_empty(ctx, p, "sendevent", host->jobs->sendevent);
 	cfg_strlist(ctx, jobs, p, "names", &host->jobs->names);
 	if (host->jobs->names.n == 0)
 		cfg_error(ctx, p, "list the jobs the bot may look at in "
@@ -1292,10 +1313,12 @@ cfg_load_remote(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    64 * 1024, &rc->output_limit);
 	cfg_int(ctx, r, "remote", "concurrency", 1, 256, 32,
 	    &rc->concurrency);
-	cfg_duration(ctx, r, "remote", "connect_timeout", 5,
-	    &rc->connect_timeout_s);
+	/* The default connect timeout never exceeds a short timeout. */
+	cfg_duration(ctx, r, "remote", "connect_timeout",
+	    rc->timeout_s < 5 ? rc->timeout_s : 5, &rc->connect_timeout_s);
 	cfg_string_def(ctx, r, "remote", "ssh_command", "ssh",
 	    &rc->ssh_command);
+	cfg_no_empty(ctx, "remote", "ssh_command", rc->ssh_command);
 	cfg_string_def(ctx, r, "remote", "ssh_config", NULL, &rc->ssh_config);
 	rc->host_key_checking = (enum host_key_checking)cfg_enum(ctx, r,
 	    "remote", "host_key_checking", checking, HOST_KEYS_STRICT);
