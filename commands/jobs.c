@@ -87,14 +87,13 @@ jobs_report(struct remote_run *run)
 	const char		*want = args_pos(&ctx->args, 0);
 	int			 failed_only = args_has(&ctx->args, "failed");
 	struct parse_jobs	 jobs;
-	struct buf		 sec, seen;
+	struct buf		 sec, seen, rows;
 	char			*cause, secname[32], key[80];
 	size_t			 h, q, i, nq, shown = 0;
 
 	buf_init(&sec);
 	buf_init(&seen);
-	cmd_reply(ctx, "%-28s %-2s %-16s %-19s  %-19s  %s\n", "JOB", "ST",
-	    "STATUS", "LAST START", "LAST END", "EXIT");
+	buf_init(&rows);
 	for (h = 0; h < run->n; h++) {
 		const struct probe *p = &run->probes[h];
 
@@ -129,7 +128,7 @@ jobs_report(struct remote_run *run)
 				if (strstr(seen.data, key) != NULL)
 					continue;
 				buf_addf(&seen, "%s", key + (seen.len > 0));
-				cmd_reply(ctx, "%*s%-*s %-2s %-16s %-19s  "
+				buf_addf(&rows, "%*s%-*s %-2s %-16s %-19s  "
 				    "%-19s  ", jb->depth * 2, "",
 				    28 - jb->depth * 2, jb->name, jb->status,
 				    parse_job_status_name(jb->status),
@@ -138,8 +137,8 @@ jobs_report(struct remote_run *run)
 				    jb->last_end[0] != '\0' ?
 				    jb->last_end : "-----");
 				if (jb->exit_code >= 0)
-					cmd_reply(ctx, "%d", jb->exit_code);
-				cmd_reply(ctx, "\n");
+					buf_addf(&rows, "%d", jb->exit_code);
+				buf_addc(&rows, '\n');
 				shown++;
 			}
 			parse_jobs_free(&jobs);
@@ -148,6 +147,11 @@ jobs_report(struct remote_run *run)
 	if (shown == 0)
 		cmd_reply(ctx, "no %sjobs%s%s", failed_only ? "failed " : "",
 		    want != NULL ? " matching " : "", want != NULL ? want : "");
+	else
+		cmd_reply(ctx, "%-28s %-2s %-16s %-19s  %-19s  %s\n%s", "JOB",
+		    "ST", "STATUS", "LAST START", "LAST END", "EXIT",
+		    rows.data);
+	buf_release(&rows);
 	buf_release(&seen);
 	buf_release(&sec);
 }
