@@ -37,7 +37,7 @@ struct excerpt {
 
 /* Largest value read from meminfo, so sums of three cannot overflow. */
 #define PARSE_MEMINFO_MAX	((int64_t)1 << 60)
-/* More digits than this in a decimal is not something we print. */
+/* A decimal with more digits is refused rather than rounded. */
 #define PARSE_DECIMAL_DIGITS	18
 /* Deepest autorep box nesting accepted. */
 #define PARSE_AUTOREP_DEPTH	64
@@ -95,17 +95,23 @@ is_alnum(int c)
 	return is_digit(c) || is_alpha(c);
 }
 
+/* Runs of blanks (column padding) read as one space. */
 static const char *
 excerpt_max(struct excerpt *ex, const char *p, size_t len, size_t max)
 {
-	size_t		 i, n = len > max ? max : len;
+	size_t		 i = 0, n = 0;
 	unsigned char	 c;
 
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		ex->s[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	while (i < len && n < max) {
+		c = (unsigned char)p[i++];
+		if (is_blank(c)) {
+			while (i < len && is_blank((unsigned char)p[i]))
+				i++;
+			c = ' ';
+		}
+		ex->s[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 	}
-	if (n < len) {
+	if (i < len) {
 		memcpy(ex->s + n, "...", 3);
 		n += 3;
 	}
@@ -1102,13 +1108,13 @@ autorep_underline(const struct span *line)
 int
 parse_autorep(const char *text, struct parse_jobs *jobs, char **cause)
 {
-	struct lines	 it;
-	struct span	 line, *f = NULL, first;
-	struct excerpt	 ex;
-	struct parse_job job;
-	const char	*p;
-	size_t		 cap = 0, alloc = 0;
-	int		 header = 0;
+	struct lines		 it;
+	struct span		 line, *f = NULL, first;
+	struct excerpt		 ex;
+	struct parse_job	 job;
+	const char		*p;
+	size_t			 cap = 0, alloc = 0;
+	int			 header = 0;
 
 	jobs->jobs = NULL;
 	jobs->n = 0;
@@ -1124,8 +1130,16 @@ parse_autorep(const char *text, struct parse_jobs *jobs, char **cause)
 		}
 		if (autorep_underline(&line))
 			continue;
-		/* "CAUAJM_E_50111 Invalid Job Name: X": autorep's error. */
+		/*
+		 * autorep's messages: CAUAJM_I_ and _W_ are skipped; of the
+		 * errors, "CAUAJM_E_50111 Invalid Job Name: X" is how it says
+		 * nothing matched (an empty listing), the rest are failures.
+		 */
 		if (first.len > 9 && memcmp(first.p, "CAUAJM_", 7) == 0) {
+			if (span_eq(&first, "CAUAJM_E_50111")) {
+				header = 1;
+				continue;
+			}
 			if (first.p[7] != 'E')
 				continue;
 			fail(cause, "autorep: line %zu: %s", it.no,
@@ -1238,14 +1252,28 @@ ps_etime(const struct span *f)
 	return groups >= 2 && (dash == NULL || groups == 3) ? 0 : -1;
 }
 
-/* Copies s into out[size], cut to fit but never inside a UTF-8 char. */
+static int
+is_utf8_cont(int c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/*
+ * Copies s into out[size], cut to fit but not inside a UTF-8 character:
+ * at most 3 bytes back, as further back it is not UTF-8 anyway.
+ */
 static void
 copy_cut(char *out, size_t size, const char *s, size_t len)
 {
+	size_t	 cut;
+
 	if (len >= size) {
-		len = size - 1;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len = cut = size - 1;
+		while (len > 0 && cut - len < 3 &&
+		    is_utf8_cont((unsigned char)s[len]))
 			len--;
+		if (is_utf8_cont((unsigned char)s[len]))
+			len = cut;
 	}
 	memcpy(out, s, len);
 	out[len] = '\0';
