@@ -39,10 +39,10 @@ int	 parse_meminfo(const char *text, struct parse_meminfo *, char **cause);
 
 /*
  * df -P (blocks in 1024-byte units) or df -P -i (inodes): a header line,
- * then "FS SIZE USED AVAIL CAPACITY% MOUNT". A filesystem name that
- * contains spaces, or a mount point with spaces, is handled by counting
- * fields from the right for the numbers. "-" numbers (some inode columns)
- * read as -1.
+ * then "FS SIZE USED AVAIL CAPACITY% MOUNT". A row is read around its
+ * first "N%" field preceded by three numbers, so spaces in the filesystem
+ * name or the mount point are fine. "-" numbers (some inode columns) read
+ * as -1.
  */
 struct parse_df_row {
 	char	*fs;		/* owned */

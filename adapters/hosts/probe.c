@@ -27,6 +27,8 @@ probe_init(struct probe *p, const struct cfg_host *h)
 	for (i = 0; i < sizeof rnd; i++)
 		snprintf(p->nonce + i * 2, 3, "%02x", rnd[i]);
 	buf_init(&p->script);
+	/* Untranslated output (df headers, dates) whatever the host's LANG. */
+	buf_adds(&p->script, "LC_ALL=C; export LC_ALL\n");
 	proc_init(&p->proc, NULL, 0, 0);
 }
 
