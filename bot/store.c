@@ -26,6 +26,11 @@ struct store {
 	char		*path;
 	sqlite3_stmt	*audit_insert;
 	sqlite3_stmt	*audit_count;
+	sqlite3_stmt	*outbox_insert;
+	sqlite3_stmt	*outbox_pending;
+	sqlite3_stmt	*outbox_sent;
+	sqlite3_stmt	*outbox_attempt;
+	sqlite3_stmt	*outbox_failed;
 };
 
 /*
@@ -49,6 +54,22 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE audit ADD COLUMN user_name TEXT;"
 	"ALTER TABLE audit ADD COLUMN detail TEXT;"
 	"CREATE INDEX audit_ts ON audit(ts);",
+	/* 3: the outbox: every chat message, written before it is sent. */
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  created INTEGER NOT NULL,"
+	"  platform TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  target TEXT,"
+	"  body TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  platform_id TEXT,"
+	"  sent INTEGER"
+	");"
+	"CREATE INDEX outbox_pending ON outbox(state, id);",
 };
 
 static int
@@ -173,6 +194,20 @@ store_open(const char *path, char **cause)
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->audit_insert,
 	    cause) != 0 ||
 	    store_prepare(s, "SELECT count(*) FROM audit", &s->audit_count,
+	    cause) != 0 ||
+	    store_prepare(s, "INSERT INTO outbox (created, platform, channel, "
+	    "kind, target, body) VALUES (?, ?, ?, ?, ?, ?)", &s->outbox_insert,
+	    cause) != 0 ||
+	    store_prepare(s, "SELECT id, created, platform, channel, kind, "
+	    "target, body, attempts FROM outbox WHERE state = 'pending' "
+	    "ORDER BY id", &s->outbox_pending, cause) != 0 ||
+	    store_prepare(s, "UPDATE outbox SET state = 'sent', platform_id = ?, "
+	    "sent = ?, attempts = attempts + 1 WHERE id = ?", &s->outbox_sent,
+	    cause) != 0 ||
+	    store_prepare(s, "UPDATE outbox SET attempts = attempts + 1, "
+	    "last_error = ? WHERE id = ?", &s->outbox_attempt, cause) != 0 ||
+	    store_prepare(s, "UPDATE outbox SET state = 'failed', attempts = "
+	    "attempts + 1, last_error = ? WHERE id = ?", &s->outbox_failed,
 	    cause) != 0)
 		goto fail;
 	return s;
@@ -189,6 +224,11 @@ store_close(struct store *s)
 		return;
 	sqlite3_finalize(s->audit_insert);
 	sqlite3_finalize(s->audit_count);
+	sqlite3_finalize(s->outbox_insert);
+	sqlite3_finalize(s->outbox_pending);
+	sqlite3_finalize(s->outbox_sent);
+	sqlite3_finalize(s->outbox_attempt);
+	sqlite3_finalize(s->outbox_failed);
 	/* Checkpoints the WAL back into the file on the last close. */
 	sqlite3_close(s->db);
 	free(s->path);
@@ -266,4 +306,103 @@ const char *
 store_library_version(void)
 {
 	return sqlite3_libversion();
+}
+
+int64_t
+store_outbox_add(struct store *s, const struct store_outbox_row *r,
+    char **cause)
+{
+	sqlite3_stmt	*st = s->outbox_insert;
+	int		 rc;
+
+	*cause = NULL;
+	sqlite3_bind_int64(st, 1, r->created_ms);
+	store_bind_text(st, 2, r->platform);
+	store_bind_text(st, 3, r->channel);
+	store_bind_text(st, 4, r->kind);
+	store_bind_text(st, 5, r->target);
+	store_bind_text(st, 6, r->body);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		store_fail(s, cause, "cannot add to the outbox");
+		return -1;
+	}
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+static char *
+store_column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(st, i);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+int
+store_outbox_pending(struct store *s, store_outbox_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->outbox_pending;
+	struct store_outbox_row	 r;
+	int			 rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof r);
+		r.id = sqlite3_column_int64(st, 0);
+		r.created_ms = sqlite3_column_int64(st, 1);
+		r.platform = store_column_dup(st, 2);
+		r.channel = store_column_dup(st, 3);
+		r.kind = store_column_dup(st, 4);
+		r.target = store_column_dup(st, 5);
+		r.body = store_column_dup(st, 6);
+		r.attempts = sqlite3_column_int(st, 7);
+		cb(arg, &r);	/* takes the strings */
+		n++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+static int
+store_outbox_update(struct store *s, sqlite3_stmt *st, char **cause)
+{
+	int	 rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, cause, "cannot update the outbox");
+	return 0;
+}
+
+int
+store_outbox_sent(struct store *s, int64_t id, const char *platform_id,
+    int64_t now_ms, char **cause)
+{
+	*cause = NULL;
+	store_bind_text(s->outbox_sent, 1, platform_id);
+	sqlite3_bind_int64(s->outbox_sent, 2, now_ms);
+	sqlite3_bind_int64(s->outbox_sent, 3, id);
+	return store_outbox_update(s, s->outbox_sent, cause);
+}
+
+int
+store_outbox_attempt(struct store *s, int64_t id, const char *error,
+    char **cause)
+{
+	*cause = NULL;
+	store_bind_text(s->outbox_attempt, 1, error);
+	sqlite3_bind_int64(s->outbox_attempt, 2, id);
+	return store_outbox_update(s, s->outbox_attempt, cause);
+}
+
+int
+store_outbox_failed(struct store *s, int64_t id, const char *error,
+    char **cause)
+{
+	*cause = NULL;
+	store_bind_text(s->outbox_failed, 1, error);
+	sqlite3_bind_int64(s->outbox_failed, 2, id);
+	return store_outbox_update(s, s->outbox_failed, cause);
 }

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 struct store;
 
@@ -38,6 +38,38 @@ int	 store_audit_append(struct store *, const struct audit_entry *,
 	    char **cause);
 /* Number of audit rows, or -1 on error. */
 int64_t	 store_audit_count(struct store *);
+
+/* One outbox row: a chat message to deliver, kept until it is sent. */
+struct store_outbox_row {
+	int64_t		 id;
+	int64_t		 created_ms;
+	char		*platform;	/* the adapter that sends it */
+	char		*channel;	/* platform channel id or name */
+	char		*kind;		/* "post", "update", "response" */
+	char		*target;	/* message to update, response URL, ... */
+	char		*body;		/* the platform's JSON, ready to send */
+	int		 attempts;
+};
+
+/*
+ * Adds a pending row, committed before it returns (so the caller may
+ * send it). Returns the row id, or -1 and sets *cause.
+ */
+int64_t	 store_outbox_add(struct store *, const struct store_outbox_row *,
+	    char **cause);
+/* Called per pending row, oldest first; the callee owns the strings. */
+typedef void (*store_outbox_cb)(void *arg, struct store_outbox_row *);
+/* Returns the number of rows, or -1. */
+int	 store_outbox_pending(struct store *, store_outbox_cb, void *arg);
+/* Row id was delivered (platform_id: the platform's message id, or NULL). */
+int	 store_outbox_sent(struct store *, int64_t id, const char *platform_id,
+	    int64_t now_ms, char **cause);
+/* One more failed attempt; the row stays pending. */
+int	 store_outbox_attempt(struct store *, int64_t id, const char *error,
+	    char **cause);
+/* Given up: the platform refused it for good (e.g. unknown channel). */
+int	 store_outbox_failed(struct store *, int64_t id, const char *error,
+	    char **cause);
 
 const char *store_path(const struct store *);	/* borrowed */
 int	 store_schema_version(struct store *);

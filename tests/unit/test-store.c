@@ -122,7 +122,7 @@ TEST(store_migrates_v1)
 
 	s = store_open(path, &cause);
 	ASSERT_NOT_NULL(s);
-	ASSERT_INT_EQ(store_schema_version(s), 2);
+	ASSERT_INT_EQ(store_schema_version(s), STORE_SCHEMA_VERSION);
 	/* The old row survived; the new columns are there and empty. */
 	ASSERT_INT_EQ(store_audit_count(s), 1);
 	ASSERT_QUERY(path, "SELECT user || ',' || command || ',' || "
@@ -132,8 +132,10 @@ TEST(store_migrates_v1)
 	    "type = 'index' AND name = 'audit_ts'", "audit_ts");
 	append(s, "/whoami", "ok");
 	ASSERT_INT_EQ(store_audit_count(s), 2);
+	/* And the tables of later versions exist. */
+	ASSERT_QUERY(path, "SELECT count(*) FROM outbox", "0");
 	store_close(s);
-	ASSERT_QUERY(path, "PRAGMA user_version", "2");
+	ASSERT_QUERY(path, "PRAGMA user_version", "3");
 }
 
 TEST(store_refuses_newer)
@@ -150,7 +152,7 @@ TEST(store_refuses_newer)
 	s = store_open(path, &cause);
 	ASSERT_NULL(s);
 	snprintf(expect, sizeof expect, "%s: schema version 99 is newer than "
-	    "this opsbot understands (2); upgrade opsbot or use another "
+	    "this opsbot understands (3); upgrade opsbot or use another "
 	    "data_dir", path);
 	ASSERT_STR_EQ(cause, expect);
 	free(cause);

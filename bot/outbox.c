@@ -1,0 +1,492 @@
+/*
+ * The outbox (see outbox.h). The store is the truth; in memory there is a
+ * queue per (platform, channel) with its token bucket and pause, and at
+ * most one message in flight per channel, so order holds. Time comes from
+ * clock_mono_ms(), so tests drive pacing and backoff with a fake clock.
+ */
+
+#include <sys/queue.h>
+
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "loop.h"
+#include "outbox.h"
+#include "store.h"
+#include "workers.h"
+#include "xmalloc.h"
+
+#define OUTBOX_BACKOFF_BASE_MS	1000
+
+struct ob_item {
+	int64_t			 id;
+	char			*platform;
+	char			*channel;
+	char			*kind;
+	char			*target;
+	char			*body;
+	int			 attempts;
+	int64_t			 due;		/* mono ms */
+	TAILQ_ENTRY(ob_item)	 link;
+};
+TAILQ_HEAD(ob_items, ob_item);
+
+struct ob_channel {
+	char			*platform;
+	char			*channel;
+	struct ob_items		 items;
+	double			 tokens;
+	int64_t			 refilled;	/* mono ms */
+	int64_t			 paused_until;
+	int			 in_flight;
+	struct ob_channel	*next;
+};
+
+struct ob_sender {
+	char			*platform;
+	outbox_send_fn		 send;
+	void			*arg;
+	struct ob_sender	*next;
+};
+
+struct outbox {
+	struct store		*store;
+	struct loop		*loop;
+	struct workers		*workers;
+	struct outbox_limits	 limits;
+	struct ob_channel	*channels;
+	struct ob_sender	*senders;
+	size_t			 pending;
+	lws_sorted_usec_list_t	 timer;
+	int			 timer_armed;
+};
+
+/* A send in flight: the item stays queued, this carries the result. */
+struct ob_job {
+	struct outbox		*ob;
+	struct ob_channel	*ch;
+	struct ob_item		*item;
+	struct ob_sender	*sender;
+	struct outbox_result	 result;
+};
+
+static void	outbox_schedule(struct outbox *);
+
+struct outbox *
+outbox_create(struct store *store, struct loop *loop, struct workers *w,
+    const struct outbox_limits *limits)
+{
+	struct outbox	*ob = xcalloc(1, sizeof *ob);
+
+	ob->store = store;
+	ob->loop = loop;
+	ob->workers = w;
+	ob->limits = *limits;
+	if (ob->limits.rate_per_s <= 0)
+		ob->limits.rate_per_s = 1;
+	if (ob->limits.burst < 1)
+		ob->limits.burst = 1;
+	if (ob->limits.backoff_max_ms < OUTBOX_BACKOFF_BASE_MS)
+		ob->limits.backoff_max_ms = OUTBOX_BACKOFF_BASE_MS;
+	return ob;
+}
+
+static void
+ob_item_free(struct ob_item *it)
+{
+	free(it->platform);
+	free(it->channel);
+	free(it->kind);
+	free(it->target);
+	free(it->body);
+	free(it);
+}
+
+void
+outbox_free(struct outbox *ob)
+{
+	struct ob_channel	*ch, *cn;
+	struct ob_sender	*s, *sn;
+	struct ob_item		*it;
+
+	if (ob == NULL)
+		return;
+	if (ob->timer_armed)
+		lws_sul_cancel(&ob->timer);
+	for (ch = ob->channels; ch != NULL; ch = cn) {
+		cn = ch->next;
+		while ((it = TAILQ_FIRST(&ch->items)) != NULL) {
+			TAILQ_REMOVE(&ch->items, it, link);
+			ob_item_free(it);
+		}
+		free(ch->platform);
+		free(ch->channel);
+		free(ch);
+	}
+	for (s = ob->senders; s != NULL; s = sn) {
+		sn = s->next;
+		free(s->platform);
+		free(s);
+	}
+	free(ob);
+}
+
+void
+outbox_register(struct outbox *ob, const char *platform, outbox_send_fn send,
+    void *arg)
+{
+	struct ob_sender	*s = xcalloc(1, sizeof *s);
+
+	s->platform = xstrdup(platform);
+	s->send = send;
+	s->arg = arg;
+	s->next = ob->senders;
+	ob->senders = s;
+	outbox_kick(ob);
+}
+
+static struct ob_sender *
+ob_sender_for(struct outbox *ob, const char *platform)
+{
+	struct ob_sender	*s;
+
+	for (s = ob->senders; s != NULL; s = s->next) {
+		if (strcmp(s->platform, platform) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static struct ob_channel *
+ob_channel_get(struct outbox *ob, const char *platform, const char *channel)
+{
+	struct ob_channel	*ch, **tail = &ob->channels;
+
+	for (ch = ob->channels; ch != NULL; ch = ch->next) {
+		if (strcmp(ch->platform, platform) == 0 &&
+		    strcmp(ch->channel, channel) == 0)
+			return ch;
+		tail = &ch->next;
+	}
+	ch = xcalloc(1, sizeof *ch);
+	ch->platform = xstrdup(platform);
+	ch->channel = xstrdup(channel);
+	TAILQ_INIT(&ch->items);
+	ch->tokens = ob->limits.burst;
+	ch->refilled = clock_mono_ms();
+	*tail = ch;
+	return ch;
+}
+
+static void
+ob_queue(struct outbox *ob, struct ob_item *it)
+{
+	struct ob_channel	*ch = ob_channel_get(ob, it->platform,
+	    it->channel);
+
+	it->due = clock_mono_ms();
+	TAILQ_INSERT_TAIL(&ch->items, it, link);
+	ob->pending++;
+}
+
+static char *
+ob_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+int64_t
+outbox_enqueue(struct outbox *ob, const char *platform, const char *channel,
+    const char *kind, const char *target, const char *body, char **cause)
+{
+	struct store_outbox_row	 row;
+	struct ob_item		*it;
+	int64_t			 id;
+
+	memset(&row, 0, sizeof row);
+	row.created_ms = clock_now_ms();
+	row.platform = (char *)platform;
+	row.channel = (char *)channel;
+	row.kind = (char *)kind;
+	row.target = (char *)target;
+	row.body = (char *)body;
+	if ((id = store_outbox_add(ob->store, &row, cause)) < 0)
+		return -1;
+	it = xcalloc(1, sizeof *it);
+	it->id = id;
+	it->platform = xstrdup(platform);
+	it->channel = xstrdup(channel);
+	it->kind = xstrdup(kind);
+	it->target = ob_dup(target);
+	it->body = xstrdup(body);
+	ob_queue(ob, it);
+	outbox_kick(ob);
+	return id;
+}
+
+static void
+ob_load_row(void *arg, struct store_outbox_row *r)
+{
+	struct outbox	*ob = arg;
+	struct ob_item	*it = xcalloc(1, sizeof *it);
+
+	it->id = r->id;
+	it->platform = r->platform;
+	it->channel = r->channel;
+	it->kind = r->kind;
+	it->target = r->target;
+	it->body = r->body;
+	it->attempts = r->attempts;
+	ob_queue(ob, it);
+}
+
+int
+outbox_load(struct outbox *ob, char **cause)
+{
+	int	 n;
+
+	*cause = NULL;
+	if ((n = store_outbox_pending(ob->store, ob_load_row, ob)) < 0) {
+		xasprintf(cause, "cannot read the outbox from the store");
+		return -1;
+	}
+	if (n > 0)
+		log_info("outbox", "%d message(s) from before the restart are "
+		    "still to be delivered", n);
+	outbox_kick(ob);
+	return 0;
+}
+
+/* Exponential backoff with +-20 % jitter, capped. */
+static int64_t
+ob_backoff_ms(const struct outbox *ob, int attempts)
+{
+	int64_t	 ms = OUTBOX_BACKOFF_BASE_MS;
+	int	 i;
+
+	for (i = 1; i < attempts && ms < ob->limits.backoff_max_ms; i++)
+		ms *= 2;
+	if (ms > ob->limits.backoff_max_ms)
+		ms = ob->limits.backoff_max_ms;
+	return ms * (80 + random() % 41) / 100;
+}
+
+static void
+ob_store_error(const char *what, char *cause)
+{
+	log_error("outbox", "%s: %s", what, cause);
+	free(cause);
+}
+
+/* Loop thread: apply one attempt's result, then schedule again. */
+static void
+ob_complete(struct ob_job *job)
+{
+	struct outbox		*ob = job->ob;
+	struct ob_channel	*ch = job->ch;
+	struct ob_item		*it = job->item;
+	struct outbox_result	*r = &job->result;
+	int64_t			 now = clock_mono_ms();
+	char			*cause = NULL;
+
+	ch->in_flight = 0;
+	it->attempts++;
+	switch (r->verdict) {
+	case OUTBOX_SENT:
+		/* Recorded before anything else is tried: never sent twice. */
+		if (store_outbox_sent(ob->store, it->id, r->platform_id,
+		    clock_now_ms(), &cause) != 0)
+			ob_store_error("cannot mark a message sent", cause);
+		TAILQ_REMOVE(&ch->items, it, link);
+		ob->pending--;
+		ob_item_free(it);
+		break;
+	case OUTBOX_RATE_LIMITED:
+		ch->paused_until = now + (r->retry_after_ms > 0 ?
+		    r->retry_after_ms : 1000);
+		log_warn("outbox", "%s %s: rate limited; holding the channel "
+		    "%lld ms", ch->platform, ch->channel,
+		    (long long)(ch->paused_until - now));
+		if (store_outbox_attempt(ob->store, it->id, "rate limited",
+		    &cause) != 0)
+			ob_store_error("cannot record an attempt", cause);
+		break;
+	case OUTBOX_RETRY:
+		it->due = now + ob_backoff_ms(ob, it->attempts);
+		log_warn("outbox", "%s %s: message %lld not delivered (%s); "
+		    "attempt %d, next in %lld ms", ch->platform, ch->channel,
+		    (long long)it->id, r->error != NULL ? r->error : "?",
+		    it->attempts, (long long)(it->due - now));
+		if (store_outbox_attempt(ob->store, it->id, r->error, &cause) !=
+		    0)
+			ob_store_error("cannot record an attempt", cause);
+		break;
+	case OUTBOX_REJECTED:
+		log_error("outbox", "%s %s: message %lld refused for good: %s",
+		    ch->platform, ch->channel, (long long)it->id,
+		    r->error != NULL ? r->error : "?");
+		if (store_outbox_failed(ob->store, it->id, r->error, &cause) !=
+		    0)
+			ob_store_error("cannot mark a message failed", cause);
+		TAILQ_REMOVE(&ch->items, it, link);
+		ob->pending--;
+		ob_item_free(it);
+		break;
+	}
+	free(r->platform_id);
+	free(r->error);
+	free(job);
+	outbox_schedule(ob);
+}
+
+static void
+ob_job_work(void *arg)
+{
+	struct ob_job		*job = arg;
+	struct ob_item		*it = job->item;
+	struct outbox_item	 view = { it->id, it->platform, it->channel,
+	    it->kind, it->target, it->body, it->attempts };
+
+	job->sender->send(job->sender->arg, &view, &job->result);
+}
+
+static void
+ob_job_done(void *arg, enum workers_status st)
+{
+	struct ob_job	*job = arg;
+
+	if (st == WORKERS_CANCELLED) {
+		/* Shutting down: the row stays pending for the next start. */
+		job->result.verdict = OUTBOX_RETRY;
+		job->result.error = xstrdup("cancelled at shutdown");
+	}
+	ob_complete(job);
+}
+
+static void
+ob_timer_cb(lws_sorted_usec_list_t *sul)
+{
+	struct outbox	*ob = lws_container_of(sul, struct outbox, timer);
+
+	ob->timer_armed = 0;
+	outbox_schedule(ob);
+}
+
+/* Refills ch's bucket; returns when one token will be there (or now). */
+static int64_t
+ob_refill(const struct outbox *ob, struct ob_channel *ch, int64_t now)
+{
+	double	 per_ms = ob->limits.rate_per_s / 1000.0;
+
+	ch->tokens += (double)(now - ch->refilled) * per_ms;
+	if (ch->tokens > ob->limits.burst)
+		ch->tokens = ob->limits.burst;
+	ch->refilled = now;
+	if (ch->tokens >= 1)
+		return now;
+	return now + (int64_t)((1 - ch->tokens) / per_ms) + 1;
+}
+
+/* When ch's head may go (mono ms), or -1 if nothing can go. */
+static int64_t
+ob_channel_due(struct outbox *ob, struct ob_channel *ch, int64_t now)
+{
+	struct ob_item	*it = TAILQ_FIRST(&ch->items);
+	int64_t		 due, t;
+
+	if (it == NULL || ch->in_flight || ob_sender_for(ob, ch->platform) ==
+	    NULL)
+		return -1;
+	due = it->due;
+	if (ch->paused_until > due)
+		due = ch->paused_until;
+	t = ob_refill(ob, ch, now);
+	return t > due ? t : due;
+}
+
+static void
+outbox_schedule(struct outbox *ob)
+{
+	struct ob_channel	*ch;
+	struct ob_job		*job;
+	int64_t			 now, due, next = -1;
+
+again:
+	now = clock_mono_ms();
+	for (ch = ob->channels; ch != NULL; ch = ch->next) {
+		if ((due = ob_channel_due(ob, ch, now)) < 0)
+			continue;
+		if (due > now) {
+			if (next < 0 || due < next)
+				next = due;
+			continue;
+		}
+		ch->tokens -= 1;
+		ch->in_flight = 1;
+		job = xcalloc(1, sizeof *job);
+		job->ob = ob;
+		job->ch = ch;
+		job->item = TAILQ_FIRST(&ch->items);
+		job->sender = ob_sender_for(ob, ch->platform);
+		if (ob->workers == NULL) {
+			/* Inline (tests): the result applies before we go on. */
+			ob_job_work(job);
+			ob_complete(job);
+			return;
+		}
+		if (workers_submit(ob->workers, ob_job_work, ob_job_done,
+		    job) != 0) {
+			/* Shutting down: leave it pending in the store. */
+			ch->in_flight = 0;
+			ch->tokens += 1;
+			free(job);
+			return;
+		}
+		goto again;
+	}
+	if (ob->loop == NULL || next < 0)
+		return;
+	lws_sul_schedule(loop_lws(ob->loop), 0, &ob->timer, ob_timer_cb,
+	    (next - now) * LWS_US_PER_MS);
+	ob->timer_armed = 1;
+}
+
+void
+outbox_kick(struct outbox *ob)
+{
+	outbox_schedule(ob);
+}
+
+int64_t
+outbox_next_due(struct outbox *ob)
+{
+	struct ob_channel	*ch;
+	int64_t			 now = clock_mono_ms(), due, next = -1;
+
+	for (ch = ob->channels; ch != NULL; ch = ch->next) {
+		if ((due = ob_channel_due(ob, ch, now)) >= 0 &&
+		    (next < 0 || due < next))
+			next = due;
+	}
+	return next;
+}
+
+size_t
+outbox_pending(struct outbox *ob)
+{
+	return ob->pending;
+}
+
+size_t
+outbox_channels(struct outbox *ob)
+{
+	struct ob_channel	*ch;
+	size_t			 n = 0;
+
+	for (ch = ob->channels; ch != NULL; ch = ch->next)
+		n++;
+	return n;
+}

@@ -1,0 +1,86 @@
+/*
+ * Every outgoing chat message goes through the outbox: written to sqlite
+ * before the first attempt, then delivered per channel in order, paced by
+ * a token bucket, held back for a channel that answered 429 for as long
+ * as Retry-After says, retried with exponential backoff and jitter after
+ * 5xx and network errors, and marked sent with the platform's message id.
+ * A restart or a chat outage delays messages; it never drops them.
+ */
+#ifndef OPSBOT_OUTBOX_H
+#define OPSBOT_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct outbox;
+struct store;
+struct workers;
+
+/* What one delivery attempt came to. */
+enum outbox_verdict {
+	OUTBOX_SENT,		/* delivered; platform_id may be set */
+	OUTBOX_RETRY,		/* 5xx, network: back off, try again */
+	OUTBOX_RATE_LIMITED,	/* 429: hold the channel retry_after_ms */
+	OUTBOX_REJECTED,	/* for good (unknown channel, bad token) */
+};
+
+struct outbox_result {
+	enum outbox_verdict	 verdict;
+	int64_t			 retry_after_ms;
+	char			*platform_id;	/* set by the sender; outbox frees */
+	char			*error;		/* set by the sender; outbox frees */
+};
+
+/* One message as a sender sees it; borrowed for the call. */
+struct outbox_item {
+	int64_t		 id;
+	const char	*platform;
+	const char	*channel;
+	const char	*kind;
+	const char	*target;
+	const char	*body;
+	int		 attempts;	/* before this one */
+};
+
+/* A platform's delivery. Blocking; runs on a worker thread. */
+typedef void (*outbox_send_fn)(void *arg, const struct outbox_item *,
+	    struct outbox_result *);
+
+struct outbox_limits {
+	double		 rate_per_s;	/* sustained messages per channel */
+	int		 burst;		/* bucket size */
+	int64_t		 backoff_max_ms;
+};
+
+/*
+ * With workers NULL, sends run inline on the calling thread (tests with a
+ * fake clock); otherwise on the pool, completing on the loop thread.
+ */
+struct outbox *outbox_create(struct store *, struct loop *,
+	    struct workers *, const struct outbox_limits *);
+void	 outbox_free(struct outbox *);
+
+/* Routes a platform's messages to send; arg is passed back. */
+void	 outbox_register(struct outbox *, const char *platform,
+	    outbox_send_fn send, void *arg);
+/* Queues what the store still holds as pending (after a restart). */
+int	 outbox_load(struct outbox *, char **cause);
+
+/*
+ * Stores a message (committed before return), then schedules it. Returns
+ * the row id, or -1 and sets *cause: nothing was queued.
+ */
+int64_t	 outbox_enqueue(struct outbox *, const char *platform,
+	    const char *channel, const char *kind, const char *target,
+	    const char *body, char **cause);
+
+/* Sends what is due now; the outbox also calls it from its timer. */
+void	 outbox_kick(struct outbox *);
+/* When the next message becomes due (clock_mono_ms), or -1 if none. */
+int64_t	 outbox_next_due(struct outbox *);
+
+size_t	 outbox_pending(struct outbox *);	/* not yet delivered */
+size_t	 outbox_channels(struct outbox *);
+
+#endif

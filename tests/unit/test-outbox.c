@@ -1,0 +1,285 @@
+/*
+ * The outbox with a fake clock and an inline sender: order per channel,
+ * token-bucket pacing, 429 holding one channel only, backoff after
+ * errors, refusals, and delivery exactly once across a restart.
+ */
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "log.h"
+#include "outbox.h"
+#include "store.h"
+#include "test.h"
+#include "xmalloc.h"
+
+/* What the fake platform saw, and what it answers next. */
+static struct buf		 sent;
+static enum outbox_verdict	 answer[64];
+static int64_t			 answer_after[64];
+static int			 nanswers, calls;
+static char			 dbpath[512];
+
+static void
+script(enum outbox_verdict v, int64_t after)
+{
+	answer[nanswers] = v;
+	answer_after[nanswers++] = after;
+}
+
+/* The row must be in the store, pending, before any attempt. */
+static void
+check_stored(int64_t id)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		 sql[128];
+
+	ASSERT_INT_EQ(sqlite3_open(dbpath, &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "SELECT state FROM outbox WHERE id = %lld",
+	    (long long)id);
+	ASSERT_INT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	ASSERT_INT_EQ(sqlite3_step(st), SQLITE_ROW);
+	ASSERT_STR_EQ((const char *)sqlite3_column_text(st, 0), "pending");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void
+fake_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
+{
+	int	 i = calls++;
+
+	check_stored(it->id);
+	buf_addf(&sent, "%s:%s#%d ", it->channel, it->body, it->attempts);
+	r->verdict = i < nanswers ? answer[i] : OUTBOX_SENT;
+	r->retry_after_ms = i < nanswers ? answer_after[i] : 0;
+	if (r->verdict == OUTBOX_SENT)
+		xasprintf(&r->platform_id, "ts-%lld", (long long)it->id);
+	else
+		r->error = xstrdup(r->verdict == OUTBOX_REJECTED ?
+		    "channel_not_found" : "HTTP 503");
+}
+
+static struct store	*store;
+
+static struct outbox *
+setup(const char *name, int burst)
+{
+	struct outbox_limits	 lim = { 1.0, burst, 60000 };
+	char			*cause = NULL;
+
+	snprintf(dbpath, sizeof dbpath, "%s/%s.db", test_tmpdir(), name);
+	clock_fake_set(1795305600000LL);
+	store = store_open(dbpath, &cause);
+	if (store == NULL)
+		TEST_FAIL("store: %s", cause);
+	buf_release(&sent);
+	nanswers = calls = 0;
+	return outbox_create(store, NULL, NULL, &lim);
+}
+
+static void
+teardown(struct outbox *ob)
+{
+	outbox_free(ob);
+	store_close(store);
+	clock_use_real();
+}
+
+static void
+enqueue(struct outbox *ob, const char *channel, const char *body)
+{
+	char	*cause = NULL;
+
+	if (outbox_enqueue(ob, "fake", channel, "post", NULL, body,
+	    &cause) < 0)
+		TEST_FAIL("enqueue: %s", cause);
+}
+
+static char *
+q(const char *sql)
+{
+	static char	 out[1024];
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+
+	out[0] = '\0';
+	ASSERT_INT_EQ(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ASSERT_INT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, sizeof out, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+TEST(paced_in_order)
+{
+	struct outbox	*ob = setup("paced", 3);
+
+	outbox_register(ob, "fake", fake_send, NULL);
+	enqueue(ob, "C1", "a");
+	enqueue(ob, "C1", "b");
+	enqueue(ob, "C1", "c");
+	enqueue(ob, "C1", "d");
+	enqueue(ob, "C1", "e");
+	/* The burst goes at once; then one a second. */
+	ASSERT_STR_EQ(sent.data, "C1:a#0 C1:b#0 C1:c#0 ");
+	ASSERT_INT_EQ(outbox_pending(ob), 2);
+	clock_fake_advance(500);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(calls, 3);
+	clock_fake_advance(501);
+	outbox_kick(ob);
+	ASSERT_STR_EQ(sent.data, "C1:a#0 C1:b#0 C1:c#0 C1:d#0 ");
+	clock_fake_advance(1000);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(outbox_pending(ob), 0);
+	ASSERT_STR_EQ(q("SELECT group_concat(body || '=' || state || '/' || "
+	    "platform_id, ',') FROM outbox ORDER BY id"),
+	    "a=sent/ts-1,b=sent/ts-2,c=sent/ts-3,d=sent/ts-4,e=sent/ts-5");
+	teardown(ob);
+}
+
+TEST(channels_are_independent)
+{
+	struct outbox	*ob = setup("channels", 1);
+
+	outbox_register(ob, "fake", fake_send, NULL);
+	enqueue(ob, "C1", "a");
+	enqueue(ob, "C1", "b");
+	enqueue(ob, "C2", "x");
+	ASSERT_STR_EQ(sent.data, "C1:a#0 C2:x#0 ");
+	ASSERT_INT_EQ(outbox_channels(ob), 2);
+	teardown(ob);
+}
+
+TEST(rate_limit_holds_one_channel)
+{
+	struct outbox	*ob = setup("ratelimit", 5);
+
+	script(OUTBOX_RATE_LIMITED, 5000);
+	outbox_register(ob, "fake", fake_send, NULL);
+	enqueue(ob, "C1", "a");
+	enqueue(ob, "C2", "x");
+	enqueue(ob, "C1", "b");
+	/* C1 is held; C2 goes on. */
+	ASSERT_STR_EQ(sent.data, "C1:a#0 C2:x#0 ");
+	clock_fake_advance(4999);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(calls, 2);
+	clock_fake_advance(1);
+	outbox_kick(ob);
+	/* Same message again, first: order holds. */
+	ASSERT_STR_EQ(sent.data, "C1:a#0 C2:x#0 C1:a#1 C1:b#0 ");
+	ASSERT_STR_EQ(q("SELECT attempts || ' ' || state FROM outbox WHERE "
+	    "body = 'a'"), "2 sent");
+	teardown(ob);
+}
+
+TEST(errors_back_off_exponentially)
+{
+	struct outbox	*ob = setup("backoff", 5);
+	int64_t		 due;
+
+	script(OUTBOX_RETRY, 0);
+	script(OUTBOX_RETRY, 0);
+	outbox_register(ob, "fake", fake_send, NULL);
+	enqueue(ob, "C1", "a");
+	enqueue(ob, "C1", "b");
+	/* After one failure: about 1 s (+-20 %). */
+	due = outbox_next_due(ob) - clock_mono_ms();
+	ASSERT(due >= 800 && due <= 1200);
+	clock_fake_advance(due);
+	outbox_kick(ob);
+	/* After two: about 2 s. */
+	due = outbox_next_due(ob) - clock_mono_ms();
+	ASSERT(due >= 1600 && due <= 2400);
+	ASSERT_STR_EQ(q("SELECT last_error FROM outbox WHERE body = 'a'"),
+	    "HTTP 503");
+	clock_fake_advance(due);
+	outbox_kick(ob);
+	ASSERT_STR_EQ(sent.data, "C1:a#0 C1:a#1 C1:a#2 C1:b#0 ");
+	ASSERT_INT_EQ(outbox_pending(ob), 0);
+	ASSERT_INT_EQ(outbox_next_due(ob), -1);
+	teardown(ob);
+}
+
+TEST(refused_for_good)
+{
+	struct outbox	*ob = setup("refused", 5);
+
+	log_set_level(LOG_ERROR);
+	script(OUTBOX_REJECTED, 0);
+	outbox_register(ob, "fake", fake_send, NULL);
+	enqueue(ob, "C9", "a");
+	enqueue(ob, "C9", "b");
+	ASSERT_STR_EQ(sent.data, "C9:a#0 C9:b#0 ");
+	ASSERT_STR_EQ(q("SELECT group_concat(body || '=' || state || '/' || "
+	    "ifnull(last_error, '-'), ',') FROM outbox ORDER BY id"),
+	    "a=failed/channel_not_found,b=sent/-");
+	teardown(ob);
+}
+
+TEST(survives_a_restart_exactly_once)
+{
+	struct outbox	*ob = setup("restart", 5);
+	char		*cause = NULL;
+
+	/* No sender yet (the platform is down): stored, not sent. */
+	enqueue(ob, "C1", "a");
+	enqueue(ob, "C1", "b");
+	ASSERT_INT_EQ(calls, 0);
+	ASSERT_INT_EQ(outbox_pending(ob), 2);
+	outbox_free(ob);
+	store_close(store);
+
+	/* A new process: the rows come back and go out once. */
+	store = store_open(dbpath, &cause);
+	ASSERT_NOT_NULL(store);
+	{
+		struct outbox_limits lim = { 1.0, 5, 60000 };
+
+		ob = outbox_create(store, NULL, NULL, &lim);
+	}
+	ASSERT_INT_EQ(outbox_load(ob, &cause), 0);
+	ASSERT_INT_EQ(outbox_pending(ob), 2);
+	outbox_register(ob, "fake", fake_send, NULL);
+	ASSERT_STR_EQ(sent.data, "C1:a#0 C1:b#0 ");
+	outbox_free(ob);
+	store_close(store);
+
+	store = store_open(dbpath, &cause);
+	{
+		struct outbox_limits lim = { 1.0, 5, 60000 };
+
+		ob = outbox_create(store, NULL, NULL, &lim);
+	}
+	ASSERT_INT_EQ(outbox_load(ob, &cause), 0);
+	outbox_register(ob, "fake", fake_send, NULL);
+	ASSERT_INT_EQ(calls, 2);
+	ASSERT_INT_EQ(outbox_pending(ob), 0);
+	teardown(ob);
+}
+
+static const struct test tests[] = {
+	TEST_ENTRY(paced_in_order),
+	TEST_ENTRY(channels_are_independent),
+	TEST_ENTRY(rate_limit_holds_one_channel),
+	TEST_ENTRY(errors_back_off_exponentially),
+	TEST_ENTRY(refused_for_good),
+	TEST_ENTRY(survives_a_restart_exactly_once),
+	TEST_END
+};
+
+int
+main(int argc, char **argv)
+{
+	log_set_level(LOG_ERROR);
+	return test_run(tests, argc, argv);
+}
