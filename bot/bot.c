@@ -19,6 +19,7 @@
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "outbox.h"
 #include "store.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -94,8 +95,9 @@ struct bot *
 bot_create(struct config *cfg, const struct cmd_entry *const *table,
     char **cause)
 {
-	struct bot	*b = xcalloc(1, sizeof *b);
-	char		*db;
+	struct bot		*b = xcalloc(1, sizeof *b);
+	struct outbox_limits	 lim;
+	char			*db;
 
 	*cause = NULL;
 	b->cfg = cfg;
@@ -117,6 +119,13 @@ bot_create(struct config *cfg, const struct cmd_entry *const *table,
 		goto fail;
 	b->workers = workers_create(cfg->bot.worker_threads, b->loop);
 	b->rbac = rbac_create(cfg, table);
+	lim.rate_per_s = cfg->chat.outbox_rate;
+	lim.burst = cfg->chat.outbox_burst;
+	lim.backoff_max_ms = cfg->chat.outbox_max_backoff_s * 1000;
+	b->outbox = outbox_create(b->store, b->loop, b->workers, &lim);
+	/* Messages from before a restart wait for their adapter. */
+	if (outbox_load(b->outbox, cause) != 0)
+		goto fail;
 	return b;
 
 fail:
@@ -244,9 +253,15 @@ bot_free(struct bot *b)
 		    "freeing what they use", left);
 		return;
 	}
-	if (b->loop != NULL)
+	/*
+	 * Completions still queued run before what they use goes; then the
+	 * timers on the loop are cancelled while the loop still exists.
+	 */
+	if (b->loop != NULL) {
+		loop_run_posted(b->loop);
 		lws_sul_cancel(&b->grace);
-	/* Runs the completions still queued before what they use goes. */
+	}
+	outbox_free(b->outbox);
 	loop_free(b->loop);
 	for (i = 0; i < b->nchats; i++)
 		chat_free(b->chats[i]);

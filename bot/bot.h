@@ -19,6 +19,7 @@
 #include "rbac.h"
 
 struct loop;
+struct outbox;
 struct store;
 struct workers;
 
@@ -51,6 +52,7 @@ struct bot {
 	struct loop			*loop;
 	struct workers			*workers;
 	struct rbac			*rbac;
+	struct outbox			*outbox;	/* every chat post */
 	struct chat			**chats;
 	size_t				 nchats;
 	int64_t				 started_ms;

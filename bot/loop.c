@@ -152,6 +152,12 @@ loop_post(struct loop *l, loop_fn fn, void *arg)
 	lws_cancel_service(l->lws);
 }
 
+void
+loop_run_posted(struct loop *l)
+{
+	loop_drain(l);
+}
+
 size_t
 loop_pending(struct loop *l)
 {

@@ -32,6 +32,8 @@ void	 loop_stop(struct loop *);
  * loop_free, if the loop has stopped by then).
  */
 void	 loop_post(struct loop *, loop_fn, void *arg);
+/* Loop thread: runs what has been posted so far (teardown). */
+void	 loop_run_posted(struct loop *);
 /* Any thread: pending posts (for /status). */
 size_t	 loop_pending(struct loop *);
 

@@ -602,7 +602,9 @@ static void
 cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
 	static const char *const keys[] = { "console", "slack", "mattermost",
-	    NULL };
+	    "outbox", NULL };
+	static const char *const outbox_keys[] = { "rate", "burst",
+	    "max_backoff", NULL };
 	static const char *const console_keys[] = { "enabled", "prompt",
 	    "user", NULL };
 	static const char *const slack_keys[] = { "enabled", "app_token",
@@ -614,8 +616,26 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	const cJSON	*con = cfg_object(ctx, chat, "chat", "console");
 	const cJSON	*slack = cfg_object(ctx, chat, "chat", "slack");
 	const cJSON	*mm = cfg_object(ctx, chat, "chat", "mattermost");
+	const cJSON	*ob = cfg_object(ctx, chat, "chat", "outbox");
+	const cJSON	*rate;
 
 	cfg_check_keys(ctx, chat, "chat", keys);
+
+	/* Slack allows about one message a second per channel. */
+	cfg_check_keys(ctx, ob, "chat.outbox", outbox_keys);
+	c->chat.outbox_rate = 1.0;
+	if ((rate = cJSON_GetObjectItemCaseSensitive(ob, "rate")) != NULL) {
+		if (cJSON_IsNumber(rate) && rate->valuedouble >= 0.01 &&
+		    rate->valuedouble <= 1000)
+			c->chat.outbox_rate = rate->valuedouble;
+		else
+			cfg_type_error(ctx, "chat.outbox.rate", "a number of "
+			    "messages per second, 0.01-1000", rate);
+	}
+	cfg_int(ctx, ob, "chat.outbox", "burst", 1, 100, 3,
+	    &c->chat.outbox_burst);
+	cfg_duration(ctx, ob, "chat.outbox", "max_backoff", 300,
+	    &c->chat.outbox_max_backoff_s);
 
 	cfg_check_keys(ctx, slack, "chat.slack", slack_keys);
 	cfg_bool(ctx, slack, "chat.slack", "enabled", slack != NULL,

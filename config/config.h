@@ -139,6 +139,10 @@ struct config {
 		char	*slack_bot_token;	/* secret */
 		char	*slack_api_url;
 
+		double	 outbox_rate;		/* messages/s per channel */
+		int	 outbox_burst;
+		int64_t	 outbox_max_backoff_s;
+
 		int	 mattermost_enabled;
 		char	*mattermost_url;
 		char	*mattermost_token;	/* secret */
