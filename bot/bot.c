@@ -115,7 +115,8 @@ bot_create(struct config *cfg, const struct cmd_entry *const *table,
 		goto fail;
 	if ((b->ssh_dir = bot_ssh_dir(cfg->bot.data_dir, cause)) == NULL)
 		goto fail;
-	if ((b->loop = loop_create(cause)) == NULL)
+	if ((b->loop = loop_create(cfg->chat.slack_enabled ||
+	    cfg->chat.mattermost_enabled, cause)) == NULL)
 		goto fail;
 	b->workers = workers_create(cfg->bot.worker_threads, b->loop);
 	b->rbac = rbac_create(cfg, table);

@@ -60,8 +60,23 @@ loop_lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/* Hands a client connection's callbacks to its owner (loop.h). */
+static int
+loop_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct loop_ws	*ws = lws_get_opaque_user_data(wsi);
+
+	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED)
+		return 0;
+	if (ws != NULL && ws->cb != NULL)
+		return ws->cb(ws, wsi, (int)reason, in, len);
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
 static const struct lws_protocols loop_protocols[] = {
 	{ "opsbot-loop", loop_lws_cb, 0, 0, 0, NULL, 0 },
+	{ LOOP_WS_PROTOCOL, loop_ws_cb, 0, 65536, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -79,7 +94,7 @@ loop_lws_log(int level, const char *line)
 }
 
 struct loop *
-loop_create(char **cause)
+loop_create(int tls, char **cause)
 {
 	struct lws_context_creation_info	 info;
 	struct loop				*l;
@@ -93,6 +108,9 @@ loop_create(char **cause)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = loop_protocols;
 	info.user = l;
+	/* wss:// to Slack and Mattermost; the OS CA store is loaded. */
+	if (tls)
+		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	l->lws = lws_create_context(&info);
 	if (l->lws == NULL) {
 		xasprintf(cause, "cannot create the libwebsockets context");

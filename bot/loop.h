@@ -14,8 +14,12 @@ struct lws_context;
 
 typedef void (*loop_fn)(void *arg);
 
-/* Returns NULL and sets *cause (caller frees) if lws cannot start. */
-struct loop *loop_create(char **cause);
+/*
+ * With tls, OpenSSL is set up for wss:// clients (it costs about 4 MB and
+ * 20 ms, so a console-only bot goes without). Returns NULL and sets
+ * *cause (caller frees) if lws cannot start.
+ */
+struct loop *loop_create(int tls, char **cause);
 /*
  * Runs every pending posted function, then frees the loop; the lws
  * context is destroyed. Accepts NULL.
@@ -39,5 +43,18 @@ size_t	 loop_pending(struct loop *);
 
 /* For timers (lws_sul) and, later, client and server connections. */
 struct lws_context *loop_lws(struct loop *);
+
+/*
+ * Websocket clients: connect with local_protocol_name LOOP_WS_PROTOCOL
+ * and opaque_user_data pointing at a struct loop_ws; every callback for
+ * that connection goes to its cb. Returning non-zero closes it.
+ */
+#define LOOP_WS_PROTOCOL	"opsbot-ws"
+
+struct lws;
+struct loop_ws {
+	int	(*cb)(struct loop_ws *, struct lws *, int reason, void *in,
+		    size_t len);
+};
 
 #endif

@@ -52,7 +52,7 @@ TEST(all_jobs_complete_on_loop_thread)
 	int		 i, want = NJOBS;
 
 	reset();
-	the_loop = loop_create(&cause);
+	the_loop = loop_create(0, &cause);
 	ASSERT_NOT_NULL(the_loop);
 	w = workers_create(3, the_loop);
 	ASSERT_INT_EQ(workers_threads(w), 3);
@@ -112,7 +112,7 @@ TEST(shutdown_cancels_queued_and_waits_running)
 	reset();
 	atomic_store(&gate_open, 0);
 	atomic_store(&gate_entered, 0);
-	the_loop = loop_create(&cause);
+	the_loop = loop_create(0, &cause);
 	w = workers_create(1, the_loop);
 	ASSERT_INT_EQ(workers_submit(w, work_gated, done_count, NULL), 0);
 	wait_entered();
@@ -142,7 +142,7 @@ TEST(shutdown_times_out_on_stuck_job)
 	reset();
 	atomic_store(&gate_open, 0);
 	atomic_store(&gate_entered, 0);
-	the_loop = loop_create(&cause);
+	the_loop = loop_create(0, &cause);
 	w = workers_create(2, the_loop);
 	ASSERT_INT_EQ(workers_submit(w, work_gated, done_count, NULL), 0);
 	wait_entered();
@@ -186,7 +186,7 @@ TEST(posts_run_in_order)
 	pthread_t	 t;
 
 	memset(posted, 0, sizeof posted);
-	the_loop = loop_create(&cause);
+	the_loop = loop_create(0, &cause);
 	pthread_create(&t, NULL, poster, NULL);
 	pthread_join(t, NULL);
 	ASSERT_INT_EQ(loop_pending(the_loop), 2);

@@ -1,0 +1,102 @@
+/* libcurl, blocking, one easy handle per request (see http.h). */
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+#include "xmalloc.h"
+
+#define HTTP_BODY_MAX	(4 * 1024 * 1024)
+
+void
+http_global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void
+http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+static size_t
+http_write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct http_response	*r = arg;
+	size_t			 len = size * n;
+
+	if (r->body.len + len > HTTP_BODY_MAX)
+		return 0;	/* curl reports a write error */
+	buf_add(&r->body, data, len);
+	return len;
+}
+
+static size_t
+http_header_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct http_response	*r = arg;
+	size_t			 len = size * n;
+	char			 line[128];
+
+	if (len < sizeof line && strncasecmp(data, "retry-after:", 12) == 0) {
+		memcpy(line, data + 12, len - 12);
+		line[len - 12] = '\0';
+		r->retry_after_s = strtoll(line, NULL, 10);
+	}
+	return len;
+}
+
+int
+http_post(const char *url, const char *const *headers,
+    const char *content_type, const char *body, long timeout_ms,
+    struct http_response *r)
+{
+	CURL			*c;
+	struct curl_slist	*hl = NULL;
+	CURLcode		 rc;
+	char			*ct;
+	size_t			 i;
+
+	memset(r, 0, sizeof *r);
+	buf_init(&r->body);
+	r->retry_after_s = -1;
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(r->error, sizeof r->error, "cannot start libcurl");
+		return -1;
+	}
+	xasprintf(&ct, "Content-Type: %s", content_type);
+	hl = curl_slist_append(hl, ct);
+	free(ct);
+	for (i = 0; headers != NULL && headers[i] != NULL; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body : "");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "opsbot/" OPSBOT_VERSION);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	else
+		snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+void
+http_response_release(struct http_response *r)
+{
+	buf_release(&r->body);
+}

@@ -1,0 +1,33 @@
+/*
+ * Blocking HTTP for worker threads (libcurl): Web API calls and webhook
+ * deliveries. Never called on the loop thread.
+ */
+#ifndef OPSBOT_HTTP_H
+#define OPSBOT_HTTP_H
+
+#include <stdint.h>
+
+#include "buf.h"
+
+struct http_response {
+	long		 status;	/* 0: no response (transport error) */
+	struct buf	 body;		/* capped at 4 MiB */
+	int64_t		 retry_after_s;	/* Retry-After on 429, or -1 */
+	char		 error[256];	/* transport error, or "" */
+};
+
+/* Once, before any thread starts (libcurl's global init is not safe). */
+void	 http_global_init(void);
+void	 http_global_cleanup(void);
+
+/*
+ * POSTs body (content_type) to url with the NULL-terminated headers
+ * ("Name: value"). Returns 0 when a response came back, whatever its
+ * status, or -1 with r->error set. Release r with http_response_release.
+ */
+int	 http_post(const char *url, const char *const *headers,
+	    const char *content_type, const char *body, long timeout_ms,
+	    struct http_response *r);
+void	 http_response_release(struct http_response *);
+
+#endif
