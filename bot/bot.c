@@ -228,6 +228,16 @@ bot_request_stop(struct bot *b, const char *reason)
 }
 
 void
+bot_fatal(struct bot *b, int exit_code, const char *reason)
+{
+	log_error("bot", "%s", reason);
+	fprintf(stderr, "opsbot: %s\n", reason);
+	if (b->exit_code == 0)
+		b->exit_code = exit_code;
+	bot_request_stop(b, reason);
+}
+
+void
 bot_free(struct bot *b)
 {
 	size_t	 i, left = 0;

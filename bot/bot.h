@@ -64,6 +64,7 @@ struct bot {
 	lws_sorted_usec_list_t		 grace;		/* shutdown deadline */
 	uint64_t			 handled;	/* commands answered */
 	char				*ssh_dir;	/* ssh ControlPath dir */
+	int				 exit_code;	/* set by a fatal stop */
 };
 
 /*
@@ -84,6 +85,8 @@ void	 bot_run(struct bot *);
  * bot.shutdown_grace to finish, then are cancelled with a message.
  */
 void	 bot_request_stop(struct bot *, const char *reason);
+/* Stops because the bot cannot go on (e.g. a revoked token): exit code. */
+void	 bot_fatal(struct bot *, int exit_code, const char *reason);
 void	 bot_free(struct bot *);
 /* Completes a stop once the last in-flight command has ended. */
 void	 bot_check_drained(struct bot *);

@@ -1,6 +1,7 @@
 /*
  * opsbot: flags, start, run, stop. Exit codes: 0 clean stop, 1 bad
- * config, 2 bad usage, 3 could not start.
+ * config, 2 bad usage, 3 could not start, 4 a chat platform refused the
+ * bot's credentials.
  */
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "http.h"
 #include "notify.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -253,6 +255,9 @@ main(int argc, char **argv)
 	config_register_secrets(cfg);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* libcurl's global set-up is not thread-safe: before any thread. */
+	if (cfg->chat.slack_enabled || cfg->chat.mattermost_enabled)
+		http_global_init();
 	/* Blocked before any thread starts, so every thread inherits it. */
 	sigemptyset(&sig.set);
 	sigaddset(&sig.set, SIGINT);
@@ -291,9 +296,11 @@ main(int argc, char **argv)
 	log_info("main", "opsbot %s starting; config %s; data_dir %s",
 	    OPSBOT_VERSION, cfg->source, cfg->bot.data_dir);
 
+	if (cfg->chat.slack_enabled)
+		bot_add_chat(bot, chat_create(&chat_slack_ops, bot));
 	if (cfg->chat.console_enabled)
 		bot_add_chat(bot, chat_create(&chat_console_ops, bot));
-	else
+	if (!cfg->chat.console_enabled && !cfg->chat.slack_enabled)
 		log_warn("main", "no chat adapter is enabled; the bot will "
 		    "only log");
 	sig.bot = bot;
@@ -314,6 +321,7 @@ main(int argc, char **argv)
 		    - t0));
 		notify_systemd("READY=1");
 		bot_run(bot);
+		rc = bot->exit_code;
 	}
 	pthread_kill(sig.thread, SIGUSR1);
 	pthread_join(sig.thread, NULL);

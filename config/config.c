@@ -609,7 +609,7 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    "user", NULL };
 	static const char *const slack_keys[] = { "enabled", "app_token",
 	    "app_token_file", "bot_token", "bot_token_file", "api_url",
-	    NULL };
+	    "command", NULL };
 	static const char *const mm_keys[] = { "enabled", "url", "token",
 	    "token_file", NULL };
 	const cJSON	*chat = cfg_object(ctx, root, "", "chat");
@@ -618,6 +618,7 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	const cJSON	*mm = cfg_object(ctx, chat, "chat", "mattermost");
 	const cJSON	*ob = cfg_object(ctx, chat, "chat", "outbox");
 	const cJSON	*rate;
+	const char	*env_app, *env_bot, *env_api;
 
 	cfg_check_keys(ctx, chat, "chat", keys);
 
@@ -638,14 +639,32 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    &c->chat.outbox_max_backoff_s);
 
 	cfg_check_keys(ctx, slack, "chat.slack", slack_keys);
-	cfg_bool(ctx, slack, "chat.slack", "enabled", slack != NULL,
-	    &c->chat.slack_enabled);
 	c->chat.slack_app_token = cfg_secret(ctx, slack, "chat.slack",
 	    "app_token");
 	c->chat.slack_bot_token = cfg_secret(ctx, slack, "chat.slack",
 	    "bot_token");
+	/* As Slack's own SDKs do: the environment alone enables it. */
+	env_app = getenv("SLACK_APP_TOKEN");
+	env_bot = getenv("SLACK_BOT_TOKEN");
+	if (c->chat.slack_app_token == NULL && env_app != NULL && *env_app)
+		c->chat.slack_app_token = xstrdup(env_app);
+	if (c->chat.slack_bot_token == NULL && env_bot != NULL && *env_bot)
+		c->chat.slack_bot_token = xstrdup(env_bot);
+	cfg_bool(ctx, slack, "chat.slack", "enabled", slack != NULL ||
+	    (env_app != NULL && *env_app && env_bot != NULL && *env_bot),
+	    &c->chat.slack_enabled);
 	cfg_string_def(ctx, slack, "chat.slack", "api_url",
 	    "https://slack.com/api/", &c->chat.slack_api_url);
+	if ((env_api = getenv("SLACK_API_URL")) != NULL && *env_api) {
+		free(c->chat.slack_api_url);
+	free(c->chat.slack_command);
+		c->chat.slack_api_url = xstrdup(env_api);
+	}
+	cfg_string_def(ctx, slack, "chat.slack", "command", "/opsbot",
+	    &c->chat.slack_command);
+	if (c->chat.slack_command[0] != '/')
+		cfg_error(ctx, "chat.slack.command", "a slash command starts "
+		    "with \"/\", got \"%s\"", c->chat.slack_command);
 	if (c->chat.slack_app_token != NULL &&
 	    !cfg_has_prefix(c->chat.slack_app_token, "xapp-"))
 		cfg_error(ctx, "chat.slack.app_token", "an app-level token "
@@ -656,10 +675,15 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		cfg_error(ctx, "chat.slack.bot_token", "a bot token starts "
 		    "with \"xoxb-\" (OAuth & Permissions > Bot User OAuth "
 		    "Token)");
-	if (c->chat.slack_enabled)
-		cfg_error(ctx, "chat.slack.enabled", "the Slack adapter is "
-		    "not part of opsbot %s yet; set it to false",
-		    OPSBOT_VERSION);
+	if (c->chat.slack_enabled && (c->chat.slack_app_token == NULL ||
+	    c->chat.slack_bot_token == NULL))
+		cfg_error(ctx, "chat.slack", "Slack needs app_token (xapp-...) "
+		    "and bot_token (xoxb-...): set them here, as *_file, or in "
+		    "SLACK_APP_TOKEN and SLACK_BOT_TOKEN");
+	if (!cfg_has_prefix(c->chat.slack_api_url, "https://") &&
+	    !cfg_has_prefix(c->chat.slack_api_url, "http://"))
+		cfg_error(ctx, "chat.slack.api_url", "expected an http:// or "
+		    "https:// URL, got \"%s\"", c->chat.slack_api_url);
 
 	cfg_check_keys(ctx, mm, "chat.mattermost", mm_keys);
 	cfg_bool(ctx, mm, "chat.mattermost", "enabled", mm != NULL,
@@ -1550,6 +1574,7 @@ config_free(struct config *c)
 	free(c->chat.slack_app_token);
 	free(c->chat.slack_bot_token);
 	free(c->chat.slack_api_url);
+	free(c->chat.slack_command);
 	free(c->chat.mattermost_url);
 	free(c->chat.mattermost_token);
 	free(c->remote.ssh_command);

@@ -137,7 +137,8 @@ struct config {
 		int	 slack_enabled;
 		char	*slack_app_token;	/* secret */
 		char	*slack_bot_token;	/* secret */
-		char	*slack_api_url;
+		char	*slack_api_url;	/* ends with "/" */
+		char	*slack_command;	/* "/opsbot" */
 
 		double	 outbox_rate;		/* messages/s per channel */
 		int	 outbox_burst;

@@ -39,6 +39,7 @@ chat_origin_set(struct chat_origin *o, const char *platform,
 	o->user_id = chat_dup(m->user_id);
 	o->user_name = chat_dup(m->user_name);
 	o->channel = chat_dup(m->channel);
+	o->reply_to = chat_dup(m->reply_to);
 }
 
 void
@@ -48,4 +49,5 @@ chat_origin_release(struct chat_origin *o)
 	xfree(o->user_id);
 	xfree(o->user_name);
 	xfree(o->channel);
+	xfree(o->reply_to);
 }

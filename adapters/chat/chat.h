@@ -18,7 +18,9 @@ struct chat;
 struct chat_msg {
 	const char	*user_id;
 	const char	*user_name;	/* display name, or NULL */
-	const char	*channel;
+	const char	*channel;	/* where answers go (an id) */
+	const char	*channel_name;	/* for allowlists, e.g. "#ops"; or NULL */
+	const char	*reply_to;	/* adapter's own routing, or NULL */
 	const char	*text;		/* not necessarily NUL-terminated */
 	size_t		 len;
 };
@@ -29,6 +31,7 @@ struct chat_origin {
 	char	*user_id;
 	char	*user_name;
 	char	*channel;
+	char	*reply_to;	/* e.g. Slack's response_url or thread ts */
 };
 
 struct chat_ops {
@@ -54,6 +57,7 @@ struct chat {
 };
 
 extern const struct chat_ops chat_console_ops;
+extern const struct chat_ops chat_slack_ops;
 
 /* Returns a new chat (free with chat_free) for ops, bound to bot. */
 struct chat *chat_create(const struct chat_ops *, struct bot *);

@@ -1,0 +1,979 @@
+/*
+ * Slack over Socket Mode (shared/PROTOCOLS.md sections 1-3). A Web API
+ * call (apps.connections.open, on a worker) gives a wss URL; the socket
+ * lives on the loop. Every envelope is acked first, on the loop thread,
+ * before its command runs (the ack frame is written, then the command is
+ * dispatched from the same writable callback). Retried deliveries are
+ * recognised by event_id / envelope_id and run once. On a disconnect
+ * notice a new socket is opened before the old one goes; on any loss the
+ * adapter reconnects with exponential backoff and jitter, with a fresh
+ * URL each time. Answers go through the outbox: a slash command's via its
+ * response_url, everything else with chat.postMessage.
+ */
+
+#include <cjson/cJSON.h>
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot.h"
+#include "chat.h"
+#include "clock.h"
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+#include "outbox.h"
+#include "workers.h"
+#include "xmalloc.h"
+
+#define SLACK_RX_MAX		(1024 * 1024)	/* one JSON message */
+#define SLACK_DEDUP		1024		/* keys remembered */
+#define SLACK_DEDUP_MS		(15 * 60 * 1000)
+#define SLACK_HTTP_TIMEOUT_MS	10000
+#define SLACK_TEXT_MAX		3900		/* per message, in a code block */
+
+static const uint32_t slack_backoff_ms[] = { 1000, 2000, 4000, 8000, 16000,
+    30000 };
+
+/* lws pings after 15 s without proof of life and hangs up at 30 s. */
+static const lws_retry_bo_t slack_idle = {
+	.secs_since_valid_ping = 15,
+	.secs_since_valid_hangup = 30,
+};
+
+/* A command waiting for its ack to be written. */
+struct slack_cmd {
+	char	*user_id;
+	char	*user_name;
+	char	*channel;
+	char	*channel_name;
+	char	*reply_to;
+	char	*text;
+};
+
+struct slack_frame {
+	char			*data;
+	size_t			 len;
+	struct slack_cmd	*cmd;		/* dispatched once written */
+	struct slack_frame	*next;
+};
+
+struct slack_conn {
+	struct loop_ws		 ws;		/* first: loop.c calls ws.cb */
+	struct slack		*sl;
+	struct lws		*wsi;
+	struct buf		 rx;
+	int			 rx_overflow;
+	struct slack_frame	*txq, *txq_tail;
+	int			 hello;
+	int			 retiring;	/* replaced; close after hello */
+	struct slack_conn	*next;
+};
+
+struct slack_seen {
+	char	 key[96];
+	int64_t	 at;
+};
+
+struct slack {
+	struct chat		*chat;
+	struct bot		*bot;
+	const char		*api_url;	/* borrowed from the config */
+	const char		*app_token;
+	const char		*bot_token;
+	char			 bot_user_id[32];
+	char			 bot_id[32];
+	struct slack_conn	*conns;
+	int			 opening;	/* a URL fetch is under way */
+	int			 stopping;
+	uint16_t		 retry_count;
+	lws_sorted_usec_list_t	 retry_sul;
+	int			 retry_armed;
+	struct slack_seen	 seen[SLACK_DEDUP];
+	size_t			 seen_next;
+	uint64_t		 envelopes, duplicates, connects;
+};
+
+static void	slack_open(struct slack *);
+
+/* ------------------------------------------------------------- Web API */
+
+/*
+ * One Web API call with the given token (blocking; start-up or workers).
+ * Returns the parsed JSON (caller frees), or NULL with *cause.
+ */
+static cJSON *
+slack_api(const char *api_url, const char *token, const char *method,
+    const char *body, struct http_response *r, char **cause)
+{
+	char		*url, *auth;
+	const char	*headers[2];
+	cJSON		*json;
+
+	xasprintf(&url, "%s%s", api_url, method);
+	xasprintf(&auth, "Authorization: Bearer %s", token);
+	headers[0] = auth;
+	headers[1] = NULL;
+	*cause = NULL;
+	if (http_post(url, headers, "application/json; charset=utf-8",
+	    body != NULL ? body : "{}", SLACK_HTTP_TIMEOUT_MS, r) != 0) {
+		xasprintf(cause, "%s: %s", method, r->error);
+		json = NULL;
+	} else if (r->status != 200) {
+		xasprintf(cause, "%s: HTTP %ld", method, r->status);
+		json = NULL;
+	} else if ((json = cJSON_Parse(r->body.data)) == NULL ||
+	    !cJSON_IsObject(json)) {
+		xasprintf(cause, "%s: the answer is not JSON", method);
+		cJSON_Delete(json);
+		json = NULL;
+	}
+	explicit_bzero(auth, strlen(auth));
+	free(auth);
+	free(url);
+	return json;
+}
+
+static const char *
+slack_json_str(const cJSON *o, const char *key)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int
+slack_json_ok(const cJSON *o)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ok"));
+}
+
+/* Errors after which retrying cannot help (PROTOCOLS.md 1.1). */
+static int
+slack_error_is_fatal(const char *err)
+{
+	static const char *const fatal[] = { "not_authed", "invalid_auth",
+	    "account_inactive", "user_removed_from_team", "team_disabled",
+	    "token_revoked", "link_disabled", NULL };
+	size_t	 i;
+
+	for (i = 0; err != NULL && fatal[i] != NULL; i++) {
+		if (strcmp(err, fatal[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- outbox */
+
+/* Sends one outbox row: chat.postMessage, chat.update or a response URL. */
+static void
+slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
+{
+	struct slack		*sl = arg;
+	struct http_response	 resp;
+	cJSON			*json = NULL;
+	const char		*err, *ts;
+	char			*cause = NULL;
+	int			 response = strcmp(it->kind, "response") == 0;
+
+	if (response)
+		http_post(it->target, NULL, "application/json; charset=utf-8",
+		    it->body, SLACK_HTTP_TIMEOUT_MS, &resp);
+	else
+		json = slack_api(sl->api_url, sl->bot_token,
+		    strcmp(it->kind, "update") == 0 ? "chat.update" :
+		    "chat.postMessage", it->body, &resp, &cause);
+	if (resp.status == 429) {
+		r->verdict = OUTBOX_RATE_LIMITED;
+		/* Without the header, wait as Slack's Python SDK does. */
+		r->retry_after_ms = (resp.retry_after_s >= 0 ?
+		    resp.retry_after_s : 30) * 1000;
+	} else if (resp.status == 0 || resp.status >= 500) {
+		r->verdict = OUTBOX_RETRY;
+		xasprintf(&r->error, "%s", resp.status == 0 ? resp.error :
+		    "HTTP 5xx");
+	} else if (response) {
+		/* A response URL answers "ok" (or JSON); 404: used up. */
+		r->verdict = resp.status == 200 ? OUTBOX_SENT :
+		    OUTBOX_REJECTED;
+		if (resp.status != 200)
+			xasprintf(&r->error, "response URL: HTTP %ld",
+			    resp.status);
+	} else if (json == NULL) {
+		r->verdict = OUTBOX_RETRY;
+		r->error = cause;
+		cause = NULL;
+	} else if (slack_json_ok(json)) {
+		r->verdict = OUTBOX_SENT;
+		if ((ts = slack_json_str(json, "ts")) != NULL)
+			r->platform_id = xstrdup(ts);
+	} else {
+		err = slack_json_str(json, "error");
+		r->error = xstrdup(err != NULL ? err : "unknown error");
+		if (err != NULL && strcmp(err, "ratelimited") == 0) {
+			r->verdict = OUTBOX_RATE_LIMITED;
+			r->retry_after_ms = 30000;
+		} else if (err != NULL && (strcmp(err, "internal_error") == 0 ||
+		    strcmp(err, "fatal_error") == 0 ||
+		    strcmp(err, "service_unavailable") == 0 ||
+		    strcmp(err, "request_timeout") == 0))
+			r->verdict = OUTBOX_RETRY;
+		else
+			r->verdict = OUTBOX_REJECTED;
+	}
+	free(cause);
+	cJSON_Delete(json);
+	http_response_release(&resp);
+}
+
+/* Slack mrkdwn: escape &, <, > in anything we did not write ourselves. */
+static void
+slack_escape(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_adds(b, "&amp;");
+		else if (*s == '<')
+			buf_adds(b, "&lt;");
+		else if (*s == '>')
+			buf_adds(b, "&gt;");
+		else
+			buf_addc(b, *s);
+	}
+}
+
+/* The reply as Slack text: a code block keeps tables aligned. */
+static char *
+slack_render(const char *text)
+{
+	struct buf	 b;
+	size_t		 n = strlen(text);
+	char		*cut = NULL;
+
+	buf_init(&b);
+	if (n > SLACK_TEXT_MAX) {
+		cut = xstrndup(text, SLACK_TEXT_MAX);
+		text = cut;
+	}
+	while (n > 0 && text[n - 1] == '\n')
+		n--;
+	buf_adds(&b, "```\n");
+	slack_escape(&b, text);
+	while (b.len > 4 && b.data[b.len - 1] == '\n')
+		b.data[--b.len] = '\0';
+	buf_adds(&b, "\n```");
+	if (cut != NULL)
+		buf_adds(&b, "\n… (cut; the whole answer is too long for one "
+		    "message)");
+	free(cut);
+	return buf_detach(&b);
+}
+
+static void
+slack_reply(struct chat *c, const struct chat_origin *o, const char *text)
+{
+	struct slack	*sl = c->priv;
+	cJSON		*body = cJSON_CreateObject();
+	char		*rendered = slack_render(text), *json, *cause = NULL;
+	const char	*kind = "post", *target = NULL;
+
+	cJSON_AddStringToObject(body, "text", rendered);
+	if (o->reply_to != NULL && strncmp(o->reply_to, "url:", 4) == 0) {
+		/* A slash command: its response URL, seen in the channel. */
+		kind = "response";
+		target = o->reply_to + 4;
+		cJSON_AddStringToObject(body, "response_type", "in_channel");
+	} else {
+		cJSON_AddStringToObject(body, "channel", o->channel);
+		if (o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) == 0)
+			cJSON_AddStringToObject(body, "thread_ts",
+			    o->reply_to + 3);
+		cJSON_AddBoolToObject(body, "unfurl_links", 0);
+	}
+	json = cJSON_PrintUnformatted(body);
+	if (outbox_enqueue(sl->bot->outbox, "slack", o->channel, kind, target,
+	    json, &cause) < 0) {
+		log_error("slack", "cannot queue a reply: %s", cause);
+		free(cause);
+	}
+	free(json);
+	free(rendered);
+	cJSON_Delete(body);
+}
+
+/* --------------------------------------------------------- connections */
+
+static void
+slack_cmd_free(struct slack_cmd *cmd)
+{
+	if (cmd == NULL)
+		return;
+	free(cmd->user_id);
+	free(cmd->user_name);
+	free(cmd->channel);
+	free(cmd->channel_name);
+	free(cmd->reply_to);
+	free(cmd->text);
+	free(cmd);
+}
+
+static void
+slack_conn_free(struct slack_conn *conn)
+{
+	struct slack_frame	*f, *next;
+
+	for (f = conn->txq; f != NULL; f = next) {
+		next = f->next;
+		free(f->data);
+		slack_cmd_free(f->cmd);
+		free(f);
+	}
+	buf_release(&conn->rx);
+	free(conn);
+}
+
+static void
+slack_queue(struct slack_conn *conn, char *data, struct slack_cmd *cmd)
+{
+	struct slack_frame	*f = xcalloc(1, sizeof *f);
+
+	f->data = data;
+	f->len = strlen(data);
+	f->cmd = cmd;
+	if (conn->txq_tail != NULL)
+		conn->txq_tail->next = f;
+	else
+		conn->txq = f;
+	conn->txq_tail = f;
+	if (conn->wsi != NULL)
+		lws_callback_on_writable(conn->wsi);
+}
+
+static void
+slack_dispatch(struct slack *sl, struct slack_cmd *cmd)
+{
+	struct chat_msg	 m;
+
+	memset(&m, 0, sizeof m);
+	m.user_id = cmd->user_id;
+	m.user_name = cmd->user_name;
+	m.channel = cmd->channel;
+	m.channel_name = cmd->channel_name;
+	m.reply_to = cmd->reply_to;
+	m.text = cmd->text;
+	m.len = strlen(cmd->text);
+	bot_handle_message(sl->bot, sl->chat, &m);
+}
+
+/* Has this delivery been seen? Remembers it if not. */
+static int
+slack_seen(struct slack *sl, const char *key)
+{
+	int64_t	 now = clock_mono_ms();
+	size_t	 i;
+
+	for (i = 0; i < SLACK_DEDUP; i++) {
+		if (sl->seen[i].key[0] != '\0' &&
+		    now - sl->seen[i].at < SLACK_DEDUP_MS &&
+		    strcmp(sl->seen[i].key, key) == 0)
+			return 1;
+	}
+	snprintf(sl->seen[sl->seen_next].key, sizeof sl->seen[0].key, "%s",
+	    key);
+	sl->seen[sl->seen_next].at = now;
+	sl->seen_next = (sl->seen_next + 1) % SLACK_DEDUP;
+	return 0;
+}
+
+static char *
+slack_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* "/opsbot health db" -> "health db"; "/health db" -> "health db". */
+static struct slack_cmd *
+slack_from_slash(struct slack *sl, const cJSON *p)
+{
+	struct slack_cmd	*cmd = xcalloc(1, sizeof *cmd);
+	const char		*command = slack_json_str(p, "command");
+	const char		*text = slack_json_str(p, "text");
+	const char		*url = slack_json_str(p, "response_url");
+	const char		*chname = slack_json_str(p, "channel_name");
+
+	if (text == NULL)
+		text = "";
+	if (command == NULL || strcmp(command,
+	    sl->bot->cfg->chat.slack_command) == 0)
+		cmd->text = xstrdup(text);
+	else
+		xasprintf(&cmd->text, "%s %s", command + (command[0] == '/'),
+		    text);
+	cmd->user_id = slack_dup(slack_json_str(p, "user_id"));
+	cmd->user_name = slack_dup(slack_json_str(p, "user_name"));
+	cmd->channel = slack_dup(slack_json_str(p, "channel_id"));
+	if (chname != NULL)
+		xasprintf(&cmd->channel_name, "#%s", chname);
+	if (url != NULL)
+		xasprintf(&cmd->reply_to, "url:%s", url);
+	return cmd;
+}
+
+/* Slack's escapes back to text, and our own mention removed. */
+static char *
+slack_event_text(struct slack *sl, const char *text)
+{
+	struct buf	 b;
+	char		 mention[48];
+	const char	*p = text;
+	size_t		 n;
+
+	snprintf(mention, sizeof mention, "<@%s>", sl->bot_user_id);
+	n = strlen(mention);
+	buf_init(&b);
+	while (*p != '\0') {
+		if (sl->bot_user_id[0] != '\0' && strncmp(p, mention, n) == 0)
+			p += n;
+		else if (strncmp(p, "&amp;", 5) == 0) {
+			buf_addc(&b, '&');
+			p += 5;
+		} else if (strncmp(p, "&lt;", 4) == 0) {
+			buf_addc(&b, '<');
+			p += 4;
+		} else if (strncmp(p, "&gt;", 4) == 0) {
+			buf_addc(&b, '>');
+			p += 4;
+		} else
+			buf_addc(&b, *p++);
+	}
+	return buf_detach(&b);
+}
+
+/* An app_mention, or a direct message: a command for us, or NULL. */
+static struct slack_cmd *
+slack_from_event(struct slack *sl, const cJSON *ev)
+{
+	struct slack_cmd	*cmd;
+	const char		*type = slack_json_str(ev, "type");
+	const char		*user = slack_json_str(ev, "user");
+	const char		*text = slack_json_str(ev, "text");
+	const char		*ctype = slack_json_str(ev, "channel_type");
+	const char		*thread = slack_json_str(ev, "thread_ts");
+	const char		*ts = slack_json_str(ev, "ts");
+
+	if (type == NULL || user == NULL || text == NULL)
+		return NULL;
+	/* Never our own messages, edits or other bots: no loops. */
+	if (cJSON_HasObjectItem(ev, "bot_id") ||
+	    cJSON_HasObjectItem(ev, "subtype") ||
+	    strcmp(user, sl->bot_user_id) == 0)
+		return NULL;
+	if (strcmp(type, "app_mention") != 0 && !(strcmp(type, "message") ==
+	    0 && ctype != NULL && strcmp(ctype, "im") == 0))
+		return NULL;
+	cmd = xcalloc(1, sizeof *cmd);
+	cmd->text = slack_event_text(sl, text);
+	cmd->user_id = xstrdup(user);
+	cmd->channel = slack_dup(slack_json_str(ev, "channel"));
+	if (cmd->channel == NULL) {
+		slack_cmd_free(cmd);
+		return NULL;
+	}
+	/* A mention is answered in its thread; a DM in the conversation. */
+	if (strcmp(type, "app_mention") == 0 && (thread != NULL || ts != NULL))
+		xasprintf(&cmd->reply_to, "ts:%s", thread != NULL ? thread :
+		    ts);
+	return cmd;
+}
+
+/* Does the command touch hosts (so the ack says "working on it")? */
+static int
+slack_is_slow(struct slack *sl, const char *text)
+{
+	const struct cmd_entry	*e;
+	char			 name[64];
+	size_t			 n;
+
+	while (*text == ' ' || *text == '/')
+		text++;
+	n = strcspn(text, " \t\n");
+	if (n == 0 || n >= sizeof name)
+		return 0;
+	memcpy(name, text, n);
+	name[n] = '\0';
+	e = cmd_find(sl->bot->cmds, name);
+	return e != NULL && (e->flags & CMD_TOUCHES_HOSTS);
+}
+
+static void
+slack_on_disconnect(struct slack_conn *conn, const cJSON *msg)
+{
+	struct slack	*sl = conn->sl;
+	const char	*reason = slack_json_str(msg, "reason");
+
+	log_info("slack", "disconnect notice: %s", reason != NULL ? reason :
+	    "(no reason)");
+	if (reason != NULL && strcmp(reason, "link_disabled") == 0) {
+		sl->stopping = 1;
+		bot_fatal(sl->bot, 4, "slack: Socket Mode is disabled for this "
+		    "app (link_disabled); turn it on under Socket Mode in the "
+		    "app's settings");
+		return;
+	}
+	/* Open the replacement first; this one goes after its hello. */
+	conn->retiring = 1;
+	slack_open(sl);
+}
+
+/* One complete JSON message from Slack. */
+static void
+slack_on_message(struct slack_conn *conn, const char *text, size_t len)
+{
+	struct slack		*sl = conn->sl;
+	struct slack_cmd	*cmd = NULL;
+	struct slack_conn	*c;
+	cJSON			*msg, *payload, *ack;
+	const char		*type, *eid, *event_id;
+	char			 key[96];
+
+	if ((msg = cJSON_ParseWithLength(text, len)) == NULL ||
+	    !cJSON_IsObject(msg)) {
+		log_warn("slack", "ignored a frame that is not a JSON object "
+		    "(%zu bytes)", len);
+		cJSON_Delete(msg);
+		return;
+	}
+	type = slack_json_str(msg, "type");
+	eid = slack_json_str(msg, "envelope_id");
+	payload = cJSON_GetObjectItemCaseSensitive(msg, "payload");
+	if (type != NULL && strcmp(type, "hello") == 0) {
+		conn->hello = 1;
+		sl->retry_count = 0;
+		sl->connects++;
+		log_info("slack", "connected (hello)");
+		for (c = sl->conns; c != NULL; c = c->next) {
+			if (c != conn && c->retiring && c->wsi != NULL)
+				lws_set_timeout(c->wsi,
+				    PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+		}
+	} else if (type != NULL && strcmp(type, "disconnect") == 0)
+		slack_on_disconnect(conn, msg);
+	else if (eid == NULL)
+		log_warn("slack", "ignored a message of type %s without an "
+		    "envelope_id", type != NULL ? type : "(none)");
+	else {
+		sl->envelopes++;
+		event_id = cJSON_IsObject(payload) ?
+		    slack_json_str(payload, "event_id") : NULL;
+		/* Retries keep event_id; slash commands have envelope_id. */
+		snprintf(key, sizeof key, "%s", event_id != NULL ? event_id :
+		    eid);
+		if (slack_seen(sl, key)) {
+			sl->duplicates++;
+			log_info("slack", "redelivery of %s acked, not run "
+			    "again", key);
+		} else if (type != NULL && strcmp(type, "slash_commands") == 0 &&
+		    cJSON_IsObject(payload))
+			cmd = slack_from_slash(sl, payload);
+		else if (type != NULL && strcmp(type, "events_api") == 0 &&
+		    cJSON_IsObject(payload))
+			cmd = slack_from_event(sl,
+			    cJSON_GetObjectItemCaseSensitive(payload, "event"));
+		else
+			log_info("slack", "acked an envelope of type %s with "
+			    "nothing to run", type != NULL ? type : "(none)");
+		ack = cJSON_CreateObject();
+		cJSON_AddStringToObject(ack, "envelope_id", eid);
+		if (cmd != NULL && cmd->reply_to != NULL &&
+		    strncmp(cmd->reply_to, "url:", 4) == 0 &&
+		    slack_is_slow(sl, cmd->text)) {
+			cJSON *p = cJSON_AddObjectToObject(ack, "payload");
+
+			cJSON_AddStringToObject(p, "text", "working on it…");
+		}
+		/* The command runs once its ack is on the wire. */
+		slack_queue(conn, cJSON_PrintUnformatted(ack), cmd);
+		cJSON_Delete(ack);
+	}
+	cJSON_Delete(msg);
+}
+
+static void
+slack_retry_cb(lws_sorted_usec_list_t *sul)
+{
+	struct slack	*sl = lws_container_of(sul, struct slack, retry_sul);
+
+	sl->retry_armed = 0;
+	slack_open(sl);
+}
+
+/* After a loss or a failed attempt: try again, later each time. */
+static void
+slack_schedule_retry(struct slack *sl)
+{
+	size_t		 n = sizeof slack_backoff_ms / sizeof *slack_backoff_ms;
+	uint32_t	 ms;
+
+	if (sl->stopping || sl->retry_armed || sl->opening)
+		return;
+	ms = slack_backoff_ms[sl->retry_count < n ? sl->retry_count : n - 1];
+	ms = ms * (80 + (uint32_t)(random() % 41)) / 100;
+	if (sl->retry_count < 0xffff)
+		sl->retry_count++;
+	log_info("slack", "reconnecting in %u ms", ms);
+	lws_sul_schedule(loop_lws(sl->bot->loop), 0, &sl->retry_sul,
+	    slack_retry_cb, (lws_usec_t)ms * LWS_US_PER_MS);
+	sl->retry_armed = 1;
+}
+
+static void
+slack_conn_unlink(struct slack_conn *conn)
+{
+	struct slack_conn	**pp;
+
+	for (pp = &conn->sl->conns; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == conn) {
+			*pp = conn->next;
+			return;
+		}
+	}
+}
+
+static int
+slack_live_conns(const struct slack *sl)
+{
+	const struct slack_conn	*c;
+	int			 n = 0;
+
+	for (c = sl->conns; c != NULL; c = c->next) {
+		if (!c->retiring)
+			n++;
+	}
+	return n;
+}
+
+static int
+slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
+    size_t len)
+{
+	struct slack_conn	*conn = (struct slack_conn *)ws;
+	struct slack		*sl = conn->sl;
+	struct slack_frame	*f;
+	unsigned char		*out;
+	int			 n;
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		log_debug("slack", "websocket open; waiting for hello");
+		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (lws_is_first_fragment(wsi)) {
+			buf_clear(&conn->rx);
+			conn->rx_overflow = 0;
+		}
+		if (lws_frame_is_binary(wsi))
+			conn->rx_overflow = 2;
+		else if (conn->rx.len + len > SLACK_RX_MAX)
+			conn->rx_overflow = 1;
+		else
+			buf_add(&conn->rx, in, len);
+		if (!lws_is_final_fragment(wsi) ||
+		    lws_remaining_packet_payload(wsi) != 0)
+			return 0;
+		if (conn->rx_overflow == 1)
+			log_warn("slack", "ignored a message over %d bytes",
+			    SLACK_RX_MAX);
+		else if (conn->rx_overflow == 2)
+			log_warn("slack", "ignored a binary frame");
+		else
+			slack_on_message(conn, conn->rx.data, conn->rx.len);
+		buf_clear(&conn->rx);
+		return 0;
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		if ((f = conn->txq) == NULL)
+			return 0;
+		out = xmalloc(LWS_PRE + f->len);
+		memcpy(out + LWS_PRE, f->data, f->len);
+		n = lws_write(wsi, out + LWS_PRE, f->len, LWS_WRITE_TEXT);
+		free(out);
+		if (n < (int)f->len)
+			return -1;
+		conn->txq = f->next;
+		if (conn->txq == NULL)
+			conn->txq_tail = NULL;
+		if (f->cmd != NULL)
+			slack_dispatch(sl, f->cmd);
+		free(f->data);
+		slack_cmd_free(f->cmd);
+		free(f);
+		if (conn->txq != NULL)
+			lws_callback_on_writable(wsi);
+		return 0;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		log_warn("slack", "cannot connect: %s", in != NULL ?
+		    (const char *)in : "unknown error");
+		/* FALLTHROUGH */
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (reason == LWS_CALLBACK_CLIENT_CLOSED)
+			log_info("slack", "websocket closed%s", conn->retiring ?
+			    " (replaced)" : "");
+		lws_set_opaque_user_data(wsi, NULL);
+		slack_conn_unlink(conn);
+		slack_conn_free(conn);
+		if (slack_live_conns(sl) == 0)
+			slack_schedule_retry(sl);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Loop thread: connect to a URL from apps.connections.open. */
+static void
+slack_connect(struct slack *sl, const char *url)
+{
+	struct lws_client_connect_info	 i;
+	struct slack_conn		*conn;
+	const char			*proto, *addr, *path;
+	char				*copy = xstrdup(url), fullpath[2048];
+	int				 port;
+
+	if (lws_parse_uri(copy, &proto, &addr, &port, &path) != 0 ||
+	    (strcmp(proto, "wss") != 0 && strcmp(proto, "ws") != 0)) {
+		log_error("slack", "apps.connections.open gave an unusable URL");
+		free(copy);
+		slack_schedule_retry(sl);
+		return;
+	}
+	/* lws_parse_uri drops the path's leading "/". */
+	snprintf(fullpath, sizeof fullpath, "/%s", path);
+	conn = xcalloc(1, sizeof *conn);
+	conn->ws.cb = slack_ws_cb;
+	conn->sl = sl;
+	buf_init(&conn->rx);
+	conn->next = sl->conns;
+	sl->conns = conn;
+
+	memset(&i, 0, sizeof i);
+	i.context = loop_lws(sl->bot->loop);
+	i.address = addr;
+	i.port = port;
+	i.path = fullpath;
+	i.host = addr;
+	i.origin = NULL;
+	i.protocol = NULL;
+	i.local_protocol_name = LOOP_WS_PROTOCOL;
+	i.ssl_connection = strcmp(proto, "wss") == 0 ? LCCSCF_USE_SSL : 0;
+	i.opaque_user_data = conn;
+	i.retry_and_idle_policy = &slack_idle;
+	i.pwsi = &conn->wsi;
+	if (lws_client_connect_via_info(&i) == NULL) {
+		/* CONNECTION_ERROR already freed conn if it ran; else here. */
+		struct slack_conn *c;
+
+		for (c = sl->conns; c != NULL && c != conn; c = c->next)
+			;
+		if (c != NULL) {
+			slack_conn_unlink(conn);
+			slack_conn_free(conn);
+		}
+		log_warn("slack", "cannot start a connection to %s", addr);
+		slack_schedule_retry(sl);
+	}
+	free(copy);
+}
+
+/* apps.connections.open, on a worker. */
+struct slack_open_job {
+	struct slack	*sl;
+	char		*url;
+	char		*error;
+	int		 fatal;
+};
+
+static void
+slack_open_work(void *arg)
+{
+	struct slack_open_job	*j = arg;
+	struct http_response	 r;
+	cJSON			*json;
+	const char		*url, *err;
+	char			*cause = NULL;
+
+	json = slack_api(j->sl->api_url, j->sl->app_token,
+	    "apps.connections.open", NULL, &r, &cause);
+	if (json == NULL)
+		j->error = cause;
+	else if (slack_json_ok(json) && (url = slack_json_str(json, "url")) !=
+	    NULL)
+		j->url = xstrdup(url);
+	else {
+		err = slack_json_str(json, "error");
+		j->error = xstrdup(err != NULL ? err : "no url");
+		j->fatal = slack_error_is_fatal(err);
+	}
+	cJSON_Delete(json);
+	http_response_release(&r);
+}
+
+static void
+slack_open_done(void *arg, enum workers_status st)
+{
+	struct slack_open_job	*j = arg;
+	struct slack		*sl = j->sl;
+	char			*why;
+
+	sl->opening = 0;
+	if (st == WORKERS_DONE && !sl->stopping) {
+		if (j->url != NULL)
+			slack_connect(sl, j->url);
+		else if (j->fatal) {
+			sl->stopping = 1;
+			xasprintf(&why, "slack: the app token was refused "
+			    "(apps.connections.open: %s)", j->error);
+			bot_fatal(sl->bot, 4, why);
+			free(why);
+		} else {
+			log_warn("slack", "apps.connections.open failed: %s",
+			    j->error);
+			slack_schedule_retry(sl);
+		}
+	}
+	free(j->url);
+	free(j->error);
+	free(j);
+}
+
+static void
+slack_open(struct slack *sl)
+{
+	struct slack_open_job	*j;
+
+	if (sl->opening || sl->stopping)
+		return;
+	j = xcalloc(1, sizeof *j);
+	j->sl = sl;
+	sl->opening = 1;
+	if (workers_submit(sl->bot->workers, slack_open_work, slack_open_done,
+	    j) != 0) {
+		sl->opening = 0;
+		free(j);
+	}
+}
+
+/* --------------------------------------------------------------- ops */
+
+static int
+slack_start(struct chat *c, char **cause)
+{
+	const struct config	*cfg = c->bot->cfg;
+	struct slack		*sl = xcalloc(1, sizeof *sl);
+	struct http_response	 r;
+	cJSON			*json;
+	const char		*v;
+
+	c->priv = sl;
+	sl->chat = c;
+	sl->bot = c->bot;
+	sl->api_url = cfg->chat.slack_api_url;
+	sl->app_token = cfg->chat.slack_app_token;
+	sl->bot_token = cfg->chat.slack_bot_token;
+
+	/* The bot token is checked now: a bad one stops the start. */
+	json = slack_api(sl->api_url, sl->bot_token, "auth.test", NULL, &r,
+	    cause);
+	http_response_release(&r);
+	if (json == NULL) {
+		char *why = *cause;
+
+		xasprintf(cause, "slack: cannot reach the Web API at %s (%s)",
+		    sl->api_url, why);
+		free(why);
+		return -1;
+	}
+	if (!slack_json_ok(json)) {
+		v = slack_json_str(json, "error");
+		xasprintf(cause, "slack: the bot token was refused (auth.test: "
+		    "%s)", v != NULL ? v : "?");
+		cJSON_Delete(json);
+		return -1;
+	}
+	if ((v = slack_json_str(json, "user_id")) != NULL)
+		snprintf(sl->bot_user_id, sizeof sl->bot_user_id, "%s", v);
+	if ((v = slack_json_str(json, "bot_id")) != NULL)
+		snprintf(sl->bot_id, sizeof sl->bot_id, "%s", v);
+	log_info("slack", "bot token ok: user %s, team %s", sl->bot_user_id,
+	    (v = slack_json_str(json, "team")) != NULL ? v : "?");
+	cJSON_Delete(json);
+
+	outbox_register(sl->bot->outbox, "slack", slack_send, sl);
+	slack_open(sl);
+	return 0;
+}
+
+static void
+slack_stop(struct chat *c)
+{
+	struct slack		*sl = c->priv;
+	struct slack_conn	*conn;
+
+	if (sl == NULL)
+		return;
+	sl->stopping = 1;
+	if (sl->retry_armed) {
+		lws_sul_cancel(&sl->retry_sul);
+		sl->retry_armed = 0;
+	}
+	for (conn = sl->conns; conn != NULL; conn = conn->next) {
+		if (conn->wsi != NULL)
+			lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_SEND,
+			    LWS_TO_KILL_ASYNC);
+	}
+}
+
+static void
+slack_describe(struct chat *c, struct buf *b)
+{
+	struct slack		*sl = c->priv;
+	struct slack_conn	*conn;
+	int			 up = 0;
+
+	if (sl == NULL) {
+		buf_adds(b, "not started");
+		return;
+	}
+	for (conn = sl->conns; conn != NULL; conn = conn->next)
+		up += conn->hello;
+	buf_addf(b, "%s; %llu connect(s), %llu envelope(s), %llu "
+	    "redelivered", up > 0 ? "connected" : sl->stopping ? "stopped" :
+	    "reconnecting", (unsigned long long)sl->connects,
+	    (unsigned long long)sl->envelopes,
+	    (unsigned long long)sl->duplicates);
+}
+
+static void
+slack_free(struct chat *c)
+{
+	struct slack		*sl = c->priv;
+	struct slack_conn	*conn, *next;
+
+	if (sl == NULL)
+		return;
+	/* The loop is gone by now: connections are just memory. */
+	for (conn = sl->conns; conn != NULL; conn = next) {
+		next = conn->next;
+		slack_conn_free(conn);
+	}
+	free(sl);
+	c->priv = NULL;
+}
+
+const struct chat_ops chat_slack_ops = {
+	.name = "slack",
+	.start = slack_start,
+	.stop = slack_stop,
+	.reply = slack_reply,
+	.describe = slack_describe,
+	.free = slack_free,
+};
