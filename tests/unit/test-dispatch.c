@@ -240,8 +240,8 @@ static const char *
 say(const char *user, const char *channel, const char *text)
 {
 	static char		*last;
-	struct chat_msg		 m = { user, NULL, channel, text,
-	    strlen(text) };
+	struct chat_msg		 m = { .user_id = user, .channel = channel,
+	    .text = text, .len = strlen(text) };
 
 	buf_release(&replies);
 	bot_handle_message(bot, chat, &m);
