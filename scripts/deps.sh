@@ -9,7 +9,7 @@ packages=(
   libwebsockets-dev libcjson-dev libcurl4-openssl-dev    # the bot's libraries
   libsqlite3-dev
   clang libclang-rt-dev                                  # ASan/UBSan and libFuzzer build
-  sqlite3 procps tzdata curl                                  # tests read the store; bench reads /proc; time zones
+  sqlite3 procps tzdata curl jq                                 # tests read the store; bench reads /proc; time zones
   openssh-client openssh-server iproute2                 # remote hosts over ssh; tests run a real sshd on loopback (ss)
 )
 

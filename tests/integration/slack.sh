@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Integration: the real opsbot against the fake Slack (tests/fakes/
+# fake-slack.c): slash command -> ack (and its latency) -> answer on the
+# response URL; mention and DM answered in the channel; a redelivered event
+# run once; refresh_requested and a dropped socket -> reconnect with
+# nothing lost; 429 -> delivered after Retry-After; a restart with unsent
+# outbox rows -> delivered once; refused tokens -> clear error and exit
+# code; malformed, binary and oversized frames -> ignored, connection kept.
+# usage: slack.sh OPSBOT FAKE_SLACK
+set -u
+BOT=$(realpath "$1")
+FAKE=$(realpath "$2")
+T=$(mktemp -d /tmp/ob-sl.XXXXXX)
+pass=0
+fail=0
+fake_pid=
+bot_pid=
+cleanup() {
+  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
+  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+  [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
+contains() { if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "expected to contain: $3" "got: $2"; fi; }
+lacks() { if [[ "$2" != *"$3"* ]]; then ok "$1"; else bad "$1" "expected NOT to contain: $3" "got: $2"; fi; }
+equals() { if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "expected: $3" "got:      $2"; fi; }
+
+"$FAKE" "$T/port" 2>"$T/fake.log" &
+fake_pid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+PORT=$(cat "$T/port")
+C="http://127.0.0.1:$PORT/_control"
+ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
+state() { curl -sf "$C/state"; }
+# Waits until the jq expression over the state is true (bounded).
+wait_for() {
+  for _ in $(seq 200); do
+    [ "$(state | jq -r "$1")" = true ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+cat >"$T/opsbot.json" <<JSON
+{ "bot": { "data_dir": "$T/data", "log_level": "debug" },
+  "chat": { "outbox": { "rate": 20, "burst": 20 } },
+  "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] } ],
+  "hosts": [ { "name": "localhost", "transport": "local", "mounts": [ { "path": "/" } ] } ] }
+JSON
+export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
+export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+start_bot() {
+  "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>>"$T/bot.err" &
+  bot_pid=$!
+}
+stop_bot() {
+  kill -TERM "$bot_pid" 2>/dev/null
+  wait "$bot_pid"
+  local rc=$?
+  bot_pid=
+  return $rc
+}
+
+start_bot
+if wait_for '.connections_open >= 1'; then ok "bot connects over Socket Mode"; else bad "bot connects over Socket Mode" "$(tail -5 "$T/bot.err")"; fi
+equals "no console when Slack is on" "$(cat "$T/bot.out")" ""
+
+# --- slash command: ack first, answer on the response URL --------------------
+eid=$(ctl slash '{"text":"status"}' | jq -r .envelope_id)
+wait_for '(.responses | length) >= 1' || true
+s=$(state)
+equals "slash command acked" "$(jq -r --arg e "$eid" '[.acks[] | select(.envelope_id == $e)] | length' <<<"$s")" 1
+lat=$(jq -r --arg e "$eid" '.acks[] | select(.envelope_id == $e) | .latency_us' <<<"$s")
+if [ -n "$lat" ] && [ "$lat" -lt 3000000 ]; then ok "ack within Slack's 3 s ($lat us)"; else bad "ack within 3 s" "latency $lat"; fi
+body=$(jq -r '.responses[0].body.text' <<<"$s")
+contains "answer on the response URL" "$body" "opsbot 0.1.0"
+equals "answer visible in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
+contains "answer is a code block" "$body" '```'
+
+# A host command says it is working in its ack.
+ctl reset >/dev/null
+eid=$(ctl slash '{"command":"/health","text":"localhost"}' | jq -r .envelope_id)
+wait_for '(.responses | length) >= 1' || true
+s=$(state)
+contains "ack of a host command says working on it" "$(jq -c --arg e "$eid" '.acks[] | select(.envelope_id == $e) | .payload' <<<"$s")" "working on it"
+contains "/health via its own slash command" "$(jq -r '.responses[0].body.text' <<<"$s")" "localhost: "
+
+# --- mention (thread) and DM -------------------------------------------------
+ctl reset >/dev/null
+ts=$(ctl event '{"type":"app_mention","text":"<@U0BOT> whoami","channel":"C0OPS"}' | jq -r .ts)
+wait_for '(.posts | length) >= 1' || true
+s=$(state)
+equals "mention answered in its channel" "$(jq -r '.posts[0].channel' <<<"$s")" "C0OPS"
+equals "mention answered in its thread" "$(jq -r '.posts[0].thread_ts' <<<"$s")" "$ts"
+contains "mention ran the command" "$(jq -r '.posts[0].text' <<<"$s")" "platform: slack"
+ctl event '{"type":"message","channel_type":"im","text":"whoami","channel":"D0DM"}' >/dev/null
+wait_for '(.posts | length) >= 2' || true
+equals "DM answered in the DM" "$(state | jq -r '.posts[1].channel')" "D0DM"
+ctl event '{"type":"message","channel_type":"channel","text":"just chatting","channel":"C0OPS"}' >/dev/null
+ctl event '{"type":"message","channel_type":"im","text":"whoami","channel":"D0DM","bot_id":"B0BOT"}' >/dev/null
+sleep 0.5
+equals "plain channel chatter and bot messages ignored" "$(state | jq '.posts | length')" 2
+
+# --- a redelivered event runs once --------------------------------------------
+ctl reset >/dev/null
+env='{"envelope_id":"dup-1","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"retry_reason":"","payload":{"type":"event_callback","event_id":"EvDUP","event":{"type":"app_mention","user":"U0456","text":"<@U0BOT> whoami","channel":"C0OPS","ts":"1700000999.000001"}}}'
+ctl raw "$env" >/dev/null
+sleep 0.3
+ctl raw "$(jq -c '.retry_attempt = 1 | .retry_reason = "timeout"' <<<"$env")" >/dev/null
+sleep 0.7
+s=$(state)
+equals "both deliveries acked" "$(jq '[.acks[] | select(.envelope_id == "dup-1")] | length' <<<"$s")" 2
+equals "but run once" "$(jq '.posts | length' <<<"$s")" 1
+
+# --- malformed, binary, oversized frames: ignored, connection kept -----------
+total=$(state | jq .connections_total)
+ctl raw 'this is not json' >/dev/null
+ctl raw '{"type":"weird_new_type"}' >/dev/null
+curl -sf -X POST "$C/raw?binary=1" -d 'binary junk' >/dev/null
+curl -sf -X POST "$C/raw?size=2000000" >/dev/null
+sleep 0.5
+ctl reset >/dev/null
+ctl slash '{"text":"whoami"}' >/dev/null
+wait_for '(.responses | length) >= 1' || true
+s=$(state)
+equals "connection kept after bad frames" "$(jq .connections_total <<<"$s")" "$total"
+contains "still answering after bad frames" "$(jq -r '.responses[0].body.text' <<<"$s")" "platform: slack"
+
+# --- refresh_requested: a new socket first, nothing lost --------------------
+ctl reset >/dev/null
+ctl disconnect '{"reason":"refresh_requested","close_after_ms":-1}' >/dev/null
+if wait_for ".connections_total > $total and .connections_open == 1"; then ok "refresh: new socket, old one closed"; else bad "refresh: new socket, old one closed" "$(state | jq -c '{connections_open,connections_total}')"; fi
+ctl slash '{"text":"whoami"}' >/dev/null
+if wait_for '(.responses | length) >= 1'; then ok "commands work after a refresh"; else bad "commands work after a refresh" "none"; fi
+
+# --- a dropped socket: reconnect with backoff --------------------------------
+ctl reset >/dev/null
+total=$(state | jq .connections_total)
+ctl drop >/dev/null
+if wait_for ".connections_total > $total and .connections_open == 1"; then ok "reconnects after a drop"; else bad "reconnects after a drop" "$(tail -3 "$T/bot.err")"; fi
+ctl slash '{"text":"whoami"}' >/dev/null
+if wait_for '(.responses | length) >= 1'; then ok "commands work after a drop"; else bad "commands work after a drop" "none"; fi
+
+# --- 429 on chat.postMessage: delivered after Retry-After --------------------
+ctl reset >/dev/null
+ctl ratelimit '{"method":"chat.postMessage","count":1,"retry_after":1}' >/dev/null
+t0=$(date +%s%N)
+ctl event '{"type":"app_mention","text":"<@U0BOT> whoami","channel":"C0OPS"}' >/dev/null
+if wait_for '(.posts | length) >= 1'; then
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  if [ "$ms" -ge 900 ]; then ok "429 honoured: delivered after Retry-After ($ms ms)"; else bad "429 honoured" "delivered after only $ms ms"; fi
+else
+  bad "delivered after a 429" "no post"
+fi
+
+# --- restart with unsent rows: delivered once --------------------------------
+ctl reset >/dev/null
+ctl ratelimit '{"method":"response_url","count":1000,"status":503}' >/dev/null
+ctl slash '{"text":"whoami"}' >/dev/null
+sleep 1
+equals "nothing delivered while Slack fails" "$(state | jq '.responses | length')" 0
+stop_bot
+pending=$(sqlite3 "$T/data/opsbot.db" "SELECT count(*) FROM outbox WHERE state = 'pending'")
+equals "the answer waits in the outbox" "$pending" 1
+ctl ratelimit '{"method":"response_url","count":0}' >/dev/null
+start_bot
+if wait_for '(.responses | length) >= 1'; then ok "delivered after the restart"; else bad "delivered after the restart" "none"; fi
+sleep 1
+equals "delivered exactly once" "$(state | jq '.responses | length')" 1
+equals "outbox row marked sent" "$(sqlite3 "$T/data/opsbot.db" "SELECT state FROM outbox ORDER BY id DESC LIMIT 1")" "sent"
+stop_bot
+rc=$?
+equals "SIGTERM stops the Slack bot cleanly" "$rc" 0
+
+# --- audit ------------------------------------------------------------------
+equals "commands audited with platform and user" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit")" "slack/U0456"
+
+# --- refused tokens -------------------------------------------------------------
+out=$(SLACK_BOT_TOKEN=xoxb-wrong "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); rc=$?
+equals "refused bot token exits 3" "$rc" 3
+contains "refused bot token explained" "$out" "the bot token was refused (auth.test: invalid_auth)"
+out=$(SLACK_APP_TOKEN=xapp-wrong timeout 20 "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); rc=$?
+equals "refused app token exits 4" "$rc" 4
+contains "refused app token explained" "$out" "the app token was refused (apps.connections.open: invalid_auth)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
