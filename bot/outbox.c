@@ -407,6 +407,30 @@ ob_channel_due(struct outbox *ob, struct ob_channel *ch, int64_t now)
 	return t > due ? t : due;
 }
 
+/*
+ * Forgets channels with nothing queued whose bucket has refilled: they
+ * would start afresh anyway, and one-off queues (a response URL each) must
+ * not pile up.
+ */
+static void
+ob_sweep(struct outbox *ob, int64_t now)
+{
+	struct ob_channel	**pp = &ob->channels, *ch;
+
+	while ((ch = *pp) != NULL) {
+		if (TAILQ_EMPTY(&ch->items) && !ch->in_flight &&
+		    now >= ch->paused_until &&
+		    ch->tokens + (double)(now - ch->refilled) *
+		    ob->limits.rate_per_s / 1000.0 >= ob->limits.burst) {
+			*pp = ch->next;
+			free(ch->platform);
+			free(ch->channel);
+			free(ch);
+		} else
+			pp = &ch->next;
+	}
+}
+
 static void
 outbox_schedule(struct outbox *ob)
 {
@@ -414,6 +438,7 @@ outbox_schedule(struct outbox *ob)
 	struct ob_job		*job;
 	int64_t			 now, due, next = -1;
 
+	ob_sweep(ob, clock_mono_ms());
 again:
 	now = clock_mono_ms();
 	for (ch = ob->channels; ch != NULL; ch = ch->next) {

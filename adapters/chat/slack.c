@@ -292,8 +292,12 @@ slack_reply(struct chat *c, const struct chat_origin *o, const char *text)
 		cJSON_AddBoolToObject(body, "unfurl_links", 0);
 	}
 	json = cJSON_PrintUnformatted(body);
-	if (outbox_enqueue(sl->bot->outbox, "slack", o->channel, kind, target,
-	    json, &cause) < 0) {
+	/*
+	 * A response URL is not paced like chat.postMessage: it queues on
+	 * its own (order per URL), so it never waits behind channel posts.
+	 */
+	if (outbox_enqueue(sl->bot->outbox, "slack", target != NULL ? target :
+	    o->channel, kind, target, json, &cause) < 0) {
 		log_error("slack", "cannot queue a reply: %s", cause);
 		free(cause);
 	}

@@ -156,6 +156,16 @@ TEST(channels_are_independent)
 	enqueue(ob, "C2", "x");
 	ASSERT_STR_EQ(sent.data, "C1:a#0 C2:x#0 ");
 	ASSERT_INT_EQ(outbox_channels(ob), 2);
+	/* C2 is idle but its bucket is empty: kept, so pacing holds. */
+	outbox_kick(ob);
+	ASSERT_INT_EQ(outbox_channels(ob), 2);
+	clock_fake_advance(1000);
+	outbox_kick(ob);
+	ASSERT_STR_EQ(sent.data, "C1:a#0 C2:x#0 C1:b#0 ");
+	/* Later, idle and refilled: forgotten. */
+	clock_fake_advance(1000);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(outbox_channels(ob), 0);
 	teardown(ob);
 }
 
