@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -255,6 +256,11 @@ main(int argc, char **argv)
 	config_register_secrets(cfg);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * Two malloc arenas, not one per thread: workers come and go in
+	 * bursts, and per-thread arenas keep what a burst used.
+	 */
+	mallopt(M_ARENA_MAX, 2);
 	/* libcurl's global set-up is not thread-safe: before any thread. */
 	if (cfg->chat.slack_enabled || cfg->chat.mattermost_enabled)
 		http_global_init();

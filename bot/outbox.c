@@ -8,6 +8,7 @@
 #include <sys/queue.h>
 
 #include <libwebsockets.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,6 +304,9 @@ ob_complete(struct ob_job *job)
 		TAILQ_REMOVE(&ch->items, it, link);
 		ob->pending--;
 		ob_item_free(it);
+		/* A burst is over: give its memory back to the system. */
+		if (ob->pending == 0)
+			malloc_trim(0);
 		break;
 	case OUTBOX_RATE_LIMITED:
 		ch->paused_until = now + (r->retry_after_ms > 0 ?

@@ -185,8 +185,10 @@ store_open(const char *path, char **cause)
 		store_fail(s, cause, "not a database, or cannot use WAL mode");
 		goto fail;
 	}
-	if (store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-	    cause) != 0 || store_migrate(s, cause) != 0)
+	/* A small page cache: the bot's queries touch few pages. */
+	if (store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+	    " PRAGMA cache_size=-512;", cause) != 0 ||
+	    store_migrate(s, cause) != 0)
 		goto fail;
 
 	if (store_prepare(s, "INSERT INTO audit (ts, platform, user, "

@@ -65,6 +65,7 @@ struct slack_conn {
 	struct buf		 rx;
 	int			 rx_overflow;
 	struct slack_frame	*txq, *txq_tail;
+	struct slack_frame	*ready, *ready_tail;	/* acked, to run */
 	int			 hello;
 	int			 retiring;	/* replaced; close after hello */
 	struct slack_conn	*next;
@@ -323,16 +324,23 @@ slack_cmd_free(struct slack_cmd *cmd)
 }
 
 static void
-slack_conn_free(struct slack_conn *conn)
+slack_frames_free(struct slack_frame *f)
 {
-	struct slack_frame	*f, *next;
+	struct slack_frame	*next;
 
-	for (f = conn->txq; f != NULL; f = next) {
+	for (; f != NULL; f = next) {
 		next = f->next;
 		free(f->data);
 		slack_cmd_free(f->cmd);
 		free(f);
 	}
+}
+
+static void
+slack_conn_free(struct slack_conn *conn)
+{
+	slack_frames_free(conn->txq);
+	slack_frames_free(conn->ready);
 	buf_release(&conn->rx);
 	free(conn);
 }
@@ -706,13 +714,32 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		conn->txq = f->next;
 		if (conn->txq == NULL)
 			conn->txq_tail = NULL;
-		if (f->cmd != NULL)
-			slack_dispatch(sl, f->cmd);
 		free(f->data);
-		slack_cmd_free(f->cmd);
-		free(f);
-		if (conn->txq != NULL)
+		f->data = NULL;
+		f->next = NULL;
+		if (conn->ready_tail != NULL)
+			conn->ready_tail->next = f;
+		else
+			conn->ready = f;
+		conn->ready_tail = f;
+		/*
+		 * Every queued ack goes out before any command runs, so a
+		 * burst of envelopes is acked in microseconds, not after the
+		 * commands ahead of it.
+		 */
+		if (conn->txq != NULL) {
 			lws_callback_on_writable(wsi);
+			return 0;
+		}
+		while ((f = conn->ready) != NULL) {
+			conn->ready = f->next;
+			if (conn->ready == NULL)
+				conn->ready_tail = NULL;
+			if (f->cmd != NULL)
+				slack_dispatch(sl, f->cmd);
+			slack_cmd_free(f->cmd);
+			free(f);
+		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		log_warn("slack", "cannot connect: %s", in != NULL ?

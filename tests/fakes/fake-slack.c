@@ -303,6 +303,7 @@ static struct {
 	char reject_error[64];
 	int n_conn, n_open_calls, n_ticket, n_env, n_event, n_ts, n_resp;
 	int *resp_uses;
+	int64_t *resp_created; /* per response URL: when it was handed out */
 	int resp_cap;
 	int bad_frames, pongs;
 	cJSON *acks, *unacked, *posts, *updates, *responses, *tickets;
@@ -371,8 +372,15 @@ new_response_url(char *url, size_t len)
 		memset(p + g.resp_cap, 0,
 		       (size_t)(cap - g.resp_cap) * sizeof(*p));
 		g.resp_uses = p;
+		g.resp_created = realloc(g.resp_created,
+		                         (size_t)cap * sizeof(int64_t));
+		if (!g.resp_created) {
+			fprintf(stderr, "fake-slack: out of memory\n");
+			exit(1);
+		}
 		g.resp_cap = cap;
 	}
+	g.resp_created[n] = now_us();
 	snprintf(url, len, "http://127.0.0.1:%d/response/%d", g.port, n);
 	return n;
 }
@@ -1155,6 +1163,9 @@ response_url(const struct pss *pss, const char *rest, struct reply *r)
 	cJSON_AddItemToObject(
 	    rec, "body",
 	    body ? body : cJSON_CreateString(pss->body.p ? pss->body.p : ""));
+	/* Round trip: from the slash command's push to its answer. */
+	cJSON_AddNumberToObject(rec, "rtt_us",
+	                        (double)(now_us() - g.resp_created[n]));
 	cJSON_AddItemToArray(g.responses, rec);
 	reply_json(r, 200, ok_object());
 }
@@ -1209,8 +1220,23 @@ reply_pushed(struct reply *r, const struct envelope *e, cJSON *j)
 	reply_json(r, 200, j);
 }
 
+static void control_slash_one(const cJSON *in, struct reply *r, int last);
+
+/* "count": N pushes N slash commands at once (benchmarks). */
 static void
 control_slash(const cJSON *in, struct reply *r)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(in, "count");
+	int i, count = cJSON_IsNumber(c) ? (int)c->valuedouble : 1;
+
+	if (count < 1 || count > 100000)
+		count = 1;
+	for (i = 0; i < count; i++)
+		control_slash_one(in, r, i == count - 1);
+}
+
+static void
+control_slash_one(const cJSON *in, struct reply *r, int last)
 {
 	struct envelope *e;
 	char url[96], trigger[64];
@@ -1240,6 +1266,8 @@ control_slash(const cJSON *in, struct reply *r)
 		pl = merge_fields(in, f, sizeof(f) / sizeof(f[0]));
 	}
 	e = env_new(ENV_SLASH, pl, NULL);
+	if (!last)
+		return;
 	j = cJSON_CreateObject();
 	cJSON_AddItemToObject(
 	    j, "response_url",
@@ -1491,6 +1519,18 @@ control(const struct pss *pss, const char *what, struct reply *r)
 
 	if (!strcmp(what, "state")) {
 		reply_json(r, 200, state_json());
+		return;
+	}
+	if (!strcmp(what, "counts")) {
+		/* Cheap to poll: sizes only (benchmarks wait on these). */
+		cJSON *c = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(c, "acks", cJSON_GetArraySize(g.acks));
+		cJSON_AddNumberToObject(c, "responses",
+		                        cJSON_GetArraySize(g.responses));
+		cJSON_AddNumberToObject(c, "posts", cJSON_GetArraySize(g.posts));
+		cJSON_AddNumberToObject(c, "connections_open", conns_open());
+		reply_json(r, 200, c);
 		return;
 	}
 	if (!strcmp(what, "raw")) {
@@ -1935,6 +1975,7 @@ server_main(int argc, char **argv)
 	rules_free();
 	cJSON_Delete(g.tickets);
 	free(g.resp_uses);
+	free(g.resp_created);
 	say("exit");
 	return 0;
 }

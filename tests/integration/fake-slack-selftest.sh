@@ -385,7 +385,7 @@ contains "state: posts" "$st" \
 contains "state: updates" "$st" \
   "\"updates\":[{\"channel\":\"C0OPS\",\"ts\":\"$ts1\",\"text\":\"edited\",\"blocks\":null}]"
 contains "state: responses" "$st" \
-  "\"responses\":[{\"url\":\"$rurl\",\"body\":{\"text\":\"reply 1\",\"response_type\":\"in_channel\"}}"
+  "\"responses\":[{\"url\":\"$rurl\",\"body\":{\"text\":\"reply 1\",\"response_type\":\"in_channel\"},\"rtt_us\":"
 contains "state: tickets" "$st" '"tickets":["t1","t1","t1","t1"]'
 ctl reset '{}' >/dev/null
 contains "reset clears the records" "$(state)" '"acks":[],"unacked":[],"bad_frames":0'
