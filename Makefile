@@ -36,6 +36,7 @@ test-asan: deps
 bench: build
 	$(BUILD)/bench/bench-startup $(BUILD)/opsbot
 	bash bench/bench-health.sh $(BUILD)/opsbot .
+	bash bench/bench-slack.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
