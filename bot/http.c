@@ -55,6 +55,15 @@ http_post(const char *url, const char *const *headers,
     const char *content_type, const char *body, long timeout_ms,
     struct http_response *r)
 {
+	return http_request("POST", url, headers, content_type,
+	    body != NULL ? body : "", timeout_ms, r);
+}
+
+int
+http_request(const char *method, const char *url, const char *const *headers,
+    const char *content_type, const char *body, long timeout_ms,
+    struct http_response *r)
+{
 	CURL			*c;
 	struct curl_slist	*hl = NULL;
 	CURLcode		 rc;
@@ -68,14 +77,22 @@ http_post(const char *url, const char *const *headers,
 		snprintf(r->error, sizeof r->error, "cannot start libcurl");
 		return -1;
 	}
-	xasprintf(&ct, "Content-Type: %s", content_type);
-	hl = curl_slist_append(hl, ct);
-	free(ct);
+	if (content_type != NULL) {
+		xasprintf(&ct, "Content-Type: %s", content_type);
+		hl = curl_slist_append(hl, ct);
+		free(ct);
+	}
 	for (i = 0; headers != NULL && headers[i] != NULL; i++)
 		hl = curl_slist_append(hl, headers[i]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body : "");
+	if (strcmp(method, "GET") == 0)
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	else {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body :
+		    "");
+	}
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -28,6 +28,10 @@ void	 http_global_cleanup(void);
 int	 http_post(const char *url, const char *const *headers,
 	    const char *content_type, const char *body, long timeout_ms,
 	    struct http_response *r);
+/* The same with any method ("GET", "PUT", ...); body may be NULL. */
+int	 http_request(const char *method, const char *url,
+	    const char *const *headers, const char *content_type,
+	    const char *body, long timeout_ms, struct http_response *r);
 void	 http_response_release(struct http_response *);
 
 #endif

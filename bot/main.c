@@ -304,9 +304,12 @@ main(int argc, char **argv)
 
 	if (cfg->chat.slack_enabled)
 		bot_add_chat(bot, chat_create(&chat_slack_ops, bot));
+	if (cfg->chat.mattermost_enabled)
+		bot_add_chat(bot, chat_create(&chat_mattermost_ops, bot));
 	if (cfg->chat.console_enabled)
 		bot_add_chat(bot, chat_create(&chat_console_ops, bot));
-	if (!cfg->chat.console_enabled && !cfg->chat.slack_enabled)
+	if (!cfg->chat.console_enabled && !cfg->chat.slack_enabled &&
+	    !cfg->chat.mattermost_enabled)
 		log_warn("main", "no chat adapter is enabled; the bot will "
 		    "only log");
 	sig.bot = bot;

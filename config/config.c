@@ -611,14 +611,14 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    "app_token_file", "bot_token", "bot_token_file", "api_url",
 	    "command", NULL };
 	static const char *const mm_keys[] = { "enabled", "url", "token",
-	    "token_file", NULL };
+	    "token_file", "prefix", NULL };
 	const cJSON	*chat = cfg_object(ctx, root, "", "chat");
 	const cJSON	*con = cfg_object(ctx, chat, "chat", "console");
 	const cJSON	*slack = cfg_object(ctx, chat, "chat", "slack");
 	const cJSON	*mm = cfg_object(ctx, chat, "chat", "mattermost");
 	const cJSON	*ob = cfg_object(ctx, chat, "chat", "outbox");
 	const cJSON	*rate;
-	const char	*env_app, *env_bot, *env_api;
+	const char	*env_app, *env_bot, *env_api, *env_mm_url, *env_mm_tok;
 
 	cfg_check_keys(ctx, chat, "chat", keys);
 
@@ -686,21 +686,39 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		    "https:// URL, got \"%s\"", c->chat.slack_api_url);
 
 	cfg_check_keys(ctx, mm, "chat.mattermost", mm_keys);
-	cfg_bool(ctx, mm, "chat.mattermost", "enabled", mm != NULL,
-	    &c->chat.mattermost_enabled);
 	cfg_string_def(ctx, mm, "chat.mattermost", "url", NULL,
 	    &c->chat.mattermost_url);
 	c->chat.mattermost_token = cfg_secret(ctx, mm, "chat.mattermost",
 	    "token");
-	if (c->chat.mattermost_url != NULL &&
-	    !cfg_has_prefix(c->chat.mattermost_url, "https://") &&
-	    !cfg_has_prefix(c->chat.mattermost_url, "http://"))
-		cfg_error(ctx, "chat.mattermost.url", "expected an http:// "
-		    "or https:// URL, got \"%s\"", c->chat.mattermost_url);
-	if (c->chat.mattermost_enabled)
-		cfg_error(ctx, "chat.mattermost.enabled", "the Mattermost "
-		    "adapter is not part of opsbot %s yet; set it to false",
-		    OPSBOT_VERSION);
+	env_mm_url = getenv("MATTERMOST_URL");
+	env_mm_tok = getenv("MATTERMOST_TOKEN");
+	if (c->chat.mattermost_url == NULL && env_mm_url != NULL && *env_mm_url)
+		c->chat.mattermost_url = xstrdup(env_mm_url);
+	if (c->chat.mattermost_token == NULL && env_mm_tok != NULL &&
+	    *env_mm_tok)
+		c->chat.mattermost_token = xstrdup(env_mm_tok);
+	cfg_bool(ctx, mm, "chat.mattermost", "enabled", mm != NULL ||
+	    (env_mm_url != NULL && *env_mm_url && env_mm_tok != NULL &&
+	    *env_mm_tok), &c->chat.mattermost_enabled);
+	cfg_string_def(ctx, mm, "chat.mattermost", "prefix", "!",
+	    &c->chat.mattermost_prefix);
+	if (c->chat.mattermost_url != NULL) {
+		size_t n = strlen(c->chat.mattermost_url);
+
+		/* One form: no trailing slash, so paths append cleanly. */
+		while (n > 0 && c->chat.mattermost_url[n - 1] == '/')
+			c->chat.mattermost_url[--n] = '\0';
+		if (!cfg_has_prefix(c->chat.mattermost_url, "https://") &&
+		    !cfg_has_prefix(c->chat.mattermost_url, "http://"))
+			cfg_error(ctx, "chat.mattermost.url", "expected an "
+			    "http:// or https:// URL, got \"%s\"",
+			    c->chat.mattermost_url);
+	}
+	if (c->chat.mattermost_enabled && (c->chat.mattermost_url == NULL ||
+	    c->chat.mattermost_token == NULL))
+		cfg_error(ctx, "chat.mattermost", "Mattermost needs url and "
+		    "token (a bot access token): set them here, token_file, or "
+		    "MATTERMOST_URL and MATTERMOST_TOKEN");
 
 	cfg_check_keys(ctx, con, "chat.console", console_keys);
 	/* With no chat platform on, the console is the conversation. */
@@ -1576,6 +1594,7 @@ config_free(struct config *c)
 	free(c->chat.slack_api_url);
 	free(c->chat.slack_command);
 	free(c->chat.mattermost_url);
+	free(c->chat.mattermost_prefix);
 	free(c->chat.mattermost_token);
 	free(c->remote.ssh_command);
 	free(c->remote.ssh_config);

@@ -145,7 +145,8 @@ struct config {
 		int64_t	 outbox_max_backoff_s;
 
 		int	 mattermost_enabled;
-		char	*mattermost_url;
+		char	*mattermost_url;	/* no trailing "/" */
+		char	*mattermost_prefix;	/* "!health db" */
 		char	*mattermost_token;	/* secret */
 	} chat;
 

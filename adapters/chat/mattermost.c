@@ -1,0 +1,572 @@
+/*
+ * Mattermost over its WebSocket API (shared/PROTOCOLS.md section 4). The
+ * token is checked with /users/me at start; the socket authenticates with
+ * an Authorization header on the upgrade, which is what lets a reconnect
+ * resume: the bot asks for connection_id and the next sequence number, and
+ * the server replays what was missed. A gap in the sequence forces a
+ * reconnect. The bot answers posts that mention it, direct messages, and
+ * posts starting with chat.mattermost.prefix; answers go through the
+ * outbox as POST /api/v4/posts, in the thread of the post.
+ */
+
+#include <cjson/cJSON.h>
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot.h"
+#include "chat.h"
+#include "clock.h"
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+#include "outbox.h"
+#include "xmalloc.h"
+
+#define MM_RX_MAX		(1024 * 1024)
+#define MM_HTTP_TIMEOUT_MS	10000
+#define MM_TEXT_MAX		15000	/* the server allows 16383 */
+#define MM_SEEN			256
+
+static const uint32_t mm_backoff_ms[] = { 1000, 2000, 4000, 8000, 16000,
+    30000 };
+
+/* The server pings every 60 s; we check the link after 30 s idle. */
+static const lws_retry_bo_t mm_idle = {
+	.secs_since_valid_ping = 30,
+	.secs_since_valid_hangup = 60,
+};
+
+struct mattermost {
+	struct loop_ws		 ws;		/* first: loop.c calls ws.cb */
+	struct chat		*chat;
+	struct bot		*bot;
+	const char		*url;		/* borrowed from the config */
+	const char		*token;
+	const char		*prefix;
+	char			 user_id[32];
+	char			 username[64];
+	struct lws		*wsi;
+	struct buf		 rx;
+	int			 rx_overflow;
+	char			 connection_id[64];
+	int64_t			 next_seq;	/* -1: no hello yet */
+	int			 connected;
+	int			 stopping;
+	uint16_t		 retry_count;
+	lws_sorted_usec_list_t	 retry_sul;
+	int			 retry_armed;
+	char			 seen[MM_SEEN][32];	/* post ids */
+	size_t			 seen_next;
+	uint64_t		 posts, connects, resumes, gaps;
+};
+
+/* -------------------------------------------------------------- REST */
+
+static char *
+mm_auth_header(const char *token)
+{
+	char	*h;
+
+	xasprintf(&h, "Authorization: Bearer %s", token);
+	return h;
+}
+
+static void
+mm_auth_free(char *h)
+{
+	explicit_bzero(h, strlen(h));
+	free(h);
+}
+
+/* Sends one outbox row: POST /api/v4/posts. Worker thread. */
+static void
+mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
+{
+	struct mattermost	*mm = arg;
+	struct http_response	 resp;
+	const char		*headers[2];
+	cJSON			*json;
+	const cJSON		*id;
+	char			*url, *auth = mm_auth_header(mm->token);
+
+	xasprintf(&url, "%s/api/v4/posts", mm->url);
+	headers[0] = auth;
+	headers[1] = NULL;
+	http_post(url, headers, "application/json", it->body,
+	    MM_HTTP_TIMEOUT_MS, &resp);
+	mm_auth_free(auth);
+	free(url);
+	if (resp.status == 201 || resp.status == 200) {
+		r->verdict = OUTBOX_SENT;
+		json = cJSON_Parse(resp.body.data);
+		id = cJSON_GetObjectItemCaseSensitive(json, "id");
+		if (cJSON_IsString(id))
+			r->platform_id = xstrdup(id->valuestring);
+		cJSON_Delete(json);
+	} else if (resp.status == 429) {
+		r->verdict = OUTBOX_RATE_LIMITED;
+		r->retry_after_ms = (resp.retry_after_s >= 0 ?
+		    resp.retry_after_s : 1) * 1000;
+	} else if (resp.status == 0 || resp.status >= 500) {
+		r->verdict = OUTBOX_RETRY;
+		xasprintf(&r->error, "%s", resp.status == 0 ? resp.error :
+		    "HTTP 5xx");
+	} else {
+		r->verdict = OUTBOX_REJECTED;
+		xasprintf(&r->error, "HTTP %ld", resp.status);
+	}
+	http_response_release(&resp);
+}
+
+static void
+mm_reply(struct chat *c, const struct chat_origin *o, const char *text)
+{
+	struct mattermost	*mm = c->priv;
+	cJSON			*body = cJSON_CreateObject();
+	struct buf		 msg;
+	char			*json, *cause = NULL;
+	size_t			 n = strlen(text);
+
+	buf_init(&msg);
+	buf_adds(&msg, "```\n");
+	buf_add(&msg, text, n > MM_TEXT_MAX ? MM_TEXT_MAX : n);
+	while (msg.len > 4 && msg.data[msg.len - 1] == '\n')
+		msg.data[--msg.len] = '\0';
+	buf_adds(&msg, "\n```");
+	if (n > MM_TEXT_MAX)
+		buf_adds(&msg, "\n… (cut; too long for one post)");
+	cJSON_AddStringToObject(body, "channel_id", o->channel);
+	cJSON_AddStringToObject(body, "message", msg.data);
+	if (o->reply_to != NULL)
+		cJSON_AddStringToObject(body, "root_id", o->reply_to);
+	json = cJSON_PrintUnformatted(body);
+	if (outbox_enqueue(mm->bot->outbox, "mattermost", o->channel, "post",
+	    NULL, json, &cause) < 0) {
+		log_error("mattermost", "cannot queue a reply: %s", cause);
+		free(cause);
+	}
+	free(json);
+	cJSON_Delete(body);
+	buf_release(&msg);
+}
+
+/* ------------------------------------------------------------ events */
+
+static const char *
+mm_str(const cJSON *o, const char *key)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int
+mm_seen(struct mattermost *mm, const char *post_id)
+{
+	size_t	 i;
+
+	for (i = 0; i < MM_SEEN; i++) {
+		if (strcmp(mm->seen[i], post_id) == 0)
+			return 1;
+	}
+	snprintf(mm->seen[mm->seen_next], sizeof mm->seen[0], "%s", post_id);
+	mm->seen_next = (mm->seen_next + 1) % MM_SEEN;
+	return 0;
+}
+
+/*
+ * The command in a message, or NULL if it is not for us: "@opsbot health
+ * db" (anywhere), "!health db", or anything in a direct message.
+ */
+static char *
+mm_command_text(struct mattermost *mm, const char *msg, int direct)
+{
+	char		 mention[80];
+	const char	*at;
+	size_t		 plen = strlen(mm->prefix), mlen;
+	struct buf	 b;
+
+	snprintf(mention, sizeof mention, "@%s", mm->username);
+	mlen = strlen(mention);
+	if (mm->username[0] != '\0' && (at = strstr(msg, mention)) != NULL &&
+	    (at[mlen] == '\0' || at[mlen] == ' ' || at[mlen] == ':' ||
+	    at[mlen] == ',' || at[mlen] == '\n')) {
+		buf_init(&b);
+		buf_add(&b, msg, (size_t)(at - msg));
+		buf_adds(&b, at + mlen + (at[mlen] == ':' || at[mlen] == ','));
+		return buf_detach(&b);
+	}
+	if (plen > 0 && strncmp(msg, mm->prefix, plen) == 0)
+		return xstrdup(msg + plen);
+	return direct ? xstrdup(msg) : NULL;
+}
+
+static void
+mm_on_posted(struct mattermost *mm, const cJSON *data)
+{
+	const char	*post_json = mm_str(data, "post");
+	const char	*ctype = mm_str(data, "channel_type");
+	const char	*cname = mm_str(data, "channel_name");
+	const char	*sender = mm_str(data, "sender_name");
+	const char	*id, *user, *channel, *root, *message, *type;
+	struct chat_msg	 m;
+	cJSON		*post;
+	char		*text, *chname = NULL;
+	int		 direct = ctype != NULL && strcmp(ctype, "D") == 0;
+
+	/* The post is JSON inside a JSON string: parse it again. */
+	if (post_json == NULL || (post = cJSON_Parse(post_json)) == NULL) {
+		log_warn("mattermost", "ignored a posted event without a "
+		    "readable post");
+		return;
+	}
+	id = mm_str(post, "id");
+	user = mm_str(post, "user_id");
+	channel = mm_str(post, "channel_id");
+	root = mm_str(post, "root_id");
+	message = mm_str(post, "message");
+	type = mm_str(post, "type");
+	/* Not our own posts, not system messages, never twice. */
+	if (id == NULL || user == NULL || channel == NULL || message == NULL ||
+	    strcmp(user, mm->user_id) == 0 || (type != NULL && *type != '\0') ||
+	    mm_seen(mm, id) ||
+	    (text = mm_command_text(mm, message, direct)) == NULL) {
+		cJSON_Delete(post);
+		return;
+	}
+	mm->posts++;
+	if (cname != NULL)
+		xasprintf(&chname, "#%s", cname);
+	memset(&m, 0, sizeof m);
+	m.user_id = user;
+	m.user_name = sender != NULL && sender[0] == '@' ? sender + 1 : sender;
+	m.channel = channel;
+	m.channel_name = chname;
+	/* Answer in the thread: its root, or the post itself. */
+	m.reply_to = direct ? NULL : root != NULL && *root != '\0' ? root : id;
+	m.text = text;
+	m.len = strlen(text);
+	bot_handle_message(mm->bot, mm->chat, &m);
+	free(text);
+	free(chname);
+	cJSON_Delete(post);
+}
+
+static void	mm_connect(struct mattermost *);
+
+static void
+mm_retry_cb(lws_sorted_usec_list_t *sul)
+{
+	struct mattermost *mm = lws_container_of(sul, struct mattermost,
+	    retry_sul);
+
+	mm->retry_armed = 0;
+	mm_connect(mm);
+}
+
+static void
+mm_schedule_retry(struct mattermost *mm)
+{
+	size_t		 n = sizeof mm_backoff_ms / sizeof *mm_backoff_ms;
+	uint32_t	 ms;
+
+	if (mm->stopping || mm->retry_armed)
+		return;
+	ms = mm_backoff_ms[mm->retry_count < n ? mm->retry_count : n - 1];
+	ms = ms * (80 + (uint32_t)(random() % 41)) / 100;
+	if (mm->retry_count < 0xffff)
+		mm->retry_count++;
+	log_info("mattermost", "reconnecting in %u ms", ms);
+	lws_sul_schedule(loop_lws(mm->bot->loop), 0, &mm->retry_sul,
+	    mm_retry_cb, (lws_usec_t)ms * LWS_US_PER_MS);
+	mm->retry_armed = 1;
+}
+
+/* One complete JSON message from the server. */
+static void
+mm_on_message(struct mattermost *mm, const char *text, size_t len)
+{
+	cJSON		*msg;
+	const cJSON	*seq, *data;
+	const char	*event, *cid;
+
+	if ((msg = cJSON_ParseWithLength(text, len)) == NULL ||
+	    !cJSON_IsObject(msg)) {
+		log_warn("mattermost", "ignored a frame that is not a JSON "
+		    "object (%zu bytes)", len);
+		cJSON_Delete(msg);
+		return;
+	}
+	/* Replies to our own requests carry seq_reply: nothing to do. */
+	if (cJSON_HasObjectItem(msg, "seq_reply") ||
+	    (event = mm_str(msg, "event")) == NULL) {
+		cJSON_Delete(msg);
+		return;
+	}
+	seq = cJSON_GetObjectItemCaseSensitive(msg, "seq");
+	data = cJSON_GetObjectItemCaseSensitive(msg, "data");
+	if (strcmp(event, "hello") == 0) {
+		cid = mm_str(data, "connection_id");
+		if (mm->next_seq >= 0 && cid != NULL &&
+		    strcmp(cid, mm->connection_id) != 0)
+			log_warn("mattermost", "the server could not resume the "
+			    "old connection; events in between may be missed");
+		if (cid != NULL)
+			snprintf(mm->connection_id, sizeof mm->connection_id,
+			    "%s", cid);
+		mm->next_seq = 1;
+		mm->connected = 1;
+		mm->retry_count = 0;
+		mm->connects++;
+		log_info("mattermost", "connected (hello, connection %s)",
+		    mm->connection_id);
+		cJSON_Delete(msg);
+		return;
+	}
+	if (cJSON_IsNumber(seq) && mm->next_seq >= 0) {
+		if ((int64_t)seq->valuedouble != mm->next_seq) {
+			/* A gap: reconnect and ask for what was missed. */
+			mm->gaps++;
+			log_warn("mattermost", "event seq %lld, expected %lld; "
+			    "reconnecting to resume",
+			    (long long)seq->valuedouble,
+			    (long long)mm->next_seq);
+			cJSON_Delete(msg);
+			if (mm->wsi != NULL)
+				lws_set_timeout(mm->wsi,
+				    PENDING_TIMEOUT_CLOSE_SEND,
+				    LWS_TO_KILL_ASYNC);
+			return;
+		}
+		/* A resumed socket replays without a new hello. */
+		if (!mm->connected) {
+			mm->connected = 1;
+			mm->retry_count = 0;
+			mm->resumes++;
+			log_info("mattermost", "resumed connection %s at seq "
+			    "%lld", mm->connection_id,
+			    (long long)mm->next_seq);
+		}
+		mm->next_seq++;
+	}
+	if (strcmp(event, "posted") == 0 && cJSON_IsObject(data))
+		mm_on_posted(mm, data);
+	cJSON_Delete(msg);
+}
+
+static int
+mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
+    size_t len)
+{
+	struct mattermost	*mm = (struct mattermost *)ws;
+	unsigned char		**p, *end;
+	char			*auth;
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		/* Header auth: the session exists at upgrade, so resume works. */
+		p = (unsigned char **)in;
+		end = *p + len;
+		xasprintf(&auth, "Bearer %s", mm->token);
+		if (lws_add_http_header_by_name(wsi,
+		    (const unsigned char *)"authorization:",
+		    (const unsigned char *)auth, (int)strlen(auth), p, end))
+			len = 0;
+		mm_auth_free(auth);
+		return len == 0 ? -1 : 0;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		/* Header auth: up now; a resume sends no new hello. */
+		log_debug("mattermost", "websocket open");
+		if (mm->next_seq >= 0)
+			mm->connected = 1;
+		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (lws_is_first_fragment(wsi)) {
+			buf_clear(&mm->rx);
+			mm->rx_overflow = 0;
+		}
+		if (lws_frame_is_binary(wsi) || mm->rx.len + len > MM_RX_MAX)
+			mm->rx_overflow = 1;
+		else
+			buf_add(&mm->rx, in, len);
+		if (!lws_is_final_fragment(wsi) ||
+		    lws_remaining_packet_payload(wsi) != 0)
+			return 0;
+		if (mm->rx_overflow)
+			log_warn("mattermost", "ignored a binary or oversized "
+			    "frame");
+		else
+			mm_on_message(mm, mm->rx.data, mm->rx.len);
+		buf_clear(&mm->rx);
+		return 0;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		log_warn("mattermost", "cannot connect: %s", in != NULL ?
+		    (const char *)in : "unknown error");
+		/* FALLTHROUGH */
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		mm->wsi = NULL;
+		mm->connected = 0;
+		lws_set_opaque_user_data(wsi, NULL);
+		mm_schedule_retry(mm);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void
+mm_connect(struct mattermost *mm)
+{
+	struct lws_client_connect_info	 i;
+	const char			*proto, *addr, *path;
+	char				*copy, fullpath[1024];
+	int				 port;
+
+	if (mm->stopping || mm->wsi != NULL)
+		return;
+	copy = xstrdup(mm->url);
+	if (lws_parse_uri(copy, &proto, &addr, &port, &path) != 0) {
+		log_error("mattermost", "cannot read the URL %s", mm->url);
+		free(copy);
+		return;
+	}
+	/* Resume where we were, if the server still has it (4.6). */
+	if (mm->next_seq >= 0 && mm->connection_id[0] != '\0')
+		snprintf(fullpath, sizeof fullpath, "/%s%sapi/v4/websocket?"
+		    "connection_id=%s&sequence_number=%lld", path,
+		    *path != '\0' ? "/" : "", mm->connection_id,
+		    (long long)mm->next_seq);
+	else
+		snprintf(fullpath, sizeof fullpath, "/%s%sapi/v4/websocket",
+		    path, *path != '\0' ? "/" : "");
+	memset(&i, 0, sizeof i);
+	i.context = loop_lws(mm->bot->loop);
+	i.address = addr;
+	i.port = port;
+	i.path = fullpath;
+	i.host = addr;
+	i.local_protocol_name = LOOP_WS_PROTOCOL;
+	i.ssl_connection = strcmp(proto, "https") == 0 ? LCCSCF_USE_SSL : 0;
+	i.opaque_user_data = mm;
+	i.retry_and_idle_policy = &mm_idle;
+	i.pwsi = &mm->wsi;
+	if (lws_client_connect_via_info(&i) == NULL) {
+		mm->wsi = NULL;
+		mm_schedule_retry(mm);
+	}
+	free(copy);
+}
+
+/* --------------------------------------------------------------- ops */
+
+static int
+mm_start(struct chat *c, char **cause)
+{
+	const struct config	*cfg = c->bot->cfg;
+	struct mattermost	*mm = xcalloc(1, sizeof *mm);
+	struct http_response	 r;
+	const char		*headers[2];
+	char			*url, *auth;
+	cJSON			*me;
+	const char		*v;
+
+	c->priv = mm;
+	mm->ws.cb = mm_ws_cb;
+	mm->chat = c;
+	mm->bot = c->bot;
+	mm->url = cfg->chat.mattermost_url;
+	mm->token = cfg->chat.mattermost_token;
+	mm->prefix = cfg->chat.mattermost_prefix;
+	mm->next_seq = -1;
+	buf_init(&mm->rx);
+
+	xasprintf(&url, "%s/api/v4/users/me", mm->url);
+	auth = mm_auth_header(mm->token);
+	headers[0] = auth;
+	headers[1] = NULL;
+	http_request("GET", url, headers, NULL, NULL, MM_HTTP_TIMEOUT_MS, &r);
+	mm_auth_free(auth);
+	free(url);
+	if (r.status == 0)
+		xasprintf(cause, "mattermost: cannot reach %s (%s)", mm->url,
+		    r.error);
+	else if (r.status == 401 || r.status == 403)
+		xasprintf(cause, "mattermost: the token was refused "
+		    "(users/me: HTTP %ld)", r.status);
+	else if (r.status != 200)
+		xasprintf(cause, "mattermost: users/me: HTTP %ld", r.status);
+	if (r.status != 200) {
+		http_response_release(&r);
+		return -1;
+	}
+	me = cJSON_Parse(r.body.data);
+	http_response_release(&r);
+	if ((v = mm_str(me, "id")) == NULL) {
+		xasprintf(cause, "mattermost: users/me did not say who we are");
+		cJSON_Delete(me);
+		return -1;
+	}
+	snprintf(mm->user_id, sizeof mm->user_id, "%s", v);
+	if ((v = mm_str(me, "username")) != NULL)
+		snprintf(mm->username, sizeof mm->username, "%s", v);
+	cJSON_Delete(me);
+	log_info("mattermost", "token ok: @%s", mm->username);
+	outbox_register(mm->bot->outbox, "mattermost", mm_send, mm);
+	mm_connect(mm);
+	return 0;
+}
+
+static void
+mm_stop(struct chat *c)
+{
+	struct mattermost	*mm = c->priv;
+
+	if (mm == NULL)
+		return;
+	mm->stopping = 1;
+	if (mm->retry_armed) {
+		lws_sul_cancel(&mm->retry_sul);
+		mm->retry_armed = 0;
+	}
+	if (mm->wsi != NULL)
+		lws_set_timeout(mm->wsi, PENDING_TIMEOUT_CLOSE_SEND,
+		    LWS_TO_KILL_ASYNC);
+}
+
+static void
+mm_describe(struct chat *c, struct buf *b)
+{
+	struct mattermost	*mm = c->priv;
+
+	if (mm == NULL) {
+		buf_adds(b, "not started");
+		return;
+	}
+	buf_addf(b, "%s; %llu connect(s), %llu resume(s), %llu gap(s), %llu "
+	    "command post(s)", mm->connected ? "connected" : mm->stopping ?
+	    "stopped" : "reconnecting", (unsigned long long)mm->connects,
+	    (unsigned long long)mm->resumes, (unsigned long long)mm->gaps,
+	    (unsigned long long)mm->posts);
+}
+
+static void
+mm_free(struct chat *c)
+{
+	struct mattermost	*mm = c->priv;
+
+	if (mm == NULL)
+		return;
+	buf_release(&mm->rx);
+	free(mm);
+	c->priv = NULL;
+}
+
+const struct chat_ops chat_mattermost_ops = {
+	.name = "mattermost",
+	.start = mm_start,
+	.stop = mm_stop,
+	.reply = mm_reply,
+	.describe = mm_describe,
+	.free = mm_free,
+};
