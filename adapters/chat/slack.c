@@ -895,6 +895,70 @@ slack_open(struct slack *sl)
 
 /* --------------------------------------------------------------- ops */
 
+/*
+ * Resolves a channel named in the config ("#ops-alerts") with
+ * conversations.list. Returns its id (caller frees), or NULL and *cause:
+ * unknown, or the bot is not a member (it could not post there).
+ */
+static char *
+slack_resolve_channel(struct slack *sl, const char *name, char **cause)
+{
+	struct http_response	 r;
+	cJSON			*json, *ch;
+	const cJSON		*list, *meta;
+	const char		*cursor_v, *want = name + (name[0] == '#');
+	char			*body, *cursor = xstrdup(""), *id = NULL;
+	int			 found = 0, pages;
+
+	*cause = NULL;
+	for (pages = 0; pages < 50 && !found; pages++) {
+		xasprintf(&body, "{\"types\":\"public_channel,private_channel\","
+		    "\"exclude_archived\":true,\"limit\":1000%s%s%s}",
+		    *cursor != '\0' ? ",\"cursor\":\"" : "", cursor,
+		    *cursor != '\0' ? "\"" : "");
+		json = slack_api(sl->api_url, sl->bot_token,
+		    "conversations.list", body, &r, cause);
+		free(body);
+		http_response_release(&r);
+		if (json == NULL)
+			break;
+		if (!slack_json_ok(json)) {
+			xasprintf(cause, "conversations.list: %s",
+			    slack_json_str(json, "error") != NULL ?
+			    slack_json_str(json, "error") : "?");
+			cJSON_Delete(json);
+			break;
+		}
+		list = cJSON_GetObjectItemCaseSensitive(json, "channels");
+		cJSON_ArrayForEach(ch, list) {
+			if (slack_json_str(ch, "name") == NULL ||
+			    strcmp(slack_json_str(ch, "name"), want) != 0)
+				continue;
+			found = 1;
+			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ch,
+			    "is_member")))
+				xasprintf(cause, "the bot is not a member of "
+				    "#%s; invite it there (/invite @%s)", want,
+				    "opsbot");
+			else
+				id = slack_dup(slack_json_str(ch, "id"));
+			break;
+		}
+		meta = cJSON_GetObjectItemCaseSensitive(json,
+		    "response_metadata");
+		cursor_v = slack_json_str(meta, "next_cursor");
+		free(cursor);
+		cursor = xstrdup(cursor_v != NULL ? cursor_v : "");
+		cJSON_Delete(json);
+		if (*cursor == '\0')
+			break;
+	}
+	free(cursor);
+	if (!found && *cause == NULL)
+		xasprintf(cause, "unknown channel #%s", want);
+	return id;
+}
+
 static int
 slack_start(struct chat *c, char **cause)
 {
@@ -938,6 +1002,21 @@ slack_start(struct chat *c, char **cause)
 	    (v = slack_json_str(json, "team")) != NULL ? v : "?");
 	cJSON_Delete(json);
 
+	/* Channels named in the config must exist and have the bot in. */
+	if (cfg->alerts.default_channel != NULL &&
+	    cfg->alerts.default_channel[0] == '#') {
+		char *why, *id;
+
+		if ((id = slack_resolve_channel(sl, cfg->alerts.default_channel,
+		    &why)) == NULL) {
+			xasprintf(cause, "slack: alerts.default_channel %s: %s",
+			    cfg->alerts.default_channel, why);
+			free(why);
+			return -1;
+		}
+		log_info("slack", "%s is %s", cfg->alerts.default_channel, id);
+		free(id);
+	}
 	outbox_register(sl->bot->outbox, "slack", slack_send, sl);
 	slack_open(sl);
 	return 0;

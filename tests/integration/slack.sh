@@ -185,5 +185,21 @@ out=$(SLACK_APP_TOKEN=xapp-wrong timeout 20 "$BOT" --config "$T/opsbot.json" </d
 equals "refused app token exits 4" "$rc" 4
 contains "refused app token explained" "$out" "the app token was refused (apps.connections.open: invalid_auth)"
 
+# --- channels named in the config are resolved at start ----------------------
+chan_cfg() { jq --arg c "$1" '.alerts = { default_channel: $c }' "$T/opsbot.json" >"$T/chan.json"; }
+chan_cfg "#nope"
+out=$("$BOT" --config "$T/chan.json" </dev/null 2>&1); rc=$?
+equals "unknown channel stops the start" "$rc" 3
+contains "unknown channel named" "$out" "slack: alerts.default_channel #nope: unknown channel #nope"
+chan_cfg "#random"
+out=$("$BOT" --config "$T/chan.json" </dev/null 2>&1); rc=$?
+equals "channel without the bot stops the start" "$rc" 3
+contains "not a member explained" "$out" "the bot is not a member of #random; invite it there"
+chan_cfg "#ops-alerts"
+"$BOT" --config "$T/chan.json" </dev/null >/dev/null 2>&1 &
+bot_pid=$!
+if wait_for '.connections_open >= 1'; then ok "a known channel resolves and the bot connects"; else bad "a known channel resolves" "not connected"; fi
+stop_bot
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
