@@ -27,7 +27,7 @@ const struct cmd_entry cmd_disk_entry = {
 };
 
 static void
-disk_script(struct probe *p)
+disk_script(struct probe *p, const struct cfg_remote *r)
 {
 	const struct cfg_host	*h = p->host;
 	size_t			 i, pass;
@@ -161,20 +161,5 @@ disk_report(struct remote_run *run)
 static enum cmd_result
 cmd_disk_exec(struct cmd_ctx *ctx)
 {
-	const struct cfg_host	**hosts;
-	struct remote_run	 *run;
-	size_t			  n, i;
-	char			 *cause;
-
-	if (inventory_resolve(ctx->bot->cfg, args_pos(&ctx->args, 0), &hosts,
-	    &n, &cause) != 0) {
-		cmd_error(ctx, "%s", cause);
-		free(cause);
-		return CMD_ERROR;
-	}
-	run = remote_run_new(ctx, hosts, n);
-	free(hosts);
-	for (i = 0; i < n; i++)
-		disk_script(&run->probes[i]);
-	return remote_run_submit(run, disk_report);
+	return remote_run_target(ctx, args_pos(&ctx->args, 0), disk_script, disk_report);
 }

@@ -399,20 +399,5 @@ health_report(struct remote_run *run)
 static enum cmd_result
 cmd_health_exec(struct cmd_ctx *ctx)
 {
-	const struct cfg_host	**hosts;
-	struct remote_run	 *run;
-	size_t			  n, i;
-	char			 *cause;
-
-	if (inventory_resolve(ctx->bot->cfg, args_pos(&ctx->args, 0), &hosts,
-	    &n, &cause) != 0) {
-		cmd_error(ctx, "%s", cause);
-		free(cause);
-		return CMD_ERROR;
-	}
-	run = remote_run_new(ctx, hosts, n);
-	free(hosts);
-	for (i = 0; i < n; i++)
-		health_script(&run->probes[i], &ctx->bot->cfg->remote);
-	return remote_run_submit(run, health_report);
+	return remote_run_target(ctx, args_pos(&ctx->args, 0), health_script, health_report);
 }

@@ -134,27 +134,13 @@ cmd_logs_exec(struct cmd_ctx *ctx)
 	    LOGS_DEFAULT_LINES);
 	struct remote_run	*run;
 	struct probe		*p;
-	struct buf		 known;
-	char			*cause;
-	size_t			 i;
 
-	if ((h = inventory_host(ctx->bot->cfg, args_pos(&ctx->args, 0),
-	    &cause)) == NULL) {
-		cmd_error(ctx, "%s", cause);
-		free(cause);
+	if ((h = remote_host_arg(ctx, 0)) == NULL)
 		return CMD_ERROR;
-	}
-	if ((log = config_find_log(h, args_pos(&ctx->args, 1))) == NULL) {
-		buf_init(&known);
-		for (i = 0; i < h->nlogs; i++)
-			buf_addf(&known, "%s%s", i == 0 ? "" : ", ",
-			    h->logs[i].name);
-		cmd_error(ctx, "unknown log %s on %s; known: %s",
-		    args_pos(&ctx->args, 1), h->name, h->nlogs == 0 ?
-		    "none (add \"logs\" to the host)" : known.data);
-		buf_release(&known);
-		return CMD_ERROR;
-	}
+	if ((log = config_find_log(h, args_pos(&ctx->args, 1))) == NULL)
+		return remote_refuse_unknown(ctx, "log", args_pos(&ctx->args, 1),
+		    h, h->nlogs > 0 ? &h->logs[0].name : NULL, h->nlogs,
+		    sizeof *h->logs, "none (add \"logs\" to the host)");
 	if (want < 1 || want > LOGS_MAX_LINES) {
 		cmd_error(ctx, "--lines must be 1-%d", LOGS_MAX_LINES);
 		return CMD_ERROR;

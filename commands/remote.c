@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "inventory.h"
 #include "remote.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -86,6 +87,61 @@ remote_run_submit(struct remote_run *r, remote_report_cb report)
 		return CMD_ERROR;
 	}
 	return CMD_PENDING;
+}
+
+enum cmd_result
+remote_run_target(struct cmd_ctx *ctx, const char *target,
+    void (*script)(struct probe *, const struct cfg_remote *),
+    remote_report_cb report)
+{
+	const struct cfg_host	**hosts;
+	struct remote_run	 *run;
+	size_t			  n, i;
+	char			 *cause;
+
+	if (inventory_resolve(ctx->bot->cfg, target, &hosts, &n, &cause) !=
+	    0) {
+		cmd_error(ctx, "%s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	run = remote_run_new(ctx, hosts, n);
+	free(hosts);
+	for (i = 0; i < n; i++)
+		script(&run->probes[i], &ctx->bot->cfg->remote);
+	return remote_run_submit(run, report);
+}
+
+const struct cfg_host *
+remote_host_arg(struct cmd_ctx *ctx, int pos)
+{
+	const struct cfg_host	*h;
+	char			*cause;
+
+	if ((h = inventory_host(ctx->bot->cfg, args_pos(&ctx->args, pos),
+	    &cause)) == NULL) {
+		cmd_error(ctx, "%s", cause);
+		free(cause);
+	}
+	return h;
+}
+
+enum cmd_result
+remote_refuse_unknown(struct cmd_ctx *ctx, const char *what,
+    const char *name, const struct cfg_host *h, char *const *first_name,
+    size_t n, size_t stride, const char *none)
+{
+	struct buf	 known;
+	size_t		 i;
+
+	buf_init(&known);
+	for (i = 0; i < n; i++)
+		buf_addf(&known, "%s%s", i == 0 ? "" : ", ",
+		    *(char *const *)((const char *)first_name + i * stride));
+	cmd_error(ctx, "unknown %s %s on %s; known: %s", what, name, h->name,
+	    n == 0 ? none : known.data);
+	buf_release(&known);
+	return CMD_ERROR;
 }
 
 void

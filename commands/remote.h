@@ -38,6 +38,26 @@ struct remote_run *remote_run_new(struct cmd_ctx *,
  */
 enum cmd_result remote_run_submit(struct remote_run *, remote_report_cb);
 
+/*
+ * The common exec of a command over TARGET (a host, a tag or all): the
+ * hosts, one probe each with script(), then report. Answers and returns
+ * CMD_ERROR for an unknown target.
+ */
+enum cmd_result remote_run_target(struct cmd_ctx *, const char *target,
+	    void (*script)(struct probe *, const struct cfg_remote *),
+	    remote_report_cb report);
+/* The host named by positional argument pos, or NULL (answered). */
+const struct cfg_host *remote_host_arg(struct cmd_ctx *, int pos);
+/*
+ * Refuses a name that is not among n items of a host's list ("unknown log
+ * nolog on web1; known: app, nginx"). first_name points at the name field
+ * of the first item; stride is the item size. Returns CMD_ERROR.
+ */
+enum cmd_result remote_refuse_unknown(struct cmd_ctx *, const char *what,
+	    const char *name, const struct cfg_host *,
+	    char *const *first_name, size_t n, size_t stride,
+	    const char *none);
+
 /* "1.2 GiB" for a size in KiB. */
 void	 remote_fmt_kib(int64_t kib, char *out, size_t len);
 

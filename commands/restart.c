@@ -77,27 +77,14 @@ cmd_restart_exec(struct cmd_ctx *ctx)
 	const struct cfg_service	*sv;
 	struct remote_run		*run;
 	struct probe			*p;
-	struct buf			 known;
-	char				*cause;
-	size_t				 i;
 
-	if ((h = inventory_host(ctx->bot->cfg, args_pos(&ctx->args, 0),
-	    &cause)) == NULL) {
-		cmd_error(ctx, "%s", cause);
-		free(cause);
+	if ((h = remote_host_arg(ctx, 0)) == NULL)
 		return CMD_ERROR;
-	}
-	if ((sv = config_find_service(h, args_pos(&ctx->args, 1))) == NULL) {
-		buf_init(&known);
-		for (i = 0; i < h->nservices; i++)
-			buf_addf(&known, "%s%s", i == 0 ? "" : ", ",
-			    h->services[i].name);
-		cmd_error(ctx, "unknown service %s on %s; known: %s",
-		    args_pos(&ctx->args, 1), h->name, h->nservices == 0 ?
-		    "none" : known.data);
-		buf_release(&known);
-		return CMD_ERROR;
-	}
+	if ((sv = config_find_service(h, args_pos(&ctx->args, 1))) == NULL)
+		return remote_refuse_unknown(ctx, "service",
+		    args_pos(&ctx->args, 1), h, h->nservices > 0 ?
+		    &h->services[0].name : NULL, h->nservices,
+		    sizeof *h->services, "none");
 	if (sv->unit == NULL && sv->restart == NULL) {
 		cmd_error(ctx, "%s on %s is watched by process name and has no "
 		    "restart command; add \"restart\" to it in the config",

@@ -72,14 +72,9 @@ cmd_top_exec(struct cmd_ctx *ctx)
 {
 	const struct cfg_host	*h;
 	struct remote_run	*run;
-	char			*cause;
 
-	if ((h = inventory_host(ctx->bot->cfg, args_pos(&ctx->args, 0),
-	    &cause)) == NULL) {
-		cmd_error(ctx, "%s", cause);
-		free(cause);
+	if ((h = remote_host_arg(ctx, 0)) == NULL)
 		return CMD_ERROR;
-	}
 	run = remote_run_new(ctx, &h, 1);
 	probe_section_begin(&run->probes[0], "ps");
 	buf_addf(&run->probes[0].script, "ps -eo pid,user,pcpu,pmem,rss,"
