@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Integration: the real opsbot against the fake Mattermost (tests/fakes/
+# fake-mattermost.c): mention, prefix and DM answered through POST
+# /api/v4/posts in the right channel and thread; the bot's own posts and
+# plain chatter ignored; a dropped socket resumed with connection_id and
+# sequence_number and the missed post replayed and answered; 429 honoured;
+# a refused token stops the start; malformed frames ignored.
+# usage: mattermost.sh OPSBOT FAKE_MATTERMOST
+set -u
+BOT=$(realpath "$1")
+FAKE=$(realpath "$2")
+T=$(mktemp -d /tmp/ob-mm.XXXXXX)
+pass=0
+fail=0
+fake_pid=
+bot_pid=
+cleanup() {
+  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
+  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+  [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
+contains() { if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "expected to contain: $3" "got: $2"; fi; }
+equals() { if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "expected: $3" "got:      $2"; fi; }
+
+"$FAKE" "$T/port" --token tok-bot 2>"$T/fake.log" &
+fake_pid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+PORT=$(cat "$T/port")
+C="http://127.0.0.1:$PORT/_control"
+ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
+state() { curl -sf "$C/state"; }
+wait_for() {
+  for _ in $(seq 200); do
+    [ "$(state | jq -r "$1")" = true ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+# The fake records what was posted through the REST API: the bot's answers.
+answers='.posts'
+
+JDOE=user0jdoe00000000000000000
+OPS=chanopsprod000000000000000
+cat >"$T/opsbot.json" <<JSON
+{ "bot": { "data_dir": "$T/data", "log_level": "debug" },
+  "chat": { "outbox": { "rate": 20, "burst": 20 } },
+  "users": [ { "name": "jdoe", "platform": "mattermost", "id": "$JDOE", "roles": ["admin"] } ] }
+JSON
+export MATTERMOST_URL="http://127.0.0.1:$PORT" MATTERMOST_TOKEN=tok-bot
+"$BOT" --config "$T/opsbot.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
+bot_pid=$!
+if wait_for '.connections_open >= 1'; then ok "bot connects to the websocket"; else bad "bot connects" "$(tail -5 "$T/bot.err")"; fi
+equals "authenticated on the upgrade header" "$(state | jq .auth_header)" 1
+
+# --- mention, prefix, DM -------------------------------------------------------
+pid=$(ctl post "{\"message\":\"@opsbot whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+wait_for "($answers | length) >= 1" || true
+s=$(state)
+equals "mention answered in its channel" "$(jq -r "$answers[0].channel_id" <<<"$s")" "$OPS"
+equals "mention answered in its thread" "$(jq -r "$answers[0].root_id" <<<"$s")" "$pid"
+contains "mention ran the command" "$(jq -r "$answers[0].message" <<<"$s")" "platform: mattermost"
+ctl post "{\"message\":\"!whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+wait_for "($answers | length) >= 2" || true
+contains "prefix command answered" "$(state | jq -r "$answers[1].message")" "platform: mattermost"
+ctl post "{\"message\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"dmjdoe000000000000000000000\",\"channel_type\":\"D\"}" >/dev/null
+wait_for "($answers | length) >= 3" || true
+s=$(state)
+equals "DM answered in the DM" "$(jq -r "$answers[2].channel_id" <<<"$s")" "dmjdoe000000000000000000000"
+equals "DM answered without a thread" "$(jq -r "$answers[2].root_id // \"\"" <<<"$s")" ""
+ctl post "{\"message\":\"just chatting\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+ctl raw 'not json at all' >/dev/null
+sleep 0.7
+equals "chatter, the bot's own posts and bad frames ignored" "$(state | jq "$answers | length")" 3
+
+# --- a dropped socket: resumed, the missed post replayed -----------------------
+ctl drop >/dev/null
+sleep 0.2
+ctl post "{\"message\":\"@opsbot whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+if wait_for "($answers | length) >= 4"; then ok "post made while disconnected is answered"; else bad "post made while disconnected is answered" "$(tail -3 "$T/bot.err")"; fi
+s=$(state)
+if [ "$(jq .resumes <<<"$s")" -ge 1 ]; then ok "reconnect resumed the connection"; else bad "reconnect resumed" "resumes=$(jq .resumes <<<"$s")"; fi
+if [ "$(jq .replayed <<<"$s")" -ge 1 ]; then ok "missed events were replayed"; else bad "missed events replayed" "replayed=$(jq .replayed <<<"$s")"; fi
+
+# --- 429 on posts -----------------------------------------------------------------
+ctl ratelimit '{"method":"POST /api/v4/posts","count":1,"retry_after":1}' >/dev/null
+t0=$(date +%s%N)
+ctl post "{\"message\":\"!whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+if wait_for "($answers | length) >= 5"; then
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  if [ "$ms" -ge 900 ]; then ok "429 honoured ($ms ms)"; else bad "429 honoured" "after $ms ms"; fi
+else
+  bad "delivered after a 429" "no post"
+fi
+
+kill -TERM "$bot_pid"; wait "$bot_pid"; rc=$?; bot_pid=
+equals "SIGTERM stops the Mattermost bot cleanly" "$rc" 0
+equals "audited as mattermost" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit")" "mattermost/$JDOE"
+
+out=$(MATTERMOST_TOKEN=wrong "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); rc=$?
+equals "refused token exits 3" "$rc" 3
+contains "refused token explained" "$out" "mattermost: the token was refused (users/me: HTTP 401)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
