@@ -17,6 +17,7 @@
 #include "bot.h"
 #include "clock.h"
 #include "log.h"
+#include "httpd.h"
 #include "loop.h"
 #include "notify.h"
 #include "outbox.h"
@@ -147,6 +148,12 @@ bot_start(struct bot *b, char **cause)
 	size_t	 i;
 
 	*cause = NULL;
+	/* The listener first: adapters add their routes when they start. */
+	if (b->cfg->chat.mattermost_enabled &&
+	    b->cfg->chat.mattermost_command_token != NULL &&
+	    (b->httpd = httpd_start(b->loop, b->cfg->alerts.listen_address,
+	    b->cfg->alerts.listen_port, cause)) == NULL)
+		return -1;
 	for (i = 0; i < b->nchats; i++) {
 		if (b->chats[i]->ops->start(b->chats[i], cause) != 0)
 			return -1;
@@ -273,6 +280,7 @@ bot_free(struct bot *b)
 		lws_sul_cancel(&b->grace);
 	}
 	outbox_free(b->outbox);
+	httpd_free(b->httpd);
 	loop_free(b->loop);
 	for (i = 0; i < b->nchats; i++)
 		chat_free(b->chats[i]);

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "rbac.h"
 
+struct httpd;
 struct loop;
 struct outbox;
 struct store;
@@ -53,6 +54,7 @@ struct bot {
 	struct workers			*workers;
 	struct rbac			*rbac;
 	struct outbox			*outbox;	/* every chat post */
+	struct httpd			*httpd;		/* or NULL */
 	struct chat			**chats;
 	size_t				 nchats;
 	int64_t				 started_ms;

@@ -611,7 +611,8 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    "app_token_file", "bot_token", "bot_token_file", "api_url",
 	    "command", NULL };
 	static const char *const mm_keys[] = { "enabled", "url", "token",
-	    "token_file", "prefix", NULL };
+	    "token_file", "prefix", "command", "command_token",
+	    "command_token_file", NULL };
 	const cJSON	*chat = cfg_object(ctx, root, "", "chat");
 	const cJSON	*con = cfg_object(ctx, chat, "chat", "console");
 	const cJSON	*slack = cfg_object(ctx, chat, "chat", "slack");
@@ -702,6 +703,14 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    *env_mm_tok), &c->chat.mattermost_enabled);
 	cfg_string_def(ctx, mm, "chat.mattermost", "prefix", "!",
 	    &c->chat.mattermost_prefix);
+	cfg_string_def(ctx, mm, "chat.mattermost", "command", "/opsbot",
+	    &c->chat.mattermost_command);
+	if (c->chat.mattermost_command[0] != '/')
+		cfg_error(ctx, "chat.mattermost.command", "a slash command "
+		    "starts with \"/\", got \"%s\"", c->chat.mattermost_command);
+	/* Set: Mattermost's slash commands call the bot's HTTP listener. */
+	c->chat.mattermost_command_token = cfg_secret(ctx, mm,
+	    "chat.mattermost", "command_token");
 	if (c->chat.mattermost_url != NULL) {
 		size_t n = strlen(c->chat.mattermost_url);
 
@@ -749,7 +758,7 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	port = colon != NULL ? strtol(colon + 1, &end, 10) : 0;
 	if (colon == NULL || colon == listen || *end != '\0' ||
 	    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
-	    colon[1] == '\0' || port < 1 || port > 65535)
+	    colon[1] == '\0' || port < 0 || port > 65535)
 		cfg_error(ctx, "alerts.listen", "expected ADDRESS:PORT like "
 		    "\"127.0.0.1:9097\", got \"%s\"", listen);
 	else {
@@ -1595,6 +1604,8 @@ config_free(struct config *c)
 	free(c->chat.slack_command);
 	free(c->chat.mattermost_url);
 	free(c->chat.mattermost_prefix);
+	free(c->chat.mattermost_command);
+	free(c->chat.mattermost_command_token);
 	free(c->chat.mattermost_token);
 	free(c->remote.ssh_command);
 	free(c->remote.ssh_config);
@@ -1692,6 +1703,7 @@ config_register_secrets(const struct config *c)
 	log_add_secret(c->chat.slack_app_token);
 	log_add_secret(c->chat.slack_bot_token);
 	log_add_secret(c->chat.mattermost_token);
+	log_add_secret(c->chat.mattermost_command_token);
 }
 
 

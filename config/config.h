@@ -147,6 +147,8 @@ struct config {
 		int	 mattermost_enabled;
 		char	*mattermost_url;	/* no trailing "/" */
 		char	*mattermost_prefix;	/* "!health db" */
+		char	*mattermost_command;	/* "/opsbot" */
+		char	*mattermost_command_token;	/* secret, or NULL */
 		char	*mattermost_token;	/* secret */
 	} chat;
 

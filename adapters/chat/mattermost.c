@@ -13,11 +13,13 @@
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bot.h"
 #include "chat.h"
 #include "clock.h"
 #include "http.h"
+#include "httpd.h"
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
@@ -90,11 +92,15 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	const cJSON		*id;
 	char			*url, *auth = mm_auth_header(mm->token);
 
-	xasprintf(&url, "%s/api/v4/posts", mm->url);
+	/* A slash command's answer goes to its response URL, no auth. */
+	if (strcmp(it->kind, "response") == 0)
+		url = xstrdup(it->target);
+	else
+		xasprintf(&url, "%s/api/v4/posts", mm->url);
 	headers[0] = auth;
 	headers[1] = NULL;
-	http_post(url, headers, "application/json", it->body,
-	    MM_HTTP_TIMEOUT_MS, &resp);
+	http_post(url, strcmp(it->kind, "response") == 0 ? NULL : headers,
+	    "application/json", it->body, MM_HTTP_TIMEOUT_MS, &resp);
 	mm_auth_free(auth);
 	free(url);
 	if (resp.status == 201 || resp.status == 200) {
@@ -125,6 +131,7 @@ mm_reply(struct chat *c, const struct chat_origin *o, const char *text)
 	struct mattermost	*mm = c->priv;
 	cJSON			*body = cJSON_CreateObject();
 	struct buf		 msg;
+	const char		*target = NULL;
 	char			*json, *cause = NULL;
 	size_t			 n = strlen(text);
 
@@ -136,13 +143,21 @@ mm_reply(struct chat *c, const struct chat_origin *o, const char *text)
 	buf_adds(&msg, "\n```");
 	if (n > MM_TEXT_MAX)
 		buf_adds(&msg, "\n… (cut; too long for one post)");
-	cJSON_AddStringToObject(body, "channel_id", o->channel);
-	cJSON_AddStringToObject(body, "message", msg.data);
-	if (o->reply_to != NULL)
-		cJSON_AddStringToObject(body, "root_id", o->reply_to);
+	if (o->reply_to != NULL && strncmp(o->reply_to, "url:", 4) == 0) {
+		target = o->reply_to + 4;
+		cJSON_AddStringToObject(body, "response_type", "in_channel");
+		cJSON_AddStringToObject(body, "text", msg.data);
+	} else {
+		cJSON_AddStringToObject(body, "channel_id", o->channel);
+		cJSON_AddStringToObject(body, "message", msg.data);
+		if (o->reply_to != NULL)
+			cJSON_AddStringToObject(body, "root_id", o->reply_to);
+	}
 	json = cJSON_PrintUnformatted(body);
-	if (outbox_enqueue(mm->bot->outbox, "mattermost", o->channel, "post",
-	    NULL, json, &cause) < 0) {
+	/* A response URL queues on its own, not behind channel posts. */
+	if (outbox_enqueue(mm->bot->outbox, "mattermost", target != NULL ?
+	    target : o->channel, target != NULL ? "response" : "post", target,
+	    json, &cause) < 0) {
 		log_error("mattermost", "cannot queue a reply: %s", cause);
 		free(cause);
 	}
@@ -458,6 +473,100 @@ mm_connect(struct mattermost *mm)
 	free(copy);
 }
 
+/* ------------------------------------------------------ slash commands */
+
+/* Does the command touch hosts (so the first answer says so)? */
+static int
+mm_is_slow(struct mattermost *mm, const char *text)
+{
+	const struct cmd_entry	*e;
+	char			 name[64];
+	size_t			 n;
+
+	while (*text == ' ' || *text == '/')
+		text++;
+	n = strcspn(text, " \t\n");
+	if (n == 0 || n >= sizeof name)
+		return 0;
+	memcpy(name, text, n);
+	name[n] = '\0';
+	e = cmd_find(mm->bot->cmds, name);
+	return e != NULL && (e->flags & CMD_TOUCHES_HOSTS);
+}
+
+/*
+ * POST /mattermost/command (PROTOCOLS.md 5.1-5.2): the form's token, or
+ * "Authorization: Token ...", must match chat.mattermost.command_token
+ * (compared in constant time). The answer comes later on response_url,
+ * through the outbox; the 200 here only says the command was taken.
+ */
+static void
+mm_slash(void *arg, const struct httpd_request *req,
+    struct httpd_response *resp)
+{
+	struct mattermost	*mm = arg;
+	const char		*want = mm->bot->cfg->chat.mattermost_command_token;
+	char			*token = httpd_form_get(req->body, "token");
+	char			*command = httpd_form_get(req->body, "command");
+	char			*args = httpd_form_get(req->body, "text");
+	char			*user = httpd_form_get(req->body, "user_id");
+	char			*uname = httpd_form_get(req->body, "user_name");
+	char			*chan = httpd_form_get(req->body, "channel_id");
+	char			*cname = httpd_form_get(req->body, "channel_name");
+	char			*url = httpd_form_get(req->body, "response_url");
+	char			*text, *chname = NULL, *reply_to = NULL;
+	struct chat_msg		 m;
+
+	if (!(token != NULL && httpd_token_equal(token, want)) &&
+	    !(strncasecmp(req->authorization, "Token ", 6) == 0 &&
+	    httpd_token_equal(req->authorization + 6, want))) {
+		log_warn("mattermost", "refused a slash command with a wrong "
+		    "token");
+		resp->status = 401;
+		buf_adds(&resp->body, "{\"text\":\"opsbot: this command's "
+		    "token is not the one configured\"}");
+		goto out;
+	}
+	if (user == NULL || chan == NULL || url == NULL) {
+		resp->status = 400;
+		buf_adds(&resp->body, "{\"text\":\"opsbot: user_id, channel_id "
+		    "and response_url are required\"}");
+		goto out;
+	}
+	if (command == NULL || strcmp(command,
+	    mm->bot->cfg->chat.mattermost_command) == 0)
+		text = xstrdup(args != NULL ? args : "");
+	else
+		xasprintf(&text, "%s %s", command + (command[0] == '/'),
+		    args != NULL ? args : "");
+	buf_addf(&resp->body, "{\"response_type\":\"ephemeral\",\"text\":"
+	    "\"%s\"}", mm_is_slow(mm, text) ? "working on it…" : "");
+	if (cname != NULL)
+		xasprintf(&chname, "#%s", cname);
+	xasprintf(&reply_to, "url:%s", url);
+	memset(&m, 0, sizeof m);
+	m.user_id = user;
+	m.user_name = uname;
+	m.channel = chan;
+	m.channel_name = chname;
+	m.reply_to = reply_to;
+	m.text = text;
+	m.len = strlen(text);
+	bot_handle_message(mm->bot, mm->chat, &m);
+	free(text);
+	free(chname);
+	free(reply_to);
+out:
+	free(token);
+	free(command);
+	free(args);
+	free(user);
+	free(uname);
+	free(chan);
+	free(cname);
+	free(url);
+}
+
 /* --------------------------------------------------------------- ops */
 
 static int
@@ -513,6 +622,9 @@ mm_start(struct chat *c, char **cause)
 	cJSON_Delete(me);
 	log_info("mattermost", "token ok: @%s", mm->username);
 	outbox_register(mm->bot->outbox, "mattermost", mm_send, mm);
+	if (mm->bot->httpd != NULL)
+		httpd_route(mm->bot->httpd, "POST", "/mattermost/command",
+		    mm_slash, mm);
 	mm_connect(mm);
 	return 0;
 }

@@ -46,7 +46,9 @@ JDOE=user0jdoe00000000000000000
 OPS=chanopsprod000000000000000
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug" },
-  "chat": { "outbox": { "rate": 20, "burst": 20 } },
+  "chat": { "outbox": { "rate": 20, "burst": 20 },
+            "mattermost": { "command_token": "cmdtok" } },
+  "alerts": { "listen": "127.0.0.1:0" },
   "users": [ { "name": "jdoe", "platform": "mattermost", "id": "$JDOE", "roles": ["admin"] } ] }
 JSON
 export MATTERMOST_URL="http://127.0.0.1:$PORT" MATTERMOST_TOKEN=tok-bot
@@ -74,6 +76,25 @@ ctl post "{\"message\":\"just chatting\",\"user_id\":\"$JDOE\",\"channel_id\":\"
 ctl raw 'not json at all' >/dev/null
 sleep 0.7
 equals "chatter, the bot's own posts and bad frames ignored" "$(state | jq "$answers | length")" 3
+
+# --- slash commands over the bot's HTTP listener --------------------------------
+BOTPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
+equals "healthz answers" "$(curl -s "http://127.0.0.1:$BOTPORT/healthz")" "ok"
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")
+wait_for '(.responses | length) >= 1' || true
+s=$(state)
+equals "slash command taken (HTTP 200)" "$(jq -r '.slash_results[0].status' <<<"$s")" 200
+contains "slash answer on the response URL" "$(jq -r '.responses[0].body.text' <<<"$s")" "platform: mattermost"
+equals "slash answer in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"wrong\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+sleep 0.3
+equals "a wrong command token is refused (401)" "$(state | jq -r '.slash_results[1].status')" 401
+equals "and runs nothing" "$(state | jq '.responses | length')" 1
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+wait_for '(.responses | length) >= 2' || true
+s=$(state)
+contains "a command's own slash works" "$(jq -r '.responses[1].body.text' <<<"$s")" "unknown host or group nowhere"
+contains "its first answer says it is working" "$(jq -r '.slash_results[2].body' <<<"$s")" "working on it"
 
 # --- a dropped socket: resumed, the missed post replayed -----------------------
 ctl drop >/dev/null

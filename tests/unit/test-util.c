@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "httpd.h"
 #include "log.h"
 #include "suggest.h"
 #include "test.h"
@@ -157,7 +158,42 @@ TEST(xasprintf_formats)
 	free(s);
 }
 
+TEST(form_fields_and_tokens)
+{
+	const char	*body = "token=abc%2Fdef&text=health+prod-db&empty=&"
+	    "command=%2Fopsbot&bad=%zz&tail=%4";
+	char		*v;
+
+	v = httpd_form_get(body, "token");
+	ASSERT_STR_EQ(v, "abc/def");
+	free(v);
+	v = httpd_form_get(body, "text");
+	ASSERT_STR_EQ(v, "health prod-db");
+	free(v);
+	v = httpd_form_get(body, "empty");
+	ASSERT_STR_EQ(v, "");
+	free(v);
+	v = httpd_form_get(body, "command");
+	ASSERT_STR_EQ(v, "/opsbot");
+	free(v);
+	/* Broken escapes stay as they are; a prefix is not a match. */
+	v = httpd_form_get(body, "bad");
+	ASSERT_STR_EQ(v, "%zz");
+	free(v);
+	v = httpd_form_get(body, "tail");
+	ASSERT_STR_EQ(v, "%4");
+	free(v);
+	ASSERT_NULL(httpd_form_get(body, "tok"));
+	ASSERT_NULL(httpd_form_get("", "token"));
+	ASSERT(httpd_token_equal("s3cret-token", "s3cret-token"));
+	ASSERT(!httpd_token_equal("s3cret-tokeN", "s3cret-token"));
+	ASSERT(!httpd_token_equal("s3cret", "s3cret-token"));
+	ASSERT(!httpd_token_equal("s3cret-token-and-more", "s3cret-token"));
+	ASSERT(!httpd_token_equal("", ""));
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(form_fields_and_tokens),
 	TEST_ENTRY(suggest_distances),
 	TEST_ENTRY(suggest_picks),
 	TEST_ENTRY(buf_grows),

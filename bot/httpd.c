@@ -1,0 +1,304 @@
+/*
+ * The HTTP listener (see httpd.h). lws calls HTTP for the request line
+ * and headers, HTTP_BODY for each chunk and HTTP_BODY_COMPLETION at the
+ * end; a request with no Content-Length gets no body callbacks at all,
+ * so it is answered straight away. Bodies are capped; the answer is
+ * written when the connection is writable.
+ */
+
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpd.h"
+#include "log.h"
+#include "loop.h"
+#include "xmalloc.h"
+
+#define HTTPD_BODY_MAX		(1024 * 1024)
+#define HTTPD_ROUTES_MAX	16
+
+struct httpd_route_entry {
+	char		*method;
+	char		*path;
+	httpd_route_fn	 fn;
+	void		*arg;
+};
+
+struct httpd {
+	struct lws_vhost		*vhost;
+	int				 port;
+	struct httpd_route_entry	 routes[HTTPD_ROUTES_MAX];
+	size_t				 nroutes;
+};
+
+struct httpd_pss {
+	char		 path[256];
+	int		 is_post;
+	char		 auth[512];
+	char		 ctype[128];
+	struct buf	 body;
+	int		 over;
+	unsigned char	*resp;
+	size_t		 resp_len;
+};
+
+static void
+httpd_healthz(void *arg, const struct httpd_request *req,
+    struct httpd_response *resp)
+{
+	resp->content_type = "text/plain";
+	buf_adds(&resp->body, "ok\n");
+}
+
+static int
+httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
+{
+	unsigned char		 hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE;
+	unsigned char		*p = start, *end = hdr + sizeof hdr - 1;
+	struct httpd_request	 req;
+	struct httpd_response	 resp;
+	size_t			 i;
+	int			 found = 0;
+
+	memset(&req, 0, sizeof req);
+	req.method = pss->is_post ? "POST" : "GET";
+	req.path = pss->path;
+	req.authorization = pss->auth;
+	req.content_type = pss->ctype;
+	req.body = pss->body.data != NULL ? pss->body.data : "";
+	req.body_len = pss->body.len;
+	memset(&resp, 0, sizeof resp);
+	resp.status = 200;
+	resp.content_type = "application/json";
+	buf_init(&resp.body);
+
+	if (pss->over) {
+		resp.status = 413;
+		buf_adds(&resp.body, "{\"error\":\"request body too large\"}");
+	} else {
+		for (i = 0; i < h->nroutes; i++) {
+			if (strcmp(h->routes[i].path, pss->path) != 0)
+				continue;
+			found = 1;
+			if (strcmp(h->routes[i].method, req.method) == 0) {
+				h->routes[i].fn(h->routes[i].arg, &req, &resp);
+				break;
+			}
+		}
+		if (i == h->nroutes) {
+			resp.status = found ? 405 : 404;
+			buf_addf(&resp.body, "{\"error\":\"%s\"}", found ?
+			    "method not allowed" : "not found");
+		}
+	}
+	log_debug("httpd", "%s %s -> %d", req.method, pss->path, resp.status);
+	buf_release(&pss->body);
+	if (lws_add_http_common_headers(wsi, (unsigned)resp.status,
+	    resp.content_type, (lws_filepos_t)resp.body.len, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end)) {
+		buf_release(&resp.body);
+		return -1;
+	}
+	free(pss->resp);
+	pss->resp = xmalloc(LWS_PRE + resp.body.len + 1);
+	memcpy(pss->resp + LWS_PRE, resp.body.data, resp.body.len);
+	pss->resp_len = resp.body.len;
+	buf_release(&resp.body);
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int
+httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct httpd_pss	*pss = user;
+	struct httpd		*h = lws_get_vhost_user(lws_get_vhost(wsi));
+	char			 tmp[32];
+	int			 n;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		buf_init(&pss->body);
+		pss->over = 0;
+		pss->is_post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) >
+		    0;
+		snprintf(pss->path, sizeof pss->path, "%s", in != NULL ?
+		    (const char *)in : "/");
+		if (lws_hdr_copy(wsi, pss->auth, sizeof pss->auth,
+		    WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
+			pss->auth[0] = '\0';
+		if (lws_hdr_copy(wsi, pss->ctype, sizeof pss->ctype,
+		    WSI_TOKEN_HTTP_CONTENT_TYPE) < 0)
+			pss->ctype[0] = '\0';
+		if (lws_hdr_copy(wsi, tmp, sizeof tmp,
+		    WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+			if (strtoll(tmp, NULL, 10) > HTTPD_BODY_MAX)
+				pss->over = 1;
+			return 0;
+		}
+		return httpd_answer(wsi, h, pss);
+	case LWS_CALLBACK_HTTP_BODY:
+		if (!pss->over && pss->body.len + len <= HTTPD_BODY_MAX)
+			buf_add(&pss->body, in, len);
+		else
+			pss->over = 1;
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return httpd_answer(wsi, h, pss);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (pss == NULL || pss->resp == NULL)
+			return 0;
+		n = lws_write(wsi, pss->resp + LWS_PRE, pss->resp_len,
+		    LWS_WRITE_HTTP_FINAL);
+		free(pss->resp);
+		pss->resp = NULL;
+		if (n < (int)pss->resp_len)
+			return -1;
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (pss != NULL) {
+			buf_release(&pss->body);
+			free(pss->resp);
+			pss->resp = NULL;
+		}
+		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		return 0;
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+static const struct lws_protocols httpd_protocols[] = {
+	{ "http", httpd_cb, sizeof(struct httpd_pss), 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+struct httpd *
+httpd_start(struct loop *loop, const char *address, int port, char **cause)
+{
+	struct lws_context_creation_info	 info;
+	struct httpd				*h = xcalloc(1, sizeof *h);
+
+	*cause = NULL;
+	memset(&info, 0, sizeof info);
+	info.vhost_name = "opsbot-http";
+	info.port = port;
+	info.iface = address;
+	info.protocols = httpd_protocols;
+	info.user = h;
+	/* Without it lws 4.1 ignores iface and listens on every address. */
+	if (strchr(address, ':') == NULL)
+		info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	if ((h->vhost = lws_create_vhost(loop_lws(loop), &info)) == NULL) {
+		xasprintf(cause, "cannot listen on %s:%d (in use, or not an "
+		    "address of this machine?)", address, port);
+		free(h);
+		return NULL;
+	}
+	h->port = lws_get_vhost_listen_port(h->vhost);
+	httpd_route(h, "GET", "/healthz", httpd_healthz, NULL);
+	log_info("httpd", "listening on %s:%d", address, h->port);
+	return h;
+}
+
+void
+httpd_free(struct httpd *h)
+{
+	size_t	 i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < h->nroutes; i++) {
+		free(h->routes[i].method);
+		free(h->routes[i].path);
+	}
+	/* The vhost goes with the lws context. */
+	free(h);
+}
+
+void
+httpd_route(struct httpd *h, const char *method, const char *path,
+    httpd_route_fn fn, void *arg)
+{
+	struct httpd_route_entry	*r;
+
+	if (h->nroutes >= HTTPD_ROUTES_MAX) {
+		log_error("httpd", "too many routes; %s %s not added", method,
+		    path);
+		return;
+	}
+	r = &h->routes[h->nroutes++];
+	r->method = xstrdup(method);
+	r->path = xstrdup(path);
+	r->fn = fn;
+	r->arg = arg;
+}
+
+int
+httpd_port(const struct httpd *h)
+{
+	return h->port;
+}
+
+static int
+httpd_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+httpd_form_get(const char *body, const char *name)
+{
+	size_t		 n = strlen(name);
+	const char	*p = body, *end;
+	struct buf	 b;
+	int		 hi, lo;
+
+	while (p != NULL && *p != '\0') {
+		end = strchr(p, '&');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) > n && strncmp(p, name, n) == 0 &&
+		    p[n] == '=') {
+			buf_init(&b);
+			for (p += n + 1; p < end; p++) {
+				if (*p == '+')
+					buf_addc(&b, ' ');
+				else if (*p == '%' && p + 2 < end &&
+				    (hi = httpd_hex(p[1])) >= 0 &&
+				    (lo = httpd_hex(p[2])) >= 0) {
+					buf_addc(&b, (char)(hi * 16 + lo));
+					p += 2;
+				} else
+					buf_addc(&b, *p);
+			}
+			return buf_detach(&b);
+		}
+		if ((size_t)(end - p) == n && strncmp(p, name, n) == 0)
+			return xstrdup("");
+		p = *end == '&' ? end + 1 : end;
+	}
+	return NULL;
+}
+
+int
+httpd_token_equal(const char *a, const char *b)
+{
+	size_t		 la = strlen(a), lb = strlen(b), i;
+	unsigned char	 diff = la != lb;
+
+	/* Same work whatever the first difference. */
+	for (i = 0; i < lb; i++)
+		diff |= (unsigned char)(a[i < la ? i : 0] ^ b[i]);
+	return diff == 0 && la > 0;
+}

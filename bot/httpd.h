@@ -1,0 +1,52 @@
+/*
+ * The bot's HTTP listener: a libwebsockets server vhost on the one loop.
+ * Mattermost slash commands arrive here, and later alert webhooks. Routes
+ * are plain functions that answer at once on the loop thread; anything
+ * slow is handed to the worker pool and answered through the outbox.
+ */
+#ifndef OPSBOT_HTTPD_H
+#define OPSBOT_HTTPD_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct httpd;
+struct loop;
+
+struct httpd_request {
+	const char	*method;	/* "GET", "POST" */
+	const char	*path;		/* without the query string */
+	const char	*authorization;	/* header, or "" */
+	const char	*content_type;	/* header, or "" */
+	const char	*body;		/* NUL-terminated */
+	size_t		 body_len;
+};
+
+struct httpd_response {
+	int		 status;	/* default 200 */
+	const char	*content_type;	/* default application/json */
+	struct buf	 body;
+};
+
+typedef void (*httpd_route_fn)(void *arg, const struct httpd_request *,
+	    struct httpd_response *);
+
+/*
+ * Listens on address:port (port 0: any free one). Returns NULL and sets
+ * *cause if the port cannot be bound.
+ */
+struct httpd *httpd_start(struct loop *, const char *address, int port,
+	    char **cause);
+void	 httpd_free(struct httpd *);
+/* Routes METHOD PATH (exact) to fn; GET /healthz is built in. */
+void	 httpd_route(struct httpd *, const char *method, const char *path,
+	    httpd_route_fn fn, void *arg);
+int	 httpd_port(const struct httpd *);
+
+/* Form fields ("a=1&b=x%20y"): the decoded value of name, or NULL. */
+char	*httpd_form_get(const char *body, const char *name);
+/* Constant-time string comparison for tokens; 1 when equal. */
+int	 httpd_token_equal(const char *a, const char *b);
+
+#endif
