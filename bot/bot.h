@@ -35,6 +35,8 @@ struct cmd_ctx {
 	struct words		 words;
 	struct args		 args;
 	struct buf		 reply;
+	char			*title;		/* rich answers: headline */
+	enum message_status	 status;	/* and its colour */
 	const char		*outcome;	/* audit: ok, error, ... */
 	char			*detail;	/* audit: error text */
 	int64_t			 received_ms;	/* wall clock */
@@ -100,6 +102,9 @@ void	 bot_handle_message(struct bot *, struct chat *,
 /* For handlers: answer text (appended; sent when the command ends). */
 void	 cmd_reply(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Gives the answer a headline and a status colour. */
+void	 cmd_title(struct cmd_ctx *, enum message_status, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
 /* Like cmd_reply, and marks the outcome as an error. */
 void	 cmd_error(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

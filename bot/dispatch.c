@@ -62,6 +62,18 @@ cmd_reply(struct cmd_ctx *ctx, const char *fmt, ...)
 }
 
 void
+cmd_title(struct cmd_ctx *ctx, enum message_status st, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	free(ctx->title);
+	va_start(ap, fmt);
+	xvasprintf(&ctx->title, fmt, ap);
+	va_end(ap);
+	ctx->status = st;
+}
+
+void
 cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -105,15 +117,22 @@ dispatch_audit(struct cmd_ctx *ctx)
 void
 cmd_answer(struct cmd_ctx *ctx)
 {
-	char	*text;
+	struct message	 msg;
+	char		*text, *title;
 
 	if (ctx->answered)
 		return;
 	ctx->answered = 1;
-	if (ctx->reply.len > 0) {
+	if (ctx->reply.len > 0 || ctx->title != NULL) {
 		/* Nothing registered as a secret ever reaches a channel. */
 		text = log_redact(ctx->reply.data);
-		ctx->chat->ops->reply(ctx->chat, &ctx->origin, text);
+		title = ctx->title != NULL ? log_redact(ctx->title) : NULL;
+		memset(&msg, 0, sizeof msg);
+		msg.title = title;
+		msg.status = ctx->status;
+		msg.code = *text != '\0' ? text : NULL;
+		ctx->chat->ops->reply(ctx->chat, &ctx->origin, &msg);
+		free(title);
 		free(text);
 	}
 	dispatch_audit(ctx);
@@ -136,6 +155,7 @@ dispatch_free(struct cmd_ctx *ctx)
 	buf_release(&ctx->reply);
 	free(ctx->line);
 	free(ctx->detail);
+	free(ctx->title);
 	free(ctx);
 }
 

@@ -370,6 +370,7 @@ health_report(struct remote_run *run)
 	const struct cfg_remote	*r = &ctx->bot->cfg->remote;
 	struct health_host	*hh = xcalloc(run->n, sizeof *hh);
 	size_t			 i, count[4] = { 0, 0, 0, 0 };
+	enum message_status	 st;
 
 	for (i = 0; i < run->n; i++) {
 		hh[i].probe = &run->probes[i];
@@ -378,14 +379,19 @@ health_report(struct remote_run *run)
 		count[hh[i].state]++;
 	}
 	qsort(hh, run->n, sizeof *hh, health_cmp);
-	/* A group gets a summary line, even a group of one. */
+	/* The headline: the worst state, or a group's summary. */
+	st = hh[0].state >= REMOTE_CRIT ? MESSAGE_CRIT :
+	    hh[0].state == REMOTE_WARN ? MESSAGE_WARN : MESSAGE_OK;
 	if (run->n > 1 || config_find_host(ctx->bot->cfg,
 	    args_pos(&ctx->args, 0)) == NULL)
-		cmd_reply(ctx, "%s: %zu host%s in %lld ms — %zu unreachable, "
-		    "%zu CRIT, %zu WARN, %zu OK\n", args_pos(&ctx->args, 0),
+		cmd_title(ctx, st, "%s: %zu host%s in %lld ms — %zu unreachable, "
+		    "%zu CRIT, %zu WARN, %zu OK", args_pos(&ctx->args, 0),
 		    run->n, run->n == 1 ? "" : "s", (long long)run->elapsed_ms,
 		    count[REMOTE_UNREACHABLE], count[REMOTE_CRIT],
 		    count[REMOTE_WARN], count[REMOTE_OK]);
+	else
+		cmd_title(ctx, st, "%s: %s", hh[0].probe->host->name,
+		    remote_state_name(hh[0].state));
 	for (i = 0; i < run->n; i++) {
 		cmd_reply(ctx, "%s: %s%s\n%s", hh[i].probe->host->name,
 		    remote_state_name(hh[i].state), hh[i].summary.data,

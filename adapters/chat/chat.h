@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "message.h"
 
 struct bot;
 struct chat;
@@ -41,9 +42,9 @@ struct chat_ops {
 	int	(*start)(struct chat *, char **cause);
 	/* Stops intake; idempotent; no messages arrive after it returns. */
 	void	(*stop)(struct chat *);
-	/* Delivers text to origin; loop thread. */
+	/* Delivers a message to origin, rendered its way; loop thread. */
 	void	(*reply)(struct chat *, const struct chat_origin *,
-		    const char *text);
+		    const struct message *);
 	/* One line of state for /status, e.g. "connected". */
 	void	(*describe)(struct chat *, struct buf *);
 	/* Frees priv; called after stop. */

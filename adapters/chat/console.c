@@ -246,15 +246,15 @@ console_stop(struct chat *c)
 }
 
 static void
-console_reply(struct chat *c, const struct chat_origin *o, const char *text)
+console_reply(struct chat *c, const struct chat_origin *o,
+    const struct message *m)
 {
 	struct console	*con = c->priv;
-	size_t		 n = strlen(text);
+	char		*text = message_render_text(m);
 
-	fputs(text, con->out);
-	if (n == 0 || text[n - 1] != '\n')
-		fputc('\n', con->out);
+	fprintf(con->out, "%s\n", text);
 	fflush(con->out);
+	free(text);
 }
 
 static void

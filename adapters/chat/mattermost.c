@@ -126,32 +126,29 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 }
 
 static void
-mm_reply(struct chat *c, const struct chat_origin *o, const char *text)
+mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 {
 	struct mattermost	*mm = c->priv;
 	cJSON			*body = cJSON_CreateObject();
-	struct buf		 msg;
+	struct message		 cut = *m;
 	const char		*target = NULL;
-	char			*json, *cause = NULL;
-	size_t			 n = strlen(text);
+	char			*json, *cause = NULL, *code = NULL;
 
-	buf_init(&msg);
-	buf_adds(&msg, "```\n");
-	buf_add(&msg, text, n > MM_TEXT_MAX ? MM_TEXT_MAX : n);
-	while (msg.len > 4 && msg.data[msg.len - 1] == '\n')
-		msg.data[--msg.len] = '\0';
-	buf_adds(&msg, "\n```");
-	if (n > MM_TEXT_MAX)
-		buf_adds(&msg, "\n… (cut; too long for one post)");
+	/* Posts hold 16383 characters: keep the head of a long block. */
+	if (m->code != NULL && strlen(m->code) > MM_TEXT_MAX) {
+		xasprintf(&code, "%.*s\n… (cut; too long for one post)",
+		    MM_TEXT_MAX, m->code);
+		cut.code = code;
+	}
 	if (o->reply_to != NULL && strncmp(o->reply_to, "url:", 4) == 0) {
 		target = o->reply_to + 4;
 		cJSON_AddStringToObject(body, "response_type", "in_channel");
-		cJSON_AddStringToObject(body, "text", msg.data);
+		message_render_mattermost(&cut, body, 1);
 	} else {
 		cJSON_AddStringToObject(body, "channel_id", o->channel);
-		cJSON_AddStringToObject(body, "message", msg.data);
 		if (o->reply_to != NULL)
 			cJSON_AddStringToObject(body, "root_id", o->reply_to);
+		message_render_mattermost(&cut, body, 0);
 	}
 	json = cJSON_PrintUnformatted(body);
 	/* A response URL queues on its own, not behind channel posts. */
@@ -162,8 +159,8 @@ mm_reply(struct chat *c, const struct chat_origin *o, const char *text)
 		free(cause);
 	}
 	free(json);
+	free(code);
 	cJSON_Delete(body);
-	buf_release(&msg);
 }
 
 /* ------------------------------------------------------------ events */

@@ -30,7 +30,6 @@
 #define SLACK_DEDUP		1024		/* keys remembered */
 #define SLACK_DEDUP_MS		(15 * 60 * 1000)
 #define SLACK_HTTP_TIMEOUT_MS	10000
-#define SLACK_TEXT_MAX		3900		/* per message, in a code block */
 
 static const uint32_t slack_backoff_ms[] = { 1000, 2000, 4000, 8000, 16000,
     30000 };
@@ -228,58 +227,16 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	http_response_release(&resp);
 }
 
-/* Slack mrkdwn: escape &, <, > in anything we did not write ourselves. */
 static void
-slack_escape(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '&')
-			buf_adds(b, "&amp;");
-		else if (*s == '<')
-			buf_adds(b, "&lt;");
-		else if (*s == '>')
-			buf_adds(b, "&gt;");
-		else
-			buf_addc(b, *s);
-	}
-}
-
-/* The reply as Slack text: a code block keeps tables aligned. */
-static char *
-slack_render(const char *text)
-{
-	struct buf	 b;
-	size_t		 n = strlen(text);
-	char		*cut = NULL;
-
-	buf_init(&b);
-	if (n > SLACK_TEXT_MAX) {
-		cut = xstrndup(text, SLACK_TEXT_MAX);
-		text = cut;
-	}
-	while (n > 0 && text[n - 1] == '\n')
-		n--;
-	buf_adds(&b, "```\n");
-	slack_escape(&b, text);
-	while (b.len > 4 && b.data[b.len - 1] == '\n')
-		b.data[--b.len] = '\0';
-	buf_adds(&b, "\n```");
-	if (cut != NULL)
-		buf_adds(&b, "\n… (cut; the whole answer is too long for one "
-		    "message)");
-	free(cut);
-	return buf_detach(&b);
-}
-
-static void
-slack_reply(struct chat *c, const struct chat_origin *o, const char *text)
+slack_reply(struct chat *c, const struct chat_origin *o,
+    const struct message *m)
 {
 	struct slack	*sl = c->priv;
 	cJSON		*body = cJSON_CreateObject();
-	char		*rendered = slack_render(text), *json, *cause = NULL;
+	char		*json, *cause = NULL;
 	const char	*kind = "post", *target = NULL;
 
-	cJSON_AddStringToObject(body, "text", rendered);
+	message_render_slack(m, body);
 	if (o->reply_to != NULL && strncmp(o->reply_to, "url:", 4) == 0) {
 		/* A slash command: its response URL, seen in the channel. */
 		kind = "response";
@@ -303,7 +260,6 @@ slack_reply(struct chat *c, const struct chat_origin *o, const char *text)
 		free(cause);
 	}
 	free(json);
-	free(rendered);
 	cJSON_Delete(body);
 }
 

@@ -63,10 +63,10 @@ wait_for "($answers | length) >= 1" || true
 s=$(state)
 equals "mention answered in its channel" "$(jq -r "$answers[0].channel_id" <<<"$s")" "$OPS"
 equals "mention answered in its thread" "$(jq -r "$answers[0].root_id" <<<"$s")" "$pid"
-contains "mention ran the command" "$(jq -r "$answers[0].message" <<<"$s")" "platform: mattermost"
+contains "mention ran the command" "$(jq -r "$answers[0].props.attachments[0].text" <<<"$s")" "platform: mattermost"
 ctl post "{\"message\":\"!whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 wait_for "($answers | length) >= 2" || true
-contains "prefix command answered" "$(state | jq -r "$answers[1].message")" "platform: mattermost"
+contains "prefix command answered" "$(state | jq -r "$answers[1].props.attachments[0].text")" "platform: mattermost"
 ctl post "{\"message\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"dmjdoe000000000000000000000\",\"channel_type\":\"D\"}" >/dev/null
 wait_for "($answers | length) >= 3" || true
 s=$(state)
@@ -84,7 +84,7 @@ r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token
 wait_for '(.responses | length) >= 1' || true
 s=$(state)
 equals "slash command taken (HTTP 200)" "$(jq -r '.slash_results[0].status' <<<"$s")" 200
-contains "slash answer on the response URL" "$(jq -r '.responses[0].body.text' <<<"$s")" "platform: mattermost"
+contains "slash answer on the response URL" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "platform: mattermost"
 equals "slash answer in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"wrong\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 sleep 0.3
@@ -93,7 +93,7 @@ equals "and runs nothing" "$(state | jq '.responses | length')" 1
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 wait_for '(.responses | length) >= 2' || true
 s=$(state)
-contains "a command's own slash works" "$(jq -r '.responses[1].body.text' <<<"$s")" "unknown host or group nowhere"
+contains "a command's own slash works" "$(jq -r '.responses[1].body.attachments[0].text' <<<"$s")" "unknown host or group nowhere"
 contains "its first answer says it is working" "$(jq -r '.slash_results[2].body' <<<"$s")" "working on it"
 
 # --- a dropped socket: resumed, the missed post replayed -----------------------

@@ -77,7 +77,7 @@ if [ -n "$lat" ] && [ "$lat" -lt 3000000 ]; then ok "ack within Slack's 3 s ($la
 body=$(jq -r '.responses[0].body.text' <<<"$s")
 contains "answer on the response URL" "$body" "opsbot 0.1.0"
 equals "answer visible in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
-contains "answer is a code block" "$body" '```'
+contains "answer is a Block Kit code block" "$(jq -r '.responses[0].body.blocks[0].text.text' <<<"$s")" '```'
 
 # A host command says it is working in its ack.
 ctl reset >/dev/null

@@ -25,6 +25,8 @@ extern const struct cmd_entry cmd_whoami_entry;
 
 /* ------------------------------------------------ a recording adapter */
 
+static void	rec_reply_text(const char *);
+
 static struct buf	 replies;
 static atomic_int	 release_slow;
 
@@ -41,7 +43,17 @@ rec_stop(struct chat *c)
 }
 
 static void
-rec_reply(struct chat *c, const struct chat_origin *o, const char *text)
+rec_reply(struct chat *c, const struct chat_origin *o,
+    const struct message *m)
+{
+	char	*text = message_render_text(m);
+
+	rec_reply_text(text);
+	free(text);
+}
+
+static void
+rec_reply_text(const char *text)
 {
 	if (replies.len > 0)
 		buf_adds(&replies, "\n--\n");

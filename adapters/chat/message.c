@@ -1,0 +1,266 @@
+/*
+ * Renderers of the neutral message (see message.h). Text from hosts and
+ * users is escaped for Slack mrkdwn (&, <, >) and kept inside code blocks;
+ * long blocks are split to fit Slack's 3,000 characters per section.
+ */
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "message.h"
+#include "xmalloc.h"
+
+#define MESSAGE_SLACK_SECTION	2900	/* of 3000, room for the fences */
+#define MESSAGE_SLACK_BLOCKS	45	/* of 50 */
+
+const char *
+message_color(enum message_status s)
+{
+	switch (s) {
+	case MESSAGE_OK:
+		return "#2EB67D";
+	case MESSAGE_WARN:
+		return "#ECB22E";
+	case MESSAGE_CRIT:
+		return "#E01E5A";
+	case MESSAGE_INFO:
+		return "#36C5F0";
+	case MESSAGE_PLAIN:
+		break;
+	}
+	return NULL;
+}
+
+const char *
+message_status_word(enum message_status s)
+{
+	static const char *const words[] = { "", "OK", "WARN", "CRIT",
+	    "INFO" };
+
+	return words[s];
+}
+
+char *
+message_render_text(const struct message *m)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	if (m->title != NULL)
+		buf_addf(&b, "%s\n", m->title);
+	if (m->text != NULL)
+		buf_addf(&b, "%s\n", m->text);
+	for (i = 0; i < m->nfields; i++)
+		buf_addf(&b, "%s: %s\n", m->fields[i].title,
+		    m->fields[i].value);
+	if (m->code != NULL)
+		buf_addf(&b, "%s", m->code);
+	while (b.len > 0 && b.data[b.len - 1] == '\n')
+		b.data[--b.len] = '\0';
+	return buf_detach(&b);
+}
+
+static void
+message_escape(struct buf *b, const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n && s[i] != '\0'; i++) {
+		if (s[i] == '&')
+			buf_adds(b, "&amp;");
+		else if (s[i] == '<')
+			buf_adds(b, "&lt;");
+		else if (s[i] == '>')
+			buf_adds(b, "&gt;");
+		else
+			buf_addc(b, s[i]);
+	}
+}
+
+static cJSON *
+message_slack_section(const char *mrkdwn)
+{
+	cJSON	*sec = cJSON_CreateObject(), *t;
+
+	cJSON_AddStringToObject(sec, "type", "section");
+	t = cJSON_AddObjectToObject(sec, "text");
+	cJSON_AddStringToObject(t, "type", "mrkdwn");
+	cJSON_AddStringToObject(t, "text", mrkdwn);
+	return sec;
+}
+
+static cJSON *
+message_slack_plain(const char *s)
+{
+	cJSON	*t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "type", "plain_text");
+	cJSON_AddStringToObject(t, "text", s);
+	return t;
+}
+
+void
+message_render_slack(const struct message *m, cJSON *body)
+{
+	cJSON		*blocks = cJSON_CreateArray(), *sec, *fields, *f;
+	cJSON		*actions, *els, *btn;
+	struct buf	 b;
+	const char	*p, *end;
+	size_t		 i, n, nblocks = 0;
+	char		*fallback = message_render_text(m);
+
+	/* The notification text: what phones and search show. */
+	cJSON_AddStringToObject(body, "text", fallback);
+	free(fallback);
+	buf_init(&b);
+	if (m->title != NULL) {
+		if (m->status == MESSAGE_CRIT)
+			buf_adds(&b, ":red_circle: ");
+		else if (m->status == MESSAGE_WARN)
+			buf_adds(&b, ":large_yellow_circle: ");
+		else if (m->status == MESSAGE_OK)
+			buf_adds(&b, ":large_green_circle: ");
+		buf_adds(&b, "*");
+		message_escape(&b, m->title, strlen(m->title));
+		buf_adds(&b, "*");
+		if (m->text != NULL) {
+			buf_adds(&b, "\n");
+			message_escape(&b, m->text, strlen(m->text));
+		}
+		cJSON_AddItemToArray(blocks, message_slack_section(b.data));
+		nblocks++;
+	} else if (m->text != NULL) {
+		message_escape(&b, m->text, strlen(m->text));
+		cJSON_AddItemToArray(blocks, message_slack_section(b.data));
+		nblocks++;
+	}
+	if (m->nfields > 0) {
+		sec = cJSON_CreateObject();
+		cJSON_AddStringToObject(sec, "type", "section");
+		fields = cJSON_AddArrayToObject(sec, "fields");
+		for (i = 0; i < m->nfields; i++) {
+			buf_clear(&b);
+			buf_adds(&b, "*");
+			message_escape(&b, m->fields[i].title,
+			    strlen(m->fields[i].title));
+			buf_adds(&b, "*\n");
+			message_escape(&b, m->fields[i].value,
+			    strlen(m->fields[i].value));
+			f = cJSON_CreateObject();
+			cJSON_AddStringToObject(f, "type", "mrkdwn");
+			cJSON_AddStringToObject(f, "text", b.data);
+			cJSON_AddItemToArray(fields, f);
+		}
+		cJSON_AddItemToArray(blocks, sec);
+		nblocks++;
+	}
+	/* The code block, split at line ends into sections that fit. */
+	for (p = m->code; p != NULL && *p != '\0' &&
+	    nblocks < MESSAGE_SLACK_BLOCKS; nblocks++) {
+		n = strlen(p);
+		if (n > MESSAGE_SLACK_SECTION) {
+			n = MESSAGE_SLACK_SECTION;
+			for (end = p + n; end > p && end[-1] != '\n'; end--)
+				;
+			if (end > p)
+				n = (size_t)(end - p);
+		}
+		buf_clear(&b);
+		buf_adds(&b, "```\n");
+		message_escape(&b, p, n);
+		while (b.len > 4 && b.data[b.len - 1] == '\n')
+			b.data[--b.len] = '\0';
+		buf_adds(&b, "\n```");
+		cJSON_AddItemToArray(blocks, message_slack_section(b.data));
+		p += n;
+	}
+	if (m->nbuttons > 0) {
+		actions = cJSON_CreateObject();
+		cJSON_AddStringToObject(actions, "type", "actions");
+		els = cJSON_AddArrayToObject(actions, "elements");
+		for (i = 0; i < m->nbuttons; i++) {
+			btn = cJSON_CreateObject();
+			cJSON_AddStringToObject(btn, "type", "button");
+			cJSON_AddStringToObject(btn, "action_id",
+			    m->buttons[i].action);
+			cJSON_AddStringToObject(btn, "value",
+			    m->buttons[i].value);
+			cJSON_AddItemToObject(btn, "text",
+			    message_slack_plain(m->buttons[i].label));
+			if (m->buttons[i].danger)
+				cJSON_AddStringToObject(btn, "style", "danger");
+			cJSON_AddItemToArray(els, btn);
+		}
+		cJSON_AddItemToArray(blocks, actions);
+	}
+	buf_release(&b);
+	cJSON_AddItemToObject(body, "blocks", blocks);
+}
+
+void
+message_render_mattermost(const struct message *m, cJSON *body, int response)
+{
+	cJSON		*att, *atts, *fields, *f, *actions, *a, *integ, *ctx;
+	struct buf	 b;
+	const char	*color = message_color(m->status);
+	size_t		 i;
+	char		*fallback = message_render_text(m);
+
+	buf_init(&b);
+	if (m->title != NULL)
+		buf_addf(&b, "**%s**", m->title);
+	cJSON_AddStringToObject(body, response ? "text" : "message", b.data);
+	att = cJSON_CreateObject();
+	cJSON_AddStringToObject(att, "fallback", fallback);
+	free(fallback);
+	if (color != NULL)
+		cJSON_AddStringToObject(att, "color", color);
+	buf_clear(&b);
+	if (m->text != NULL)
+		buf_addf(&b, "%s\n", m->text);
+	if (m->code != NULL) {
+		buf_addf(&b, "```\n%s", m->code);
+		while (b.len > 0 && b.data[b.len - 1] == '\n')
+			b.data[--b.len] = '\0';
+		buf_adds(&b, "\n```");
+	}
+	cJSON_AddStringToObject(att, "text", b.data);
+	if (m->nfields > 0) {
+		fields = cJSON_AddArrayToObject(att, "fields");
+		for (i = 0; i < m->nfields; i++) {
+			f = cJSON_CreateObject();
+			cJSON_AddStringToObject(f, "title", m->fields[i].title);
+			cJSON_AddStringToObject(f, "value", m->fields[i].value);
+			cJSON_AddBoolToObject(f, "short", 1);
+			cJSON_AddItemToArray(fields, f);
+		}
+	}
+	if (m->nbuttons > 0) {
+		actions = cJSON_AddArrayToObject(att, "actions");
+		for (i = 0; i < m->nbuttons; i++) {
+			a = cJSON_CreateObject();
+			cJSON_AddStringToObject(a, "id", m->buttons[i].action);
+			cJSON_AddStringToObject(a, "name", m->buttons[i].label);
+			cJSON_AddStringToObject(a, "type", "button");
+			if (m->buttons[i].danger)
+				cJSON_AddStringToObject(a, "style", "danger");
+			integ = cJSON_AddObjectToObject(a, "integration");
+			ctx = cJSON_AddObjectToObject(integ, "context");
+			cJSON_AddStringToObject(ctx, "action",
+			    m->buttons[i].action);
+			cJSON_AddStringToObject(ctx, "value",
+			    m->buttons[i].value);
+			cJSON_AddItemToArray(actions, a);
+		}
+	}
+	buf_release(&b);
+	if (response)
+		atts = cJSON_AddArrayToObject(body, "attachments");
+	else
+		atts = cJSON_AddArrayToObject(cJSON_AddObjectToObject(body,
+		    "props"), "attachments");
+	cJSON_AddItemToArray(atts, att);
+}

@@ -1,0 +1,64 @@
+/*
+ * A message built once in a neutral form (title, status colour, text, a
+ * monospace block, fields, buttons) and rendered per platform: Slack
+ * Block Kit, Mattermost attachments, plain text for the console. Strings
+ * are borrowed; nothing here allocates but the renderers' results.
+ */
+#ifndef OPSBOT_MESSAGE_H
+#define OPSBOT_MESSAGE_H
+
+#include <stddef.h>
+
+struct cJSON;
+
+enum message_status {
+	MESSAGE_PLAIN,		/* no colour */
+	MESSAGE_OK,
+	MESSAGE_WARN,
+	MESSAGE_CRIT,
+	MESSAGE_INFO,
+};
+
+#define MESSAGE_MAX_FIELDS	10	/* Slack: at most 10 per section */
+#define MESSAGE_MAX_BUTTONS	5
+
+struct message_field {
+	const char	*title;
+	const char	*value;
+};
+
+struct message_button {
+	const char	*action;	/* "alert_ack" */
+	const char	*label;		/* "Acknowledge" (<= 75 chars) */
+	const char	*value;		/* opaque, echoed back on a click */
+	int		 danger;
+};
+
+struct message {
+	const char		*title;		/* or NULL */
+	enum message_status	 status;
+	const char		*text;		/* plain text, or NULL */
+	const char		*code;		/* monospace block, or NULL */
+	struct message_field	 fields[MESSAGE_MAX_FIELDS];
+	size_t			 nfields;
+	struct message_button	 buttons[MESSAGE_MAX_BUTTONS];
+	size_t			 nbuttons;
+};
+
+/* "#2EB67D" style colour for a status, or NULL for MESSAGE_PLAIN. */
+const char *message_color(enum message_status);
+const char *message_status_word(enum message_status);	/* "CRIT" */
+
+/* Plain text (the console, and every platform's fallback); caller frees. */
+char	*message_render_text(const struct message *);
+/* Adds "text" (fallback) and "blocks" to a chat.postMessage-style body. */
+void	 message_render_slack(const struct message *, struct cJSON *body);
+/*
+ * Adds the Mattermost form: key ("message" for a post, "text" for a slash
+ * command response) with the title, and props.attachments (or, for a
+ * response, attachments) carrying colour, text, fields and buttons.
+ */
+void	 message_render_mattermost(const struct message *, struct cJSON *body,
+	    int response);
+
+#endif

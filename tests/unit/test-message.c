@@ -1,0 +1,161 @@
+/* The neutral message and its renderers: text, Slack blocks, Mattermost. */
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "message.h"
+#include "test.h"
+
+static struct message
+sample(void)
+{
+	struct message	 m;
+
+	memset(&m, 0, sizeof m);
+	m.title = "prod-db: CRIT";
+	m.status = MESSAGE_CRIT;
+	m.text = "disk <full> & slow";
+	m.code = "/var  97%\n/     40%\n";
+	m.fields[0].title = "Severity";
+	m.fields[0].value = "critical";
+	m.nfields = 1;
+	m.buttons[0].action = "alert_ack";
+	m.buttons[0].label = "Acknowledge";
+	m.buttons[0].value = "fp:1";
+	m.buttons[1].action = "alert_silence_1h";
+	m.buttons[1].label = "Silence 1h";
+	m.buttons[1].value = "fp:1";
+	m.buttons[1].danger = 1;
+	m.nbuttons = 2;
+	return m;
+}
+
+static char *
+get(cJSON *o, const char *path)
+{
+	static char	 out[8192];
+	cJSON		*v = o;
+	char		 buf[256], *tok, *save;
+
+	snprintf(buf, sizeof buf, "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok != NULL && v != NULL;
+	    tok = strtok_r(NULL, ".", &save)) {
+		if (*tok >= '0' && *tok <= '9')
+			v = cJSON_GetArrayItem(v, atoi(tok));
+		else
+			v = cJSON_GetObjectItemCaseSensitive(v, tok);
+	}
+	if (v == NULL)
+		return NULL;
+	if (cJSON_IsString(v))
+		snprintf(out, sizeof out, "%s", v->valuestring);
+	else {
+		char *p = cJSON_PrintUnformatted(v);
+
+		snprintf(out, sizeof out, "%s", p);
+		free(p);
+	}
+	return out;
+}
+
+TEST(text_form)
+{
+	struct message	 m = sample();
+	char		*t = message_render_text(&m);
+
+	ASSERT_STR_EQ(t, "prod-db: CRIT\ndisk <full> & slow\nSeverity: "
+	    "critical\n/var  97%\n/     40%");
+	free(t);
+	ASSERT_STR_EQ(message_color(MESSAGE_CRIT), "#E01E5A");
+	ASSERT_NULL(message_color(MESSAGE_PLAIN));
+	ASSERT_STR_EQ(message_status_word(MESSAGE_WARN), "WARN");
+}
+
+TEST(slack_blocks)
+{
+	struct message	 m = sample();
+	cJSON		*b = cJSON_CreateObject();
+
+	message_render_slack(&m, b);
+	ASSERT_CONTAINS(get(b, "text"), "prod-db: CRIT");
+	ASSERT_STR_EQ(get(b, "blocks.0.text.text"), ":red_circle: *prod-db: "
+	    "CRIT*\ndisk &lt;full&gt; &amp; slow");
+	ASSERT_STR_EQ(get(b, "blocks.1.fields.0.text"), "*Severity*\n"
+	    "critical");
+	ASSERT_STR_EQ(get(b, "blocks.2.text.text"), "```\n/var  97%\n/     "
+	    "40%\n```");
+	ASSERT_STR_EQ(get(b, "blocks.3.type"), "actions");
+	ASSERT_STR_EQ(get(b, "blocks.3.elements.1.action_id"),
+	    "alert_silence_1h");
+	ASSERT_STR_EQ(get(b, "blocks.3.elements.1.style"), "danger");
+	ASSERT_NULL(get(b, "blocks.3.elements.0.style"));
+	ASSERT_STR_EQ(get(b, "blocks.3.elements.0.text.text"), "Acknowledge");
+	cJSON_Delete(b);
+}
+
+TEST(slack_long_code_is_split)
+{
+	struct message	 m;
+	cJSON		*b = cJSON_CreateObject(), *blk;
+	char		*code = malloc(10001);
+	size_t		 i, total = 0;
+
+	memset(&m, 0, sizeof m);
+	for (i = 0; i < 10000; i++)
+		code[i] = i % 50 == 49 ? '\n' : 'x';
+	code[10000] = '\0';
+	m.code = code;
+	message_render_slack(&m, b);
+	ASSERT_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(b, "blocks")), 4);
+	cJSON_ArrayForEach(blk, cJSON_GetObjectItem(b, "blocks")) {
+		const char *t = cJSON_GetObjectItem(cJSON_GetObjectItem(blk,
+		    "text"), "text")->valuestring;
+
+		ASSERT(strlen(t) <= 3000);
+		ASSERT(strncmp(t, "```\n", 4) == 0);
+		total += strlen(t) - 8;
+	}
+	/* Every character is there; the split fell on line ends. */
+	ASSERT(total >= 10000 - 4 * 1);
+	cJSON_Delete(b);
+	free(code);
+}
+
+TEST(mattermost_post_and_response)
+{
+	struct message	 m = sample();
+	cJSON		*p = cJSON_CreateObject(), *r = cJSON_CreateObject();
+
+	message_render_mattermost(&m, p, 0);
+	ASSERT_STR_EQ(get(p, "message"), "**prod-db: CRIT**");
+	ASSERT_STR_EQ(get(p, "props.attachments.0.color"), "#E01E5A");
+	ASSERT_STR_EQ(get(p, "props.attachments.0.text"), "disk <full> & "
+	    "slow\n```\n/var  97%\n/     40%\n```");
+	ASSERT_STR_EQ(get(p, "props.attachments.0.fields.0.title"),
+	    "Severity");
+	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.name"),
+	    "Silence 1h");
+	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.integration."
+	    "context.value"), "fp:1");
+	message_render_mattermost(&m, r, 1);
+	ASSERT_STR_EQ(get(r, "text"), "**prod-db: CRIT**");
+	ASSERT_STR_EQ(get(r, "attachments.0.color"), "#E01E5A");
+	ASSERT_NULL(get(r, "props"));
+	cJSON_Delete(p);
+	cJSON_Delete(r);
+}
+
+static const struct test tests[] = {
+	TEST_ENTRY(text_form),
+	TEST_ENTRY(slack_blocks),
+	TEST_ENTRY(slack_long_code_is_split),
+	TEST_ENTRY(mattermost_post_and_response),
+	TEST_END
+};
+
+int
+main(int argc, char **argv)
+{
+	return test_run(tests, argc, argv);
+}
