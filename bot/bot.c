@@ -259,7 +259,6 @@ bot_free(struct bot *b)
 		/* Every probe has a hard deadline; wait that long, and more. */
 		wait_ms = (b->cfg->remote.timeout_s + 2) * 1000;
 		left = workers_shutdown(b->workers, wait_ms);
-		workers_free(b->workers);
 	}
 	if (left != 0) {
 		/*
@@ -280,6 +279,8 @@ bot_free(struct bot *b)
 		lws_sul_cancel(&b->grace);
 	}
 	outbox_free(b->outbox);
+	/* Only now: the completions above may still ask the pool (it says no). */
+	workers_free(b->workers);
 	httpd_free(b->httpd);
 	loop_free(b->loop);
 	for (i = 0; i < b->nchats; i++)

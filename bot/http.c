@@ -43,9 +43,16 @@ http_header_cb(char *data, size_t size, size_t n, void *arg)
 	char			 line[128];
 
 	if (len < sizeof line && strncasecmp(data, "retry-after:", 12) == 0) {
+		char *p = line, *end;
+
 		memcpy(line, data + 12, len - 12);
 		line[len - 12] = '\0';
-		r->retry_after_s = strtoll(line, NULL, 10);
+		while (*p == ' ')
+			p++;
+		/* Seconds; an HTTP date is left to the caller's default. */
+		r->retry_after_s = strtoll(p, &end, 10);
+		if (end == p || (*end != '\r' && *end != '\n' && *end != '\0'))
+			r->retry_after_s = -1;
 	}
 	return len;
 }

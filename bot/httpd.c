@@ -35,6 +35,9 @@ struct httpd {
 struct httpd_pss {
 	char		 path[256];
 	int		 is_post;
+	int		 is_other;	/* neither GET nor POST */
+	int		 answered;	/* one answer per connection */
+	int		 early;		/* 411, 413: answer before the body */
 	char		 auth[512];
 	char		 ctype[128];
 	struct buf	 body;
@@ -62,7 +65,7 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 	int			 found = 0;
 
 	memset(&req, 0, sizeof req);
-	req.method = pss->is_post ? "POST" : "GET";
+	req.method = pss->is_post ? "POST" : pss->is_other ? "OTHER" : "GET";
 	req.path = pss->path;
 	req.authorization = pss->auth;
 	req.content_type = pss->ctype;
@@ -73,9 +76,16 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 	resp.content_type = "application/json";
 	buf_init(&resp.body);
 
-	if (pss->over) {
+	if (pss->early != 0) {
+		resp.status = pss->early;
+		buf_addf(&resp.body, "{\"error\":\"%s\"}", pss->early == 413 ?
+		    "request body too large" : "a Content-Length is required");
+	} else if (pss->over) {
 		resp.status = 413;
 		buf_adds(&resp.body, "{\"error\":\"request body too large\"}");
+	} else if (pss->is_other) {
+		resp.status = 405;
+		buf_adds(&resp.body, "{\"error\":\"method not allowed\"}");
 	} else {
 		for (i = 0; i < h->nroutes; i++) {
 			if (strcmp(h->routes[i].path, pss->path) != 0)
@@ -94,8 +104,15 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 	}
 	log_debug("httpd", "%s %s -> %d", req.method, pss->path, resp.status);
 	buf_release(&pss->body);
+	pss->answered = 1;
+	/*
+	 * One request per connection: no keep-alive, so no pipelining
+	 * (lws 4.1 replays BODY_COMPLETION for a pipelined request).
+	 */
 	if (lws_add_http_common_headers(wsi, (unsigned)resp.status,
 	    resp.content_type, (lws_filepos_t)resp.body.len, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)
+	    "connection:", (const unsigned char *)"close", 5, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end)) {
 		buf_release(&resp.body);
 		return -1;
@@ -122,8 +139,12 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP:
 		buf_init(&pss->body);
 		pss->over = 0;
+		pss->answered = 0;
+		pss->early = 0;
 		pss->is_post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) >
 		    0;
+		pss->is_other = !pss->is_post &&
+		    lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0;
 		snprintf(pss->path, sizeof pss->path, "%s", in != NULL ?
 		    (const char *)in : "/");
 		if (lws_hdr_copy(wsi, pss->auth, sizeof pss->auth,
@@ -132,20 +153,30 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (lws_hdr_copy(wsi, pss->ctype, sizeof pss->ctype,
 		    WSI_TOKEN_HTTP_CONTENT_TYPE) < 0)
 			pss->ctype[0] = '\0';
+		/* A GET, or a body we will not read: answer now. */
+		if (!pss->is_post)
+			return httpd_answer(wsi, h, pss);
 		if (lws_hdr_copy(wsi, tmp, sizeof tmp,
 		    WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
-			if (strtoll(tmp, NULL, 10) > HTTPD_BODY_MAX)
-				pss->over = 1;
-			return 0;
-		}
+			if (strtoll(tmp, NULL, 10) <= HTTPD_BODY_MAX)
+				return 0;	/* the body follows */
+			pss->early = 413;
+		} else if (lws_hdr_total_length(wsi,
+		    WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+			pss->early = 411;
 		return httpd_answer(wsi, h, pss);
 	case LWS_CALLBACK_HTTP_BODY:
+		if (pss->answered)
+			return -1;
 		if (!pss->over && pss->body.len + len <= HTTPD_BODY_MAX)
 			buf_add(&pss->body, in, len);
 		else
 			pss->over = 1;
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		/* Answered already (an early 413, or a replay): close. */
+		if (pss->answered)
+			return -1;
 		return httpd_answer(wsi, h, pss);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (pss == NULL || pss->resp == NULL)
@@ -154,9 +185,9 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		    LWS_WRITE_HTTP_FINAL);
 		free(pss->resp);
 		pss->resp = NULL;
-		if (n < (int)pss->resp_len)
-			return -1;
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
+		/* Sent: close, as the header said. */
+		(void)n;
+		return -1;
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (pss != NULL) {

@@ -5,6 +5,8 @@
  */
 
 #include <errno.h>
+#include <sys/random.h>
+
 #include <getopt.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -261,6 +263,14 @@ main(int argc, char **argv)
 	 * bursts, and per-thread arenas keep what a burst used.
 	 */
 	mallopt(M_ARENA_MAX, 2);
+	/* Jitter must differ between instances started together. */
+	{
+		unsigned int seed;
+
+		if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+			seed = (unsigned int)getpid() ^ (unsigned int)t0;
+		srandom(seed);
+	}
 	/* libcurl's global set-up is not thread-safe: before any thread. */
 	if (cfg->chat.slack_enabled || cfg->chat.mattermost_enabled)
 		http_global_init();

@@ -275,6 +275,14 @@ ob_backoff_ms(const struct outbox *ob, int attempts)
 	return ms * (80 + random() % 41) / 100;
 }
 
+/* For logs: a response URL is a credential, so it is never printed. */
+static const char *
+ob_where(const struct ob_channel *ch)
+{
+	return strncmp(ch->channel, "http", 4) == 0 ? "(response URL)" :
+	    ch->channel;
+}
+
 static void
 ob_store_error(const char *what, char *cause)
 {
@@ -312,7 +320,7 @@ ob_complete(struct ob_job *job)
 		ch->paused_until = now + (r->retry_after_ms > 0 ?
 		    r->retry_after_ms : 1000);
 		log_warn("outbox", "%s %s: rate limited; holding the channel "
-		    "%lld ms", ch->platform, ch->channel,
+		    "%lld ms", ch->platform, ob_where(ch),
 		    (long long)(ch->paused_until - now));
 		if (store_outbox_attempt(ob->store, it->id, "rate limited",
 		    &cause) != 0)
@@ -321,7 +329,7 @@ ob_complete(struct ob_job *job)
 	case OUTBOX_RETRY:
 		it->due = now + ob_backoff_ms(ob, it->attempts);
 		log_warn("outbox", "%s %s: message %lld not delivered (%s); "
-		    "attempt %d, next in %lld ms", ch->platform, ch->channel,
+		    "attempt %d, next in %lld ms", ch->platform, ob_where(ch),
 		    (long long)it->id, r->error != NULL ? r->error : "?",
 		    it->attempts, (long long)(it->due - now));
 		if (store_outbox_attempt(ob->store, it->id, r->error, &cause) !=
@@ -330,7 +338,7 @@ ob_complete(struct ob_job *job)
 		break;
 	case OUTBOX_REJECTED:
 		log_error("outbox", "%s %s: message %lld refused for good: %s",
-		    ch->platform, ch->channel, (long long)it->id,
+		    ch->platform, ob_where(ch), (long long)it->id,
 		    r->error != NULL ? r->error : "?");
 		if (store_outbox_failed(ob->store, it->id, r->error, &cause) !=
 		    0)

@@ -54,6 +54,7 @@ struct mattermost {
 	char			 connection_id[64];
 	int64_t			 next_seq;	/* -1: no hello yet */
 	int			 connected;
+	int			 resuming;	/* socket up, no event yet */
 	int			 stopping;
 	uint16_t		 retry_count;
 	lws_sorted_usec_list_t	 retry_sul;
@@ -329,6 +330,7 @@ mm_on_message(struct mattermost *mm, const char *text, size_t len)
 			    "%s", cid);
 		mm->next_seq = 1;
 		mm->connected = 1;
+		mm->resuming = 0;
 		mm->retry_count = 0;
 		mm->connects++;
 		log_info("mattermost", "connected (hello, connection %s)",
@@ -352,8 +354,8 @@ mm_on_message(struct mattermost *mm, const char *text, size_t len)
 			return;
 		}
 		/* A resumed socket replays without a new hello. */
-		if (!mm->connected) {
-			mm->connected = 1;
+		if (mm->resuming) {
+			mm->resuming = 0;
 			mm->retry_count = 0;
 			mm->resumes++;
 			log_info("mattermost", "resumed connection %s at seq "
@@ -390,8 +392,10 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		/* Header auth: up now; a resume sends no new hello. */
 		log_debug("mattermost", "websocket open");
-		if (mm->next_seq >= 0)
+		if (mm->next_seq >= 0) {
 			mm->connected = 1;
+			mm->resuming = 1;
+		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		if (lws_is_first_fragment(wsi)) {
@@ -443,6 +447,9 @@ mm_connect(struct mattermost *mm)
 		free(copy);
 		return;
 	}
+	/* lws gives "/" for a URL without a path: not "///api/...". */
+	while (*path == '/')
+		path++;
 	/* Resume where we were, if the server still has it (4.6). */
 	if (mm->next_seq >= 0 && mm->connection_id[0] != '\0')
 		snprintf(fullpath, sizeof fullpath, "/%s%sapi/v4/websocket?"

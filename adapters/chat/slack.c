@@ -53,6 +53,7 @@ struct slack_cmd {
 struct slack_frame {
 	char			*data;
 	size_t			 len;
+	char			 key[96];	/* dedup key, remembered once sent */
 	struct slack_cmd	*cmd;		/* dispatched once written */
 	struct slack_frame	*next;
 };
@@ -67,6 +68,7 @@ struct slack_conn {
 	struct slack_frame	*ready, *ready_tail;	/* acked, to run */
 	int			 hello;
 	int			 retiring;	/* replaced; close after hello */
+	int			 close_drained;	/* close once its acks are out */
 	struct slack_conn	*next;
 };
 
@@ -95,6 +97,7 @@ struct slack {
 };
 
 static void	slack_open(struct slack *);
+static void	slack_schedule_retry(struct slack *);
 
 /* ------------------------------------------------------------- Web API */
 
@@ -302,13 +305,15 @@ slack_conn_free(struct slack_conn *conn)
 }
 
 static void
-slack_queue(struct slack_conn *conn, char *data, struct slack_cmd *cmd)
+slack_queue(struct slack_conn *conn, char *data, const char *key,
+    struct slack_cmd *cmd)
 {
 	struct slack_frame	*f = xcalloc(1, sizeof *f);
 
 	f->data = data;
 	f->len = strlen(data);
 	f->cmd = cmd;
+	snprintf(f->key, sizeof f->key, "%s", key != NULL ? key : "");
 	if (conn->txq_tail != NULL)
 		conn->txq_tail->next = f;
 	else
@@ -334,7 +339,7 @@ slack_dispatch(struct slack *sl, struct slack_cmd *cmd)
 	bot_handle_message(sl->bot, sl->chat, &m);
 }
 
-/* Has this delivery been seen? Remembers it if not. */
+/* Has this delivery been acked before (within SLACK_DEDUP_MS)? */
 static int
 slack_seen(struct slack *sl, const char *key)
 {
@@ -347,11 +352,22 @@ slack_seen(struct slack *sl, const char *key)
 		    strcmp(sl->seen[i].key, key) == 0)
 			return 1;
 	}
+	return 0;
+}
+
+/*
+ * Remembers a delivery once its ack is on the wire: one that is lost
+ * unacked with its socket will be redelivered, and must run then.
+ */
+static void
+slack_seen_add(struct slack *sl, const char *key)
+{
+	if (*key == '\0' || slack_seen(sl, key))
+		return;
 	snprintf(sl->seen[sl->seen_next].key, sizeof sl->seen[0].key, "%s",
 	    key);
-	sl->seen[sl->seen_next].at = now;
+	sl->seen[sl->seen_next].at = clock_mono_ms();
 	sl->seen_next = (sl->seen_next + 1) % SLACK_DEDUP;
-	return 0;
 }
 
 static char *
@@ -489,8 +505,13 @@ slack_on_disconnect(struct slack_conn *conn, const cJSON *msg)
 		    "app's settings");
 		return;
 	}
-	/* Open the replacement first; this one goes after its hello. */
 	conn->retiring = 1;
+	/* Over the socket limit: opening at once would only loop. */
+	if (reason != NULL && strcmp(reason, "too_many_websockets") == 0) {
+		slack_schedule_retry(sl);
+		return;
+	}
+	/* Open the replacement first; this one goes after its hello. */
 	slack_open(sl);
 }
 
@@ -520,10 +541,15 @@ slack_on_message(struct slack_conn *conn, const char *text, size_t len)
 		sl->retry_count = 0;
 		sl->connects++;
 		log_info("slack", "connected (hello)");
+		/* The replaced sockets go once their acks are out. */
 		for (c = sl->conns; c != NULL; c = c->next) {
-			if (c != conn && c->retiring && c->wsi != NULL)
+			if (c == conn || !c->retiring || c->wsi == NULL)
+				continue;
+			if (c->txq == NULL)
 				lws_set_timeout(c->wsi,
 				    PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+			else
+				c->close_drained = 1;
 		}
 	} else if (type != NULL && strcmp(type, "disconnect") == 0)
 		slack_on_disconnect(conn, msg);
@@ -561,7 +587,7 @@ slack_on_message(struct slack_conn *conn, const char *text, size_t len)
 			cJSON_AddStringToObject(p, "text", "working on it…");
 		}
 		/* The command runs once its ack is on the wire. */
-		slack_queue(conn, cJSON_PrintUnformatted(ack), cmd);
+		slack_queue(conn, cJSON_PrintUnformatted(ack), key, cmd);
 		cJSON_Delete(ack);
 	}
 	cJSON_Delete(msg);
@@ -621,6 +647,23 @@ slack_live_conns(const struct slack *sl)
 	return n;
 }
 
+/* Runs the commands whose acks have been written. */
+static void
+slack_run_ready(struct slack_conn *conn)
+{
+	struct slack_frame	*f;
+
+	while ((f = conn->ready) != NULL) {
+		conn->ready = f->next;
+		if (conn->ready == NULL)
+			conn->ready_tail = NULL;
+		if (f->cmd != NULL && !conn->sl->stopping)
+			slack_dispatch(conn->sl, f->cmd);
+		slack_cmd_free(f->cmd);
+		free(f);
+	}
+}
+
 static int
 slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
     size_t len)
@@ -670,6 +713,7 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		conn->txq = f->next;
 		if (conn->txq == NULL)
 			conn->txq_tail = NULL;
+		slack_seen_add(sl, f->key);
 		free(f->data);
 		f->data = NULL;
 		f->next = NULL;
@@ -687,16 +731,8 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 			lws_callback_on_writable(wsi);
 			return 0;
 		}
-		while ((f = conn->ready) != NULL) {
-			conn->ready = f->next;
-			if (conn->ready == NULL)
-				conn->ready_tail = NULL;
-			if (f->cmd != NULL)
-				slack_dispatch(sl, f->cmd);
-			slack_cmd_free(f->cmd);
-			free(f);
-		}
-		return 0;
+		slack_run_ready(conn);
+		return conn->close_drained ? -1 : 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		log_warn("slack", "cannot connect: %s", in != NULL ?
 		    (const char *)in : "unknown error");
@@ -705,6 +741,8 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		if (reason == LWS_CALLBACK_CLIENT_CLOSED)
 			log_info("slack", "websocket closed%s", conn->retiring ?
 			    " (replaced)" : "");
+		/* Acked already: Slack will not send these again. */
+		slack_run_ready(conn);
 		lws_set_opaque_user_data(wsi, NULL);
 		slack_conn_unlink(conn);
 		slack_conn_free(conn);

@@ -80,6 +80,24 @@ equals "chatter, the bot's own posts and bad frames ignored" "$(state | jq "$ans
 # --- slash commands over the bot's HTTP listener --------------------------------
 BOTPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
 equals "healthz answers" "$(curl -s "http://127.0.0.1:$BOTPORT/healthz")" "ok"
+# The listener answers one request per connection, whatever is piped in.
+raw_http() { # bytes to send; prints what came back (bounded)
+  exec 5<>"/dev/tcp/127.0.0.1/$BOTPORT"
+  printf "$1" >&5
+  timeout 3 cat <&5
+  exec 5<&-
+}
+out=$(raw_http 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nPOST /mattermost/command HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde')
+equals "pipelined requests: one answer, then the connection closes" "$(grep -c '^HTTP/1.1 ' <<<"$out")" 1
+out=$(raw_http 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')
+contains "GET with Content-Length: 0 answered" "$out" "HTTP/1.1 200"
+out=$(raw_http 'PUT /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')
+contains "other methods refused" "$out" "HTTP/1.1 405"
+out=$(raw_http 'POST /mattermost/command HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n')
+contains "oversized body refused before it is read" "$out" "HTTP/1.1 413"
+out=$(raw_http 'GET /nope HTTP/1.1\r\nHost: x\r\n\r\n')
+contains "unknown path" "$out" "HTTP/1.1 404"
+equals "listener still healthy" "$(curl -s "http://127.0.0.1:$BOTPORT/healthz")" "ok"
 r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")
 wait_for '(.responses | length) >= 1' || true
 s=$(state)
