@@ -98,6 +98,8 @@ void	 bot_check_drained(struct bot *);
 /* dispatch.c: the path of every command from every adapter. */
 void	 bot_handle_message(struct bot *, struct chat *,
 	    const struct chat_msg *);
+/* Will this command line run on hosts (so an adapter says "working")? */
+int	 bot_command_is_slow(const struct bot *, const char *text);
 
 /* For handlers: answer text (appended; sent when the command ends). */
 void	 cmd_reply(struct cmd_ctx *, const char *fmt, ...)

@@ -291,3 +291,21 @@ bot_handle_message(struct bot *b, struct chat *chat,
 	if (rc != CMD_PENDING)
 		cmd_finish(ctx);
 }
+
+int
+bot_command_is_slow(const struct bot *b, const char *text)
+{
+	const struct cmd_entry	*e;
+	char			 name[64];
+	size_t			 n;
+
+	while (*text == ' ' || *text == '/')
+		text++;
+	n = strcspn(text, " \t\n");
+	if (n == 0 || n >= sizeof name)
+		return 0;
+	memcpy(name, text, n);
+	name[n] = '\0';
+	e = cmd_find(b->cmds, name);
+	return e != NULL && (e->flags & CMD_TOUCHES_HOSTS);
+}

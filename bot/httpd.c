@@ -137,6 +137,9 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
+		/* A second request on this connection: we said close. */
+		if (pss->answered)
+			return -1;
 		buf_init(&pss->body);
 		pss->over = 0;
 		pss->answered = 0;

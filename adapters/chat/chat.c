@@ -1,5 +1,6 @@
 /* Adapter lifecycle and origin copies shared by every chat platform. */
 
+#include <libwebsockets.h>
 #include <stdlib.h>
 
 #include "chat.h"
@@ -50,4 +51,39 @@ chat_origin_release(struct chat_origin *o)
 	xfree(o->user_name);
 	xfree(o->channel);
 	xfree(o->reply_to);
+}
+
+unsigned int
+chat_backoff_ms(unsigned short *count)
+{
+	static const unsigned int steps[] = { 1000, 2000, 4000, 8000, 16000,
+	    30000 };
+	size_t		 n = sizeof steps / sizeof *steps;
+	unsigned int	 ms = steps[*count < n ? *count : n - 1];
+
+	if (*count < 0xffff)
+		(*count)++;
+	return ms * (80 + (unsigned int)(random() % 41)) / 100;
+}
+
+int
+chat_ws_collect(struct lws *wsi, struct buf *rx, int *refused,
+    const void *in, size_t len, size_t max)
+{
+	if (lws_is_first_fragment(wsi)) {
+		buf_clear(rx);
+		*refused = 0;
+	}
+	if (lws_frame_is_binary(wsi) || rx->len + len > max)
+		*refused = 1;
+	else
+		buf_add(rx, in, len);
+	if (!lws_is_final_fragment(wsi) ||
+	    lws_remaining_packet_payload(wsi) != 0)
+		return 0;
+	if (*refused) {
+		buf_clear(rx);
+		return -1;
+	}
+	return 1;
 }

@@ -65,6 +65,20 @@ extern const struct chat_ops chat_mattermost_ops;
 struct chat *chat_create(const struct chat_ops *, struct bot *);
 void	 chat_free(struct chat *);
 
+/*
+ * Shared by the websocket adapters. The reconnect delay: 1, 2, 4, 8, 16,
+ * then 30 s, +-20 % jitter; advances *count (reset it after a hello).
+ */
+unsigned int chat_backoff_ms(unsigned short *count);
+/*
+ * Collects one websocket message from its fragments into rx (at most max
+ * bytes; binary frames refused). Returns 1 when rx holds a whole text
+ * message, -1 when a whole message was refused, 0 while more is to come.
+ */
+struct lws;
+int	 chat_ws_collect(struct lws *, struct buf *rx, int *refused,
+	    const void *in, size_t len, size_t max);
+
 void	 chat_origin_set(struct chat_origin *, const char *platform,
 	    const struct chat_msg *);
 void	 chat_origin_release(struct chat_origin *);

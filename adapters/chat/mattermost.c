@@ -30,9 +30,6 @@
 #define MM_TEXT_MAX		15000	/* the server allows 16383 */
 #define MM_SEEN			256
 
-static const uint32_t mm_backoff_ms[] = { 1000, 2000, 4000, 8000, 16000,
-    30000 };
-
 /* The server pings every 60 s; we check the link after 30 s idle. */
 static const lws_retry_bo_t mm_idle = {
 	.secs_since_valid_ping = 30,
@@ -56,7 +53,7 @@ struct mattermost {
 	int			 connected;
 	int			 resuming;	/* socket up, no event yet */
 	int			 stopping;
-	uint16_t		 retry_count;
+	unsigned short		 retry_count;
 	lws_sorted_usec_list_t	 retry_sul;
 	int			 retry_armed;
 	char			 seen[MM_SEEN][32];	/* post ids */
@@ -281,15 +278,11 @@ mm_retry_cb(lws_sorted_usec_list_t *sul)
 static void
 mm_schedule_retry(struct mattermost *mm)
 {
-	size_t		 n = sizeof mm_backoff_ms / sizeof *mm_backoff_ms;
-	uint32_t	 ms;
+	unsigned int	 ms;
 
 	if (mm->stopping || mm->retry_armed)
 		return;
-	ms = mm_backoff_ms[mm->retry_count < n ? mm->retry_count : n - 1];
-	ms = ms * (80 + (uint32_t)(random() % 41)) / 100;
-	if (mm->retry_count < 0xffff)
-		mm->retry_count++;
+	ms = chat_backoff_ms(&mm->retry_count);
 	log_info("mattermost", "reconnecting in %u ms", ms);
 	lws_sul_schedule(loop_lws(mm->bot->loop), 0, &mm->retry_sul,
 	    mm_retry_cb, (lws_usec_t)ms * LWS_US_PER_MS);
@@ -398,23 +391,17 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (lws_is_first_fragment(wsi)) {
+		switch (chat_ws_collect(wsi, &mm->rx, &mm->rx_overflow, in, len,
+		    MM_RX_MAX)) {
+		case 1:
+			mm_on_message(mm, mm->rx.data, mm->rx.len);
 			buf_clear(&mm->rx);
-			mm->rx_overflow = 0;
-		}
-		if (lws_frame_is_binary(wsi) || mm->rx.len + len > MM_RX_MAX)
-			mm->rx_overflow = 1;
-		else
-			buf_add(&mm->rx, in, len);
-		if (!lws_is_final_fragment(wsi) ||
-		    lws_remaining_packet_payload(wsi) != 0)
-			return 0;
-		if (mm->rx_overflow)
+			break;
+		case -1:
 			log_warn("mattermost", "ignored a binary or oversized "
 			    "frame");
-		else
-			mm_on_message(mm, mm->rx.data, mm->rx.len);
-		buf_clear(&mm->rx);
+			break;
+		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		log_warn("mattermost", "cannot connect: %s", in != NULL ?
@@ -479,24 +466,6 @@ mm_connect(struct mattermost *mm)
 
 /* ------------------------------------------------------ slash commands */
 
-/* Does the command touch hosts (so the first answer says so)? */
-static int
-mm_is_slow(struct mattermost *mm, const char *text)
-{
-	const struct cmd_entry	*e;
-	char			 name[64];
-	size_t			 n;
-
-	while (*text == ' ' || *text == '/')
-		text++;
-	n = strcspn(text, " \t\n");
-	if (n == 0 || n >= sizeof name)
-		return 0;
-	memcpy(name, text, n);
-	name[n] = '\0';
-	e = cmd_find(mm->bot->cmds, name);
-	return e != NULL && (e->flags & CMD_TOUCHES_HOSTS);
-}
 
 /*
  * POST /mattermost/command (PROTOCOLS.md 5.1-5.2): the form's token, or
@@ -544,7 +513,7 @@ mm_slash(void *arg, const struct httpd_request *req,
 		xasprintf(&text, "%s %s", command + (command[0] == '/'),
 		    args != NULL ? args : "");
 	buf_addf(&resp->body, "{\"response_type\":\"ephemeral\",\"text\":"
-	    "\"%s\"}", mm_is_slow(mm, text) ? "working on it…" : "");
+	    "\"%s\"}", bot_command_is_slow(mm->bot, text) ? "working on it…" : "");
 	if (cname != NULL)
 		xasprintf(&chname, "#%s", cname);
 	xasprintf(&reply_to, "url:%s", url);

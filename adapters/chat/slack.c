@@ -31,9 +31,6 @@
 #define SLACK_DEDUP_MS		(15 * 60 * 1000)
 #define SLACK_HTTP_TIMEOUT_MS	10000
 
-static const uint32_t slack_backoff_ms[] = { 1000, 2000, 4000, 8000, 16000,
-    30000 };
-
 /* lws pings after 15 s without proof of life and hangs up at 30 s. */
 static const lws_retry_bo_t slack_idle = {
 	.secs_since_valid_ping = 15,
@@ -88,7 +85,7 @@ struct slack {
 	struct slack_conn	*conns;
 	int			 opening;	/* a URL fetch is under way */
 	int			 stopping;
-	uint16_t		 retry_count;
+	unsigned short		 retry_count;
 	lws_sorted_usec_list_t	 retry_sul;
 	int			 retry_armed;
 	struct slack_seen	 seen[SLACK_DEDUP];
@@ -471,24 +468,6 @@ slack_from_event(struct slack *sl, const cJSON *ev)
 	return cmd;
 }
 
-/* Does the command touch hosts (so the ack says "working on it")? */
-static int
-slack_is_slow(struct slack *sl, const char *text)
-{
-	const struct cmd_entry	*e;
-	char			 name[64];
-	size_t			 n;
-
-	while (*text == ' ' || *text == '/')
-		text++;
-	n = strcspn(text, " \t\n");
-	if (n == 0 || n >= sizeof name)
-		return 0;
-	memcpy(name, text, n);
-	name[n] = '\0';
-	e = cmd_find(sl->bot->cmds, name);
-	return e != NULL && (e->flags & CMD_TOUCHES_HOSTS);
-}
 
 static void
 slack_on_disconnect(struct slack_conn *conn, const cJSON *msg)
@@ -581,7 +560,7 @@ slack_on_message(struct slack_conn *conn, const char *text, size_t len)
 		cJSON_AddStringToObject(ack, "envelope_id", eid);
 		if (cmd != NULL && cmd->reply_to != NULL &&
 		    strncmp(cmd->reply_to, "url:", 4) == 0 &&
-		    slack_is_slow(sl, cmd->text)) {
+		    bot_command_is_slow(sl->bot, cmd->text)) {
 			cJSON *p = cJSON_AddObjectToObject(ack, "payload");
 
 			cJSON_AddStringToObject(p, "text", "working on it…");
@@ -606,15 +585,11 @@ slack_retry_cb(lws_sorted_usec_list_t *sul)
 static void
 slack_schedule_retry(struct slack *sl)
 {
-	size_t		 n = sizeof slack_backoff_ms / sizeof *slack_backoff_ms;
-	uint32_t	 ms;
+	unsigned int	 ms;
 
 	if (sl->stopping || sl->retry_armed || sl->opening)
 		return;
-	ms = slack_backoff_ms[sl->retry_count < n ? sl->retry_count : n - 1];
-	ms = ms * (80 + (uint32_t)(random() % 41)) / 100;
-	if (sl->retry_count < 0xffff)
-		sl->retry_count++;
+	ms = chat_backoff_ms(&sl->retry_count);
 	log_info("slack", "reconnecting in %u ms", ms);
 	lws_sul_schedule(loop_lws(sl->bot->loop), 0, &sl->retry_sul,
 	    slack_retry_cb, (lws_usec_t)ms * LWS_US_PER_MS);
@@ -679,27 +654,17 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		log_debug("slack", "websocket open; waiting for hello");
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (lws_is_first_fragment(wsi)) {
-			buf_clear(&conn->rx);
-			conn->rx_overflow = 0;
-		}
-		if (lws_frame_is_binary(wsi))
-			conn->rx_overflow = 2;
-		else if (conn->rx.len + len > SLACK_RX_MAX)
-			conn->rx_overflow = 1;
-		else
-			buf_add(&conn->rx, in, len);
-		if (!lws_is_final_fragment(wsi) ||
-		    lws_remaining_packet_payload(wsi) != 0)
-			return 0;
-		if (conn->rx_overflow == 1)
-			log_warn("slack", "ignored a message over %d bytes",
-			    SLACK_RX_MAX);
-		else if (conn->rx_overflow == 2)
-			log_warn("slack", "ignored a binary frame");
-		else
+		switch (chat_ws_collect(wsi, &conn->rx, &conn->rx_overflow, in,
+		    len, SLACK_RX_MAX)) {
+		case 1:
 			slack_on_message(conn, conn->rx.data, conn->rx.len);
-		buf_clear(&conn->rx);
+			buf_clear(&conn->rx);
+			break;
+		case -1:
+			log_warn("slack", "ignored a binary frame or a message "
+			    "over %d bytes", SLACK_RX_MAX);
+			break;
+		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		if ((f = conn->txq) == NULL)
