@@ -130,6 +130,11 @@ cmd_answer(struct cmd_ctx *ctx)
 		memset(&msg, 0, sizeof msg);
 		msg.title = title;
 		msg.status = ctx->status;
+		/* A refusal concerns only the person who asked. */
+		msg.ephemeral = ctx->outcome != NULL &&
+		    strcmp(ctx->outcome, "ok") != 0 &&
+		    strcmp(ctx->outcome, "error") != 0 &&
+		    strcmp(ctx->outcome, "cancelled") != 0;
 		msg.code = *text != '\0' ? text : NULL;
 		ctx->chat->ops->reply(ctx->chat, &ctx->origin, &msg);
 		free(title);

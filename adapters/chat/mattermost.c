@@ -140,7 +140,8 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 	}
 	if (o->reply_to != NULL && strncmp(o->reply_to, "url:", 4) == 0) {
 		target = o->reply_to + 4;
-		cJSON_AddStringToObject(body, "response_type", "in_channel");
+		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
+		    "ephemeral" : "in_channel");
 		message_render_mattermost(&cut, body, 1);
 	} else {
 		cJSON_AddStringToObject(body, "channel_id", o->channel);

@@ -43,6 +43,7 @@ struct message {
 	size_t			 nfields;
 	struct message_button	 buttons[MESSAGE_MAX_BUTTONS];
 	size_t			 nbuttons;
+	int			 ephemeral;	/* only for the person asking */
 };
 
 /* "#2EB67D" style colour for a status, or NULL for MESSAGE_PLAIN. */

@@ -241,7 +241,8 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 		/* A slash command: its response URL, seen in the channel. */
 		kind = "response";
 		target = o->reply_to + 4;
-		cJSON_AddStringToObject(body, "response_type", "in_channel");
+		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
+		    "ephemeral" : "in_channel");
 	} else {
 		cJSON_AddStringToObject(body, "channel", o->channel);
 		if (o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) == 0)

@@ -79,6 +79,14 @@ contains "answer on the response URL" "$body" "opsbot 0.1.0"
 equals "answer visible in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
 contains "answer is a Block Kit code block" "$(jq -r '.responses[0].body.blocks[0].text.text' <<<"$s")" '```'
 
+# A refusal is shown only to the person who asked.
+ctl reset >/dev/null
+ctl slash '{"text":"stauts"}' >/dev/null
+wait_for '(.responses | length) >= 1' || true
+s=$(state)
+equals "a refusal is ephemeral" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "ephemeral"
+contains "with the suggestion" "$(jq -r '.responses[0].body.text' <<<"$s")" "did you mean /status?"
+
 # A host command says it is working in its ack.
 ctl reset >/dev/null
 eid=$(ctl slash '{"command":"/health","text":"localhost"}' | jq -r .envelope_id)
