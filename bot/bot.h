@@ -107,6 +107,8 @@ void	 cmd_reply(struct cmd_ctx *, const char *fmt, ...)
 /* Gives the answer a headline and a status colour. */
 void	 cmd_title(struct cmd_ctx *, enum message_status, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
+/* Gives the answer a status colour without a headline. */
+void	 cmd_status(struct cmd_ctx *, enum message_status);
 /* Like cmd_reply, and marks the outcome as an error. */
 void	 cmd_error(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -62,6 +62,12 @@ cmd_reply(struct cmd_ctx *ctx, const char *fmt, ...)
 }
 
 void
+cmd_status(struct cmd_ctx *ctx, enum message_status st)
+{
+	ctx->status = st;
+}
+
+void
 cmd_title(struct cmd_ctx *ctx, enum message_status st, const char *fmt, ...)
 {
 	va_list	 ap;

@@ -390,8 +390,7 @@ health_report(struct remote_run *run)
 		    count[REMOTE_UNREACHABLE], count[REMOTE_CRIT],
 		    count[REMOTE_WARN], count[REMOTE_OK]);
 	else
-		cmd_title(ctx, st, "%s: %s", hh[0].probe->host->name,
-		    remote_state_name(hh[0].state));
+		cmd_status(ctx, st);	/* its own line says it all */
 	for (i = 0; i < run->n; i++) {
 		cmd_reply(ctx, "%s: %s%s\n%s", hh[i].probe->host->name,
 		    remote_state_name(hh[i].state), hh[i].summary.data,

@@ -47,6 +47,7 @@ struct console {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 room;		/* a pending line was handled */
 	int		 pending;
+	int		 replied;	/* an answer printed its own prompt */
 };
 
 struct console_line {
@@ -86,8 +87,11 @@ console_on_line(void *arg)
 		m.channel = "console";
 		m.text = l->text;
 		m.len = l->len;
+		con->replied = 0;
 		bot_handle_message(con->chat->bot, con->chat, &m);
-		console_prompt(con);
+		/* A command still running prompts when its answer comes. */
+		if (!con->replied && con->chat->bot->ninflight == 0)
+			console_prompt(con);
 	}
 	if (l->text != NULL) {
 		pthread_mutex_lock(&con->lock);
@@ -255,6 +259,8 @@ console_reply(struct chat *c, const struct chat_origin *o,
 	fprintf(con->out, "%s\n", text);
 	fflush(con->out);
 	free(text);
+	con->replied = 1;
+	console_prompt(con);
 }
 
 static void
