@@ -39,7 +39,12 @@ wait_responses() { # n, timeout in s
 for _ in $(seq 200); do [ "$(counts | jq .connections_open 2>/dev/null)" = 1 ] && break; sleep 0.05; done
 rss() { awk '/^VmRSS/ { print $2 }' /proc/$bot_pid/status; }
 hwm() { awk '/^VmHWM/ { print $2 }' /proc/$bot_pid/status; }
+# Proportional set size: shared library pages counted once per sharer.
+pss() { awk '/^Pss:/ { print $2 }' /proc/$bot_pid/smaps_rollup 2>/dev/null; }
+anon() { awk '/^RssAnon/ { print $2 }' /proc/$bot_pid/status; }
 rss0=$(rss)
+pss0=$(pss)
+anon0=$(anon)
 
 # Percentiles (nearest rank) of a jq array expression over the state.
 pct() { # state-file jq-array-expr
@@ -65,6 +70,8 @@ burst_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 curl -sf "$C/state" >"$T/s2.json"
 rss2=$(rss)
 hwm2=$(hwm)
+pss2=$(pss)
+anon2=$(anon)
 
 echo "opsbot Slack bench ($(nproc) cpu, fake Slack on loopback, /status, N=$N)"
 echo "sequential: ack $(pct "$T/s1.json" '.acks[].latency_us / 1000')"
@@ -75,4 +82,5 @@ lost=$(( 2 * N - $(jq '.responses | length' "$T/s2.json") ))
 dups=$(jq '[.responses[].url] | length - (unique | length)' "$T/s2.json")
 echo "lost commands: $lost; answered twice: $dups; unacked: $(jq '.unacked | length' "$T/s2.json")"
 echo "rss_kb: before=$rss0 after_sequential=$rss1 after_burst=$rss2 peak=$hwm2"
+echo "pss_kb: before=$pss0 after_burst=$pss2; anonymous rss_kb: before=$anon0 after_burst=$anon2"
 echo "targets: ack p99 < 1 ms, round trip p99 < 5 ms, nothing lost, RSS < 15 MB"
