@@ -94,7 +94,8 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	if (strcmp(it->kind, "response") == 0)
 		url = xstrdup(it->target);
 	else
-		xasprintf(&url, "%s/api/v4/posts", mm->url);
+		xasprintf(&url, "%s/api/v4/posts%s", mm->url,
+		    strcmp(it->kind, "ephemeral") == 0 ? "/ephemeral" : "");
 	headers[0] = auth;
 	headers[1] = NULL;
 	http_post(url, strcmp(it->kind, "response") == 0 ? NULL : headers,
@@ -131,6 +132,7 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 	struct message		 cut = *m;
 	const char		*target = NULL;
 	char			*json, *cause = NULL, *code = NULL;
+	int			 ephemeral = 0;
 
 	/* Posts hold 16383 characters: keep the head of a long block. */
 	if (m->code != NULL && strlen(m->code) > MM_TEXT_MAX) {
@@ -148,12 +150,21 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 		if (o->reply_to != NULL)
 			cJSON_AddStringToObject(body, "root_id", o->reply_to);
 		message_render_mattermost(&cut, body, 0);
+		/* Only the person who asked sees it: posts/ephemeral. */
+		if (m->ephemeral && o->user_id != NULL) {
+			cJSON *wrap = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(wrap, "user_id", o->user_id);
+			cJSON_AddItemToObject(wrap, "post", body);
+			body = wrap;
+			ephemeral = 1;
+		}
 	}
 	json = cJSON_PrintUnformatted(body);
 	/* A response URL queues on its own, not behind channel posts. */
 	if (outbox_enqueue(mm->bot->outbox, "mattermost", target != NULL ?
-	    target : o->channel, target != NULL ? "response" : "post", target,
-	    json, &cause) < 0) {
+	    target : o->channel, target != NULL ? "response" : ephemeral ?
+	    "ephemeral" : "post", target, json, &cause) < 0) {
 		log_error("mattermost", "cannot queue a reply: %s", cause);
 		free(cause);
 	}

@@ -183,6 +183,7 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	else
 		json = slack_api(sl->api_url, sl->bot_token,
 		    strcmp(it->kind, "update") == 0 ? "chat.update" :
+		    strcmp(it->kind, "ephemeral") == 0 ? "chat.postEphemeral" :
 		    "chat.postMessage", it->body, &resp, &cause);
 	if (resp.status == 429) {
 		r->verdict = OUTBOX_RATE_LIMITED;
@@ -206,7 +207,8 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		cause = NULL;
 	} else if (slack_json_ok(json)) {
 		r->verdict = OUTBOX_SENT;
-		if ((ts = slack_json_str(json, "ts")) != NULL)
+		if ((ts = slack_json_str(json, "ts")) != NULL ||
+		    (ts = slack_json_str(json, "message_ts")) != NULL)
 			r->platform_id = xstrdup(ts);
 	} else {
 		err = slack_json_str(json, "error");
@@ -249,6 +251,11 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 			cJSON_AddStringToObject(body, "thread_ts",
 			    o->reply_to + 3);
 		cJSON_AddBoolToObject(body, "unfurl_links", 0);
+		/* Only the person who asked sees it (chat.postEphemeral). */
+		if (m->ephemeral && o->user_id != NULL) {
+			kind = "ephemeral";
+			cJSON_AddStringToObject(body, "user", o->user_id);
+		}
 	}
 	json = cJSON_PrintUnformatted(body);
 	/*

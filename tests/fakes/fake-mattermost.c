@@ -392,6 +392,7 @@ static struct {
 	int auth_header, auth_challenge, auth_failed, auth_timeouts;
 	int replayed, resumes, pongs, app_pings, bad_frames;
 	cJSON *rec_posts, *patches, *responses, *slash_results, *calls;
+	cJSON *ephemerals;
 	cJSON *actions, *bad_samples;
 	/* server state (kept by reset) */
 	cJSON *commands, *dms;
@@ -405,6 +406,7 @@ records_new(void)
 	g.patches = cJSON_CreateArray();
 	g.responses = cJSON_CreateArray();
 	g.slash_results = cJSON_CreateArray();
+	g.ephemerals = cJSON_CreateArray();
 	g.calls = cJSON_CreateObject();
 	g.actions = cJSON_CreateObject();
 	g.bad_samples = cJSON_CreateArray();
@@ -419,6 +421,7 @@ records_free(void)
 	cJSON_Delete(g.patches);
 	cJSON_Delete(g.responses);
 	cJSON_Delete(g.slash_results);
+	cJSON_Delete(g.ephemerals);
 	cJSON_Delete(g.calls);
 	cJSON_Delete(g.actions);
 	cJSON_Delete(g.bad_samples);
@@ -1399,6 +1402,28 @@ api_channel_by_name(const char *team, int by_id, const char *name,
 	                "Unable to find the existing channel.");
 }
 
+/* POST /api/v4/posts/ephemeral: {user_id, post:{channel_id,...}}. */
+static void
+api_ephemeral_post(const struct pss *pss, struct reply *r)
+{
+	cJSON *in = body_json(pss, 0), *rec;
+	const cJSON *post;
+
+	post = in ? cJSON_GetObjectItemCaseSensitive(in, "post") : NULL;
+	if (!in || !cJSON_IsObject(post) || !jstr(in, "user_id") ||
+	    !jstr(post, "channel_id")) {
+		cJSON_Delete(in);
+		reply_bad_body(r, "post");
+		return;
+	}
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "user_id", jstr(in, "user_id"));
+	cJSON_AddItemToObject(rec, "post", cJSON_Duplicate(post, 1));
+	cJSON_AddItemToArray(g.ephemerals, rec);
+	reply_json(r, 201, cJSON_Duplicate(post, 1));
+	cJSON_Delete(in);
+}
+
 static void
 api_create_post(const struct pss *pss, struct reply *r)
 {
@@ -1731,6 +1756,8 @@ api(const struct pss *pss, struct reply *r)
 		by_id = 1;
 	} else if (m == M_POST && !strcmp(p, "/api/v4/posts"))
 		route = "POST /api/v4/posts";
+	else if (m == M_POST && !strcmp(p, "/api/v4/posts/ephemeral"))
+		route = "POST /api/v4/posts/ephemeral";
 	else if (m == M_PUT &&
 	         match_seg(p, "/api/v4/posts/", "/patch", a, sizeof(a)))
 		route = "PUT /api/v4/posts/{id}/patch";
@@ -1760,6 +1787,8 @@ api(const struct pss *pss, struct reply *r)
 		api_channel_by_name(a, by_id, b, r);
 	else if (!strcmp(route, "POST /api/v4/posts"))
 		api_create_post(pss, r);
+	else if (!strcmp(route, "POST /api/v4/posts/ephemeral"))
+		api_ephemeral_post(pss, r);
 	else if (!strcmp(route, "PUT /api/v4/posts/{id}/patch"))
 		api_patch_post(pss, a, r);
 	else if (!strcmp(route, "POST /api/v4/commands"))
@@ -2358,6 +2387,8 @@ state_json(void)
 	cJSON_AddNumberToObject(s, "auth_challenge", g.auth_challenge);
 	cJSON_AddNumberToObject(s, "replayed", g.replayed);
 	cJSON_AddItemToObject(s, "posts", cJSON_Duplicate(g.rec_posts, 1));
+	cJSON_AddItemToObject(s, "ephemerals",
+	                      cJSON_Duplicate(g.ephemerals, 1));
 	cJSON_AddItemToObject(s, "patches", cJSON_Duplicate(g.patches, 1));
 	cJSON_AddItemToObject(s, "responses", cJSON_Duplicate(g.responses, 1));
 	cJSON_AddItemToObject(s, "slash_results",

@@ -307,6 +307,7 @@ static struct {
 	int resp_cap;
 	int bad_frames, pongs;
 	cJSON *acks, *unacked, *posts, *updates, *responses, *tickets;
+	cJSON *ephemerals;
 	cJSON *bad_samples, *calls;
 	lws_sorted_usec_list_t sul_tick;
 } g;
@@ -317,6 +318,7 @@ records_new(void)
 	g.acks = cJSON_CreateArray();
 	g.unacked = cJSON_CreateArray();
 	g.posts = cJSON_CreateArray();
+	g.ephemerals = cJSON_CreateArray();
 	g.updates = cJSON_CreateArray();
 	g.responses = cJSON_CreateArray();
 	g.bad_samples = cJSON_CreateArray();
@@ -331,6 +333,7 @@ records_free(void)
 	cJSON_Delete(g.acks);
 	cJSON_Delete(g.unacked);
 	cJSON_Delete(g.posts);
+	cJSON_Delete(g.ephemerals);
 	cJSON_Delete(g.updates);
 	cJSON_Delete(g.responses);
 	cJSON_Delete(g.bad_samples);
@@ -994,6 +997,39 @@ api_post_message(const cJSON *body, struct reply *r)
 	reply_json(r, 200, j);
 }
 
+/* chat.postEphemeral: like a post, seen by one user, never stored. */
+static void
+api_post_ephemeral(const cJSON *body, struct reply *r)
+{
+	const char *chan = jstr(body, "channel"), *user = jstr(body, "user");
+	const char *id;
+	cJSON *rec, *j;
+	char ts[32];
+	int member = 0;
+
+	if (!chan || !*chan || !(id = resolve_channel(chan, &member))) {
+		reply_error(r, 200, "channel_not_found");
+		return;
+	}
+	if (!user || !*user) {
+		reply_error(r, 200, "user_not_in_channel");
+		return;
+	}
+	next_ts(ts, sizeof(ts));
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "channel", id);
+	cJSON_AddStringToObject(rec, "user", user);
+	cJSON_AddStringToObject(rec, "text", jstr(body, "text") ?
+	                                         jstr(body, "text") : "");
+	cJSON_AddItemToObject(
+	    rec, "thread_ts",
+	    dup_or_null(cJSON_GetObjectItemCaseSensitive(body, "thread_ts")));
+	cJSON_AddItemToArray(g.ephemerals, rec);
+	j = ok_object();
+	cJSON_AddStringToObject(j, "message_ts", ts);
+	reply_json(r, 200, j);
+}
+
 static void
 api_update(const cJSON *body, struct reply *r)
 {
@@ -1121,6 +1157,7 @@ api(const struct pss *pss, const char *method, struct reply *r)
 	else if (strcmp(method, "auth.test") &&
 	         strcmp(method, "conversations.list") &&
 	         strcmp(method, "chat.postMessage") &&
+	         strcmp(method, "chat.postEphemeral") &&
 	         strcmp(method, "chat.update"))
 		reply_error(r, 200, "unknown_method");
 	else if (!token_ok(pss, g.bot_token, g.app_token, r))
@@ -1131,6 +1168,8 @@ api(const struct pss *pss, const char *method, struct reply *r)
 		api_conversations_list(r);
 	else if (!strcmp(method, "chat.postMessage"))
 		api_post_message(body, r);
+	else if (!strcmp(method, "chat.postEphemeral"))
+		api_post_ephemeral(body, r);
 	else
 		api_update(body, r);
 	cJSON_Delete(body);
@@ -1189,6 +1228,8 @@ state_json(void)
 	cJSON_AddItemToObject(s, "bad_frame_samples",
 	                      cJSON_Duplicate(g.bad_samples, 1));
 	cJSON_AddItemToObject(s, "posts", cJSON_Duplicate(g.posts, 1));
+	cJSON_AddItemToObject(s, "ephemerals",
+	                      cJSON_Duplicate(g.ephemerals, 1));
 	cJSON_AddItemToObject(s, "updates", cJSON_Duplicate(g.updates, 1));
 	cJSON_AddItemToObject(s, "responses", cJSON_Duplicate(g.responses, 1));
 	cJSON_AddNumberToObject(s, "pongs", g.pongs);

@@ -72,6 +72,11 @@ wait_for "($answers | length) >= 3" || true
 s=$(state)
 equals "DM answered in the DM" "$(jq -r "$answers[2].channel_id" <<<"$s")" "dmjdoe000000000000000000000"
 equals "DM answered without a thread" "$(jq -r "$answers[2].root_id // \"\"" <<<"$s")" ""
+ctl post "{\"message\":\"!stauts\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+wait_for '(.ephemerals | length) >= 1' || true
+s=$(state)
+equals "a refused command is ephemeral, to its user" "$(jq -r '.ephemerals[0].user_id' <<<"$s")" "$JDOE"
+contains "with the suggestion" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "did you mean /status?"
 ctl post "{\"message\":\"just chatting\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 ctl raw 'not json at all' >/dev/null
 sleep 0.7

@@ -106,6 +106,11 @@ contains "mention ran the command" "$(jq -r '.posts[0].text' <<<"$s")" "platform
 ctl event '{"type":"message","channel_type":"im","text":"whoami","channel":"D0DM"}' >/dev/null
 wait_for '(.posts | length) >= 2' || true
 equals "DM answered in the DM" "$(state | jq -r '.posts[1].channel')" "D0DM"
+ctl event '{"type":"app_mention","text":"<@U0BOT> stauts","channel":"C0OPS"}' >/dev/null
+wait_for '(.ephemerals | length) >= 1' || true
+s=$(state)
+equals "a refused mention is ephemeral, to its user" "$(jq -r '.ephemerals[0].user' <<<"$s")" "U0456"
+contains "with the suggestion" "$(jq -r '.ephemerals[0].text' <<<"$s")" "did you mean /status?"
 ctl event '{"type":"message","channel_type":"channel","text":"just chatting","channel":"C0OPS"}' >/dev/null
 ctl event '{"type":"message","channel_type":"im","text":"whoami","channel":"D0DM","bot_id":"B0BOT"}' >/dev/null
 sleep 0.5
