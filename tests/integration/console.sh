@@ -11,17 +11,7 @@ trap 'rm -rf "$T"' EXIT
 pass=0
 fail=0
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
-contains() { # name haystack needle
-  if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "expected to contain: $3" "got: $2"; fi
-}
-lacks() { # name haystack needle
-  if [[ "$2" != *"$3"* ]]; then ok "$1"; else bad "$1" "expected NOT to contain: $3" "got: $2"; fi
-}
-equals() { # name got expected
-  if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "expected: $3" "got:      $2"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
 sql() { sqlite3 "$1" "$2"; }
 
 # --- flags -----------------------------------------------------------------
@@ -154,5 +144,4 @@ out=$(printf '' | "$BOT" --data-dir "$T/afile/sub" 2>&1); rc=$?
 equals "bad data dir exits 3" "$rc" 3
 contains "bad data dir explained" "$out" "cannot create data_dir $T/afile/sub: Not a directory"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+assert_done

@@ -46,21 +46,10 @@ PROD=chanopsprod000000000000000
 ALERTS=chanopsalerts0000000000000
 TEAM=teamacme000000000000000000
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
-contains() { # name haystack needle
-  if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "expected to contain: $3" "got: ${2:0:600}"; fi
-}
-lacks() { # name haystack needle
-  if [[ "$2" != *"$3"* ]]; then ok "$1"; else bad "$1" "expected NOT to contain: $3" "got: ${2:0:600}"; fi
-}
-equals() { # name got expected
-  if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "expected: $3" "got:      ${2:0:600}"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
 finish() {
   echo "($(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s)"
-  echo "$pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
+  assert_done
   exit
 }
 

@@ -34,17 +34,7 @@ fail=0
 T0=$EPOCHREALTIME
 ACK_TIMEOUT_MS=600
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
-contains() { # name haystack needle
-  if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "expected to contain: $3" "got: ${2:0:600}"; fi
-}
-lacks() { # name haystack needle
-  if [[ "$2" != *"$3"* ]]; then ok "$1"; else bad "$1" "expected NOT to contain: $3" "got: ${2:0:600}"; fi
-}
-equals() { # name got expected
-  if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "expected: $3" "got:      ${2:0:600}"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
 between() { # name got min max (integers, min <= got < max)
   if [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] && [ "$2" -lt "$4" ]; then
     ok "$1 ($2)"
@@ -54,8 +44,7 @@ between() { # name got min max (integers, min <= got < max)
 }
 finish() {
   echo "($(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s)"
-  echo "$pass passed, $fail failed"
-  [ "$fail" -eq 0 ]
+  assert_done
   exit
 }
 

@@ -20,10 +20,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
-contains() { if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "expected to contain: $3" "got: $2"; fi; }
-equals() { if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "expected: $3" "got:      $2"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
 
 "$FAKE" "$T/port" --token tok-bot 2>"$T/fake.log" &
 fake_pid=$!
@@ -148,5 +145,4 @@ out=$(MATTERMOST_TOKEN=wrong "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); 
 equals "refused token exits 3" "$rc" 3
 contains "refused token explained" "$out" "mattermost: the token was refused (users/me: HTTP 401)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+assert_done

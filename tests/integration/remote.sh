@@ -17,11 +17,7 @@ T=$(mktemp -d /tmp/ob-rt.XXXXXX)
 trap 'lib_sshd_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 pass=0
 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
-contains() { if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "expected to contain: $3" "got: $2"; fi; }
-lacks() { if [[ "$2" != *"$3"* ]]; then ok "$1"; else bad "$1" "expected NOT to contain: $3" "got: $2"; fi; }
-equals() { if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "expected: $3" "got:      $2"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
 
 sshd_start "$T/sshd" || { echo "FAIL sshd did not start"; echo "0 passed, 1 failed"; exit 1; }
 silent_start "$T/silent" || { echo "FAIL silent listener did not start"; echo "0 passed, 1 failed"; exit 1; }
@@ -168,5 +164,4 @@ equals "unconfirmed rerun audited" "$(sqlite3 "$db" "SELECT outcome FROM audit W
 sock=$(find "$T/data/ssh" -type s 2>/dev/null | head -1)
 if [ -n "$sock" ]; then ok "ssh connections are reused (control socket)"; else bad "ssh connections are reused (control socket)" "none in $T/data/ssh"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+assert_done

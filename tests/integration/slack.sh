@@ -21,11 +21,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
-contains() { if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "expected to contain: $3" "got: $2"; fi; }
-lacks() { if [[ "$2" != *"$3"* ]]; then ok "$1"; else bad "$1" "expected NOT to contain: $3" "got: $2"; fi; }
-equals() { if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "expected: $3" "got:      $2"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
 
 "$FAKE" "$T/port" 2>"$T/fake.log" &
 fake_pid=$!
@@ -214,5 +210,4 @@ bot_pid=$!
 if wait_for '.connections_open >= 1'; then ok "a known channel resolves and the bot connects"; else bad "a known channel resolves" "not connected"; fi
 stop_bot
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+assert_done

@@ -22,14 +22,7 @@ pass=0
 fail=0
 T0=$EPOCHREALTIME
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
-contains() { # name haystack needle
-  if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "expected to contain: $3" "got: $2"; fi
-}
-equals() { # name got expected
-  if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "expected: $3" "got:      $2"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
 less() { # name got max (decimal seconds)
   if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a < b) }'; then
     ok "$1 (${2}s)"
@@ -53,7 +46,7 @@ contains "and says why" "$out" "install openssh-server"
 # --- start -----------------------------------------------------------------------
 if ! sshd_start "$T/sshd"; then
   bad "sshd_start" "see above"
-  echo "$pass passed, $fail failed"
+  assert_done
   exit 1
 fi
 ok "sshd_start on 127.0.0.1:$SSHD_PORT (pid $SSHD_PID)"
@@ -282,5 +275,4 @@ else
 fi
 
 echo "    total $(since "$T0")s"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+assert_done
