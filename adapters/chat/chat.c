@@ -2,8 +2,10 @@
 
 #include <libwebsockets.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "chat.h"
+#include "loop.h"
 #include "xmalloc.h"
 
 struct chat *
@@ -86,4 +88,25 @@ chat_ws_collect(struct lws *wsi, struct buf *rx, int *refused,
 		return -1;
 	}
 	return 1;
+}
+
+int
+chat_ws_connect(struct loop *loop, int tls, const char *address, int port,
+    const char *path, struct loop_ws *owner,
+    const struct lws_retry_bo *idle, struct lws **pwsi)
+{
+	struct lws_client_connect_info	 i;
+
+	memset(&i, 0, sizeof i);
+	i.context = loop_lws(loop);
+	i.address = address;
+	i.port = port;
+	i.path = path;
+	i.host = address;		/* Host header, SNI and cert check */
+	i.local_protocol_name = LOOP_WS_PROTOCOL;
+	i.ssl_connection = tls ? LCCSCF_USE_SSL : 0;
+	i.opaque_user_data = owner;
+	i.retry_and_idle_policy = idle;
+	i.pwsi = pwsi;
+	return lws_client_connect_via_info(&i) != NULL ? 0 : -1;
 }

@@ -75,6 +75,18 @@ unsigned int chat_backoff_ms(unsigned short *count);
  * bytes; binary frames refused). Returns 1 when rx holds a whole text
  * message, -1 when a whole message was refused, 0 while more is to come.
  */
+/*
+ * Starts a websocket client connection on the loop whose callbacks go to
+ * owner (loop.h). pwsi is set as soon as lws has a connection, and
+ * cleared by the owner on close. Returns 0, or -1 if lws refused at once
+ * (the owner's callbacks may already have seen CONNECTION_ERROR).
+ */
+struct loop;
+struct loop_ws;
+struct lws_retry_bo;
+int	 chat_ws_connect(struct loop *, int tls, const char *address, int port,
+	    const char *path, struct loop_ws *owner,
+	    const struct lws_retry_bo *idle, struct lws **pwsi);
 struct lws;
 int	 chat_ws_collect(struct lws *, struct buf *rx, int *refused,
 	    const void *in, size_t len, size_t max);

@@ -433,7 +433,6 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 static void
 mm_connect(struct mattermost *mm)
 {
-	struct lws_client_connect_info	 i;
 	const char			*proto, *addr, *path;
 	char				*copy, fullpath[1024];
 	int				 port;
@@ -458,18 +457,8 @@ mm_connect(struct mattermost *mm)
 	else
 		snprintf(fullpath, sizeof fullpath, "/%s%sapi/v4/websocket",
 		    path, *path != '\0' ? "/" : "");
-	memset(&i, 0, sizeof i);
-	i.context = loop_lws(mm->bot->loop);
-	i.address = addr;
-	i.port = port;
-	i.path = fullpath;
-	i.host = addr;
-	i.local_protocol_name = LOOP_WS_PROTOCOL;
-	i.ssl_connection = strcmp(proto, "https") == 0 ? LCCSCF_USE_SSL : 0;
-	i.opaque_user_data = mm;
-	i.retry_and_idle_policy = &mm_idle;
-	i.pwsi = &mm->wsi;
-	if (lws_client_connect_via_info(&i) == NULL) {
+	if (chat_ws_connect(mm->bot->loop, strcmp(proto, "https") == 0, addr,
+	    port, fullpath, &mm->ws, &mm_idle, &mm->wsi) != 0) {
 		mm->wsi = NULL;
 		mm_schedule_retry(mm);
 	}

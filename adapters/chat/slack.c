@@ -731,7 +731,6 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 static void
 slack_connect(struct slack *sl, const char *url)
 {
-	struct lws_client_connect_info	 i;
 	struct slack_conn		*conn;
 	const char			*proto, *addr, *path;
 	char				*copy = xstrdup(url), fullpath[2048];
@@ -753,20 +752,8 @@ slack_connect(struct slack *sl, const char *url)
 	conn->next = sl->conns;
 	sl->conns = conn;
 
-	memset(&i, 0, sizeof i);
-	i.context = loop_lws(sl->bot->loop);
-	i.address = addr;
-	i.port = port;
-	i.path = fullpath;
-	i.host = addr;
-	i.origin = NULL;
-	i.protocol = NULL;
-	i.local_protocol_name = LOOP_WS_PROTOCOL;
-	i.ssl_connection = strcmp(proto, "wss") == 0 ? LCCSCF_USE_SSL : 0;
-	i.opaque_user_data = conn;
-	i.retry_and_idle_policy = &slack_idle;
-	i.pwsi = &conn->wsi;
-	if (lws_client_connect_via_info(&i) == NULL) {
+	if (chat_ws_connect(sl->bot->loop, strcmp(proto, "wss") == 0, addr,
+	    port, fullpath, &conn->ws, &slack_idle, &conn->wsi) != 0) {
 		/* CONNECTION_ERROR already freed conn if it ran; else here. */
 		struct slack_conn *c;
 
