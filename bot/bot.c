@@ -14,7 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alerts.h"
+#include "alerts_http.h"
+#include "alerts_post.h"
 #include "bot.h"
+#include "checks.h"
 #include "clock.h"
 #include "log.h"
 #include "httpd.h"
@@ -145,21 +149,34 @@ bot_add_chat(struct bot *b, struct chat *c)
 int
 bot_start(struct bot *b, char **cause)
 {
-	size_t	 i;
+	struct alerts_sink	 sink;
+	size_t			 i;
 
 	*cause = NULL;
-	/* The listener first: adapters add their routes when they start. */
-	if (b->cfg->chat.mattermost_enabled &&
-	    b->cfg->chat.mattermost_command_token != NULL &&
-	    (b->httpd = httpd_start(b->loop, b->cfg->alerts.listen_address,
-	    b->cfg->alerts.listen_port, cause)) == NULL)
+	/*
+	 * The listener first (alert webhooks; adapters add their routes
+	 * when they start), and the alerts after the adapters they post to.
+	 */
+	if ((b->httpd = httpd_start(b->loop, b->cfg->alerts.listen_address,
+	    b->cfg->alerts.listen_port, cause)) == NULL) {
+		char *why = *cause;
+
+		xasprintf(cause, "alerts.listen: %s", why);
+		free(why);
 		return -1;
+	}
 	for (i = 0; i < b->nchats; i++) {
 		if (b->chats[i]->ops->start(b->chats[i], cause) != 0)
 			return -1;
 		log_info("bot", "chat adapter %s started",
 		    b->chats[i]->ops->name);
 	}
+	alerts_sink_for_bot(b, &sink);
+	if ((b->alerts = alerts_create(b->cfg, b->store, b->loop, &sink,
+	    cause)) == NULL)
+		return -1;
+	b->alerts_http = alerts_http_start(b->httpd, b->alerts, b->cfg);
+	b->checks = checks_start(b);
 	return 0;
 }
 
@@ -278,10 +295,15 @@ bot_free(struct bot *b)
 		loop_run_posted(b->loop);
 		lws_sul_cancel(&b->grace);
 	}
+	checks_free(b->checks);
+	b->checks = NULL;
+	alerts_free(b->alerts);
+	b->alerts = NULL;
 	outbox_free(b->outbox);
 	/* Only now: the completions above may still ask the pool (it says no). */
 	workers_free(b->workers);
 	httpd_free(b->httpd);
+	alerts_http_free(b->alerts_http);
 	loop_free(b->loop);
 	for (i = 0; i < b->nchats; i++)
 		chat_free(b->chats[i]);

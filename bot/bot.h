@@ -18,6 +18,9 @@
 #include "config.h"
 #include "rbac.h"
 
+struct alerts;
+struct alerts_http;
+struct checks;
 struct httpd;
 struct loop;
 struct outbox;
@@ -37,6 +40,11 @@ struct cmd_ctx {
 	struct buf		 reply;
 	char			*title;		/* rich answers: headline */
 	enum message_status	 status;	/* and its colour */
+	struct cmd_button {			/* cmd_button(); owned */
+		char	*action, *label, *value;
+		int	 danger;
+	}			 buttons[MESSAGE_MAX_BUTTONS];
+	size_t			 nbuttons;
 	const char		*outcome;	/* audit: ok, error, ... */
 	char			*detail;	/* audit: error text */
 	int64_t			 received_ms;	/* wall clock */
@@ -57,6 +65,9 @@ struct bot {
 	struct rbac			*rbac;
 	struct outbox			*outbox;	/* every chat post */
 	struct httpd			*httpd;		/* or NULL */
+	struct alerts			*alerts;	/* or NULL */
+	struct alerts_http		*alerts_http;
+	struct checks			*checks;	/* own checks, or NULL */
 	struct chat			**chats;
 	size_t				 nchats;
 	int64_t				 started_ms;
@@ -109,6 +120,12 @@ void	 cmd_title(struct cmd_ctx *, enum message_status, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 /* Gives the answer a status colour without a headline. */
 void	 cmd_status(struct cmd_ctx *, enum message_status);
+/*
+ * Adds a button to the answer; value is the command line a click runs,
+ * as the person who clicks (message.h). Extra buttons are dropped.
+ */
+void	 cmd_button(struct cmd_ctx *, const char *action, const char *label,
+	    const char *value, int danger);
 /* Like cmd_reply, and marks the outcome as an error. */
 void	 cmd_error(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

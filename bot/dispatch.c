@@ -16,6 +16,7 @@
 #include "xmalloc.h"
 
 #define DISPATCH_AUDIT_MAX	1024	/* bytes of command line kept */
+#define DISPATCH_BUTTON_MAX	1900	/* a Confirm button's command line */
 
 /* The line as it goes into the audit trail: bounded, no control bytes. */
 static char *
@@ -80,6 +81,21 @@ cmd_title(struct cmd_ctx *ctx, enum message_status st, const char *fmt, ...)
 }
 
 void
+cmd_button(struct cmd_ctx *ctx, const char *action, const char *label,
+    const char *value, int danger)
+{
+	struct cmd_button	*btn;
+
+	if (ctx->nbuttons == MESSAGE_MAX_BUTTONS)
+		return;
+	btn = &ctx->buttons[ctx->nbuttons++];
+	btn->action = xstrdup(action);
+	btn->label = xstrdup(label);
+	btn->value = xstrdup(value);
+	btn->danger = danger;
+}
+
+void
 cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -125,6 +141,7 @@ cmd_answer(struct cmd_ctx *ctx)
 {
 	struct message	 msg;
 	char		*text, *title;
+	size_t		 i;
 
 	if (ctx->answered)
 		return;
@@ -142,6 +159,13 @@ cmd_answer(struct cmd_ctx *ctx)
 		    strcmp(ctx->outcome, "error") != 0 &&
 		    strcmp(ctx->outcome, "cancelled") != 0;
 		msg.code = *text != '\0' ? text : NULL;
+		for (i = 0; i < ctx->nbuttons; i++) {
+			msg.buttons[i].action = ctx->buttons[i].action;
+			msg.buttons[i].label = ctx->buttons[i].label;
+			msg.buttons[i].value = ctx->buttons[i].value;
+			msg.buttons[i].danger = ctx->buttons[i].danger;
+		}
+		msg.nbuttons = ctx->nbuttons;
 		ctx->chat->ops->reply(ctx->chat, &ctx->origin, &msg);
 		free(title);
 		free(text);
@@ -160,6 +184,13 @@ cmd_answer(struct cmd_ctx *ctx)
 static void
 dispatch_free(struct cmd_ctx *ctx)
 {
+	size_t	 i;
+
+	for (i = 0; i < ctx->nbuttons; i++) {
+		free(ctx->buttons[i].action);
+		free(ctx->buttons[i].label);
+		free(ctx->buttons[i].value);
+	}
 	chat_origin_release(&ctx->origin);
 	args_free(&ctx->args);
 	words_free(&ctx->words);
@@ -201,6 +232,29 @@ dispatch_refuse(struct cmd_ctx *ctx, const char *outcome, const char *fmt,
 	ctx->detail = xstrdup(ctx->reply.data);
 	cmd_answer(ctx);
 	dispatch_free(ctx);
+}
+
+/*
+ * The same command line with " --confirm", as a danger button: a click
+ * runs it as whoever clicks, through this same path (RBAC, audit).
+ */
+static void
+dispatch_confirm_button(struct cmd_ctx *ctx, const struct chat_msg *m)
+{
+	struct buf	 b;
+	size_t		 n = m->len;
+
+	while (n > 0 && (m->text[n - 1] == ' ' || m->text[n - 1] == '\n' ||
+	    m->text[n - 1] == '\t' || m->text[n - 1] == '\r'))
+		n--;
+	/* Slack holds at most 2,000 bytes in a button's value. */
+	if (n == 0 || n > DISPATCH_BUTTON_MAX || memchr(m->text, '\0', n))
+		return;
+	buf_init(&b);
+	buf_add(&b, m->text, n);
+	buf_adds(&b, " --confirm");
+	cmd_button(ctx, "confirm", "Confirm", b.data, 1);
+	buf_release(&b);
 }
 
 void
@@ -289,6 +343,7 @@ bot_handle_message(struct bot *b, struct chat *chat,
 	}
 	if ((e->flags & CMD_NEEDS_CONFIRM) && !args_has(&ctx->args,
 	    "confirm")) {
+		dispatch_confirm_button(ctx, m);
 		dispatch_refuse(ctx, "unconfirmed", "/%s changes things on "
 		    "production; repeat it with --confirm to go ahead",
 		    e->name);

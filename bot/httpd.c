@@ -15,7 +15,6 @@
 #include "loop.h"
 #include "xmalloc.h"
 
-#define HTTPD_BODY_MAX		(1024 * 1024)
 #define HTTPD_ROUTES_MAX	16
 
 struct httpd_route_entry {
@@ -30,6 +29,7 @@ struct httpd {
 	int				 port;
 	struct httpd_route_entry	 routes[HTTPD_ROUTES_MAX];
 	size_t				 nroutes;
+	size_t				 body_max;
 };
 
 struct httpd_pss {
@@ -161,7 +161,7 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return httpd_answer(wsi, h, pss);
 		if (lws_hdr_copy(wsi, tmp, sizeof tmp,
 		    WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
-			if (strtoll(tmp, NULL, 10) <= HTTPD_BODY_MAX)
+			if (strtoll(tmp, NULL, 10) <= (long long)h->body_max)
 				return 0;	/* the body follows */
 			pss->early = 413;
 		} else if (lws_hdr_total_length(wsi,
@@ -171,7 +171,7 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP_BODY:
 		if (pss->answered)
 			return -1;
-		if (!pss->over && pss->body.len + len <= HTTPD_BODY_MAX)
+		if (!pss->over && pss->body.len + len <= h->body_max)
 			buf_add(&pss->body, in, len);
 		else
 			pss->over = 1;
@@ -234,6 +234,7 @@ httpd_start(struct loop *loop, const char *address, int port, char **cause)
 		return NULL;
 	}
 	h->port = lws_get_vhost_listen_port(h->vhost);
+	h->body_max = 1024 * 1024;
 	httpd_route(h, "GET", "/healthz", httpd_healthz, NULL);
 	log_info("httpd", "listening on %s:%d", address, h->port);
 	return h;
@@ -270,6 +271,12 @@ httpd_route(struct httpd *h, const char *method, const char *path,
 	r->path = xstrdup(path);
 	r->fn = fn;
 	r->arg = arg;
+}
+
+void
+httpd_set_body_max(struct httpd *h, size_t max)
+{
+	h->body_max = max;
 }
 
 int

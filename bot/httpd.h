@@ -43,6 +43,8 @@ void	 httpd_free(struct httpd *);
 void	 httpd_route(struct httpd *, const char *method, const char *path,
 	    httpd_route_fn fn, void *arg);
 int	 httpd_port(const struct httpd *);
+/* Bodies over max bytes get 413 (default 1 MiB). */
+void	 httpd_set_body_max(struct httpd *, size_t max);
 
 /* Form fields ("a=1&b=x%20y"): the decoded value of name, or NULL. */
 char	*httpd_form_get(const char *body, const char *name);

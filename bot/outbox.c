@@ -71,6 +71,7 @@ struct ob_job {
 	struct ob_channel	*ch;
 	struct ob_item		*item;
 	struct ob_sender	*sender;
+	char			*ref_id;	/* "ref:N" resolved, or NULL */
 	struct outbox_result	 result;
 };
 
@@ -350,6 +351,7 @@ ob_complete(struct ob_job *job)
 	}
 	free(r->platform_id);
 	free(r->error);
+	free(job->ref_id);
 	free(job);
 	outbox_schedule(ob);
 }
@@ -362,6 +364,19 @@ ob_job_work(void *arg)
 	struct outbox_item	 view = { it->id, it->platform, it->channel,
 	    it->kind, it->target, it->body, it->attempts };
 
+	/*
+	 * An update or a thread reply names the message it is about by its
+	 * outbox row; the platform's id was resolved on the loop thread.
+	 */
+	if (it->target != NULL && strncmp(it->target, "ref:", 4) == 0) {
+		if (job->ref_id == NULL) {
+			job->result.verdict = OUTBOX_REJECTED;
+			job->result.error = xstrdup("the message it refers to "
+			    "was never delivered");
+			return;
+		}
+		view.target = job->ref_id;
+	}
 	job->sender->send(job->sender->arg, &view, &job->result);
 }
 
@@ -468,6 +483,10 @@ again:
 		job->ch = ch;
 		job->item = TAILQ_FIRST(&ch->items);
 		job->sender = ob_sender_for(ob, ch->platform);
+		if (job->item->target != NULL &&
+		    strncmp(job->item->target, "ref:", 4) == 0)
+			job->ref_id = store_outbox_platform_id(ob->store,
+			    strtoll(job->item->target + 4, NULL, 10));
 		if (ob->workers == NULL) {
 			/* Inline (tests): the result applies before we go on. */
 			ob_job_work(job);
@@ -479,6 +498,7 @@ again:
 			/* Shutting down: leave it pending in the store. */
 			ch->in_flight = 0;
 			ch->tokens += 1;
+			free(job->ref_id);
 			free(job);
 			return;
 		}
@@ -515,6 +535,23 @@ size_t
 outbox_pending(struct outbox *ob)
 {
 	return ob->pending;
+}
+
+size_t
+outbox_backlog(struct outbox *ob, const char *platform, const char *channel)
+{
+	struct ob_channel	*ch;
+	struct ob_item		*it;
+	size_t			 n = 0;
+
+	for (ch = ob->channels; ch != NULL; ch = ch->next) {
+		if (strcmp(ch->platform, platform) != 0 ||
+		    strcmp(ch->channel, channel) != 0)
+			continue;
+		TAILQ_FOREACH(it, &ch->items, link)
+			n++;
+	}
+	return n;
 }
 
 size_t

@@ -82,5 +82,8 @@ int64_t	 outbox_next_due(struct outbox *);
 
 size_t	 outbox_pending(struct outbox *);	/* not yet delivered */
 size_t	 outbox_channels(struct outbox *);
+/* Messages not yet delivered to one channel. */
+size_t	 outbox_backlog(struct outbox *, const char *platform,
+	    const char *channel);
 
 #endif

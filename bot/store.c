@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_int.h"
 #include "xmalloc.h"
 
 #define STORE_BUSY_TIMEOUT_MS	5000
@@ -31,6 +32,8 @@ struct store {
 	sqlite3_stmt	*outbox_sent;
 	sqlite3_stmt	*outbox_attempt;
 	sqlite3_stmt	*outbox_failed;
+	sqlite3_stmt	*outbox_platform_id;
+	sqlite3_stmt	*cached[STORE_CACHED_MAX];	/* store_stmt() */
 };
 
 /*
@@ -70,6 +73,59 @@ static const char *const store_migrations[] = {
 	"  sent INTEGER"
 	");"
 	"CREATE INDEX outbox_pending ON outbox(state, id);",
+	/*
+	 * 4: alerts (one row per fingerprint), their timeline, silences,
+	 * and the chat messages that show alert groups (alert_notes).
+	 */
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  fingerprint TEXT NOT NULL UNIQUE,"
+	"  source TEXT NOT NULL,"
+	"  alertname TEXT NOT NULL,"
+	"  severity TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  labels TEXT NOT NULL,"
+	"  annotations TEXT NOT NULL,"
+	"  url TEXT,"
+	"  state TEXT NOT NULL,"
+	"  shown TEXT,"
+	"  starts_at INTEGER NOT NULL,"
+	"  ends_at INTEGER NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  acked_by TEXT,"
+	"  silence_id INTEGER"
+	");"
+	"CREATE INDEX alerts_open ON alerts(state) WHERE state != 'resolved';"
+	"CREATE TABLE alert_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  alert_id INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  what TEXT NOT NULL,"
+	"  why TEXT"
+	");"
+	"CREATE INDEX alert_events_alert ON alert_events(alert_id, id);"
+	"CREATE TABLE silences ("
+	"  id INTEGER PRIMARY KEY,"
+	"  matchers TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  ends_at INTEGER NOT NULL,"
+	"  author TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  ended INTEGER"
+	");"
+	"CREATE TABLE alert_notes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  group_key TEXT NOT NULL,"
+	"  receiver TEXT NOT NULL,"
+	"  outbox_id INTEGER NOT NULL,"
+	"  open INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  repeated INTEGER NOT NULL"
+	");"
+	"CREATE INDEX alert_notes_open ON alert_notes(group_key) WHERE open;",
 };
 
 static int
@@ -231,6 +287,9 @@ store_close(struct store *s)
 	sqlite3_finalize(s->outbox_sent);
 	sqlite3_finalize(s->outbox_attempt);
 	sqlite3_finalize(s->outbox_failed);
+	sqlite3_finalize(s->outbox_platform_id);
+	for (size_t i = 0; i < STORE_CACHED_MAX; i++)
+		sqlite3_finalize(s->cached[i]);
 	/* Checkpoints the WAL back into the file on the last close. */
 	sqlite3_close(s->db);
 	free(s->path);
@@ -407,4 +466,78 @@ store_outbox_failed(struct store *s, int64_t id, const char *error,
 	store_bind_text(s->outbox_failed, 1, error);
 	sqlite3_bind_int64(s->outbox_failed, 2, id);
 	return store_outbox_update(s, s->outbox_failed, cause);
+}
+
+/* ---------------------------------------------------- for store_*.c */
+
+sqlite3_stmt *
+store_stmt(struct store *s, enum store_cached which, const char *sql,
+    char **cause)
+{
+	sqlite3_stmt	*st = s->cached[which];
+
+	if (st == NULL) {
+		if (store_prepare(s, sql, &s->cached[which], cause) != 0)
+			return NULL;
+		st = s->cached[which];
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+int
+store_err(struct store *s, char **cause, const char *what)
+{
+	return store_fail(s, cause, what);
+}
+
+int
+store_begin(struct store *s, char **cause)
+{
+	return store_exec(s, "BEGIN IMMEDIATE", cause);
+}
+
+int
+store_commit(struct store *s, char **cause)
+{
+	if (store_exec(s, "COMMIT", cause) != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+char *
+store_outbox_platform_id(struct store *s, int64_t id)
+{
+	sqlite3_stmt	*st;
+	char		*cause = NULL, *out = NULL;
+	const unsigned char *v;
+
+	st = store_stmt(s, STORE_C_OUTBOX_PLATFORM_ID, "SELECT platform_id "
+	    "FROM outbox WHERE id = ?", &cause);
+	if (st == NULL) {
+		free(cause);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (v = sqlite3_column_text(st, 0)) != NULL)
+		out = xstrdup((const char *)v);
+	sqlite3_reset(st);
+	return out;
+}
+
+int64_t
+store_last_insert_id(struct store *s)
+{
+	return sqlite3_last_insert_rowid(s->db);
 }

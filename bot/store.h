@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 
 struct store;
 
@@ -70,6 +70,17 @@ int	 store_outbox_attempt(struct store *, int64_t id, const char *error,
 /* Given up: the platform refused it for good (e.g. unknown channel). */
 int	 store_outbox_failed(struct store *, int64_t id, const char *error,
 	    char **cause);
+
+/* The platform's id of a delivered outbox row (caller frees), or NULL. */
+char	*store_outbox_platform_id(struct store *, int64_t id);
+
+/*
+ * An explicit transaction around several writes: everything in it is
+ * committed together or not at all. store_commit rolls back on failure.
+ */
+int	 store_begin(struct store *, char **cause);
+int	 store_commit(struct store *, char **cause);
+void	 store_rollback(struct store *);
 
 const char *store_path(const struct store *);	/* borrowed */
 int	 store_schema_version(struct store *);

@@ -7,15 +7,21 @@
 
 #include "cmd.h"
 
+extern const struct cmd_entry cmd_ack_entry;
+extern const struct cmd_entry cmd_alerts_entry;
 extern const struct cmd_entry cmd_disk_entry;
 extern const struct cmd_entry cmd_health_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_jobs_entry;
 extern const struct cmd_entry cmd_logs_entry;
 extern const struct cmd_entry cmd_rerun_entry;
+extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_restart_entry;
+extern const struct cmd_entry cmd_silence_entry;
+extern const struct cmd_entry cmd_silences_entry;
 extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_unsilence_entry;
 extern const struct cmd_entry cmd_whoami_entry;
 
 const struct cmd_entry *const cmd_table[] = {
@@ -27,6 +33,12 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_top_entry,
 	&cmd_rerun_entry,
 	&cmd_restart_entry,
+	&cmd_alerts_entry,
+	&cmd_ack_entry,
+	&cmd_resolve_entry,
+	&cmd_silence_entry,
+	&cmd_silences_entry,
+	&cmd_unsilence_entry,
 	&cmd_status_entry,
 	&cmd_whoami_entry,
 	NULL

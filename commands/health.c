@@ -14,6 +14,7 @@
 
 #include "inventory.h"
 #include "parse.h"
+#include "health.h"
 #include "remote.h"
 #include "shquote.h"
 #include "xmalloc.h"
@@ -36,7 +37,7 @@ const struct cmd_entry cmd_health_entry = {
 #define HEALTH_LOG_LINES	"5000"
 
 /* The script: every check in one round trip. */
-static void
+void
 health_script(struct probe *p, const struct cfg_remote *r)
 {
 	const struct cfg_host	*h = p->host;
@@ -109,24 +110,41 @@ struct health_host {
 	enum remote_state	 state;
 	struct buf		 summary;	/* the host's line */
 	struct buf		 details;	/* what is not OK */
+	struct health_findings	*findings;	/* or NULL */
+	int			 log_errors;	/* lines that make a finding */
 };
 
 static void
-health_raise(struct health_host *hh, enum remote_state s, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
+health_raise(struct health_host *hh, const char *key, enum remote_state s,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * One finding: a line of the details, and for the bot's own checks a
+ * stable key ("disk:/var") that says which alert it is.
+ */
 static void
-health_raise(struct health_host *hh, enum remote_state s, const char *fmt,
-    ...)
+health_raise(struct health_host *hh, const char *key, enum remote_state s,
+    const char *fmt, ...)
 {
-	va_list	 ap;
+	struct health_finding	*f;
+	va_list			 ap;
+	size_t			 start;
 
 	if (s > hh->state)
 		hh->state = s;
 	buf_adds(&hh->details, "  - ");
+	start = hh->details.len;
 	va_start(ap, fmt);
 	buf_vaddf(&hh->details, fmt, ap);
 	va_end(ap);
+	if (hh->findings != NULL && s != REMOTE_OK) {
+		hh->findings->v = xreallocarray(hh->findings->v,
+		    hh->findings->n + 1, sizeof *hh->findings->v);
+		f = &hh->findings->v[hh->findings->n++];
+		f->key = xstrdup(key);
+		f->state = s;
+		f->text = xstrdup(hh->details.data + start);
+	}
 	buf_addc(&hh->details, '\n');
 }
 
@@ -143,26 +161,29 @@ health_disks(struct health_host *hh, const struct cfg_host *h,
 		return;
 	if (probe_section(hh->probe, "df", sec) != 0 ||
 	    parse_df(sec->data, &df, &cause) != 0) {
-		health_raise(hh, REMOTE_WARN, "disks: cannot read df output%s%s",
+		health_raise(hh, "disks", REMOTE_WARN, "disks: cannot read df output%s%s",
 		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
 		free(cause);
 		return;
 	}
 	for (i = 0; i < h->nmounts; i++) {
 		const struct cfg_mount *m = &h->mounts[i];
+		char mkey[300];
+
+		snprintf(mkey, sizeof mkey, "disk:%s", m->path);
 
 		if ((row = parse_df_find(&df, m->path)) == NULL) {
-			health_raise(hh, REMOTE_WARN, "disk %s: not mounted",
+			health_raise(hh, mkey, REMOTE_WARN, "disk %s: not mounted",
 			    m->path);
 			continue;
 		}
 		buf_addf(&hh->summary, ", %s %d%%", m->path, row->pct);
 		if (row->pct >= m->crit_pct)
-			health_raise(hh, REMOTE_CRIT, "disk %s: %d%% used "
+			health_raise(hh, mkey, REMOTE_CRIT, "disk %s: %d%% used "
 			    "(critical at %d%%)", m->path, row->pct,
 			    m->crit_pct);
 		else if (row->pct >= m->warn_pct)
-			health_raise(hh, REMOTE_WARN, "disk %s: %d%% used "
+			health_raise(hh, mkey, REMOTE_WARN, "disk %s: %d%% used "
 			    "(warning at %d%%)", m->path, row->pct,
 			    m->warn_pct);
 	}
@@ -178,9 +199,12 @@ health_services(struct health_host *hh, const struct cfg_host *h,
 	size_t		 i;
 
 	for (i = 0; i < h->nservices; i++) {
+		char skey[300];
+
+		snprintf(skey, sizeof skey, "service:%s", h->services[i].name);
 		xasprintf(&name, "svc:%s", h->services[i].name);
 		if (probe_section(hh->probe, name, sec) != 0) {
-			health_raise(hh, REMOTE_WARN, "service %s: not "
+			health_raise(hh, skey, REMOTE_WARN, "service %s: not "
 			    "checked (output cut short)",
 			    h->services[i].name);
 			free(name);
@@ -193,14 +217,14 @@ health_services(struct health_host *hh, const struct cfg_host *h,
 		if (st == PARSE_SVC_ACTIVE)
 			continue;
 		if (st == PARSE_SVC_INACTIVE || st == PARSE_SVC_FAILED)
-			health_raise(hh, REMOTE_CRIT, "service %s: %s",
+			health_raise(hh, skey, REMOTE_CRIT, "service %s: %s",
 			    h->services[i].name, parse_svc_name(st));
 		else if (sec->data[0] == '\0')
-			health_raise(hh, REMOTE_WARN, "service %s: unknown "
+			health_raise(hh, skey, REMOTE_WARN, "service %s: unknown "
 			    "(systemctl gave no answer; is systemd running?)",
 			    h->services[i].name);
 		else
-			health_raise(hh, REMOTE_WARN, "service %s: %s",
+			health_raise(hh, skey, REMOTE_WARN, "service %s: %s",
 			    h->services[i].name, sec->data);
 	}
 }
@@ -217,22 +241,25 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 	if (h->nlogs == 0)
 		return;
 	if (remote_read_now(hh->probe, &now, &tz) != 0) {
-		health_raise(hh, REMOTE_WARN, "logs: cannot read the host's "
+		health_raise(hh, "logs", REMOTE_WARN, "logs: cannot read the host's "
 		    "clock");
 		return;
 	}
 	duration_format(r->log_window_s, win, sizeof win);
 	for (i = 0; i < h->nlogs; i++) {
+		char lkey[300];
+
+		snprintf(lkey, sizeof lkey, "log:%s", h->logs[i].name);
 		xasprintf(&name, "log:%s", h->logs[i].name);
 		if (probe_section(hh->probe, name, sec) != 0) {
-			health_raise(hh, REMOTE_WARN, "log %s: not checked "
+			health_raise(hh, lkey, REMOTE_WARN, "log %s: not checked "
 			    "(output cut short)", h->logs[i].name);
 			free(name);
 			continue;
 		}
 		free(name);
 		if (strcmp(sec->data, "opsbot: cannot read\n") == 0) {
-			health_raise(hh, REMOTE_WARN, "log %s: cannot read %s",
+			health_raise(hh, lkey, REMOTE_WARN, "log %s: cannot read %s",
 			    h->logs[i].name, h->logs[i].path);
 			continue;
 		}
@@ -249,11 +276,11 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 				counted++;
 		}
 		if (counted > 0)
-			health_raise(hh, REMOTE_WARN, "log %s: %d %s line%s in "
+			health_raise(hh, lkey, counted >= hh->log_errors ? REMOTE_WARN : REMOTE_OK, "log %s: %d %s line%s in "
 			    "the last %s", h->logs[i].name, counted,
 			    r->error_pattern, counted == 1 ? "" : "s", win);
 		else if (untimed > 0)
-			health_raise(hh, REMOTE_OK, "log %s: %d %s line%s with "
+			health_raise(hh, lkey, REMOTE_OK, "log %s: %d %s line%s with "
 			    "no timestamp to date them", h->logs[i].name,
 			    untimed, r->error_pattern, untimed == 1 ? "" : "s");
 	}
@@ -300,7 +327,9 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 	buf_init(&hh->details);
 	hh->state = REMOTE_OK;
 	if (p->failure != NULL) {
-		hh->state = REMOTE_UNREACHABLE;
+		health_raise(hh, "reachable", REMOTE_UNREACHABLE, "%s",
+		    p->failure);
+		buf_clear(&hh->details);
 		buf_addf(&hh->summary, " — %s", p->failure);
 		return;
 	}
@@ -322,10 +351,10 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 		if (ncpu > 0)
 			buf_addf(&hh->summary, " (%ld cpu)", ncpu);
 		if (ncpu > 0 && la.l5 > 2.0 * (double)ncpu)
-			health_raise(hh, REMOTE_WARN, "load %.2f over 5 min on "
+			health_raise(hh, "load", REMOTE_WARN, "load %.2f over 5 min on "
 			    "%ld cpu", la.l5, ncpu);
 	} else
-		health_raise(hh, REMOTE_WARN, "load: cannot read /proc/loadavg");
+		health_raise(hh, "load", REMOTE_WARN, "load: cannot read /proc/loadavg");
 	free(cause);
 	cause = NULL;
 	if (probe_section(p, "meminfo", &sec) == 0 &&
@@ -334,13 +363,13 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 
 		buf_addf(&hh->summary, ", mem %d%% free", pct);
 		if (pct < 5)
-			health_raise(hh, REMOTE_CRIT, "memory: %d%% available",
+			health_raise(hh, "memory", REMOTE_CRIT, "memory: %d%% available",
 			    pct);
 		else if (pct < 10)
-			health_raise(hh, REMOTE_WARN, "memory: %d%% available",
+			health_raise(hh, "memory", REMOTE_WARN, "memory: %d%% available",
 			    pct);
 	} else
-		health_raise(hh, REMOTE_WARN, "memory: cannot read "
+		health_raise(hh, "memory", REMOTE_WARN, "memory: cannot read "
 		    "/proc/meminfo%s%s", cause != NULL ? ": " : "",
 		    cause != NULL ? cause : "");
 	free(cause);
@@ -348,7 +377,7 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 	health_services(hh, h, &sec);
 	health_logs(hh, h, r, &sec);
 	if (p->proc.truncated)
-		health_raise(hh, REMOTE_WARN, "output cut at %d bytes "
+		health_raise(hh, "output", REMOTE_WARN, "output cut at %d bytes "
 		    "(remote.output_limit)", r->output_limit);
 	buf_release(&sec);
 }
@@ -375,6 +404,7 @@ health_report(struct remote_run *run)
 	for (i = 0; i < run->n; i++) {
 		hh[i].probe = &run->probes[i];
 		hh[i].order = i;
+		hh[i].log_errors = 1;
 		health_assess(&hh[i], r);
 		count[hh[i].state]++;
 	}
@@ -405,4 +435,34 @@ static enum cmd_result
 cmd_health_exec(struct cmd_ctx *ctx)
 {
 	return remote_run_target(ctx, args_pos(&ctx->args, 0), health_script, health_report);
+}
+
+void
+health_findings(const struct probe *p, const struct cfg_remote *r,
+    int log_errors, struct health_findings *out)
+{
+	struct health_host	 hh;
+
+	memset(out, 0, sizeof *out);
+	memset(&hh, 0, sizeof hh);
+	hh.probe = p;
+	hh.findings = out;
+	hh.log_errors = log_errors;
+	health_assess(&hh, r);
+	out->state = hh.state;
+	buf_release(&hh.summary);
+	buf_release(&hh.details);
+}
+
+void
+health_findings_release(struct health_findings *f)
+{
+	size_t	 i;
+
+	for (i = 0; i < f->n; i++) {
+		free(f->v[i].key);
+		free(f->v[i].text);
+	}
+	free(f->v);
+	memset(f, 0, sizeof *f);
 }

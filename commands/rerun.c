@@ -2,7 +2,10 @@
  * /rerun JOB --confirm: force-starts an AutoSys job (sendevent -E
  * FORCE_STARTJOB) on the host whose jobs source names it, then shows its
  * status. It changes production, so it needs a role that grants it and
- * an explicit --confirm, and it is audited like every command.
+ * an explicit --confirm, and it is audited like every command. Without
+ * --confirm the refusal (dispatch.c) carries a Confirm button whose value
+ * is this command line plus " --confirm"; a click runs it as the person
+ * who clicks, RBAC and audit included.
  */
 
 #include <stdio.h>

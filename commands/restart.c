@@ -2,7 +2,8 @@
  * /restart HOST SERVICE --confirm: restarts a configured service (systemd
  * unit, or the restart command the config gives), then checks it again
  * and says whether it came back. Same guard as /rerun: a role that grants
- * it, an explicit --confirm, and the audit trail.
+ * it, an explicit --confirm (or a click on the Confirm button of the
+ * refusal, which runs the same line with --confirm), and the audit trail.
  */
 
 #include <stdio.h>

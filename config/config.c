@@ -612,7 +612,8 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    "command", NULL };
 	static const char *const mm_keys[] = { "enabled", "url", "token",
 	    "token_file", "prefix", "command", "command_token",
-	    "command_token_file", NULL };
+	    "command_token_file", "actions_url", "register_team_id",
+	    "register_url", NULL };
 	const cJSON	*chat = cfg_object(ctx, root, "", "chat");
 	const cJSON	*con = cfg_object(ctx, chat, "chat", "console");
 	const cJSON	*slack = cfg_object(ctx, chat, "chat", "slack");
@@ -723,6 +724,31 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			    "http:// or https:// URL, got \"%s\"",
 			    c->chat.mattermost_url);
 	}
+	/* Buttons: where Mattermost posts a click (default: the listener). */
+	cfg_string_def(ctx, mm, "chat.mattermost", "actions_url", NULL,
+	    &c->chat.mattermost_actions_url);
+	if (c->chat.mattermost_actions_url != NULL &&
+	    !cfg_has_prefix(c->chat.mattermost_actions_url, "https://") &&
+	    !cfg_has_prefix(c->chat.mattermost_actions_url, "http://"))
+		cfg_error(ctx, "chat.mattermost.actions_url", "expected an "
+		    "http:// or https:// URL, got \"%s\"",
+		    c->chat.mattermost_actions_url);
+	/* Both set: the bot registers its slash command at start. */
+	cfg_string_def(ctx, mm, "chat.mattermost", "register_team_id", NULL,
+	    &c->chat.mattermost_register_team_id);
+	cfg_string_def(ctx, mm, "chat.mattermost", "register_url", NULL,
+	    &c->chat.mattermost_register_url);
+	if (c->chat.mattermost_register_url != NULL &&
+	    !cfg_has_prefix(c->chat.mattermost_register_url, "https://") &&
+	    !cfg_has_prefix(c->chat.mattermost_register_url, "http://"))
+		cfg_error(ctx, "chat.mattermost.register_url", "expected the "
+		    "http:// or https:// URL Mattermost calls, e.g. "
+		    "\"https://bot.example:9097/mattermost/command\", got "
+		    "\"%s\"", c->chat.mattermost_register_url);
+	if ((c->chat.mattermost_register_team_id == NULL) !=
+	    (c->chat.mattermost_register_url == NULL))
+		cfg_error(ctx, "chat.mattermost", "registering the slash "
+		    "command needs both register_team_id and register_url");
 	if (c->chat.mattermost_enabled && (c->chat.mattermost_url == NULL ||
 	    c->chat.mattermost_token == NULL))
 		cfg_error(ctx, "chat.mattermost", "Mattermost needs url and "
@@ -743,17 +769,202 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 
 /* ------------------------------------------------------------- alerts */
 
+/*
+ * A channel a route sends to: "slack:#ops-alerts", "slack:C0123",
+ * "mattermost:<channel id>" or "console".
+ */
+static void
+cfg_check_receiver(struct cfg_ctx *ctx, const char *path, const char *r)
+{
+	const char	*colon = strchr(r, ':');
+
+	if (strcmp(r, "console") == 0)
+		return;
+	if (colon == NULL || colon[1] == '\0' ||
+	    (strncmp(r, "slack:", 6) != 0 && strncmp(r, "mattermost:", 11) != 0))
+		cfg_error(ctx, path, "expected \"slack:#channel\", "
+		    "\"mattermost:CHANNEL_ID\" or \"console\", got \"%s\"", r);
+}
+
+static void
+cfg_route_matchers(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const char *key, enum matcher_op op, struct cfg_route *r)
+{
+	const cJSON	*m = cfg_object(ctx, obj, path, key), *v;
+	char		*p, *vp, *err = NULL;
+
+	if (m == NULL)
+		return;
+	p = cfg_path_key(path, key);
+	cJSON_ArrayForEach(v, m) {
+		vp = cfg_path_key(p, v->string);
+		if (!cJSON_IsString(v))
+			cfg_type_error(ctx, vp, "a string", v);
+		else if (matchers_add(&r->matchers, v->string, op,
+		    v->valuestring, &err) != 0) {
+			cfg_error(ctx, vp, "%s", err);
+			free(err);
+			err = NULL;
+		}
+		free(vp);
+	}
+	free(p);
+}
+
+static void
+cfg_strlist_copy(struct strlist *dst, const struct strlist *src)
+{
+	size_t	 i;
+
+	dst->v = xcalloc(src->n + 1, sizeof *dst->v);
+	for (i = 0; i < src->n; i++)
+		dst->v[i] = xstrdup(src->v[i]);
+	dst->n = src->n;
+}
+
+/* Loads route r from obj; parent (or NULL for the root) gives defaults. */
+static void
+cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const struct cfg_route *parent, struct cfg_route *r, int depth)
+{
+	static const char *const keys[] = { "match", "match_re", "channels",
+	    "group_by", "group_wait", "group_interval", "repeat_interval",
+	    "mention", "continue", "routes", NULL };
+	const cJSON	*kids, *kid;
+	char		*p;
+	size_t		 i;
+	int		 n;
+
+	r->path = xstrdup(path);
+	cfg_check_keys(ctx, obj, path, keys);
+	cfg_route_matchers(ctx, obj, path, "match", MATCH_EQ, r);
+	cfg_route_matchers(ctx, obj, path, "match_re", MATCH_RE, r);
+	if (parent == NULL && r->matchers.n != 0)
+		cfg_error(ctx, path, "the root route matches every alert; "
+		    "put match/match_re on its routes");
+	if (cJSON_GetObjectItemCaseSensitive(obj, "channels") != NULL) {
+		cfg_strlist(ctx, obj, path, "channels", &r->channels);
+		for (i = 0; i < r->channels.n; i++) {
+			p = cfg_path_index(path, (int)i);
+			cfg_check_receiver(ctx, p, r->channels.v[i]);
+			free(p);
+		}
+	} else if (parent != NULL)
+		cfg_strlist_copy(&r->channels, &parent->channels);
+	if (cJSON_GetObjectItemCaseSensitive(obj, "group_by") != NULL)
+		cfg_strlist(ctx, obj, path, "group_by", &r->group_by);
+	else if (parent != NULL)
+		cfg_strlist_copy(&r->group_by, &parent->group_by);
+	else {
+		r->group_by.v = xcalloc(2, sizeof *r->group_by.v);
+		r->group_by.v[r->group_by.n++] = xstrdup("alertname");
+	}
+	cfg_duration(ctx, obj, path, "group_wait", parent != NULL ?
+	    parent->group_wait_s : 30, &r->group_wait_s);
+	cfg_duration(ctx, obj, path, "group_interval", parent != NULL ?
+	    parent->group_interval_s : 300, &r->group_interval_s);
+	cfg_duration(ctx, obj, path, "repeat_interval", parent != NULL ?
+	    parent->repeat_interval_s : 4 * 3600, &r->repeat_interval_s);
+	if (r->group_interval_s < 1) {
+		p = cfg_path_key(path, "group_interval");
+		cfg_error(ctx, p, "must be at least 1s");
+		free(p);
+	}
+	cfg_string_def(ctx, obj, path, "mention", parent != NULL ?
+	    parent->mention : NULL, &r->mention);
+	cfg_bool(ctx, obj, path, "continue", 0, &r->cont);
+	kids = cJSON_GetObjectItemCaseSensitive(obj, "routes");
+	if (kids != NULL && !cJSON_IsArray(kids)) {
+		p = cfg_path_key(path, "routes");
+		cfg_type_error(ctx, p, "an array of routes", kids);
+		free(p);
+		return;
+	}
+	if (kids == NULL)
+		return;
+	if (depth >= 8) {
+		p = cfg_path_key(path, "routes");
+		cfg_error(ctx, p, "routes nest at most 8 deep");
+		free(p);
+		return;
+	}
+	r->routes = xcalloc((size_t)cJSON_GetArraySize(kids) + 1,
+	    sizeof *r->routes);
+	n = 0;
+	cJSON_ArrayForEach(kid, kids) {
+		char *rp = cfg_path_key(path, "routes");
+
+		p = cfg_path_index(rp, n++);
+		free(rp);
+		if (!cJSON_IsObject(kid))
+			cfg_type_error(ctx, p, "an object", kid);
+		else
+			cfg_load_route(ctx, kid, p, r, &r->routes[r->nroutes++],
+			    depth + 1);
+		free(p);
+	}
+}
+
+static void
+cfg_route_free(struct cfg_route *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nroutes; i++)
+		cfg_route_free(&r->routes[i]);
+	free(r->routes);
+	free(r->path);
+	matchers_release(&r->matchers);
+	strlist_free(&r->channels);
+	strlist_free(&r->group_by);
+	free(r->mention);
+	memset(r, 0, sizeof *r);
+}
+
+/* Children without channels of their own take the root's defaults. */
+static void
+cfg_route_fill_channels(struct cfg_route *r, const struct strlist *l)
+{
+	size_t	 i;
+
+	if (r->channels.n == 0) {
+		strlist_free(&r->channels);
+		cfg_strlist_copy(&r->channels, l);
+	}
+	for (i = 0; i < r->nroutes; i++)
+		cfg_route_fill_channels(&r->routes[i], l);
+}
+
+/* Is the listener reachable from this machine only? */
+static int
+cfg_is_loopback(const char *address)
+{
+	return strcmp(address, "localhost") == 0 ||
+	    strncmp(address, "127.", 4) == 0 || strcmp(address, "::1") == 0;
+}
+
 static void
 cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
 	static const char *const keys[] = { "listen", "default_channel",
-	    NULL };
-	const cJSON	*al = cfg_object(ctx, root, "", "alerts");
-	char		*listen = NULL, *colon, *end;
+	    "max_body_bytes", "token", "token_file", "alertmanager_token",
+	    "alertmanager_token_file", "grafana_token", "grafana_token_file",
+	    "generic_token", "generic_token_file", "route", "backlog_merge",
+	    "checks", NULL };
+	static const char *const ckeys[] = { "enabled", "interval",
+	    "fire_after", "resolve_after", "log_errors", NULL };
+	const cJSON	*al = cfg_object(ctx, root, "", "alerts"), *route, *ck;
+	char		*listen = NULL, *colon, *end, *token;
 	long		 port;
+	int		 max_body;
+	const char	*dc;
 
 	cfg_check_keys(ctx, al, "alerts", keys);
-	cfg_string_def(ctx, al, "alerts", "listen", "127.0.0.1:9097", &listen);
+	/* The environment may move the default (tests, containers). */
+	cfg_string_def(ctx, al, "alerts", "listen",
+	    getenv("OPSBOT_ALERTS_LISTEN") != NULL &&
+	    *getenv("OPSBOT_ALERTS_LISTEN") != '\0' ?
+	    getenv("OPSBOT_ALERTS_LISTEN") : "127.0.0.1:9097", &listen);
 	colon = strrchr(listen, ':');
 	port = colon != NULL ? strtol(colon + 1, &end, 10) : 0;
 	if (colon == NULL || colon == listen || *end != '\0' ||
@@ -769,6 +980,79 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	free(listen);
 	cfg_string_def(ctx, al, "alerts", "default_channel", NULL,
 	    &c->alerts.default_channel);
+	cfg_int(ctx, al, "alerts", "max_body_bytes", 1024, 64 * 1024 * 1024,
+	    4 * 1024 * 1024, &max_body);
+	c->alerts.max_body_bytes = (size_t)max_body;
+
+	token = cfg_secret(ctx, al, "alerts", "token");
+	c->alerts.alertmanager_token = cfg_secret(ctx, al, "alerts",
+	    "alertmanager_token");
+	c->alerts.grafana_token = cfg_secret(ctx, al, "alerts",
+	    "grafana_token");
+	c->alerts.generic_token = cfg_secret(ctx, al, "alerts",
+	    "generic_token");
+	if (token != NULL) {
+		if (c->alerts.alertmanager_token == NULL)
+			c->alerts.alertmanager_token = xstrdup(token);
+		if (c->alerts.grafana_token == NULL)
+			c->alerts.grafana_token = xstrdup(token);
+		if (c->alerts.generic_token == NULL)
+			c->alerts.generic_token = xstrdup(token);
+		free(token);
+	}
+	/* Open webhooks are fine on loopback only. */
+	if (c->alerts.listen_address != NULL &&
+	    !cfg_is_loopback(c->alerts.listen_address) &&
+	    (c->alerts.alertmanager_token == NULL ||
+	    c->alerts.grafana_token == NULL ||
+	    c->alerts.generic_token == NULL))
+		cfg_error(ctx, "alerts", "the listener is on %s, reachable "
+		    "from other machines: set alerts.token (or token_file, or "
+		    "one per source) so webhooks must authenticate",
+		    c->alerts.listen_address);
+
+	cfg_int(ctx, al, "alerts", "backlog_merge", 2, 100000, 20,
+	    &c->alerts.backlog_merge);
+
+	ck = cfg_object(ctx, al, "alerts", "checks");
+	cfg_check_keys(ctx, ck, "alerts.checks", ckeys);
+	cfg_bool(ctx, ck, "alerts.checks", "enabled", 1,
+	    &c->alerts.checks_enabled);
+	cfg_duration(ctx, ck, "alerts.checks", "interval", 60,
+	    &c->alerts.checks_interval_s);
+	if (c->alerts.checks_interval_s < 1)
+		cfg_error(ctx, "alerts.checks.interval", "must be at least 1s");
+	cfg_int(ctx, ck, "alerts.checks", "fire_after", 1, 100, 3,
+	    &c->alerts.checks_fire_after);
+	cfg_int(ctx, ck, "alerts.checks", "resolve_after", 1, 100, 2,
+	    &c->alerts.checks_resolve_after);
+	cfg_int(ctx, ck, "alerts.checks", "log_errors", 1, 1000000, 10,
+	    &c->alerts.checks_log_errors);
+
+	route = cfg_object(ctx, al, "alerts", "route");
+	cfg_load_route(ctx, route, "alerts.route", NULL, &c->alerts.route, 0);
+	/*
+	 * Without channels on the root, alerts go to default_channel on
+	 * every chat platform that is on, and to the console when it is.
+	 */
+	if (cJSON_GetObjectItemCaseSensitive(route, "channels") == NULL) {
+		struct strlist	*l = &c->alerts.route.channels;
+		size_t		 i;
+
+		free(l->v);
+		l->v = xcalloc(4, sizeof *l->v);
+		l->n = 0;
+		dc = c->alerts.default_channel;
+		if (dc != NULL && c->chat.slack_enabled)
+			xasprintf(&l->v[l->n++], "slack:%s", dc);
+		if (dc != NULL && c->chat.mattermost_enabled)
+			xasprintf(&l->v[l->n++], "mattermost:%s", dc);
+		if (c->chat.console_enabled)
+			l->v[l->n++] = xstrdup("console");
+		/* Children inherited the empty list: give them this one. */
+		for (i = 0; i < c->alerts.route.nroutes; i++)
+			cfg_route_fill_channels(&c->alerts.route.routes[i], l);
+	}
 }
 
 /* -------------------------------------------------------------- roles */
@@ -1606,6 +1890,9 @@ config_free(struct config *c)
 	free(c->chat.mattermost_prefix);
 	free(c->chat.mattermost_command);
 	free(c->chat.mattermost_command_token);
+	free(c->chat.mattermost_actions_url);
+	free(c->chat.mattermost_register_team_id);
+	free(c->chat.mattermost_register_url);
 	free(c->chat.mattermost_token);
 	free(c->remote.ssh_command);
 	free(c->remote.ssh_config);
@@ -1613,6 +1900,10 @@ config_free(struct config *c)
 	free(c->remote.error_pattern);
 	free(c->alerts.listen_address);
 	free(c->alerts.default_channel);
+	free(c->alerts.alertmanager_token);
+	free(c->alerts.grafana_token);
+	free(c->alerts.generic_token);
+	cfg_route_free(&c->alerts.route);
 	for (i = 0; i < c->nroles; i++) {
 		free(c->roles[i].name);
 		strlist_free(&c->roles[i].commands);
@@ -1704,6 +1995,9 @@ config_register_secrets(const struct config *c)
 	log_add_secret(c->chat.slack_bot_token);
 	log_add_secret(c->chat.mattermost_token);
 	log_add_secret(c->chat.mattermost_command_token);
+	log_add_secret(c->alerts.alertmanager_token);
+	log_add_secret(c->alerts.grafana_token);
+	log_add_secret(c->alerts.generic_token);
 }
 
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "labels.h"
 #include "log.h"
 
 struct strlist {
@@ -116,6 +117,26 @@ struct cfg_schedule {
 	int	 enabled;
 };
 
+/*
+ * One node of the alert routing tree (Alertmanager's spirit): an alert
+ * whose labels match goes to channels; children are tried first, and
+ * the first matching child wins unless it says continue. Unset values
+ * are inherited from the parent when the config is loaded.
+ */
+struct cfg_route {
+	char		*path;		/* "alerts.route.routes[1]" */
+	struct matchers	 matchers;	/* match + match_re */
+	struct strlist	 channels;	/* "slack:#ops", "mattermost:ID", "console" */
+	struct strlist	 group_by;	/* label names; "..." = every label */
+	int64_t		 group_wait_s;
+	int64_t		 group_interval_s;
+	int64_t		 repeat_interval_s;
+	char		*mention;	/* "@oncall" on critical, or NULL */
+	int		 cont;		/* continue to the next sibling */
+	struct cfg_route *routes;
+	size_t		 nroutes;
+};
+
 struct config {
 	char	*source;	/* file path, or "(embedded default)" */
 
@@ -149,6 +170,9 @@ struct config {
 		char	*mattermost_prefix;	/* "!health db" */
 		char	*mattermost_command;	/* "/opsbot" */
 		char	*mattermost_command_token;	/* secret, or NULL */
+		char	*mattermost_actions_url;	/* or NULL: listener's */
+		char	*mattermost_register_team_id;	/* or NULL */
+		char	*mattermost_register_url;	/* or NULL */
 		char	*mattermost_token;	/* secret */
 	} chat;
 
@@ -158,6 +182,18 @@ struct config {
 		char	*listen_address;
 		int	 listen_port;
 		char	*default_channel;
+		size_t	 max_body_bytes;
+		/* Bearer tokens per source (secrets); NULL: none required. */
+		char	*alertmanager_token;
+		char	*grafana_token;
+		char	*generic_token;
+		struct cfg_route route;		/* the root of the tree */
+		int	 backlog_merge;		/* pending posts per channel */
+		int	 checks_enabled;
+		int64_t	 checks_interval_s;
+		int	 checks_fire_after;
+		int	 checks_resolve_after;
+		int	 checks_log_errors;	/* per log per interval */
 	} alerts;
 
 	struct cfg_role		*roles;

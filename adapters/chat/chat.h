@@ -8,6 +8,7 @@
 #define OPSBOT_CHAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "message.h"
@@ -45,6 +46,15 @@ struct chat_ops {
 	/* Delivers a message to origin, rendered its way; loop thread. */
 	void	(*reply)(struct chat *, const struct chat_origin *,
 		    const struct message *);
+	/*
+	 * Posts m to a channel on the bot's own account (alerts, reports):
+	 * kind "post" is a new message; "update" rewrites, and "thread"
+	 * replies under, the message of outbox row ref. Returns the outbox
+	 * row id (0 where there is no outbox, like the console), or -1 and
+	 * *cause. NULL: the platform cannot post on its own.
+	 */
+	int64_t	(*post)(struct chat *, const char *channel, const char *kind,
+		    int64_t ref, const struct message *, char **cause);
 	/* One line of state for /status, e.g. "connected". */
 	void	(*describe)(struct chat *, struct buf *);
 	/* Frees priv; called after stop. */

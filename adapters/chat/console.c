@@ -263,6 +263,37 @@ console_reply(struct chat *c, const struct chat_origin *o,
 	console_prompt(con);
 }
 
+/*
+ * Alerts and reports: printed like replies. The console keeps no message
+ * to update, so an update prints the message again, marked, and a thread
+ * reply is indented under it.
+ */
+static int64_t
+console_post_msg(struct chat *c, const char *channel, const char *kind,
+    int64_t ref, const struct message *m, char **cause)
+{
+	struct console	*con = c->priv;
+	char		*text = message_render_text(m), *p;
+
+	(void)channel;
+	(void)ref;
+	if (strcmp(kind, "thread") == 0) {
+		fputs("  ↳ ", con->out);
+		for (p = text; *p != '\0'; p++) {
+			fputc(*p, con->out);
+			if (*p == '\n' && p[1] != '\0')
+				fputs("    ", con->out);
+		}
+		fputc('\n', con->out);
+	} else
+		fprintf(con->out, "%s%s\n", strcmp(kind, "update") == 0 ?
+		    "(updated) " : "", text);
+	fflush(con->out);
+	free(text);
+	(void)cause;
+	return 0;
+}
+
 static void
 console_describe(struct chat *c, struct buf *b)
 {
@@ -303,6 +334,7 @@ const struct chat_ops chat_console_ops = {
 	.start = console_start,
 	.stop = console_stop,
 	.reply = console_reply,
+	.post = console_post_msg,
 	.describe = console_describe,
 	.free = console_free,
 };

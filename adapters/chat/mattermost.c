@@ -7,13 +7,25 @@
  * reconnect. The bot answers posts that mention it, direct messages, and
  * posts starting with chat.mattermost.prefix; answers go through the
  * outbox as POST /api/v4/posts, in the thread of the post.
+ *
+ * Buttons (PROTOCOLS.md 5.4) carry integration.url (the bot's listener,
+ * POST /mattermost/action) and a context {"command": the command line,
+ * "token": a secret kept in DATA_DIR}; a click runs the command as the
+ * person who clicked. With chat.mattermost.register_*, the bot registers
+ * (or repairs) its slash command at start and uses its token (5.3).
  */
 
+#include <sys/stat.h>
+
 #include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "bot.h"
 #include "chat.h"
@@ -29,6 +41,8 @@
 #define MM_HTTP_TIMEOUT_MS	10000
 #define MM_TEXT_MAX		15000	/* the server allows 16383 */
 #define MM_SEEN			256
+#define MM_SECRET_BYTES		32	/* the button secret, hex in a file */
+#define MM_SECRET_FILE		"mattermost-actions.key"
 
 /* The server pings every 60 s; we check the link after 30 s idle. */
 static const lws_retry_bo_t mm_idle = {
@@ -58,7 +72,10 @@ struct mattermost {
 	int			 retry_armed;
 	char			 seen[MM_SEEN][32];	/* post ids */
 	size_t			 seen_next;
-	uint64_t		 posts, connects, resumes, gaps;
+	char			*command_token;	/* registered, or NULL */
+	char			*actions_url;	/* buttons; NULL: none */
+	char			 action_token[MM_SECRET_BYTES * 2 + 1];
+	uint64_t		 posts, connects, resumes, gaps, clicks;
 };
 
 /* -------------------------------------------------------------- REST */
@@ -90,18 +107,38 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	const cJSON		*id;
 	char			*url, *auth = mm_auth_header(mm->token);
 
+	char			*body = NULL;
+	int			 update = strcmp(it->kind, "update") == 0;
+
 	/* A slash command's answer goes to its response URL, no auth. */
 	if (strcmp(it->kind, "response") == 0)
 		url = xstrdup(it->target);
+	else if (update && it->target != NULL)
+		/* The target is the post id the outbox resolved. */
+		xasprintf(&url, "%s/api/v4/posts/%s/patch", mm->url,
+		    it->target);
 	else
 		xasprintf(&url, "%s/api/v4/posts%s", mm->url,
 		    strcmp(it->kind, "ephemeral") == 0 ? "/ephemeral" : "");
+	if (strcmp(it->kind, "thread") == 0 && it->target != NULL &&
+	    (json = cJSON_Parse(it->body)) != NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(json, "root_id");
+		cJSON_AddStringToObject(json, "root_id", it->target);
+		body = cJSON_PrintUnformatted(json);
+		cJSON_Delete(json);
+	}
 	headers[0] = auth;
 	headers[1] = NULL;
-	http_post(url, strcmp(it->kind, "response") == 0 ? NULL : headers,
-	    "application/json", it->body, MM_HTTP_TIMEOUT_MS, &resp);
+	if (update)
+		http_request("PUT", url, headers, "application/json",
+		    it->body, MM_HTTP_TIMEOUT_MS, &resp);
+	else
+		http_post(url, strcmp(it->kind, "response") == 0 ? NULL :
+		    headers, "application/json", body != NULL ? body :
+		    it->body, MM_HTTP_TIMEOUT_MS, &resp);
 	mm_auth_free(auth);
 	free(url);
+	free(body);
 	if (resp.status == 201 || resp.status == 200) {
 		r->verdict = OUTBOX_SENT;
 		json = cJSON_Parse(resp.body.data);
@@ -124,12 +161,42 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	http_response_release(&resp);
 }
 
+/*
+ * Alerts and reports (chat_ops.post): a new post in a channel (an id),
+ * a patch of the post of outbox row ref, or a reply in its thread; the
+ * post id is filled in by the outbox when it is sent.
+ */
+static int64_t
+mm_post(struct chat *c, const char *channel, const char *kind, int64_t ref,
+    const struct message *m, char **cause)
+{
+	struct mattermost	*mm = c->priv;
+	const struct message_mm_actions act = { .url = mm->actions_url,
+		.token = mm->action_token };
+	cJSON			*body = cJSON_CreateObject();
+	char			*json, target[32];
+	int64_t			 row;
+
+	if (strcmp(kind, "update") != 0)
+		cJSON_AddStringToObject(body, "channel_id", channel);
+	message_render_mattermost(m, body, 0, &act);
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	snprintf(target, sizeof target, "ref:%lld", (long long)ref);
+	row = outbox_enqueue(mm->bot->outbox, "mattermost", channel, kind,
+	    strcmp(kind, "post") == 0 ? NULL : target, json, cause);
+	free(json);
+	return row;
+}
+
 static void
 mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 {
 	struct mattermost	*mm = c->priv;
 	cJSON			*body = cJSON_CreateObject();
 	struct message		 cut = *m;
+	const struct message_mm_actions act = { .url = mm->actions_url,
+		.token = mm->action_token };
 	const char		*target = NULL;
 	char			*json, *cause = NULL, *code = NULL;
 	int			 ephemeral = 0;
@@ -144,12 +211,12 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 		target = o->reply_to + 4;
 		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
 		    "ephemeral" : "in_channel");
-		message_render_mattermost(&cut, body, 1);
+		message_render_mattermost(&cut, body, 1, &act);
 	} else {
 		cJSON_AddStringToObject(body, "channel_id", o->channel);
 		if (o->reply_to != NULL)
 			cJSON_AddStringToObject(body, "root_id", o->reply_to);
-		message_render_mattermost(&cut, body, 0);
+		message_render_mattermost(&cut, body, 0, &act);
 		/* Only the person who asked sees it: posts/ephemeral. */
 		if (m->ephemeral && o->user_id != NULL) {
 			cJSON *wrap = cJSON_CreateObject();
@@ -479,7 +546,7 @@ mm_slash(void *arg, const struct httpd_request *req,
     struct httpd_response *resp)
 {
 	struct mattermost	*mm = arg;
-	const char		*want = mm->bot->cfg->chat.mattermost_command_token;
+	const char		*want = mm->command_token;
 	char			*token = httpd_form_get(req->body, "token");
 	char			*command = httpd_form_get(req->body, "command");
 	char			*args = httpd_form_get(req->body, "text");
@@ -491,9 +558,9 @@ mm_slash(void *arg, const struct httpd_request *req,
 	char			*text, *chname = NULL, *reply_to = NULL;
 	struct chat_msg		 m;
 
-	if (!(token != NULL && httpd_token_equal(token, want)) &&
-	    !(strncasecmp(req->authorization, "Token ", 6) == 0 &&
-	    httpd_token_equal(req->authorization + 6, want))) {
+	if (want == NULL || (!(token != NULL && httpd_token_equal(token,
+	    want)) && !(strncasecmp(req->authorization, "Token ", 6) == 0 &&
+	    httpd_token_equal(req->authorization + 6, want)))) {
 		log_warn("mattermost", "refused a slash command with a wrong "
 		    "token");
 		resp->status = 401;
@@ -539,6 +606,383 @@ out:
 	free(chan);
 	free(cname);
 	free(url);
+}
+
+/* ------------------------------------------------------------- buttons */
+
+/* An answer to a click: HTTP status and an ephemeral_text (5.4). */
+static void
+mm_action_answer(struct httpd_response *resp, int status, const char *text)
+{
+	cJSON	*j = cJSON_CreateObject();
+	char	*s;
+
+	resp->status = status;
+	cJSON_AddStringToObject(j, "ephemeral_text", text);
+	s = cJSON_PrintUnformatted(j);
+	buf_adds(&resp->body, s);
+	free(s);
+	cJSON_Delete(j);
+}
+
+/*
+ * POST /mattermost/action (PROTOCOLS.md 5.4): a button click. The context
+ * is echoed back as we sent it, unsigned, so its token must be our secret
+ * (constant time). The command runs as the person who clicked; its answer
+ * is posted in the channel through the outbox, and the 200 here only says
+ * that it was taken.
+ */
+static void
+mm_action(void *arg, const struct httpd_request *req,
+    struct httpd_response *resp)
+{
+	struct mattermost	*mm = arg;
+	cJSON			*in;
+	const cJSON		*ctx;
+	const char		*command, *token, *user, *uname, *chan, *cname;
+	char			*chname = NULL, *text;
+	struct chat_msg		 m;
+
+	in = cJSON_ParseWithLength(req->body, req->body_len);
+	if (!cJSON_IsObject(in)) {
+		mm_action_answer(resp, 400, "opsbot: the click is not a JSON "
+		    "object");
+		goto out;
+	}
+	ctx = cJSON_GetObjectItemCaseSensitive(in, "context");
+	command = mm_str(ctx, "command");
+	token = mm_str(ctx, "token");
+	user = mm_str(in, "user_id");
+	uname = mm_str(in, "user_name");
+	chan = mm_str(in, "channel_id");
+	cname = mm_str(in, "channel_name");
+	if (command == NULL || token == NULL) {
+		mm_action_answer(resp, 400, "opsbot: the click has no "
+		    "context.command and context.token");
+		goto out;
+	}
+	if (!httpd_token_equal(token, mm->action_token)) {
+		log_warn("mattermost", "refused a button click with a wrong "
+		    "token (user %s)", user != NULL ? user : "?");
+		xasprintf(&text, "this button expired; run the command "
+		    "instead: %s", command);
+		mm_action_answer(resp, 401, text);
+		free(text);
+		goto out;
+	}
+	if (user == NULL || *user == '\0' || chan == NULL || *chan == '\0') {
+		mm_action_answer(resp, 400, "opsbot: the click has no user_id "
+		    "or channel_id");
+		goto out;
+	}
+	mm->clicks++;
+	log_info("mattermost", "button clicked by %s in %s", user, chan);
+	xasprintf(&text, "running: %s", command);
+	mm_action_answer(resp, 200, text);
+	free(text);
+	if (cname != NULL && *cname != '\0')
+		xasprintf(&chname, "#%s", cname);
+	memset(&m, 0, sizeof m);
+	m.user_id = user;
+	m.user_name = uname;
+	m.channel = chan;
+	m.channel_name = chname;
+	m.reply_to = NULL;	/* a channel post: the clicked one may be gone */
+	m.text = command;
+	m.len = strlen(command);
+	bot_handle_message(mm->bot, mm->chat, &m);
+	free(chname);
+out:
+	cJSON_Delete(in);
+}
+
+static int
+mm_is_hex(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return s[n] == '\0';
+}
+
+/*
+ * The button secret: read from DATA_DIR/mattermost-actions.key, or made
+ * from /dev/urandom and written there (0600, through a rename), so that
+ * buttons keep working across restarts. Returns -1 with *cause only when
+ * no secret can be had at all; a file that cannot be written costs only
+ * the buttons of earlier runs (warned).
+ */
+static int
+mm_action_secret(struct mattermost *mm, char **cause)
+{
+	const char	*dir = mm->bot->cfg->bot.data_dir;
+	unsigned char	 raw[MM_SECRET_BYTES];
+	char		*path, *tmp, buf[MM_SECRET_BYTES * 2 + 2];
+	ssize_t		 n;
+	size_t		 i, got;
+	int		 fd;
+
+	xasprintf(&path, "%s/%s", dir, MM_SECRET_FILE);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n >= MM_SECRET_BYTES * 2) {
+			buf[MM_SECRET_BYTES * 2] = '\0';
+			if (mm_is_hex(buf, MM_SECRET_BYTES * 2)) {
+				memcpy(mm->action_token, buf, sizeof buf - 1);
+				mm->action_token[MM_SECRET_BYTES * 2] = '\0';
+				explicit_bzero(buf, sizeof buf);
+				free(path);
+				return 0;
+			}
+		}
+		explicit_bzero(buf, sizeof buf);
+		log_warn("mattermost", "%s is not a button secret; making a "
+		    "new one (older buttons expire)", path);
+	} else if (errno != ENOENT)
+		log_warn("mattermost", "cannot read %s: %s; making a new button "
+		    "secret", path, strerror(errno));
+
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) < 0) {
+		xasprintf(cause, "mattermost: cannot open /dev/urandom: %s",
+		    strerror(errno));
+		free(path);
+		return -1;
+	}
+	for (got = 0; got < sizeof raw; got += (size_t)n) {
+		if ((n = read(fd, raw + got, sizeof raw - got)) <= 0) {
+			if (n < 0 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			xasprintf(cause, "mattermost: cannot read /dev/urandom");
+			close(fd);
+			free(path);
+			return -1;
+		}
+	}
+	close(fd);
+	for (i = 0; i < sizeof raw; i++)
+		snprintf(mm->action_token + 2 * i, 3, "%02x", raw[i]);
+	explicit_bzero(raw, sizeof raw);
+
+	xasprintf(&tmp, "%s.tmp", path);
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0 || write(fd, mm->action_token, MM_SECRET_BYTES * 2) !=
+	    MM_SECRET_BYTES * 2 || write(fd, "\n", 1) != 1 || fsync(fd) != 0 ||
+	    close(fd) != 0 || rename(tmp, path) != 0) {
+		log_warn("mattermost", "cannot keep the button secret in %s "
+		    "(%s): buttons stop working when the bot restarts", path,
+		    strerror(errno));
+		if (fd >= 0)
+			(void)unlink(tmp);
+	} else
+		log_info("mattermost", "made a new button secret in %s", path);
+	free(tmp);
+	free(path);
+	return 0;
+}
+
+/*
+ * Where buttons send clicks: chat.mattermost.actions_url, or the
+ * listener's own address. NULL (no buttons) without a listener.
+ */
+static char *
+mm_actions_url(struct mattermost *mm)
+{
+	const struct config	*cfg = mm->bot->cfg;
+	const char		*addr = cfg->alerts.listen_address;
+	char			*url;
+
+	if (cfg->chat.mattermost_actions_url != NULL)
+		return xstrdup(cfg->chat.mattermost_actions_url);
+	if (mm->bot->httpd == NULL || addr == NULL)
+		return NULL;
+	if (strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0)
+		log_warn("mattermost", "buttons point at %s, which Mattermost "
+		    "cannot reach; set chat.mattermost.actions_url", addr);
+	if (strchr(addr, ':') != NULL)
+		xasprintf(&url, "http://[%s]:%d/mattermost/action", addr,
+		    httpd_port(mm->bot->httpd));
+	else
+		xasprintf(&url, "http://%s:%d/mattermost/action", addr,
+		    httpd_port(mm->bot->httpd));
+	return url;
+}
+
+/* ------------------------------------------------ slash command setup */
+
+/* "HTTP 403: <AppError message>" for start-up errors. */
+static char *
+mm_http_why(const struct http_response *r)
+{
+	cJSON		*j = cJSON_Parse(r->body.data != NULL ? r->body.data : "");
+	const char	*msg = mm_str(j, "message");
+	char		*why;
+
+	if (r->status == 0)
+		xasprintf(&why, "%s", r->error);
+	else
+		xasprintf(&why, "HTTP %ld%s%s", r->status, msg != NULL ? ": " :
+		    "", msg != NULL ? msg : "");
+	cJSON_Delete(j);
+	return why;
+}
+
+/* One REST call with the bot's token; returns the status (0: none). */
+static long
+mm_rest(struct mattermost *mm, const char *method, const char *path,
+    const char *body, struct http_response *r)
+{
+	const char	*headers[2];
+	char		*url, *auth = mm_auth_header(mm->token);
+
+	xasprintf(&url, "%s%s", mm->url, path);
+	headers[0] = auth;
+	headers[1] = NULL;
+	http_request(method, url, headers, body != NULL ? "application/json" :
+	    NULL, body, MM_HTTP_TIMEOUT_MS, r);
+	mm_auth_free(auth);
+	free(url);
+	return r->status;
+}
+
+/*
+ * chat.mattermost.register_*: makes sure the team has our slash command
+ * pointing at register_url (PROTOCOLS.md 5.3), and takes its token. An
+ * existing command with the trigger is reused, its url fixed if needed.
+ * Returns -1 with *cause; a missing permission is named.
+ */
+static int
+mm_register(struct mattermost *mm, char **cause)
+{
+	const struct config	*cfg = mm->bot->cfg;
+	const char		*team = cfg->chat.mattermost_register_team_id;
+	const char		*want = cfg->chat.mattermost_register_url;
+	const char		*trigger = cfg->chat.mattermost_command + 1;
+	const char		*tok, *step;
+	struct http_response	 r;
+	struct buf		 path;
+	cJSON			*list = NULL, *found = NULL, *it, *cmd = NULL;
+	char			*body, *why;
+	const char		*p, *id;
+	long			 st;
+	int			 rc = -1;
+
+	/* Team ids are [a-z0-9]; escape anything else all the same. */
+	buf_init(&path);
+	buf_adds(&path, "/api/v4/commands?team_id=");
+	for (p = team; *p != '\0'; p++) {
+		if (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
+			buf_addc(&path, *p);
+		else
+			buf_addf(&path, "%%%02X", (unsigned char)*p);
+	}
+	buf_adds(&path, "&custom_only=true");
+	step = "list the team's slash commands";
+	st = mm_rest(mm, "GET", path.data, NULL, &r);
+	buf_release(&path);
+	if (st == 200)
+		list = cJSON_Parse(r.body.data);
+	if (st != 200 || !cJSON_IsArray(list))
+		goto fail;
+	http_response_release(&r);
+	cJSON_ArrayForEach(it, list) {
+		if (mm_str(it, "trigger") != NULL &&
+		    strcasecmp(mm_str(it, "trigger"), trigger) == 0) {
+			found = it;
+			break;
+		}
+	}
+	if (found != NULL && mm_str(found, "url") != NULL &&
+	    strcmp(mm_str(found, "url"), want) == 0) {
+		cmd = cJSON_Duplicate(found, 1);
+		log_info("mattermost", "slash command /%s is registered (%s)",
+		    trigger, want);
+	} else if (found != NULL && (id = mm_str(found, "id")) !=
+	    NULL) {
+		/* Someone else's url, or an old one: point it at us. */
+		cmd = cJSON_Duplicate(found, 1);
+		cJSON_ReplaceItemInObjectCaseSensitive(cmd, "url",
+		    cJSON_CreateString(want));
+		body = cJSON_PrintUnformatted(cmd);
+		buf_init(&path);
+		buf_addf(&path, "/api/v4/commands/%s", id);
+		step = "update the slash command's url";
+		st = mm_rest(mm, "PUT", path.data, body, &r);
+		buf_release(&path);
+		free(body);
+		cJSON_Delete(cmd);
+		cmd = st == 200 ? cJSON_Parse(r.body.data) : NULL;
+		if (!cJSON_IsObject(cmd))
+			goto fail;
+		http_response_release(&r);
+		log_info("mattermost", "slash command /%s now calls %s",
+		    trigger, want);
+	} else {
+		cmd = cJSON_CreateObject();
+		cJSON_AddStringToObject(cmd, "team_id", team);
+		cJSON_AddStringToObject(cmd, "trigger", trigger);
+		cJSON_AddStringToObject(cmd, "url", want);
+		cJSON_AddStringToObject(cmd, "method", "P");
+		cJSON_AddStringToObject(cmd, "username", "");
+		cJSON_AddStringToObject(cmd, "icon_url", "");
+		cJSON_AddBoolToObject(cmd, "auto_complete", 1);
+		cJSON_AddStringToObject(cmd, "auto_complete_desc", "Run an "
+		    "opsbot command (try: help)");
+		cJSON_AddStringToObject(cmd, "auto_complete_hint",
+		    "COMMAND [ARGS]");
+		cJSON_AddStringToObject(cmd, "display_name", "opsbot");
+		cJSON_AddStringToObject(cmd, "description", "Chat-ops "
+		    "commands");
+		body = cJSON_PrintUnformatted(cmd);
+		cJSON_Delete(cmd);
+		step = "create the slash command";
+		st = mm_rest(mm, "POST", "/api/v4/commands", body, &r);
+		free(body);
+		cmd = st == 201 || st == 200 ? cJSON_Parse(r.body.data) : NULL;
+		if (!cJSON_IsObject(cmd))
+			goto fail;
+		http_response_release(&r);
+		log_info("mattermost", "registered slash command /%s -> %s",
+		    trigger, want);
+	}
+	if ((tok = mm_str(cmd, "token")) == NULL || *tok == '\0') {
+		xasprintf(cause, "mattermost: the slash command /%s has no "
+		    "token in Mattermost's answer", trigger);
+		goto out;
+	}
+	if (cfg->chat.mattermost_command_token != NULL &&
+	    strcmp(cfg->chat.mattermost_command_token, tok) != 0)
+		log_info("mattermost", "the registered command's token replaces "
+		    "chat.mattermost.command_token");
+	free(mm->command_token);
+	mm->command_token = xstrdup(tok);
+	log_add_secret(mm->command_token);
+	rc = 0;
+	goto out;
+fail:
+	why = mm_http_why(&r);
+	http_response_release(&r);
+	if (st == 401 || st == 403)
+		xasprintf(cause, "mattermost: cannot %s /%s in team %s (%s); "
+		    "the bot account needs the permission "
+		    "manage_own_slash_commands on that team (System Console > "
+		    "Integrations > Bot Accounts, or a role that has it)", step,
+		    trigger, team, why);
+	else
+		xasprintf(cause, "mattermost: cannot %s /%s in team %s (%s)",
+		    step, trigger, team, why);
+	free(why);
+out:
+	cJSON_Delete(cmd);
+	cJSON_Delete(list);
+	return rc;
 }
 
 /* --------------------------------------------------------------- ops */
@@ -595,10 +1039,27 @@ mm_start(struct chat *c, char **cause)
 		snprintf(mm->username, sizeof mm->username, "%s", v);
 	cJSON_Delete(me);
 	log_info("mattermost", "token ok: @%s", mm->username);
+	if (cfg->chat.mattermost_command_token != NULL)
+		mm->command_token = xstrdup(cfg->chat.mattermost_command_token);
+	if (cfg->chat.mattermost_register_team_id != NULL &&
+	    cfg->chat.mattermost_register_url != NULL &&
+	    mm_register(mm, cause) != 0)
+		return -1;
+	if ((mm->actions_url = mm_actions_url(mm)) != NULL) {
+		if (mm_action_secret(mm, cause) != 0)
+			return -1;
+		log_add_secret(mm->action_token);
+		log_info("mattermost", "buttons call %s", mm->actions_url);
+	} else
+		log_info("mattermost", "no buttons: the HTTP listener is off "
+		    "(see chat.mattermost.actions_url)");
 	outbox_register(mm->bot->outbox, "mattermost", mm_send, mm);
-	if (mm->bot->httpd != NULL)
+	if (mm->bot->httpd != NULL) {
 		httpd_route(mm->bot->httpd, "POST", "/mattermost/command",
 		    mm_slash, mm);
+		httpd_route(mm->bot->httpd, "POST", "/mattermost/action",
+		    mm_action, mm);
+	}
 	mm_connect(mm);
 	return 0;
 }
@@ -630,10 +1091,11 @@ mm_describe(struct chat *c, struct buf *b)
 		return;
 	}
 	buf_addf(b, "%s; %llu connect(s), %llu resume(s), %llu gap(s), %llu "
-	    "command post(s)", mm->connected ? "connected" : mm->stopping ?
-	    "stopped" : "reconnecting", (unsigned long long)mm->connects,
+	    "command post(s), %llu click(s)", mm->connected ? "connected" :
+	    mm->stopping ? "stopped" : "reconnecting",
+	    (unsigned long long)mm->connects,
 	    (unsigned long long)mm->resumes, (unsigned long long)mm->gaps,
-	    (unsigned long long)mm->posts);
+	    (unsigned long long)mm->posts, (unsigned long long)mm->clicks);
 }
 
 static void
@@ -644,6 +1106,12 @@ mm_free(struct chat *c)
 	if (mm == NULL)
 		return;
 	buf_release(&mm->rx);
+	if (mm->command_token != NULL) {
+		explicit_bzero(mm->command_token, strlen(mm->command_token));
+		free(mm->command_token);
+	}
+	free(mm->actions_url);
+	explicit_bzero(mm->action_token, sizeof mm->action_token);
 	free(mm);
 	c->priv = NULL;
 }
@@ -653,6 +1121,7 @@ const struct chat_ops chat_mattermost_ops = {
 	.start = mm_start,
 	.stop = mm_stop,
 	.reply = mm_reply,
+	.post = mm_post,
 	.describe = mm_describe,
 	.free = mm_free,
 };

@@ -201,7 +201,8 @@ message_render_slack(const struct message *m, cJSON *body)
 }
 
 void
-message_render_mattermost(const struct message *m, cJSON *body, int response)
+message_render_mattermost(const struct message *m, cJSON *body, int response,
+    const struct message_mm_actions *act)
 {
 	cJSON		*att, *atts, *fields, *f, *actions, *a, *integ, *ctx;
 	struct buf	 b;
@@ -238,7 +239,7 @@ message_render_mattermost(const struct message *m, cJSON *body, int response)
 			cJSON_AddItemToArray(fields, f);
 		}
 	}
-	if (m->nbuttons > 0) {
+	if (m->nbuttons > 0 && act != NULL && act->url != NULL) {
 		actions = cJSON_AddArrayToObject(att, "actions");
 		for (i = 0; i < m->nbuttons; i++) {
 			a = cJSON_CreateObject();
@@ -248,11 +249,13 @@ message_render_mattermost(const struct message *m, cJSON *body, int response)
 			if (m->buttons[i].danger)
 				cJSON_AddStringToObject(a, "style", "danger");
 			integ = cJSON_AddObjectToObject(a, "integration");
+			cJSON_AddStringToObject(integ, "url", act->url);
+			/* Echoed back as sent; the token proves it is ours. */
 			ctx = cJSON_AddObjectToObject(integ, "context");
-			cJSON_AddStringToObject(ctx, "action",
-			    m->buttons[i].action);
-			cJSON_AddStringToObject(ctx, "value",
+			cJSON_AddStringToObject(ctx, "command",
 			    m->buttons[i].value);
+			cJSON_AddStringToObject(ctx, "token", act->token != NULL ?
+			    act->token : "");
 			cJSON_AddItemToArray(actions, a);
 		}
 	}

@@ -27,11 +27,25 @@ struct message_field {
 	const char	*value;
 };
 
+/*
+ * A button's value is a command line ("rerun nightly --confirm"): a click
+ * runs it as the person who clicked, through the normal dispatch path.
+ */
 struct message_button {
-	const char	*action;	/* "alert_ack" */
-	const char	*label;		/* "Acknowledge" (<= 75 chars) */
-	const char	*value;		/* opaque, echoed back on a click */
+	const char	*action;	/* "confirm" (Slack action_id, MM id) */
+	const char	*label;		/* "Confirm" (<= 75 chars) */
+	const char	*value;		/* the command line a click runs */
 	int		 danger;
+};
+
+/*
+ * Where Mattermost sends a click (PROTOCOLS.md 5.4): integration.url, and
+ * the secret put in integration.context.token next to the command. With
+ * no url the buttons are left out.
+ */
+struct message_mm_actions {
+	const char	*url;
+	const char	*token;
 };
 
 struct message {
@@ -57,9 +71,10 @@ void	 message_render_slack(const struct message *, struct cJSON *body);
 /*
  * Adds the Mattermost form: key ("message" for a post, "text" for a slash
  * command response) with the title, and props.attachments (or, for a
- * response, attachments) carrying colour, text, fields and buttons.
+ * response, attachments) carrying colour, text, fields and buttons. The
+ * buttons need act (with a url); act NULL leaves them out.
  */
 void	 message_render_mattermost(const struct message *, struct cJSON *body,
-	    int response);
+	    int response, const struct message_mm_actions *act);
 
 #endif

@@ -4,7 +4,9 @@
  * lives on the loop. Every envelope is acked first, on the loop thread,
  * before its command runs (the ack frame is written, then the command is
  * dispatched from the same writable callback). Retried deliveries are
- * recognised by event_id / envelope_id and run once. On a disconnect
+ * recognised by event_id / envelope_id and run once. A button click
+ * (block_actions) runs the button's value as a command line, as the
+ * person who clicked, answered on the click's response_url. On a disconnect
  * notice a new socket is opened before the old one goes; on any loss the
  * adapter reconnects with exponential backoff and jitter, with a fresh
  * URL each time. Answers go through the outbox: a slash command's via its
@@ -37,14 +39,15 @@ static const lws_retry_bo_t slack_idle = {
 	.secs_since_valid_hangup = 30,
 };
 
-/* A command waiting for its ack to be written. */
+/* A command waiting for its ack to be written (a click may hold more). */
 struct slack_cmd {
-	char	*user_id;
-	char	*user_name;
-	char	*channel;
-	char	*channel_name;
-	char	*reply_to;
-	char	*text;
+	char			*user_id;
+	char			*user_name;
+	char			*channel;
+	char			*channel_name;
+	char			*reply_to;
+	char			*text;
+	struct slack_cmd	*next;
 };
 
 struct slack_frame {
@@ -74,6 +77,8 @@ struct slack_seen {
 	int64_t	 at;
 };
 
+#define SLACK_CHANNELS_MAX	64
+
 struct slack {
 	struct chat		*chat;
 	struct bot		*bot;
@@ -90,11 +95,18 @@ struct slack {
 	int			 retry_armed;
 	struct slack_seen	 seen[SLACK_DEDUP];
 	size_t			 seen_next;
-	uint64_t		 envelopes, duplicates, connects;
+	uint64_t		 envelopes, duplicates, connects, clicks;
+	/* Alert channels named in the config, resolved at start. */
+	struct {
+		char	*name;		/* "#ops-alerts" */
+		char	*id;		/* "C0ALERTS" */
+	}			 chans[SLACK_CHANNELS_MAX];
+	size_t			 nchans;
 };
 
 static void	slack_open(struct slack *);
 static void	slack_schedule_retry(struct slack *);
+static char	*slack_body_with_ts(const char *, const char *, const char *);
 
 /* ------------------------------------------------------------- Web API */
 
@@ -176,15 +188,22 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	const char		*err, *ts;
 	char			*cause = NULL;
 	int			 response = strcmp(it->kind, "response") == 0;
+	int			 update = strcmp(it->kind, "update") == 0;
+	char			*body = NULL;
 
+	if ((update || strcmp(it->kind, "thread") == 0) && it->target != NULL)
+		body = slack_body_with_ts(it->body, update ? "ts" :
+		    "thread_ts", it->target);
 	if (response)
 		http_post(it->target, NULL, "application/json; charset=utf-8",
 		    it->body, SLACK_HTTP_TIMEOUT_MS, &resp);
 	else
 		json = slack_api(sl->api_url, sl->bot_token,
-		    strcmp(it->kind, "update") == 0 ? "chat.update" :
+		    update ? "chat.update" :
 		    strcmp(it->kind, "ephemeral") == 0 ? "chat.postEphemeral" :
-		    "chat.postMessage", it->body, &resp, &cause);
+		    "chat.postMessage", body != NULL ? body : it->body, &resp,
+		    &cause);
+	free(body);
 	if (resp.status == 429) {
 		r->verdict = OUTBOX_RATE_LIMITED;
 		/* Without the header, wait as Slack's Python SDK does. */
@@ -276,15 +295,18 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 static void
 slack_cmd_free(struct slack_cmd *cmd)
 {
-	if (cmd == NULL)
-		return;
-	free(cmd->user_id);
-	free(cmd->user_name);
-	free(cmd->channel);
-	free(cmd->channel_name);
-	free(cmd->reply_to);
-	free(cmd->text);
-	free(cmd);
+	struct slack_cmd	*next;
+
+	for (; cmd != NULL; cmd = next) {
+		next = cmd->next;
+		free(cmd->user_id);
+		free(cmd->user_name);
+		free(cmd->channel);
+		free(cmd->channel_name);
+		free(cmd->reply_to);
+		free(cmd->text);
+		free(cmd);
+	}
 }
 
 static void
@@ -333,15 +355,17 @@ slack_dispatch(struct slack *sl, struct slack_cmd *cmd)
 {
 	struct chat_msg	 m;
 
-	memset(&m, 0, sizeof m);
-	m.user_id = cmd->user_id;
-	m.user_name = cmd->user_name;
-	m.channel = cmd->channel;
-	m.channel_name = cmd->channel_name;
-	m.reply_to = cmd->reply_to;
-	m.text = cmd->text;
-	m.len = strlen(cmd->text);
-	bot_handle_message(sl->bot, sl->chat, &m);
+	for (; cmd != NULL; cmd = cmd->next) {
+		memset(&m, 0, sizeof m);
+		m.user_id = cmd->user_id;
+		m.user_name = cmd->user_name;
+		m.channel = cmd->channel;
+		m.channel_name = cmd->channel_name;
+		m.reply_to = cmd->reply_to;
+		m.text = cmd->text;
+		m.len = strlen(cmd->text);
+		bot_handle_message(sl->bot, sl->chat, &m);
+	}
 }
 
 /* Has this delivery been acked before (within SLACK_DEDUP_MS)? */
@@ -476,6 +500,68 @@ slack_from_event(struct slack *sl, const cJSON *ev)
 	return cmd;
 }
 
+/*
+ * A button click (block_actions, PROTOCOLS.md 3.6): each action's value
+ * is a command line, run as the person who clicked, answered on the
+ * click's response_url. Other interactive payloads are only logged.
+ */
+static struct slack_cmd *
+slack_from_interactive(struct slack *sl, const cJSON *p)
+{
+	struct slack_cmd	*head = NULL, **tail = &head, *cmd;
+	const char		*type = slack_json_str(p, "type");
+	const cJSON		*user, *chan, *cont, *act;
+	const char		*uid, *uname, *cid, *cname, *url, *value;
+
+	if (type == NULL || strcmp(type, "block_actions") != 0) {
+		log_info("slack", "ignored an interactive payload of type %s",
+		    type != NULL ? type : "(none)");
+		return NULL;
+	}
+	user = cJSON_GetObjectItemCaseSensitive(p, "user");
+	chan = cJSON_GetObjectItemCaseSensitive(p, "channel");
+	cont = cJSON_GetObjectItemCaseSensitive(p, "container");
+	uid = slack_json_str(user, "id");
+	uname = slack_json_str(user, "username");
+	if (uname == NULL)
+		uname = slack_json_str(user, "name");
+	cid = slack_json_str(chan, "id");
+	if (cid == NULL)
+		cid = slack_json_str(cont, "channel_id");
+	cname = slack_json_str(chan, "name");
+	url = slack_json_str(p, "response_url");
+	/* Modals and the Home tab have no channel to answer in. */
+	if (uid == NULL || cid == NULL || url == NULL) {
+		log_warn("slack", "ignored a button click without user, channel "
+		    "or response_url");
+		return NULL;
+	}
+	cJSON_ArrayForEach(act, cJSON_GetObjectItemCaseSensitive(p,
+	    "actions")) {
+		if ((value = slack_json_str(act, "value")) == NULL ||
+		    *value == '\0') {
+			log_info("slack", "ignored a click on %s without a value",
+			    slack_json_str(act, "action_id") != NULL ?
+			    slack_json_str(act, "action_id") : "(no action_id)");
+			continue;
+		}
+		cmd = xcalloc(1, sizeof *cmd);
+		cmd->user_id = xstrdup(uid);
+		cmd->user_name = slack_dup(uname);
+		cmd->channel = xstrdup(cid);
+		if (cname != NULL)
+			xasprintf(&cmd->channel_name, "#%s", cname);
+		xasprintf(&cmd->reply_to, "url:%s", url);
+		cmd->text = xstrdup(value);
+		sl->clicks++;
+		log_info("slack", "button %s clicked by %s",
+		    slack_json_str(act, "action_id") != NULL ?
+		    slack_json_str(act, "action_id") : "?", uid);
+		*tail = cmd;
+		tail = &cmd->next;
+	}
+	return head;
+}
 
 static void
 slack_on_disconnect(struct slack_conn *conn, const cJSON *msg)
@@ -561,12 +647,17 @@ slack_on_message(struct slack_conn *conn, const char *text, size_t len)
 		    cJSON_IsObject(payload))
 			cmd = slack_from_event(sl,
 			    cJSON_GetObjectItemCaseSensitive(payload, "event"));
+		else if (type != NULL && strcmp(type, "interactive") == 0 &&
+		    cJSON_IsObject(payload))
+			cmd = slack_from_interactive(sl, payload);
 		else
 			log_info("slack", "acked an envelope of type %s with "
 			    "nothing to run", type != NULL ? type : "(none)");
 		ack = cJSON_CreateObject();
 		cJSON_AddStringToObject(ack, "envelope_id", eid);
-		if (cmd != NULL && cmd->reply_to != NULL &&
+		/* Only a slash command's ack may carry a response. */
+		if (cmd != NULL && strcmp(type, "slash_commands") == 0 &&
+		    cmd->reply_to != NULL &&
 		    strncmp(cmd->reply_to, "url:", 4) == 0 &&
 		    bot_command_is_slow(sl->bot, cmd->text)) {
 			cJSON *p = cJSON_AddObjectToObject(ack, "payload");
@@ -913,6 +1004,101 @@ slack_resolve_channel(struct slack *sl, const char *name, char **cause)
 	return id;
 }
 
+/*
+ * Resolves the Slack channels of a route and its children ("slack:#x")
+ * to ids once, at start: an unknown channel, or one without the bot,
+ * stops the start with the route that names it.
+ */
+static int
+slack_resolve_route(struct slack *sl, const struct cfg_route *r,
+    char **cause)
+{
+	const char	*name;
+	char		*why, *id;
+	size_t		 i, j;
+
+	for (i = 0; i < r->channels.n; i++) {
+		if (strncmp(r->channels.v[i], "slack:", 6) != 0)
+			continue;
+		name = r->channels.v[i] + 6;
+		for (j = 0; j < sl->nchans; j++) {
+			if (strcmp(sl->chans[j].name, name) == 0)
+				break;
+		}
+		if (j < sl->nchans || sl->nchans == SLACK_CHANNELS_MAX)
+			continue;
+		if (name[0] != '#') {
+			/* An id already: Slack says at the first post. */
+			id = xstrdup(name);
+		} else if ((id = slack_resolve_channel(sl, name, &why)) ==
+		    NULL) {
+			xasprintf(cause, "slack: %s.channels: %s: %s", r->path,
+			    name, why);
+			free(why);
+			return -1;
+		} else
+			log_info("slack", "%s is %s", name, id);
+		sl->chans[sl->nchans].name = xstrdup(name);
+		sl->chans[sl->nchans++].id = id;
+	}
+	for (i = 0; i < r->nroutes; i++) {
+		if (slack_resolve_route(sl, &r->routes[i], cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Alerts and reports (chat_ops.post): a new message, an update of the
+ * message of outbox row ref (chat.update needs its ts, filled in when it
+ * is sent), or a reply in its thread.
+ */
+static int64_t
+slack_post(struct chat *c, const char *channel, const char *kind,
+    int64_t ref, const struct message *m, char **cause)
+{
+	struct slack	*sl = c->priv;
+	cJSON		*body = cJSON_CreateObject();
+	char		*json, target[32];
+	const char	*id = channel;
+	size_t		 i;
+	int64_t		 row;
+
+	for (i = 0; i < sl->nchans; i++) {
+		if (strcmp(sl->chans[i].name, channel) == 0)
+			id = sl->chans[i].id;
+	}
+	message_render_slack(m, body);
+	cJSON_AddStringToObject(body, "channel", id);
+	cJSON_AddBoolToObject(body, "unfurl_links", 0);
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	snprintf(target, sizeof target, "ref:%lld", (long long)ref);
+	row = outbox_enqueue(sl->bot->outbox, "slack", id, kind,
+	    strcmp(kind, "post") == 0 ? NULL : target, json, cause);
+	free(json);
+	return row;
+}
+
+/*
+ * An update or a thread reply gets the ts of the message it is about
+ * (resolved by the outbox from "ref:N"): body + ts or thread_ts.
+ */
+static char *
+slack_body_with_ts(const char *body, const char *key, const char *ts)
+{
+	cJSON	*json = cJSON_Parse(body);
+	char	*out;
+
+	if (json == NULL)
+		return xstrdup(body);
+	cJSON_DeleteItemFromObjectCaseSensitive(json, key);
+	cJSON_AddStringToObject(json, key, ts);
+	out = cJSON_PrintUnformatted(json);
+	cJSON_Delete(json);
+	return out;
+}
+
 static int
 slack_start(struct chat *c, char **cause)
 {
@@ -957,20 +1143,8 @@ slack_start(struct chat *c, char **cause)
 	cJSON_Delete(json);
 
 	/* Channels named in the config must exist and have the bot in. */
-	if (cfg->alerts.default_channel != NULL &&
-	    cfg->alerts.default_channel[0] == '#') {
-		char *why, *id;
-
-		if ((id = slack_resolve_channel(sl, cfg->alerts.default_channel,
-		    &why)) == NULL) {
-			xasprintf(cause, "slack: alerts.default_channel %s: %s",
-			    cfg->alerts.default_channel, why);
-			free(why);
-			return -1;
-		}
-		log_info("slack", "%s is %s", cfg->alerts.default_channel, id);
-		free(id);
-	}
+	if (slack_resolve_route(sl, &cfg->alerts.route, cause) != 0)
+		return -1;
 	outbox_register(sl->bot->outbox, "slack", slack_send, sl);
 	slack_open(sl);
 	return 0;
@@ -1010,10 +1184,12 @@ slack_describe(struct chat *c, struct buf *b)
 	for (conn = sl->conns; conn != NULL; conn = conn->next)
 		up += conn->hello;
 	buf_addf(b, "%s; %llu connect(s), %llu envelope(s), %llu "
-	    "redelivered", up > 0 ? "connected" : sl->stopping ? "stopped" :
-	    "reconnecting", (unsigned long long)sl->connects,
+	    "redelivered, %llu click(s)", up > 0 ? "connected" :
+	    sl->stopping ? "stopped" : "reconnecting",
+	    (unsigned long long)sl->connects,
 	    (unsigned long long)sl->envelopes,
-	    (unsigned long long)sl->duplicates);
+	    (unsigned long long)sl->duplicates,
+	    (unsigned long long)sl->clicks);
 }
 
 static void
@@ -1029,6 +1205,11 @@ slack_free(struct chat *c)
 		next = conn->next;
 		slack_conn_free(conn);
 	}
+	while (sl->nchans > 0) {
+		sl->nchans--;
+		free(sl->chans[sl->nchans].name);
+		free(sl->chans[sl->nchans].id);
+	}
 	free(sl);
 	c->priv = NULL;
 }
@@ -1038,6 +1219,7 @@ const struct chat_ops chat_slack_ops = {
 	.start = slack_start,
 	.stop = slack_stop,
 	.reply = slack_reply,
+	.post = slack_post,
 	.describe = slack_describe,
 	.free = slack_free,
 };

@@ -356,6 +356,7 @@ struct slash_job {
 	struct lws *waiter;   /* control request waiting for the result */
 	struct pss *waiter_pss;
 	int is_post, body_sent, done, closed;
+	int is_click; /* a button click: JSON body, no auth, click_results */
 	int connecting; /* inside lws_client_connect_via_info(): keep j */
 	char host[64], path[2048], auth[600];
 	int port;
@@ -392,7 +393,8 @@ static struct {
 	int auth_header, auth_challenge, auth_failed, auth_timeouts;
 	int replayed, resumes, pongs, app_pings, bad_frames;
 	cJSON *rec_posts, *patches, *responses, *slash_results, *calls;
-	cJSON *ephemerals;
+	cJSON *ephemerals, *click_results;
+	cJSON *last_buttons; /* newest bot message with buttons */
 	cJSON *actions, *bad_samples;
 	/* server state (kept by reset) */
 	cJSON *commands, *dms;
@@ -407,6 +409,8 @@ records_new(void)
 	g.responses = cJSON_CreateArray();
 	g.slash_results = cJSON_CreateArray();
 	g.ephemerals = cJSON_CreateArray();
+	g.click_results = cJSON_CreateArray();
+	g.last_buttons = NULL;
 	g.calls = cJSON_CreateObject();
 	g.actions = cJSON_CreateObject();
 	g.bad_samples = cJSON_CreateArray();
@@ -422,6 +426,8 @@ records_free(void)
 	cJSON_Delete(g.responses);
 	cJSON_Delete(g.slash_results);
 	cJSON_Delete(g.ephemerals);
+	cJSON_Delete(g.click_results);
+	cJSON_Delete(g.last_buttons);
 	cJSON_Delete(g.calls);
 	cJSON_Delete(g.actions);
 	cJSON_Delete(g.bad_samples);
@@ -1120,6 +1126,7 @@ struct pss {
 	char ctype[128];
 	char accept[128];
 	char access_token[128];
+	char team_q[128]; /* ?team_id= */
 	int arg_binary, arg_status, set_online;
 	struct buf body;
 	int body_over;
@@ -1402,6 +1409,35 @@ api_channel_by_name(const char *team, int by_id, const char *name,
 	                "Unable to find the existing channel.");
 }
 
+/*
+ * Remembers the newest bot message whose attachments have buttons (a
+ * post, an ephemeral post or a response URL answer), for /_control/click.
+ */
+static void
+note_buttons(const cJSON *attachments, const char *post_id,
+             const char *channel_id)
+{
+	const cJSON *att, *acts = NULL;
+	cJSON *n;
+
+	cJSON_ArrayForEach(att, attachments) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(att, "actions");
+
+		if (cJSON_IsArray(a) && cJSON_GetArraySize(a) > 0) {
+			acts = a;
+			break;
+		}
+	}
+	if (!acts)
+		return;
+	n = cJSON_CreateObject();
+	cJSON_AddStringToObject(n, "post_id", post_id ? post_id : "");
+	cJSON_AddStringToObject(n, "channel_id", channel_id ? channel_id : "");
+	cJSON_AddItemToObject(n, "actions", cJSON_Duplicate(acts, 1));
+	cJSON_Delete(g.last_buttons);
+	g.last_buttons = n;
+}
+
 /* POST /api/v4/posts/ephemeral: {user_id, post:{channel_id,...}}. */
 static void
 api_ephemeral_post(const struct pss *pss, struct reply *r)
@@ -1420,6 +1456,16 @@ api_ephemeral_post(const struct pss *pss, struct reply *r)
 	cJSON_AddStringToObject(rec, "user_id", jstr(in, "user_id"));
 	cJSON_AddItemToObject(rec, "post", cJSON_Duplicate(post, 1));
 	cJSON_AddItemToArray(g.ephemerals, rec);
+	{
+		char eid[27];
+
+		snprintf(eid, sizeof(eid), "ephemeral%017d",
+		         cJSON_GetArraySize(g.ephemerals));
+		note_buttons(cJSON_GetObjectItemCaseSensitive(
+		                 cJSON_GetObjectItemCaseSensitive(post, "props"),
+		                 "attachments"),
+		             eid, jstr(post, "channel_id"));
+	}
 	reply_json(r, 201, cJSON_Duplicate(post, 1));
 	cJSON_Delete(in);
 }
@@ -1489,6 +1535,8 @@ api_create_post(const struct pss *pss, struct reply *r)
 	cJSON_AddItemToObject(rec, "props", dup_or_null(p->props));
 	cJSON_AddNumberToObject(rec, "create_at", (double)p->create_at);
 	cJSON_AddItemToArray(g.rec_posts, rec);
+	note_buttons(cJSON_GetObjectItemCaseSensitive(p->props, "attachments"),
+	             p->id, p->channel_id);
 
 	reply_json(r, 201, post_json(p));
 	/* Mattermost sends the bot its own post too. */
@@ -1668,6 +1716,138 @@ out:
 	cJSON_Delete(in);
 }
 
+/* GET /api/v4/commands?team_id=..&custom_only=true: the team's commands. */
+static void
+api_list_commands(const struct pss *pss, struct reply *r)
+{
+	cJSON *list;
+	const cJSON *it;
+
+	if (!pss->team_q[0]) {
+		reply_app_error(r, 400, "api.context.invalid_param.app_error",
+		                "Invalid or missing team_id parameter.");
+		return;
+	}
+	if (strcmp(pss->team_q, TEAM_ID)) {
+		reply_app_error(r, 403, "api.context.permissions.app_error",
+		                "You do not have the appropriate permissions.");
+		return;
+	}
+	list = cJSON_CreateArray();
+	cJSON_ArrayForEach(it, g.commands) {
+		const char *t = jstr(it, "team_id");
+
+		if (t && !strcmp(t, pss->team_q))
+			cJSON_AddItemToArray(list, cJSON_Duplicate(it, 1));
+	}
+	reply_json(r, 200, list);
+}
+
+/* PUT /api/v4/commands/{id}: the whole Command, as GET gave it. */
+static void
+api_update_command(const struct pss *pss, const char *id, struct reply *r)
+{
+	cJSON *in = body_json(pss, 0), *cmd = NULL, *it;
+	const char *trigger, *url, *method, *bid;
+	int64_t t;
+	size_t i;
+
+	cJSON_ArrayForEach(it, g.commands) {
+		if (jstr(it, "id") && !strcmp(jstr(it, "id"), id))
+			cmd = it;
+	}
+	if (!cmd) {
+		cJSON_Delete(in);
+		reply_app_error(r, 404, "app.command.getcommand.app_error",
+		                "Unable to get the command.");
+		return;
+	}
+	if (!in) {
+		reply_bad_body(r, "command");
+		return;
+	}
+	bid = jstr(in, "id");
+	trigger = jstr(in, "trigger");
+	url = jstr(in, "url");
+	method = jstr(in, "method");
+	if ((bid && strcmp(bid, id)) ||
+	    (jstr(in, "team_id") && strcmp(jstr(in, "team_id"), TEAM_ID))) {
+		reply_app_error(r, 400, "api.command.update.app_error",
+		                "Invalid command id or team.");
+		goto out;
+	}
+	if (!trigger || !*trigger || strlen(trigger) > 128 ||
+	    trigger[0] == '/' || strchr(trigger, ' ')) {
+		reply_app_error(r, 400, "model.command.is_valid.trigger.app_error",
+		                "Invalid trigger.");
+		goto out;
+	}
+	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+	    || strlen(url) > 1024) {
+		reply_app_error(r, 400, "model.command.is_valid.url.app_error",
+		                "Invalid URL.");
+		goto out;
+	}
+	if (!method || (strcmp(method, "P") && strcmp(method, "G"))) {
+		reply_app_error(r, 400, "model.command.is_valid.method.app_error",
+		                "Invalid Method.");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, g.commands) {
+		const char *tr = jstr(it, "trigger");
+
+		if (it != cmd && tr && !strcasecmp(tr, trigger)) {
+			reply_app_error(r, 400,
+			                "api.command.duplicate_trigger.app_error",
+			                "This trigger word is already in use. "
+			                "Please choose another word.");
+			goto out;
+		}
+	}
+	{
+		char low[130];
+
+		for (i = 0; trigger[i] && i < sizeof(low) - 1; i++)
+			low[i] = (char)(trigger[i] >= 'A' && trigger[i] <= 'Z'
+			                    ? trigger[i] - 'A' + 'a'
+			                    : trigger[i]);
+		low[i] = '\0';
+		cJSON_ReplaceItemInObjectCaseSensitive(cmd, "trigger",
+		                                       cJSON_CreateString(low));
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(cmd, "url",
+	                                       cJSON_CreateString(url));
+	cJSON_ReplaceItemInObjectCaseSensitive(cmd, "method",
+	                                       cJSON_CreateString(method));
+	{
+		static const char *const keys[] = {
+			"username",          "icon_url",
+			"auto_complete_desc", "auto_complete_hint",
+			"display_name",      "description",
+		};
+
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			const char *v = jstr(in, keys[i]);
+
+			if (v)
+				cJSON_ReplaceItemInObjectCaseSensitive(
+				    cmd, keys[i], cJSON_CreateString(v));
+		}
+	}
+	if (cJSON_HasObjectItem(in, "auto_complete"))
+		cJSON_ReplaceItemInObjectCaseSensitive(
+		    cmd, "auto_complete",
+		    cJSON_CreateBool(jbool(in, "auto_complete", 0)));
+	t = next_ms();
+	cJSON_ReplaceItemInObjectCaseSensitive(cmd, "update_at",
+	                                       cJSON_CreateNumber((double)t));
+	say("command /%s updated -> %s (%s)", jstr(cmd, "trigger"), url,
+	    method);
+	reply_json(r, 200, cJSON_Duplicate(cmd, 1));
+out:
+	cJSON_Delete(in);
+}
+
 static void
 api_direct_channel(const struct pss *pss, struct reply *r)
 {
@@ -1763,6 +1943,11 @@ api(const struct pss *pss, struct reply *r)
 		route = "PUT /api/v4/posts/{id}/patch";
 	else if (m == M_POST && !strcmp(p, "/api/v4/commands"))
 		route = "POST /api/v4/commands";
+	else if (m == M_GET && !strcmp(p, "/api/v4/commands"))
+		route = "GET /api/v4/commands";
+	else if (m == M_PUT &&
+	         match_seg(p, "/api/v4/commands/", "", a, sizeof(a)))
+		route = "PUT /api/v4/commands/{id}";
 	else if (m == M_POST && !strcmp(p, "/api/v4/channels/direct"))
 		route = "POST /api/v4/channels/direct";
 
@@ -1793,6 +1978,10 @@ api(const struct pss *pss, struct reply *r)
 		api_patch_post(pss, a, r);
 	else if (!strcmp(route, "POST /api/v4/commands"))
 		api_create_command(pss, r);
+	else if (!strcmp(route, "GET /api/v4/commands"))
+		api_list_commands(pss, r);
+	else if (!strcmp(route, "PUT /api/v4/commands/{id}"))
+		api_update_command(pss, a, r);
 	else
 		api_direct_channel(pss, r);
 }
@@ -1863,6 +2052,9 @@ hook_request(const struct pss *pss, struct reply *r)
 	    rec, "body",
 	    body ? body : cJSON_CreateString(pss->body.p ? pss->body.p : ""));
 	cJSON_AddStringToObject(rec, "content_type", pss->ctype);
+	if (body)
+		note_buttons(cJSON_GetObjectItemCaseSensitive(body, "attachments"),
+		             "", NULL);
 	cJSON_AddNumberToObject(rec, "rtt_us",
 	                        (double)(now_us() - g.hooks[n].created_us));
 	cJSON_AddItemToArray(g.responses, rec);
@@ -1915,8 +2107,10 @@ job_finish(struct slash_job *j, const char *err)
 	                                        : cJSON_CreateNull());
 	cJSON_AddNumberToObject(rec, "elapsed_ms",
 	                        (double)((now_us() - j->t0_us) / 1000));
-	cJSON_AddItemToArray(g.slash_results, cJSON_Duplicate(rec, 1));
-	say("slash %d -> %s %d%s%s", j->id, jstr(rec, "url"),
+	cJSON_AddItemToArray(j->is_click ? g.click_results : g.slash_results,
+	                     cJSON_Duplicate(rec, 1));
+	say("%s %d -> %s %d%s%s", j->is_click ? "click" : "slash", j->id,
+	    jstr(rec, "url"),
 	    err ? 0 : j->status, err ? " " : "", err ? err : "");
 	if (j->waiter && !g.shutting_down) {
 		struct pss *w = j->waiter_pss;
@@ -1985,8 +2179,10 @@ slash_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		snprintf(cl, sizeof(cl), "%zu", strlen(j->form));
 		if (lws_add_http_header_by_token(
 		        wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
-		        (unsigned char *)"application/x-www-form-urlencoded",
-		        33, p, end) ||
+		        (unsigned char *)(j->is_click
+		                              ? "application/json"
+		                              : "application/x-www-form-urlencoded"),
+		        j->is_click ? 16 : 33, p, end) ||
 		    lws_add_http_header_by_token(
 		        wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH,
 		        (unsigned char *)cl, (int)strlen(cl), p, end))
@@ -2101,6 +2297,68 @@ encode_fields(const cJSON *fields)
 	return b.p;
 }
 
+/*
+ * Connects j's HTTP client and sends it. With wait, the control request
+ * (wsi, pss) is answered with the result later and 1 is returned;
+ * otherwise r gets pending (owned) at once.
+ */
+static int
+job_launch(struct lws *wsi, struct pss *pss, struct slash_job *j, int wait,
+           struct reply *r, cJSON *pending)
+{
+	struct lws_client_connect_info ci;
+	struct lws *cwsi;
+	char host[80];
+
+	j->next = g.jobs;
+	g.jobs = j;
+	memset(&ci, 0, sizeof(ci));
+	snprintf(host, sizeof(host), "%s:%d", j->host, j->port);
+	ci.context = g.cx;
+	ci.vhost = g.vh;
+	ci.address = j->host;
+	ci.port = j->port;
+	ci.path = j->path;
+	ci.host = host;
+	ci.method = j->is_post ? "POST" : "GET";
+	ci.alpn = "http/1.1";
+	ci.ssl_connection = 0;
+	ci.local_protocol_name = SLASH_PCOL;
+	ci.opaque_user_data = j;
+	lws_sul_schedule(g.cx, 0, &j->sul, job_timeout,
+	                 (lws_usec_t)SLASH_TIMEOUT_MS * LWS_US_PER_MS);
+	/*
+	 * No ci.pwsi: lws never holds a pointer into j. A connection error
+	 * can be reported from inside the call; j->connecting keeps j alive
+	 * until it returns.
+	 */
+	j->connecting = 1;
+	cwsi = lws_client_connect_via_info(&ci);
+	j->connecting = 0;
+	if (!cwsi || j->closed) {
+		j->wsi = NULL;
+		j->closed = 1;
+		job_finish(j, "connect: failed"); /* no-op if already done */
+	} else
+		j->wsi = cwsi;
+	if (j->done) {
+		cJSON_Delete(pending);
+		reply_json(r, 200, cJSON_Duplicate(j->rec, 1));
+		if (j->closed)
+			job_free(j);
+		return 0;
+	}
+	if (wait) {
+		cJSON_Delete(pending);
+		j->waiter = wsi;
+		j->waiter_pss = pss;
+		pss->wait = j;
+		return 1;
+	}
+	reply_json(r, 200, pending);
+	return 0;
+}
+
 static const cJSON *
 command_by_trigger(const char *command)
 {
@@ -2129,10 +2387,8 @@ control_slash(struct lws *wsi, struct pss *pss, const cJSON *in,
 	const char *command = jstr(in, "command"), *url, *method, *tok;
 	const char *prot, *ads, *path;
 	const cJSON *cmd, *it;
-	struct lws_client_connect_info ci;
-	struct lws *cwsi;
 	struct slash_job *j;
-	char hookurl[160], hookid[32], trig[64], ubuf[1100], host[80];
+	char hookurl[160], hookid[32], trig[64], ubuf[1100];
 	cJSON *fields, *rec;
 	int port, wait = jbool(in, "wait", 1);
 	size_t i;
@@ -2246,52 +2502,6 @@ control_slash(struct lws *wsi, struct pss *pss, const cJSON *in,
 	cJSON_AddStringToObject(rec, "trigger_id", jstr(fields, "trigger_id"));
 	j->rec = rec;
 	cJSON_Delete(fields);
-	j->next = g.jobs;
-	g.jobs = j;
-
-	memset(&ci, 0, sizeof(ci));
-	snprintf(host, sizeof(host), "%s:%d", j->host, port);
-	ci.context = g.cx;
-	ci.vhost = g.vh;
-	ci.address = j->host;
-	ci.port = port;
-	ci.path = j->path;
-	ci.host = host;
-	ci.method = j->is_post ? "POST" : "GET";
-	ci.alpn = "http/1.1";
-	ci.ssl_connection = 0;
-	ci.local_protocol_name = SLASH_PCOL;
-	ci.opaque_user_data = j;
-	lws_sul_schedule(g.cx, 0, &j->sul, job_timeout,
-	                 (lws_usec_t)SLASH_TIMEOUT_MS * LWS_US_PER_MS);
-	say("slash %d: %s %s to %s", j->id, jstr(rec, "command"),
-	    jstr(rec, "text"), url);
-	/*
-	 * No ci.pwsi: lws never holds a pointer into j. A connection error
-	 * can be reported from inside the call; j->connecting keeps j alive
-	 * until it returns.
-	 */
-	j->connecting = 1;
-	cwsi = lws_client_connect_via_info(&ci);
-	j->connecting = 0;
-	if (!cwsi || j->closed) {
-		j->wsi = NULL;
-		j->closed = 1;
-		job_finish(j, "connect: failed"); /* no-op if already done */
-	} else
-		j->wsi = cwsi;
-	if (j->done) {
-		reply_json(r, 200, cJSON_Duplicate(j->rec, 1));
-		if (j->closed)
-			job_free(j);
-		return 0;
-	}
-	if (wait) {
-		j->waiter = wsi;
-		j->waiter_pss = pss;
-		pss->wait = j;
-		return 1;
-	}
 	{
 		cJSON *a = cJSON_CreateObject();
 
@@ -2299,9 +2509,134 @@ control_slash(struct lws *wsi, struct pss *pss, const cJSON *in,
 		cJSON_AddStringToObject(a, "response_url", hookurl);
 		cJSON_AddStringToObject(a, "trigger_id", trig);
 		cJSON_AddTrueToObject(a, "pending");
-		reply_json(r, 200, a);
+		say("slash %d: %s %s to %s", j->id, jstr(rec, "command"),
+		    jstr(rec, "text"), url);
+		return job_launch(wsi, pss, j, wait, r, a);
 	}
-	return 0;
+}
+
+/*
+ * POST /_control/click: a person presses a button the bot posted. The
+ * post is "post_id" (a stored post) or the newest bot message with
+ * buttons; the button is "action_id" (its id) or the first. The fake
+ * POSTs the PROTOCOLS.md 5.4 JSON to the button's integration.url with
+ * its context exactly as stored ("url" and "context" override them, to
+ * forge a click). Returns 1 when the answer waits for the bot.
+ */
+static int
+control_click(struct lws *wsi, struct pss *pss, const cJSON *in,
+              struct reply *r)
+{
+	const char *post_id = jstr(in, "post_id"), *want = jstr(in, "action_id");
+	const char *url, *chan, *prot, *ads, *path, *type, *cname, *disp, *team;
+	const cJSON *acts = NULL, *act = NULL, *it, *ctx, *integ;
+	const struct post *p;
+	struct slash_job *j;
+	char ubuf[1100], trig[64], dmbuf[80];
+	cJSON *body, *rec;
+	int port;
+
+	if (post_id) {
+		if (!(p = post_find(post_id))) {
+			reply_error(r, 404, "no_such_post");
+			return 0;
+		}
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
+		                           p->props, "attachments")) {
+			const cJSON *a =
+			    cJSON_GetObjectItemCaseSensitive(it, "actions");
+
+			if (!acts && cJSON_IsArray(a))
+				acts = a;
+		}
+		chan = p->channel_id;
+	} else {
+		acts = cJSON_GetObjectItemCaseSensitive(g.last_buttons,
+		                                        "actions");
+		post_id = jstr(g.last_buttons, "post_id");
+		chan = jstr(g.last_buttons, "channel_id");
+	}
+	cJSON_ArrayForEach(it, acts) {
+		const char *id = jstr(it, "id");
+
+		if (!act && (!want || (id && !strcmp(id, want))))
+			act = it;
+	}
+	if (!act) {
+		reply_error(r, 404, "no_button");
+		return 0;
+	}
+	integ = cJSON_GetObjectItemCaseSensitive(act, "integration");
+	url = jstr(in, "url") ? jstr(in, "url") : jstr(integ, "url");
+	ctx = cJSON_HasObjectItem(in, "context")
+	          ? cJSON_GetObjectItemCaseSensitive(in, "context")
+	          : cJSON_GetObjectItemCaseSensitive(integ, "context");
+	if (!url || strlen(url) >= sizeof(ubuf) - 1) {
+		reply_error(r, 400, "no_url");
+		return 0;
+	}
+	snprintf(ubuf, sizeof(ubuf), "%s", url);
+	if (lws_parse_uri(ubuf, &prot, &ads, &port, &path) ||
+	    strcmp(prot, "http") ||
+	    (strcmp(ads, "127.0.0.1") && strcmp(ads, "localhost"))) {
+		reply_error(r, 400, "url_must_be_http_127.0.0.1");
+		return 0;
+	}
+	if (jstr(in, "channel_id"))
+		chan = jstr(in, "channel_id");
+	if (!chan || !*chan)
+		chan = CHAN_PROD;
+	channel_fields(chan, &type, &cname, &disp, &team, dmbuf, sizeof(dmbuf));
+	snprintf(trig, sizeof(trig), "trig%022d", ++g.n_trigger);
+
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "user_id", jstr(in, "user_id")
+	                                             ? jstr(in, "user_id")
+	                                             : JDOE_ID);
+	cJSON_AddStringToObject(body, "user_name", jstr(in, "user_name")
+	                                               ? jstr(in, "user_name")
+	                                               : "jdoe");
+	cJSON_AddStringToObject(body, "channel_id", chan);
+	cJSON_AddStringToObject(body, "channel_name", cname);
+	cJSON_AddStringToObject(body, "team_id", TEAM_ID);
+	cJSON_AddStringToObject(body, "team_domain", TEAM_NAME);
+	cJSON_AddStringToObject(body, "post_id", post_id ? post_id : "");
+	cJSON_AddStringToObject(body, "trigger_id", trig);
+	cJSON_AddStringToObject(body, "type", "button");
+	cJSON_AddStringToObject(body, "data_source", "");
+	cJSON_AddItemToObject(body, "context",
+	                      ctx ? cJSON_Duplicate(ctx, 1) : cJSON_CreateNull());
+
+	j = xcalloc(1, sizeof(*j));
+	j->id = ++g.n_jobs;
+	j->is_post = 1;
+	j->is_click = 1;
+	j->port = port;
+	j->t0_us = now_us();
+	snprintf(j->host, sizeof(j->host), "%s", ads);
+	snprintf(j->path, sizeof(j->path), "/%s", path);
+	j->form = json_text(body);
+	j->auth[0] = '\0'; /* Mattermost sends no token with a click */
+
+	rec = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rec, "id", j->id);
+	cJSON_AddStringToObject(rec, "url", url);
+	cJSON_AddStringToObject(rec, "post_id", post_id ? post_id : "");
+	cJSON_AddItemToObject(rec, "action_id",
+	                      dup_or_null(cJSON_GetObjectItemCaseSensitive(act,
+	                                                                   "id")));
+	cJSON_AddItemToObject(rec, "request", body);
+	j->rec = rec;
+	say("click %d: %s on %s to %s", j->id,
+	    jstr(act, "id") ? jstr(act, "id") : "?", post_id ? post_id : "-",
+	    url);
+	{
+		cJSON *a = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(a, "id", j->id);
+		cJSON_AddTrueToObject(a, "pending");
+		return job_launch(wsi, pss, j, jbool(in, "wait", 1), r, a);
+	}
 }
 
 /*
@@ -2393,6 +2728,8 @@ state_json(void)
 	cJSON_AddItemToObject(s, "responses", cJSON_Duplicate(g.responses, 1));
 	cJSON_AddItemToObject(s, "slash_results",
 	                      cJSON_Duplicate(g.slash_results, 1));
+	cJSON_AddItemToObject(s, "click_results",
+	                      cJSON_Duplicate(g.click_results, 1));
 	cJSON_AddNumberToObject(s, "pongs", g.pongs);
 	cJSON_AddNumberToObject(s, "app_pings", g.app_pings);
 	cJSON_AddItemToObject(s, "commands_registered",
@@ -2420,6 +2757,8 @@ counts_json(void)
 	                        cJSON_GetArraySize(g.responses));
 	cJSON_AddNumberToObject(c, "slash_results",
 	                        cJSON_GetArraySize(g.slash_results));
+	cJSON_AddNumberToObject(c, "click_results",
+	                        cJSON_GetArraySize(g.click_results));
 	cJSON_AddNumberToObject(c, "commands_registered",
 	                        cJSON_GetArraySize(g.commands));
 	cJSON_AddNumberToObject(c, "connections_open", conns_open());
@@ -2701,6 +3040,8 @@ control(struct lws *wsi, struct pss *pss, const char *what, struct reply *r)
 		control_event(in, r);
 	else if (!strcmp(what, "slash"))
 		deferred = control_slash(wsi, pss, in, r);
+	else if (!strcmp(what, "click"))
+		deferred = control_click(wsi, pss, in, r);
 	else if (!strcmp(what, "drop"))
 		control_drop(r);
 	else if (!strcmp(what, "close"))
@@ -2881,6 +3222,8 @@ http_begin(struct lws *wsi, struct pss *pss, const char *path)
 	pss->arg_status = v ? atoi(v) : 0;
 	v = lws_get_urlarg_by_name(wsi, "set_online=", tmp, sizeof(tmp));
 	pss->set_online = !v || strcmp(v, "false") != 0;
+	v = lws_get_urlarg_by_name(wsi, "team_id=", tmp, sizeof(tmp));
+	snprintf(pss->team_q, sizeof(pss->team_q), "%s", v ? v : "");
 }
 
 /* The websocket upgrade: authenticate, then resume or say hello. */

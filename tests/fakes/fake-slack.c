@@ -309,6 +309,7 @@ static struct {
 	cJSON *acks, *unacked, *posts, *updates, *responses, *tickets;
 	cJSON *ephemerals;
 	cJSON *bad_samples, *calls;
+	cJSON *last_buttons; /* newest message with buttons, for click */
 	lws_sorted_usec_list_t sul_tick;
 } g;
 
@@ -323,6 +324,7 @@ records_new(void)
 	g.responses = cJSON_CreateArray();
 	g.bad_samples = cJSON_CreateArray();
 	g.calls = cJSON_CreateObject();
+	g.last_buttons = NULL;
 	g.bad_frames = 0;
 	g.pongs = 0;
 }
@@ -338,6 +340,7 @@ records_free(void)
 	cJSON_Delete(g.responses);
 	cJSON_Delete(g.bad_samples);
 	cJSON_Delete(g.calls);
+	cJSON_Delete(g.last_buttons);
 }
 
 static void
@@ -948,6 +951,40 @@ bot_message(const char *text, const char *ts, const cJSON *thread_ts,
 	return m;
 }
 
+/*
+ * Remembers the newest message the bot sent with an actions block (a
+ * post, an ephemeral, an update or a response URL answer), so that
+ * /_control/click can press one of its buttons.
+ */
+static void
+note_buttons(const cJSON *blocks, const char *channel, const char *ts,
+             const char *response_url, int ephemeral)
+{
+	const cJSON *b;
+	cJSON *els = NULL, *n;
+
+	if (cJSON_IsString(blocks)) /* form bodies carry blocks as text */
+		return;
+	cJSON_ArrayForEach(b, blocks) {
+		const char *t = jstr(b, "type");
+
+		if (t && !strcmp(t, "actions"))
+			els = cJSON_GetObjectItemCaseSensitive(b, "elements");
+	}
+	if (!cJSON_IsArray(els) || !cJSON_GetArraySize(els))
+		return;
+	n = cJSON_CreateObject();
+	cJSON_AddItemToObject(n, "elements", cJSON_Duplicate(els, 1));
+	cJSON_AddItemToObject(n, "blocks", cJSON_Duplicate(blocks, 1));
+	cJSON_AddStringToObject(n, "channel", channel ? channel : "");
+	cJSON_AddStringToObject(n, "ts", ts ? ts : "");
+	if (response_url)
+		cJSON_AddStringToObject(n, "response_url", response_url);
+	cJSON_AddBoolToObject(n, "is_ephemeral", ephemeral);
+	cJSON_Delete(g.last_buttons);
+	g.last_buttons = n;
+}
+
 static void
 api_post_message(const cJSON *body, struct reply *r)
 {
@@ -987,6 +1024,7 @@ api_post_message(const cJSON *body, struct reply *r)
 	cJSON_AddStringToObject(rec, "ts", ts);
 	cJSON_AddItemToObject(rec, "blocks", dup_or_null(blocks));
 	cJSON_AddItemToArray(g.posts, rec);
+	note_buttons(blocks, id, ts, NULL, 0);
 
 	j = ok_object();
 	cJSON_AddStringToObject(j, "channel", id);
@@ -1024,6 +1062,15 @@ api_post_ephemeral(const cJSON *body, struct reply *r)
 	cJSON_AddItemToObject(
 	    rec, "thread_ts",
 	    dup_or_null(cJSON_GetObjectItemCaseSensitive(body, "thread_ts")));
+	{
+		cJSON *blocks;
+
+		if (get_blocks(body, &blocks) == 0) {
+			cJSON_AddItemToObject(rec, "blocks", dup_or_null(blocks));
+			note_buttons(blocks, id, ts, NULL, 1);
+			cJSON_Delete(blocks);
+		}
+	}
 	cJSON_AddItemToArray(g.ephemerals, rec);
 	j = ok_object();
 	cJSON_AddStringToObject(j, "message_ts", ts);
@@ -1068,6 +1115,7 @@ api_update(const cJSON *body, struct reply *r)
 	cJSON_AddStringToObject(rec, "text", text);
 	cJSON_AddItemToObject(rec, "blocks", dup_or_null(blocks));
 	cJSON_AddItemToArray(g.updates, rec);
+	note_buttons(blocks, id, ts, NULL, 0);
 
 	j = ok_object();
 	cJSON_AddStringToObject(j, "channel", id);
@@ -1202,6 +1250,12 @@ response_url(const struct pss *pss, const char *rest, struct reply *r)
 	cJSON_AddItemToObject(
 	    rec, "body",
 	    body ? body : cJSON_CreateString(pss->body.p ? pss->body.p : ""));
+	if (body) {
+		const char *rt = jstr(body, "response_type");
+
+		note_buttons(cJSON_GetObjectItemCaseSensitive(body, "blocks"),
+		             NULL, NULL, url, !rt || strcmp(rt, "in_channel"));
+	}
 	/* Round trip: from the slash command's push to its answer. */
 	cJSON_AddNumberToObject(rec, "rtt_us",
 	                        (double)(now_us() - g.resp_created[n]));
@@ -1404,6 +1458,131 @@ control_interactive(const cJSON *in, struct reply *r)
 	reply_pushed(r, e, j);
 }
 
+/*
+ * POST /_control/click: a person presses a button. The button is the one
+ * with "action_id" (default: the first) on the newest message the bot
+ * sent with buttons, unless "value" is given. Pushes a block_actions
+ * interactive envelope (PROTOCOLS.md 3.6) with a fresh response_url.
+ */
+static void
+control_click(const cJSON *in, struct reply *r)
+{
+	const char *want = jstr(in, "action_id"), *value = jstr(in, "value");
+	const char *user = jstr(in, "user"), *uname = jstr(in, "user_name");
+	const char *chan = jstr(in, "channel");
+	const char *chname = jstr(in, "channel_name");
+	const cJSON *btn = NULL, *el, *lb = g.last_buttons;
+	cJSON *pl, *o, *acts, *a, *t, *j;
+	struct envelope *e;
+	char url[96], trigger[64], ts[32], action_ts[40];
+	int n;
+
+	if (!value) {
+		cJSON_ArrayForEach(el, cJSON_GetObjectItemCaseSensitive(
+		                           lb, "elements")) {
+			const char *aid = jstr(el, "action_id");
+
+			if (!want || (aid && !strcmp(aid, want))) {
+				btn = el;
+				break;
+			}
+		}
+		if (!btn) {
+			reply_error(r, 404, "no_button");
+			return;
+		}
+		value = jstr(btn, "value");
+	}
+	if (!user)
+		user = "U0456";
+	if (!uname)
+		uname = "jdoe";
+	if (!chan)
+		chan = lb && jstr(lb, "channel") && *jstr(lb, "channel")
+		           ? jstr(lb, "channel")
+		           : "C0OPS";
+	if (!chname)
+		chname = !strcmp(chan, "C0OPS") ? "ops" : chan;
+	n = new_response_url(url, sizeof(url));
+	snprintf(trigger, sizeof(trigger), "1%010d.73847492%d.click%04x", n,
+	         n % 10, (unsigned)n & 0xffff);
+	if (lb && jstr(lb, "ts") && *jstr(lb, "ts"))
+		snprintf(ts, sizeof(ts), "%s", jstr(lb, "ts"));
+	else
+		next_ts(ts, sizeof(ts));
+	next_ts(action_ts, sizeof(action_ts));
+
+	pl = cJSON_CreateObject();
+	cJSON_AddStringToObject(pl, "type", "block_actions");
+	o = cJSON_AddObjectToObject(pl, "team");
+	cJSON_AddStringToObject(o, "id", TEAM_ID);
+	cJSON_AddStringToObject(o, "domain", "acme");
+	o = cJSON_AddObjectToObject(pl, "user");
+	cJSON_AddStringToObject(o, "id", user);
+	cJSON_AddStringToObject(o, "username", uname);
+	cJSON_AddStringToObject(o, "name", uname);
+	cJSON_AddStringToObject(o, "team_id", TEAM_ID);
+	cJSON_AddStringToObject(pl, "api_app_id", APP_ID);
+	cJSON_AddStringToObject(pl, "token", "fake-verification-token");
+	o = cJSON_AddObjectToObject(pl, "container");
+	cJSON_AddStringToObject(o, "type", "message");
+	cJSON_AddStringToObject(o, "message_ts", ts);
+	cJSON_AddStringToObject(o, "channel_id", chan);
+	cJSON_AddBoolToObject(o, "is_ephemeral",
+	                      lb && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+	                                lb, "is_ephemeral")));
+	cJSON_AddStringToObject(pl, "trigger_id", trigger);
+	o = cJSON_AddObjectToObject(pl, "channel");
+	cJSON_AddStringToObject(o, "id", chan);
+	cJSON_AddStringToObject(o, "name", chname);
+	o = cJSON_AddObjectToObject(pl, "message");
+	cJSON_AddStringToObject(o, "type", "message");
+	cJSON_AddStringToObject(o, "bot_id", BOT_ID);
+	cJSON_AddStringToObject(o, "ts", ts);
+	cJSON_AddStringToObject(o, "text", "");
+	cJSON_AddItemToObject(
+	    o, "blocks",
+	    lb ? cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(lb, "blocks"),
+	                         1)
+	       : cJSON_CreateArray());
+	cJSON_AddStringToObject(pl, "response_url", url);
+	acts = cJSON_AddArrayToObject(pl, "actions");
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "type", "button");
+	cJSON_AddStringToObject(a, "action_id",
+	                        btn && jstr(btn, "action_id")
+	                            ? jstr(btn, "action_id")
+	                            : (want ? want : "button"));
+	cJSON_AddStringToObject(a, "block_id", "actions");
+	t = cJSON_AddObjectToObject(a, "text");
+	cJSON_AddStringToObject(t, "type", "plain_text");
+	cJSON_AddStringToObject(
+	    t, "text",
+	    btn && jstr(cJSON_GetObjectItemCaseSensitive(btn, "text"), "text")
+	        ? jstr(cJSON_GetObjectItemCaseSensitive(btn, "text"), "text")
+	        : "Button");
+	if (value)
+		cJSON_AddStringToObject(a, "value", value);
+	if (btn && jstr(btn, "style"))
+		cJSON_AddStringToObject(a, "style", jstr(btn, "style"));
+	cJSON_AddStringToObject(a, "action_ts", action_ts);
+	cJSON_AddItemToArray(acts, a);
+	o = cJSON_AddObjectToObject(pl, "state");
+	cJSON_AddItemToObject(o, "values", cJSON_CreateObject());
+	cJSON_AddNullToObject(pl, "enterprise");
+	cJSON_AddFalseToObject(pl, "is_enterprise_install");
+
+	e = env_new(ENV_INTERACTIVE, pl, NULL);
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "response_url", url);
+	cJSON_AddStringToObject(j, "trigger_id", trigger);
+	if (value)
+		cJSON_AddStringToObject(j, "value", value);
+	else
+		cJSON_AddNullToObject(j, "value");
+	reply_pushed(r, e, j);
+}
+
 static void
 reply_no_connection(struct reply *r)
 {
@@ -1591,6 +1770,8 @@ control(const struct pss *pss, const char *what, struct reply *r)
 		control_event(in, r);
 	else if (!strcmp(what, "interactive"))
 		control_interactive(in, r);
+	else if (!strcmp(what, "click"))
+		control_click(in, r);
 	else if (!strcmp(what, "disconnect"))
 		control_disconnect(in, r);
 	else if (!strcmp(what, "drop"))

@@ -377,6 +377,7 @@ lacks "--resume: no seq gap" "$(cat "$T/m.out")" '# seq-gap'
 # --- commands, slash delivery, response URLs ---------------------------------------------
 code=$(rest POST /commands "{\"team_id\":\"$TEAM\",\"trigger\":\"opsbot\",\"url\":\"$B/_control/echo\",\"method\":\"P\",\"auto_complete\":true,\"display_name\":\"Ops\"}")
 CMD_TOK=$(jb .token | tr -d '"')
+CMD_ID=$(jb .id | tr -d '"')
 equals "POST /commands: 201, trigger, creator" "$code $(jb '[.trigger,.method,.creator_id,(.id|length)]')" \
   "201 [\"opsbot\",\"P\",\"$BOT\",26]"
 if [[ "$CMD_TOK" =~ ^[a-z0-9]{26}$ ]]; then ok "command token: 26 chars"; else bad "command token: 26 chars" "$CMD_TOK"; fi
@@ -384,9 +385,37 @@ code=$(rest POST /commands "{\"team_id\":\"$TEAM\",\"trigger\":\"opsbot\",\"url\
 equals "duplicate trigger: 400" "$code $(jb .id)" '400 "api.command.duplicate_trigger.app_error"'
 code=$(rest POST /commands "{\"team_id\":\"$TEAM\",\"trigger\":\"x\",\"url\":\"$B/x\",\"method\":\"POST\"}")
 equals "method POST (not P): 400" "$code" 400
+code=$(rest GET "/commands?team_id=$TEAM&custom_only=true")
+equals "GET /commands: the team's commands, with tokens" "$code $(jb '[.[] | .trigger, .token]')" "200 [\"opsbot\",\"$CMD_TOK\"]"
+code=$(rest GET "/commands?team_id=teamother00000000000000000&custom_only=true")
+equals "GET /commands of another team: 403" "$code" 403
+code=$(rest GET "/commands")
+equals "GET /commands without team_id: 400" "$code" 400
+CMD_JSON=$(state | jq -c '.commands_registered[0]')
+code=$(rest PUT "/commands/$CMD_ID" "$(jq -c --arg u "$B/elsewhere" '.url = $u' <<<"$CMD_JSON")")
+equals "PUT /commands/{id}: 200, url changed, token kept" "$code $(jb '[.url,.token]')" "200 [\"$B/elsewhere\",\"$CMD_TOK\"]"
+code=$(rest PUT "/commands/$CMD_ID" "$CMD_JSON")
+equals "PUT /commands/{id} back: 200" "$code $(jb .url)" "200 \"$B/_control/echo\""
+code=$(rest PUT "/commands/cmdnosuch00000000000000000" "$CMD_JSON")
+equals "PUT /commands/{unknown}: 404" "$code" 404
 code=$(rest POST /channels/direct "[\"$BOT\",\"$JDOE\"]")
 equals "direct channel: 201, type D, dm id" "$code $(jb '[.type,(.id|startswith("dm")),(.id|length)]')" \
   '201 ["D",true,26]'
+
+# A button click: the action JSON to the button's integration URL.
+code=$(rest POST /posts "{\"channel_id\":\"$PROD\",\"message\":\"b\",\"props\":{\"attachments\":[{\"text\":\"t\",\"actions\":[{\"id\":\"confirm\",\"name\":\"Confirm\",\"type\":\"button\",\"integration\":{\"url\":\"$B/_control/echo\",\"context\":{\"command\":\"whoami\",\"token\":\"t0\"}}}]}]}}")
+BPOST=$(jb .id | tr -d '"')
+ctl click "{\"post_id\":\"$BPOST\",\"action_id\":\"confirm\"}" >/dev/null
+equals "click: POSTs JSON to the integration URL, no auth, answer recorded" \
+  "$(jb '[.status,.post_id,.action_id,.body.request.content_type,.body.request.authorization]')" \
+  "[200,\"$BPOST\",\"confirm\",\"application/json\",\"\"]"
+equals "click: the 5.4 fields, context as stored" \
+  "$(jb '.request | [.user_id,.channel_id,.team_id,.post_id,.type,.context]')" \
+  "[\"$JDOE\",\"$PROD\",\"$TEAM\",\"$BPOST\",\"button\",{\"command\":\"whoami\",\"token\":\"t0\"}]"
+ctl click '{"context":{"forged":true}}' >/dev/null
+equals "click: newest post with buttons by default; context can be forged" "$(jb '[.post_id,.request.context]')" "[\"$BPOST\",{\"forged\":true}]"
+equals "click: no such post: 404" "$(ctl click '{"post_id":"post0000000000000000009999"}')" 404
+equals "click_results in the state" "$(sq '.click_results | length')" 2
 
 ctl slash '{"command":"/opsbot","text":"status prod-db"}' >/dev/null
 SL=$(body)

@@ -376,8 +376,24 @@ contains "state: updates" "$st" \
 contains "state: responses" "$st" \
   "\"responses\":[{\"url\":\"$rurl\",\"body\":{\"text\":\"reply 1\",\"response_type\":\"in_channel\"},\"rtt_us\":"
 contains "state: tickets" "$st" '"tickets":["t1","t1","t1","t1"]'
+# --- click: a block_actions envelope for a button the bot posted ------------------------
+api chat.postMessage xoxb-test '{"channel":"C0OPS","text":"b","blocks":[{"type":"actions","elements":[{"type":"button","action_id":"confirm","value":"rerun x --confirm","text":{"type":"plain_text","text":"Confirm"},"style":"danger"}]}]}' >/dev/null
+ctl click '{"user":"U0789","user_name":"ann"}' >/dev/null
+ck=$(body)
+equals "click: the button's value" "$(jq -r .value <<<"$ck")" "rerun x --confirm"
+contains "click: a fresh response_url" "$(jq -r .response_url <<<"$ck")" "$B/response/"
+ckenv=$(jq -r .envelope_id <<<"$ck")
+equals "click: an interactive envelope" \
+  "$(state | jq -c --arg e "$ckenv" '.envelopes[] | select(.envelope_id == $e) | [.type,.event_id]')" '["interactive",null]'
+ctl click '{"value":"whoami","channel":"C0ALERTS"}' >/dev/null
+equals "click: a given value" "$(jq -r .value <<<"$(body)")" "whoami"
+ctl click '{"action_id":"nope"}' >/dev/null
+equals "click: no such button" "$(body)" '{"ok":false,"error":"no_button"}'
+
 ctl reset '{}' >/dev/null
 contains "reset clears the records" "$(state)" '"acks":[],"unacked":[],"bad_frames":0'
+ctl click '{}' >/dev/null
+equals "click after reset: no buttons known" "$(body)" '{"ok":false,"error":"no_button"}'
 
 # --- exit ----------------------------------------------------------------------------------
 for p in "${CPIDS[@]}"; do

@@ -4,7 +4,11 @@
 # /api/v4/posts in the right channel and thread; the bot's own posts and
 # plain chatter ignored; a dropped socket resumed with connection_id and
 # sequence_number and the missed post replayed and answered; 429 honoured;
-# a refused token stops the start; malformed frames ignored.
+# a refused token stops the start; malformed frames ignored; a Confirm
+# button on an unconfirmed /restart clicked by a viewer (refused) and an
+# admin (runs), a forged button token refused (401), bad clicks 400, the
+# button secret kept across a restart; slash command registration (create,
+# reuse, fix the url; its token replaces command_token; 403 explained).
 # usage: mattermost.sh OPSBOT FAKE_MATTERMOST
 set -u
 BOT=$(realpath "$1")
@@ -40,13 +44,20 @@ wait_for() {
 answers='.posts'
 
 JDOE=user0jdoe00000000000000000
+VIC=user0vic000000000000000000
+TEAM=teamacme000000000000000000
 OPS=chanopsprod000000000000000
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug" },
   "chat": { "outbox": { "rate": 20, "burst": 20 },
             "mattermost": { "command_token": "cmdtok" } },
-  "alerts": { "listen": "127.0.0.1:0" },
-  "users": [ { "name": "jdoe", "platform": "mattermost", "id": "$JDOE", "roles": ["admin"] } ] }
+  "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false },
+              "route": { "channels": ["mattermost:$OPS"], "group_wait": "1s",
+                         "group_interval": "1s" } },
+  "users": [ { "name": "jdoe", "platform": "mattermost", "id": "$JDOE", "roles": ["admin"] },
+             { "name": "vic", "platform": "mattermost", "id": "$VIC", "roles": ["viewer"] } ],
+  "hosts": [ { "name": "localhost", "transport": "local", "mounts": [ { "path": "/" } ],
+               "services": [ { "name": "ghost", "process": "obghost", "restart": "true" } ] } ] }
 JSON
 export MATTERMOST_URL="http://127.0.0.1:$PORT" MATTERMOST_TOKEN=tok-bot
 "$BOT" --config "$T/opsbot.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
@@ -101,6 +112,7 @@ contains "oversized body refused before it is read" "$out" "HTTP/1.1 413"
 out=$(raw_http 'GET /nope HTTP/1.1\r\nHost: x\r\n\r\n')
 contains "unknown path" "$out" "HTTP/1.1 404"
 equals "listener still healthy" "$(curl -s "http://127.0.0.1:$BOTPORT/healthz")" "ok"
+
 r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")
 wait_for '(.responses | length) >= 1' || true
 s=$(state)
@@ -137,12 +149,130 @@ else
   bad "delivered after a 429" "no post"
 fi
 
+# --- buttons: Confirm on an unconfirmed /restart, clicked ------------------------
+db="$T/data/opsbot.db"
+ctl reset >/dev/null
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"restart localhost ghost\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+wait_for '(.responses | length) >= 1' || true
+s=$(state)
+contains "unconfirmed /restart asks for --confirm" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "repeat it with --confirm"
+btn=$(jq -c '.responses[0].body.attachments[0].actions[0]' <<<"$s")
+equals "it carries a Confirm button" "$(jq -r '.name + " " + .type + " " + .style' <<<"$btn")" "Confirm button danger"
+equals "pointing at the bot's listener" "$(jq -r '.integration.url' <<<"$btn")" "http://127.0.0.1:$BOTPORT/mattermost/action"
+equals "its context holds the command line with --confirm" "$(jq -r '.integration.context.command' <<<"$btn")" "restart localhost ghost --confirm"
+secret=$(jq -r '.integration.context.token' <<<"$btn")
+if [[ "$secret" =~ ^[0-9a-f]{64}$ ]]; then ok "and a 32-byte hex secret"; else bad "and a 32-byte hex secret" "got $secret"; fi
+equals "the secret is kept in the data dir, mode 0600" "$(stat -c '%a %s' "$T/data/mattermost-actions.key")" "600 65"
+equals "and is that file's content" "$(cat "$T/data/mattermost-actions.key")" "$secret"
+lacks "the secret never reaches the log" "$(cat "$T/bot.err")" "$secret"
+# A viewer clicks: taken (200), refused by RBAC, ephemerally to the clicker.
+r=$(ctl click "{\"user_id\":\"$VIC\",\"user_name\":\"vic\"}")
+equals "a click is answered 200" "$(jq -r .status <<<"$r")" 200
+equals "with an ephemeral_text" "$(jq -r .body.ephemeral_text <<<"$r")" "running: restart localhost ghost --confirm"
+equals "sent as Mattermost does (JSON, context as stored)" "$(jq -r '.request.context.token == "'"$secret"'" and .request.type == "button"' <<<"$r")" true
+wait_for '(.ephemerals | length) >= 1' || true
+s=$(state)
+equals "a viewer's click is refused to the viewer" "$(jq -r '.ephemerals[0].user_id' <<<"$s")" "$VIC"
+contains "by RBAC" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "/restart needs role"
+# An admin clicks: the confirmed command runs, answered in the channel.
+r=$(ctl click '{}')
+equals "an admin's click is answered 200" "$(jq -r .status <<<"$r")" 200
+wait_for '([.posts[] | select(.props.attachments[0].text | test("restarted ghost"))] | length) >= 1' || true
+s=$(state)
+equals "the command's answer is a channel post" "$(jq -r '[.posts[] | select(.props.attachments[0].text | test("restarted ghost"))][0].channel_id' <<<"$s")" "$OPS"
+equals "both clicks audited as the clickers' confirmed command" \
+  "$(sqlite3 "$db" "SELECT user || ' ' || outcome FROM audit WHERE command = 'restart localhost ghost --confirm' ORDER BY id")" \
+  "$VIC denied
+$JDOE error"
+# Forged and malformed clicks.
+n=$(sqlite3 "$db" "SELECT count(*) FROM audit")
+r=$(ctl click '{"context":{"command":"restart localhost ghost --confirm","token":"forged"}}')
+equals "a forged button token is refused (401)" "$(jq -r .status <<<"$r")" 401
+equals "with a way out" "$(jq -r .body.ephemeral_text <<<"$r")" "this button expired; run the command instead: restart localhost ghost --confirm"
+r=$(ctl click '{"context":{"command":"restart localhost ghost --confirm"}}')
+equals "a click without a token is refused (400)" "$(jq -r .status <<<"$r")" 400
+act="http://127.0.0.1:$BOTPORT/mattermost/action"
+equals "a body that is not JSON gets 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$act" -H 'Content-Type: application/json' -d 'not json')" 400
+contains "with a reason" "$(curl -s -X POST "$act" -H 'Content-Type: application/json' -d '{"user_id":"x"}')" "no context.command and context.token"
+equals "a good token without user_id/channel_id gets 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$act" -d "{\"context\":{\"command\":\"whoami\",\"token\":\"$secret\"}}")" 400
+sleep 0.3
+equals "no refused click ran anything" "$(sqlite3 "$db" "SELECT count(*) FROM audit")" "$n"
+# A mention's refusal is an ephemeral post with the button too.
+ctl reset >/dev/null
+ctl post "{\"message\":\"!restart localhost ghost\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+wait_for '(.ephemerals | length) >= 1' || true
+equals "a mention's refusal has the button" "$(state | jq -r '.ephemerals[0].post.props.attachments[0].actions[0].integration.context.command')" "restart localhost ghost --confirm"
+ctl reset >/dev/null
+# --- alerts: a post with buttons, a click, a patch in place, a thread note -------
+curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"QueueStuck","host":"mq-01","severity":"critical","summary":"12000 messages waiting"}' >/dev/null
+if wait_for '[.posts[] | select(.message // "" | test("FIRING:1"))] | length >= 1'; then ok "alert posted to the channel"; else bad "alert posted" "$(state | jq -c '.posts | map(.message)')"; fi
+apost=$(state | jq -c '[.posts[] | select(.message // "" | test("FIRING:1"))][0]')
+equals "in the routed channel" "$(jq -r .channel_id <<<"$apost")" "$OPS"
+contains "coloured critical" "$(jq -c .props.attachments[0] <<<"$apost")" '"color":"#'
+contains "with an Acknowledge button" "$(jq -c .props.attachments[0].actions <<<"$apost")" '"command":"ack 1"'
+apid=$(jq -r .id <<<"$apost")
+r=$(ctl click "{\"post_id\":\"$apid\",\"user_id\":\"$JDOE\",\"user_name\":\"jdoe\"}")
+equals "the click is taken" "$(jq -r .status <<<"$r")" 200
+if wait_for "[.patches[] | select(.id == \"$apid\") | select(.props | tostring | test(\"acknowledged by @jdoe\"))] | length >= 1"; then ok "the post is patched in place to show the ack"; else bad "patched with the ack" "$(state | jq -c .patches)"; fi
+curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"QueueStuck","host":"mq-01","status":"resolved"}' >/dev/null
+if wait_for "[.patches[] | select(.id == \"$apid\") | select(.props | tostring | test(\"RESOLVED\"))] | length >= 1"; then ok "resolution patches it again"; else bad "patched resolved" "$(state | jq -c .patches)"; fi
+if wait_for "[.posts[] | select(.root_id == \"$apid\") | select(.props | tostring | test(\"Resolved\"))] | length >= 1"; then ok "and notes it in the thread"; else bad "thread note" "$(state | jq -c '.posts | map({root_id, message})')"; fi
+
 kill -TERM "$bot_pid"; wait "$bot_pid"; rc=$?; bot_pid=
 equals "SIGTERM stops the Mattermost bot cleanly" "$rc" 0
-equals "audited as mattermost" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit")" "mattermost/$JDOE"
+equals "audited as mattermost" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit ORDER BY 1")" "mattermost/$JDOE
+mattermost/$VIC"
 
 out=$(MATTERMOST_TOKEN=wrong "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); rc=$?
 equals "refused token exits 3" "$rc" 3
 contains "refused token explained" "$out" "mattermost: the token was refused (users/me: HTTP 401)"
+
+# --- the button secret survives a restart ---------------------------------------
+start_bot() { # config, log file
+  "$BOT" --config "$1" </dev/null >/dev/null 2>"$2" &
+  bot_pid=$!
+  for _ in $(seq 200); do grep -qs 'listening on' "$2" && break; sleep 0.05; done
+  BOTPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$2" | head -1)
+  wait_for '.connections_open >= 1' || true
+}
+stop_bot() { kill -TERM "$bot_pid"; wait "$bot_pid"; bot_pid=; }
+start_bot "$T/opsbot.json" "$T/bot2.err"
+r=$(ctl click "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/action\"}")
+equals "a button posted before a restart still works" "$(jq -r .status <<<"$r")" 200
+stop_bot
+
+# --- slash command registration ------------------------------------------------
+reg_cfg() { # register_url [team] -> $T/reg.json
+  jq --arg u "$1" --arg t "${2:-$TEAM}" '.chat.mattermost.register_team_id = $t | .chat.mattermost.register_url = $u' "$T/opsbot.json" >"$T/reg.json"
+}
+calls() { state | jq -r --arg k "$1" '.api_calls[$k] // 0'; }
+ctl reset >/dev/null
+reg_cfg "http://127.0.0.1:9/mattermost/command"
+start_bot "$T/reg.json" "$T/reg.err"
+s=$(state)
+equals "the bot registers its slash command" "$(jq -r '.commands_registered[] | select(.trigger == "opsbot") | .url + " " + .method + " " + (.auto_complete | tostring)' <<<"$s")" "http://127.0.0.1:9/mattermost/command P true"
+equals "after looking for it first" "$(calls 'GET /api/v4/commands')/$(calls 'POST /api/v4/commands')" "1/1"
+regtok=$(jq -r '.commands_registered[] | select(.trigger == "opsbot") | .token' <<<"$s")
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"command\":\"/opsbot\",\"text\":\"whoami\"}")
+equals "a slash command with the registered token works" "$(jq -r .token <<<"$r")/$(jq -r .status <<<"$r")" "$regtok/200"
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\"}")
+equals "the configured command_token no longer does" "$(jq -r .status <<<"$r")" 401
+lacks "the registered token never reaches the log" "$(cat "$T/reg.err")" "$regtok"
+stop_bot
+ctl reset >/dev/null
+start_bot "$T/reg.json" "$T/reg2.err"
+equals "a restart reuses the registered command" "$(calls 'GET /api/v4/commands')/$(calls 'POST /api/v4/commands')/$(calls 'PUT /api/v4/commands/{id}')" "1/0/0"
+stop_bot
+ctl reset >/dev/null
+reg_cfg "http://127.0.0.1:10/mattermost/command"
+start_bot "$T/reg.json" "$T/reg3.err"
+s=$(state)
+equals "another register_url: the command's url is fixed in place" "$(calls 'POST /api/v4/commands')/$(calls 'PUT /api/v4/commands/{id}')" "0/1"
+equals "now calling the new url, same token" "$(jq -r '[.commands_registered[] | select(.trigger == "opsbot")] | length as $n | .[0] | "\($n) \(.url) \(.token)"' <<<"$s")" "1 http://127.0.0.1:10/mattermost/command $regtok"
+stop_bot
+reg_cfg "http://127.0.0.1:10/mattermost/command" "teamother00000000000000000"
+out=$("$BOT" --config "$T/reg.json" </dev/null 2>&1); rc=$?
+if [ "$rc" -ne 0 ]; then ok "a registration refused by Mattermost stops the start (exit $rc)"; else bad "a refused registration stops the start" "exit 0"; fi
+contains "naming the permission" "$out" "the bot account needs the permission manage_own_slash_commands"
 
 assert_done

@@ -5,7 +5,10 @@
 # run once; refresh_requested and a dropped socket -> reconnect with
 # nothing lost; 429 -> delivered after Retry-After; a restart with unsent
 # outbox rows -> delivered once; refused tokens -> clear error and exit
-# code; malformed, binary and oversized frames -> ignored, connection kept.
+# code; malformed, binary and oversized frames -> ignored, connection kept;
+# a Confirm button on an unconfirmed /restart, clicked (block_actions) by a
+# user without the role (refused) and by one with it (runs, audited), a
+# redelivered click run once, other interactive payloads ignored.
 # usage: slack.sh OPSBOT FAKE_SLACK
 set -u
 BOT=$(realpath "$1")
@@ -42,8 +45,11 @@ wait_for() {
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug" },
   "chat": { "outbox": { "rate": 20, "burst": 20 } },
-  "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] } ],
-  "hosts": [ { "name": "localhost", "transport": "local", "mounts": [ { "path": "/" } ] } ] }
+  "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] },
+             { "name": "vic", "platform": "slack", "id": "U0VIEW", "roles": ["viewer"] } ],
+  "hosts": [ { "name": "localhost", "transport": "local", "mounts": [ { "path": "/" } ],
+               "services": [ { "name": "ghost", "process": "obghost",
+                               "restart": "true" } ] } ] }
 JSON
 export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
 export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
@@ -123,6 +129,58 @@ s=$(state)
 equals "both deliveries acked" "$(jq '[.acks[] | select(.envelope_id == "dup-1")] | length' <<<"$s")" 2
 equals "but run once" "$(jq '.posts | length' <<<"$s")" 1
 
+# --- buttons: Confirm on an unconfirmed /restart, clicked --------------------
+ctl reset >/dev/null
+ctl slash '{"command":"/restart","text":"localhost ghost"}' >/dev/null
+wait_for '(.responses | length) >= 1' || true
+s=$(state)
+contains "unconfirmed /restart asks for --confirm" "$(jq -r '.responses[0].body.text' <<<"$s")" "repeat it with --confirm"
+btn=$(jq -c '.responses[0].body.blocks[] | select(.type == "actions") | .elements[0]' <<<"$s")
+equals "it carries a Confirm button" "$(jq -r '.text.text' <<<"$btn")" "Confirm"
+equals "a danger button" "$(jq -r '.style' <<<"$btn")" "danger"
+equals "whose value is the command line with --confirm" "$(jq -r '.value' <<<"$btn")" "restart localhost ghost --confirm"
+# A viewer clicks: acked, refused by RBAC on the click's response URL.
+r=$(ctl click '{"user":"U0VIEW","user_name":"vic"}')
+eid=$(jq -r .envelope_id <<<"$r")
+url=$(jq -r .response_url <<<"$r")
+wait_for "[.responses[] | select(.url == \"$url\")] | length >= 1" || true
+s=$(state)
+equals "the click is acked" "$(jq -r --arg e "$eid" '[.acks[] | select(.envelope_id == $e)] | length' <<<"$s")" 1
+equals "with a bare ack (no payload)" "$(jq -c --arg e "$eid" '.acks[] | select(.envelope_id == $e) | .payload' <<<"$s")" "null"
+contains "a click by a viewer is refused" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.text' <<<"$s")" "/restart needs role"
+equals "the refusal is only for the clicker" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.response_type' <<<"$s")" "ephemeral"
+# An admin clicks the same button: the confirmed command runs.
+url=$(ctl click '{}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$url\")] | length >= 1" || true
+contains "a click by an operator runs the command" "$(state | jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.text')" "localhost: restarted ghost"
+db="$T/data/opsbot.db"
+equals "the click is audited as the clicker's confirmed command" \
+  "$(sqlite3 "$db" "SELECT user || ' ' || outcome FROM audit WHERE command = 'restart localhost ghost --confirm' ORDER BY id")" \
+  "U0VIEW denied
+U0456 error"
+# A redelivered click runs once.
+ctl reset >/dev/null
+last=$(sqlite3 "$db" "SELECT max(id) FROM audit")
+click='{"envelope_id":"click-dup-1","type":"interactive","accepts_response_payload":false,"payload":{"type":"block_actions","user":{"id":"U0456","username":"jdoe"},"channel":{"id":"C0OPS","name":"ops"},"container":{"type":"message","channel_id":"C0OPS"},"response_url":"http://127.0.0.1:'"$PORT"'/response/1","actions":[{"type":"button","action_id":"confirm","value":"whoami","action_ts":"1.2"}]}}'
+ctl raw "$click" >/dev/null
+sleep 0.3
+ctl raw "$click" >/dev/null
+sleep 0.7
+s=$(state)
+equals "a redelivered click is acked twice" "$(jq '[.acks[] | select(.envelope_id == "click-dup-1")] | length' <<<"$s")" 2
+equals "but run once" "$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE command = 'whoami' AND user = 'U0456' AND id > $last")" 1
+# Other interactive payloads: acked, nothing runs, connection kept.
+total=$(state | jq .connections_total)
+n=$(sqlite3 "$db" "SELECT count(*) FROM audit")
+eid=$(ctl interactive '{"type":"view_submission","user":{"id":"U0456"},"view":{"id":"V1","callback_id":"x"}}' | jq -r .envelope_id)
+ctl interactive '{"type":"block_actions","user":{"id":"U0456"},"actions":[{"type":"button","action_id":"x","value":"whoami"}]}' >/dev/null
+sleep 0.5
+s=$(state)
+equals "a view_submission is acked" "$(jq -r --arg e "$eid" '[.acks[] | select(.envelope_id == $e)] | length' <<<"$s")" 1
+equals "a click without a channel runs nothing, nor does a view_submission" "$(sqlite3 "$db" "SELECT count(*) FROM audit")" "$n"
+equals "connection kept after other interactive payloads" "$(jq .connections_total <<<"$s")" "$total"
+contains "the bot logs what it ignored" "$(cat "$T/bot.err")" "ignored an interactive payload of type view_submission"
+
 # --- malformed, binary, oversized frames: ignored, connection kept -----------
 total=$(state | jq .connections_total)
 ctl raw 'this is not json' >/dev/null
@@ -184,7 +242,8 @@ rc=$?
 equals "SIGTERM stops the Slack bot cleanly" "$rc" 0
 
 # --- audit ------------------------------------------------------------------
-equals "commands audited with platform and user" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit")" "slack/U0456"
+equals "commands audited with platform and user" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit ORDER BY 1")" "slack/U0456
+slack/U0VIEW"
 
 # --- refused tokens -------------------------------------------------------------
 out=$(SLACK_BOT_TOKEN=xoxb-wrong "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); rc=$?

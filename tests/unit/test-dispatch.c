@@ -201,6 +201,7 @@ static char		 db[512];
 static const char base_config[] =
 "{\"bot\": {\"data_dir\": \"%s/%s\", \"shutdown_grace\": \"1s\","
 "         \"worker_threads\": 2},"
+" \"alerts\": {\"listen\": \"127.0.0.1:0\"},"
 " \"chat\": {\"console\": {\"enabled\": false},"
 "          \"slack\": {\"enabled\": false,"
 "                      \"bot_token\": \"xoxb-test-secret-1\"}},"
@@ -232,7 +233,8 @@ start_bot(const char *name)
 		TEST_FAIL("bot_create: %s", cause);
 	chat = chat_create(&rec_ops, bot);
 	bot_add_chat(bot, chat);
-	ASSERT_INT_EQ(bot_start(bot, &cause), 0);
+	if (bot_start(bot, &cause) != 0)
+		TEST_FAIL("bot_start: %s", cause);
 	buf_release(&replies);
 	atomic_store(&release_slow, 0);
 }
@@ -358,7 +360,7 @@ TEST(channel_and_disabled)
 	ASSERT_STR_EQ(say("UA", "#random", "/status"), "/status is not "
 	    "allowed in this channel (#random)");
 	ASSERT_STR_EQ(last_audit("outcome"), "denied");
-	ASSERT_CONTAINS(say("UA", "#ops", "/status"), "schema v3");
+	ASSERT_CONTAINS(say("UA", "#ops", "/status"), "schema v4");
 	ASSERT_STR_EQ(last_audit("outcome"), "ok");
 	ASSERT_STR_EQ(say("UA", "#ops", "/whoami"), "/whoami is disabled in "
 	    "this bot's config");

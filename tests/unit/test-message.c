@@ -124,10 +124,13 @@ TEST(slack_long_code_is_split)
 
 TEST(mattermost_post_and_response)
 {
-	struct message	 m = sample();
-	cJSON		*p = cJSON_CreateObject(), *r = cJSON_CreateObject();
+	struct message			 m = sample();
+	cJSON				*p = cJSON_CreateObject();
+	cJSON				*r = cJSON_CreateObject();
+	const struct message_mm_actions	 act = {
+		.url = "http://bot:9097/mattermost/action", .token = "s3cret" };
 
-	message_render_mattermost(&m, p, 0);
+	message_render_mattermost(&m, p, 0, &act);
 	ASSERT_STR_EQ(get(p, "message"), "**prod-db: CRIT**");
 	ASSERT_STR_EQ(get(p, "props.attachments.0.color"), "#E01E5A");
 	ASSERT_STR_EQ(get(p, "props.attachments.0.text"), "disk <full> & "
@@ -136,14 +139,53 @@ TEST(mattermost_post_and_response)
 	    "Severity");
 	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.name"),
 	    "Silence 1h");
+	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.id"),
+	    "alert_silence_1h");
+	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.style"), "danger");
+	ASSERT_NULL(get(p, "props.attachments.0.actions.0.style"));
+	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.integration.url"),
+	    "http://bot:9097/mattermost/action");
+	/* The context carries the command line and the secret, nothing else. */
 	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.integration."
-	    "context.value"), "fp:1");
-	message_render_mattermost(&m, r, 1);
+	    "context"), "{\"command\":\"fp:1\",\"token\":\"s3cret\"}");
+	message_render_mattermost(&m, r, 1, &act);
 	ASSERT_STR_EQ(get(r, "text"), "**prod-db: CRIT**");
 	ASSERT_STR_EQ(get(r, "attachments.0.color"), "#E01E5A");
 	ASSERT_NULL(get(r, "props"));
+	ASSERT_STR_EQ(get(r, "attachments.0.actions.0.integration.context."
+	    "command"), "fp:1");
 	cJSON_Delete(p);
 	cJSON_Delete(r);
+}
+
+TEST(mattermost_without_action_url_has_no_buttons)
+{
+	struct message			 m = sample();
+	cJSON				*p = cJSON_CreateObject();
+	const struct message_mm_actions	 none = { .url = NULL, .token = NULL };
+
+	message_render_mattermost(&m, p, 0, NULL);
+	ASSERT_NULL(get(p, "props.attachments.0.actions"));
+	ASSERT_STR_EQ(get(p, "props.attachments.0.fields.0.title"),
+	    "Severity");
+	cJSON_Delete(p);
+	p = cJSON_CreateObject();
+	message_render_mattermost(&m, p, 0, &none);
+	ASSERT_NULL(get(p, "props.attachments.0.actions"));
+	cJSON_Delete(p);
+}
+
+TEST(buttons_leave_text_form_alone)
+{
+	struct message	 m = sample();
+	char		*with, *without;
+
+	with = message_render_text(&m);
+	m.nbuttons = 0;
+	without = message_render_text(&m);
+	ASSERT_STR_EQ(with, without);
+	free(with);
+	free(without);
 }
 
 static const struct test tests[] = {
@@ -151,6 +193,8 @@ static const struct test tests[] = {
 	TEST_ENTRY(slack_blocks),
 	TEST_ENTRY(slack_long_code_is_split),
 	TEST_ENTRY(mattermost_post_and_response),
+	TEST_ENTRY(mattermost_without_action_url_has_no_buttons),
+	TEST_ENTRY(buttons_leave_text_form_alone),
 	TEST_END
 };
 

@@ -1,0 +1,130 @@
+/*
+ * The alert engine: every alert from every source (webhooks, the bot's
+ * own checks) is stored by fingerprint, moves firing -> acknowledged ->
+ * resolved (or silenced), with each transition on its timeline, and is
+ * shown in chat through the routing tree: grouped by labels, posted once
+ * per group and channel, updated in place as it changes, reminded while
+ * unacknowledged, merged into a summary when a channel is backed up.
+ *
+ * Everything runs on the loop thread. Time is clock_now_ms(), so tests
+ * drive group_wait, repeat_interval and silence expiry with a fake clock
+ * and alerts_tick().
+ */
+#ifndef OPSBOT_ALERTS_H
+#define OPSBOT_ALERTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alert_parse.h"
+#include "labels.h"
+#include "message.h"
+
+struct alerts;
+struct cfg_route;
+struct config;
+struct loop;
+struct store;
+
+enum alert_state {
+	ALERT_FIRING,
+	ALERT_ACKED,
+	ALERT_SILENCED,
+	ALERT_RESOLVED,
+};
+
+#define ALERT_MAX_GROUPS	4	/* routes one alert may reach */
+
+struct agroup;
+
+struct alert {
+	int64_t		 id;		/* "#42" in chat */
+	char		 fp[17];
+	char		*source;
+	struct labels	 labels;
+	struct labels	 annotations;
+	char		*url;
+	enum alert_state state;
+	int64_t		 starts_ms, ends_ms;
+	int64_t		 first_seen_ms, last_seen_ms;
+	int64_t		 received;
+	char		*acked_by;
+	int64_t		 silence_id;
+	struct agroup	*groups[ALERT_MAX_GROUPS];
+	int		 ngroups;
+	int		 shown;		/* state chat last saw; -1: none */
+	struct alert	*hnext;		/* fingerprint hash chain */
+	struct alert	*next;		/* all alerts, by id */
+	struct alert	*prev;
+};
+
+struct silence {
+	int64_t		 id;
+	struct matchers	 matchers;
+	int64_t		 created_ms;
+	int64_t		 ends_ms;
+	char		*author;
+	char		*reason;
+	struct silence	*next;
+};
+
+/*
+ * Where the engine's messages go (alerts_post.c in the bot; a recorder
+ * in tests). kind: "post" (a new message), "update" (rewrite the message
+ * of outbox row ref in place) or "thread" (a reply under row ref).
+ * Returns the outbox row id (0 when the receiver has no outbox, like the
+ * console), or -1 and *cause.
+ */
+struct alerts_sink {
+	int64_t	(*post)(void *arg, const char *receiver, const char *kind,
+		    int64_t ref, const struct message *, char **cause);
+	/* Messages still waiting for this receiver's channel. */
+	size_t	(*backlog)(void *arg, const char *receiver);
+	void	*arg;
+};
+
+/*
+ * Loads open alerts, silences and notes from the store. loop may be NULL
+ * (tests call alerts_tick). Returns NULL and *cause.
+ */
+struct alerts *alerts_create(const struct config *, struct store *,
+	    struct loop *, const struct alerts_sink *, char **cause);
+void	 alerts_free(struct alerts *);
+
+/*
+ * Stores a batch in one transaction, then applies it. Returns 0 when
+ * committed; -1 and *cause when the store failed, and then nothing of
+ * the batch was stored or applied (the sender should retry: 503).
+ */
+int	 alerts_ingest(struct alerts *, const struct alert_batch *,
+	    char **cause);
+
+/* Person-facing actions; -1 and *cause (a sentence for chat). */
+int	 alerts_ack(struct alerts *, int64_t id, const char *who,
+	    const char *note, char **cause);
+int	 alerts_resolve(struct alerts *, int64_t id, const char *who,
+	    const char *note, char **cause);
+/*
+ * Silences alerts matching m (ownership of m's contents passes to the
+ * engine) for duration_s. Returns the silence id (*nsilenced: alerts it
+ * covers now), or -1 and *cause.
+ */
+int64_t	 alerts_silence(struct alerts *, struct matchers *m,
+	    int64_t duration_s, const char *who, const char *reason,
+	    size_t *nsilenced, char **cause);
+int	 alerts_unsilence(struct alerts *, int64_t id, const char *who,
+	    char **cause);
+
+/* Flushes due groups, reminders and digests; ends expired silences. */
+void	 alerts_tick(struct alerts *);
+/* When alerts_tick has work next (clock_now_ms), or -1. */
+int64_t	 alerts_next_due(const struct alerts *);
+
+/* Lookups for commands; borrowed, valid until the next engine call. */
+const struct alert *alerts_find(const struct alerts *, int64_t id);
+const struct alert *alerts_first(const struct alerts *);	/* by id */
+const struct silence *alerts_silences(const struct alerts *);
+const char *alert_state_name(enum alert_state);
+size_t	 alerts_count(const struct alerts *);	/* in memory */
+
+#endif /* OPSBOT_ALERTS_H */

@@ -1,0 +1,43 @@
+/*
+ * Shared by store.c and the other store_*.c files (which hold the SQL of
+ * one area each, e.g. store_alerts.c): a cache of prepared statements,
+ * prepared on first use and finalized when the store closes.
+ */
+#ifndef OPSBOT_STORE_INT_H
+#define OPSBOT_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_cached {
+	STORE_C_OUTBOX_PLATFORM_ID,
+	STORE_C_ALERT_UPSERT,
+	STORE_C_ALERT_EVENT,
+	STORE_C_ALERT_STATE,
+	STORE_C_ALERT_SHOWN,
+	STORE_C_ALERT_LOAD,
+	STORE_C_ALERT_SEEN,
+	STORE_C_SILENCE_ADD,
+	STORE_C_SILENCE_END,
+	STORE_C_SILENCE_LOAD,
+	STORE_C_NOTE_ADD,
+	STORE_C_NOTE_CLOSE,
+	STORE_C_NOTE_REPEAT,
+	STORE_C_NOTE_LOAD,
+	STORE_C_ALERT_COUNT,
+	STORE_C_ALERT_EVENTS,
+	STORE_C_ALERT_KNOWN,
+	STORE_CACHED_MAX = 24
+};
+
+/* The cached statement, reset with bindings cleared; NULL and *cause. */
+sqlite3_stmt *store_stmt(struct store *, enum store_cached, const char *sql,
+	    char **cause);
+/* The rowid of the connection's last INSERT. */
+int64_t	 store_last_insert_id(struct store *);
+/* Sets *cause from the connection's last error; returns -1. */
+int	 store_err(struct store *, char **cause, const char *what);
+
+#endif

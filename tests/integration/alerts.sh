@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Integration: alerts end to end with real parts. A real Alertmanager
+# fires and resolves alerts into the real bot's webhook; the fake Slack
+# shows the grouped message, then its update in place and a thread note.
+# Also: /alerts, /ack, /silence from chat and from the message's buttons
+# with RBAC refusals; bad input (invalid JSON, wrong token, a 10 MB body,
+# 10,000 alerts, unknown fields, wrong types) -> the right status, a log
+# line, nothing stored; a locked store -> 503 and nothing half-stored; a
+# storm of 1,000 alerts -> a few grouped messages, no 429.
+# usage: alerts.sh OPSBOT FAKE_SLACK
+set -u
+BOT=$(realpath "$1")
+FAKE=$(realpath "$2")
+T=$(mktemp -d /tmp/ob-al.XXXXXX)
+fake_pid=
+bot_pid=
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-alertmanager.sh"
+cleanup() {
+  am_stop
+  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
+  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+  [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+"$FAKE" "$T/port" 2>"$T/fake.log" &
+fake_pid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+PORT=$(cat "$T/port")
+C="http://127.0.0.1:$PORT/_control"
+ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
+state() { curl -sf "$C/state"; }
+wait_for() { # jq-expr [tries of 0.1 s]
+  for _ in $(seq "${2:-150}"); do
+    [ "$(state | jq -r "$1")" = true ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+TOKEN=am-secret-token-123
+cat >"$T/opsbot.json" <<JSON
+{ "bot": { "data_dir": "$T/data", "log_level": "debug" },
+  "chat": { "outbox": { "rate": 5, "burst": 5 } },
+  "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["operator"] },
+             { "name": "vic", "platform": "slack", "id": "U0VIEW", "roles": ["viewer"] } ],
+  "alerts": { "listen": "127.0.0.1:0", "token": "$TOKEN", "max_body_bytes": 4194304,
+              "checks": { "enabled": false },
+              "route": { "channels": ["slack:#ops-alerts"], "group_by": ["alertname"],
+                         "group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h" } } }
+JSON
+export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
+export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+"$BOT" --config "$T/opsbot.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
+bot_pid=$!
+wait_for '.connections_open >= 1' || bad "bot connects" "$(tail -5 "$T/bot.err")"
+BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
+H="http://127.0.0.1:$BP/hooks"
+DB="$T/data/opsbot.db"
+nalerts() { sqlite3 "$DB" 'SELECT count(*) FROM alerts'; }
+hook() { # path body-file-or-string [token] -> status code
+  local tok=${3-$TOKEN}
+  curl -s -o "$T/hook.out" -w '%{http_code}' -X POST "$H/$1" \
+    -H 'Content-Type: application/json' ${tok:+-H "Authorization: Bearer $tok"} \
+    --data-binary "$2"
+}
+
+# --- a real Alertmanager fires, then resolves ---------------------------------
+am_start "$T" "$H/alertmanager" "$TOKEN" || bad "alertmanager starts" "$(tail -5 "$T/am.log")"
+am_fire DiskFull '{"instance":"db-01:9100","severity":"critical"}' '{"summary":"/var at 97%"}'
+am_fire DiskFull '{"instance":"db-02:9100","severity":"warning"}'
+if wait_for '[.posts[] | select(.text | test("DiskFull"))] | length >= 1' 150; then
+  ok "Alertmanager's alerts posted to #ops-alerts"
+else
+  bad "alerts posted" "$(state | jq -c .posts)" "$(tail -5 "$T/bot.err")" "$(tail -5 "$T/am.log")"
+fi
+sleep 3   # Alertmanager may send the second alert in a later group
+s=$(state)
+equals "one message for the group" "$(jq '[.posts[] | select(.text | test("DiskFull")) | select(.thread_ts == null)] | length' <<<"$s")" 1
+post=$(jq -c '[.posts[] | select(.text | test("DiskFull")) | select(.thread_ts == null)][0]' <<<"$s")
+equals "posted in #ops-alerts" "$(jq -r .channel <<<"$post")" C0ALERTS
+ts=$(jq -r .ts <<<"$post")
+latest=$(jq -c --arg ts "$ts" '[.updates[] | select(.ts == $ts)] | last // empty' <<<"$s")
+[ -n "$latest" ] || latest=$post
+contains "both alerts in it" "$(jq -c .blocks <<<"$latest")" "db-02"
+contains "the summary shown" "$(jq -c .blocks <<<"$latest")" "/var at 97%"
+contains "Acknowledge button" "$(jq -c .blocks <<<"$latest")" '"action_id":"alert_ack"'
+contains "Silence button" "$(jq -c .blocks <<<"$latest")" '"action_id":"alert_silence"'
+equals "two alerts stored" "$(nalerts)" 2
+equals "by Alertmanager's fingerprint" "$(sqlite3 "$DB" "SELECT count(*) FROM alerts WHERE length(fingerprint) = 16 AND source = 'alertmanager'")" 2
+
+# --- from chat: /alerts, /ack (and a viewer refused), a click -------------------
+r=$(ctl slash '{"text":"alerts","user_id":"U0VIEW"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+contains "/alerts lists them" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "DiskFull on db-01"
+r=$(ctl slash '{"text":"ack 1","user_id":"U0VIEW"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+contains "a viewer may not /ack" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "needs role operator"
+r=$(ctl slash '{"text":"ack 1 looking at it","user_id":"U0456","user_name":"jdoe"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+contains "/ack by an operator" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "acknowledged by @jdoe"
+if wait_for "[.updates[] | select(.ts == \"$ts\") | select(.blocks | tostring | test(\"acknowledged by @jdoe\"))] | length >= 1"; then
+  ok "the message updates in place to show who acked"
+else bad "message shows the ack" "$(state | jq -c .updates)"; fi
+equals "the ack is on the timeline" "$(sqlite3 "$DB" "SELECT who || ': ' || why FROM alert_events WHERE what = 'acknowledged'")" "@jdoe: looking at it"
+# The Silence 1h button, clicked by a viewer (refused) and by jdoe.
+ctl click '{"action_id":"alert_silence","user":"U0VIEW","user_name":"vic"}' >/dev/null
+sleep 1
+equals "a viewer's click silences nothing" "$(sqlite3 "$DB" 'SELECT count(*) FROM silences')" 0
+ctl click '{"action_id":"alert_silence","user":"U0456","user_name":"jdoe"}' >/dev/null
+for _ in $(seq 50); do [ "$(sqlite3 "$DB" 'SELECT count(*) FROM silences')" = 1 ] && break; sleep 0.1; done
+equals "jdoe's click silences the group for 1h" "$(sqlite3 "$DB" "SELECT author || ' ' || ((ends_at - created) / 1000) FROM silences")" "@jdoe 3600"
+equals "its alerts silenced" "$(sqlite3 "$DB" "SELECT group_concat(state) FROM alerts WHERE alertname = 'DiskFull'")" "silenced,silenced"
+r=$(ctl slash '{"text":"unsilence 1","user_id":"U0456","user_name":"jdoe"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+contains "/unsilence" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "Silence #1 ended"
+
+# --- resolved by Alertmanager: update in place, a note in the thread ------------
+am_resolve DiskFull '{"instance":"db-01:9100","severity":"critical"}'
+am_resolve DiskFull '{"instance":"db-02:9100","severity":"warning"}'
+if wait_for "[.updates[] | select(.ts == \"$ts\") | select(.text | test(\"RESOLVED\"))] | length >= 1" 200; then
+  ok "resolution updates the message in place"
+else bad "resolved in place" "$(state | jq -c '.updates | map(.text)')" "$(tail -3 "$T/bot.err")"; fi
+if wait_for "[.posts[] | select(.thread_ts == \"$ts\") | select(.text | test(\"Resolved\"))] | length >= 1"; then
+  ok "and notes it in the thread"
+else bad "thread note" "$(state | jq -c '.posts | map({text, thread_ts})')"; fi
+equals "both resolved in the store" "$(sqlite3 "$DB" "SELECT group_concat(state) FROM alerts")" "resolved,resolved"
+am_stop
+
+# --- bad input: the right status, a log line, nothing stored --------------------
+n0=$(nalerts)
+equals "wrong token -> 401" "$(hook generic '{"name":"X"}' wrong-token)" 401
+equals "no token -> 401" "$(hook generic '{"name":"X"}' '')" 401
+equals "invalid JSON -> 400" "$(hook alertmanager '{"alerts": [')" 400
+contains "with a reason" "$(cat "$T/hook.out")" "invalid JSON"
+head -c 10485760 /dev/zero | tr '\0' 'x' >"$T/big.json"
+equals "10 MB body -> 413" "$(hook generic "@$T/big.json")" 413
+jq -n '{version:"4",status:"firing",alerts:[range(10000) | {status:"firing",labels:{alertname:"Many",i:(.|tostring)}}]}' >"$T/many.json"
+equals "10,000 alerts -> 400" "$(hook alertmanager "@$T/many.json")" 400
+contains "says the limit" "$(cat "$T/hook.out")" "limit"
+equals "wrong types -> 400" "$(hook alertmanager '{"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"Typed","severity":12}}]}')" 400
+contains "names the field" "$(cat "$T/hook.out")" "alerts[0].labels.severity"
+equals "generic typo -> 400" "$(hook generic '{"name":"Typo","sevrity":"critical"}')" 400
+contains "with a did-you-mean" "$(cat "$T/hook.out")" 'did you mean \"severity\"'
+equals "nothing stored by bad requests" "$(nalerts)" "$n0"
+contains "refusals are logged" "$(cat "$T/bot.err")" "webhook refused"
+equals "unknown Alertmanager fields are fine -> 200" "$(hook alertmanager '{"version":"4","status":"firing","notification_reason":"new","routeLabels":{},"alerts":[{"status":"firing","labels":{"alertname":"Newer"},"annotations":null,"future":1}]}')" 200
+equals "and stored" "$(nalerts)" "$((n0 + 1))"
+
+# --- a store that cannot commit -> 503, nothing half-stored ---------------------
+n0=$(nalerts)
+( echo "BEGIN IMMEDIATE; INSERT INTO audit (ts, platform, user, channel, command, outcome, duration_ms) VALUES (0, 'x', 'x', 'x', 'lock', 'ok', 0);"; sleep 7; echo "COMMIT;" ) | sqlite3 "$DB" &
+lock_pid=$!
+sleep 0.5
+equals "locked store -> 503 (Alertmanager retries)" "$(hook generic '{"alerts":[{"name":"Locked1"},{"name":"Locked2"}]}')" 503
+wait "$lock_pid"
+equals "nothing half-stored" "$(nalerts)" "$n0"
+equals "the retry is stored" "$(hook generic '{"alerts":[{"name":"Locked1"},{"name":"Locked2"}]}')" 200
+equals "both" "$(nalerts)" "$((n0 + 2))"
+
+# --- a storm: 1,000 alerts in a burst -> a few grouped messages ---------------
+ctl reset >/dev/null
+for i in $(seq 0 9); do
+  jq -n --argjson b "$i" '{alerts:[range(100) | {name:("Storm" + (. % 4 | tostring)), host:("h" + (($b * 100 + .) | tostring)), severity:"warning"}]}' >"$T/storm$i.json"
+done
+n0=$(nalerts)
+pids=()
+for i in $(seq 0 9); do hook generic "@$T/storm$i.json" >/dev/null & pids+=($!); done
+wait "${pids[@]}"
+equals "all 1,000 stored" "$(nalerts)" "$((n0 + 1000))"
+wait_for '[.posts[] | select(.text | test("Storm"))] | length >= 4' 100 || true
+sleep 3
+s=$(state)
+n=$(jq '[.posts[] | select(.text | test("Storm")) | select(.thread_ts == null)] | length' <<<"$s")
+equals "grouped into 4 messages" "$n" 4
+equals "no 429 from Slack" "$(grep -c 'rate.limit\|429' "$T/fake.log")" 0
+
+assert_done

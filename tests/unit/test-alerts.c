@@ -1,0 +1,468 @@
+/*
+ * The alert engine with a fake clock and a recording sink: grouping,
+ * group_wait and group_interval, dedup of repeats, updates in place and
+ * thread notes, ack/resolve/silence with their timeline, silences that
+ * end on their own, reminders, routing with continue, backlog digests,
+ * and a restart that picks up where it left off. Also the own checks'
+ * hysteresis (checks_apply).
+ */
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert_parse.h"
+#include "alerts.h"
+#include "buf.h"
+#include "checks.h"
+#include "clock.h"
+#include "config.h"
+#include "store.h"
+#include "test.h"
+#include "xmalloc.h"
+
+#define T0	1795305600000LL		/* 2026-11-23 00:00 UTC */
+
+static struct buf	 posts;		/* "receiver kind ref title|text\n" */
+static int64_t		 next_id;
+static size_t		 backlog;
+static char		 dbpath[512];
+
+static int64_t
+rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
+    const struct message *m, char **cause)
+{
+	(void)arg;
+	(void)cause;
+	buf_addf(&posts, "%s %s %lld %s|%s", receiver, kind, (long long)ref,
+	    m->title != NULL ? m->title : "", m->text != NULL ? m->text : "");
+	if (m->nbuttons > 0)
+		buf_addf(&posts, "[%s]", m->buttons[0].value);
+	buf_addc(&posts, '\n');
+	return ++next_id;
+}
+
+static size_t
+rec_backlog(void *arg, const char *receiver)
+{
+	(void)arg;
+	(void)receiver;
+	return backlog;
+}
+
+static const struct alerts_sink sink = { rec_post, rec_backlog, NULL };
+static struct store	*store;
+static struct config	*cfg;
+
+static void
+load_config(const char *json)
+{
+	struct buf	 err;
+
+	buf_init(&err);
+	if (config_load_text(json, strlen(json), "test", &cfg, &err) != 0)
+		TEST_FAIL("config: %s", err.data);
+	buf_release(&err);
+}
+
+static struct alerts *
+setup(const char *name, const char *json)
+{
+	struct alerts	*al;
+	char		*cause = NULL;
+
+	snprintf(dbpath, sizeof dbpath, "%s/%s.db", test_tmpdir(), name);
+	remove(dbpath);
+	clock_fake_set(T0);
+	buf_release(&posts);
+	buf_init(&posts);
+	next_id = 100;
+	backlog = 0;
+	load_config(json);
+	if ((store = store_open(dbpath, &cause)) == NULL)
+		TEST_FAIL("store: %s", cause);
+	if ((al = alerts_create(cfg, store, NULL, &sink, &cause)) == NULL)
+		TEST_FAIL("alerts: %s", cause);
+	return al;
+}
+
+static struct alerts *
+restart(struct alerts *al)
+{
+	char	*cause = NULL;
+
+	alerts_free(al);
+	store_close(store);
+	if ((store = store_open(dbpath, &cause)) == NULL)
+		TEST_FAIL("store: %s", cause);
+	if ((al = alerts_create(cfg, store, NULL, &sink, &cause)) == NULL)
+		TEST_FAIL("alerts: %s", cause);
+	return al;
+}
+
+static void
+teardown(struct alerts *al)
+{
+	alerts_free(al);
+	store_close(store);
+	config_free(cfg);
+	cfg = NULL;
+	clock_use_real();
+}
+
+static void
+ingest(struct alerts *al, const char *generic)
+{
+	struct alert_batch	 b;
+	char			*err = NULL;
+
+	if (alert_parse_generic(generic, strlen(generic), clock_now_ms(), &b,
+	    &err) != 0)
+		TEST_FAIL("parse: %s", err);
+	if (alerts_ingest(al, &b, &err) != 0)
+		TEST_FAIL("ingest: %s", err);
+	alert_batch_release(&b);
+}
+
+static void
+advance(struct alerts *al, int64_t ms)
+{
+	clock_fake_advance(ms);
+	alerts_tick(al);
+}
+
+static char *
+q(const char *sql)
+{
+	static char	 out[4096];
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+
+	out[0] = '\0';
+	ASSERT_INT_EQ(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ASSERT_INT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, sizeof out, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+static int
+count_lines(const char *s, const char *needle)
+{
+	int	 n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+#define BASIC "{ \"alerts\": { \"route\": { \"channels\": [\"slack:#ops\"], " \
+	"\"group_by\": [\"alertname\"], \"group_wait\": \"30s\", " \
+	"\"group_interval\": \"5m\", \"repeat_interval\": \"4h\" } } }"
+
+TEST(group_wait_then_one_message)
+{
+	struct alerts	*al = setup("wait", BASIC);
+
+	ingest(al, "{\"alerts\":[{\"name\":\"DiskFull\",\"host\":\"db-01\","
+	    "\"severity\":\"critical\"},{\"name\":\"DiskFull\",\"host\":"
+	    "\"db-02\"}]}");
+	advance(al, 10000);
+	ASSERT_STR_EQ(posts.data, "");
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-03\"}");
+	advance(al, 20000);
+	ASSERT_INT_EQ(count_lines(posts.data, "slack:#ops post"), 1);
+	ASSERT_CONTAINS(posts.data, "[FIRING:3] DiskFull");
+	ASSERT_CONTAINS(posts.data, "#1 DiskFull on db-01");
+	ASSERT_CONTAINS(posts.data, "#3 DiskFull on db-03");
+	ASSERT_CONTAINS(posts.data, "[ack 1 2 3]");
+	ASSERT_STR_EQ(q("SELECT count(*) FROM alerts"), "3");
+	ASSERT_STR_EQ(q("SELECT count(*) FROM alert_notes WHERE open"), "1");
+	teardown(al);
+}
+
+TEST(repeats_are_deduplicated)
+{
+	struct alerts	*al = setup("dedup", BASIC);
+	int		 i;
+
+	for (i = 0; i < 5; i++)
+		ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\"}");
+	advance(al, 31000);
+	for (i = 0; i < 5; i++)
+		ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\"}");
+	advance(al, 10 * 60000);
+	ASSERT_INT_EQ(count_lines(posts.data, " post "), 1);
+	ASSERT_INT_EQ(count_lines(posts.data, " update "), 0);
+	ASSERT_STR_EQ(q("SELECT received FROM alerts"), "10");
+	ASSERT_STR_EQ(q("SELECT count(*) FROM alert_events"), "1");
+	teardown(al);
+}
+
+TEST(resolve_updates_in_place_and_notes_in_thread)
+{
+	struct alerts	*al = setup("resolve", BASIC);
+
+	ingest(al, "{\"alerts\":[{\"name\":\"DiskFull\",\"host\":\"db-01\"},"
+	    "{\"name\":\"DiskFull\",\"host\":\"db-02\"}]}");
+	advance(al, 31000);
+	ASSERT_CONTAINS(posts.data, "slack:#ops post 0 [FIRING:2]");
+	buf_clear(&posts);
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\",\"status\":"
+	    "\"resolved\"}");
+	advance(al, 60000);
+	ASSERT_STR_EQ(posts.data, "");		/* group_interval: 5m */
+	advance(al, 4 * 60000);
+	ASSERT_CONTAINS(posts.data, "slack:#ops update 101 [FIRING:1]");
+	ASSERT_CONTAINS(posts.data, "#1 DiskFull on db-01 (resolved)");
+	ASSERT_CONTAINS(posts.data, "slack:#ops thread 101 |Resolved: #1");
+	buf_clear(&posts);
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-02\",\"status\":"
+	    "\"resolved\"}");
+	advance(al, 5 * 60000);
+	ASSERT_CONTAINS(posts.data, "update 101 [RESOLVED] DiskFull");
+	ASSERT_STR_EQ(q("SELECT count(*) FROM alert_notes WHERE open"), "0");
+	ASSERT_STR_EQ(q("SELECT group_concat(state) FROM alerts"),
+	    "resolved,resolved");
+	ASSERT_INT_EQ(alerts_count(al), 0);
+	teardown(al);
+}
+
+TEST(ack_updates_at_once_and_stops_reminders)
+{
+	struct alerts	*al = setup("ack", BASIC);
+	char		*cause = NULL;
+
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\"}");
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-02\"}");
+	advance(al, 31000);
+	advance(al, 4 * 3600 * 1000LL);
+	ASSERT_CONTAINS(posts.data, "thread 101 |Still firing, not "
+	    "acknowledged: #1 #2");
+	buf_clear(&posts);
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", "looking", &cause), 0);
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@ann", NULL, &cause), -1);
+	ASSERT_CONTAINS(cause, "already acknowledged by @jdoe");
+	free(cause);
+	cause = NULL;
+	ASSERT_INT_EQ(alerts_ack(al, 99, "@ann", NULL, &cause), -1);
+	ASSERT_CONTAINS(cause, "#99 is not open");
+	free(cause);
+	advance(al, 0);
+	ASSERT_CONTAINS(posts.data, "update 101");
+	ASSERT_CONTAINS(posts.data, "(acknowledged by @jdoe)");
+	ASSERT_CONTAINS(posts.data, "thread 101 |Acknowledged: #1 by @jdoe");
+	ASSERT_CONTAINS(posts.data, "[ack 2]");
+	ASSERT_STR_EQ(q("SELECT who || ' ' || what || ' ' || why FROM "
+	    "alert_events WHERE alert_id = 1 ORDER BY id DESC"),
+	    "@jdoe acknowledged looking");
+	ASSERT_INT_EQ(alerts_ack(al, 2, "@ann", NULL, &cause), 0);
+	buf_clear(&posts);
+	advance(al, 8 * 3600 * 1000LL);
+	ASSERT_INT_EQ(count_lines(posts.data, "Still firing"), 0);
+	teardown(al);
+}
+
+TEST(silence_mutes_then_expires_on_its_own)
+{
+	struct alerts	*al = setup("silence", BASIC);
+	struct matchers	 m;
+	char		*cause = NULL;
+	size_t		 n = 0;
+	int64_t		 id;
+
+	memset(&m, 0, sizeof m);
+	ASSERT_INT_EQ(matchers_add(&m, "host", MATCH_RE, "db-0[12]", &cause),
+	    0);
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\"}");
+	advance(al, 31000);
+	id = alerts_silence(al, &m, 3600, "@jdoe", "resizing", &n, &cause);
+	ASSERT(id > 0);
+	ASSERT_INT_EQ(n, 1);
+	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_SILENCED);
+	/* A new alert under the silence is stored, and shown nowhere. */
+	buf_clear(&posts);
+	ingest(al, "{\"name\":\"Other\",\"host\":\"db-02\"}");
+	advance(al, 60000);
+	ASSERT_INT_EQ(count_lines(posts.data, "Other"), 0);
+	ASSERT_STR_EQ(q("SELECT state FROM alerts WHERE id = 2"), "silenced");
+	/* The engine's timer is due at the expiry, not before. */
+	ASSERT(alerts_next_due(al) <= T0 + 31000 + 3600 * 1000);
+	advance(al, 3600 * 1000);
+	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_FIRING);
+	ASSERT_CONTAINS(posts.data, "[FIRING:1] Other");
+	ASSERT(q("SELECT ended FROM silences")[0] != '\0');
+	teardown(al);
+}
+
+TEST(routes_match_continue_and_default)
+{
+	struct alerts	*al = setup("routes", "{ \"alerts\": { \"route\": {"
+	    " \"channels\": [\"slack:#default\"], \"group_wait\": \"1s\","
+	    " \"routes\": ["
+	    "  { \"match\": {\"team\": \"db\"}, \"channels\": [\"slack:#db\"],"
+	    "    \"continue\": true, \"mention\": \"@db-oncall\" },"
+	    "  { \"match_re\": {\"severity\": \"crit.*\"}, \"channels\":"
+	    "    [\"mattermost:abc\"] } ] } } }");
+
+	ingest(al, "{\"name\":\"A\",\"severity\":\"critical\",\"labels\":"
+	    "{\"team\":\"db\"}}");
+	ingest(al, "{\"name\":\"B\",\"severity\":\"warning\"}");
+	advance(al, 2000);
+	ASSERT_CONTAINS(posts.data, "slack:#db post 0 [FIRING:1] A|"
+	    "@db-oncall\n");
+	ASSERT_CONTAINS(posts.data, "mattermost:abc post 0 [FIRING:1] A");
+	ASSERT_CONTAINS(posts.data, "slack:#default post 0 [FIRING:1] B");
+	ASSERT_INT_EQ(count_lines(posts.data, " post "), 3);
+	teardown(al);
+}
+
+TEST(storm_becomes_few_messages)
+{
+	struct alerts	*al = setup("storm", BASIC);
+	struct buf	 b;
+	int		 i;
+
+	buf_init(&b);
+	buf_adds(&b, "{\"alerts\":[");
+	for (i = 0; i < 1000; i++)
+		buf_addf(&b, "%s{\"name\":\"Alert%d\",\"host\":\"h%d\"}",
+		    i ? "," : "", i % 5, i);
+	buf_adds(&b, "]}");
+	ingest(al, b.data);
+	buf_release(&b);
+	advance(al, 31000);
+	ASSERT_INT_EQ(count_lines(posts.data, "slack:#ops post"), 5);
+	ASSERT_CONTAINS(posts.data, "… and 180 more");
+	ASSERT_STR_EQ(q("SELECT count(*) FROM alerts"), "1000");
+	teardown(al);
+}
+
+TEST(backed_up_channel_gets_a_digest)
+{
+	struct alerts	*al = setup("digest", BASIC);
+
+	backlog = 50;
+	ingest(al, "{\"alerts\":[{\"name\":\"A\"},{\"name\":\"B\",\"severity\":"
+	    "\"critical\"}]}");
+	advance(al, 31000);
+	ASSERT_STR_EQ(posts.data, "");
+	backlog = 0;
+	advance(al, 2000);
+	ASSERT_INT_EQ(count_lines(posts.data, " post "), 1);
+	ASSERT_CONTAINS(posts.data, "2 alert(s) in 2 group(s) arrived while "
+	    "this channel was backed up");
+	ASSERT_CONTAINS(posts.data, "1 critical");
+	teardown(al);
+}
+
+TEST(restart_keeps_notes_and_pending_changes)
+{
+	struct alerts	*al = setup("restart", BASIC);
+
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\"}");
+	advance(al, 31000);
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\",\"status\":"
+	    "\"resolved\"}");
+	al = restart(al);
+	ASSERT_INT_EQ(alerts_count(al), 1);
+	buf_clear(&posts);
+	advance(al, 5 * 60000);
+	ASSERT_CONTAINS(posts.data, "update 101 [RESOLVED]");
+	ASSERT_INT_EQ(count_lines(posts.data, " post "), 0);
+	al = restart(al);
+	ASSERT_INT_EQ(alerts_count(al), 0);
+	teardown(al);
+}
+
+TEST(resolve_by_hand_and_fire_again)
+{
+	struct alerts	*al = setup("refire", BASIC);
+	char		*cause = NULL;
+
+	ingest(al, "{\"name\":\"Job\",\"host\":\"b1\"}");
+	advance(al, 31000);
+	ASSERT_INT_EQ(alerts_resolve(al, 1, "@ann", "fixed", &cause), 0);
+	advance(al, 0);
+	ASSERT_CONTAINS(posts.data, "update 101 [RESOLVED] Job");
+	ingest(al, "{\"name\":\"Job\",\"host\":\"b1\"}");
+	advance(al, 5 * 60000);
+	ASSERT_CONTAINS(posts.data, "slack:#ops post 0 [FIRING:1] Job");
+	ASSERT_STR_EQ(q("SELECT group_concat(what, ',') FROM alert_events"),
+	    "fired,resolved by hand,fired again");
+	ASSERT_STR_EQ(q("SELECT count(*) FROM alerts"), "1");
+	teardown(al);
+}
+
+static struct health_findings *
+findings(const char *key, enum remote_state st)
+{
+	static struct health_findings	 f;
+	static struct health_finding	 one;
+
+	memset(&f, 0, sizeof f);
+	if (key != NULL) {
+		one.key = (char *)(uintptr_t)key;
+		one.state = st;
+		one.text = (char *)(uintptr_t)"disk /: 95% used";
+		f.v = &one;
+		f.n = 1;
+	}
+	return &f;
+}
+
+TEST(checks_fire_after_n_and_resolve_after_m)
+{
+	struct checks		*ck = checks_new_for_test(3, 2);
+	struct alert_batch	 b;
+
+	memset(&b, 0, sizeof b);
+	checks_apply(ck, "web1", findings("disk:/", REMOTE_CRIT), T0, &b);
+	checks_apply(ck, "web1", findings(NULL, REMOTE_OK), T0, &b);
+	checks_apply(ck, "web1", findings("disk:/", REMOTE_CRIT), T0, &b);
+	checks_apply(ck, "web1", findings("disk:/", REMOTE_CRIT), T0, &b);
+	ASSERT_INT_EQ(b.n, 0);			/* flaky: no page */
+	checks_apply(ck, "web1", findings("disk:/", REMOTE_CRIT), T0, &b);
+	ASSERT_INT_EQ(b.n, 1);
+	ASSERT_STR_EQ(labels_get(&b.v[0].labels, "alertname"), "DiskUsage");
+	ASSERT_STR_EQ(labels_get(&b.v[0].labels, "mount"), "/");
+	ASSERT_STR_EQ(labels_get(&b.v[0].labels, "severity"), "critical");
+	ASSERT_INT_EQ(b.v[0].resolved, 0);
+	/* Unreachable says nothing about the disk: no resolution. */
+	checks_apply(ck, "web1", findings("reachable", REMOTE_UNREACHABLE),
+	    T0, &b);
+	checks_apply(ck, "web1", findings(NULL, REMOTE_OK), T0, &b);
+	ASSERT_INT_EQ(b.n, 1);
+	checks_apply(ck, "web1", findings(NULL, REMOTE_OK), T0, &b);
+	ASSERT_INT_EQ(b.n, 2);
+	ASSERT_INT_EQ(b.v[1].resolved, 1);
+	ASSERT_STR_EQ(b.v[1].fingerprint, b.v[0].fingerprint);
+	alert_batch_release(&b);
+	checks_free(ck);
+}
+
+static const struct test tests[] = {
+	TEST_ENTRY(group_wait_then_one_message),
+	TEST_ENTRY(repeats_are_deduplicated),
+	TEST_ENTRY(resolve_updates_in_place_and_notes_in_thread),
+	TEST_ENTRY(ack_updates_at_once_and_stops_reminders),
+	TEST_ENTRY(silence_mutes_then_expires_on_its_own),
+	TEST_ENTRY(routes_match_continue_and_default),
+	TEST_ENTRY(storm_becomes_few_messages),
+	TEST_ENTRY(backed_up_channel_gets_a_digest),
+	TEST_ENTRY(restart_keeps_notes_and_pending_changes),
+	TEST_ENTRY(resolve_by_hand_and_fire_again),
+	TEST_ENTRY(checks_fire_after_n_and_resolve_after_m),
+	TEST_END
+};
+
+int
+main(int argc, char **argv)
+{
+	return test_run(tests, argc, argv);
+}
