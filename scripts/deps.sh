@@ -11,6 +11,7 @@ packages=(
   clang libclang-rt-dev                                  # ASan/UBSan and libFuzzer build
   sqlite3 procps tzdata curl jq                                 # tests read the store; bench reads /proc; time zones
   openssh-client openssh-server iproute2                 # remote hosts over ssh; tests run a real sshd on loopback (ss)
+  prometheus-alertmanager                                # alert tests fire and resolve through a real Alertmanager
 )
 
 missing=()
