@@ -1042,6 +1042,7 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		free(l->v);
 		l->v = xcalloc(4, sizeof *l->v);
 		l->n = 0;
+		c->alerts.route_from_default = 1;
 		dc = c->alerts.default_channel;
 		if (dc != NULL && c->chat.slack_enabled)
 			xasprintf(&l->v[l->n++], "slack:%s", dc);

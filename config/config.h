@@ -188,6 +188,7 @@ struct config {
 		char	*grafana_token;
 		char	*generic_token;
 		struct cfg_route route;		/* the root of the tree */
+		int	 route_from_default;	/* root channels: default_channel */
 		int	 backlog_merge;		/* pending posts per channel */
 		int	 checks_enabled;
 		int64_t	 checks_interval_s;

@@ -1032,8 +1032,13 @@ slack_resolve_route(struct slack *sl, const struct cfg_route *r,
 			id = xstrdup(name);
 		} else if ((id = slack_resolve_channel(sl, name, &why)) ==
 		    NULL) {
-			xasprintf(cause, "slack: %s.channels: %s: %s", r->path,
-			    name, why);
+			if (r == &sl->bot->cfg->alerts.route &&
+			    sl->bot->cfg->alerts.route_from_default)
+				xasprintf(cause, "slack: alerts.default_channel "
+				    "%s: %s", name, why);
+			else
+				xasprintf(cause, "slack: %s.channels: %s: %s",
+				    r->path, name, why);
 			free(why);
 			return -1;
 		} else
