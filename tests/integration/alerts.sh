@@ -147,6 +147,13 @@ contains "refusals are logged" "$(cat "$T/bot.err")" "webhook refused"
 equals "unknown Alertmanager fields are fine -> 200" "$(hook alertmanager '{"version":"4","status":"firing","notification_reason":"new","routeLabels":{},"alerts":[{"status":"firing","labels":{"alertname":"Newer"},"annotations":null,"future":1}]}')" 200
 equals "and stored" "$(nalerts)" "$((n0 + 1))"
 
+# --- Grafana's webhook ------------------------------------------------------------
+FIX=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures/alerts" && pwd)
+n0=$(nalerts)
+equals "Grafana's webhook -> 200" "$(hook grafana "@$FIX/grafana-firing.json")" 200
+if [ "$(nalerts)" -gt "$n0" ]; then ok "Grafana's alerts stored"; else bad "Grafana's alerts stored" "$(cat "$T/hook.out")"; fi
+equals "as source grafana" "$(sqlite3 "$DB" "SELECT DISTINCT source FROM alerts WHERE id > $n0")" grafana
+
 # --- a store that cannot commit -> 503, nothing half-stored ---------------------
 n0=$(nalerts)
 ( echo "BEGIN IMMEDIATE; INSERT INTO audit (ts, platform, user, channel, command, outcome, duration_ms) VALUES (0, 'x', 'x', 'x', 'lock', 'ok', 0);"; sleep 7; echo "COMMIT;" ) | sqlite3 "$DB" &
