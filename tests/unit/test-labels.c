@@ -308,8 +308,12 @@ TEST(matcher_errors)
 	    "quote");
 	parse_bad("host=~\"db(\"", "host=~\"db(\": bad regex: unmatched ( or "
 	    "\\(");
-	parse_bad("host=~a)|(b", "host=~a)|(b: bad regex: unmatched ( or "
-	    "\\(");
+	parse_bad("host=~a)|(b", "host=~a)|(b: bad regex: unmatched ) "
+	    "(write \\) for a literal one)");
+	parse_bad("host=~\"a||b){292,}\"", "host=~\"a||b){292,}\": bad "
+	    "regex: unmatched ) (write \\) for a literal one)");
+	parse_bad("host=~\"(a|){,}\"", "host=~\"(a|){,}\": regex loops "
+	    "over something that can match nothing, like (a*)* or (x|)+");
 	parse_bad("host=~[", "host=~[: bad regex: invalid regular "
 	    "expression");
 	parse_bad("host=~(a)\\1", "host=~(a)\\1: back-references are not "
@@ -326,6 +330,16 @@ TEST(matcher_errors)
 	    "complex (its repetitions expand it past 4096 pieces)");
 	parse_bad("t=~(a{4000}(b{4000}", "t=~(a{4000}(b{4000}: regex is too "
 	    "complex (its repetitions expand it past 4096 pieces)");
+	parse_bad("t=~(a*)*", "t=~(a*)*: regex loops over something that "
+	    "can match nothing, like (a*)* or (x|)+");
+	parse_bad("t=~(()*){50}", "t=~(()*){50}: regex loops over something "
+	    "that can match nothing, like (a*)* or (x|)+");
+	parse_bad("t=~((a|)+){30}", "t=~((a|)+){30}: regex loops over "
+	    "something that can match nothing, like (a*)* or (x|)+");
+	parse_bad("t=~(a{0}){12,}{29}", "t=~(a{0}){12,}{29}: regex loops over "
+	    "something that can match nothing, like (a*)* or (x|)+");
+	parse_bad("t=~(x|a?b?)+", "t=~(x|a?b?)+: regex loops over something "
+	    "that can match nothing, like (a*)* or (x|)+");
 	/* Control bytes are escaped in messages: they stay one line. */
 	parse_bad("a\nb", "a\\x0ab: expected name=value, name!=value, "
 	    "name=~regex or name!~regex");
@@ -386,6 +400,12 @@ TEST(match_semantics)
 	ASSERT(!one_matches("severity=~\"x{1000}\"", &ls));
 	ASSERT(one_matches("severity=~\"\\{?critical\\}?\"", &ls));
 	ASSERT(one_matches("severity=~\"[{]?critical\"", &ls));
+	ASSERT(one_matches("severity=~\"(c|r|i|t|a|l)*\"", &ls));
+	ASSERT(one_matches("severity=~\"(cr?i?)+tical\"", &ls));
+	ASSERT(one_matches("severity=~\"(a?){200}critical\"", &ls));
+	ASSERT(one_matches("severity=~\"(x*c)*ritical\"", &ls));
+	ASSERT(one_matches("severity=~\"\\)?critical\\)?\"", &ls));
+	ASSERT(one_matches("severity=~\"[)]?critical\"", &ls));
 	labels_release(&ls);
 }
 
