@@ -74,7 +74,8 @@ struct alerts {
 	struct alerts_sink	 sink;
 	struct alert		*hash[ALERTS_HASH];
 	struct alert		*head, *tail;	/* by id */
-	size_t			 count;
+	struct alert		**byid;		/* the same, an array */
+	size_t			 count, cap;
 	struct agroup		*groups;
 	struct silence		*silences;
 	struct adigest		*digests;
@@ -119,6 +120,37 @@ alert_label(const struct alert *a, const char *name)
 	return v != NULL ? v : "";
 }
 
+/*
+ * What chat shows of the annotations (caller frees; NULL if none): the
+ * rest stays in the store, which keeps an open alert small in memory.
+ */
+static char *
+alert_summary_of(const struct labels *ann)
+{
+	const char	*v;
+
+	if ((v = labels_get(ann, "summary")) != NULL ||
+	    (v = labels_get(ann, "description")) != NULL ||
+	    (v = labels_get(ann, "message")) != NULL)
+		return xstrdup(v);
+	return NULL;
+}
+
+/* Sources are a handful of words: one copy each, for the process. */
+static const char *
+alert_source_intern(const char *s)
+{
+	static const char *const known[] = { "alertmanager", "grafana",
+	    "generic", "opsbot" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
+		if (strcmp(known[i], s) == 0)
+			return known[i];
+	}
+	return "other";
+}
+
 /* The host an alert is about: label host, else instance without port. */
 static void
 alert_host(const struct labels *l, char *out, size_t len)
@@ -154,17 +186,45 @@ alerts_by_fp(const struct alerts *al, const char *fp)
 	return NULL;
 }
 
-/* Links a new alert in, keeping the list in id order. */
+/* Where in al->byid an alert with this id goes: after those <= id. */
+static size_t
+alerts_byid_pos(const struct alerts *al, int64_t id)
+{
+	size_t	 lo = 0, hi = al->count, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (al->byid[mid]->id <= id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Links a new alert in, keeping the list in id order. An alert that
+ * fires again comes back with its old id: the array finds its place
+ * without walking the list.
+ */
 static void
 alerts_link(struct alerts *al, struct alert *a)
 {
-	struct alert	*at = al->tail;
+	struct alert	*at;
 	unsigned int	 b = alerts_bucket(a->fp);
+	size_t		 pos;
 
 	a->hnext = al->hash[b];
 	al->hash[b] = a;
-	while (at != NULL && at->id > a->id)
-		at = at->prev;
+	if (al->count == al->cap) {
+		al->cap = al->cap == 0 ? 64 : al->cap * 2;
+		al->byid = xreallocarray(al->byid, al->cap, sizeof *al->byid);
+	}
+	pos = alerts_byid_pos(al, a->id);
+	memmove(&al->byid[pos + 1], &al->byid[pos],
+	    (al->count - pos) * sizeof *al->byid);
+	al->byid[pos] = a;
+	at = pos > 0 ? al->byid[pos - 1] : NULL;
 	a->prev = at;
 	a->next = at != NULL ? at->next : al->head;
 	if (a->next != NULL)
@@ -181,10 +241,8 @@ alerts_link(struct alerts *al, struct alert *a)
 static void
 alert_free(struct alert *a)
 {
-	free(a->source);
 	labels_release(&a->labels);
-	labels_release(&a->annotations);
-	free(a->url);
+	free(a->summary);
 	free(a->acked_by);
 	free(a);
 }
@@ -193,10 +251,15 @@ static void
 alerts_unlink(struct alerts *al, struct alert *a)
 {
 	struct alert	**pp = &al->hash[alerts_bucket(a->fp)];
+	size_t		 pos = alerts_byid_pos(al, a->id);
 
 	while (*pp != a)
 		pp = &(*pp)->hnext;
 	*pp = a->hnext;
+	while (al->byid[--pos] != a)
+		;
+	memmove(&al->byid[pos], &al->byid[pos + 1],
+	    (al->count - pos - 1) * sizeof *al->byid);
 	if (a->prev != NULL)
 		a->prev->next = a->next;
 	else
@@ -425,7 +488,6 @@ alerts_put(struct alerts *al, const struct alert *a, int shown,
 {
 	struct store_alert_row	 r;
 	char			*labels = labels_to_json(&a->labels);
-	char			*ann = labels_to_json(&a->annotations);
 	char			 host[256];
 	int64_t			 got;
 
@@ -437,7 +499,8 @@ alerts_put(struct alerts *al, const struct alert *a, int shown,
 	r.severity = alert_label(a, "severity");
 	r.host = host;
 	r.labels = labels;
-	r.annotations = ann;
+	/* NULL keeps what the store has (memory holds no annotations). */
+	r.annotations = a->annotations;
 	r.url = a->url;
 	r.state = alert_state_name(a->state);
 	r.shown = shown >= 0 ? alert_state_name((enum alert_state)shown) :
@@ -451,7 +514,6 @@ alerts_put(struct alerts *al, const struct alert *a, int shown,
 	r.silence_id = a->silence_id;
 	got = store_alert_put(al->store, &r, cause);
 	free(labels);
-	free(ann);
 	if (got < 0)
 		return -1;
 	if (id != NULL)
@@ -489,15 +551,15 @@ alerts_load_alert(void *arg, const struct store_alert_row *r)
 {
 	struct alerts_load	*ld = arg;
 	struct alert		*a = xcalloc(1, sizeof *a);
+	struct labels		 ann = { NULL, 0 };
 	char			*err = NULL;
 	int			 st = alert_state_parse(r->state);
 
 	a->id = r->id;
 	snprintf(a->fp, sizeof a->fp, "%s", r->fingerprint);
-	a->source = xstrdup(r->source);
+	a->source = alert_source_intern(r->source);
 	if (labels_from_json(r->labels, &a->labels, &err) != 0 ||
-	    labels_from_json(r->annotations, &a->annotations, &err) != 0 ||
-	    st < 0) {
+	    labels_from_json(r->annotations, &ann, &err) != 0 || st < 0) {
 		log_warn("alerts", "alert #%lld in the store is unreadable "
 		    "(%s); skipped", (long long)r->id, err != NULL ? err :
 		    "bad state");
@@ -506,7 +568,8 @@ alerts_load_alert(void *arg, const struct store_alert_row *r)
 		ld->errors++;
 		return;
 	}
-	a->url = r->url != NULL ? xstrdup(r->url) : NULL;
+	a->summary = alert_summary_of(&ann);
+	labels_release(&ann);
 	a->state = (enum alert_state)st;
 	a->starts_ms = r->starts_ms;
 	a->ends_ms = r->ends_ms;
@@ -607,8 +670,9 @@ alerts_free(struct alerts *al)
 		al->groups = g->next;
 		group_free(g);
 	}
-	while (al->head != NULL)
-		alerts_unlink(al, al->head);
+	while (al->tail != NULL)
+		alerts_unlink(al, al->tail);
+	free(al->byid);
 	while ((s = al->silences) != NULL) {
 		al->silences = s->next;
 		silence_free(s);
@@ -641,14 +705,14 @@ struct alerts_plan {
 static void
 alert_fill(struct alert *a, const struct alert_in *in, const char *source)
 {
-	free(a->source);
-	a->source = xstrdup(source);
-	labels_release(&a->labels);
-	labels_release(&a->annotations);
-	labels_copy(&a->labels, &in->labels);
-	labels_copy(&a->annotations, &in->annotations);
-	free(a->url);
-	a->url = in->url != NULL ? xstrdup(in->url) : NULL;
+	a->source = alert_source_intern(source);
+	/* A repeat carries the same labels (same fingerprint): keep them. */
+	if (!labels_equal(&a->labels, &in->labels)) {
+		labels_release(&a->labels);
+		labels_copy(&a->labels, &in->labels);
+	}
+	free(a->summary);
+	a->summary = alert_summary_of(&in->annotations);
 	a->starts_ms = in->starts_ms;
 	a->ends_ms = in->ends_ms;
 }
@@ -673,7 +737,7 @@ alerts_ingest(struct alerts *al, const struct alert_batch *b, char **cause)
 	for (i = 0; i < b->n; i++) {
 		struct alerts_plan *p = &plan[i];
 		int64_t received = 0;
-		int known;
+		int known, rc;
 
 		p->in = &b->v[i];
 		/* One alert twice in a batch: the last word counts. */
@@ -687,9 +751,14 @@ alerts_ingest(struct alerts *al, const struct alert_batch *b, char **cause)
 		p->silence_id = a != NULL ? a->silence_id : 0;
 		if (p->in->resolved) {
 			p->state = ALERT_RESOLVED;
-			if (a == NULL)
+			if (a == NULL) {
+				/* Resolved long ago, or never seen: count it. */
 				p->forget = 1;
-			else if (a->state != ALERT_RESOLVED)
+				if (store_alert_known(al->store,
+				    p->in->fingerprint, &p->id, &received,
+				    cause) < 0)
+					goto fail;
+			} else if (a->state != ALERT_RESOLVED)
 				p->event = "resolved";
 		} else if (a != NULL && a->state != ALERT_RESOLVED)
 			p->state = a->state;
@@ -710,10 +779,10 @@ alerts_ingest(struct alerts *al, const struct alert_batch *b, char **cause)
 		/* The row as it will be, written now; memory follows. */
 		memset(&tmp, 0, sizeof tmp);
 		memcpy(tmp.fp, p->in->fingerprint, sizeof tmp.fp);
-		tmp.source = (char *)(uintptr_t)b->source;
+		tmp.source = b->source;
 		tmp.labels = p->in->labels;
-		tmp.annotations = p->in->annotations;
-		tmp.url = p->in->url;
+		tmp.annotations = labels_to_json(&p->in->annotations);
+		tmp.url = p->in->url != NULL ? p->in->url : "";
 		tmp.state = p->state;
 		tmp.starts_ms = p->in->starts_ms;
 		tmp.ends_ms = p->in->ends_ms != 0 ? p->in->ends_ms :
@@ -727,7 +796,9 @@ alerts_ingest(struct alerts *al, const struct alert_batch *b, char **cause)
 		shown = p->forget ? ALERT_RESOLVED : a != NULL ?
 		    alert_shown(a) : -1;
 		p->received = tmp.received;
-		if (alerts_put(al, &tmp, shown, &p->id, cause) != 0 ||
+		rc = alerts_put(al, &tmp, shown, &p->id, cause);
+		free(tmp.annotations);
+		if (rc != 0 ||
 		    (p->event != NULL && store_alert_event(al->store, p->id,
 		    now, b->source, p->event, NULL, cause) != 0))
 			goto fail;
@@ -1013,13 +1084,7 @@ alerts_unsilence(struct alerts *al, int64_t id, const char *who,
 static const char *
 alert_summary(const struct alert *a)
 {
-	const char	*v;
-
-	if ((v = labels_get(&a->annotations, "summary")) != NULL ||
-	    (v = labels_get(&a->annotations, "description")) != NULL ||
-	    (v = labels_get(&a->annotations, "message")) != NULL)
-		return v;
-	return "";
+	return a->summary != NULL ? a->summary : "";
 }
 
 static void

@@ -40,10 +40,15 @@ struct agroup;
 struct alert {
 	int64_t		 id;		/* "#42" in chat */
 	char		 fp[17];
-	char		*source;
+	const char	*source;	/* static: "alertmanager", ... */
 	struct labels	 labels;
-	struct labels	 annotations;
-	char		*url;
+	/*
+	 * Only on the way to the store (NULL in memory: the store keeps
+	 * its annotations and URL; an open alert stays small).
+	 */
+	char		*annotations;	/* JSON */
+	const char	*url;
+	char		*summary;	/* what chat shows, or NULL */
 	enum alert_state state;
 	int64_t		 starts_ms, ends_ms;
 	int64_t		 first_seen_ms, last_seen_ms;

@@ -19,8 +19,8 @@ struct store_alert_row {
 	const char	*severity;
 	const char	*host;
 	const char	*labels;	/* JSON object */
-	const char	*annotations;	/* JSON object */
-	const char	*url;		/* or NULL */
+	const char	*annotations;	/* JSON object; NULL: keep the stored */
+	const char	*url;		/* "": none; NULL: keep the stored */
 	const char	*state;		/* firing, acknowledged, silenced, resolved */
 	const char	*shown;		/* the state chat last saw, or NULL */
 	int64_t		 starts_ms;

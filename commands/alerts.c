@@ -83,7 +83,7 @@ cmd_alerts_exec(struct cmd_ctx *ctx)
 			shown++;
 			duration_format((now - a->first_seen_ms) / 1000, age,
 			    sizeof age);
-			summary = labels_get(&a->annotations, "summary");
+			summary = a->summary;
 			host = labels_get(&a->labels, "host");
 			if (host == NULL)
 				host = labels_get(&a->labels, "instance");
