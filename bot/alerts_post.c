@@ -34,7 +34,13 @@ static int64_t
 alerts_sink_post(void *arg, const char *receiver, const char *kind,
     int64_t ref, const struct message *m, char **cause)
 {
-	struct bot	*b = arg;
+	return bot_post(arg, receiver, kind, ref, m, cause);
+}
+
+int64_t
+bot_post(struct bot *b, const char *receiver, const char *kind,
+    int64_t ref, const struct message *m, char **cause)
+{
 	const char	*channel;
 	struct chat	*c = alerts_receiver(b, receiver, &channel);
 

@@ -7,5 +7,12 @@
 struct bot;
 
 void	 alerts_sink_for_bot(struct bot *, struct alerts_sink *);
+/*
+ * Posts m on the bot's own account to receiver ("slack:#ops",
+ * "mattermost:ID", "console"): see chat_ops.post for kind and ref.
+ * Returns the outbox row (0: none kept), or -1 and *cause.
+ */
+int64_t	 bot_post(struct bot *, const char *receiver, const char *kind,
+	    int64_t ref, const struct message *, char **cause);
 
 #endif

@@ -19,6 +19,8 @@
 #include "alerts_post.h"
 #include "bot.h"
 #include "checks.h"
+#include "scheduler.h"
+#include "scheduled.h"
 #include "clock.h"
 #include "log.h"
 #include "httpd.h"
@@ -177,6 +179,9 @@ bot_start(struct bot *b, char **cause)
 		return -1;
 	b->alerts_http = alerts_http_start(b->httpd, b->alerts, b->cfg);
 	b->checks = checks_start(b);
+	if ((b->sched = sched_start(b->cfg, b->store, b->loop, scheduled_fire,
+	    b, cause)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -295,6 +300,8 @@ bot_free(struct bot *b)
 		loop_run_posted(b->loop);
 		lws_sul_cancel(&b->grace);
 	}
+	sched_free(b->sched);
+	b->sched = NULL;
 	checks_free(b->checks);
 	b->checks = NULL;
 	alerts_free(b->alerts);

@@ -21,6 +21,7 @@
 struct alerts;
 struct alerts_http;
 struct checks;
+struct sched;
 struct httpd;
 struct loop;
 struct outbox;
@@ -68,6 +69,7 @@ struct bot {
 	struct alerts			*alerts;	/* or NULL */
 	struct alerts_http		*alerts_http;
 	struct checks			*checks;	/* own checks, or NULL */
+	struct sched			*sched;		/* schedules */
 	struct chat			**chats;
 	size_t				 nchats;
 	int64_t				 started_ms;

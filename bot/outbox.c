@@ -76,6 +76,7 @@ struct ob_job {
 };
 
 static void	outbox_schedule(struct outbox *);
+static void	ob_timer_cb(lws_sorted_usec_list_t *);
 
 struct outbox *
 outbox_create(struct store *store, struct loop *loop, struct workers *w,
@@ -225,7 +226,19 @@ outbox_enqueue(struct outbox *ob, const char *platform, const char *channel,
 	it->target = ob_dup(target);
 	it->body = xstrdup(body);
 	ob_queue(ob, it);
-	outbox_kick(ob);
+	/*
+	 * Not sent from here: the caller may be inside a transaction (an
+	 * alert group's message is written with its note and the alerts'
+	 * shown state), and a message must not reach chat before its row
+	 * is committed: a crash in between would post it again after the
+	 * restart. The loop kicks the outbox once the caller has returned.
+	 */
+	if (ob->loop != NULL) {
+		lws_sul_schedule(loop_lws(ob->loop), 0, &ob->timer,
+		    ob_timer_cb, 0);
+		ob->timer_armed = 1;
+	} else
+		outbox_kick(ob);
 	return id;
 }
 

@@ -126,6 +126,32 @@ static const char *const store_migrations[] = {
 	"  repeated INTEGER NOT NULL"
 	");"
 	"CREATE INDEX alert_notes_open ON alert_notes(group_key) WHERE open;",
+	/* 5: checklist runs (SOD, EOD, ...) and each check's result. */
+	"CREATE TABLE checklist_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  finished INTEGER NOT NULL,"
+	"  trigger TEXT NOT NULL,"
+	"  passed INTEGER NOT NULL,"
+	"  total INTEGER NOT NULL"
+	");"
+	"CREATE INDEX checklist_runs_name ON checklist_runs(name, id);"
+	"CREATE TABLE checklist_results ("
+	"  run_id INTEGER NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  output TEXT,"
+	"  PRIMARY KEY (run_id, idx)"
+	");"
+	"CREATE TABLE schedule_runs ("
+	"  name TEXT PRIMARY KEY,"
+	"  last_due INTEGER NOT NULL,"
+	"  last_run INTEGER NOT NULL"
+	");",
 };
 
 static int

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 struct store;
 

@@ -29,7 +29,14 @@ enum store_cached {
 	STORE_C_ALERT_COUNT,
 	STORE_C_ALERT_EVENTS,
 	STORE_C_ALERT_KNOWN,
-	STORE_CACHED_MAX = 24
+	STORE_C_RUN_ADD,
+	STORE_C_RESULT_ADD,
+	STORE_C_RUN_LAST,
+	STORE_C_RUN_RESULTS,
+	STORE_C_RUNS_RECENT,
+	STORE_C_SCHED_GET,
+	STORE_C_SCHED_SET,
+	STORE_CACHED_MAX = 32
 };
 
 /* The cached statement, reset with bindings cleared; NULL and *cause. */

@@ -9,15 +9,19 @@
 
 extern const struct cmd_entry cmd_ack_entry;
 extern const struct cmd_entry cmd_alerts_entry;
+extern const struct cmd_entry cmd_checklist_entry;
 extern const struct cmd_entry cmd_disk_entry;
+extern const struct cmd_entry cmd_eod_entry;
 extern const struct cmd_entry cmd_health_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_jobs_entry;
 extern const struct cmd_entry cmd_logs_entry;
 extern const struct cmd_entry cmd_rerun_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_restart_entry;
 extern const struct cmd_entry cmd_silence_entry;
+extern const struct cmd_entry cmd_sod_entry;
 extern const struct cmd_entry cmd_silences_entry;
 extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_status_entry;
@@ -39,6 +43,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_silence_entry,
 	&cmd_silences_entry,
 	&cmd_unsilence_entry,
+	&cmd_sod_entry,
+	&cmd_eod_entry,
+	&cmd_checklist_entry,
+	&cmd_report_entry,
 	&cmd_status_entry,
 	&cmd_whoami_entry,
 	NULL

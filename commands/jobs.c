@@ -38,7 +38,7 @@ const struct cmd_entry cmd_jobs_entry = {
  * expression [..] becomes _ for autorep; fnmatch on the answer then keeps
  * only the jobs the brackets allow.
  */
-static char *
+char *
 jobs_autosys_pattern(const char *glob)
 {
 	struct buf	 b;

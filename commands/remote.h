@@ -58,6 +58,9 @@ enum cmd_result remote_refuse_unknown(struct cmd_ctx *, const char *what,
 	    char *const *first_name, size_t n, size_t stride,
 	    const char *none);
 
+/* A job glob ("EOD_*") as an autorep -j pattern (caller frees). */
+char	*jobs_autosys_pattern(const char *glob);
+
 /* "1.2 GiB" for a size in KiB. */
 void	 remote_fmt_kib(int64_t kib, char *out, size_t len);
 

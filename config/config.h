@@ -51,6 +51,12 @@ struct cfg_jobs {
 	struct strlist	 names;		/* job names or globs (*, ?) */
 };
 
+/* A command a checklist may run on a host (command_ok). */
+struct cfg_hcommand {
+	char	*name;		/* "pending_tx" */
+	char	*line;		/* run by /bin/sh on the host, as written */
+};
+
 struct cfg_host {
 	char			*name;
 	enum host_transport	 transport;
@@ -66,6 +72,8 @@ struct cfg_host {
 	struct cfg_mount	*mounts;
 	size_t			 nmounts;
 	struct cfg_jobs		*jobs;		/* NULL: no jobs source */
+	struct cfg_hcommand	*commands;	/* for checklists */
+	size_t			 ncommands;
 };
 
 enum host_key_checking {
@@ -113,8 +121,47 @@ struct cfg_schedule {
 	char	*name;
 	char	*cron;
 	char	*run;		/* command text, e.g. "/sod" */
-	char	*channel;
+	char	*channel;	/* "slack:#ops", "mattermost:ID", "console" */
 	int	 enabled;
+	int	 business_days;	/* skip weekends and bot.holidays */
+	int64_t	 grace_s;	/* run late after downtime within this */
+};
+
+enum check_kind {
+	CHECK_SERVICES_RUNNING,
+	CHECK_NO_OPEN_ALERTS,
+	CHECK_JOBS_STATUS,
+	CHECK_FILE_FRESH,
+	CHECK_DISK_BELOW,
+	CHECK_COMMAND_OK,
+};
+
+/* One item of a checklist; which fields count depends on kind. */
+struct cfg_check {
+	char		*title;
+	enum check_kind	 kind;
+	char		*target;	/* host, tag or "all" */
+	struct strlist	 services;	/* services_running; empty: all */
+	char		*severity;	/* no_open_alerts: at or above */
+	struct strlist	 jobs;		/* jobs_status: names or globs */
+	char		*status;	/* jobs_status: expected, "SU" */
+	int		 ended_after;	/* minutes after local midnight; -1 */
+	char		*path;		/* file_fresh: path or glob */
+	char		*log;		/* file_fresh: a named log instead */
+	int64_t		 max_age_s;	/* file_fresh; 0: newer_than */
+	int		 newer_than;	/* minutes after midnight; -1 */
+	struct strlist	 mounts;	/* disk_below; empty: all */
+	int		 max_pct;	/* disk_below; 0: each mount's warn */
+	char		*command;	/* command_ok: hosts[].commands name */
+	char		*expect;	/* command_ok: regex on output */
+};
+
+struct cfg_checklist {
+	char		*name;		/* "sod" */
+	char		*title;		/* "SOD" */
+	char		*mention;	/* on failure, or NULL */
+	struct cfg_check *checks;
+	size_t		 nchecks;
 };
 
 /*
@@ -148,6 +195,7 @@ struct config {
 		enum log_level	 log_level;
 		int		 worker_threads;
 		int64_t		 shutdown_grace_s;
+		struct strlist	 holidays;	/* "YYYY-MM-DD" */
 	} bot;
 
 	struct {
@@ -207,6 +255,8 @@ struct config {
 	size_t			 ncommands;
 	struct cfg_schedule	*schedules;
 	size_t			 nschedules;
+	struct cfg_checklist	*checklists;
+	size_t			 nchecklists;
 };
 
 /* The built-in configuration used when no file is given. */
@@ -230,6 +280,11 @@ const struct cfg_host *config_find_host(const struct config *,
 const struct cfg_service *config_find_service(const struct cfg_host *,
 	    const char *);
 const struct cfg_log *config_find_log(const struct cfg_host *, const char *);
+const struct cfg_checklist *config_find_checklist(const struct config *,
+	    const char *);
+const struct cfg_hcommand *config_find_hcommand(const struct cfg_host *,
+	    const char *);
+const char *check_kind_name(enum check_kind);
 /* Does a job name match the host's jobs.names (exact or glob)? */
 int	 config_job_allowed(const struct cfg_jobs *, const char *job);
 /*

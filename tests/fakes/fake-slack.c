@@ -6,12 +6,14 @@
  * bot did. Wire formats follow shared/PROTOCOLS.md sections 1-3.
  *
  * usage: fake-slack PORTFILE [--app-token T] [--bot-token T]
- *                   [--ack-timeout-ms N] [--lifetime-s N] [--verbose]
+ *                   [--ack-timeout-ms N] [--lifetime-s N] [--port N]
+ *                   [--ts-seconds N] [--verbose]
  *        fake-slack --client URL [--no-ack] [--ack-delay-ms N]
  *                   [--ack-min-retry N] [--ack-payload JSON] [--send TEXT]
  *                   [--fragment N] [--close-on-disconnect] [--seconds N]
  *
- * Server: binds 127.0.0.1 on an ephemeral port, writes the port and a
+ * Server: binds 127.0.0.1 on an ephemeral port (or --port N, to come back
+ * on the same port after a restart), writes the port and a
  * newline to PORTFILE (temporary file and rename), and serves until SIGTERM
  * or SIGINT, or for --lifetime-s seconds (600 at most). One line per request
  * and per websocket event goes to stderr. tests/fakes/README.md lists the
@@ -293,6 +295,7 @@ static struct {
 	struct lws_context *cx;
 	const char *app_token, *bot_token;
 	int port;
+	long ts_seconds; /* seconds part of every ts (--ts-seconds) */
 	int ack_timeout_ms;
 	int64_t deadline_us;
 	int shutting_down;
@@ -359,7 +362,7 @@ rules_free(void)
 static void
 next_ts(char *ts, size_t len)
 {
-	snprintf(ts, len, "%d.%06d", TS_SECONDS, ++g.n_ts);
+	snprintf(ts, len, "%ld.%06d", g.ts_seconds, ++g.n_ts);
 }
 
 static int
@@ -2097,7 +2100,8 @@ usage(void)
 	fprintf(stderr,
 	        "usage: fake-slack PORTFILE [--app-token T] [--bot-token T]\n"
 	        "                  [--ack-timeout-ms N] [--lifetime-s N] "
-	        "[--verbose]\n"
+	        "[--port N]\n"
+	        "                  [--ts-seconds N] [--verbose]\n"
 	        "       fake-slack --client URL [--no-ack] [--ack-delay-ms N]\n"
 	        "                  [--ack-min-retry N] [--ack-payload JSON] "
 	        "[--send TEXT]\n"
@@ -2117,8 +2121,9 @@ server_main(int argc, char **argv)
 	const char *portfile = NULL;
 	struct lws_vhost *vh;
 	struct envelope *e;
-	int lifetime = LIFETIME_S, verbose = 0, i;
+	int lifetime = LIFETIME_S, verbose = 0, port = 0, i;
 
+	g.ts_seconds = TS_SECONDS;
 	g.app_token = "xapp-test";
 	g.bot_token = "xoxb-test";
 	g.ack_timeout_ms = 3000;
@@ -2137,12 +2142,17 @@ server_main(int argc, char **argv)
 			g.ack_timeout_ms = atoi(argv[++i]);
 		else if (!strcmp(a, "--lifetime-s"))
 			lifetime = atoi(argv[++i]);
+		else if (!strcmp(a, "--port"))
+			port = atoi(argv[++i]);
+		else if (!strcmp(a, "--ts-seconds"))
+			g.ts_seconds = atol(argv[++i]);
 		else if (a[0] == '-' || portfile)
 			return usage();
 		else
 			portfile = a;
 	}
-	if (!portfile || g.ack_timeout_ms <= 0)
+	if (!portfile || g.ack_timeout_ms <= 0 || port < 0 || port > 65535 ||
+	    g.ts_seconds <= 0)
 		return usage();
 	if (lifetime <= 0 || lifetime > LIFETIME_S)
 		lifetime = LIFETIME_S;
@@ -2152,7 +2162,7 @@ server_main(int argc, char **argv)
 	memset(&info, 0, sizeof(info));
 	info.options =
 	    LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6;
-	info.port = 0; /* the kernel picks; read back below */
+	info.port = port; /* 0: the kernel picks; read back below */
 	info.iface = "127.0.0.1";
 	info.vhost_name = "fake-slack";
 	info.protocols = protocols;
@@ -2164,7 +2174,8 @@ server_main(int argc, char **argv)
 	}
 	vh = lws_create_vhost(g.cx, &info);
 	if (!vh || (g.port = lws_get_vhost_listen_port(vh)) <= 0) {
-		fprintf(stderr, "fake-slack: cannot listen on 127.0.0.1\n");
+		fprintf(stderr, "fake-slack: cannot listen on 127.0.0.1:%d\n",
+		        port);
 		lws_context_destroy(g.cx);
 		return 1;
 	}

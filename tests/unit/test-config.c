@@ -299,7 +299,7 @@ TEST(example_loads)
 	ASSERT_INT_EQ(c->nschedules, 1);
 	ASSERT_STR_EQ(c->schedules[0].cron, "0 7 * * 1-5");
 	ASSERT_STR_EQ(c->schedules[0].run, "/status");
-	ASSERT_STR_EQ(c->schedules[0].channel, "ops");
+	ASSERT_STR_EQ(c->schedules[0].channel, "slack:#ops");
 	ASSERT_INT_EQ(c->schedules[0].enabled, 1);
 	config_free(c);
 	buf_release(&errors);

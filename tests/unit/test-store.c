@@ -135,7 +135,7 @@ TEST(store_migrates_v1)
 	/* And the tables of later versions exist. */
 	ASSERT_QUERY(path, "SELECT count(*) FROM outbox", "0");
 	store_close(s);
-	ASSERT_QUERY(path, "PRAGMA user_version", "4");
+	ASSERT_QUERY(path, "PRAGMA user_version", "5");
 }
 
 TEST(store_refuses_newer)
@@ -152,7 +152,7 @@ TEST(store_refuses_newer)
 	s = store_open(path, &cause);
 	ASSERT_NULL(s);
 	snprintf(expect, sizeof expect, "%s: schema version 99 is newer than "
-	    "this opsbot understands (4); upgrade opsbot or use another "
+	    "this opsbot understands (5); upgrade opsbot or use another "
 	    "data_dir", path);
 	ASSERT_STR_EQ(cause, expect);
 	free(cause);

@@ -1,0 +1,178 @@
+/* The SQL of checklist runs and schedules (see store_checklists.h). */
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "store.h"
+#include "store_checklists.h"
+#include "store_int.h"
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int
+step_done(struct store *s, sqlite3_stmt *st, char **cause, const char *what)
+{
+	int	 rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_err(s, cause, what);
+	return 0;
+}
+
+int64_t
+store_run_add(struct store *s, const struct store_run_row *r,
+    const struct store_result_row *res, int n, char **cause)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+	int		 i;
+
+	if (store_begin(s, cause) != 0)
+		return -1;
+	st = store_stmt(s, STORE_C_RUN_ADD, "INSERT INTO checklist_runs "
+	    "(name, started, finished, trigger, passed, total) VALUES "
+	    "(?, ?, ?, ?, ?, ?)", cause);
+	if (st == NULL)
+		goto fail;
+	bind_text(st, 1, r->name);
+	sqlite3_bind_int64(st, 2, r->started_ms);
+	sqlite3_bind_int64(st, 3, r->finished_ms);
+	bind_text(st, 4, r->trigger);
+	sqlite3_bind_int(st, 5, r->passed);
+	sqlite3_bind_int(st, 6, r->total);
+	if (step_done(s, st, cause, "cannot store a checklist run") != 0)
+		goto fail;
+	id = store_last_insert_id(s);
+	for (i = 0; i < n; i++) {
+		st = store_stmt(s, STORE_C_RESULT_ADD, "INSERT INTO "
+		    "checklist_results (run_id, idx, title, kind, status, "
+		    "detail, output) VALUES (?, ?, ?, ?, ?, ?, ?)", cause);
+		if (st == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, res[i].idx);
+		bind_text(st, 3, res[i].title);
+		bind_text(st, 4, res[i].kind);
+		bind_text(st, 5, res[i].status);
+		bind_text(st, 6, res[i].detail);
+		bind_text(st, 7, res[i].output);
+		if (step_done(s, st, cause, "cannot store a check result") != 0)
+			goto fail;
+	}
+	if (store_commit(s, cause) != 0)
+		return -1;
+	return id;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+store_runs_recent(struct store *s, const char *name, int n, store_run_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt		*st;
+	struct store_run_row	 r;
+	int			 rc, count = 0;
+
+	st = store_stmt(s, STORE_C_RUNS_RECENT, "SELECT id, name, started, "
+	    "finished, trigger, passed, total FROM checklist_runs WHERE "
+	    "?1 IS NULL OR name = ?1 ORDER BY id DESC LIMIT ?2", cause);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int(st, 2, n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(st, 0);
+		r.name = (const char *)sqlite3_column_text(st, 1);
+		r.started_ms = sqlite3_column_int64(st, 2);
+		r.finished_ms = sqlite3_column_int64(st, 3);
+		r.trigger = (const char *)sqlite3_column_text(st, 4);
+		r.passed = sqlite3_column_int(st, 5);
+		r.total = sqlite3_column_int(st, 6);
+		cb(arg, &r);
+		count++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, cause, "cannot read checklist runs");
+	return count;
+}
+
+int
+store_run_results(struct store *s, int64_t run_id, store_result_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt		*st;
+	struct store_result_row	 r;
+	int			 rc, count = 0;
+
+	st = store_stmt(s, STORE_C_RUN_RESULTS, "SELECT idx, title, kind, "
+	    "status, detail, output FROM checklist_results WHERE run_id = ? "
+	    "ORDER BY idx", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.idx = sqlite3_column_int(st, 0);
+		r.title = (const char *)sqlite3_column_text(st, 1);
+		r.kind = (const char *)sqlite3_column_text(st, 2);
+		r.status = (const char *)sqlite3_column_text(st, 3);
+		r.detail = (const char *)sqlite3_column_text(st, 4);
+		r.output = (const char *)sqlite3_column_text(st, 5);
+		cb(arg, &r);
+		count++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, cause, "cannot read check results");
+	return count;
+}
+
+int
+store_schedule_last(struct store *s, const char *name, int64_t *last,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*last = 0;
+	st = store_stmt(s, STORE_C_SCHED_GET, "SELECT last_due FROM "
+	    "schedule_runs WHERE name = ?", cause);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*last = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(s, cause, "cannot read a schedule");
+	return 0;
+}
+
+int
+store_schedule_ran(struct store *s, const char *name, int64_t due,
+    int64_t ran, char **cause)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, STORE_C_SCHED_SET, "INSERT INTO schedule_runs "
+	    "(name, last_due, last_run) VALUES (?, ?, ?) ON CONFLICT(name) "
+	    "DO UPDATE SET last_due = excluded.last_due, "
+	    "last_run = excluded.last_run", cause);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, due);
+	sqlite3_bind_int64(st, 3, ran);
+	return step_done(s, st, cause, "cannot record a schedule's run");
+}

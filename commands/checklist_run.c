@@ -1,0 +1,903 @@
+/*
+ * Running a checklist (see checklist_run.h). One probe per (check, host)
+ * so each check keeps its own answer; probes_run runs them in parallel
+ * under the remote deadline. Verdicts are read on the loop thread.
+ */
+
+#include <fnmatch.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alerts.h"
+#include "alerts_post.h"
+#include "bot.h"
+#include "checklist_run.h"
+#include "clock.h"
+#include "inventory.h"
+#include "log.h"
+#include "loop.h"
+#include "parse.h"
+#include "probe.h"
+#include "remote.h"
+#include "shquote.h"
+#include "store_checklists.h"
+#include "workers.h"
+#include "xmalloc.h"
+
+#define CHECK_DETAIL_MAX	300	/* bytes of a check's line */
+#define CHECK_OUTPUT_MAX	3000	/* bytes of a check's thread detail */
+
+/* -------------------------------------------------------- time zones */
+
+/*
+ * localtime_r and mktime read TZ; switching it is process-wide, so the
+ * switch is serialized and undone at once (the loop thread is the only
+ * caller; the lock is for safety, not throughput).
+ */
+static pthread_mutex_t	tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+tz_enter(const char *tz, char **saved)
+{
+	const char	*old = getenv("TZ");
+
+	pthread_mutex_lock(&tz_lock);
+	*saved = old != NULL ? xstrdup(old) : NULL;
+	if (strcmp(tz, "local") == 0)
+		unsetenv("TZ");
+	else
+		setenv("TZ", tz, 1);
+	tzset();
+}
+
+static void
+tz_leave(char *saved)
+{
+	if (saved != NULL)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+	pthread_mutex_unlock(&tz_lock);
+}
+
+int
+tz_localtime(int64_t ms, const char *tz, struct tm *out)
+{
+	time_t	 t = (time_t)(ms / 1000);
+	char	*saved;
+	int	 rc;
+
+	tz_enter(tz, &saved);
+	rc = localtime_r(&t, out) != NULL ? 0 : -1;
+	tz_leave(saved);
+	return rc;
+}
+
+int64_t
+tz_mktime(const struct tm *tm, const char *tz)
+{
+	struct tm	 copy = *tm;
+	char		*saved;
+	time_t		 t;
+
+	copy.tm_isdst = -1;
+	tz_enter(tz, &saved);
+	t = mktime(&copy);
+	tz_leave(saved);
+	return (int64_t)t * 1000;
+}
+
+/* ------------------------------------------------------------ scripts */
+
+static void
+script_services(struct probe *p, const struct cfg_check *ck)
+{
+	const struct cfg_host		*h = p->host;
+	const struct cfg_service	*sv;
+	size_t				 i, n = ck->services.n != 0 ?
+					    ck->services.n : h->nservices;
+	char				 sec[160];
+
+	for (i = 0; i < n; i++) {
+		sv = ck->services.n != 0 ? config_find_service(h,
+		    ck->services.v[i]) : &h->services[i];
+		if (sv == NULL)
+			continue;
+		snprintf(sec, sizeof sec, "svc:%s", sv->name);
+		probe_section_begin(p, sec);
+		if (sv->unit != NULL) {
+			buf_adds(&p->script, "systemctl is-active -- ");
+			shquote_buf(&p->script, sv->unit);
+			buf_adds(&p->script, " 2>/dev/null\n");
+		} else {
+			buf_adds(&p->script, "if pgrep -x -- ");
+			shquote_buf(&p->script, sv->process);
+			buf_adds(&p->script, " >/dev/null; then echo active; "
+			    "else echo inactive; fi\n");
+		}
+	}
+}
+
+static void
+script_jobs(struct probe *p, const struct cfg_check *ck)
+{
+	char	 sec[32], *q;
+	size_t	 i;
+
+	for (i = 0; i < ck->jobs.n; i++) {
+		snprintf(sec, sizeof sec, "q:%zu", i);
+		probe_section_begin(p, sec);
+		q = jobs_autosys_pattern(ck->jobs.v[i]);
+		shquote_buf(&p->script, p->host->jobs->autorep);
+		buf_adds(&p->script, " -j ");
+		shquote_buf(&p->script, q);
+		buf_adds(&p->script, " 2>&1 || true\n");
+		free(q);
+	}
+}
+
+static const char *
+check_file_path(const struct probe *p, const struct cfg_check *ck)
+{
+	const struct cfg_log	*l;
+
+	if (ck->path != NULL)
+		return ck->path;
+	l = config_find_log(p->host, ck->log);
+	return l != NULL ? l->path : NULL;
+}
+
+static void
+script_file(struct probe *p, const struct cfg_check *ck)
+{
+	const char	*path = check_file_path(p, ck);
+
+	remote_probe_now(p);
+	probe_section_begin(p, "files");
+	if (path == NULL)
+		return;
+	/*
+	 * The glob comes from the config; it expands from an unquoted
+	 * variable with IFS empty, so nothing in it is run as code.
+	 */
+	buf_adds(&p->script, "IFS=''; P=");
+	shquote_buf(&p->script, path);
+	buf_adds(&p->script, "; for f in $P; do [ -e \"$f\" ] && "
+	    "stat -c '%Y %n' -- \"$f\"; done 2>/dev/null; true\n");
+}
+
+static void
+script_disk(struct probe *p, const struct cfg_check *ck)
+{
+	const struct cfg_host	*h = p->host;
+	size_t			 i;
+
+	probe_section_begin(p, "df");
+	buf_adds(&p->script, "df -P --");
+	if (ck->mounts.n != 0) {
+		for (i = 0; i < ck->mounts.n; i++) {
+			buf_addc(&p->script, ' ');
+			shquote_buf(&p->script, ck->mounts.v[i]);
+		}
+	} else {
+		for (i = 0; i < h->nmounts; i++) {
+			buf_addc(&p->script, ' ');
+			shquote_buf(&p->script, h->mounts[i].path);
+		}
+		if (h->nmounts == 0)
+			buf_adds(&p->script, " /");
+	}
+	buf_adds(&p->script, " 2>/dev/null\n");
+}
+
+static void
+script_command(struct probe *p, const struct cfg_check *ck)
+{
+	const struct cfg_hcommand	*c = config_find_hcommand(p->host,
+					    ck->command);
+
+	probe_section_begin(p, "cmd");
+	if (c == NULL)
+		return;
+	/* A command line from the inventory, run as the config says. */
+	buf_addf(&p->script, "( %s\n) 2>&1 </dev/null; printf "
+	    "'\\nopsbot-rc=%%d\\n' \"$?\"\n", c->line);
+}
+
+static void
+check_script(struct probe *p, const struct cfg_check *ck)
+{
+	switch (ck->kind) {
+	case CHECK_SERVICES_RUNNING:
+		script_services(p, ck);
+		break;
+	case CHECK_JOBS_STATUS:
+		script_jobs(p, ck);
+		break;
+	case CHECK_FILE_FRESH:
+		script_file(p, ck);
+		break;
+	case CHECK_DISK_BELOW:
+		script_disk(p, ck);
+		break;
+	case CHECK_COMMAND_OK:
+		script_command(p, ck);
+		break;
+	case CHECK_NO_OPEN_ALERTS:
+		break;
+	}
+}
+
+/* ----------------------------------------------------------- verdicts */
+
+static void
+check_problem(struct check_result *r, enum check_status st,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Adds one problem; the worst status wins (ERROR over FAIL). */
+static void
+check_problem(struct check_result *r, enum check_status st,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 start = r->output.len;
+
+	if (st > r->status)
+		r->status = st;
+	va_start(ap, fmt);
+	buf_vaddf(&r->output, fmt, ap);
+	va_end(ap);
+	buf_addc(&r->output, '\n');
+	if (r->detail.len < CHECK_DETAIL_MAX) {
+		if (r->detail.len > 0)
+			buf_adds(&r->detail, "; ");
+		buf_add(&r->detail, r->output.data + start,
+		    r->output.len - start - 1);
+	}
+}
+
+static void
+verdict_services(const struct probe *p, const struct cfg_check *ck,
+    struct check_result *r, struct buf *sec)
+{
+	const struct cfg_host	*h = p->host;
+	size_t			 i, n = ck->services.n != 0 ? ck->services.n :
+				    h->nservices;
+	const char		*name;
+	char			 secname[160], *nl;
+
+	for (i = 0; i < n; i++) {
+		name = ck->services.n != 0 ? ck->services.v[i] :
+		    h->services[i].name;
+		snprintf(secname, sizeof secname, "svc:%s", name);
+		if (probe_section(p, secname, sec) != 0) {
+			check_problem(r, CHECK_ERROR, "%s %s: not checked "
+			    "(output cut short)", h->name, name);
+			continue;
+		}
+		if ((nl = strchr(sec->data, '\n')) != NULL)
+			*nl = '\0';
+		if (parse_systemctl_active(sec->data) != PARSE_SVC_ACTIVE)
+			check_problem(r, CHECK_FAIL, "%s %s: %s", h->name, name,
+			    *sec->data != '\0' ? sec->data : "no answer");
+	}
+}
+
+/* "11/21/2026 22:14:37" -> 202611212214 (comparable); -1 if not a date. */
+static int64_t
+job_stamp(const char *s)
+{
+	int	 mo, d, y, h, mi, se;
+
+	if (sscanf(s, "%d/%d/%d %d:%d:%d", &mo, &d, &y, &h, &mi, &se) != 6)
+		return -1;
+	return (((int64_t)y * 100 + mo) * 100 + d) * 10000 + h * 100 + mi;
+}
+
+static void
+verdict_jobs(const struct probe *p, const struct cfg_check *ck,
+    struct check_result *r, struct buf *sec, int64_t threshold)
+{
+	struct parse_jobs	 jobs;
+	char			 secname[32], *cause = NULL;
+	size_t			 q, i;
+	int64_t			 end;
+
+	for (q = 0; q < ck->jobs.n; q++) {
+		snprintf(secname, sizeof secname, "q:%zu", q);
+		if (probe_section(p, secname, sec) != 0 ||
+		    parse_autorep(sec->data, &jobs, &cause) != 0) {
+			check_problem(r, CHECK_ERROR, "%s: cannot read autorep "
+			    "for %s%s%s", p->host->name, ck->jobs.v[q],
+			    cause != NULL ? ": " : "", cause != NULL ? cause :
+			    "");
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (jobs.n == 0)
+			check_problem(r, CHECK_FAIL, "%s: no job matches %s",
+			    p->host->name, ck->jobs.v[q]);
+		for (i = 0; i < jobs.n; i++) {
+			const struct parse_job *j = &jobs.jobs[i];
+
+			if (fnmatch(ck->jobs.v[q], j->name, 0) != 0)
+				continue;
+			if (strcmp(j->status, ck->status) != 0) {
+				check_problem(r, CHECK_FAIL, "%s %s (%s), "
+				    "expected %s; last end %s", j->name,
+				    j->status, parse_job_status_name(j->status),
+				    ck->status, *j->last_end != '\0' ?
+				    j->last_end : "never");
+				continue;
+			}
+			end = job_stamp(j->last_end);
+			if (threshold > 0 && end < threshold)
+				check_problem(r, CHECK_FAIL, "%s ended %s, before "
+				    "%02d:%02d today", j->name, *j->last_end !=
+				    '\0' ? j->last_end : "never",
+				    ck->ended_after / 60, ck->ended_after % 60);
+		}
+		parse_jobs_free(&jobs);
+	}
+}
+
+static void
+verdict_file(const struct probe *p, const struct cfg_check *ck,
+    struct check_result *r, struct buf *sec, int64_t newer_than_s)
+{
+	const char	*path = check_file_path(p, ck);
+	char		*line, *next, newest_name[256] = "";
+	long long	 mt;
+	int64_t		 now, newest = -1;
+	int		 tz, off;
+	char		 age[32], max[32];
+
+	if (path == NULL) {
+		check_problem(r, CHECK_ERROR, "%s has no log \"%s\"",
+		    p->host->name, ck->log);
+		return;
+	}
+	if (remote_read_now(p, &now, &tz) != 0 ||
+	    probe_section(p, "files", sec) != 0) {
+		check_problem(r, CHECK_ERROR, "%s: cannot read the answer",
+		    p->host->name);
+		return;
+	}
+	for (line = sec->data; *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		next = next != NULL ? next + 1 : line + strlen(line);
+		if (sscanf(line, "%lld %n", &mt, &off) == 1 && mt > newest) {
+			newest = mt;
+			snprintf(newest_name, sizeof newest_name, "%.*s",
+			    (int)(next - line - off - (next[-1] == '\n')),
+			    line + off);
+		}
+	}
+	if (newest < 0) {
+		check_problem(r, CHECK_FAIL, "%s: no file matches %s",
+		    p->host->name, path);
+		return;
+	}
+	duration_format(now - newest > 0 ? now - newest : 0, age, sizeof age);
+	if (ck->max_age_s > 0 && now - newest > ck->max_age_s) {
+		duration_format(ck->max_age_s, max, sizeof max);
+		check_problem(r, CHECK_FAIL, "%s: %s is %s old (at most %s)",
+		    p->host->name, newest_name, age, max);
+	} else if (ck->newer_than >= 0 && newest < newer_than_s)
+		check_problem(r, CHECK_FAIL, "%s: %s is from before %02d:%02d "
+		    "today (%s old)", p->host->name, newest_name,
+		    ck->newer_than / 60, ck->newer_than % 60, age);
+	else {
+		buf_addf(&r->output, "%s: %s, %s old\n", p->host->name,
+		    newest_name, age);
+	}
+}
+
+static void
+verdict_disk(const struct probe *p, const struct cfg_check *ck,
+    struct check_result *r, struct buf *sec)
+{
+	const struct cfg_host		*h = p->host;
+	struct parse_df			 df;
+	const struct parse_df_row	*row;
+	const struct cfg_mount		*m;
+	char				*cause = NULL;
+	const char			*path;
+	size_t				 i, n;
+	int				 limit;
+
+	if (probe_section(p, "df", sec) != 0 ||
+	    parse_df(sec->data, &df, &cause) != 0) {
+		check_problem(r, CHECK_ERROR, "%s: cannot read df%s%s", h->name,
+		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
+		free(cause);
+		return;
+	}
+	n = ck->mounts.n != 0 ? ck->mounts.n : h->nmounts != 0 ?
+	    h->nmounts : 1;
+	for (i = 0; i < n; i++) {
+		path = ck->mounts.n != 0 ? ck->mounts.v[i] : h->nmounts != 0 ?
+		    h->mounts[i].path : "/";
+		m = NULL;
+		for (size_t j = 0; j < h->nmounts; j++) {
+			if (strcmp(h->mounts[j].path, path) == 0)
+				m = &h->mounts[j];
+		}
+		limit = ck->max_pct > 0 ? ck->max_pct : m != NULL ?
+		    m->warn_pct : 80;
+		if ((row = parse_df_find(&df, path)) == NULL)
+			check_problem(r, CHECK_FAIL, "%s %s: not mounted",
+			    h->name, path);
+		else if (row->pct >= limit)
+			check_problem(r, CHECK_FAIL, "%s %s: %d%% used (under "
+			    "%d%% wanted)", h->name, path, row->pct, limit);
+		else
+			buf_addf(&r->output, "%s %s: %d%%\n", h->name, path,
+			    row->pct);
+	}
+	parse_df_free(&df);
+}
+
+static void
+verdict_command(const struct probe *p, const struct cfg_check *ck,
+    struct check_result *r, struct buf *sec)
+{
+	char		*rcline, *last, *out;
+	int		 rc;
+	regex_t		 re;
+
+	if (probe_section(p, "cmd", sec) != 0 ||
+	    (rcline = strstr(sec->data, "\nopsbot-rc=")) == NULL) {
+		check_problem(r, CHECK_ERROR, "%s: %s did not finish "
+		    "(output cut short?)", p->host->name, ck->command);
+		return;
+	}
+	rc = atoi(rcline + 11);
+	*rcline = '\0';
+	out = sec->data;
+	if (rc != 0) {
+		last = strrchr(out, '\n');
+		check_problem(r, CHECK_FAIL, "%s: %s exited %d%s%.120s",
+		    p->host->name, ck->command, rc, *out != '\0' ? ": " : "",
+		    last != NULL ? last + 1 : out);
+	} else if (ck->expect != NULL &&
+	    regcomp(&re, ck->expect, REG_EXTENDED | REG_NOSUB |
+	    REG_NEWLINE) == 0) {
+		if (regexec(&re, out, 0, NULL, 0) != 0)
+			check_problem(r, CHECK_FAIL, "%s: %s printed \"%.80s\", "
+			    "which does not match %s", p->host->name,
+			    ck->command, out, ck->expect);
+		regfree(&re);
+	}
+	buf_addf(&r->output, "%s $ %s\n%.1000s\n", p->host->name, ck->command,
+	    out);
+}
+
+static int
+severity_rank(const char *s)
+{
+	if (s == NULL)
+		return 2;
+	return strcmp(s, "critical") == 0 ? 0 : strcmp(s, "warning") == 0 ?
+	    1 : 2;
+}
+
+static void
+verdict_alerts(struct bot *b, const struct cfg_check *ck,
+    struct check_result *r)
+{
+	const struct alert	*a;
+	int			 want = severity_rank(ck->severity);
+
+	if (b->alerts == NULL) {
+		check_problem(r, CHECK_ERROR, "alerts are not running");
+		return;
+	}
+	for (a = alerts_first(b->alerts); a != NULL; a = a->next) {
+		if (a->state != ALERT_FIRING ||
+		    severity_rank(labels_get(&a->labels, "severity")) > want)
+			continue;
+		check_problem(r, CHECK_FAIL, "#%lld %s%s%s", (long long)a->id,
+		    labels_get(&a->labels, "alertname"),
+		    labels_get(&a->labels, "host") != NULL ? " on " : "",
+		    labels_get(&a->labels, "host") != NULL ?
+		    labels_get(&a->labels, "host") : "");
+	}
+}
+
+/* ---------------------------------------------------------- the run */
+
+static void
+run_free(struct checklist_run *run)
+{
+	size_t	 i;
+
+	for (i = 0; i < run->cl->nchecks; i++) {
+		buf_release(&run->results[i].detail);
+		buf_release(&run->results[i].output);
+	}
+	free(run->results);
+	for (i = 0; i < run->nprobes; i++)
+		probe_release(&run->probes[i]);
+	free(run->probes);
+	free(run->probe_check);
+	buf_release(&run->title);
+	buf_release(&run->text);
+	buf_release(&run->details);
+	free(run);
+}
+
+static const char *
+status_word(enum check_status s)
+{
+	return s == CHECK_OK ? "ok" : s == CHECK_FAIL ? "fail" : "error";
+}
+
+struct prev_state {
+	struct store	*store;
+	int64_t		 skip_id;
+	int64_t		 id;
+	int64_t		 started_ms;
+};
+
+static void
+prev_run_cb(void *arg, const struct store_run_row *r)
+{
+	struct prev_state	*ps = arg;
+
+	if (ps->id == 0 && r->id != ps->skip_id) {
+		ps->id = r->id;
+		ps->started_ms = r->started_ms;
+	}
+}
+
+struct prev_results {
+	const struct checklist_run	*run;
+	struct buf			*news;
+	struct buf			*fixed;
+};
+
+static void
+prev_result_cb(void *arg, const struct store_result_row *r)
+{
+	struct prev_results		*pr = arg;
+	const struct checklist_run	*run = pr->run;
+	size_t				 i;
+	int				 was_ok = strcmp(r->status, "ok") == 0;
+
+	for (i = 0; i < run->cl->nchecks; i++) {
+		if (strcmp(run->cl->checks[i].title, r->title) != 0)
+			continue;
+		if (was_ok && run->results[i].status != CHECK_OK)
+			buf_addf(pr->news, "%s%s", pr->news->len > 0 ? ", " :
+			    "", r->title);
+		else if (!was_ok && run->results[i].status == CHECK_OK)
+			buf_addf(pr->fixed, "%s%s", pr->fixed->len > 0 ?
+			    ", " : "", r->title);
+	}
+}
+
+/* Stores the run, then writes its summary (title, lines, details). */
+static void
+run_summarize(struct checklist_run *run)
+{
+	struct bot		*b = run->bot;
+	const char		*tz = b->cfg->bot.timezone;
+	struct store_run_row	 rr;
+	struct store_result_row	*res;
+	struct prev_state	 ps;
+	struct prev_results	 pr;
+	struct buf		 news, fixed;
+	struct tm		 tm;
+	char			 when[64], *cause = NULL;
+	size_t			 i, n = run->cl->nchecks;
+	int			 pass;
+
+	run->passed = 0;
+	for (i = 0; i < n; i++) {
+		struct check_result *r = &run->results[i];
+
+		run->passed += r->status == CHECK_OK;
+		/* A pass says what it saw: the first line of its output. */
+		if (r->status == CHECK_OK && r->detail.len == 0 &&
+		    r->output.len > 0)
+			buf_addf(&r->detail, "%.*s", (int)strcspn(
+			    r->output.data, "\n") > 120 ? 120 :
+			    (int)strcspn(r->output.data, "\n"),
+			    r->output.data);
+	}
+	res = xcalloc(n, sizeof *res);
+	for (i = 0; i < n; i++) {
+		res[i].idx = (int)i;
+		res[i].title = run->cl->checks[i].title;
+		res[i].kind = check_kind_name(run->cl->checks[i].kind);
+		res[i].status = status_word(run->results[i].status);
+		res[i].detail = run->results[i].detail.data;
+		res[i].output = run->results[i].output.len > 0 ?
+		    run->results[i].output.data : NULL;
+	}
+	memset(&rr, 0, sizeof rr);
+	rr.name = run->cl->name;
+	rr.started_ms = run->started_ms;
+	rr.finished_ms = run->finished_ms;
+	rr.trigger = run->trigger;
+	rr.passed = run->passed;
+	rr.total = (int)n;
+	run->run_id = store_run_add(b->store, &rr, res, (int)n, &cause);
+	if (run->run_id < 0) {
+		log_error("checklist", "%s: cannot store the run: %s",
+		    run->cl->name, cause);
+		free(cause);
+		cause = NULL;
+	}
+	free(res);
+
+	tz_localtime(run->started_ms, tz, &tm);
+	strftime(when, sizeof when, "%a %d %b %H:%M", &tm);
+	buf_addf(&run->title, "%s — %s — %d/%zu OK%s", run->cl->title, when,
+	    run->passed, n, strcmp(run->trigger, "late") == 0 ?
+	    " (ran late)" : "");
+	run->status = run->passed == (int)n ? MESSAGE_OK : MESSAGE_CRIT;
+	if (run->passed != (int)n && run->cl->mention != NULL)
+		buf_addf(&run->text, "%s\n", run->cl->mention);
+	/* Failures first, with their cause; then what passed. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			const struct check_result *r = &run->results[i];
+
+			if ((r->status == CHECK_OK) != (pass == 1))
+				continue;
+			buf_addf(&run->text, "%s %s%s%s%s\n",
+			    r->status == CHECK_OK ? "✓" : r->status ==
+			    CHECK_FAIL ? "✗" : "⚠", run->cl->checks[i].title,
+			    r->detail.len > 0 || r->status == CHECK_ERROR ?
+			    " — " : "", r->status == CHECK_ERROR ?
+			    "could not check: " : "", r->detail.data);
+			if (r->status != CHECK_OK && r->output.len > 0)
+				buf_addf(&run->details, "%s:\n%.*s\n",
+				    run->cl->checks[i].title,
+				    (int)(r->output.len < CHECK_OUTPUT_MAX ?
+				    r->output.len : CHECK_OUTPUT_MAX),
+				    r->output.data);
+		}
+	}
+	/* Against the run before: what broke, what got fixed. */
+	memset(&ps, 0, sizeof ps);
+	ps.skip_id = run->run_id;
+	if (store_runs_recent(b->store, run->cl->name, 2, prev_run_cb, &ps,
+	    &cause) < 0) {
+		free(cause);
+		cause = NULL;
+	}
+	if (ps.id > 0) {
+		buf_init(&news);
+		buf_init(&fixed);
+		pr.run = run;
+		pr.news = &news;
+		pr.fixed = &fixed;
+		if (store_run_results(b->store, ps.id, prev_result_cb, &pr,
+		    &cause) < 0) {
+			free(cause);
+			cause = NULL;
+		}
+		tz_localtime(ps.started_ms, tz, &tm);
+		strftime(when, sizeof when, "%a %d %b %H:%M", &tm);
+		if (news.len > 0)
+			buf_addf(&run->text, "New since the last run (%s): "
+			    "%s\n", when, news.data);
+		if (fixed.len > 0)
+			buf_addf(&run->text, "Fixed since the last run (%s): "
+			    "%s\n", when, fixed.data);
+		if (news.len == 0 && fixed.len == 0)
+			buf_addf(&run->text, "Same as the last run (%s).\n",
+			    when);
+		buf_release(&news);
+		buf_release(&fixed);
+	}
+}
+
+static void
+run_work(void *arg)
+{
+	struct checklist_run	*run = arg;
+	struct host_env		 env;
+
+	env.remote = &run->bot->cfg->remote;
+	env.control_dir = run->bot->ssh_dir;
+	probes_run(run->probes, run->nprobes, &env);
+}
+
+/* Loop thread: the verdicts, the summary, then the caller. */
+static void
+run_finish(struct checklist_run *run)
+{
+	struct bot		*b = run->bot;
+	const char		*tz = b->cfg->bot.timezone;
+	const struct cfg_check	*ck;
+	struct buf		 sec;
+	struct tm		 today;
+	int64_t			 jobs_threshold = 0, newer_s = 0;
+	size_t			 k, i;
+
+	buf_init(&sec);
+	tz_localtime(clock_now_ms(), tz, &today);
+	for (k = 0; k < run->nprobes; k++) {
+		const struct probe *p = &run->probes[k];
+
+		i = run->probe_check[k];
+		ck = &run->cl->checks[i];
+		if (p->failure != NULL) {
+			check_problem(&run->results[i], CHECK_ERROR, "%s: %s",
+			    p->host->name, p->failure);
+			continue;
+		}
+		switch (ck->kind) {
+		case CHECK_SERVICES_RUNNING:
+			verdict_services(p, ck, &run->results[i], &sec);
+			break;
+		case CHECK_JOBS_STATUS:
+			jobs_threshold = ck->ended_after < 0 ? 0 :
+			    (((int64_t)today.tm_year + 1900) * 100 +
+			    today.tm_mon + 1) * 1000000 +
+			    (int64_t)today.tm_mday * 10000 +
+			    ck->ended_after / 60 * 100 + ck->ended_after % 60;
+			verdict_jobs(p, ck, &run->results[i], &sec,
+			    jobs_threshold);
+			break;
+		case CHECK_FILE_FRESH:
+			if (ck->newer_than >= 0) {
+				struct tm t = today;
+
+				t.tm_hour = ck->newer_than / 60;
+				t.tm_min = ck->newer_than % 60;
+				t.tm_sec = 0;
+				newer_s = tz_mktime(&t, tz) / 1000;
+			}
+			verdict_file(p, ck, &run->results[i], &sec, newer_s);
+			break;
+		case CHECK_DISK_BELOW:
+			verdict_disk(p, ck, &run->results[i], &sec);
+			break;
+		case CHECK_COMMAND_OK:
+			verdict_command(p, ck, &run->results[i], &sec);
+			break;
+		case CHECK_NO_OPEN_ALERTS:
+			break;
+		}
+	}
+	buf_release(&sec);
+	for (i = 0; i < run->cl->nchecks; i++) {
+		ck = &run->cl->checks[i];
+		if (ck->kind == CHECK_NO_OPEN_ALERTS)
+			verdict_alerts(b, ck, &run->results[i]);
+	}
+	run->finished_ms = clock_now_ms();
+	run_summarize(run);
+	run->done(run, run->arg);
+	run_free(run);
+}
+
+static void
+run_done(void *arg, enum workers_status st)
+{
+	struct checklist_run	*run = arg;
+	size_t			 k;
+
+	if (st != WORKERS_DONE) {
+		for (k = 0; k < run->nprobes; k++) {
+			if (run->probes[k].failure == NULL)
+				run->probes[k].failure = xstrdup("cancelled: "
+				    "opsbot is shutting down");
+		}
+	}
+	run_finish(run);
+}
+
+static void
+run_now(void *arg)
+{
+	run_finish(arg);
+}
+
+int
+checklist_start(struct bot *b, const struct cfg_checklist *cl,
+    const char *trigger, checklist_done_fn done, void *arg, char **cause)
+{
+	struct checklist_run	*run = xcalloc(1, sizeof *run);
+	const struct cfg_host	**hosts;
+	const struct cfg_check	*ck;
+	size_t			 i, h, nhosts, k = 0;
+
+	run->bot = b;
+	run->cl = cl;
+	run->trigger = trigger;
+	run->started_ms = clock_now_ms();
+	run->run_id = -1;
+	run->done = done;
+	run->arg = arg;
+	buf_init(&run->title);
+	buf_init(&run->text);
+	buf_init(&run->details);
+	run->results = xcalloc(cl->nchecks, sizeof *run->results);
+	for (i = 0; i < cl->nchecks; i++) {
+		buf_init(&run->results[i].detail);
+		buf_init(&run->results[i].output);
+	}
+	for (i = 0; i < cl->nchecks; i++) {
+		ck = &cl->checks[i];
+		if (ck->target == NULL)
+			continue;
+		if (inventory_resolve(b->cfg, ck->target, &hosts, &nhosts,
+		    cause) != 0) {
+			check_problem(&run->results[i], CHECK_ERROR, "%s",
+			    *cause);
+			free(*cause);
+			*cause = NULL;
+			continue;
+		}
+		run->probes = xreallocarray(run->probes, run->nprobes + nhosts,
+		    sizeof *run->probes);
+		run->probe_check = xreallocarray(run->probe_check,
+		    run->nprobes + nhosts, sizeof *run->probe_check);
+		for (h = 0; h < nhosts; h++) {
+			k = run->nprobes++;
+			probe_init(&run->probes[k], hosts[h]);
+			run->probe_check[k] = i;
+			check_script(&run->probes[k], ck);
+		}
+		free(hosts);
+	}
+	if (run->nprobes == 0) {
+		loop_post(b->loop, run_now, run);
+		return 0;
+	}
+	if (workers_submit(b->workers, run_work, run_done, run) != 0) {
+		xasprintf(cause, "cannot run %s now: opsbot is shutting down",
+		    cl->name);
+		run_free(run);
+		return -1;
+	}
+	return 0;
+}
+
+void
+checklist_message(const struct checklist_run *run, struct message *m)
+{
+	memset(m, 0, sizeof *m);
+	m->title = run->title.data;
+	m->text = run->text.data;
+	m->status = run->status;
+}
+
+/*
+ * Posts the summary to receiver and its details as a reply in its
+ * thread (scheduled runs). Returns 0, or -1 and *cause.
+ */
+int
+checklist_post(const struct checklist_run *run, const char *receiver,
+    char **cause)
+{
+	struct message	 m, d;
+	int64_t		 id;
+
+	checklist_message(run, &m);
+	if ((id = bot_post(run->bot, receiver, "post", 0, &m, cause)) < 0)
+		return -1;
+	if (run->details.len == 0)
+		return 0;
+	memset(&d, 0, sizeof d);
+	d.title = "Details";
+	d.code = run->details.data;
+	d.status = run->status;
+	if (bot_post(run->bot, receiver, id > 0 ? "thread" : "post", id, &d,
+	    cause) < 0)
+		return -1;
+	return 0;
+}

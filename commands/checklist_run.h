@@ -1,0 +1,75 @@
+/*
+ * Running a checklist (SOD, EOD, ...): every check at once, each host's
+ * part a probe on the worker pool with the remote deadline, then the
+ * verdicts, the stored run, and the summary message (checklist_run.c).
+ * A check that cannot run is a failure with its cause, never a pass.
+ */
+#ifndef OPSBOT_CHECKLIST_RUN_H
+#define OPSBOT_CHECKLIST_RUN_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "message.h"
+
+struct bot;
+struct cfg_checklist;
+
+enum check_status {
+	CHECK_OK,
+	CHECK_FAIL,		/* ran; the answer is no */
+	CHECK_ERROR,		/* could not run: unreachable, timeout... */
+};
+
+struct check_result {
+	enum check_status	 status;
+	struct buf		 detail;	/* one line */
+	struct buf		 output;	/* long output, for the thread */
+};
+
+struct checklist_run;
+typedef void (*checklist_done_fn)(struct checklist_run *, void *arg);
+
+struct checklist_run {
+	struct bot			*bot;
+	const struct cfg_checklist	*cl;
+	const char			*trigger;	/* static */
+	int64_t				 started_ms;
+	int64_t				 finished_ms;
+	int64_t				 run_id;	/* stored; -1 if not */
+	struct check_result		*results;
+	int				 passed;
+	/* The summary, once done: headline, lines, details, comparison. */
+	struct buf			 title;
+	struct buf			 text;
+	struct buf			 details;
+	enum message_status		 status;
+	/* internal */
+	struct probe			*probes;
+	size_t				 nprobes;
+	size_t				*probe_check;
+	checklist_done_fn		 done;
+	void				*arg;
+};
+
+/*
+ * Starts a run; done is called on the loop thread with the summary
+ * ready (the run is freed after it returns). Returns 0, or -1 and
+ * *cause if the pool refused (shutting down).
+ */
+int	 checklist_start(struct bot *, const struct cfg_checklist *,
+	    const char *trigger, checklist_done_fn done, void *arg,
+	    char **cause);
+/* Posts summary + details (in its thread) to a receiver; 0 or -1. */
+int	 checklist_post(const struct checklist_run *, const char *receiver,
+	    char **cause);
+/* The summary as a message (strings borrowed from run). */
+void	 checklist_message(const struct checklist_run *, struct message *);
+/*
+ * Broken-down local time of ms in zone tz ("UTC", "local", IANA), and
+ * back: the epoch ms of local y-m-d h:m (the first such instant).
+ */
+int	 tz_localtime(int64_t ms, const char *tz, struct tm *out);
+int64_t	 tz_mktime(const struct tm *, const char *tz);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * /report last NAME: the last stored run of a checklist, as posted.
+ * /report history [N] [NAME]: a day-by-check grid of the last N runs
+ * (default 7), so trends show at a glance.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bot.h"
+#include "checklist_run.h"
+#include "config.h"
+#include "store_checklists.h"
+
+#define REPORT_RUNS_MAX	31
+
+static enum cmd_result cmd_report_exec(struct cmd_ctx *);
+
+const struct cmd_entry cmd_report_entry = {
+	.name = "report",
+	.alias = NULL,
+	.synopsis = "last NAME | history [N] [NAME]",
+	.help = "Shows the last run of a checklist (last sod), or a grid of the last N runs, one column per run and one row per check (history 7 sod).",
+	.args = { .options = NULL, .min = 1, .max = 3 },
+	.min_role = ROLE_VIEWER,
+	.flags = 0,
+	.exec = cmd_report_exec,
+};
+
+struct report_runs {
+	int64_t	 id[REPORT_RUNS_MAX];
+	int64_t	 started[REPORT_RUNS_MAX];
+	int	 passed[REPORT_RUNS_MAX];
+	int	 total[REPORT_RUNS_MAX];
+	char	 name[REPORT_RUNS_MAX][64];
+	int	 n;
+};
+
+static void
+report_run_cb(void *arg, const struct store_run_row *r)
+{
+	struct report_runs	*rr = arg;
+
+	if (rr->n == REPORT_RUNS_MAX)
+		return;
+	rr->id[rr->n] = r->id;
+	rr->started[rr->n] = r->started_ms;
+	rr->passed[rr->n] = r->passed;
+	rr->total[rr->n] = r->total;
+	snprintf(rr->name[rr->n], sizeof rr->name[0], "%s", r->name);
+	rr->n++;
+}
+
+/* The grid: rows are check titles, columns runs (oldest left). */
+struct report_grid {
+	char	*titles[64];
+	char	 marks[64][REPORT_RUNS_MAX];
+	int	 ntitles;
+	int	 col;
+};
+
+static void
+report_result_cb(void *arg, const struct store_result_row *r)
+{
+	struct report_grid	*g = arg;
+	int			 i;
+
+	for (i = 0; i < g->ntitles; i++) {
+		if (strcmp(g->titles[i], r->title) == 0)
+			break;
+	}
+	if (i == g->ntitles) {
+		if (g->ntitles == 64)
+			return;
+		g->titles[g->ntitles] = strdup(r->title);
+		memset(g->marks[g->ntitles], ' ', REPORT_RUNS_MAX);
+		g->ntitles++;
+	}
+	g->marks[i][g->col] = strcmp(r->status, "ok") == 0 ? '.' :
+	    strcmp(r->status, "fail") == 0 ? 'X' : '?';
+}
+
+struct report_last {
+	struct cmd_ctx	*ctx;
+	int		 fails;
+};
+
+static void
+report_last_cb(void *arg, const struct store_result_row *r)
+{
+	struct report_last	*rl = arg;
+	int			 ok = strcmp(r->status, "ok") == 0;
+
+	rl->fails += !ok;
+	cmd_reply(rl->ctx, "%s %s%s%s\n", ok ? "✓" : strcmp(r->status,
+	    "fail") == 0 ? "✗" : "⚠", r->title, *r->detail != '\0' ? " — " :
+	    "", r->detail);
+}
+
+static enum cmd_result
+report_last(struct cmd_ctx *ctx, const char *name)
+{
+	struct report_runs	 rr;
+	struct report_last	 rl = { ctx, 0 };
+	struct tm		 tm;
+	char			 when[64], *cause = NULL;
+
+	memset(&rr, 0, sizeof rr);
+	if (store_runs_recent(ctx->bot->store, name, 1, report_run_cb, &rr,
+	    &cause) < 0) {
+		cmd_error(ctx, "%s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	if (rr.n == 0) {
+		cmd_reply(ctx, "No %s run stored yet; /checklist %s runs one.",
+		    name, name);
+		return CMD_DONE;
+	}
+	tz_localtime(rr.started[0], ctx->bot->cfg->bot.timezone, &tm);
+	strftime(when, sizeof when, "%a %d %b %H:%M", &tm);
+	if (store_run_results(ctx->bot->store, rr.id[0], report_last_cb, &rl,
+	    &cause) < 0) {
+		cmd_error(ctx, "%s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	cmd_title(ctx, rl.fails > 0 ? MESSAGE_CRIT : MESSAGE_OK,
+	    "Last %s — %s — %d/%d OK", name, when, rr.passed[0], rr.total[0]);
+	return CMD_DONE;
+}
+
+static enum cmd_result
+report_history(struct cmd_ctx *ctx, int n, const char *name)
+{
+	struct report_runs	 rr;
+	struct report_grid	 g;
+	struct tm		 tm;
+	char			 day[16], *cause = NULL;
+	int			 i, c, w = 0;
+
+	memset(&rr, 0, sizeof rr);
+	memset(&g, 0, sizeof g);
+	if (store_runs_recent(ctx->bot->store, name, n, report_run_cb, &rr,
+	    &cause) < 0) {
+		cmd_error(ctx, "%s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	if (rr.n == 0) {
+		cmd_reply(ctx, "No %s runs stored yet.", name != NULL ? name :
+		    "checklist");
+		return CMD_DONE;
+	}
+	/* Oldest on the left, like a calendar. */
+	for (c = 0; c < rr.n; c++) {
+		g.col = c;
+		store_run_results(ctx->bot->store, rr.id[rr.n - 1 - c],
+		    report_result_cb, &g, NULL);
+	}
+	for (i = 0; i < g.ntitles; i++) {
+		if ((int)strlen(g.titles[i]) > w)
+			w = (int)strlen(g.titles[i]);
+	}
+	if (w > 40)
+		w = 40;
+	cmd_reply(ctx, "%-*s ", w, "");
+	for (c = 0; c < rr.n; c++) {
+		tz_localtime(rr.started[rr.n - 1 - c],
+		    ctx->bot->cfg->bot.timezone, &tm);
+		strftime(day, sizeof day, "%d", &tm);
+		cmd_reply(ctx, "%s ", day);
+	}
+	cmd_reply(ctx, "\n");
+	for (i = 0; i < g.ntitles; i++) {
+		cmd_reply(ctx, "%-*.*s ", w, w, g.titles[i]);
+		for (c = 0; c < rr.n; c++)
+			cmd_reply(ctx, " %c ", g.marks[i][c]);
+		cmd_reply(ctx, "\n");
+		free(g.titles[i]);
+	}
+	cmd_reply(ctx, "%-*s ", w, "score");
+	for (c = 0; c < rr.n; c++)
+		cmd_reply(ctx, "%d/%d ", rr.passed[rr.n - 1 - c],
+		    rr.total[rr.n - 1 - c]);
+	cmd_reply(ctx, "\n(. ok, X failed, ? could not check; columns are "
+	    "runs, oldest first, by day of the month)");
+	cmd_title(ctx, MESSAGE_INFO, "History of %s — last %d run(s)",
+	    name != NULL ? name : "all checklists", rr.n);
+	return CMD_DONE;
+}
+
+static enum cmd_result
+cmd_report_exec(struct cmd_ctx *ctx)
+{
+	const char	*what = args_pos(&ctx->args, 0);
+	const char	*a1 = args_pos(&ctx->args, 1);
+	const char	*a2 = args_pos(&ctx->args, 2);
+	char		*end;
+	long		 n = 7;
+
+	if (strcmp(what, "last") == 0) {
+		if (a1 == NULL || a2 != NULL) {
+			cmd_error(ctx, "usage: /report last NAME (e.g. /report "
+			    "last sod)");
+			return CMD_ERROR;
+		}
+		return report_last(ctx, a1);
+	}
+	if (strcmp(what, "history") != 0) {
+		cmd_error(ctx, "expected \"last NAME\" or \"history [N] "
+		    "[NAME]\", got \"%s\"", what);
+		return CMD_ERROR;
+	}
+	if (a1 != NULL && a1[0] >= '0' && a1[0] <= '9') {
+		n = strtol(a1, &end, 10);
+		if (*end != '\0' || n < 1 || n > REPORT_RUNS_MAX) {
+			cmd_error(ctx, "N is a number of runs from 1 to %d, "
+			    "got \"%s\"", REPORT_RUNS_MAX, a1);
+			return CMD_ERROR;
+		}
+		a1 = a2;
+	} else if (a2 != NULL) {
+		cmd_error(ctx, "usage: /report history [N] [NAME]");
+		return CMD_ERROR;
+	}
+	return report_history(ctx, (int)n, a1);
+}
