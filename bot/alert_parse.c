@@ -22,12 +22,12 @@
 #include <string.h>
 
 #include "alert_parse.h"
+#include "errtext.h"
 #include "buf.h"
 #include "suggest.h"
 #include "xmalloc.h"
 
 /* How much of a bad value an error message repeats. */
-#define ALERT_QUOTE_MAX		64
 
 /*
  * Labels or annotations in one alert. Real alerts have a dozen; the cap
@@ -60,57 +60,6 @@ static const char *const generic_top_keys[] = {
 	NULL
 };
 
-/* What a JSON value is, for "expected a string, got a number". */
-static const char *
-json_kind(const cJSON *v)
-{
-	if (cJSON_IsString(v))
-		return "a string";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	if (cJSON_IsBool(v))
-		return "a boolean";
-	if (cJSON_IsNull(v))
-		return "null";
-	if (cJSON_IsArray(v))
-		return "an array";
-	if (cJSON_IsObject(v))
-		return "an object";
-	return "an invalid value";
-}
-
-/*
- * Adds s in double quotes for an error message: at most ALERT_QUOTE_MAX
- * bytes (cut on a UTF-8 boundary, then "..."), with quotes, backslashes
- * and control bytes escaped so the reason stays on one line.
- */
-static void
-quote_for_error(struct buf *b, const char *s)
-{
-	size_t	 len = strlen(s), n = len, i;
-
-	if (n > ALERT_QUOTE_MAX) {
-		n = ALERT_QUOTE_MAX;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	buf_addc(b, '"');
-	for (i = 0; i < n; i++) {
-		unsigned char	 c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			buf_addc(b, '\\');
-			buf_addc(b, (char)c);
-		} else if (c < 0x20 || c == 0x7f)
-			buf_addf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
-	buf_addc(b, '"');
-	if (n < len)
-		buf_adds(b, "...");
-}
-
 /* True for keys that read well after a dot in a path. */
 static int
 key_is_ident(const char *k)
@@ -136,7 +85,7 @@ path_add(struct buf *b, const char *key)
 		buf_adds(b, key);
 	} else {
 		buf_addc(b, '[');
-		quote_for_error(b, key);
+		errtext_add(b, key, 1);
 		buf_addc(b, ']');
 	}
 }
@@ -179,9 +128,9 @@ fail_got(char **err, const char *at, const char *k1, const char *k2,
 
 	buf_init(&got);
 	if (cJSON_IsString(v))
-		quote_for_error(&got, v->valuestring);
+		errtext_add(&got, v->valuestring, 1);
 	else
-		buf_adds(&got, json_kind(v));
+		buf_adds(&got, errtext_json_kind(v));
 	rc = fail(err, at, k1, k2, "expected %s, got %s", what, got.data);
 	buf_release(&got);
 	return rc;
@@ -346,7 +295,7 @@ parse_body(const char *body, size_t len, char **err)
 	}
 	if (!cJSON_IsObject(root)) {
 		xasprintf(err, "expected a JSON object at the top level, got "
-		    "%s", json_kind(root));
+		    "%s", errtext_json_kind(root));
 		cJSON_Delete(root);
 		return NULL;
 	}

@@ -17,11 +17,11 @@
 #include <string.h>
 
 #include "buf.h"
+#include "errtext.h"
 #include "labels.h"
 #include "xmalloc.h"
 
 /* How much of a bad input an error message repeats. */
-#define LABELS_QUOTE_MAX	64
 
 /*
  * Regex limits, because glibc's regcomp() is easy to make explode and
@@ -58,60 +58,6 @@ json_print(cJSON *root)
 	return out;
 }
 
-/* What a JSON value is, for "expected a string, got a number". */
-static const char *
-json_kind(const cJSON *v)
-{
-	if (cJSON_IsString(v))
-		return "a string";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	if (cJSON_IsBool(v))
-		return "a boolean";
-	if (cJSON_IsNull(v))
-		return "null";
-	if (cJSON_IsArray(v))
-		return "an array";
-	if (cJSON_IsObject(v))
-		return "an object";
-	return "an invalid value";
-}
-
-/*
- * Adds s for an error message: at most LABELS_QUOTE_MAX bytes (cut on
- * a UTF-8 boundary, then "..."), control bytes escaped so the message
- * stays one line. Quoted adds double quotes and escapes " and \ too;
- * matcher text is shown bare, as the person typed it.
- */
-static void
-add_for_error(struct buf *b, const char *s, int quoted)
-{
-	size_t	 len = strlen(s), n = len, i;
-
-	if (n > LABELS_QUOTE_MAX) {
-		n = LABELS_QUOTE_MAX;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	if (quoted)
-		buf_addc(b, '"');
-	for (i = 0; i < n; i++) {
-		unsigned char	 c = (unsigned char)s[i];
-
-		if (quoted && (c == '"' || c == '\\')) {
-			buf_addc(b, '\\');
-			buf_addc(b, (char)c);
-		} else if (c < 0x20 || c == 0x7f)
-			buf_addf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
-	if (quoted)
-		buf_addc(b, '"');
-	if (n < len)
-		buf_adds(b, "...");
-}
-
 /* Sets *err to "<text>: <message>". */
 static void
 text_error(char **err, const char *text, const char *msg)
@@ -119,7 +65,7 @@ text_error(char **err, const char *text, const char *msg)
 	struct buf	 b;
 
 	buf_init(&b);
-	add_for_error(&b, text, 0);
+	errtext_add(&b, text, 0);
 	buf_addf(&b, ": %s", msg);
 	*err = buf_detach(&b);
 }
@@ -304,7 +250,7 @@ labels_from_json(const char *json, struct labels *out, char **err)
 	}
 	if (!cJSON_IsObject(root)) {
 		xasprintf(err, "expected a JSON object of strings, got %s",
-		    json_kind(root));
+		    errtext_json_kind(root));
 		cJSON_Delete(root);
 		return -1;
 	}
@@ -318,9 +264,9 @@ labels_from_json(const char *json, struct labels *out, char **err)
 
 			buf_init(&b);
 			buf_adds(&b, "label ");
-			add_for_error(&b, item->string, 1);
+			errtext_add(&b, item->string, 1);
 			buf_addf(&b, ": expected a string, got %s",
-			    json_kind(item));
+			    errtext_json_kind(item));
 			*err = buf_detach(&b);
 			free(p);
 			cJSON_Delete(root);
@@ -940,7 +886,7 @@ matcher_from_json(const cJSON *o, size_t i, struct matchers *out, char **err)
 
 	if (!cJSON_IsObject(o)) {
 		xasprintf(err, "[%zu]: expected an object, got %s", i,
-		    json_kind(o));
+		    errtext_json_kind(o));
 		return -1;
 	}
 	for (k = 0; k < 3; k++) {
@@ -951,7 +897,7 @@ matcher_from_json(const cJSON *o, size_t i, struct matchers *out, char **err)
 		}
 		if (!cJSON_IsString(v[k])) {
 			xasprintf(err, "[%zu].%s: expected a string, got %s",
-			    i, keys[k], json_kind(v[k]));
+			    i, keys[k], errtext_json_kind(v[k]));
 			return -1;
 		}
 	}
@@ -961,7 +907,7 @@ matcher_from_json(const cJSON *o, size_t i, struct matchers *out, char **err)
 
 		buf_init(&b);
 		buf_addf(&b, "[%zu].op: expected =, !=, =~ or !~, got ", i);
-		add_for_error(&b, v[1]->valuestring, 1);
+		errtext_add(&b, v[1]->valuestring, 1);
 		*err = buf_detach(&b);
 		return -1;
 	}
@@ -991,7 +937,7 @@ matchers_from_json(const char *json, struct matchers *out, char **err)
 	}
 	if (!cJSON_IsArray(root)) {
 		xasprintf(err, "expected a JSON array of matchers, got %s",
-		    json_kind(root));
+		    errtext_json_kind(root));
 		cJSON_Delete(root);
 		return -1;
 	}

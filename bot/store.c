@@ -322,7 +322,7 @@ store_close(struct store *s)
 	free(s);
 }
 
-static void
+void
 store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
@@ -566,4 +566,16 @@ int64_t
 store_last_insert_id(struct store *s)
 {
 	return sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_step_done(struct store *s, sqlite3_stmt *st, char **cause,
+    const char *what)
+{
+	int	 rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(s, cause, what);
+	return 0;
 }

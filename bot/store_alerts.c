@@ -15,14 +15,6 @@
 	"host, labels, annotations, url, state, shown, starts_at, ends_at, " \
 	"first_seen, last_seen, received, acked_by, silence_id"
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v != NULL)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
 
 static const char *
 col_text(sqlite3_stmt *st, int i)
@@ -30,21 +22,6 @@ col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Runs a write statement to completion; 0, or -1 and *cause. */
-static int
-store_step_done(struct store *s, sqlite3_stmt *st, char **cause,
-    const char *what)
-{
-	int	 rc = sqlite3_step(st);
-
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		store_err(s, cause, what);
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	return 0;
-}
 
 int64_t
 store_alert_put(struct store *s, const struct store_alert_row *a,
@@ -73,22 +50,22 @@ store_alert_put(struct store *s, const struct store_alert_row *a,
 	    "silence_id = excluded.silence_id RETURNING id", cause);
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, a->fingerprint);
-	bind_text(st, 2, a->source);
-	bind_text(st, 3, a->alertname);
-	bind_text(st, 4, a->severity);
-	bind_text(st, 5, a->host);
-	bind_text(st, 6, a->labels);
-	bind_text(st, 7, a->annotations);
-	bind_text(st, 8, a->url);
-	bind_text(st, 9, a->state);
-	bind_text(st, 10, a->shown);
+	store_bind_text(st, 1, a->fingerprint);
+	store_bind_text(st, 2, a->source);
+	store_bind_text(st, 3, a->alertname);
+	store_bind_text(st, 4, a->severity);
+	store_bind_text(st, 5, a->host);
+	store_bind_text(st, 6, a->labels);
+	store_bind_text(st, 7, a->annotations);
+	store_bind_text(st, 8, a->url);
+	store_bind_text(st, 9, a->state);
+	store_bind_text(st, 10, a->shown);
 	sqlite3_bind_int64(st, 11, a->starts_ms);
 	sqlite3_bind_int64(st, 12, a->ends_ms);
 	sqlite3_bind_int64(st, 13, a->first_seen_ms);
 	sqlite3_bind_int64(st, 14, a->last_seen_ms);
 	sqlite3_bind_int64(st, 15, a->received);
-	bind_text(st, 16, a->acked_by);
+	store_bind_text(st, 16, a->acked_by);
 	if (a->silence_id > 0)
 		sqlite3_bind_int64(st, 17, a->silence_id);
 	else
@@ -113,9 +90,9 @@ store_alert_event(struct store *s, int64_t alert_id, int64_t at_ms,
 		return -1;
 	sqlite3_bind_int64(st, 1, alert_id);
 	sqlite3_bind_int64(st, 2, at_ms);
-	bind_text(st, 3, who);
-	bind_text(st, 4, what);
-	bind_text(st, 5, why);
+	store_bind_text(st, 3, who);
+	store_bind_text(st, 4, what);
+	store_bind_text(st, 5, why);
 	return store_step_done(s, st, cause, "cannot record an alert event");
 }
 
@@ -252,11 +229,11 @@ store_silence_add(struct store *s, const struct store_silence_row *r,
 	    "(?, ?, ?, ?, ?)", cause);
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, r->matchers);
+	store_bind_text(st, 1, r->matchers);
 	sqlite3_bind_int64(st, 2, r->created_ms);
 	sqlite3_bind_int64(st, 3, r->ends_ms);
-	bind_text(st, 4, r->author);
-	bind_text(st, 5, r->reason != NULL ? r->reason : "");
+	store_bind_text(st, 4, r->author);
+	store_bind_text(st, 5, r->reason != NULL ? r->reason : "");
 	if (store_step_done(s, st, cause, "cannot store a silence") != 0)
 		return -1;
 	return store_last_insert_id(s);
@@ -317,8 +294,8 @@ store_note_add(struct store *s, const struct store_note_row *r, char **cause)
 	    "(?, ?, ?, 1, ?, ?)", cause);
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, r->group_key);
-	bind_text(st, 2, r->receiver);
+	store_bind_text(st, 1, r->group_key);
+	store_bind_text(st, 2, r->receiver);
 	sqlite3_bind_int64(st, 3, r->outbox_id);
 	sqlite3_bind_int64(st, 4, r->created_ms);
 	sqlite3_bind_int64(st, 5, r->repeated_ms);
@@ -396,7 +373,7 @@ store_alert_known(struct store *s, const char *fp, int64_t *id,
 	    "alerts WHERE fingerprint = ?", cause);
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, fp);
+	store_bind_text(st, 1, fp);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);

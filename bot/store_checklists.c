@@ -7,25 +7,7 @@
 #include "store_checklists.h"
 #include "store_int.h"
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v != NULL)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
 
-static int
-step_done(struct store *s, sqlite3_stmt *st, char **cause, const char *what)
-{
-	int	 rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_err(s, cause, what);
-	return 0;
-}
 
 int64_t
 store_run_add(struct store *s, const struct store_run_row *r,
@@ -42,13 +24,13 @@ store_run_add(struct store *s, const struct store_run_row *r,
 	    "(?, ?, ?, ?, ?, ?)", cause);
 	if (st == NULL)
 		goto fail;
-	bind_text(st, 1, r->name);
+	store_bind_text(st, 1, r->name);
 	sqlite3_bind_int64(st, 2, r->started_ms);
 	sqlite3_bind_int64(st, 3, r->finished_ms);
-	bind_text(st, 4, r->trigger);
+	store_bind_text(st, 4, r->trigger);
 	sqlite3_bind_int(st, 5, r->passed);
 	sqlite3_bind_int(st, 6, r->total);
-	if (step_done(s, st, cause, "cannot store a checklist run") != 0)
+	if (store_step_done(s, st, cause, "cannot store a checklist run") != 0)
 		goto fail;
 	id = store_last_insert_id(s);
 	for (i = 0; i < n; i++) {
@@ -59,12 +41,12 @@ store_run_add(struct store *s, const struct store_run_row *r,
 			goto fail;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, res[i].idx);
-		bind_text(st, 3, res[i].title);
-		bind_text(st, 4, res[i].kind);
-		bind_text(st, 5, res[i].status);
-		bind_text(st, 6, res[i].detail);
-		bind_text(st, 7, res[i].output);
-		if (step_done(s, st, cause, "cannot store a check result") != 0)
+		store_bind_text(st, 3, res[i].title);
+		store_bind_text(st, 4, res[i].kind);
+		store_bind_text(st, 5, res[i].status);
+		store_bind_text(st, 6, res[i].detail);
+		store_bind_text(st, 7, res[i].output);
+		if (store_step_done(s, st, cause, "cannot store a check result") != 0)
 			goto fail;
 	}
 	if (store_commit(s, cause) != 0)
@@ -88,7 +70,7 @@ store_runs_recent(struct store *s, const char *name, int n, store_run_cb cb,
 	    "?1 IS NULL OR name = ?1 ORDER BY id DESC LIMIT ?2", cause);
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, name);
+	store_bind_text(st, 1, name);
 	sqlite3_bind_int(st, 2, n);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r.id = sqlite3_column_int64(st, 0);
@@ -149,7 +131,7 @@ store_schedule_last(struct store *s, const char *name, int64_t *last,
 	    "schedule_runs WHERE name = ?", cause);
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, name);
+	store_bind_text(st, 1, name);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*last = sqlite3_column_int64(st, 0);
@@ -171,8 +153,8 @@ store_schedule_ran(struct store *s, const char *name, int64_t due,
 	    "last_run = excluded.last_run", cause);
 	if (st == NULL)
 		return -1;
-	bind_text(st, 1, name);
+	store_bind_text(st, 1, name);
 	sqlite3_bind_int64(st, 2, due);
 	sqlite3_bind_int64(st, 3, ran);
-	return step_done(s, st, cause, "cannot record a schedule's run");
+	return store_step_done(s, st, cause, "cannot record a schedule's run");
 }

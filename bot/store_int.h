@@ -42,6 +42,11 @@ enum store_cached {
 /* The cached statement, reset with bindings cleared; NULL and *cause. */
 sqlite3_stmt *store_stmt(struct store *, enum store_cached, const char *sql,
 	    char **cause);
+/* Binds a copy of text (NULL as SQL NULL). */
+void	 store_bind_text(sqlite3_stmt *, int i, const char *v);
+/* Runs a write to completion and resets it; 0, or -1 and *cause. */
+int	 store_step_done(struct store *, sqlite3_stmt *, char **cause,
+	    const char *what);
 /* The rowid of the connection's last INSERT. */
 int64_t	 store_last_insert_id(struct store *);
 /* Sets *cause from the connection's last error; returns -1. */
