@@ -124,8 +124,11 @@ sched_catch_up(struct sched *s, struct sched_entry *e, int64_t now_s)
 	}
 	if (last_ms == 0) {
 		/* Never ran: start counting from now, not from 1970. */
-		store_schedule_ran(s->store, e->cfg->name, now_s * 1000,
-		    now_s * 1000, NULL);
+		if (store_schedule_ran(s->store, e->cfg->name, now_s * 1000,
+		    now_s * 1000, &cause) != 0) {
+			log_error("sched", "%s: %s", e->cfg->name, cause);
+			free(cause);
+		}
 		return;
 	}
 	t = last_ms / 1000;
@@ -142,8 +145,11 @@ sched_catch_up(struct sched *s, struct sched_entry *e, int64_t now_s)
 	else {
 		log_warn("sched", "%s: missed its run while the bot was down, "
 		    "more than its grace ago; not run", e->cfg->name);
-		store_schedule_ran(s->store, e->cfg->name, missed * 1000,
-		    now_s * 1000, NULL);
+		if (store_schedule_ran(s->store, e->cfg->name, missed * 1000,
+		    now_s * 1000, &cause) != 0) {
+			log_error("sched", "%s: %s", e->cfg->name, cause);
+			free(cause);
+		}
 	}
 }
 

@@ -462,6 +462,13 @@ verdict_command(const struct probe *p, const struct cfg_check *ck,
 	rc = atoi(rcline + 11);
 	*rcline = '\0';
 	out = sec->data;
+	/*
+	 * The output's own final newline (most commands end with one) is
+	 * not a last, empty line: without this a failure's cause was "" and
+	 * a mismatch quoted the newline.
+	 */
+	while (rcline > out && (rcline[-1] == '\n' || rcline[-1] == '\r'))
+		*--rcline = '\0';
 	if (rc != 0) {
 		last = strrchr(out, '\n');
 		check_problem(r, CHECK_FAIL, "%s: %s exited %d%s%.120s",
@@ -476,8 +483,10 @@ verdict_command(const struct probe *p, const struct cfg_check *ck,
 			    ck->command, out, ck->expect);
 		regfree(&re);
 	}
-	buf_addf(&r->output, "%s $ %s\n%.1000s\n", p->host->name, ck->command,
-	    out);
+	/* First line: what a pass shows ("web1 $ queue: 0"). */
+	buf_addf(&r->output, "%s $ %s: %.*s\n%.1000s\n", p->host->name,
+	    ck->command, (int)(strcspn(out, "\n") > 80 ? 80 :
+	    strcspn(out, "\n")), out, out);
 }
 
 static int

@@ -156,8 +156,15 @@ report_history(struct cmd_ctx *ctx, int n, const char *name)
 	/* Oldest on the left, like a calendar. */
 	for (c = 0; c < rr.n; c++) {
 		g.col = c;
-		store_run_results(ctx->bot->store, rr.id[rr.n - 1 - c],
-		    report_result_cb, &g, NULL);
+		/* (A NULL cause here crashed on a store error.) */
+		if (store_run_results(ctx->bot->store, rr.id[rr.n - 1 - c],
+		    report_result_cb, &g, &cause) < 0) {
+			cmd_error(ctx, "%s", cause);
+			free(cause);
+			for (i = 0; i < g.ntitles; i++)
+				free(g.titles[i]);
+			return CMD_ERROR;
+		}
 	}
 	for (i = 0; i < g.ntitles; i++) {
 		if ((int)strlen(g.titles[i]) > w)
