@@ -713,3 +713,36 @@ cron_is_business_day(int year, int month, int day, int wday,
 	}
 	return 1;
 }
+
+int
+cron_localtime(int64_t s, const char *tz, struct tm *out)
+{
+	struct cron_zone	 z;
+	time_t			 t = (time_t)s;
+	int			 rc;
+
+	if (cron_zone_enter(&z, tz) != 0)
+		return -1;
+	if (z.kind == CRON_ZONE_UTC)
+		rc = gmtime_r(&t, out) != NULL ? 0 : -1;
+	else
+		rc = localtime_r(&t, out) != NULL ? 0 : -1;
+	cron_zone_leave(&z);
+	return rc;
+}
+
+int
+cron_local_instant(int year, int month, int day, int hour, int min,
+    const char *tz, int64_t *out_s)
+{
+	struct cron_zone	 z;
+	int64_t			 wall;
+
+	if (cron_zone_enter(&z, tz) != 0)
+		return -1;
+	wall = cron_days_from_civil(year, month, day) * 86400 + hour * 3600 +
+	    min * 60;
+	*out_s = cron_zone_resolve(&z, wall);
+	cron_zone_leave(&z);
+	return 0;
+}

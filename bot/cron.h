@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define CRON_MAX_INPUT	256	/* bytes of expression text */
 #define CRON_HORIZON_DAYS (5 * 366)	/* cron_next looks this far ahead */
@@ -95,6 +96,18 @@ int	 cron_tz_check(const char *tz, char **cause);
  */
 int	 cron_next(const struct cron *c, const char *tz, int64_t after_s,
 	    int64_t *next_s);
+
+/*
+ * Broken-down local time of instant s (epoch seconds) in tz, under the
+ * same zone switch as cron_next. Returns 0, or -1 for an invalid zone.
+ */
+int	 cron_localtime(int64_t s, const char *tz, struct tm *out);
+/*
+ * The instant local time year-month-day hour:min first happens in tz
+ * (the end of the gap on a spring-forward day). Returns 0, or -1.
+ */
+int	 cron_local_instant(int year, int month, int day, int hour, int min,
+	    const char *tz, int64_t *out_s);
 
 /*
  * Whether a date is a business day: not a Saturday or Sunday (wday 6, 0)

@@ -45,30 +45,10 @@ static void	sched_arm(struct sched *);
 static int
 sched_business_day(const struct sched *s, int64_t due_s)
 {
-	const char	*tz = s->cfg->bot.timezone;
 	struct tm	 tm;
-	time_t		 t = (time_t)due_s;
-	char		*saved = NULL;
-	const char	*old;
 
-	if (strcmp(tz, "UTC") == 0)
-		gmtime_r(&t, &tm);
-	else {
-		old = getenv("TZ");
-		saved = old != NULL ? xstrdup(old) : NULL;
-		if (strcmp(tz, "local") == 0)
-			unsetenv("TZ");
-		else
-			setenv("TZ", tz, 1);
-		tzset();
-		localtime_r(&t, &tm);
-		if (saved != NULL)
-			setenv("TZ", saved, 1);
-		else
-			unsetenv("TZ");
-		tzset();
-		free(saved);
-	}
+	if (cron_localtime(due_s, s->cfg->bot.timezone, &tm) != 0)
+		return 1;
 	return cron_is_business_day(tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday, tm.tm_wday,
 	    (const char *const *)s->cfg->bot.holidays.v,

@@ -5,7 +5,6 @@
  */
 
 #include <fnmatch.h>
-#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "bot.h"
 #include "checklist_run.h"
 #include "clock.h"
+#include "cron.h"
 #include "inventory.h"
 #include "log.h"
 #include "loop.h"
@@ -30,68 +30,6 @@
 
 #define CHECK_DETAIL_MAX	300	/* bytes of a check's line */
 #define CHECK_OUTPUT_MAX	3000	/* bytes of a check's thread detail */
-
-/* -------------------------------------------------------- time zones */
-
-/*
- * localtime_r and mktime read TZ; switching it is process-wide, so the
- * switch is serialized and undone at once (the loop thread is the only
- * caller; the lock is for safety, not throughput).
- */
-static pthread_mutex_t	tz_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void
-tz_enter(const char *tz, char **saved)
-{
-	const char	*old = getenv("TZ");
-
-	pthread_mutex_lock(&tz_lock);
-	*saved = old != NULL ? xstrdup(old) : NULL;
-	if (strcmp(tz, "local") == 0)
-		unsetenv("TZ");
-	else
-		setenv("TZ", tz, 1);
-	tzset();
-}
-
-static void
-tz_leave(char *saved)
-{
-	if (saved != NULL)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
-	pthread_mutex_unlock(&tz_lock);
-}
-
-int
-tz_localtime(int64_t ms, const char *tz, struct tm *out)
-{
-	time_t	 t = (time_t)(ms / 1000);
-	char	*saved;
-	int	 rc;
-
-	tz_enter(tz, &saved);
-	rc = localtime_r(&t, out) != NULL ? 0 : -1;
-	tz_leave(saved);
-	return rc;
-}
-
-int64_t
-tz_mktime(const struct tm *tm, const char *tz)
-{
-	struct tm	 copy = *tm;
-	char		*saved;
-	time_t		 t;
-
-	copy.tm_isdst = -1;
-	tz_enter(tz, &saved);
-	t = mktime(&copy);
-	tz_leave(saved);
-	return (int64_t)t * 1000;
-}
 
 /* ------------------------------------------------------------ scripts */
 
@@ -648,7 +586,7 @@ run_summarize(struct checklist_run *run)
 	}
 	free(res);
 
-	tz_localtime(run->started_ms, tz, &tm);
+	cron_localtime(run->started_ms / 1000, tz, &tm);
 	strftime(when, sizeof when, "%a %d %b %H:%M", &tm);
 	buf_addf(&run->title, "%s — %s — %d/%zu OK%s", run->cl->title, when,
 	    run->passed, n, strcmp(run->trigger, "late") == 0 ?
@@ -696,7 +634,7 @@ run_summarize(struct checklist_run *run)
 			free(cause);
 			cause = NULL;
 		}
-		tz_localtime(ps.started_ms, tz, &tm);
+		cron_localtime(ps.started_ms / 1000, tz, &tm);
 		strftime(when, sizeof when, "%a %d %b %H:%M", &tm);
 		if (news.len > 0)
 			buf_addf(&run->text, "New since the last run (%s): "
@@ -736,7 +674,7 @@ run_finish(struct checklist_run *run)
 	size_t			 k, i;
 
 	buf_init(&sec);
-	tz_localtime(clock_now_ms(), tz, &today);
+	cron_localtime(clock_now_ms() / 1000, tz, &today);
 	for (k = 0; k < run->nprobes; k++) {
 		const struct probe *p = &run->probes[k];
 
@@ -762,12 +700,10 @@ run_finish(struct checklist_run *run)
 			break;
 		case CHECK_FILE_FRESH:
 			if (ck->newer_than >= 0) {
-				struct tm t = today;
-
-				t.tm_hour = ck->newer_than / 60;
-				t.tm_min = ck->newer_than % 60;
-				t.tm_sec = 0;
-				newer_s = tz_mktime(&t, tz) / 1000;
+				cron_local_instant(today.tm_year + 1900,
+				    today.tm_mon + 1, today.tm_mday,
+				    ck->newer_than / 60, ck->newer_than % 60,
+				    tz, &newer_s);
 			}
 			verdict_file(p, ck, &run->results[i], &sec, newer_s);
 			break;

@@ -65,11 +65,5 @@ int	 checklist_post(const struct checklist_run *, const char *receiver,
 	    char **cause);
 /* The summary as a message (strings borrowed from run). */
 void	 checklist_message(const struct checklist_run *, struct message *);
-/*
- * Broken-down local time of ms in zone tz ("UTC", "local", IANA), and
- * back: the epoch ms of local y-m-d h:m (the first such instant).
- */
-int	 tz_localtime(int64_t ms, const char *tz, struct tm *out);
-int64_t	 tz_mktime(const struct tm *, const char *tz);
 
 #endif

@@ -11,6 +11,7 @@
 #include "bot.h"
 #include "checklist_run.h"
 #include "config.h"
+#include "cron.h"
 #include "store_checklists.h"
 
 #define REPORT_RUNS_MAX	31
@@ -118,7 +119,8 @@ report_last(struct cmd_ctx *ctx, const char *name)
 		    name, name);
 		return CMD_DONE;
 	}
-	tz_localtime(rr.started[0], ctx->bot->cfg->bot.timezone, &tm);
+	cron_localtime(rr.started[0] / 1000, ctx->bot->cfg->bot.timezone,
+	    &tm);
 	strftime(when, sizeof when, "%a %d %b %H:%M", &tm);
 	if (store_run_results(ctx->bot->store, rr.id[0], report_last_cb, &rl,
 	    &cause) < 0) {
@@ -174,7 +176,7 @@ report_history(struct cmd_ctx *ctx, int n, const char *name)
 		w = 40;
 	cmd_reply(ctx, "%-*s ", w, "");
 	for (c = 0; c < rr.n; c++) {
-		tz_localtime(rr.started[rr.n - 1 - c],
+		cron_localtime(rr.started[rr.n - 1 - c] / 1000,
 		    ctx->bot->cfg->bot.timezone, &tm);
 		strftime(day, sizeof day, "%d", &tm);
 		cmd_reply(ctx, "%s ", day);

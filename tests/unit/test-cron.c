@@ -432,7 +432,28 @@ TEST(business_days)
 	ASSERT_INT_EQ(cron_is_business_day(2026, 12, 28, 1, NULL, 0), 1);
 }
 
+/* The zone helpers the checklists use: a gap resolves to its end. */
+TEST(local_time_helpers)
+{
+	struct tm	 tm;
+	int64_t		 t;
+
+	ASSERT_INT_EQ(cron_local_instant(2026, 3, 8, 2, 30,
+	    "America/New_York", &t), 0);
+	ASSERT_INT_EQ(t, 1772953200LL);		/* 03:00 EDT */
+	ASSERT_INT_EQ(cron_local_instant(2026, 11, 23, 6, 0, "UTC", &t), 0);
+	ASSERT_INT_EQ(t, 1795413600LL);
+	ASSERT_INT_EQ(cron_localtime(1772953200LL, "America/New_York", &tm),
+	    0);
+	ASSERT_INT_EQ(tm.tm_hour, 3);
+	ASSERT_INT_EQ(tm.tm_mday, 8);
+	ASSERT_INT_EQ(cron_localtime(0, "Nowhere/Atlantis", &tm), -1);
+	ASSERT_INT_EQ(cron_local_instant(2026, 1, 1, 0, 0, "Nowhere/X", &t),
+	    -1);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(local_time_helpers),
 	TEST_ENTRY(parse_basic),
 	TEST_ENTRY(parse_names),
 	TEST_ENTRY(parse_macros),
