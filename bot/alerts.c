@@ -1115,9 +1115,11 @@ alert_line(struct buf *b, const struct alert *a)
 	buf_addc(b, '\n');
 }
 
-static int
-severity_rank(const char *s)
+int
+alert_severity_rank(const char *s)
 {
+	if (s == NULL)
+		return 2;
 	if (strcmp(s, "critical") == 0 || strcmp(s, "page") == 0)
 		return 0;
 	if (strcmp(s, "warning") == 0 || strcmp(s, "warn") == 0)
@@ -1158,9 +1160,10 @@ group_render(const struct alerts *al, const struct agroup *g,
 			nacked++;
 		else if (a->state == ALERT_RESOLVED)
 			nres++;
-		if (alert_visible(a) && severity_rank(alert_label(a,
+		if (alert_visible(a) && alert_severity_rank(alert_label(a,
 		    "severity")) < worst)
-			worst = severity_rank(alert_label(a, "severity"));
+			worst = alert_severity_rank(alert_label(a,
+			    "severity"));
 	}
 	if (nfiring + nacked > 0)
 		buf_addf(title, "[FIRING:%zu] ", nfiring + nacked);
@@ -1322,7 +1325,7 @@ digest_add(struct adigest *d, const struct agroup *g)
 		if (!alert_visible(g->members[i].alert))
 			continue;
 		d->nalerts++;
-		if (severity_rank(alert_label(g->members[i].alert,
+		if (alert_severity_rank(alert_label(g->members[i].alert,
 		    "severity")) == 0)
 			d->ncritical++;
 		name = alert_label(g->members[i].alert, "alertname");

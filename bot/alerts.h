@@ -130,6 +130,8 @@ const struct alert *alerts_find(const struct alerts *, int64_t id);
 const struct alert *alerts_first(const struct alerts *);	/* by id */
 const struct silence *alerts_silences(const struct alerts *);
 const char *alert_state_name(enum alert_state);
+/* 0 critical (or page), 1 warning (or warn), 2 anything else or NULL. */
+int	 alert_severity_rank(const char *severity);
 size_t	 alerts_count(const struct alerts *);	/* in memory */
 
 #endif /* OPSBOT_ALERTS_H */

@@ -12,9 +12,8 @@
 #include "outbox.h"
 #include "xmalloc.h"
 
-/* Splits "slack:#ops" into the chat adapter and the channel. */
-static struct chat *
-alerts_receiver(struct bot *b, const char *receiver, const char **channel)
+struct chat *
+bot_chat_for(struct bot *b, const char *receiver, const char **channel)
 {
 	const char	*colon = strchr(receiver, ':');
 	size_t		 n = colon != NULL ? (size_t)(colon - receiver) :
@@ -42,7 +41,7 @@ bot_post(struct bot *b, const char *receiver, const char *kind,
     int64_t ref, const struct message *m, char **cause)
 {
 	const char	*channel;
-	struct chat	*c = alerts_receiver(b, receiver, &channel);
+	struct chat	*c = bot_chat_for(b, receiver, &channel);
 
 	if (c == NULL) {
 		xasprintf(cause, "%s: that chat platform is not enabled",

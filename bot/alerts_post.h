@@ -5,8 +5,15 @@
 #include "alerts.h"
 
 struct bot;
+struct chat;
 
 void	 alerts_sink_for_bot(struct bot *, struct alerts_sink *);
+/*
+ * The chat adapter a receiver names ("slack:#ops" -> slack, channel
+ * "#ops"; "console"), or NULL if that platform is not on.
+ */
+struct chat *bot_chat_for(struct bot *, const char *receiver,
+	    const char **channel);
 /*
  * Posts m on the bot's own account to receiver ("slack:#ops",
  * "mattermost:ID", "console"): see chat_ops.post for kind and ref.

@@ -28,17 +28,6 @@ const struct cmd_entry cmd_alerts_entry = {
 };
 
 static int
-cmd_alerts_rank(const struct alert *a)
-{
-	const char	*s = labels_get(&a->labels, "severity");
-
-	if (s == NULL)
-		return 2;
-	return strcmp(s, "critical") == 0 ? 0 : strcmp(s, "warning") == 0 ?
-	    1 : 2;
-}
-
-static int
 cmd_alerts_wanted(const struct alert *a, const char *filter)
 {
 	const char	*host, *inst;
@@ -50,7 +39,8 @@ cmd_alerts_wanted(const struct alert *a, const char *filter)
 	if (strcmp(filter, "open") == 0)
 		return a->state == ALERT_FIRING;
 	if (strcmp(filter, "critical") == 0)
-		return cmd_alerts_rank(a) == 0;
+		return alert_severity_rank(labels_get(&a->labels,
+		    "severity")) == 0;
 	host = labels_get(&a->labels, "host");
 	inst = labels_get(&a->labels, "instance");
 	return (host != NULL && strcmp(host, filter) == 0) ||
@@ -74,7 +64,8 @@ cmd_alerts_exec(struct cmd_ctx *ctx)
 	for (rank = 0; rank < 3; rank++) {
 		for (a = alerts_first(al); a != NULL; a = a->next) {
 			if (!cmd_alerts_wanted(a, filter) ||
-			    cmd_alerts_rank(a) != rank)
+			    alert_severity_rank(labels_get(&a->labels,
+			    "severity")) != rank)
 				continue;
 			n++;
 			crit += rank == 0;

@@ -427,21 +427,12 @@ verdict_command(const struct probe *p, const struct cfg_check *ck,
 	    strcspn(out, "\n")), out, out);
 }
 
-static int
-severity_rank(const char *s)
-{
-	if (s == NULL)
-		return 2;
-	return strcmp(s, "critical") == 0 ? 0 : strcmp(s, "warning") == 0 ?
-	    1 : 2;
-}
-
 static void
 verdict_alerts(struct bot *b, const struct cfg_check *ck,
     struct check_result *r)
 {
 	const struct alert	*a;
-	int			 want = severity_rank(ck->severity);
+	int			 want = alert_severity_rank(ck->severity);
 
 	if (b->alerts == NULL) {
 		check_problem(r, CHECK_ERROR, "alerts are not running");
@@ -449,7 +440,8 @@ verdict_alerts(struct bot *b, const struct cfg_check *ck,
 	}
 	for (a = alerts_first(b->alerts); a != NULL; a = a->next) {
 		if (a->state != ALERT_FIRING ||
-		    severity_rank(labels_get(&a->labels, "severity")) > want)
+		    alert_severity_rank(labels_get(&a->labels,
+		    "severity")) > want)
 			continue;
 		check_problem(r, CHECK_FAIL, "#%lld %s%s%s", (long long)a->id,
 		    labels_get(&a->labels, "alertname"),

@@ -60,9 +60,9 @@ scheduled_fire(void *arg, const struct cfg_schedule *sc, const char *trigger,
 	struct scheduled		*sd;
 	struct words			 w;
 	struct chat_msg			 m;
-	const char			*colon = strchr(sc->channel, ':');
+	struct chat			*c;
+	const char			*channel;
 	char				*cause = NULL;
-	size_t				 i, n;
 
 	(void)due_ms;
 	if (args_split(sc->run, strlen(sc->run), &w, &cause) != 0) {
@@ -85,14 +85,7 @@ scheduled_fire(void *arg, const struct cfg_schedule *sc, const char *trigger,
 		return;
 	}
 	/* Any other command: as "scheduler", answered in the channel. */
-	n = colon != NULL ? (size_t)(colon - sc->channel) :
-	    strlen(sc->channel);
-	for (i = 0; i < b->nchats; i++) {
-		if (strlen(b->chats[i]->ops->name) == n &&
-		    strncmp(b->chats[i]->ops->name, sc->channel, n) == 0)
-			break;
-	}
-	if (i == b->nchats) {
+	if ((c = bot_chat_for(b, sc->channel, &channel)) == NULL) {
 		log_error("sched", "%s: %s is not enabled", sc->name,
 		    sc->channel);
 		return;
@@ -100,9 +93,9 @@ scheduled_fire(void *arg, const struct cfg_schedule *sc, const char *trigger,
 	memset(&m, 0, sizeof m);
 	m.user_id = "scheduler";
 	m.user_name = "scheduler";
-	m.channel = colon != NULL ? colon + 1 : sc->channel;
+	m.channel = channel;
 	m.channel_name = m.channel;
 	m.text = sc->run;
 	m.len = strlen(sc->run);
-	bot_handle_message(b, b->chats[i], &m);
+	bot_handle_message(b, c, &m);
 }
