@@ -152,6 +152,28 @@ static const char *const store_migrations[] = {
 	"  last_due INTEGER NOT NULL,"
 	"  last_run INTEGER NOT NULL"
 	");",
+	/*
+	 * 6: single-use confirmations of commands that change production;
+	 * how a command arrived (typed or a button click); silences mirrored
+	 * to an Alertmanager (its API URL and the silence id it gave).
+	 */
+	"CREATE TABLE confirmations ("
+	"  token TEXT PRIMARY KEY,"
+	"  command TEXT NOT NULL,"
+	"  platform TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  message_ref TEXT,"
+	"  used_at INTEGER,"
+	"  used_by TEXT,"
+	"  used_by_name TEXT,"
+	"  outcome TEXT"
+	");"
+	"ALTER TABLE audit ADD COLUMN via TEXT NOT NULL DEFAULT 'typed';"
+	"ALTER TABLE silences ADD COLUMN remote_url TEXT;"
+	"ALTER TABLE silences ADD COLUMN remote_id TEXT;",
 };
 
 static int

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 struct store;
 

@@ -39,7 +39,7 @@ contains "whoami role" "$out" "roles: admin"
 contains "status version" "$out" "opsbot 0.1.0 — up"
 contains "status console state" "$out" "chat: console (reading stdin as "
 contains "status store" "$out" "store: ./opsbot-data/opsbot.db"
-contains "status schema" "$out" "schema v5"
+contains "status schema" "$out" "schema v6"
 contains "status memory" "$out" "resident"
 contains "typo suggestion" "$out" "unknown command /hepl — did you mean /help?"
 contains "usage on bad args" "$out" $'unexpected argument "now" (this command takes none)\nusage: /status'

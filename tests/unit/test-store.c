@@ -134,8 +134,11 @@ TEST(store_migrates_v1)
 	ASSERT_INT_EQ(store_audit_count(s), 2);
 	/* And the tables of later versions exist. */
 	ASSERT_QUERY(path, "SELECT count(*) FROM outbox", "0");
+	ASSERT_QUERY(path, "SELECT count(*) FROM confirmations", "0");
+	/* Rows from before v6 were typed: buttons came later. */
+	ASSERT_QUERY(path, "SELECT via FROM audit WHERE id = 1", "typed");
 	store_close(s);
-	ASSERT_QUERY(path, "PRAGMA user_version", "5");
+	ASSERT_QUERY(path, "PRAGMA user_version", "6");
 }
 
 TEST(store_refuses_newer)
@@ -152,7 +155,7 @@ TEST(store_refuses_newer)
 	s = store_open(path, &cause);
 	ASSERT_NULL(s);
 	snprintf(expect, sizeof expect, "%s: schema version 99 is newer than "
-	    "this opsbot understands (5); upgrade opsbot or use another "
+	    "this opsbot understands (6); upgrade opsbot or use another "
 	    "data_dir", path);
 	ASSERT_STR_EQ(cause, expect);
 	free(cause);
