@@ -52,6 +52,10 @@ struct cmd_ctx {
 	int64_t			 started_mono;
 	int			 answered;	/* reply sent, row audited */
 	int			 cancelled;	/* answered by shutdown */
+	int			 previewing;	/* ->preview, not ->exec */
+	char			*confirm_token;	/* a clicked confirmation */
+	int			 confirm_claimed; /* ... used by this run */
+	char			*confirm_line;	/* what its button runs */
 	TAILQ_ENTRY(cmd_ctx)	 entry_link;	/* bot->inflight */
 };
 

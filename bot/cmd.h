@@ -38,6 +38,14 @@ struct cmd_entry {
 	enum cmd_role	 min_role;
 	int		 flags;		/* enum cmd_flags */
 	enum cmd_result	 (*exec)(struct cmd_ctx *);
+	/*
+	 * CMD_NEEDS_CONFIRM only, optional: what the confirmed command would
+	 * do, looked up now (host, current state, the exact action). Answers
+	 * like exec; an answer without an error gets the Confirm button, an
+	 * error (e.g. "the job is running") gets none. NULL: a generic
+	 * prompt.
+	 */
+	enum cmd_result	 (*preview)(struct cmd_ctx *);
 };
 
 /* NULL-terminated; defined in commands/commands.c. */

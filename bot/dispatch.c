@@ -11,6 +11,7 @@
 
 #include "bot.h"
 #include "clock.h"
+#include "confirm.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -129,6 +130,7 @@ dispatch_audit(struct cmd_ctx *ctx)
 	    strlen(ctx->detail)) : NULL;
 	e.detail = detail;
 	e.duration_ms = clock_mono_ms() - ctx->started_mono;
+	e.via = ctx->origin.click ? "click" : "typed";
 	if (store_audit_append(ctx->bot->store, &e, &cause) != 0) {
 		log_error("audit", "%s", cause);
 		free(cause);
@@ -136,16 +138,45 @@ dispatch_audit(struct cmd_ctx *ctx)
 	free(detail);
 }
 
+/*
+ * A prompt (->preview, or the generic one) that went well gets its
+ * single-use Confirm button; the command is "unconfirmed" in the audit.
+ */
+static void
+dispatch_offer(struct cmd_ctx *ctx)
+{
+	char	 ttl[32];
+
+	ctx->outcome = "unconfirmed";
+	if (confirm_offer(ctx) != 0) {
+		cmd_reply(ctx, "%sRepeat it with --confirm to go ahead.",
+		    ctx->reply.len > 0 ? "\n" : "");
+		return;
+	}
+	duration_format(ctx->bot->cfg->bot.confirm_timeout_s, ttl,
+	    sizeof ttl);
+	cmd_reply(ctx, "%sPress Confirm within %s (it works once), or repeat "
+	    "it with --confirm to go ahead.", ctx->reply.len > 0 ? "\n" : "",
+	    ttl);
+}
+
 void
 cmd_answer(struct cmd_ctx *ctx)
 {
 	struct message	 msg;
+	struct buf	 note;
 	char		*text, *title;
 	size_t		 i;
 
 	if (ctx->answered)
 		return;
 	ctx->answered = 1;
+	if (ctx->previewing && !ctx->cancelled && ctx->outcome != NULL &&
+	    strcmp(ctx->outcome, "ok") == 0)
+		dispatch_offer(ctx);
+	buf_init(&note);
+	if (ctx->confirm_claimed && !ctx->cancelled)
+		confirm_note(ctx, &note);
 	if (ctx->reply.len > 0 || ctx->title != NULL) {
 		/* Nothing registered as a secret ever reaches a channel. */
 		text = log_redact(ctx->reply.data);
@@ -153,12 +184,20 @@ cmd_answer(struct cmd_ctx *ctx)
 		memset(&msg, 0, sizeof msg);
 		msg.title = title;
 		msg.status = ctx->status;
-		/* A refusal concerns only the person who asked. */
+		/*
+		 * A refusal concerns only the person who asked. A prompt to
+		 * confirm is seen by the channel: the change is the team's,
+		 * and whoever presses Confirm is named when it is done.
+		 */
 		msg.ephemeral = ctx->outcome != NULL &&
 		    strcmp(ctx->outcome, "ok") != 0 &&
 		    strcmp(ctx->outcome, "error") != 0 &&
+		    strcmp(ctx->outcome, "unconfirmed") != 0 &&
 		    strcmp(ctx->outcome, "cancelled") != 0;
+		msg.text = note.len > 0 ? note.data : NULL;
 		msg.code = *text != '\0' ? text : NULL;
+		/* The used prompt is replaced: its button cannot be pressed. */
+		msg.replace = ctx->confirm_claimed;
 		for (i = 0; i < ctx->nbuttons; i++) {
 			msg.buttons[i].action = ctx->buttons[i].action;
 			msg.buttons[i].label = ctx->buttons[i].label;
@@ -170,14 +209,16 @@ cmd_answer(struct cmd_ctx *ctx)
 		free(title);
 		free(text);
 	}
+	buf_release(&note);
 	dispatch_audit(ctx);
 	ctx->bot->handled++;
 	log_info("dispatch", "platform=%s user=%s channel=%s command=%s "
-	    "outcome=%s ms=%lld", ctx->origin.platform,
+	    "outcome=%s via=%s ms=%lld", ctx->origin.platform,
 	    ctx->origin.user_id != NULL ? ctx->origin.user_id : "-",
 	    ctx->origin.channel != NULL ? ctx->origin.channel : "-",
 	    ctx->entry != NULL ? ctx->entry->name : "-",
 	    ctx->outcome != NULL ? ctx->outcome : "ok",
+	    ctx->origin.click ? "click" : "typed",
 	    (long long)(clock_mono_ms() - ctx->started_mono));
 }
 
@@ -198,6 +239,8 @@ dispatch_free(struct cmd_ctx *ctx)
 	free(ctx->line);
 	free(ctx->detail);
 	free(ctx->title);
+	free(ctx->confirm_token);
+	free(ctx->confirm_line);
 	free(ctx);
 }
 
@@ -235,39 +278,36 @@ dispatch_refuse(struct cmd_ctx *ctx, const char *outcome, const char *fmt,
 }
 
 /*
- * The same command line with " --confirm", as a danger button: a click
- * runs it as whoever clicks, through this same path (RBAC, audit).
+ * The line a Confirm button will run (without --confirm): trailing space
+ * cut; NULL when it is too long to keep or holds a NUL. Caller frees.
  */
-static void
-dispatch_confirm_button(struct cmd_ctx *ctx, const struct chat_msg *m)
+static char *
+dispatch_confirm_line(const struct chat_msg *m)
 {
-	struct buf	 b;
-	size_t		 n = m->len;
+	size_t	 n = m->len;
+	char	*line;
 
 	while (n > 0 && (m->text[n - 1] == ' ' || m->text[n - 1] == '\n' ||
 	    m->text[n - 1] == '\t' || m->text[n - 1] == '\r'))
 		n--;
-	/* Slack holds at most 2,000 bytes in a button's value. */
 	if (n == 0 || n > DISPATCH_BUTTON_MAX || memchr(m->text, '\0', n))
-		return;
-	buf_init(&b);
-	buf_add(&b, m->text, n);
-	buf_adds(&b, " --confirm");
-	cmd_button(ctx, "confirm", "Confirm", b.data, 1);
-	buf_release(&b);
+		return NULL;
+	line = xmalloc(n + 1);
+	memcpy(line, m->text, n);
+	line[n] = '\0';
+	return line;
 }
+
+static void dispatch_message(struct cmd_ctx *, const struct chat_msg *);
 
 void
 bot_handle_message(struct bot *b, struct chat *chat,
     const struct chat_msg *m)
 {
-	struct cmd_ctx			*ctx;
-	const struct cmd_entry		*e;
-	const struct cfg_command	*cc;
-	const char			*name, *hint;
-	char				*cause = NULL;
-	struct buf			 roles;
-	enum cmd_result			 rc;
+	struct cmd_ctx	*ctx;
+	struct chat_msg	 conf;
+	char		*line = NULL, *why = NULL;
+	int		 rc;
 
 	ctx = xcalloc(1, sizeof *ctx);
 	ctx->bot = b;
@@ -283,6 +323,38 @@ bot_handle_message(struct bot *b, struct chat *chat,
 		    "try again in a minute");
 		return;
 	}
+	/* A Confirm button: its token stands for the line it runs. */
+	if (m->click && (rc = confirm_lookup(ctx, m->text, m->len, &line,
+	    &why)) != 0) {
+		if (rc < 0) {
+			dispatch_refuse(ctx, "refused", "%s", why);
+			free(why);
+			return;
+		}
+		conf = *m;
+		conf.text = line;
+		conf.len = strlen(line);
+		free(ctx->line);
+		ctx->line = dispatch_sanitize(conf.text, conf.len);
+		dispatch_message(ctx, &conf);
+		free(line);
+		return;
+	}
+	dispatch_message(ctx, m);
+}
+
+static void
+dispatch_message(struct cmd_ctx *ctx, const struct chat_msg *m)
+{
+	struct bot			*b = ctx->bot;
+	struct chat			*chat = ctx->chat;
+	const struct cmd_entry		*e;
+	const struct cfg_command	*cc;
+	const char			*name, *hint;
+	char				*cause = NULL;
+	struct buf			 roles;
+	enum cmd_result			 rc;
+
 	if (args_split(m->text, m->len, &ctx->words, &cause) != 0) {
 		dispatch_refuse(ctx, "bad_input", "error: %s", cause);
 		free(cause);
@@ -343,17 +415,39 @@ bot_handle_message(struct bot *b, struct chat *chat,
 	}
 	if ((e->flags & CMD_NEEDS_CONFIRM) && !args_has(&ctx->args,
 	    "confirm")) {
-		dispatch_confirm_button(ctx, m);
-		dispatch_refuse(ctx, "unconfirmed", "/%s changes things on "
-		    "production; repeat it with --confirm to go ahead",
-		    e->name);
+		/* Say what would happen; the answer carries the button. */
+		ctx->confirm_line = dispatch_confirm_line(m);
+		ctx->previewing = 1;
+		if (e->preview == NULL) {
+			ctx->outcome = "ok";
+			cmd_reply(ctx, "/%s changes things on production.",
+			    e->name);
+			cmd_answer(ctx);
+			dispatch_free(ctx);
+			return;
+		}
+	} else if ((e->flags & CMD_NEEDS_CONFIRM) && m->click &&
+	    ctx->confirm_token == NULL) {
+		/* A button that runs a change must be a single-use one. */
+		dispatch_refuse(ctx, "refused", "this button would run /%s "
+		    "without a single-use confirmation; type the command "
+		    "again", e->name);
 		return;
 	}
+	if (ctx->confirm_token != NULL && confirm_claim(ctx, &cause) != 0) {
+		/* Not ours to replace: the prompt belongs to the winner. */
+		free(ctx->confirm_token);
+		ctx->confirm_token = NULL;
+		dispatch_refuse(ctx, "refused", "%s", cause);
+		free(cause);
+		return;
+	}
+	ctx->confirm_claimed = ctx->confirm_token != NULL;
 
 	TAILQ_INSERT_TAIL(&b->inflight, ctx, entry_link);
 	b->ninflight++;
 	ctx->outcome = "ok";
-	rc = e->exec(ctx);
+	rc = ctx->previewing ? e->preview(ctx) : e->exec(ctx);
 	if (rc != CMD_PENDING)
 		cmd_finish(ctx);
 }

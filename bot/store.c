@@ -296,8 +296,8 @@ store_open(const char *path, char **cause)
 		goto fail;
 
 	if (store_prepare(s, "INSERT INTO audit (ts, platform, user, "
-	    "user_name, channel, command, outcome, detail, duration_ms) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->audit_insert,
+	    "user_name, channel, command, outcome, detail, duration_ms, via) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->audit_insert,
 	    cause) != 0 ||
 	    store_prepare(s, "SELECT count(*) FROM audit", &s->audit_count,
 	    cause) != 0 ||
@@ -370,6 +370,7 @@ store_audit_append(struct store *s, const struct audit_entry *e,
 	store_bind_text(st, 7, e->outcome);
 	store_bind_text(st, 8, e->detail);
 	sqlite3_bind_int64(st, 9, e->duration_ms);
+	store_bind_text(st, 10, e->via != NULL ? e->via : "typed");
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -588,6 +589,12 @@ int64_t
 store_last_insert_id(struct store *s)
 {
 	return sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_changes(struct store *s)
+{
+	return sqlite3_changes(s->db);
 }
 
 int

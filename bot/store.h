@@ -23,6 +23,7 @@ struct audit_entry {
 	const char	*outcome;	/* ok, error, denied, unknown, ... */
 	const char	*detail;	/* error text, or NULL */
 	int64_t		 duration_ms;
+	const char	*via;		/* "typed" (NULL) or "click" */
 };
 
 /*

@@ -36,6 +36,10 @@ enum store_cached {
 	STORE_C_RUNS_RECENT,
 	STORE_C_SCHED_GET,
 	STORE_C_SCHED_SET,
+	STORE_C_CONFIRM_ADD,
+	STORE_C_CONFIRM_GET,
+	STORE_C_CONFIRM_CLAIM,
+	STORE_C_CONFIRM_OUTCOME,
 	STORE_CACHED_MAX = 32
 };
 
@@ -49,6 +53,8 @@ int	 store_step_done(struct store *, sqlite3_stmt *, char **cause,
 	    const char *what);
 /* The rowid of the connection's last INSERT. */
 int64_t	 store_last_insert_id(struct store *);
+/* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
+int	 store_changes(struct store *);
 /* Sets *cause from the connection's last error; returns -1. */
 int	 store_err(struct store *, char **cause, const char *what);
 

@@ -36,6 +36,8 @@ remote_run_free(struct remote_run *r)
 {
 	size_t	 i;
 
+	if (r->next != NULL)
+		remote_run_free(r->next);
 	for (i = 0; i < r->n; i++)
 		probe_release(&r->probes[i]);
 	free(r->probes);
@@ -60,7 +62,7 @@ remote_run_work(void *arg)
 static void
 remote_run_done(void *arg, enum workers_status st)
 {
-	struct remote_run	*r = arg;
+	struct remote_run	*r = arg, *next;
 
 	if (!r->ctx->cancelled) {
 		if (st == WORKERS_DONE)
@@ -69,8 +71,30 @@ remote_run_done(void *arg, enum workers_status st)
 			cmd_error(r->ctx, "cancelled before it started: "
 			    "opsbot is shutting down");
 	}
+	if (r->next != NULL) {
+		next = r->next;
+		r->next = NULL;
+		if (!r->ctx->cancelled && st == WORKERS_DONE) {
+			/* The command goes on; the pool answers if it refuses. */
+			remote_run_free(r);
+			if (remote_run_submit(next, next->report) != CMD_PENDING)
+				cmd_finish(next->ctx);
+			return;
+		}
+		remote_run_free(next);
+	}
 	cmd_finish(r->ctx);
 	remote_run_free(r);
+}
+
+void
+remote_run_chain(struct remote_run *done, struct remote_run *next,
+    remote_report_cb report)
+{
+	next->report = report;
+	if (done->next != NULL)
+		remote_run_free(done->next);
+	done->next = next;
 }
 
 enum cmd_result

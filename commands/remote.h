@@ -26,6 +26,7 @@ struct remote_run {
 	void			*arg;		/* the command's own state */
 	void			(*arg_free)(void *);
 	int64_t			 elapsed_ms;
+	struct remote_run	*next;		/* remote_run_chain() */
 };
 
 /* A run of n probes for ctx (probes are initialised for hosts[i]). */
@@ -37,6 +38,15 @@ struct remote_run *remote_run_new(struct cmd_ctx *,
  * (after answering) if the pool refuses. Takes ownership of run.
  */
 enum cmd_result remote_run_submit(struct remote_run *, remote_report_cb);
+
+/*
+ * From a report: runs next (for the same command) when this report
+ * returns, instead of finishing the command; next's report, called with
+ * report, finishes it. A command that must look before it acts (/rerun)
+ * reads the state first, then acts. Takes ownership of next.
+ */
+void	 remote_run_chain(struct remote_run *done, struct remote_run *next,
+	    remote_report_cb report);
 
 /*
  * The common exec of a command over TARGET (a host, a tag or all): the

@@ -565,7 +565,7 @@ cfg_load_bot(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
 	static const char *const keys[] = { "name", "timezone", "data_dir",
 	    "log_level", "log_file", "worker_threads", "shutdown_grace",
-	    "holidays", NULL };
+	    "confirm_timeout", "holidays", NULL };
 	static const char *const levels[] = { "debug", "info", "warn",
 	    "error", NULL };
 	const cJSON	*bot = cfg_object(ctx, root, "", "bot");
@@ -590,6 +590,8 @@ cfg_load_bot(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    &c->bot.worker_threads);
 	cfg_duration(ctx, bot, "bot", "shutdown_grace", 10,
 	    &c->bot.shutdown_grace_s);
+	cfg_duration(ctx, bot, "bot", "confirm_timeout", 600,
+	    &c->bot.confirm_timeout_s);
 	cfg_strlist(ctx, bot, "bot", "holidays", &c->bot.holidays);
 	for (size_t i = 0; i < c->bot.holidays.n; i++) {
 		int y, m, d;

@@ -195,6 +195,7 @@ struct config {
 		enum log_level	 log_level;
 		int		 worker_threads;
 		int64_t		 shutdown_grace_s;
+		int64_t		 confirm_timeout_s;	/* Confirm buttons */
 		struct strlist	 holidays;	/* "YYYY-MM-DD" */
 	} bot;
 

@@ -43,6 +43,8 @@ chat_origin_set(struct chat_origin *o, const char *platform,
 	o->user_name = chat_dup(m->user_name);
 	o->channel = chat_dup(m->channel);
 	o->reply_to = chat_dup(m->reply_to);
+	o->source_id = chat_dup(m->source_id);
+	o->click = m->click;
 }
 
 void
@@ -53,6 +55,7 @@ chat_origin_release(struct chat_origin *o)
 	xfree(o->user_name);
 	xfree(o->channel);
 	xfree(o->reply_to);
+	xfree(o->source_id);
 }
 
 unsigned int

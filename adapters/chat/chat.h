@@ -25,6 +25,8 @@ struct chat_msg {
 	const char	*reply_to;	/* adapter's own routing, or NULL */
 	const char	*text;		/* not necessarily NUL-terminated */
 	size_t		 len;
+	int		 click;		/* a button's value, not typed */
+	const char	*source_id;	/* clicked message's platform id */
 };
 
 /* Where an answer goes: a copy the core owns (chat_origin_*). */
@@ -34,6 +36,8 @@ struct chat_origin {
 	char	*user_name;
 	char	*channel;
 	char	*reply_to;	/* e.g. Slack's response_url or thread ts */
+	char	*source_id;	/* a click: the message clicked, or NULL */
+	int	 click;
 };
 
 struct chat_ops {

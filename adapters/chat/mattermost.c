@@ -212,6 +212,10 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
 		    "ephemeral" : "in_channel");
 		message_render_mattermost(&cut, body, 1, &act);
+	} else if (m->replace && o->source_id != NULL) {
+		/* A used Confirm prompt: patch the clicked post in place. */
+		message_render_mattermost(&cut, body, 0, &act);
+		target = o->source_id;
 	} else {
 		cJSON_AddStringToObject(body, "channel_id", o->channel);
 		if (o->reply_to != NULL)
@@ -229,9 +233,10 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 	}
 	json = cJSON_PrintUnformatted(body);
 	/* A response URL queues on its own, not behind channel posts. */
-	if (outbox_enqueue(mm->bot->outbox, "mattermost", target != NULL ?
-	    target : o->channel, target != NULL ? "response" : ephemeral ?
-	    "ephemeral" : "post", target, json, &cause) < 0) {
+	if (outbox_enqueue(mm->bot->outbox, "mattermost", target != NULL &&
+	    target != o->source_id ? target : o->channel, target == NULL ?
+	    (ephemeral ? "ephemeral" : "post") : target == o->source_id ?
+	    "update" : "response", target, json, &cause) < 0) {
 		log_error("mattermost", "cannot queue a reply: %s", cause);
 		free(cause);
 	}
@@ -677,7 +682,11 @@ mm_action(void *arg, const struct httpd_request *req,
 	}
 	mm->clicks++;
 	log_info("mattermost", "button clicked by %s in %s", user, chan);
-	xasprintf(&text, "running: %s", command);
+	/* A Confirm button's value is a token, not worth showing. */
+	if (strncmp(command, "confirm:", 8) == 0)
+		text = xstrdup("confirming: the command runs now");
+	else
+		xasprintf(&text, "running: %s", command);
 	mm_action_answer(resp, 200, text);
 	free(text);
 	if (cname != NULL && *cname != '\0')
@@ -690,6 +699,10 @@ mm_action(void *arg, const struct httpd_request *req,
 	m.reply_to = NULL;	/* a channel post: the clicked one may be gone */
 	m.text = command;
 	m.len = strlen(command);
+	m.click = 1;
+	m.source_id = mm_str(in, "post_id");
+	if (m.source_id != NULL && *m.source_id == '\0')
+		m.source_id = NULL;	/* then the answer is a new post */
 	bot_handle_message(mm->bot, mm->chat, &m);
 	free(chname);
 out:

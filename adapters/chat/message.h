@@ -58,6 +58,11 @@ struct message {
 	struct message_button	 buttons[MESSAGE_MAX_BUTTONS];
 	size_t			 nbuttons;
 	int			 ephemeral;	/* only for the person asking */
+	/*
+	 * The answer to a click that takes the clicked message's place
+	 * (a used Confirm prompt), so its buttons cannot be pressed again.
+	 */
+	int			 replace;
 };
 
 /* "#2EB67D" style colour for a status, or NULL for MESSAGE_PLAIN. */

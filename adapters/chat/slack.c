@@ -47,6 +47,8 @@ struct slack_cmd {
 	char			*channel_name;
 	char			*reply_to;
 	char			*text;
+	char			*source_id;	/* a click: message ts */
+	int			 click;
 	struct slack_cmd	*next;
 };
 
@@ -264,6 +266,13 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 		target = o->reply_to + 4;
 		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
 		    "ephemeral" : "in_channel");
+		/*
+		 * A click's response URL would otherwise leave it to Slack
+		 * whether the clicked message is replaced: say it each time.
+		 */
+		if (o->click)
+			cJSON_AddBoolToObject(body, "replace_original",
+			    m->replace);
 	} else {
 		cJSON_AddStringToObject(body, "channel", o->channel);
 		if (o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) == 0)
@@ -305,6 +314,7 @@ slack_cmd_free(struct slack_cmd *cmd)
 		free(cmd->channel_name);
 		free(cmd->reply_to);
 		free(cmd->text);
+		free(cmd->source_id);
 		free(cmd);
 	}
 }
@@ -364,6 +374,8 @@ slack_dispatch(struct slack *sl, struct slack_cmd *cmd)
 		m.reply_to = cmd->reply_to;
 		m.text = cmd->text;
 		m.len = strlen(cmd->text);
+		m.click = cmd->click;
+		m.source_id = cmd->source_id;
 		bot_handle_message(sl->bot, sl->chat, &m);
 	}
 }
@@ -553,6 +565,8 @@ slack_from_interactive(struct slack *sl, const cJSON *p)
 			xasprintf(&cmd->channel_name, "#%s", cname);
 		xasprintf(&cmd->reply_to, "url:%s", url);
 		cmd->text = xstrdup(value);
+		cmd->click = 1;
+		cmd->source_id = slack_dup(slack_json_str(cont, "message_ts"));
 		sl->clicks++;
 		log_info("slack", "button %s clicked by %s",
 		    slack_json_str(act, "action_id") != NULL ?

@@ -307,10 +307,11 @@ static struct {
 	int n_conn, n_open_calls, n_ticket, n_env, n_event, n_ts, n_resp;
 	int *resp_uses;
 	int64_t *resp_created; /* per response URL: when it was handed out */
+	char **resp_source;    /* per response URL of a click: message ts */
 	int resp_cap;
 	int bad_frames, pongs;
 	cJSON *acks, *unacked, *posts, *updates, *responses, *tickets;
-	cJSON *ephemerals;
+	cJSON *ephemerals, *replaced;
 	cJSON *bad_samples, *calls;
 	cJSON *last_buttons; /* newest message with buttons, for click */
 	lws_sorted_usec_list_t sul_tick;
@@ -323,6 +324,7 @@ records_new(void)
 	g.unacked = cJSON_CreateArray();
 	g.posts = cJSON_CreateArray();
 	g.ephemerals = cJSON_CreateArray();
+	g.replaced = cJSON_CreateArray();
 	g.updates = cJSON_CreateArray();
 	g.responses = cJSON_CreateArray();
 	g.bad_samples = cJSON_CreateArray();
@@ -339,6 +341,7 @@ records_free(void)
 	cJSON_Delete(g.unacked);
 	cJSON_Delete(g.posts);
 	cJSON_Delete(g.ephemerals);
+	cJSON_Delete(g.replaced);
 	cJSON_Delete(g.updates);
 	cJSON_Delete(g.responses);
 	cJSON_Delete(g.bad_samples);
@@ -383,7 +386,12 @@ new_response_url(char *url, size_t len)
 		g.resp_uses = p;
 		g.resp_created = realloc(g.resp_created,
 		                         (size_t)cap * sizeof(int64_t));
-		if (!g.resp_created) {
+		g.resp_source = realloc(g.resp_source,
+		                        (size_t)cap * sizeof(char *));
+		if (g.resp_source)
+			memset(g.resp_source + g.resp_cap, 0,
+			       (size_t)(cap - g.resp_cap) * sizeof(char *));
+		if (!g.resp_created || !g.resp_source) {
 			fprintf(stderr, "fake-slack: out of memory\n");
 			exit(1);
 		}
@@ -1253,11 +1261,34 @@ response_url(const struct pss *pss, const char *rest, struct reply *r)
 	cJSON_AddItemToObject(
 	    rec, "body",
 	    body ? body : cJSON_CreateString(pss->body.p ? pss->body.p : ""));
-	if (body) {
-		const char *rt = jstr(body, "response_type");
+	if (body && g.resp_source[n] &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body,
+	                                                  "replace_original"))) {
+		/*
+		 * A click's response URL with replace_original: the clicked
+		 * message takes the new content (buttons and all), so its old
+		 * buttons can no longer be pressed.
+		 */
+		cJSON *rep = cJSON_CreateObject();
 
+		cJSON_AddStringToObject(rep, "ts", g.resp_source[n]);
+		cJSON_AddItemToObject(rep, "body", cJSON_Duplicate(body, 1));
+		cJSON_AddItemToArray(g.replaced, rep);
+		if (g.last_buttons && jstr(g.last_buttons, "ts") &&
+		    !strcmp(jstr(g.last_buttons, "ts"), g.resp_source[n])) {
+			cJSON_Delete(g.last_buttons);
+			g.last_buttons = NULL;
+		}
 		note_buttons(cJSON_GetObjectItemCaseSensitive(body, "blocks"),
-		             NULL, NULL, url, !rt || strcmp(rt, "in_channel"));
+		             NULL, g.resp_source[n], url, 0);
+	} else if (body) {
+		const char *rt = jstr(body, "response_type");
+		char ts[32];
+
+		/* The new message's ts, which a click on it will carry. */
+		next_ts(ts, sizeof(ts));
+		note_buttons(cJSON_GetObjectItemCaseSensitive(body, "blocks"),
+		             NULL, ts, url, !rt || strcmp(rt, "in_channel"));
 	}
 	/* Round trip: from the slash command's push to its answer. */
 	cJSON_AddNumberToObject(rec, "rtt_us",
@@ -1287,6 +1318,7 @@ state_json(void)
 	cJSON_AddItemToObject(s, "posts", cJSON_Duplicate(g.posts, 1));
 	cJSON_AddItemToObject(s, "ephemerals",
 	                      cJSON_Duplicate(g.ephemerals, 1));
+	cJSON_AddItemToObject(s, "replaced", cJSON_Duplicate(g.replaced, 1));
 	cJSON_AddItemToObject(s, "updates", cJSON_Duplicate(g.updates, 1));
 	cJSON_AddItemToObject(s, "responses", cJSON_Duplicate(g.responses, 1));
 	cJSON_AddNumberToObject(s, "pongs", g.pongs);
@@ -1514,6 +1546,8 @@ control_click(const cJSON *in, struct reply *r)
 	else
 		next_ts(ts, sizeof(ts));
 	next_ts(action_ts, sizeof(action_ts));
+	free(g.resp_source[n]);
+	g.resp_source[n] = strdup(ts);
 
 	pl = cJSON_CreateObject();
 	cJSON_AddStringToObject(pl, "type", "block_actions");

@@ -156,10 +156,12 @@ ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\
 wait_for '(.responses | length) >= 1' || true
 s=$(state)
 contains "unconfirmed /restart asks for --confirm" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "repeat it with --confirm"
+contains "and says exactly what it would do" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "Confirm runs: true on localhost"
 btn=$(jq -c '.responses[0].body.attachments[0].actions[0]' <<<"$s")
 equals "it carries a Confirm button" "$(jq -r '.name + " " + .type + " " + .style' <<<"$btn")" "Confirm button danger"
 equals "pointing at the bot's listener" "$(jq -r '.integration.url' <<<"$btn")" "http://127.0.0.1:$BOTPORT/mattermost/action"
-equals "its context holds the command line with --confirm" "$(jq -r '.integration.context.command' <<<"$btn")" "restart localhost ghost --confirm"
+confirm=$(jq -r '.integration.context.command' <<<"$btn")
+contains "its context holds a single-use token" "$confirm" "confirm:"
 secret=$(jq -r '.integration.context.token' <<<"$btn")
 if [[ "$secret" =~ ^[0-9a-f]{64}$ ]]; then ok "and a 32-byte hex secret"; else bad "and a 32-byte hex secret" "got $secret"; fi
 equals "the secret is kept in the data dir, mode 0600" "$(stat -c '%a %s' "$T/data/mattermost-actions.key")" "600 65"
@@ -168,22 +170,30 @@ lacks "the secret never reaches the log" "$(cat "$T/bot.err")" "$secret"
 # A viewer clicks: taken (200), refused by RBAC, ephemerally to the clicker.
 r=$(ctl click "{\"user_id\":\"$VIC\",\"user_name\":\"vic\"}")
 equals "a click is answered 200" "$(jq -r .status <<<"$r")" 200
-equals "with an ephemeral_text" "$(jq -r .body.ephemeral_text <<<"$r")" "running: restart localhost ghost --confirm"
+equals "with an ephemeral_text" "$(jq -r .body.ephemeral_text <<<"$r")" "confirming: the command runs now"
 equals "sent as Mattermost does (JSON, context as stored)" "$(jq -r '.request.context.token == "'"$secret"'" and .request.type == "button"' <<<"$r")" true
 wait_for '(.ephemerals | length) >= 1' || true
 s=$(state)
 equals "a viewer's click is refused to the viewer" "$(jq -r '.ephemerals[0].user_id' <<<"$s")" "$VIC"
 contains "by RBAC" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "/restart needs role"
-# An admin clicks: the confirmed command runs, answered in the channel.
+# An admin clicks: the confirmed command runs. The prompt was a slash
+# command's response (no post id in the click), so the answer is a post.
 r=$(ctl click '{}')
 equals "an admin's click is answered 200" "$(jq -r .status <<<"$r")" 200
-wait_for '([.posts[] | select(.props.attachments[0].text | test("restarted ghost"))] | length) >= 1' || true
+wait_for '([.posts[] | select(.props.attachments[0].text | test("restart"))] | length) >= 1' || true
 s=$(state)
-equals "the command's answer is a channel post" "$(jq -r '[.posts[] | select(.props.attachments[0].text | test("restarted ghost"))][0].channel_id' <<<"$s")" "$OPS"
+p=$(jq -c '[.posts[] | select(.props.attachments[0].text | test("restart"))][0]' <<<"$s")
+equals "the command's answer is a channel post" "$(jq -r '.channel_id' <<<"$p")" "$OPS"
+contains "naming who confirmed it" "$(jq -r '.props.attachments[0] | tostring' <<<"$p")" "Confirmed by @jdoe at "
 equals "both clicks audited as the clickers' confirmed command" \
-  "$(sqlite3 "$db" "SELECT user || ' ' || outcome FROM audit WHERE command = 'restart localhost ghost --confirm' ORDER BY id")" \
-  "$VIC denied
-$JDOE error"
+  "$(sqlite3 "$db" "SELECT user || ' ' || outcome || ' ' || via FROM audit WHERE command = 'restart localhost ghost --confirm' ORDER BY id")" \
+  "$VIC denied click
+$JDOE error click"
+# The same button again: nothing runs, the clicker is told who did it.
+r=$(ctl click "{\"context\":{\"command\":\"$confirm\",\"token\":\"$secret\"},\"user_id\":\"$VIC\",\"user_name\":\"vic\"}")
+wait_for '([.ephemerals[] | select(.post.props.attachments[0].text | test("already done"))] | length) >= 1' || true
+contains "a second click is told who did it" "$(state | jq -r '[.ephemerals[] | select(.post.props.attachments[0].text | test("already done"))][0].post.props.attachments[0].text')" "already done by @jdoe at "
+equals "and runs nothing" "$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE command = 'restart localhost ghost --confirm'")" 2
 # Forged and malformed clicks.
 n=$(sqlite3 "$db" "SELECT count(*) FROM audit")
 r=$(ctl click '{"context":{"command":"restart localhost ghost --confirm","token":"forged"}}')
@@ -200,8 +210,16 @@ equals "no refused click ran anything" "$(sqlite3 "$db" "SELECT count(*) FROM au
 # A mention's refusal is an ephemeral post with the button too.
 ctl reset >/dev/null
 ctl post "{\"message\":\"!restart localhost ghost\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
-wait_for '(.ephemerals | length) >= 1' || true
-equals "a mention's refusal has the button" "$(state | jq -r '.ephemerals[0].post.props.attachments[0].actions[0].integration.context.command')" "restart localhost ghost --confirm"
+wait_for '([.posts[] | select(.props.attachments[0].actions[0] != null)] | length) >= 1' || true
+prompt=$(state | jq -c '[.posts[] | select(.props.attachments[0].actions[0] != null)][0]')
+contains "a mention's prompt has the button" "$(jq -r '.props.attachments[0].actions[0].integration.context.command' <<<"$prompt")" "confirm:"
+# A click on that post: the answer takes the prompt's place (a patch).
+r=$(ctl click "{\"post_id\":\"$(jq -r .id <<<"$prompt")\"}")
+wait_for '([.patches[] | select(.props.attachments[0].text | test("restart"))] | length) >= 1' || true
+p=$(state | jq -c '[.patches[] | select(.props.attachments[0].text | test("restart"))][0]')
+equals "the answer patches the clicked prompt" "$(jq -r .id <<<"$p")" "$(jq -r .id <<<"$prompt")"
+contains "naming who confirmed it" "$(jq -r '.props.attachments[0] | tostring' <<<"$p")" "Confirmed by @jdoe at "
+equals "without the button" "$(jq -r '.props.attachments[0].actions // [] | length' <<<"$p")" 0
 ctl reset >/dev/null
 # --- alerts: a post with buttons, a click, a patch in place, a thread note -------
 curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"QueueStuck","host":"mq-01","severity":"critical","summary":"12000 messages waiting"}' >/dev/null

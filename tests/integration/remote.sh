@@ -128,7 +128,17 @@ out=$(run "/jobs EOD_SECRET")
 contains "a job outside the inventory is refused" "$out" "job EOD_SECRET is not in the inventory"
 out=$(run "/rerun FEED_HELD")
 contains "rerun needs --confirm" "$out" "repeat it with --confirm"
+contains "the prompt names the job and host" "$out" "Force-start FEED_HELD on box1?"
+contains "the prompt gives the job's state now" "$out" "FEED_HELD on box1 is OH (on hold), last start 11/21/2026 07:00:01"
+contains "the prompt gives the exact action" "$out" "Confirm runs: sendevent -E FORCE_STARTJOB -J FEED_HELD on box1"
 [ -e "$T/sendevent.args" ] && bad "unconfirmed rerun ran nothing" "sendevent ran" || ok "unconfirmed rerun ran nothing"
+# It looks before it leaps: a job on its way is not started again.
+out=$(run "/rerun FEED_INTRADAY --confirm" "/rerun FEED_WAIT_FILE --confirm" "/rerun FEED_INTRADAY")
+contains "a running job is refused with its state" "$out" "FEED_INTRADAY is running since 11/22/2026 07:00:01 on box1; it was not started again"
+contains "an activated job is refused" "$out" "FEED_WAIT_FILE is activated since 11/22/2026 06:00:00 on box1; it was not started again"
+[ -e "$T/sendevent.args" ] && bad "a running job was not force-started" "sendevent ran: $(cat "$T/sendevent.args")" || ok "a running job was not force-started"
+out=$(run "/rerun FEED_GONE --confirm")
+contains "a job autorep does not show is not started" "$out" "autorep does not show FEED_GONE, so it was not started"
 out=$(run "/rerun FEED_HELD --confirm")
 contains "rerun reports" "$out" "box1: force-started FEED_HELD"
 equals "sendevent got the right argv" "$(cat "$T/sendevent.args" 2>/dev/null)" "-E FORCE_STARTJOB -J FEED_HELD"

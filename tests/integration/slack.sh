@@ -134,11 +134,16 @@ ctl reset >/dev/null
 ctl slash '{"command":"/restart","text":"localhost ghost"}' >/dev/null
 wait_for '(.responses | length) >= 1' || true
 s=$(state)
-contains "unconfirmed /restart asks for --confirm" "$(jq -r '.responses[0].body.text' <<<"$s")" "repeat it with --confirm"
+prompt=$(jq -r '.responses[0].body.blocks | tostring' <<<"$s")
+contains "unconfirmed /restart says what it would do" "$prompt" "Restart ghost on localhost?"
+contains "with the exact action" "$prompt" "Confirm runs: true on localhost, then checks it again"
+contains "and the service's state now" "$prompt" "ghost on localhost is "
+equals "the prompt is seen in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
 btn=$(jq -c '.responses[0].body.blocks[] | select(.type == "actions") | .elements[0]' <<<"$s")
 equals "it carries a Confirm button" "$(jq -r '.text.text' <<<"$btn")" "Confirm"
 equals "a danger button" "$(jq -r '.style' <<<"$btn")" "danger"
-equals "whose value is the command line with --confirm" "$(jq -r '.value' <<<"$btn")" "restart localhost ghost --confirm"
+value=$(jq -r '.value' <<<"$btn")
+contains "whose value is a single-use token, not the command line" "$value" "confirm:"
 # A viewer clicks: acked, refused by RBAC on the click's response URL.
 r=$(ctl click '{"user":"U0VIEW","user_name":"vic"}')
 eid=$(jq -r .envelope_id <<<"$r")
@@ -149,15 +154,33 @@ equals "the click is acked" "$(jq -r --arg e "$eid" '[.acks[] | select(.envelope
 equals "with a bare ack (no payload)" "$(jq -c --arg e "$eid" '.acks[] | select(.envelope_id == $e) | .payload' <<<"$s")" "null"
 contains "a click by a viewer is refused" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.text' <<<"$s")" "/restart needs role"
 equals "the refusal is only for the clicker" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.response_type' <<<"$s")" "ephemeral"
-# An admin clicks the same button: the confirmed command runs.
+equals "and leaves the prompt in place" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.replace_original' <<<"$s")" "false"
+# An admin clicks the same button: the confirmed command runs, and its
+# answer replaces the prompt, so the button is gone.
 url=$(ctl click '{}' | jq -r .response_url)
 wait_for "[.responses[] | select(.url == \"$url\")] | length >= 1" || true
-contains "a click by an operator runs the command" "$(state | jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.text')" "localhost: restarted ghost"
+s=$(state)
+contains "a click by an operator runs the command" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.blocks | tostring' <<<"$s")" "localhost: restart"
+contains "the answer names who confirmed it" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.blocks | tostring' <<<"$s")" "Confirmed by @jdoe at "
+equals "and replaces the prompt" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.replace_original' <<<"$s")" "true"
+equals "the prompt was replaced in place" "$(jq '.replaced | length' <<<"$s")" 1
+equals "its button cannot be pressed again" "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' "$C/click")" 404
+# The same button pressed again (a second person had it on screen).
+url=$(ctl click "{\"value\":\"$value\",\"user\":\"U0ADA\",\"user_name\":\"ada\"}" | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$url\")] | length >= 1" || true
+s=$(state)
+contains "a second click is told who did it" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.text' <<<"$s")" "already done by @jdoe at "
+equals "privately" "$(jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.response_type' <<<"$s")" "ephemeral"
 db="$T/data/opsbot.db"
-equals "the click is audited as the clicker's confirmed command" \
-  "$(sqlite3 "$db" "SELECT user || ' ' || outcome FROM audit WHERE command = 'restart localhost ghost --confirm' ORDER BY id")" \
-  "U0VIEW denied
-U0456 error"
+equals "the command ran once; clicks are audited as clicks" \
+  "$(sqlite3 "$db" "SELECT user || ' ' || outcome || ' ' || via FROM audit WHERE command = 'restart localhost ghost --confirm' ORDER BY id")" \
+  "U0VIEW denied click
+U0456 error click"
+equals "the second click ran nothing" "$(sqlite3 "$db" "SELECT outcome || ' ' || via FROM audit ORDER BY id DESC LIMIT 1")" "refused click"
+# A button that carries --confirm itself (an old prompt) runs nothing.
+url=$(ctl click '{"value":"restart localhost ghost --confirm"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$url\")] | length >= 1" || true
+contains "an old-style Confirm value is refused" "$(state | jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.text')" "without a single-use confirmation"
 # A redelivered click runs once.
 ctl reset >/dev/null
 last=$(sqlite3 "$db" "SELECT max(id) FROM audit")
@@ -243,6 +266,7 @@ equals "SIGTERM stops the Slack bot cleanly" "$rc" 0
 
 # --- audit ------------------------------------------------------------------
 equals "commands audited with platform and user" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit ORDER BY 1")" "slack/U0456
+slack/U0ADA
 slack/U0VIEW"
 
 # --- refused tokens -------------------------------------------------------------

@@ -29,6 +29,10 @@ static void	rec_reply_text(const char *);
 
 static struct buf	 replies;
 static atomic_int	 release_slow;
+static char		 last_button[256];	/* value of the newest button */
+static int		 last_replace;		/* replaced the clicked one */
+static int		 last_ephemeral;
+static int		 boom_runs;
 
 static int
 rec_start(struct chat *c, char **cause)
@@ -48,6 +52,12 @@ rec_reply(struct chat *c, const struct chat_origin *o,
 {
 	char	*text = message_render_text(m);
 
+	last_button[0] = '\0';
+	if (m->nbuttons > 0)
+		snprintf(last_button, sizeof last_button, "%s",
+		    m->buttons[0].value);
+	last_replace = m->replace;
+	last_ephemeral = m->ephemeral;
 	rec_reply_text(text);
 	free(text);
 }
@@ -119,6 +129,7 @@ static const struct cmd_entry fail_entry = {
 static enum cmd_result
 boom_exec(struct cmd_ctx *ctx)
 {
+	boom_runs++;
 	cmd_reply(ctx, "boom done");
 	return CMD_DONE;
 }
@@ -264,6 +275,23 @@ say(const char *user, const char *channel, const char *text)
 	return last;
 }
 
+/* A click by user in channel on a button whose value is value. */
+static const char *
+click(const char *user, const char *name, const char *channel,
+    const char *value)
+{
+	static char		*last;
+	struct chat_msg		 m = { .user_id = user, .user_name = name,
+	    .channel = channel, .text = value, .len = strlen(value),
+	    .click = 1 };
+
+	buf_release(&replies);
+	bot_handle_message(bot, chat, &m);
+	free(last);
+	last = xstrdup(replies.data);
+	return last;
+}
+
 /* The audit column col of the newest row. */
 static char *
 last_audit(const char *col)
@@ -399,13 +427,86 @@ TEST(confirmation_and_errors)
 {
 	start_bot("confirm");
 	ASSERT_STR_EQ(say("UA", "#ops", "/boom"), "/boom changes things on "
-	    "production; repeat it with --confirm to go ahead");
+	    "production.\nPress Confirm within 10m (it works once), or repeat "
+	    "it with --confirm to go ahead.");
 	ASSERT_STR_EQ(last_audit("outcome"), "unconfirmed");
+	/* The prompt is the channel's, and its button is a token. */
+	ASSERT_INT_EQ(last_ephemeral, 0);
+	ASSERT_CONTAINS(last_button, "confirm:");
 	ASSERT_STR_EQ(say("UA", "#ops", "/boom --confirm"), "boom done");
 	ASSERT_STR_EQ(say("UA", "#ops", "/fail"), "it broke");
 	ASSERT_STR_EQ(last_audit("outcome"), "error");
 	ASSERT_STR_EQ(last_audit("detail"), "it broke");
 	stop_bot();
+}
+
+/*
+ * A Confirm button works once: the first click runs the command and
+ * replaces the prompt; a second click, even after a restart of the bot,
+ * is told who did it; an old-style button that carries --confirm itself
+ * is refused; an expired one says so.
+ */
+TEST(confirm_button_single_use)
+{
+	char	 value[256], when[64];
+
+	clock_use_real();
+	start_bot("single");
+	boom_runs = 0;
+	say("UA", "#ops", "/boom");
+	snprintf(value, sizeof value, "%s", last_button);
+	ASSERT_CONTAINS(value, "confirm:");
+	ASSERT_INT_EQ(boom_runs, 0);
+	/* A click in another channel does not run it. */
+	ASSERT_CONTAINS(click("UO", "otto", "#dev", value),
+	    "belongs to another channel");
+	ASSERT_INT_EQ(boom_runs, 0);
+	ASSERT_CONTAINS(click("UO", "otto", "#ops", value),
+	    "Confirmed by @otto at ");
+	ASSERT_CONTAINS(replies.data, "boom done");
+	ASSERT_INT_EQ(boom_runs, 1);
+	ASSERT_INT_EQ(last_replace, 1);
+	ASSERT_STR_EQ(last_audit("via"), "click");
+	ASSERT_STR_EQ(last_audit("command"), "/boom --confirm");
+	ASSERT_STR_EQ(last_audit("user"), "UO");
+	/* The second click: private, names the first, runs nothing. */
+	ASSERT_CONTAINS(click("UA", "ada", "#ops", value),
+	    "already done by @otto at ");
+	ASSERT_INT_EQ(boom_runs, 1);
+	ASSERT_INT_EQ(last_replace, 0);
+	ASSERT_INT_EQ(last_ephemeral, 1);
+	ASSERT_STR_EQ(last_audit("outcome"), "refused");
+	stop_bot();
+
+	/* The token is in the store: a restarted bot knows it was used. */
+	start_bot("single");
+	ASSERT_CONTAINS(click("UA", "ada", "#ops", value),
+	    "already done by @otto at ");
+	ASSERT_CONTAINS(click("UA", "ada", "#ops", value), "(ok)");
+	ASSERT_INT_EQ(boom_runs, 1);
+	/* A button that carries --confirm itself is not single-use. */
+	ASSERT_CONTAINS(click("UA", "ada", "#ops", "boom --confirm"),
+	    "without a single-use confirmation");
+	ASSERT_INT_EQ(boom_runs, 1);
+	/* Typing --confirm still works, and is audited as typed. */
+	ASSERT_STR_EQ(say("UA", "#ops", "/boom --confirm"), "boom done");
+	ASSERT_STR_EQ(last_audit("via"), "typed");
+	ASSERT_INT_EQ(boom_runs, 2);
+	ASSERT_CONTAINS(click("UA", "ada", "#ops", "confirm:0123"),
+	    "not known to this bot");
+	stop_bot();
+
+	/* Ten minutes later the button has expired. */
+	clock_fake_set(1796400000000LL);
+	start_bot("expiry");
+	say("UA", "#ops", "/boom");
+	snprintf(value, sizeof value, "%s", last_button);
+	clock_fake_advance(601 * 1000);
+	snprintf(when, sizeof when, "expired at ");
+	ASSERT_CONTAINS(click("UA", "ada", "#ops", value), when);
+	ASSERT_INT_EQ(boom_runs, 2);
+	stop_bot();
+	clock_use_real();
 }
 
 TEST(secrets_never_echo)
@@ -496,6 +597,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(channel_and_disabled),
 	TEST_ENTRY(bad_input),
 	TEST_ENTRY(confirmation_and_errors),
+	TEST_ENTRY(confirm_button_single_use),
 	TEST_ENTRY(secrets_never_echo),
 	TEST_ENTRY(pending_command_completes),
 	TEST_ENTRY(shutdown_cancels_after_grace),
