@@ -1183,7 +1183,7 @@ group_render(const struct alerts *al, const struct agroup *g,
 	    MESSAGE_INFO) : worst == 0 ? MESSAGE_CRIT : worst == 1 ?
 	    MESSAGE_WARN : MESSAGE_INFO;
 	if (mention != NULL && worst == 0 && nfiring > 0)
-		buf_addf(text, "%s\n", mention);
+		m->mention = mention;	/* live: it must page */
 	/* Firing first, then acknowledged, silenced, resolved. */
 	for (pass = 0; pass < 4; pass++) {
 		for (i = 0; i < g->n; i++) {
@@ -1524,9 +1524,8 @@ group_remind(struct alerts *al, struct agroup *g, int64_t now)
 				buf_addf(&text, " #%lld",
 				    (long long)g->members[i].alert->id);
 		}
-		if (g->route->mention != NULL)
-			buf_addf(&text, " %s", g->route->mention);
 		memset(&m, 0, sizeof m);
+		m.mention = g->route->mention;
 		m.text = text.data;
 		m.status = MESSAGE_WARN;
 		alerts_post(al, n->receiver, "thread", n->outbox_id, &m, NULL);

@@ -40,6 +40,7 @@ struct cmd_ctx {
 	struct args		 args;
 	struct buf		 reply;
 	char			*title;		/* rich answers: headline */
+	char			*mention;	/* cmd_mention(), or NULL */
 	enum message_status	 status;	/* and its colour */
 	struct cmd_button {			/* cmd_button(); owned */
 		char	*action, *label, *value;
@@ -126,6 +127,8 @@ void	 cmd_title(struct cmd_ctx *, enum message_status, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 /* Gives the answer a status colour without a headline. */
 void	 cmd_status(struct cmd_ctx *, enum message_status);
+/* Pages someone with the answer (message.h: mention); copied. */
+void	 cmd_mention(struct cmd_ctx *, const char *mention);
 /*
  * Adds a button to the answer; value is the command line a click runs,
  * as the person who clicks (message.h). Extra buttons are dropped.

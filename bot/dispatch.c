@@ -70,6 +70,13 @@ cmd_status(struct cmd_ctx *ctx, enum message_status st)
 }
 
 void
+cmd_mention(struct cmd_ctx *ctx, const char *mention)
+{
+	free(ctx->mention);
+	ctx->mention = mention != NULL ? xstrdup(mention) : NULL;
+}
+
+void
 cmd_title(struct cmd_ctx *ctx, enum message_status st, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -184,6 +191,7 @@ cmd_answer(struct cmd_ctx *ctx)
 		memset(&msg, 0, sizeof msg);
 		msg.title = title;
 		msg.status = ctx->status;
+		msg.mention = ctx->mention;
 		/*
 		 * A refusal concerns only the person who asked. A prompt to
 		 * confirm is seen by the channel: the change is the team's,
@@ -239,6 +247,7 @@ dispatch_free(struct cmd_ctx *ctx)
 	free(ctx->line);
 	free(ctx->detail);
 	free(ctx->title);
+	free(ctx->mention);
 	free(ctx->confirm_token);
 	free(ctx->confirm_line);
 	free(ctx);

@@ -56,6 +56,7 @@ cmd_checklist_done(struct checklist_run *run, void *arg)
 
 	if (!ctx->cancelled) {
 		cmd_title(ctx, run->status, "%s", run->title.data);
+		cmd_mention(ctx, checklist_mention(run));
 		cmd_reply(ctx, "%s", run->text.data);
 		if (run->details.len > 0)
 			cmd_reply(ctx, "\nDetails:\n%s", run->details.data);

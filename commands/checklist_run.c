@@ -584,8 +584,6 @@ run_summarize(struct checklist_run *run)
 	    run->passed, n, strcmp(run->trigger, "late") == 0 ?
 	    " (ran late)" : "");
 	run->status = run->passed == (int)n ? MESSAGE_OK : MESSAGE_CRIT;
-	if (run->passed != (int)n && run->cl->mention != NULL)
-		buf_addf(&run->text, "%s\n", run->cl->mention);
 	/* Failures first, with their cause; then what passed. */
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < n; i++) {
@@ -811,6 +809,13 @@ checklist_message(const struct checklist_run *run, struct message *m)
 	m->title = run->title.data;
 	m->text = run->text.data;
 	m->status = run->status;
+	m->mention = checklist_mention(run);
+}
+
+const char *
+checklist_mention(const struct checklist_run *run)
+{
+	return run->passed != (int)run->cl->nchecks ? run->cl->mention : NULL;
 }
 
 /*

@@ -65,5 +65,7 @@ int	 checklist_post(const struct checklist_run *, const char *receiver,
 	    char **cause);
 /* The summary as a message (strings borrowed from run). */
 void	 checklist_message(const struct checklist_run *, struct message *);
+/* Who the run pages: the checklist's mention when a check failed. */
+const char *checklist_mention(const struct checklist_run *);
 
 #endif

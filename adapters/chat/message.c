@@ -1,10 +1,13 @@
 /*
  * Renderers of the neutral message (see message.h). Text from hosts and
  * users is escaped for Slack mrkdwn (&, <, >) and kept inside code blocks;
- * long blocks are split to fit Slack's 3,000 characters per section.
+ * long blocks are split to fit Slack's 3,000 characters per section. The
+ * one thing sent live is a message's mention, and only in the forms that
+ * page someone on that platform.
  */
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +52,8 @@ message_render_text(const struct message *m)
 	size_t		 i;
 
 	buf_init(&b);
+	if (m->mention != NULL)
+		buf_addf(&b, "%s\n", m->mention);
 	if (m->title != NULL)
 		buf_addf(&b, "%s\n", m->title);
 	if (m->text != NULL)
@@ -77,6 +82,59 @@ message_escape(struct buf *b, const char *s, size_t n)
 			buf_adds(b, "&gt;");
 		else
 			buf_addc(b, s[i]);
+	}
+}
+
+/* Length of a Slack special mention at s ("<!here>", "<@U1>"), or 0. */
+static size_t
+message_slack_special(const char *s)
+{
+	static const char *const bare[] = { "<!here", "<!channel",
+	    "<!everyone", NULL };
+	const char	*p = NULL;
+	size_t		 i, n;
+
+	for (i = 0; bare[i] != NULL && p == NULL; i++) {
+		n = strlen(bare[i]);
+		if (strncmp(s, bare[i], n) == 0)
+			p = s + n;
+	}
+	if (p == NULL && (strncmp(s, "<!subteam^", 10) == 0 ||
+	    strncmp(s, "<@", 2) == 0)) {
+		p = s + (s[1] == '@' ? 2 : 10);
+		if (s[1] == '@' && *p != 'U' && *p != 'W')
+			return 0;
+		for (n = 0; isupper((unsigned char)p[n]) ||
+		    isdigit((unsigned char)p[n]); n++)
+			;
+		if (n == 0)
+			return 0;
+		p += n;
+	}
+	if (p == NULL)
+		return 0;
+	if (*p == '|') {
+		for (p++; *p != '\0' && *p != '>' && *p != '<' && *p != '&';
+		    p++)
+			;
+	}
+	return *p == '>' ? (size_t)(p + 1 - s) : 0;
+}
+
+void
+message_slack_mention(struct buf *b, const char *mention)
+{
+	const char	*s = mention;
+	size_t		 n;
+
+	while (*s != '\0') {
+		if ((n = message_slack_special(s)) > 0) {
+			buf_add(b, s, n);
+			s += n;
+		} else {
+			message_escape(b, s, 1);
+			s++;
+		}
 	}
 }
 
@@ -112,10 +170,34 @@ message_render_slack(const struct message *m, cJSON *body)
 	size_t		 i, n, nblocks = 0;
 	char		*fallback = message_render_text(m);
 
-	/* The notification text: what phones and search show. */
-	cJSON_AddStringToObject(body, "text", fallback);
-	free(fallback);
+	/*
+	 * The notification text: what phones and search show. Slack reads
+	 * it as mrkdwn too, so only the mention may page anyone.
+	 */
 	buf_init(&b);
+	if (m->mention != NULL) {
+		struct message	 rest = *m;
+
+		message_slack_mention(&b, m->mention);
+		buf_adds(&b, "\n");
+		rest.mention = NULL;
+		free(fallback);
+		fallback = message_render_text(&rest);
+	}
+	message_escape(&b, fallback, strlen(fallback));
+	cJSON_AddStringToObject(body, "text", b.data);
+	free(fallback);
+	buf_clear(&b);
+	if (m->mention != NULL) {
+		message_slack_mention(&b, m->mention);
+		buf_adds(&b, m->title != NULL || m->text != NULL ? "\n" : "");
+		if (m->title == NULL && m->text == NULL) {
+			cJSON_AddItemToArray(blocks,
+			    message_slack_section(b.data));
+			nblocks++;
+			buf_clear(&b);
+		}
+	}
 	if (m->title != NULL) {
 		if (m->status == MESSAGE_CRIT)
 			buf_adds(&b, ":red_circle: ");
@@ -211,6 +293,9 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 	char		*fallback = message_render_text(m);
 
 	buf_init(&b);
+	/* Mentions notify from the message, never from an attachment. */
+	if (m->mention != NULL)
+		buf_addf(&b, "%s%s", m->mention, m->title != NULL ? " " : "");
 	if (m->title != NULL)
 		buf_addf(&b, "**%s**", m->title);
 	cJSON_AddStringToObject(body, response ? "text" : "message", b.data);

@@ -59,6 +59,14 @@ struct message {
 	size_t			 nbuttons;
 	int			 ephemeral;	/* only for the person asking */
 	/*
+	 * Who to page, e.g. a route's "<!subteam^S0ONCALL>" or "@oncall":
+	 * sent live, outside any code block, where the platform notifies
+	 * (Slack: the text and first section; Mattermost: the post's
+	 * message, not an attachment). Only the platform's mention forms
+	 * are live; anything else in it is escaped like other text.
+	 */
+	const char		*mention;
+	/*
 	 * The answer to a click that takes the clicked message's place
 	 * (a used Confirm prompt), so its buttons cannot be pressed again.
 	 */
@@ -68,6 +76,14 @@ struct message {
 /* "#2EB67D" style colour for a status, or NULL for MESSAGE_PLAIN. */
 const char *message_color(enum message_status);
 const char *message_status_word(enum message_status);	/* "CRIT" */
+
+/*
+ * Appends mention to b for Slack: special mentions (<!subteam^ID>,
+ * <!subteam^ID|@name>, <@U123>, <!here>, <!channel>, <!everyone>) as
+ * they are, everything else escaped (&, <, >).
+ */
+struct buf;
+void	 message_slack_mention(struct buf *b, const char *mention);
 
 /* Plain text (the console, and every platform's fallback); caller frees. */
 char	*message_render_text(const struct message *);

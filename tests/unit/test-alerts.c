@@ -35,8 +35,10 @@ rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
 {
 	(void)arg;
 	(void)cause;
-	buf_addf(&posts, "%s %s %lld %s|%s", receiver, kind, (long long)ref,
-	    m->title != NULL ? m->title : "", m->text != NULL ? m->text : "");
+	buf_addf(&posts, "%s %s %lld %s|%s%s%s", receiver, kind,
+	    (long long)ref, m->title != NULL ? m->title : "",
+	    m->mention != NULL ? m->mention : "", m->mention != NULL ? "\n" :
+	    "", m->text != NULL ? m->text : "");
 	if (m->nbuttons > 0)
 		buf_addf(&posts, "[%s]", m->buttons[0].value);
 	buf_addc(&posts, '\n');

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "message.h"
 #include "test.h"
 
@@ -92,6 +93,49 @@ TEST(slack_blocks)
 	ASSERT_NULL(get(b, "blocks.3.elements.0.style"));
 	ASSERT_STR_EQ(get(b, "blocks.3.elements.0.text.text"), "Acknowledge");
 	cJSON_Delete(b);
+}
+
+/*
+ * On-call mentions page: a route's <!subteam^...> reaches Slack live, in
+ * the notification text and the first section, never inside the code
+ * block; text from alerts or hosts that looks like a mention stays
+ * escaped. Mattermost notifies from the post's message, not an
+ * attachment, so the mention goes there.
+ */
+TEST(mentions_are_live_and_only_mentions)
+{
+	struct message	 m = sample();
+	cJSON		*b = cJSON_CreateObject();
+	struct buf	 out;
+
+	m.mention = "<!subteam^S0ONCALL|@oncall> <@U0ALICE> <!here> <bad> &";
+	m.text = "user says <!channel> and <@U0EVIL>";
+	m.code = "<!everyone> from a host\n";
+	message_render_slack(&m, b);
+	ASSERT_STR_EQ(get(b, "blocks.0.text.text"), "<!subteam^S0ONCALL|"
+	    "@oncall> <@U0ALICE> <!here> &lt;bad&gt; &amp;\n:red_circle: "
+	    "*prod-db: CRIT*\nuser says &lt;!channel&gt; and &lt;@U0EVIL&gt;");
+	ASSERT_STR_EQ(get(b, "blocks.2.text.text"), "```\n&lt;!everyone&gt; "
+	    "from a host\n```");
+	/* The notification text pages the same people, and no one else. */
+	ASSERT_CONTAINS(get(b, "text"), "<!subteam^S0ONCALL|@oncall> "
+	    "<@U0ALICE> <!here>");
+	ASSERT_CONTAINS(get(b, "text"), "user says &lt;!channel&gt;");
+	cJSON_Delete(b);
+
+	b = cJSON_CreateObject();
+	m.mention = "@oncall";
+	message_render_mattermost(&m, b, 0, NULL);
+	ASSERT_STR_EQ(get(b, "message"), "@oncall **prod-db: CRIT**");
+	cJSON_Delete(b);
+
+	/* Forms that are not mentions are never live. */
+	buf_init(&out);
+	message_slack_mention(&out, "<!subteam^> <@x1> <@U1|a<b> <!herex> "
+	    "<!channel|ch>");
+	ASSERT_STR_EQ(out.data, "&lt;!subteam^&gt; &lt;@x1&gt; &lt;@U1|a&lt;b&gt; "
+	    "&lt;!herex&gt; <!channel|ch>");
+	buf_release(&out);
 }
 
 TEST(slack_long_code_is_split)
@@ -191,6 +235,7 @@ TEST(buttons_leave_text_form_alone)
 static const struct test tests[] = {
 	TEST_ENTRY(text_form),
 	TEST_ENTRY(slack_blocks),
+	TEST_ENTRY(mentions_are_live_and_only_mentions),
 	TEST_ENTRY(slack_long_code_is_split),
 	TEST_ENTRY(mattermost_post_and_response),
 	TEST_ENTRY(mattermost_without_action_url_has_no_buttons),
