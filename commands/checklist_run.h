@@ -25,7 +25,24 @@ struct check_result {
 	enum check_status	 status;
 	struct buf		 detail;	/* one line */
 	struct buf		 output;	/* long output, for the thread */
+	struct buf		 unchecked;	/* hosts not checked, until finish */
 };
+
+/* checklist_verdict.c: one check's verdict over its hosts. */
+void	 check_result_init(struct check_result *);
+void	 check_result_release(struct check_result *);
+/*
+ * Adds one problem: CHECK_FAIL (a host answered no) or CHECK_ERROR (it
+ * could not be checked). The status becomes the worst known: a failure
+ * outranks could-not-check, which outranks ok.
+ */
+void	 check_problem(struct check_result *, enum check_status,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Ends a result: its line is the failures, then "could not check: "
+ * and the hosts (and causes) that could not be checked.
+ */
+void	 check_result_finish(struct check_result *);
 
 struct checklist_run;
 typedef void (*checklist_done_fn)(struct checklist_run *, void *arg);

@@ -44,6 +44,7 @@ trap cleanup EXIT
 
 sshd_start "$T/sshd" || { echo "FAIL sshd did not start"; echo "0 passed, 1 failed"; exit 1; }
 ALIASES=$(sshd_ssh_config "$T" web1 web2)
+CLOSED=$(closed_port)   # db9: a host that is down (nothing listens)
 
 # --- the world the checks look at -------------------------------------------------
 # A service whose process runs: a copy of sleep under a name of our own
@@ -103,7 +104,7 @@ write_config() { # file data-dir [extra top-level keys]
   "remote": { "timeout": "8s", "connect_timeout": "4s", "control_persist": "5s",
               "ssh_config": "$ALIASES" },
   "hosts": [
-    { "name": "web1", "tags": ["web"],
+    { "name": "web1", "tags": ["web", "mixed"],
       "mounts": [ { "path": "/", "warn": 1, "crit": 1 } ],
       "services": [ { "name": "app", "process": "$APP" },
                     { "name": "batch", "process": "$GHOST" } ],
@@ -112,6 +113,9 @@ write_config() { # file data-dir [extra top-level keys]
                     "ledger": "echo 'ledger: 3 unbalanced accounts' >&2; exit 3" } },
     { "name": "web2", "tags": ["web"],
       "mounts": [ { "path": "/", "warn": 1, "crit": 1 } ],
+      "services": [ { "name": "app", "process": "$APP" } ] },
+    { "name": "db9", "tags": ["mixed"], "address": "127.0.0.1", "port": $CLOSED,
+      "mounts": [ { "path": "/" } ],
       "services": [ { "name": "app", "process": "$APP" } ] }
   ],
   "checklists": {
@@ -130,8 +134,12 @@ write_config() { # file data-dir [extra top-level keys]
         "expect": "^0\$" },
       { "title": "Ledger balanced", "kind": "command_ok", "hosts": "web1", "command": "ledger" }
     ] },
+    "mixed": { "checks": [
+      { "title": "Disk space", "kind": "disk_below", "hosts": "mixed" },
+      { "title": "App running", "kind": "services_running", "hosts": "mixed", "services": ["app"] }
+    ] },
     "eod": { "checks": [
-      { "title": "App running", "kind": "services_running", "hosts": "all", "services": ["app"] },
+      { "title": "App running", "kind": "services_running", "hosts": "web", "services": ["app"] },
       { "title": "No alerts", "kind": "no_open_alerts", "severity": "info" }
     ] }
   }${3:+,
@@ -165,7 +173,7 @@ fake2_pid=$!
 P2=$(cat "$T/b2/port")
 write_config "$T/b2/opsbot.json" "$T/b2/data" '"schedules": [ { "name": "sod-every-minute", "cron": "* * * * *", "run": "/sod", "channel": "slack:#ops-alerts" } ]'
 out=$("$BOT" --check-config "$T/b2/opsbot.json" 2>&1)
-contains "config with a schedule checks" "$out" "ok (2 host(s), 1 user rule(s)"
+contains "config with a schedule checks" "$out" "ok (3 host(s), 1 user rule(s)"
 contains "and counts the schedule" "$out" "1 schedule(s)"
 start_bot "$T/b2/opsbot.json" "$T/b2" "$P2"
 bot2_pid=$!
@@ -401,6 +409,24 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$BP/hook
 equals "a critical alert comes in" "$code" 200
 out=$(slash "sod")
 contains "the open alert is named" "$(printf '%s\n' "$out" | grep -F '✗ No critical alerts')" "DbDown on db1"
+
+# --- one host down must not hide a real failure on another ------------------------
+# web1's / is over its 1 % threshold; db9 is down. Disk space failed on web1
+# whatever db9 says: a failure, naming db9 as not checked. App running is ok
+# on web1 and unknown on db9: could not check.
+out=$(slash "checklist mixed")
+echo "$out" >"$T/mixed.txt"
+contains "mixed: the score" "$out" "— 0/2 OK"
+contains "a failure on a reachable host is a failure" "$(line 'Disk space')" "✗ Disk space — web1 /: "
+contains "the host that could not be checked is named with it" "$(line '✗ Disk space')" "; could not check: db9: "
+contains "only unknowns: could not check, naming the host" "$(line 'App running')" "⚠ App running — could not check: db9: "
+lacks "the reachable host is not called unchecked" "$(line 'App running')" "web1"
+equals "stored as fail and error" "$(sqlite3 -cmd '.timeout 5000' "$DB" "SELECT group_concat(status, ',') FROM (SELECT status FROM checklist_results WHERE run_id = (SELECT max(id) FROM checklist_runs WHERE name = 'mixed') ORDER BY idx)")" "fail,error"
+out=$(slash "report last mixed")
+contains "/report last: the failure with the unchecked host" "$out" "✗ Disk space — web1 /: "
+out=$(slash "report history 1 mixed")
+equals "history: a failure is X, not ?" "$(row 'Disk space')" "Disk space X"
+equals "history: only unknowns are ?" "$(row 'App running')" "App running ?"
 
 # --- 3. a checklist that names what the inventory does not have ------------------------
 cat >"$T/bad.json" <<JSON
