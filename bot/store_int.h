@@ -36,7 +36,13 @@ enum store_cached {
 	STORE_C_RUNS_RECENT,
 	STORE_C_SCHED_GET,
 	STORE_C_SCHED_SET,
-	STORE_CACHED_MAX = 32
+	/* The day an EOD hands over (store_checklists.c). */
+	STORE_C_RUN_FIRST_SINCE,
+	STORE_C_DAY_ALERT_EVENTS,
+	STORE_C_OPEN_ALERTS,
+	STORE_C_DAY_ACTIONS,
+	/* Room for more: store.c's array has this many slots. */
+	STORE_CACHED_MAX = 48
 };
 
 /* The cached statement, reset with bindings cleared; NULL and *cause. */

@@ -504,7 +504,7 @@ run_summarize(struct checklist_run *run)
 	struct store_result_row	*res;
 	struct prev_state	 ps;
 	struct prev_results	 pr;
-	struct buf		 news, fixed;
+	struct buf		 news, fixed, handover;
 	struct tm		 tm;
 	char			 when[64], *cause = NULL;
 	size_t			 i, n = run->cl->nchecks;
@@ -524,6 +524,9 @@ run_summarize(struct checklist_run *run)
 			    (int)strcspn(r->output.data, "\n"),
 			    r->output.data);
 	}
+	/* An EOD's lines say what the morning found; stored with them. */
+	buf_init(&handover);
+	checklist_eod(run, &handover);
 	res = xcalloc(n, sizeof *res);
 	for (i = 0; i < n; i++) {
 		res[i].idx = (int)i;
@@ -610,6 +613,8 @@ run_summarize(struct checklist_run *run)
 		buf_release(&news);
 		buf_release(&fixed);
 	}
+	buf_add(&run->text, handover.data, handover.len);
+	buf_release(&handover);
 }
 
 static void

@@ -70,6 +70,15 @@ struct checklist_run {
 };
 
 /*
+ * checklist_eod.c: for a checklist with compare_with or handover, before
+ * the run is stored: marks each check's line against that day's first
+ * run of compare_with ("failed at SOD 08:00, rerun by @alice 13:31
+ * (ok)"), and writes to out the comparison and the day's alerts, reruns
+ * and restarts. Store errors are logged; the summary goes on.
+ */
+void	 checklist_eod(struct checklist_run *, struct buf *out);
+
+/*
  * Starts a run; done is called on the loop thread with the summary
  * ready (the run is freed after it returns). Returns 0, or -1 and
  * *cause if the pool refused (shutting down).
