@@ -223,8 +223,8 @@ lacks "no details when nothing failed" "$out" "Details:"
 # --- yesterday's SOD, stored as the bot would have ---------------------------------
 now_ms=$(($(date +%s%3N)))
 y_ms=$((now_ms - 86400000))
-YDOM=$(date -u -d "@$((y_ms / 1000))" +%d)
-TDOM=$(date -u +%d)
+YMD=$(date -u -d "@$((y_ms / 1000))" +'%b %d')
+TMD=$(date -u +'%b %d')
 YHDR=$(date -u -d "@$((y_ms / 1000))" +'%a %d %b %H:%M')
 sqlite3 -cmd '.timeout 5000' "$DB" <<SQL
 BEGIN;
@@ -306,8 +306,14 @@ equals "each result stored" "$(sqlite3 -cmd '.timeout 5000' "$DB" "SELECT group_
 out=$(slash "report history 7 sod")
 echo "$out" >"$T/history.txt"
 contains "history title" "$out" "History of sod — last 2 run(s)"
-hdr=$(printf '%s\n' "$out" | grep -E "^ +$YDOM +$TDOM *\$" | head -1)
-if [ -n "$hdr" ]; then ok "two day columns: $YDOM then $TDOM"; else bad "two day columns" "expected a header ' $YDOM $TDOM'" "got: $out"; fi
+hdr=$(printf '%s\n' "$out" | grep -E "^ +$YMD +$TMD *\$" | head -1)
+if [ -n "$hdr" ]; then ok "two date columns: $YMD then $TMD"; else bad "two date columns" "expected a header ' $YMD $TMD'" "got: $out"; fi
+hdr=$(printf '%s\n' "$out" | grep -E "^ +$(date -u -d "@$((y_ms / 1000))" +%H:%M) +[0-9]{2}:[0-9]{2} *\$" | head -1)
+if [ -n "$hdr" ]; then ok "each column with its time"; else bad "time row" "got: $out"; fi
+hdr=$(printf '%s\n' "$out" | grep -E "^ +sod +sod *\$" | head -1)
+if [ -n "$hdr" ]; then ok "each column names its checklist"; else bad "checklist row" "got: $out"; fi
+wide=$(printf '%s\n' "$out" | awk 'length($0) > 80' | head -1)
+equals "the grid fits 80 columns" "$wide" ""
 row() { printf '%s\n' "$out" | grep -E "^$1 " | tr -s ' ' | sed 's/ *$//'; }
 equals "App running: ok both days" "$(row 'App running')" "App running . ."
 equals "Batch running: ok, then failed" "$(row 'Batch running')" "Batch running . X"
@@ -328,6 +334,9 @@ contains "/report last: its score" "$out" "— 4/9 OK"
 contains "/report last: the causes" "$out" "✗ Batch running — web1 batch: inactive"
 out=$(slash "report history 7")
 contains "history of all checklists" "$out" "History of all checklists — last 4 run(s)"
+# Yesterday's SOD was stored after today's EOD ran: columns go by time.
+hdr=$(printf '%s\n' "$out" | grep -E "^ +sod +eod +sod +sod *\$" | head -1)
+if [ -n "$hdr" ]; then ok "columns of several checklists, oldest first, each named"; else bad "checklist row of all" "got: $out"; fi
 
 # --- 2. the scheduled run --------------------------------------------------------------
 left=$((sched_start + 75 - $(date +%s)))
