@@ -120,13 +120,17 @@ eod_action_parse(const char *line, struct eod_action *a)
 		free(cause);
 		return -1;
 	}
-	i = 0;
-	if (w.argc > 1 && strcmp(w.argv[0] + (w.argv[0][0] == '/'),
-	    "opsbot") == 0)
-		i = 1;
-	if (i >= w.argc)
+	if (w.argc == 0)
 		goto out;
-	cmd = w.argv[i] + (w.argv[i][0] == '/');
+	/*
+	 * A slash command's text ("rerun JOB"), or a line that starts
+	 * with the bot's trigger or a mention ("/opsbot rerun JOB").
+	 */
+	i = 0;
+	cmd = w.argv[0] + (w.argv[0][0] == '/');
+	if (strcmp(cmd, "rerun") != 0 && strcmp(cmd, "restart") != 0 &&
+	    w.argc > 1)
+		cmd = w.argv[++i] + (w.argv[1][0] == '/');
 	for (i++; i < w.argc && npos < 2; i++) {
 		if (strncmp(w.argv[i], "--", 2) != 0)
 			pos[npos++] = w.argv[i];

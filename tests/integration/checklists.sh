@@ -448,7 +448,7 @@ INSERT INTO audit (ts, platform, user, user_name, channel, command, outcome, dur
   ($ta_ms, 'slack', 'U0777', 'alice', 'C0OPS', 'rerun SOD_LOAD_PRICES', 'unconfirmed', 1, NULL),
   ($((ta_ms + 1)), 'slack', 'U0777', 'alice', 'C0OPS', 'rerun SOD_LOAD_PRICES --confirm', 'ok', 900, NULL),
   ($tb_ms, 'slack', 'U0888', 'bob', 'C0OPS', '/restart web1 app --confirm', 'ok', 2000, NULL),
-  ($((tb_ms + 1)), 'slack', 'U0888', 'bob', 'C0OPS', 'restart web2 app --confirm', 'error', 2000, 'web2 app did not come back');
+  ($((tb_ms + 1)), 'slack', 'U0888', 'bob', 'C0OPS', '<@U0BOT> restart web2 app --confirm', 'error', 2000, 'web2 app did not come back');
 INSERT INTO alerts (fingerprint, source, alertname, severity, host, labels, annotations, state,
     starts_at, ends_at, first_seen, last_seen, received, acked_by) VALUES
   ('eodtest00000001', 'alertmanager', 'LedgerLag', 'warning', 'web1', '{}', '{}', 'resolved',
