@@ -64,6 +64,7 @@ struct eod {
 	struct eod_alert	*alerts;
 	size_t			 nalerts;
 	int			 nopen;
+	int			 nevents;	/* read; EOD_ROWS_MAX: cut */
 	struct buf		 open;		/* open before today */
 };
 
@@ -104,8 +105,9 @@ eod_prev_result_cb(void *arg, const struct store_result_row *r)
 
 /*
  * Reads an audit line ("rerun JOB --confirm", "/restart HOST SVC",
- * "opsbot rerun JOB" from a mention) into a; 0, or -1 if it is not a
- * rerun or a restart after all.
+ * "opsbot rerun JOB" from a mention) into a, whose strings the caller
+ * frees (eod_free); 0, or -1 (nothing allocated) if it is not a rerun
+ * or a restart after all.
  */
 static int
 eod_action_parse(const char *line, struct eod_action *a)
@@ -171,6 +173,7 @@ eod_action_cb(void *arg, const struct store_action_row *r)
 	e->actions[e->nactions++] = a;
 }
 
+/* The alert's entry, added if new (owned by e, freed by eod_free). */
 static struct eod_alert *
 eod_alert_get(struct eod *e, const struct store_day_event_row *r)
 {
@@ -367,7 +370,9 @@ eod_day(struct eod *e, struct buf *out)
 		acked += e->alerts[i].acked;
 	}
 	buf_addf(out, "\nThe day, for the handover:\nAlerts: %d fired, %d "
-	    "acknowledged, %d still open\n", fired, acked, e->nopen);
+	    "acknowledged, %d still open%s\n", fired, acked, e->nopen,
+	    e->nevents >= EOD_ROWS_MAX ? " (from the day's first "
+	    "events only; /alerts has the rest)" : "");
 	for (i = 0; i < e->nalerts && i < EOD_LIST_MAX; i++) {
 		const struct eod_alert *a = &e->alerts[i];
 
@@ -483,8 +488,8 @@ checklist_eod(struct checklist_run *run, struct buf *out)
 		eod_compare(&e, prev_title, out);
 	}
 	if (cl->handover) {
-		if (store_day_alert_events(st, e.midnight_ms, EOD_ROWS_MAX,
-		    eod_event_cb, &e, &cause) < 0)
+		if ((e.nevents = store_day_alert_events(st, e.midnight_ms,
+		    EOD_ROWS_MAX, eod_event_cb, &e, &cause)) < 0)
 			eod_store_error(run, &cause);
 		if (store_open_alerts(st, EOD_ROWS_MAX, eod_open_cb, &e,
 		    &cause) < 0)
