@@ -1925,24 +1925,31 @@ cfg_load_checklists(struct cfg_ctx *ctx, const cJSON *root,
 	}
 }
 
-/* What a checklist names must exist in the inventory. */
+/*
+ * What a checklist names must exist: hosts, services and commands in the
+ * inventory, and the checklist it compares with.
+ */
 static void
 cfg_check_checklists(struct cfg_ctx *ctx, const struct config *c)
 {
 	size_t			 i, j, k, h;
 	const struct cfg_check	*ck;
 	const struct cfg_host	*host;
+	const char		**names;
 	char			*p;
 	int			 found;
 
+	names = xcalloc(c->nchecklists + 1, sizeof *names);
+	for (i = 0; i < c->nchecklists; i++)
+		names[i] = c->checklists[i].name;
 	for (i = 0; i < c->nchecklists; i++) {
 		if (c->checklists[i].compare_with != NULL &&
 		    config_find_checklist(c, c->checklists[i].compare_with) ==
 		    NULL) {
 			xasprintf(&p, "checklists.%s.compare_with",
 			    c->checklists[i].name);
-			cfg_error(ctx, p, "no checklist \"%s\"",
-			    c->checklists[i].compare_with);
+			cfg_unknown_name(ctx, p, "checklist",
+			    c->checklists[i].compare_with, names);
 			free(p);
 		}
 		for (j = 0; j < c->checklists[i].nchecks; j++) {
@@ -1985,6 +1992,7 @@ cfg_check_checklists(struct cfg_ctx *ctx, const struct config *c)
 			free(p);
 		}
 	}
+	free(names);
 }
 
 /* ------------------------------------------------------------- remote */
