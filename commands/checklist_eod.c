@@ -26,7 +26,7 @@
 #include "xmalloc.h"
 
 #define EOD_ROWS_MAX	200	/* events or actions read for a day */
-#define EOD_LIST_MAX	15	/* lines listed per section */
+#define EOD_LIST_MAX	8	/* lines listed per section: a post stays short */
 #define EOD_PER_CHECK	3	/* actions named on one check's line */
 
 /* A rerun or restart of the day, read from its audit row. */
