@@ -64,6 +64,7 @@ struct eod {
 	struct eod_alert	*alerts;
 	size_t			 nalerts;
 	int			 nopen;
+	int			 nopen_older;	/* open since before today */
 	int			 nevents;	/* read; EOD_ROWS_MAX: cut */
 	struct buf		 open;		/* open before today */
 };
@@ -230,7 +231,7 @@ eod_open_cb(void *arg, const struct store_open_alert_row *r)
 		if (e->alerts[i].id == r->id)
 			return;		/* told with the day's events */
 	}
-	if (e->nopen > EOD_LIST_MAX)
+	if (++e->nopen_older > EOD_LIST_MAX)
 		return;
 	eod_time(e, r->first_seen_ms, since, sizeof since);
 	buf_addf(&e->open, "• #%lld %s%s%s: %s since %s%s%s\n",
@@ -385,6 +386,9 @@ eod_day(struct eod *e, struct buf *out)
 		buf_addf(out, "• and %zu more (/alerts)\n", e->nalerts -
 		    EOD_LIST_MAX);
 	buf_add(out, e->open.data, e->open.len);
+	if (e->nopen_older > EOD_LIST_MAX)
+		buf_addf(out, "• and %d more open since before today "
+		    "(/alerts open)\n", e->nopen_older - EOD_LIST_MAX);
 	if (e->nactions == 0) {
 		buf_adds(out, "Reruns and restarts: none\n");
 		return;
