@@ -158,3 +158,139 @@ store_schedule_ran(struct store *s, const char *name, int64_t due,
 	sqlite3_bind_int64(st, 3, ran);
 	return store_step_done(s, st, cause, "cannot record a schedule's run");
 }
+
+int
+store_run_first_since(struct store *s, const char *name, int64_t since_ms,
+    int64_t before_ms, store_run_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt		*st;
+	struct store_run_row	 r;
+	int			 rc;
+
+	st = store_stmt(s, STORE_C_RUN_FIRST_SINCE, "SELECT id, name, "
+	    "started, finished, trigger, passed, total FROM checklist_runs "
+	    "WHERE name = ? AND started >= ? AND started < ? "
+	    "ORDER BY started, id LIMIT 1", cause);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, since_ms);
+	sqlite3_bind_int64(st, 3, before_ms);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(st, 0);
+		r.name = (const char *)sqlite3_column_text(st, 1);
+		r.started_ms = sqlite3_column_int64(st, 2);
+		r.finished_ms = sqlite3_column_int64(st, 3);
+		r.trigger = (const char *)sqlite3_column_text(st, 4);
+		r.passed = sqlite3_column_int(st, 5);
+		r.total = sqlite3_column_int(st, 6);
+		cb(arg, &r);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(s, cause, "cannot read checklist runs");
+	return rc == SQLITE_ROW;
+}
+
+int
+store_day_alert_events(struct store *s, int64_t since_ms, int limit,
+    store_day_event_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt			*st;
+	struct store_day_event_row	 r;
+	int				 rc, count = 0;
+
+	st = store_stmt(s, STORE_C_DAY_ALERT_EVENTS, "SELECT e.alert_id, "
+	    "e.at, e.who, e.what, a.alertname, a.host, a.severity, a.state "
+	    "FROM alert_events e JOIN alerts a ON a.id = e.alert_id "
+	    "WHERE e.at >= ? ORDER BY e.at, e.id LIMIT ?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since_ms);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.alert_id = sqlite3_column_int64(st, 0);
+		r.at_ms = sqlite3_column_int64(st, 1);
+		r.who = (const char *)sqlite3_column_text(st, 2);
+		r.what = (const char *)sqlite3_column_text(st, 3);
+		r.alertname = (const char *)sqlite3_column_text(st, 4);
+		r.host = (const char *)sqlite3_column_text(st, 5);
+		r.severity = (const char *)sqlite3_column_text(st, 6);
+		r.state = (const char *)sqlite3_column_text(st, 7);
+		cb(arg, &r);
+		count++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, cause, "cannot read alert events");
+	return count;
+}
+
+int
+store_open_alerts(struct store *s, int limit, store_open_alert_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt			*st;
+	struct store_open_alert_row	 r;
+	int				 rc, count = 0;
+
+	st = store_stmt(s, STORE_C_OPEN_ALERTS, "SELECT id, alertname, host, "
+	    "severity, state, acked_by, first_seen FROM alerts "
+	    "WHERE state != 'resolved' ORDER BY id LIMIT ?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(st, 0);
+		r.alertname = (const char *)sqlite3_column_text(st, 1);
+		r.host = (const char *)sqlite3_column_text(st, 2);
+		r.severity = (const char *)sqlite3_column_text(st, 3);
+		r.state = (const char *)sqlite3_column_text(st, 4);
+		r.acked_by = (const char *)sqlite3_column_text(st, 5);
+		r.first_seen_ms = sqlite3_column_int64(st, 6);
+		cb(arg, &r);
+		count++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, cause, "cannot read open alerts");
+	return count;
+}
+
+int
+store_day_actions(struct store *s, int64_t since_ms, int limit,
+    store_action_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt		*st;
+	struct store_action_row	 r;
+	int			 rc, count = 0;
+
+	/*
+	 * Only what ran: a prompt for --confirm, a refusal or a typo
+	 * changed nothing. The LIKE is a coarse filter; the caller reads
+	 * the command line to be sure it is a rerun or a restart.
+	 */
+	st = store_stmt(s, STORE_C_DAY_ACTIONS, "SELECT ts, user, user_name, "
+	    "command, outcome, detail FROM audit WHERE ts >= ? AND "
+	    "outcome IN ('ok', 'error', 'cancelled') AND "
+	    "(command LIKE '%rerun%' OR command LIKE '%restart%') "
+	    "ORDER BY ts, id LIMIT ?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since_ms);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.ts_ms = sqlite3_column_int64(st, 0);
+		r.user = (const char *)sqlite3_column_text(st, 1);
+		r.user_name = (const char *)sqlite3_column_text(st, 2);
+		r.command = (const char *)sqlite3_column_text(st, 3);
+		r.outcome = (const char *)sqlite3_column_text(st, 4);
+		r.detail = (const char *)sqlite3_column_text(st, 5);
+		cb(arg, &r);
+		count++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_err(s, cause, "cannot read the audit");
+	return count;
+}

@@ -40,7 +40,13 @@ enum store_cached {
 	STORE_C_CONFIRM_GET,
 	STORE_C_CONFIRM_CLAIM,
 	STORE_C_CONFIRM_OUTCOME,
-	STORE_CACHED_MAX = 32
+	/* The day an EOD hands over (store_checklists.c). */
+	STORE_C_RUN_FIRST_SINCE,
+	STORE_C_DAY_ALERT_EVENTS,
+	STORE_C_OPEN_ALERTS,
+	STORE_C_DAY_ACTIONS,
+	/* Last: the size of store.c's array, so a new slot always fits. */
+	STORE_CACHED_MAX
 };
 
 /* The cached statement, reset with bindings cleared; NULL and *cause. */

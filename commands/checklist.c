@@ -42,7 +42,7 @@ const struct cmd_entry cmd_eod_entry = {
 	.name = "eod",
 	.alias = NULL,
 	.synopsis = "",
-	.help = "Runs the End-of-Day checklist now: reports generated, backups run, nothing stuck, and what else the config lists.",
+	.help = "Runs the End-of-Day checklist now and hands the day over: each check against the morning's SOD, the day's alerts, reruns and restarts (who, result).",
 	.args = { .options = NULL, .min = 0, .max = 0 },
 	.min_role = ROLE_VIEWER,
 	.flags = CMD_TOUCHES_HOSTS,

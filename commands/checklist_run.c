@@ -28,7 +28,6 @@
 #include "workers.h"
 #include "xmalloc.h"
 
-#define CHECK_DETAIL_MAX	300	/* bytes of a check's line */
 #define CHECK_OUTPUT_MAX	3000	/* bytes of a check's thread detail */
 
 /* ------------------------------------------------------------ scripts */
@@ -173,32 +172,6 @@ check_script(struct probe *p, const struct cfg_check *ck)
 }
 
 /* ----------------------------------------------------------- verdicts */
-
-static void
-check_problem(struct check_result *r, enum check_status st,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Adds one problem; the worst status wins (ERROR over FAIL). */
-static void
-check_problem(struct check_result *r, enum check_status st,
-    const char *fmt, ...)
-{
-	va_list	 ap;
-	size_t	 start = r->output.len;
-
-	if (st > r->status)
-		r->status = st;
-	va_start(ap, fmt);
-	buf_vaddf(&r->output, fmt, ap);
-	va_end(ap);
-	buf_addc(&r->output, '\n');
-	if (r->detail.len < CHECK_DETAIL_MAX) {
-		if (r->detail.len > 0)
-			buf_adds(&r->detail, "; ");
-		buf_add(&r->detail, r->output.data + start,
-		    r->output.len - start - 1);
-	}
-}
 
 static void
 verdict_services(const struct probe *p, const struct cfg_check *ck,
@@ -458,10 +431,8 @@ run_free(struct checklist_run *run)
 {
 	size_t	 i;
 
-	for (i = 0; i < run->cl->nchecks; i++) {
-		buf_release(&run->results[i].detail);
-		buf_release(&run->results[i].output);
-	}
+	for (i = 0; i < run->cl->nchecks; i++)
+		check_result_release(&run->results[i]);
 	free(run->results);
 	for (i = 0; i < run->nprobes; i++)
 		probe_release(&run->probes[i]);
@@ -533,7 +504,7 @@ run_summarize(struct checklist_run *run)
 	struct store_result_row	*res;
 	struct prev_state	 ps;
 	struct prev_results	 pr;
-	struct buf		 news, fixed;
+	struct buf		 news, fixed, handover;
 	struct tm		 tm;
 	char			 when[64], *cause = NULL;
 	size_t			 i, n = run->cl->nchecks;
@@ -543,6 +514,7 @@ run_summarize(struct checklist_run *run)
 	for (i = 0; i < n; i++) {
 		struct check_result *r = &run->results[i];
 
+		check_result_finish(r);
 		run->passed += r->status == CHECK_OK;
 		/* A pass says what it saw: the first line of its output. */
 		if (r->status == CHECK_OK && r->detail.len == 0 &&
@@ -552,6 +524,9 @@ run_summarize(struct checklist_run *run)
 			    (int)strcspn(r->output.data, "\n"),
 			    r->output.data);
 	}
+	/* An EOD's lines say what the morning found; stored with them. */
+	buf_init(&handover);
+	checklist_eod(run, &handover);
 	res = xcalloc(n, sizeof *res);
 	for (i = 0; i < n; i++) {
 		res[i].idx = (int)i;
@@ -591,12 +566,10 @@ run_summarize(struct checklist_run *run)
 
 			if ((r->status == CHECK_OK) != (pass == 1))
 				continue;
-			buf_addf(&run->text, "%s %s%s%s%s\n",
+			buf_addf(&run->text, "%s %s%s%s\n",
 			    r->status == CHECK_OK ? "✓" : r->status ==
 			    CHECK_FAIL ? "✗" : "⚠", run->cl->checks[i].title,
-			    r->detail.len > 0 || r->status == CHECK_ERROR ?
-			    " — " : "", r->status == CHECK_ERROR ?
-			    "could not check: " : "", r->detail.data);
+			    r->detail.len > 0 ? " — " : "", r->detail.data);
 			if (r->status != CHECK_OK && r->output.len > 0)
 				buf_addf(&run->details, "%s:\n%.*s\n",
 				    run->cl->checks[i].title,
@@ -638,6 +611,8 @@ run_summarize(struct checklist_run *run)
 		buf_release(&news);
 		buf_release(&fixed);
 	}
+	buf_add(&run->text, handover.data, handover.len);
+	buf_release(&handover);
 }
 
 static void
@@ -761,10 +736,8 @@ checklist_start(struct bot *b, const struct cfg_checklist *cl,
 	buf_init(&run->text);
 	buf_init(&run->details);
 	run->results = xcalloc(cl->nchecks, sizeof *run->results);
-	for (i = 0; i < cl->nchecks; i++) {
-		buf_init(&run->results[i].detail);
-		buf_init(&run->results[i].output);
-	}
+	for (i = 0; i < cl->nchecks; i++)
+		check_result_init(&run->results[i]);
 	for (i = 0; i < cl->nchecks; i++) {
 		ck = &cl->checks[i];
 		if (ck->target == NULL)

@@ -25,7 +25,24 @@ struct check_result {
 	enum check_status	 status;
 	struct buf		 detail;	/* one line */
 	struct buf		 output;	/* long output, for the thread */
+	struct buf		 unchecked;	/* hosts not checked, until finish */
 };
+
+/* checklist_verdict.c: one check's verdict over its hosts. */
+void	 check_result_init(struct check_result *);
+void	 check_result_release(struct check_result *);
+/*
+ * Adds one problem: CHECK_FAIL (a host answered no) or CHECK_ERROR (it
+ * could not be checked). The status becomes the worst known: a failure
+ * outranks could-not-check, which outranks ok.
+ */
+void	 check_problem(struct check_result *, enum check_status,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Ends a result: its line is the failures, then "could not check: "
+ * and the hosts (and causes) that could not be checked.
+ */
+void	 check_result_finish(struct check_result *);
 
 struct checklist_run;
 typedef void (*checklist_done_fn)(struct checklist_run *, void *arg);
@@ -51,6 +68,15 @@ struct checklist_run {
 	checklist_done_fn		 done;
 	void				*arg;
 };
+
+/*
+ * checklist_eod.c: for a checklist with compare_with or handover, before
+ * the run is stored: marks each check's line against that day's first
+ * run of compare_with ("failed at SOD 08:00, rerun by @alice 13:31
+ * (ok)"), and writes to out the comparison and the day's alerts, reruns
+ * and restarts. Store errors are logged; the summary goes on.
+ */
+void	 checklist_eod(struct checklist_run *, struct buf *out);
 
 /*
  * Starts a run; done is called on the loop thread with the summary

@@ -1,7 +1,8 @@
 /*
  * /report last NAME: the last stored run of a checklist, as posted.
- * /report history [N] [NAME]: a day-by-check grid of the last N runs
- * (default 7), so trends show at a glance.
+ * /report history [N] [NAME]: a run-by-check grid of the last N runs
+ * (default 7), each column headed by its date, time and checklist, so
+ * trends show at a glance.
  */
 
 #include <stdlib.h>
@@ -133,13 +134,71 @@ report_last(struct cmd_ctx *ctx, const char *name)
 	return CMD_DONE;
 }
 
+/* Column order: oldest run first, by start time (rows may be stored late). */
+static void
+report_order(const struct report_runs *rr, int *order)
+{
+	int	 c, k, t;
+
+	for (c = 0; c < rr->n; c++)
+		order[c] = rr->n - 1 - c;
+	for (c = 1; c < rr->n; c++) {
+		for (k = c; k > 0 && rr->started[order[k - 1]] >
+		    rr->started[order[k]]; k--) {
+			t = order[k];
+			order[k] = order[k - 1];
+			order[k - 1] = t;
+		}
+	}
+}
+
+/*
+ * The grid's head: one column per run, REPORT_COL wide, saying its date,
+ * its local time and its checklist, so runs of several checklists or
+ * several runs a day cannot be mistaken for one another.
+ */
+#define REPORT_COL	6
+#define REPORT_WIDTH	80	/* a code block in a chat window */
+
+static void
+report_head(struct cmd_ctx *ctx, const struct report_runs *rr,
+    const int *order, int w)
+{
+	struct tm	 tm;
+	char		 cell[32];
+	int		 c, row;
+
+	for (row = 0; row < 3; row++) {
+		cmd_reply(ctx, "%-*s ", w, "");
+		for (c = 0; c < rr->n; c++) {
+			if (row < 2) {
+				cron_localtime(rr->started[order[c]] / 1000,
+				    ctx->bot->cfg->bot.timezone, &tm);
+				if (row == 0)
+					strftime(cell, sizeof cell, "%b %d",
+					    &tm);
+				else
+					strftime(cell, sizeof cell, "%H:%M",
+					    &tm);
+			} else
+				snprintf(cell, sizeof cell, "%.*s", REPORT_COL,
+				    rr->name[order[c]]);
+			/* Padded but the last: no trailing blanks. */
+			if (c + 1 < rr->n)
+				cmd_reply(ctx, "%-*s ", REPORT_COL, cell);
+			else
+				cmd_reply(ctx, "%s\n", cell);
+		}
+	}
+}
+
 static enum cmd_result
 report_history(struct cmd_ctx *ctx, int n, const char *name)
 {
 	struct report_runs	 rr;
 	struct report_grid	 g;
-	struct tm		 tm;
-	char			 day[16], *cause = NULL;
+	char			 score[32], *cause = NULL;
+	int			 order[REPORT_RUNS_MAX];
 	int			 i, c, w = 0;
 
 	memset(&rr, 0, sizeof rr);
@@ -156,10 +215,11 @@ report_history(struct cmd_ctx *ctx, int n, const char *name)
 		return CMD_DONE;
 	}
 	/* Oldest on the left, like a calendar. */
+	report_order(&rr, order);
 	for (c = 0; c < rr.n; c++) {
 		g.col = c;
 		/* (A NULL cause here crashed on a store error.) */
-		if (store_run_results(ctx->bot->store, rr.id[rr.n - 1 - c],
+		if (store_run_results(ctx->bot->store, rr.id[order[c]],
 		    report_result_cb, &g, &cause) < 0) {
 			cmd_error(ctx, "%s", cause);
 			free(cause);
@@ -172,29 +232,35 @@ report_history(struct cmd_ctx *ctx, int n, const char *name)
 		if ((int)strlen(g.titles[i]) > w)
 			w = (int)strlen(g.titles[i]);
 	}
+	if (w < 5)
+		w = 5;		/* "score" */
+	/* Titles give way to the columns, down to a readable stub. */
 	if (w > 40)
 		w = 40;
-	cmd_reply(ctx, "%-*s ", w, "");
-	for (c = 0; c < rr.n; c++) {
-		cron_localtime(rr.started[rr.n - 1 - c] / 1000,
-		    ctx->bot->cfg->bot.timezone, &tm);
-		strftime(day, sizeof day, "%d", &tm);
-		cmd_reply(ctx, "%s ", day);
-	}
-	cmd_reply(ctx, "\n");
+	if (w + 1 + rr.n * (REPORT_COL + 1) > REPORT_WIDTH)
+		w = REPORT_WIDTH - 1 - rr.n * (REPORT_COL + 1);
+	if (w < 12)
+		w = 12;
+	report_head(ctx, &rr, order, w);
 	for (i = 0; i < g.ntitles; i++) {
 		cmd_reply(ctx, "%-*.*s ", w, w, g.titles[i]);
 		for (c = 0; c < rr.n; c++)
-			cmd_reply(ctx, " %c ", g.marks[i][c]);
+			cmd_reply(ctx, "  %c%*s", g.marks[i][c],
+			    c + 1 < rr.n ? REPORT_COL - 2 : 0, "");
 		cmd_reply(ctx, "\n");
 		free(g.titles[i]);
 	}
 	cmd_reply(ctx, "%-*s ", w, "score");
-	for (c = 0; c < rr.n; c++)
-		cmd_reply(ctx, "%d/%d ", rr.passed[rr.n - 1 - c],
-		    rr.total[rr.n - 1 - c]);
-	cmd_reply(ctx, "\n(. ok, X failed, ? could not check; columns are "
-	    "runs, oldest first, by day of the month)");
+	for (c = 0; c < rr.n; c++) {
+		snprintf(score, sizeof score, "%d/%d", rr.passed[order[c]],
+		    rr.total[order[c]]);
+		if (c + 1 < rr.n)
+			cmd_reply(ctx, "%-*s ", REPORT_COL, score);
+		else
+			cmd_reply(ctx, "%s", score);
+	}
+	cmd_reply(ctx, "\n(. ok, X failed, ? could not check; a column "
+	    "per run, oldest first)");
 	cmd_title(ctx, MESSAGE_INFO, "History of %s — last %d run(s)",
 	    name != NULL ? name : "all checklists", rr.n);
 	return CMD_DONE;

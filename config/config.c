@@ -1872,7 +1872,7 @@ cfg_load_checklists(struct cfg_ctx *ctx, const cJSON *root,
     struct config *c)
 {
 	static const char *const keys[] = { "title", "mention", "checks",
-	    NULL };
+	    "compare_with", "handover", NULL };
 	const cJSON		*cls = cfg_object(ctx, root, "", "checklists");
 	const cJSON		*cl, *checks, *o;
 	struct cfg_checklist	*l;
@@ -1900,6 +1900,9 @@ cfg_load_checklists(struct cfg_ctx *ctx, const cJSON *root,
 		cfg_string_def(ctx, cl, p, "title", up, &l->title);
 		free(up);
 		cfg_string_def(ctx, cl, p, "mention", NULL, &l->mention);
+		cfg_string_def(ctx, cl, p, "compare_with", NULL,
+		    &l->compare_with);
+		cfg_bool(ctx, cl, p, "handover", 0, &l->handover);
 		checks = cJSON_GetObjectItemCaseSensitive(cl, "checks");
 		cp = cfg_path_key(p, "checks");
 		if (!cJSON_IsArray(checks) || cJSON_GetArraySize(checks) == 0)
@@ -1924,17 +1927,33 @@ cfg_load_checklists(struct cfg_ctx *ctx, const cJSON *root,
 	}
 }
 
-/* What a checklist names must exist in the inventory. */
+/*
+ * What a checklist names must exist: hosts, services and commands in the
+ * inventory, and the checklist it compares with.
+ */
 static void
 cfg_check_checklists(struct cfg_ctx *ctx, const struct config *c)
 {
 	size_t			 i, j, k, h;
 	const struct cfg_check	*ck;
 	const struct cfg_host	*host;
+	const char		**names;
 	char			*p;
 	int			 found;
 
+	names = xcalloc(c->nchecklists + 1, sizeof *names);
+	for (i = 0; i < c->nchecklists; i++)
+		names[i] = c->checklists[i].name;
 	for (i = 0; i < c->nchecklists; i++) {
+		if (c->checklists[i].compare_with != NULL &&
+		    config_find_checklist(c, c->checklists[i].compare_with) ==
+		    NULL) {
+			xasprintf(&p, "checklists.%s.compare_with",
+			    c->checklists[i].name);
+			cfg_unknown_name(ctx, p, "checklist",
+			    c->checklists[i].compare_with, names);
+			free(p);
+		}
 		for (j = 0; j < c->checklists[i].nchecks; j++) {
 			ck = &c->checklists[i].checks[j];
 			if (ck->target == NULL)
@@ -1975,6 +1994,7 @@ cfg_check_checklists(struct cfg_ctx *ctx, const struct config *c)
 			free(p);
 		}
 	}
+	free(names);
 }
 
 /* ------------------------------------------------------------- remote */
@@ -2303,6 +2323,7 @@ config_free(struct config *c)
 		free(cl->name);
 		free(cl->title);
 		free(cl->mention);
+		free(cl->compare_with);
 		for (j = 0; j < cl->nchecks; j++)
 			cfg_check_free(&cl->checks[j]);
 		free(cl->checks);

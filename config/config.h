@@ -160,6 +160,8 @@ struct cfg_checklist {
 	char		*name;		/* "sod" */
 	char		*title;		/* "SOD" */
 	char		*mention;	/* on failure, or NULL */
+	char		*compare_with;	/* that day's run of it ("sod"), or NULL */
+	int		 handover;	/* add the day: alerts, reruns, restarts */
 	struct cfg_check *checks;
 	size_t		 nchecks;
 };

@@ -22,6 +22,7 @@ FAKE=$(realpath "$3")
 . "$SRC/tests/integration/lib-assert.sh"
 
 T=$(mktemp -d /tmp/ob-ck.XXXXXX)
+START_MS=$(date +%s%3N)   # before any run: the EOD test's day happens before it
 fake_pid=
 fake2_pid=
 bot_pid=
@@ -44,6 +45,7 @@ trap cleanup EXIT
 
 sshd_start "$T/sshd" || { echo "FAIL sshd did not start"; echo "0 passed, 1 failed"; exit 1; }
 ALIASES=$(sshd_ssh_config "$T" web1 web2)
+CLOSED=$(closed_port)   # db9: a host that is down (nothing listens)
 
 # --- the world the checks look at -------------------------------------------------
 # A service whose process runs: a copy of sleep under a name of our own
@@ -103,7 +105,7 @@ write_config() { # file data-dir [extra top-level keys]
   "remote": { "timeout": "8s", "connect_timeout": "4s", "control_persist": "5s",
               "ssh_config": "$ALIASES" },
   "hosts": [
-    { "name": "web1", "tags": ["web"],
+    { "name": "web1", "tags": ["web", "mixed"],
       "mounts": [ { "path": "/", "warn": 1, "crit": 1 } ],
       "services": [ { "name": "app", "process": "$APP" },
                     { "name": "batch", "process": "$GHOST" } ],
@@ -112,6 +114,9 @@ write_config() { # file data-dir [extra top-level keys]
                     "ledger": "echo 'ledger: 3 unbalanced accounts' >&2; exit 3" } },
     { "name": "web2", "tags": ["web"],
       "mounts": [ { "path": "/", "warn": 1, "crit": 1 } ],
+      "services": [ { "name": "app", "process": "$APP" } ] },
+    { "name": "db9", "tags": ["mixed"], "address": "127.0.0.1", "port": $CLOSED,
+      "mounts": [ { "path": "/" } ],
       "services": [ { "name": "app", "process": "$APP" } ] }
   ],
   "checklists": {
@@ -130,8 +135,13 @@ write_config() { # file data-dir [extra top-level keys]
         "expect": "^0\$" },
       { "title": "Ledger balanced", "kind": "command_ok", "hosts": "web1", "command": "ledger" }
     ] },
-    "eod": { "checks": [
-      { "title": "App running", "kind": "services_running", "hosts": "all", "services": ["app"] },
+    "mixed": { "checks": [
+      { "title": "Disk space", "kind": "disk_below", "hosts": "mixed" },
+      { "title": "App running", "kind": "services_running", "hosts": "mixed", "services": ["app"] }
+    ] },
+    "eod": { "compare_with": "sod", "handover": true, "checks": [
+      { "title": "App running", "kind": "services_running", "hosts": "web", "services": ["app"] },
+      { "title": "Prices loaded", "kind": "jobs_status", "hosts": "web1", "jobs": ["SOD_LOAD_PRICES"] },
       { "title": "No alerts", "kind": "no_open_alerts", "severity": "info" }
     ] }
   }${3:+,
@@ -165,7 +175,7 @@ fake2_pid=$!
 P2=$(cat "$T/b2/port")
 write_config "$T/b2/opsbot.json" "$T/b2/data" '"schedules": [ { "name": "sod-every-minute", "cron": "* * * * *", "run": "/sod", "channel": "slack:#ops-alerts" } ]'
 out=$("$BOT" --check-config "$T/b2/opsbot.json" 2>&1)
-contains "config with a schedule checks" "$out" "ok (2 host(s), 1 user rule(s)"
+contains "config with a schedule checks" "$out" "ok (3 host(s), 1 user rule(s)"
 contains "and counts the schedule" "$out" "1 schedule(s)"
 start_bot "$T/b2/opsbot.json" "$T/b2" "$P2"
 bot2_pid=$!
@@ -197,11 +207,14 @@ out=$(slash "report last sod")
 contains "/report last before any run" "$out" "No sod run stored yet"
 out=$(slash "checklist")
 contains "/checklist lists the checklists" "$out" "sod — SOD, 9 check(s)"
-contains "with the default title in capitals" "$out" "eod — EOD, 2 check(s)"
+contains "with the default title in capitals" "$out" "eod — EOD, 3 check(s)"
 out=$(slash "eod")
 TODAY_HDR=$(date -u +'%a %d %b')
 contains "all passing: the score" "$out" "EOD — $TODAY_HDR"
-contains "2/2 OK" "$out" "— 2/2 OK"
+contains "3/3 OK" "$out" "— 3/3 OK"
+contains "no SOD yet today: said so" "$out" "No SOD today to compare with."
+contains "a quiet day: no alerts" "$out" "Alerts: 0 fired, 0 acknowledged, 0 still open"
+contains "a quiet day: nothing rerun" "$out" "Reruns and restarts: none"
 contains "the passing service says what it saw" "$out" "✓ App running"
 lacks "no mention when all passed" "$out" "@oncall"
 lacks "a first run has nothing to compare with" "$out" "the last run"
@@ -210,8 +223,8 @@ lacks "no details when nothing failed" "$out" "Details:"
 # --- yesterday's SOD, stored as the bot would have ---------------------------------
 now_ms=$(($(date +%s%3N)))
 y_ms=$((now_ms - 86400000))
-YDOM=$(date -u -d "@$((y_ms / 1000))" +%d)
-TDOM=$(date -u +%d)
+YMD=$(date -u -d "@$((y_ms / 1000))" +'%b %d')
+TMD=$(date -u +'%b %d')
 YHDR=$(date -u -d "@$((y_ms / 1000))" +'%a %d %b %H:%M')
 sqlite3 -cmd '.timeout 5000' "$DB" <<SQL
 BEGIN;
@@ -293,8 +306,14 @@ equals "each result stored" "$(sqlite3 -cmd '.timeout 5000' "$DB" "SELECT group_
 out=$(slash "report history 7 sod")
 echo "$out" >"$T/history.txt"
 contains "history title" "$out" "History of sod — last 2 run(s)"
-hdr=$(printf '%s\n' "$out" | grep -E "^ +$YDOM +$TDOM *\$" | head -1)
-if [ -n "$hdr" ]; then ok "two day columns: $YDOM then $TDOM"; else bad "two day columns" "expected a header ' $YDOM $TDOM'" "got: $out"; fi
+hdr=$(printf '%s\n' "$out" | grep -E "^ +$YMD +$TMD *\$" | head -1)
+if [ -n "$hdr" ]; then ok "two date columns: $YMD then $TMD"; else bad "two date columns" "expected a header ' $YMD $TMD'" "got: $out"; fi
+hdr=$(printf '%s\n' "$out" | grep -E "^ +$(date -u -d "@$((y_ms / 1000))" +%H:%M) +[0-9]{2}:[0-9]{2} *\$" | head -1)
+if [ -n "$hdr" ]; then ok "each column with its time"; else bad "time row" "got: $out"; fi
+hdr=$(printf '%s\n' "$out" | grep -E "^ +sod +sod *\$" | head -1)
+if [ -n "$hdr" ]; then ok "each column names its checklist"; else bad "checklist row" "got: $out"; fi
+wide=$(printf '%s\n' "$out" | awk 'length($0) > 80' | head -1)
+equals "the grid fits 80 columns" "$wide" ""
 row() { printf '%s\n' "$out" | grep -E "^$1 " | tr -s ' ' | sed 's/ *$//'; }
 equals "App running: ok both days" "$(row 'App running')" "App running . ."
 equals "Batch running: ok, then failed" "$(row 'Batch running')" "Batch running . X"
@@ -315,6 +334,9 @@ contains "/report last: its score" "$out" "— 4/9 OK"
 contains "/report last: the causes" "$out" "✗ Batch running — web1 batch: inactive"
 out=$(slash "report history 7")
 contains "history of all checklists" "$out" "History of all checklists — last 4 run(s)"
+# Yesterday's SOD was stored after today's EOD ran: columns go by time.
+hdr=$(printf '%s\n' "$out" | grep -E "^ +sod +eod +sod +sod *\$" | head -1)
+if [ -n "$hdr" ]; then ok "columns of several checklists, oldest first, each named"; else bad "checklist row of all" "got: $out"; fi
 
 # --- 2. the scheduled run --------------------------------------------------------------
 left=$((sched_start + 75 - $(date +%s)))
@@ -401,6 +423,83 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$BP/hook
 equals "a critical alert comes in" "$code" 200
 out=$(slash "sod")
 contains "the open alert is named" "$(printf '%s\n' "$out" | grep -F '✗ No critical alerts')" "DbDown on db1"
+
+# --- EOD is a handover --------------------------------------------------------------
+# Earlier today (before any run of this test): the morning's SOD found the
+# app down and the prices job failed; alice reran the job (after a prompt
+# that did nothing), bob restarted the app on web1 (ok) and web2 (error); an
+# alert fired, alice acknowledged it, it resolved. An alert from yesterday
+# is still acknowledged, and DbDown (above) is firing.
+mid_ms=$(($(date -u -d "$(date -u -d "@$((START_MS / 1000))" +%F) 00:00" +%s) * 1000))
+sod_ms=$((mid_ms + (START_MS - mid_ms) / 2))
+ta_ms=$((sod_ms + (START_MS - sod_ms) / 3))
+tb_ms=$((sod_ms + (START_MS - sod_ms) * 2 / 3))
+hm() { date -u -d "@$(($1 / 1000))" +%H:%M; }
+sqlite3 -cmd '.timeout 5000' "$DB" <<SQL
+BEGIN;
+INSERT INTO checklist_runs (name, started, finished, trigger, passed, total)
+  VALUES ('sod', $sod_ms, $((sod_ms + 900)), 'schedule', 1, 3);
+INSERT INTO checklist_results (run_id, idx, title, kind, status, detail, output)
+  SELECT (SELECT max(id) FROM checklist_runs), column1, column2, column3, column4, column5, NULL FROM (VALUES
+  (0, 'App running', 'services_running', 'fail', 'web1 app: inactive'),
+  (1, 'Prices loaded', 'jobs_status', 'fail', 'SOD_LOAD_PRICES FA (failure), expected SU'),
+  (2, 'No alerts', 'no_open_alerts', 'ok', ''));
+INSERT INTO audit (ts, platform, user, user_name, channel, command, outcome, duration_ms, detail) VALUES
+  ($ta_ms, 'slack', 'U0777', 'alice', 'C0OPS', 'rerun SOD_LOAD_PRICES', 'unconfirmed', 1, NULL),
+  ($((ta_ms + 1)), 'slack', 'U0777', 'alice', 'C0OPS', 'rerun SOD_LOAD_PRICES --confirm', 'ok', 900, NULL),
+  ($tb_ms, 'slack', 'U0888', 'bob', 'C0OPS', '/restart web1 app --confirm', 'ok', 2000, NULL),
+  ($((tb_ms + 1)), 'slack', 'U0888', 'bob', 'C0OPS', '<@U0BOT> restart web2 app --confirm', 'error', 2000, 'web2 app did not come back');
+INSERT INTO alerts (fingerprint, source, alertname, severity, host, labels, annotations, state,
+    starts_at, ends_at, first_seen, last_seen, received, acked_by) VALUES
+  ('eodtest00000001', 'alertmanager', 'LedgerLag', 'warning', 'web1', '{}', '{}', 'resolved',
+    $ta_ms, $((tb_ms + 5)), $ta_ms, $((tb_ms + 5)), 2, NULL),
+  ('eodtest00000002', 'alertmanager', 'OldDisk', 'warning', 'web2', '{}', '{}', 'acknowledged',
+    $y_ms, 0, $y_ms, $y_ms, 1, '@carol');
+INSERT INTO alert_events (alert_id, at, who, what) VALUES
+  ((SELECT id FROM alerts WHERE alertname = 'OldDisk'), $y_ms, 'alertmanager', 'fired'),
+  ((SELECT id FROM alerts WHERE alertname = 'LedgerLag'), $ta_ms, 'alertmanager', 'fired'),
+  ((SELECT id FROM alerts WHERE alertname = 'LedgerLag'), $((ta_ms + 60000)), '@alice', 'acknowledged'),
+  ((SELECT id FROM alerts WHERE alertname = 'LedgerLag'), $((tb_ms + 5)), 'alertmanager', 'resolved');
+COMMIT;
+SQL
+LL=$(sqlite3 -cmd '.timeout 5000' "$DB" "SELECT id FROM alerts WHERE alertname = 'LedgerLag'")
+OD=$(sqlite3 -cmd '.timeout 5000' "$DB" "SELECT id FROM alerts WHERE alertname = 'OldDisk'")
+DD=$(sqlite3 -cmd '.timeout 5000' "$DB" "SELECT id FROM alerts WHERE alertname = 'DbDown'")
+out=$(slash "eod")
+echo "$out" >"$T/eod.txt"
+contains "EOD: the score" "$out" "— 2/3 OK"
+contains "a fixed job says it failed at SOD and who reran it" "$(line '✓ Prices loaded')" "✓ Prices loaded — failed at SOD $(hm $sod_ms), rerun by @alice $(hm $ta_ms) (ok)"
+contains "a fixed service says who restarted it" "$(line '✓ App running')" "failed at SOD $(hm $sod_ms), restarted on web1 by @bob $(hm $tb_ms) (ok), restarted on web2 by @bob $(hm $((tb_ms + 1))) (error)"
+contains "a new failure says it was ok at SOD" "$(line '✗ No alerts')" "DbDown on db1; ok at SOD $(hm $sod_ms)"
+contains "compared with that day's first SOD" "$out" "Since SOD $(hm $sod_ms): fixed: App running, Prices loaded; new: No alerts."
+contains "the day's alerts counted" "$out" "Alerts: 2 fired, 1 acknowledged, 2 still open"
+contains "an alert's day: fired, acknowledged by whom, resolved" "$out" "• #$LL LedgerLag on web1: fired $(hm $ta_ms), acknowledged by @alice $(hm $((ta_ms + 60000))), resolved $(hm $((tb_ms + 5)))"
+contains "a firing alert is still open" "$out" "• #$DD DbDown on db1: fired "
+contains "and says so" "$(line "• #$DD DbDown")" "; still firing"
+contains "an older alert still open, with who has it" "$out" "• #$OD OldDisk on web2: acknowledged since $(date -u -d "@$((y_ms / 1000))" +'%b %d %H:%M'), by @carol"
+contains "reruns and restarts counted" "$out" "Reruns and restarts: 3"
+contains "the rerun: who and how it ended" "$out" "• $(hm $((ta_ms + 1))) rerun SOD_LOAD_PRICES by @alice: ok"
+contains "the failed restart with its cause" "$out" "• $(hm $((tb_ms + 1))) restart web2 app by @bob: error — web2 app did not come back"
+lacks "a prompt that changed nothing is not an action" "$(printf '%s\n' "$out" | grep -c 'rerun SOD_LOAD_PRICES by')" "2"
+equals "the marks are stored with the run" "$(sqlite3 -cmd '.timeout 5000' "$DB" "SELECT detail FROM checklist_results WHERE run_id = (SELECT max(id) FROM checklist_runs WHERE name = 'eod') AND title = 'Prices loaded'")" "failed at SOD $(hm $sod_ms), rerun by @alice $(hm $ta_ms) (ok)"
+
+# --- one host down must not hide a real failure on another ------------------------
+# web1's / is over its 1 % threshold; db9 is down. Disk space failed on web1
+# whatever db9 says: a failure, naming db9 as not checked. App running is ok
+# on web1 and unknown on db9: could not check.
+out=$(slash "checklist mixed")
+echo "$out" >"$T/mixed.txt"
+contains "mixed: the score" "$out" "— 0/2 OK"
+contains "a failure on a reachable host is a failure" "$(line 'Disk space')" "✗ Disk space — web1 /: "
+contains "the host that could not be checked is named with it" "$(line '✗ Disk space')" "; could not check: db9: "
+contains "only unknowns: could not check, naming the host" "$(line 'App running')" "⚠ App running — could not check: db9: "
+lacks "the reachable host is not called unchecked" "$(line 'App running')" "web1"
+equals "stored as fail and error" "$(sqlite3 -cmd '.timeout 5000' "$DB" "SELECT group_concat(status, ',') FROM (SELECT status FROM checklist_results WHERE run_id = (SELECT max(id) FROM checklist_runs WHERE name = 'mixed') ORDER BY idx)")" "fail,error"
+out=$(slash "report last mixed")
+contains "/report last: the failure with the unchecked host" "$out" "✗ Disk space — web1 /: "
+out=$(slash "report history 1 mixed")
+equals "history: a failure is X, not ?" "$(row 'Disk space')" "Disk space X"
+equals "history: only unknowns are ?" "$(row 'App running')" "App running ?"
 
 # --- 3. a checklist that names what the inventory does not have ------------------------
 cat >"$T/bad.json" <<JSON
