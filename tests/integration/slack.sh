@@ -245,6 +245,21 @@ equals "SIGTERM stops the Slack bot cleanly" "$rc" 0
 equals "commands audited with platform and user" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit ORDER BY 1")" "slack/U0456
 slack/U0VIEW"
 
+# --- no config file, the environment alone, stdin /dev/null (systemd) -------
+# The embedded default must not start the console here: its end of input
+# would stop the bot at once.
+mkdir -p "$T/envonly"
+ctl reset >/dev/null
+(cd "$T/envonly" && unset OPSBOT_CONFIG && exec "$BOT") </dev/null >"$T/envonly.out" 2>"$T/envonly.err" &
+bot_pid=$!
+if wait_for '.connections_open >= 1'; then ok "env alone: Slack connects with no config file"; else bad "env alone: Slack connects" "$(tail -3 "$T/envonly.err")"; fi
+ctl slash '{"text":"status"}' >/dev/null
+if wait_for '(.responses | length) >= 1'; then ok "env alone: a slash command is answered"; else bad "env alone: a slash command is answered" "$(tail -3 "$T/envonly.err")"; fi
+if kill -0 "$bot_pid" 2>/dev/null; then ok "env alone: still running with stdin at end of input"; else bad "env alone: still running" "$(tail -3 "$T/envonly.err")"; fi
+equals "env alone: no console output" "$(cat "$T/envonly.out")" ""
+stop_bot
+equals "env alone: SIGTERM stops it cleanly" "$?" 0
+
 # --- refused tokens -------------------------------------------------------------
 out=$(SLACK_BOT_TOKEN=xoxb-wrong "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); rc=$?
 equals "refused bot token exits 3" "$rc" 3
