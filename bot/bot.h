@@ -99,13 +99,15 @@ int	 bot_start(struct bot *, char **cause);
 void	 bot_run(struct bot *);
 /*
  * Begins a graceful stop: no new commands, in-flight ones get
- * bot.shutdown_grace to finish, then are cancelled with a message.
+ * bot.shutdown_grace to finish, then are cancelled with a message. Within
+ * the same grace the outbox keeps delivering, so answers already given
+ * reach chat before exit (a response URL would expire before a restart).
  */
 void	 bot_request_stop(struct bot *, const char *reason);
 /* Stops because the bot cannot go on (e.g. a revoked token): exit code. */
 void	 bot_fatal(struct bot *, int exit_code, const char *reason);
 void	 bot_free(struct bot *);
-/* Completes a stop once the last in-flight command has ended. */
+/* Completes a stop once no command is in flight and the outbox is empty. */
 void	 bot_check_drained(struct bot *);
 
 /* dispatch.c: the path of every command from every adapter. */

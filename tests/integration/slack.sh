@@ -43,13 +43,17 @@ wait_for() {
 }
 
 cat >"$T/opsbot.json" <<JSON
-{ "bot": { "data_dir": "$T/data", "log_level": "debug" },
+{ "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "5s" },
   "chat": { "outbox": { "rate": 20, "burst": 20 } },
   "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] },
              { "name": "vic", "platform": "slack", "id": "U0VIEW", "roles": ["viewer"] } ],
   "hosts": [ { "name": "localhost", "transport": "local", "mounts": [ { "path": "/" } ],
                "services": [ { "name": "ghost", "process": "obghost",
-                               "restart": "true" } ] } ] }
+                               "restart": "true" } ],
+               "commands": { "slow": "sleep 2" } } ],
+  "checklists": { "slow": { "title": "SLOWCHECK", "checks": [
+    { "title": "A slow check", "kind": "command_ok", "hosts": "localhost",
+      "command": "slow" } ] } } }
 JSON
 export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
 export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
@@ -259,6 +263,23 @@ if kill -0 "$bot_pid" 2>/dev/null; then ok "env alone: still running with stdin 
 equals "env alone: no console output" "$(cat "$T/envonly.out")" ""
 stop_bot
 equals "env alone: SIGTERM stops it cleanly" "$?" 0
+
+# --- an answer given during shutdown is delivered before exit ---------------
+# SIGTERM while /checklist slow runs: its answer is sent within the grace
+# period, not left in the outbox for a next start (a response URL expires).
+ctl reset >/dev/null
+start_bot
+wait_for '.connections_open >= 1' || true
+eid=$(ctl slash '{"text":"checklist slow"}' | jq -r .envelope_id)
+wait_for "[.acks[] | select(.envelope_id == \"$eid\")] | length >= 1" || true
+sleep 0.5
+kill -TERM "$bot_pid"
+wait "$bot_pid"
+rc=$?
+bot_pid=
+equals "stopped cleanly after delivering" "$rc" 0
+contains "the slow answer reached Slack before exit" "$(state | jq -r '[.responses[].body.text, .posts[].text] | join("\n")')" "SLOWCHECK"
+equals "nothing left pending in the outbox" "$(sqlite3 "$T/data/opsbot.db" "SELECT count(*) FROM outbox WHERE state = 'pending'")" 0
 
 # --- refused tokens -------------------------------------------------------------
 out=$(SLACK_BOT_TOKEN=xoxb-wrong "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); rc=$?
