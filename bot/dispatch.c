@@ -327,9 +327,8 @@ bot_handle_message(struct bot *b, struct chat *chat,
 		buf_release(&roles);
 		return;
 	}
-	if (!rbac_channel_allows(b->rbac, e, m->channel) &&
-	    (m->channel_name == NULL ||
-	    !rbac_channel_allows(b->rbac, e, m->channel_name))) {
+	if (!rbac_channel_allows(b->rbac, e, chat->ops->name, m->channel,
+	    m->channel_name)) {
 		dispatch_refuse(ctx, "denied", "/%s is not allowed in this "
 		    "channel (%s)", e->name, m->channel_name != NULL ?
 		    m->channel_name : m->channel != NULL ? m->channel : "none");

@@ -254,8 +254,10 @@ static const char *
 say(const char *user, const char *channel, const char *text)
 {
 	static char		*last;
+	/* As the adapters do: a channel has an id and, here, a "#name". */
 	struct chat_msg		 m = { .user_id = user, .channel = channel,
-	    .text = text, .len = strlen(text) };
+	    .channel_name = channel != NULL && channel[0] == '#' ? channel :
+	    NULL, .text = text, .len = strlen(text) };
 
 	buf_release(&replies);
 	bot_handle_message(bot, chat, &m);
