@@ -331,6 +331,7 @@ cfg_enum(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
     const char *key, const char *const *words, int def)
 {
 	char		*s = NULL, *p;
+	const char	*hint;
 	int		 i, found = def;
 	struct buf	 b;
 
@@ -348,7 +349,11 @@ cfg_enum(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 			buf_addf(&b, "%s\"%s\"", i == 0 ? "" :
 			    words[i + 1] == NULL ? " or " : ", ", words[i]);
 		p = cfg_path_key(path, key);
-		cfg_error(ctx, p, "expected %s, got \"%s\"", b.data, s);
+		/* A typo of one of them (a checklist's kind, a level). */
+		hint = suggest_pick(s, words);
+		cfg_error(ctx, p, "expected %s, got \"%s\"%s%s%s", b.data, s,
+		    hint != NULL ? "; did you mean \"" : "",
+		    hint != NULL ? hint : "", hint != NULL ? "\"?" : "");
 		free(p);
 		buf_release(&b);
 	}

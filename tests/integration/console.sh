@@ -134,7 +134,7 @@ kill -TERM "$pid"
 wait "$pid"; rc=$?
 exec 3>&-
 equals "SIGTERM exits 0" "$rc" 0
-contains "SIGTERM logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopping: SIGTERM; 0 command(s) in flight"'
+contains "SIGTERM logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopping: SIGTERM; 0 command(s) in flight, 0 message(s) to deliver"'
 contains "SIGTERM clean stop logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopped"'
 contains "answered before the signal" "$(cat "$T/term.out")" "platform: console"
 
