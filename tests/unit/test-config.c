@@ -296,11 +296,13 @@ TEST(example_loads)
 	ASSERT_INT_EQ(cc->channels.n, 2);
 	ASSERT(config_strlist_has(&cc->channels, "#ops"));
 
-	ASSERT_INT_EQ(c->nschedules, 1);
-	ASSERT_STR_EQ(c->schedules[0].cron, "0 7 * * 1-5");
-	ASSERT_STR_EQ(c->schedules[0].run, "/status");
-	ASSERT_STR_EQ(c->schedules[0].channel, "slack:#ops");
+	ASSERT_INT_EQ(c->nschedules, 2);
+	ASSERT_STR_EQ(c->schedules[0].cron, "0 7 * * mon-fri");
+	ASSERT_STR_EQ(c->schedules[0].run, "/sod");
+	/* No chat platform is on in the example: kept as written. */
+	ASSERT_STR_EQ(c->schedules[0].channel, "#ops");
 	ASSERT_INT_EQ(c->schedules[0].enabled, 1);
+	ASSERT_INT_EQ(c->schedules[0].business_days, 1);
 	config_free(c);
 	buf_release(&errors);
 }

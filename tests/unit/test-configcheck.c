@@ -191,6 +191,51 @@ TEST(summary_counts_everything)
 	config_free(c);
 }
 
+#define EXAMPLE	OPSBOT_SOURCE_DIR "/config/examples/opsbot.example.json"
+
+/*
+ * The shipped example is what new users copy: it must pass
+ * --check-config whole (schema and the checks above) and show every
+ * capability the bot has, none of them "in a later release".
+ */
+TEST(example_is_current)
+{
+	struct config	*c = NULL;
+	struct buf	 errors, text;
+	FILE		*f;
+	char		 chunk[4096];
+	size_t		 n, i, hcmds = 0;
+
+	buf_init(&errors);
+	if (config_load_file(EXAMPLE, &c, &errors) != 0)
+		TEST_FAIL("the example does not load:\n%s", errors.data);
+	ASSERT_INT_EQ(config_check_more(c, &errors), 0);
+	ASSERT_STR_EQ(errors.data, "");
+	ASSERT(c->nhosts > 0);					/* hosts */
+	ASSERT(c->nusers > 0 && c->nroles > 0);			/* rbac */
+	ASSERT_NOT_NULL(c->chat.slack_api_url);			/* chat */
+	ASSERT_NOT_NULL(c->chat.mattermost_url);
+	ASSERT_NOT_NULL(c->alerts.default_channel);		/* alerts */
+	ASSERT(c->alerts.route.nroutes > 0);			/* routes */
+	ASSERT(c->nchecklists > 0);				/* checklists */
+	ASSERT(c->nschedules > 0);				/* schedules */
+	ASSERT(c->ncommands > 0);
+	for (i = 0; i < c->nhosts; i++)
+		hcmds += c->hosts[i].ncommands;
+	ASSERT(hcmds > 0);					/* host commands */
+	config_free(c);
+	buf_release(&errors);
+
+	buf_init(&text);
+	ASSERT_NOT_NULL(f = fopen(EXAMPLE, "r"));
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&text, chunk, n);
+	fclose(f);
+	if (strstr(text.data, "later release") != NULL)
+		TEST_FAIL("the example still says \"later release\"");
+	buf_release(&text);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -199,6 +244,7 @@ main(int argc, char **argv)
 		TEST_ENTRY(schedule_runs_a_real_command),
 		TEST_ENTRY(checklist_kind_did_you_mean),
 		TEST_ENTRY(summary_counts_everything),
+		TEST_ENTRY(example_is_current),
 		TEST_END,
 	};
 
