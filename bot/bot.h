@@ -52,6 +52,7 @@ struct cmd_ctx {
 	int64_t			 started_mono;
 	int			 answered;	/* reply sent, row audited */
 	int			 cancelled;	/* answered by shutdown */
+	int			 private_answer; /* cmd_refuse(): asker only */
 	TAILQ_ENTRY(cmd_ctx)	 entry_link;	/* bot->inflight */
 };
 
@@ -132,6 +133,13 @@ void	 cmd_button(struct cmd_ctx *, const char *action, const char *label,
 	    const char *value, int danger);
 /* Like cmd_reply, and marks the outcome as an error. */
 void	 cmd_error(struct cmd_ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Like cmd_error, for a refusal that concerns only the asker (an unknown
+ * host, log, service or job): the answer is ephemeral where the platform
+ * has that, like the dispatcher's own refusals.
+ */
+void	 cmd_refuse(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Ends a command that returned CMD_PENDING: sends, audits, frees ctx. */
 void	 cmd_finish(struct cmd_ctx *);

@@ -19,6 +19,7 @@ enum cmd_role {
 enum cmd_flags {
 	CMD_TOUCHES_HOSTS = 1 << 0,	/* runs on inventory hosts: worker pool */
 	CMD_NEEDS_CONFIRM = 1 << 1,	/* refused without --confirm */
+	CMD_PRIVATE = 1 << 2,		/* answered only to the asker */
 };
 
 enum cmd_result {

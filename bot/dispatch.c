@@ -110,6 +110,42 @@ cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
 		ctx->detail = xstrdup(ctx->reply.data + start);
 }
 
+void
+cmd_refuse(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 start = ctx->reply.len;
+
+	va_start(ap, fmt);
+	buf_vaddf(&ctx->reply, fmt, ap);
+	va_end(ap);
+	if (ctx->outcome == NULL || strcmp(ctx->outcome, "ok") == 0)
+		ctx->outcome = "error";
+	if (ctx->detail == NULL)
+		ctx->detail = xstrdup(ctx->reply.data + start);
+	ctx->private_answer = 1;
+}
+
+/*
+ * Only the asker sees it: a refusal, a private command (/help, /whoami)
+ * or cmd_refuse(). Never for the scheduler, which is nobody to show it
+ * to: its answers go to the schedule's channel.
+ */
+static int
+dispatch_is_private(const struct cmd_ctx *ctx)
+{
+	const char	*o = ctx->outcome;
+
+	if (ctx->origin.user_id != NULL &&
+	    strcmp(ctx->origin.user_id, "scheduler") == 0)
+		return 0;
+	if (ctx->private_answer || (ctx->entry != NULL &&
+	    (ctx->entry->flags & CMD_PRIVATE)))
+		return 1;
+	return o != NULL && strcmp(o, "ok") != 0 && strcmp(o, "error") != 0 &&
+	    strcmp(o, "cancelled") != 0;
+}
+
 static void
 dispatch_audit(struct cmd_ctx *ctx)
 {
@@ -153,11 +189,7 @@ cmd_answer(struct cmd_ctx *ctx)
 		memset(&msg, 0, sizeof msg);
 		msg.title = title;
 		msg.status = ctx->status;
-		/* A refusal concerns only the person who asked. */
-		msg.ephemeral = ctx->outcome != NULL &&
-		    strcmp(ctx->outcome, "ok") != 0 &&
-		    strcmp(ctx->outcome, "error") != 0 &&
-		    strcmp(ctx->outcome, "cancelled") != 0;
+		msg.ephemeral = dispatch_is_private(ctx);
 		msg.code = *text != '\0' ? text : NULL;
 		for (i = 0; i < ctx->nbuttons; i++) {
 			msg.buttons[i].action = ctx->buttons[i].action;

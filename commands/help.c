@@ -18,7 +18,7 @@ const struct cmd_entry cmd_help_entry = {
 	.help = "Lists the commands, or explains one.",
 	.args = { .options = NULL, .min = 0, .max = 1 },
 	.min_role = ROLE_ANYONE,
-	.flags = 0,
+	.flags = CMD_PRIVATE,
 	.exec = cmd_help_exec,
 };
 
