@@ -49,7 +49,7 @@ const char *cmd_role_name(enum cmd_role);
 /* The entry named name (or with that alias), or NULL. */
 const struct cmd_entry *cmd_find(const struct cmd_entry *const *table,
 	    const char *name);
-/* The closest command name for a typo, or NULL (borrowed). */
+/* A command name a typo or a unique prefix suggests, or NULL (borrowed). */
 const char *cmd_suggest(const struct cmd_entry *const *table,
 	    const char *name);
 
