@@ -914,7 +914,6 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 	    "mention", "continue", "routes", NULL };
 	const cJSON	*kids, *kid;
 	char		*p;
-	size_t		 i;
 	int		 n;
 
 	r->path = xstrdup(path);
@@ -926,14 +925,7 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 		    "put match/match_re on its routes");
 	if (cJSON_GetObjectItemCaseSensitive(obj, "channels") != NULL) {
 		cfg_strlist(ctx, obj, path, "channels", &r->channels);
-		for (i = 0; i < r->channels.n; i++) {
-			char *kp = cfg_path_key(path, "channels");
-
-			p = cfg_path_index(kp, (int)i);
-			cfg_check_channel(ctx, p, r->channels.v[i]);
-			free(p);
-			free(kp);
-		}
+		cfg_check_channels(ctx, path, &r->channels);
 		cfg_expand_receivers(ctx, &r->channels);
 	} else if (parent != NULL)
 		cfg_strlist_copy(&r->channels, &parent->channels);
