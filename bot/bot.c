@@ -31,6 +31,8 @@
 #include "workers.h"
 #include "xmalloc.h"
 
+static void	bot_outbox_progress(void *);
+
 /* mkdir -p with mode 0700 for the parts it creates. */
 static int
 bot_mkdirs(const char *path, char **cause)
@@ -131,6 +133,7 @@ bot_create(struct config *cfg, const struct cmd_entry *const *table,
 	lim.burst = cfg->chat.outbox_burst;
 	lim.backoff_max_ms = cfg->chat.outbox_max_backoff_s * 1000;
 	b->outbox = outbox_create(b->store, b->loop, b->workers, &lim);
+	outbox_on_progress(b->outbox, bot_outbox_progress, b);
 	/* Messages from before a restart wait for their adapter. */
 	if (outbox_load(b->outbox, cause) != 0)
 		goto fail;
@@ -202,11 +205,25 @@ bot_stop_now(struct bot *b)
 	loop_stop(b->loop);
 }
 
+/* Nothing left to do before exit: no command running, nothing to send. */
+static int
+bot_drained(struct bot *b)
+{
+	return b->ninflight == 0 && outbox_deliverable(b->outbox) == 0;
+}
+
 void
 bot_check_drained(struct bot *b)
 {
-	if (b->stopping && b->ninflight == 0)
+	if (b->stopping && bot_drained(b))
 		bot_stop_now(b);
+}
+
+/* A delivery ended: at shutdown it may have been the last one. */
+static void
+bot_outbox_progress(void *arg)
+{
+	bot_check_drained(arg);
 }
 
 /* The grace period is over: answer what is left, then stop. */
@@ -227,6 +244,10 @@ bot_grace_expired(lws_sorted_usec_list_t *sul)
 		/* The job's completion still holds ctx and frees it. */
 		cmd_answer(ctx);
 	}
+	if (outbox_deliverable(b->outbox) > 0)
+		log_warn("bot", "%zu message(s) not delivered within the grace "
+		    "period; they are sent at the next start",
+		    outbox_deliverable(b->outbox));
 	bot_stop_now(b);
 }
 
@@ -244,11 +265,12 @@ bot_request_stop(struct bot *b, const char *reason)
 	}
 	b->stopping = 1;
 	notify_systemd("STOPPING=1");
-	log_info("bot", "stopping: %s; %zu command(s) in flight", reason,
-	    b->ninflight);
+	log_info("bot", "stopping: %s; %zu command(s) in flight, %zu "
+	    "message(s) to deliver", reason, b->ninflight,
+	    outbox_deliverable(b->outbox));
 	for (i = 0; i < b->nchats; i++)
 		b->chats[i]->ops->stop(b->chats[i]);
-	if (b->ninflight == 0) {
+	if (bot_drained(b)) {
 		bot_stop_now(b);
 		return;
 	}

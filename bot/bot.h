@@ -57,6 +57,7 @@ struct cmd_ctx {
 	char			*confirm_token;	/* a clicked confirmation */
 	int			 confirm_claimed; /* ... used by this run */
 	char			*confirm_line;	/* what its button runs */
+	int			 private_answer; /* cmd_refuse(): asker only */
 	TAILQ_ENTRY(cmd_ctx)	 entry_link;	/* bot->inflight */
 };
 
@@ -104,13 +105,15 @@ int	 bot_start(struct bot *, char **cause);
 void	 bot_run(struct bot *);
 /*
  * Begins a graceful stop: no new commands, in-flight ones get
- * bot.shutdown_grace to finish, then are cancelled with a message.
+ * bot.shutdown_grace to finish, then are cancelled with a message. Within
+ * the same grace the outbox keeps delivering, so answers already given
+ * reach chat before exit (a response URL would expire before a restart).
  */
 void	 bot_request_stop(struct bot *, const char *reason);
 /* Stops because the bot cannot go on (e.g. a revoked token): exit code. */
 void	 bot_fatal(struct bot *, int exit_code, const char *reason);
 void	 bot_free(struct bot *);
-/* Completes a stop once the last in-flight command has ended. */
+/* Completes a stop once no command is in flight and the outbox is empty. */
 void	 bot_check_drained(struct bot *);
 
 /* dispatch.c: the path of every command from every adapter. */
@@ -137,6 +140,13 @@ void	 cmd_button(struct cmd_ctx *, const char *action, const char *label,
 	    const char *value, int danger);
 /* Like cmd_reply, and marks the outcome as an error. */
 void	 cmd_error(struct cmd_ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Like cmd_error, for a refusal that concerns only the asker (an unknown
+ * host, log, service or job): the answer is ephemeral where the platform
+ * has that, like the dispatcher's own refusals.
+ */
+void	 cmd_refuse(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Ends a command that returned CMD_PENDING: sends, audits, frees ctx. */
 void	 cmd_finish(struct cmd_ctx *);

@@ -19,6 +19,7 @@ enum cmd_role {
 enum cmd_flags {
 	CMD_TOUCHES_HOSTS = 1 << 0,	/* runs on inventory hosts: worker pool */
 	CMD_NEEDS_CONFIRM = 1 << 1,	/* refused without --confirm */
+	CMD_PRIVATE = 1 << 2,		/* answered only to the asker */
 };
 
 enum cmd_result {
@@ -56,7 +57,7 @@ const char *cmd_role_name(enum cmd_role);
 /* The entry named name (or with that alias), or NULL. */
 const struct cmd_entry *cmd_find(const struct cmd_entry *const *table,
 	    const char *name);
-/* The closest command name for a typo, or NULL (borrowed). */
+/* A command name a typo or a unique prefix suggests, or NULL (borrowed). */
 const char *cmd_suggest(const struct cmd_entry *const *table,
 	    const char *name);
 

@@ -118,6 +118,47 @@ cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
 		ctx->detail = xstrdup(ctx->reply.data + start);
 }
 
+void
+cmd_refuse(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 start = ctx->reply.len;
+
+	va_start(ap, fmt);
+	buf_vaddf(&ctx->reply, fmt, ap);
+	va_end(ap);
+	if (ctx->outcome == NULL || strcmp(ctx->outcome, "ok") == 0)
+		ctx->outcome = "error";
+	if (ctx->detail == NULL)
+		ctx->detail = xstrdup(ctx->reply.data + start);
+	ctx->private_answer = 1;
+}
+
+/*
+ * Only the asker sees it: a refusal, a private command (/help, /whoami)
+ * or cmd_refuse(). Never for the scheduler, which is nobody to show it
+ * to: its answers go to the schedule's channel.
+ */
+static int
+dispatch_is_private(const struct cmd_ctx *ctx)
+{
+	const char	*o = ctx->outcome;
+
+	if (ctx->origin.user_id != NULL &&
+	    strcmp(ctx->origin.user_id, "scheduler") == 0)
+		return 0;
+	if (ctx->private_answer || (ctx->entry != NULL &&
+	    (ctx->entry->flags & CMD_PRIVATE)))
+		return 1;
+	/*
+	 * A refusal concerns only the person who asked. A prompt to confirm
+	 * is seen by the channel: the change is the team's, and whoever
+	 * presses Confirm is named when it is done.
+	 */
+	return o != NULL && strcmp(o, "ok") != 0 && strcmp(o, "error") != 0 &&
+	    strcmp(o, "unconfirmed") != 0 && strcmp(o, "cancelled") != 0;
+}
+
 static void
 dispatch_audit(struct cmd_ctx *ctx)
 {
@@ -192,16 +233,7 @@ cmd_answer(struct cmd_ctx *ctx)
 		msg.title = title;
 		msg.status = ctx->status;
 		msg.mention = ctx->mention;
-		/*
-		 * A refusal concerns only the person who asked. A prompt to
-		 * confirm is seen by the channel: the change is the team's,
-		 * and whoever presses Confirm is named when it is done.
-		 */
-		msg.ephemeral = ctx->outcome != NULL &&
-		    strcmp(ctx->outcome, "ok") != 0 &&
-		    strcmp(ctx->outcome, "error") != 0 &&
-		    strcmp(ctx->outcome, "unconfirmed") != 0 &&
-		    strcmp(ctx->outcome, "cancelled") != 0;
+		msg.ephemeral = dispatch_is_private(ctx);
 		msg.text = note.len > 0 ? note.data : NULL;
 		msg.code = *text != '\0' ? text : NULL;
 		/* The used prompt is replaced: its button cannot be pressed. */
@@ -408,9 +440,8 @@ dispatch_message(struct cmd_ctx *ctx, const struct chat_msg *m)
 		buf_release(&roles);
 		return;
 	}
-	if (!rbac_channel_allows(b->rbac, e, m->channel) &&
-	    (m->channel_name == NULL ||
-	    !rbac_channel_allows(b->rbac, e, m->channel_name))) {
+	if (!rbac_channel_allows(b->rbac, e, chat->ops->name, m->channel,
+	    m->channel_name)) {
 		dispatch_refuse(ctx, "denied", "/%s is not allowed in this "
 		    "channel (%s)", e->name, m->channel_name != NULL ?
 		    m->channel_name : m->channel != NULL ? m->channel : "none");

@@ -19,6 +19,7 @@
 #include "bot.h"
 #include "clock.h"
 #include "config.h"
+#include "config_check.h"
 #include "log.h"
 #include "loop.h"
 #include "http.h"
@@ -124,28 +125,38 @@ main_place_sep(const char *path, const char *line)
 	return path != NULL && main_line_has_path(path, line) ? "" : ": ";
 }
 
+/* Prints each line of errors on stderr, with the file's name. */
+static void
+main_print_errors(const char *path, const char *errors)
+{
+	const char	*line, *nl;
+
+	for (line = errors; *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		fprintf(stderr, "%s%s%.*s\n", main_place_prefix(path, line),
+		    main_place_sep(path, line), (int)(nl - line), line);
+	}
+}
+
 static int
 main_check_config(const char *path)
 {
 	struct config	*c;
-	struct buf	 errors;
-	const char	*line, *nl;
+	struct buf	 errors, summary;
 
 	buf_init(&errors);
-	if (config_load_file(path, &c, &errors) != 0) {
-		for (line = errors.data; *line != '\0'; line = nl + 1) {
-			nl = strchr(line, '\n');
-			fprintf(stderr, "%s%s%.*s\n",
-			    main_place_prefix(path, line),
-			    main_place_sep(path, line), (int)(nl - line), line);
-		}
+	if (config_load_file(path, &c, &errors) != 0 ||
+	    config_check_more(c, &errors) != 0) {
+		main_print_errors(path, errors.data);
 		fprintf(stderr, "%s: configuration has errors\n", path);
+		config_free(c);
 		buf_release(&errors);
 		return 1;
 	}
-	printf("%s: ok (%zu host(s), %zu user rule(s), %zu role(s), %zu "
-	    "schedule(s))\n", path, c->nhosts, c->nusers, c->nroles,
-	    c->nschedules);
+	buf_init(&summary);
+	config_summary(c, &summary);
+	printf("%s: ok (%s)\n", path, summary.data);
+	buf_release(&summary);
 	config_free(c);
 	buf_release(&errors);
 	return 0;

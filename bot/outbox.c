@@ -63,6 +63,8 @@ struct outbox {
 	size_t			 pending;
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_armed;
+	void			(*progress)(void *);
+	void			*progress_arg;
 };
 
 /* A send in flight: the item stays queued, this carries the result. */
@@ -367,6 +369,8 @@ ob_complete(struct ob_job *job)
 	free(job->ref_id);
 	free(job);
 	outbox_schedule(ob);
+	if (ob->progress != NULL)
+		ob->progress(ob->progress_arg);
 }
 
 static void
@@ -548,6 +552,29 @@ size_t
 outbox_pending(struct outbox *ob)
 {
 	return ob->pending;
+}
+
+size_t
+outbox_deliverable(struct outbox *ob)
+{
+	struct ob_channel	*ch;
+	struct ob_item		*it;
+	size_t			 n = 0;
+
+	for (ch = ob->channels; ch != NULL; ch = ch->next) {
+		if (ob_sender_for(ob, ch->platform) == NULL)
+			continue;
+		TAILQ_FOREACH(it, &ch->items, link)
+			n++;
+	}
+	return n;
+}
+
+void
+outbox_on_progress(struct outbox *ob, void (*fn)(void *), void *arg)
+{
+	ob->progress = fn;
+	ob->progress_arg = arg;
 }
 
 size_t

@@ -81,6 +81,14 @@ void	 outbox_kick(struct outbox *);
 int64_t	 outbox_next_due(struct outbox *);
 
 size_t	 outbox_pending(struct outbox *);	/* not yet delivered */
+/*
+ * Messages a registered sender can still deliver (rows for a platform that
+ * is not on wait for a later start and are not counted): at shutdown the
+ * bot waits for this to reach 0, within its grace period.
+ */
+size_t	 outbox_deliverable(struct outbox *);
+/* fn(arg) runs on the loop thread after every delivery attempt. */
+void	 outbox_on_progress(struct outbox *, void (*fn)(void *), void *arg);
 size_t	 outbox_channels(struct outbox *);
 /* Messages not yet delivered to one channel. */
 size_t	 outbox_backlog(struct outbox *, const char *platform,

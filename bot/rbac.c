@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "rbac.h"
 #include "xmalloc.h"
 
@@ -236,14 +237,22 @@ rbac_roles_granting(const struct rbac *r, const struct cmd_entry *e,
 
 int
 rbac_channel_allows(const struct rbac *r, const struct cmd_entry *e,
-    const char *channel)
+    const char *platform, const char *id, const char *name)
 {
 	const struct cfg_command	*cc = config_find_command(r->cfg,
 	    e->name);
+	struct chan_spec		 cs;
+	size_t				 i;
 
 	if (cc == NULL || cc->channels.n == 0)
 		return 1;
-	return channel != NULL && config_strlist_has(&cc->channels, channel);
+	/* The loader refused what does not parse; parsing again is cheap. */
+	for (i = 0; i < cc->channels.n; i++) {
+		if (chan_parse(cc->channels.v[i], &cs, NULL) == 0 &&
+		    chan_matches(&cs, platform, id, name))
+			return 1;
+	}
+	return 0;
 }
 
 void

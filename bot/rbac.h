@@ -38,8 +38,12 @@ int	 rbac_allows(const struct rbac *, const struct rbac_user *,
 /* Appends the roles that grant cmd, as "operator or admin". */
 void	 rbac_roles_granting(const struct rbac *, const struct cmd_entry *,
 	    struct buf *);
-/* Is cmd allowed in channel by the config's per-command allowlist? */
+/*
+ * Is cmd allowed in a channel by the config's per-command allowlist? The
+ * channel is the message's platform, its channel id and its name ("#ops",
+ * or NULL), matched as config/channel.h says.
+ */
 int	 rbac_channel_allows(const struct rbac *, const struct cmd_entry *,
-	    const char *channel);
+	    const char *platform, const char *id, const char *name);
 
 #endif

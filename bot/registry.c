@@ -1,7 +1,7 @@
 /*
  * Lookups over a command table. Names match exactly or by alias; no
  * prefix matching, because in ops "/re" must not quietly become
- * "/restart".
+ * "/restart". A unique prefix is only ever a suggestion.
  */
 
 #include <string.h>
@@ -41,12 +41,38 @@ cmd_find(const struct cmd_entry *const *table, const char *name)
 	return NULL;
 }
 
+/*
+ * The one command name starts with, or NULL (none, or several: "/re" could
+ * be /rerun, /restart, /resolve or /report, and guessing is worse than
+ * the list).
+ */
+static const char *
+cmd_unique_prefix(const struct cmd_entry *const *table, const char *name)
+{
+	const char	*hit = NULL;
+	size_t		 i, n = strlen(name);
+
+	if (n == 0)
+		return NULL;
+	for (i = 0; table[i] != NULL; i++) {
+		if (strncmp(table[i]->name, name, n) != 0)
+			continue;
+		if (hit != NULL)
+			return NULL;
+		hit = table[i]->name;
+	}
+	return hit;
+}
+
 const char *
 cmd_suggest(const struct cmd_entry *const *table, const char *name)
 {
-	const char	*names[REGISTRY_MAX + 1];
+	const char	*names[REGISTRY_MAX + 1], *hit;
 	size_t		 i, n = 0;
 
+	/* A suggestion only: "/hea" is never run as /health. */
+	if ((hit = cmd_unique_prefix(table, name)) != NULL)
+		return hit;
 	for (i = 0; table[i] != NULL && n < REGISTRY_MAX; i++)
 		names[n++] = table[i]->name;
 	names[n] = NULL;

@@ -185,7 +185,7 @@ cmd_jobs_exec(struct cmd_ctx *ctx)
 	if (n == 0) {
 		free(hosts);
 		if (want != NULL && !jobs_is_pattern(want))
-			cmd_error(ctx, "job %s is not in the inventory (see "
+			cmd_refuse(ctx, "job %s is not in the inventory (see "
 			    "hosts[].jobs.names in the config)", want);
 		else
 			cmd_error(ctx, "no host has a jobs source; add \"jobs\" "

@@ -125,7 +125,7 @@ remote_run_target(struct cmd_ctx *ctx, const char *target,
 
 	if (inventory_resolve(ctx->bot->cfg, target, &hosts, &n, &cause) !=
 	    0) {
-		cmd_error(ctx, "%s", cause);
+		cmd_refuse(ctx, "%s", cause);
 		free(cause);
 		return CMD_ERROR;
 	}
@@ -144,7 +144,7 @@ remote_host_arg(struct cmd_ctx *ctx, int pos)
 
 	if ((h = inventory_host(ctx->bot->cfg, args_pos(&ctx->args, pos),
 	    &cause)) == NULL) {
-		cmd_error(ctx, "%s", cause);
+		cmd_refuse(ctx, "%s", cause);
 		free(cause);
 	}
 	return h;
@@ -162,7 +162,7 @@ remote_refuse_unknown(struct cmd_ctx *ctx, const char *what,
 	for (i = 0; i < n; i++)
 		buf_addf(&known, "%s%s", i == 0 ? "" : ", ",
 		    *(char *const *)((const char *)first_name + i * stride));
-	cmd_error(ctx, "unknown %s %s on %s; known: %s", what, name, h->name,
+	cmd_refuse(ctx, "unknown %s %s on %s; known: %s", what, name, h->name,
 	    n == 0 ? none : known.data);
 	buf_release(&known);
 	return CMD_ERROR;

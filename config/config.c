@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "config.h"
+#include "channel.h"
 #include "cron.h"
 #include "suggest.h"
 #include "xmalloc.h"
@@ -34,6 +35,9 @@
 struct cfg_ctx {
 	struct buf	*errors;
 	int		 nerrors;
+	/* Known once chat is loaded: where a channel without a platform goes. */
+	int		 slack_on;
+	int		 mattermost_on;
 };
 
 static void cfg_error(struct cfg_ctx *, const char *path, const char *fmt,
@@ -327,6 +331,7 @@ cfg_enum(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
     const char *key, const char *const *words, int def)
 {
 	char		*s = NULL, *p;
+	const char	*hint;
 	int		 i, found = def;
 	struct buf	 b;
 
@@ -344,7 +349,11 @@ cfg_enum(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 			buf_addf(&b, "%s\"%s\"", i == 0 ? "" :
 			    words[i + 1] == NULL ? " or " : ", ", words[i]);
 		p = cfg_path_key(path, key);
-		cfg_error(ctx, p, "expected %s, got \"%s\"", b.data, s);
+		/* A typo of one of them (a checklist's kind, a level). */
+		hint = suggest_pick(s, words);
+		cfg_error(ctx, p, "expected %s, got \"%s\"%s%s%s", b.data, s,
+		    hint != NULL ? "; did you mean \"" : "",
+		    hint != NULL ? hint : "", hint != NULL ? "\"?" : "");
 		free(p);
 		buf_release(&b);
 	}
@@ -791,20 +800,74 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 /* ------------------------------------------------------------- alerts */
 
 /*
- * A channel a route sends to: "slack:#ops-alerts", "slack:C0123",
- * "mattermost:<channel id>" or "console".
+ * A channel in any key (routes, schedules, default_channel, commands):
+ * one parser for all of them (channel.h), so a form that can never match
+ * is refused here rather than silently ignored.
  */
 static void
-cfg_check_receiver(struct cfg_ctx *ctx, const char *path, const char *r)
+cfg_check_channel(struct cfg_ctx *ctx, const char *path, const char *r)
 {
-	const char	*colon = strchr(r, ':');
+	struct chan_spec	 cs;
+	char			*why;
 
-	if (strcmp(r, "console") == 0)
-		return;
-	if (colon == NULL || colon[1] == '\0' ||
-	    (strncmp(r, "slack:", 6) != 0 && strncmp(r, "mattermost:", 11) != 0))
-		cfg_error(ctx, path, "expected \"slack:#channel\", "
-		    "\"mattermost:CHANNEL_ID\" or \"console\", got \"%s\"", r);
+	if (chan_parse(r, &cs, &why) != 0) {
+		cfg_error(ctx, path, "%s", why);
+		free(why);
+	}
+}
+
+/* Channels without a platform go to each chat platform that is on. */
+static void
+cfg_expand_receivers(struct cfg_ctx *ctx, struct strlist *l)
+{
+	char	**v = xcalloc(1, sizeof *v);
+	size_t	  n = 0, i;
+
+	for (i = 0; i < l->n; i++)
+		chan_receivers(l->v[i], ctx->slack_on, ctx->mattermost_on, &v,
+		    &n);
+	strlist_free(l);
+	l->v = v;
+	l->n = n;
+}
+
+/* Each entry of an allowlist (path.channels[i]) through the parser. */
+static void
+cfg_check_channels(struct cfg_ctx *ctx, const char *path,
+    const struct strlist *l)
+{
+	char	*kp = cfg_path_key(path, "channels"), *ip;
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++) {
+		ip = cfg_path_index(kp, (int)i);
+		cfg_check_channel(ctx, ip, l->v[i]);
+		free(ip);
+	}
+	free(kp);
+}
+
+/* A schedule posts to one place: its platform must be clear. */
+static void
+cfg_schedule_receiver(struct cfg_ctx *ctx, const char *path,
+    struct cfg_schedule *sc)
+{
+	char	**v = NULL;
+	size_t	  n = 0, i;
+
+	chan_receivers(sc->channel, ctx->slack_on, ctx->mattermost_on, &v, &n);
+	if (n > 1)
+		cfg_error(ctx, path, "\"%s\" is a channel on both Slack and "
+		    "Mattermost; say which: \"slack:%s\" or \"mattermost:%s\"",
+		    sc->channel, sc->channel, sc->channel);
+	else if (n == 1) {
+		free(sc->channel);
+		sc->channel = v[0];
+		v[0] = NULL;
+	}
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 static void
@@ -853,7 +916,6 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 	    "mention", "continue", "routes", NULL };
 	const cJSON	*kids, *kid;
 	char		*p;
-	size_t		 i;
 	int		 n;
 
 	r->path = xstrdup(path);
@@ -865,11 +927,8 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 		    "put match/match_re on its routes");
 	if (cJSON_GetObjectItemCaseSensitive(obj, "channels") != NULL) {
 		cfg_strlist(ctx, obj, path, "channels", &r->channels);
-		for (i = 0; i < r->channels.n; i++) {
-			p = cfg_path_index(path, (int)i);
-			cfg_check_receiver(ctx, p, r->channels.v[i]);
-			free(p);
-		}
+		cfg_check_channels(ctx, path, &r->channels);
+		cfg_expand_receivers(ctx, &r->channels);
 	} else if (parent != NULL)
 		cfg_strlist_copy(&r->channels, &parent->channels);
 	if (cJSON_GetObjectItemCaseSensitive(obj, "group_by") != NULL)
@@ -1001,6 +1060,9 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	free(listen);
 	cfg_string_def(ctx, al, "alerts", "default_channel", NULL,
 	    &c->alerts.default_channel);
+	if (c->alerts.default_channel != NULL)
+		cfg_check_channel(ctx, "alerts.default_channel",
+		    c->alerts.default_channel);
 	cfg_int(ctx, al, "alerts", "max_body_bytes", 1024, 64 * 1024 * 1024,
 	    4 * 1024 * 1024, &max_body);
 	c->alerts.max_body_bytes = (size_t)max_body;
@@ -1061,16 +1123,20 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		size_t		 i;
 
 		free(l->v);
-		l->v = xcalloc(4, sizeof *l->v);
+		l->v = xcalloc(1, sizeof *l->v);
 		l->n = 0;
 		c->alerts.route_from_default = 1;
 		dc = c->alerts.default_channel;
-		if (dc != NULL && c->chat.slack_enabled)
-			xasprintf(&l->v[l->n++], "slack:%s", dc);
-		if (dc != NULL && c->chat.mattermost_enabled)
-			xasprintf(&l->v[l->n++], "mattermost:%s", dc);
-		if (c->chat.console_enabled)
+		if (dc != NULL && (c->chat.slack_enabled ||
+		    c->chat.mattermost_enabled))
+			chan_receivers(dc, c->chat.slack_enabled,
+			    c->chat.mattermost_enabled, &l->v, &l->n);
+		if (c->chat.console_enabled && !config_strlist_has(l,
+		    "console")) {
+			l->v = xreallocarray(l->v, l->n + 2, sizeof *l->v);
 			l->v[l->n++] = xstrdup("console");
+			l->v[l->n] = NULL;
+		}
 		/* Children inherited the empty list: give them this one. */
 		for (i = 0; i < c->alerts.route.nroutes; i++)
 			cfg_route_fill_channels(&c->alerts.route.routes[i], l);
@@ -1644,6 +1710,7 @@ cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		cfg_check_keys(ctx, e, p, keys);
 		cfg_bool(ctx, e, p, "enabled", 1, &cc->enabled);
 		cfg_strlist(ctx, e, p, "channels", &cc->channels);
+		cfg_check_channels(ctx, p, &cc->channels);
 		free(p);
 	}
 	free(names);
@@ -1691,7 +1758,8 @@ cfg_load_schedules(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		if (sc->channel != NULL) {
 			char *cp = cfg_path_key(p, "channel");
 
-			cfg_check_receiver(ctx, cp, sc->channel);
+			cfg_check_channel(ctx, cp, sc->channel);
+			cfg_schedule_receiver(ctx, cp, sc);
 			free(cp);
 		}
 		if (sc->cron != NULL) {
@@ -2118,7 +2186,7 @@ config_load_text(const char *text, size_t len, const char *name,
 	static const char *const keys[] = { "bot", "chat", "roles", "users",
 	    "hosts", "remote", "alerts", "schedules", "commands", "checklists",
 	    NULL };
-	struct cfg_ctx	 ctx = { errors, 0 };
+	struct cfg_ctx	 ctx = { errors, 0, 0, 0 };
 	struct config	*c;
 	cJSON		*root;
 	const char	*end = NULL;
@@ -2162,6 +2230,8 @@ config_load_text(const char *text, size_t len, const char *name,
 	cfg_check_keys(&ctx, root, "", keys);
 	cfg_load_bot(&ctx, root, c);
 	cfg_load_chat(&ctx, root, c);
+	ctx.slack_on = c->chat.slack_enabled;
+	ctx.mattermost_on = c->chat.mattermost_enabled;
 	cfg_load_alerts(&ctx, root, c);
 	cfg_load_roles(&ctx, root, c);
 	cfg_check_roles(&ctx, c);
@@ -2185,7 +2255,7 @@ config_load_text(const char *text, size_t len, const char *name,
 int
 config_load_file(const char *path, struct config **out, struct buf *errors)
 {
-	struct cfg_ctx	 ctx = { errors, 0 };
+	struct cfg_ctx	 ctx = { errors, 0, 0, 0 };
 	struct buf	 text;
 	char		 chunk[8192];
 	ssize_t		 n;

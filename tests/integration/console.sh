@@ -91,6 +91,23 @@ out=$(printf '/help\n' | "$BOT" --config "$T/broken.json" 2>&1); rc=$?
 equals "start with broken config exits 1" "$rc" 1
 contains "start error names the file" "$out" "opsbot: $T/broken.json: hosts[0].port"
 
+# --- /help fits 80 columns; a unique prefix is suggested ----------------------
+# A console user with no role sees every "(needs ...)" note: the longest lines.
+mkdir -p "$T/help"
+printf '{ "chat": { "console": { "enabled": true, "user": "nobody" } },\n  "alerts": { "listen": "127.0.0.1:0" } }\n' >"$T/help/opsbot.json"
+list=$(cd "$T/help" && printf '/help\n' | "$BOT" --config opsbot.json --data-dir data 2>&1)
+cmds=$(sed -n 's|^  /\([a-z]*\).*|\1|p' <<<"$list")
+if [ "$(wc -w <<<"$cmds")" -ge 10 ]; then ok "help lists the commands"; else bad "help lists the commands" "$list"; fi
+all="$list"
+for c in $cmds; do
+  all+=$'\n'$(cd "$T/help" && printf '/help %s\n' "$c" | "$BOT" --config opsbot.json --data-dir data 2>&1)
+done
+long=$(while IFS= read -r l; do [ "$(LC_ALL=C.UTF-8 bash -c 'l=$1; echo ${#l}' _ "$l")" -gt 80 ] && printf '%s\n' "$l"; done <<<"$all")
+equals "every line of /help and /help COMMAND fits 80 columns" "$long" ""
+out=$(cd "$T/help" && printf '/hea\n' | "$BOT" --config opsbot.json --data-dir data 2>&1)
+contains "/hea suggests /health (a unique prefix)" "$out" "did you mean /health?"
+lacks "but does not run it" "$out" "UNREACHABLE"
+
 # --- RBAC through the real binary ------------------------------------------
 cat >"$T/rbac.json" <<JSON
 {
@@ -134,7 +151,7 @@ kill -TERM "$pid"
 wait "$pid"; rc=$?
 exec 3>&-
 equals "SIGTERM exits 0" "$rc" 0
-contains "SIGTERM logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopping: SIGTERM; 0 command(s) in flight"'
+contains "SIGTERM logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopping: SIGTERM; 0 command(s) in flight, 0 message(s) to deliver"'
 contains "SIGTERM clean stop logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopped"'
 contains "answered before the signal" "$(cat "$T/term.out")" "platform: console"
 

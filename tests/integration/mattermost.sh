@@ -66,16 +66,16 @@ if wait_for '.connections_open >= 1'; then ok "bot connects to the websocket"; e
 equals "authenticated on the upgrade header" "$(state | jq .auth_header)" 1
 
 # --- mention, prefix, DM -------------------------------------------------------
-pid=$(ctl post "{\"message\":\"@opsbot whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+pid=$(ctl post "{\"message\":\"@opsbot status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
 wait_for "($answers | length) >= 1" || true
 s=$(state)
 equals "mention answered in its channel" "$(jq -r "$answers[0].channel_id" <<<"$s")" "$OPS"
 equals "mention answered in its thread" "$(jq -r "$answers[0].root_id" <<<"$s")" "$pid"
-contains "mention ran the command" "$(jq -r "$answers[0].props.attachments[0].text" <<<"$s")" "platform: mattermost"
-ctl post "{\"message\":\"!whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+contains "mention ran the command" "$(jq -r "$answers[0].props.attachments[0].text" <<<"$s")" "opsbot 0.1.0"
+ctl post "{\"message\":\"!status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 wait_for "($answers | length) >= 2" || true
-contains "prefix command answered" "$(state | jq -r "$answers[1].props.attachments[0].text")" "platform: mattermost"
-ctl post "{\"message\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"dmjdoe000000000000000000000\",\"channel_type\":\"D\"}" >/dev/null
+contains "prefix command answered" "$(state | jq -r "$answers[1].props.attachments[0].text")" "opsbot 0.1.0"
+ctl post "{\"message\":\"status\",\"user_id\":\"$JDOE\",\"channel_id\":\"dmjdoe000000000000000000000\",\"channel_type\":\"D\"}" >/dev/null
 wait_for "($answers | length) >= 3" || true
 s=$(state)
 equals "DM answered in the DM" "$(jq -r "$answers[2].channel_id" <<<"$s")" "dmjdoe000000000000000000000"
@@ -113,11 +113,11 @@ out=$(raw_http 'GET /nope HTTP/1.1\r\nHost: x\r\n\r\n')
 contains "unknown path" "$out" "HTTP/1.1 404"
 equals "listener still healthy" "$(curl -s "http://127.0.0.1:$BOTPORT/healthz")" "ok"
 
-r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")
 wait_for '(.responses | length) >= 1' || true
 s=$(state)
 equals "slash command taken (HTTP 200)" "$(jq -r '.slash_results[0].status' <<<"$s")" 200
-contains "slash answer on the response URL" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "platform: mattermost"
+contains "slash answer on the response URL" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "opsbot 0.1.0"
 equals "slash answer in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"wrong\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 sleep 0.3
@@ -132,7 +132,7 @@ contains "its first answer says it is working" "$(jq -r '.slash_results[2].body'
 # --- a dropped socket: resumed, the missed post replayed -----------------------
 ctl drop >/dev/null
 sleep 0.2
-ctl post "{\"message\":\"@opsbot whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+ctl post "{\"message\":\"@opsbot status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 if wait_for "($answers | length) >= 4"; then ok "post made while disconnected is answered"; else bad "post made while disconnected is answered" "$(tail -3 "$T/bot.err")"; fi
 s=$(state)
 if [ "$(jq .resumes <<<"$s")" -ge 1 ]; then ok "reconnect resumed the connection"; else bad "reconnect resumed" "resumes=$(jq .resumes <<<"$s")"; fi
@@ -141,7 +141,7 @@ if [ "$(jq .replayed <<<"$s")" -ge 1 ]; then ok "missed events were replayed"; e
 # --- 429 on posts -----------------------------------------------------------------
 ctl ratelimit '{"method":"POST /api/v4/posts","count":1,"retry_after":1}' >/dev/null
 t0=$(date +%s%N)
-ctl post "{\"message\":\"!whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+ctl post "{\"message\":\"!status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 if wait_for "($answers | length) >= 5"; then
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   if [ "$ms" -ge 900 ]; then ok "429 honoured ($ms ms)"; else bad "429 honoured" "after $ms ms"; fi

@@ -43,13 +43,17 @@ wait_for() {
 }
 
 cat >"$T/opsbot.json" <<JSON
-{ "bot": { "data_dir": "$T/data", "log_level": "debug" },
+{ "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "5s" },
   "chat": { "outbox": { "rate": 20, "burst": 20 } },
   "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] },
              { "name": "vic", "platform": "slack", "id": "U0VIEW", "roles": ["viewer"] } ],
   "hosts": [ { "name": "localhost", "transport": "local", "mounts": [ { "path": "/" } ],
                "services": [ { "name": "ghost", "process": "obghost",
-                               "restart": "true" } ] } ] }
+                               "restart": "true" } ],
+               "commands": { "slow": "sleep 2" } } ],
+  "checklists": { "slow": { "title": "SLOWCHECK", "checks": [
+    { "title": "A slow check", "kind": "command_ok", "hosts": "localhost",
+      "command": "slow" } ] } } }
 JSON
 export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
 export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
@@ -89,6 +93,23 @@ s=$(state)
 equals "a refusal is ephemeral" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "ephemeral"
 contains "with the suggestion" "$(jq -r '.responses[0].body.text' <<<"$s")" "did you mean /status?"
 
+# Private by default: /help, /whoami and refusals of names (an unknown
+# host, log or service) go only to the asker.
+# (Logs and services share the refusal: remote_refuse_unknown.)
+for cmd in "help" "whoami" "health nowhere" "logs localhost nolog"; do
+  ctl reset >/dev/null
+  ctl slash "$(jq -nc --arg t "$cmd" '{text: $t}')" >/dev/null
+  wait_for '(.responses | length) >= 1' || true
+  equals "/$cmd answered only to the asker" "$(state | jq -r '.responses[0].body.response_type')" "ephemeral"
+done
+contains "the log refusal names what is known" "$(state | jq -r '.responses[0].body.text')" "unknown log nolog on localhost"
+ctl reset >/dev/null
+ctl event '{"type":"app_mention","text":"<@U0BOT> whoami","channel":"C0OPS"}' >/dev/null
+wait_for '(.ephemerals | length) >= 1' || true
+s=$(state)
+equals "a mentioned /whoami is ephemeral, to its user" "$(jq -r '.ephemerals[0].user' <<<"$s")" "U0456"
+equals "and not posted in the channel" "$(jq '.posts | length' <<<"$s")" 0
+
 # A host command says it is working in its ack.
 ctl reset >/dev/null
 eid=$(ctl slash '{"command":"/health","text":"localhost"}' | jq -r .envelope_id)
@@ -99,13 +120,13 @@ contains "/health via its own slash command" "$(jq -r '.responses[0].body.text' 
 
 # --- mention (thread) and DM -------------------------------------------------
 ctl reset >/dev/null
-ts=$(ctl event '{"type":"app_mention","text":"<@U0BOT> whoami","channel":"C0OPS"}' | jq -r .ts)
+ts=$(ctl event '{"type":"app_mention","text":"<@U0BOT> status","channel":"C0OPS"}' | jq -r .ts)
 wait_for '(.posts | length) >= 1' || true
 s=$(state)
 equals "mention answered in its channel" "$(jq -r '.posts[0].channel' <<<"$s")" "C0OPS"
 equals "mention answered in its thread" "$(jq -r '.posts[0].thread_ts' <<<"$s")" "$ts"
-contains "mention ran the command" "$(jq -r '.posts[0].text' <<<"$s")" "platform: slack"
-ctl event '{"type":"message","channel_type":"im","text":"whoami","channel":"D0DM"}' >/dev/null
+contains "mention ran the command" "$(jq -r '.posts[0].text' <<<"$s")" "opsbot 0.1.0"
+ctl event '{"type":"message","channel_type":"im","text":"status","channel":"D0DM"}' >/dev/null
 wait_for '(.posts | length) >= 2' || true
 equals "DM answered in the DM" "$(state | jq -r '.posts[1].channel')" "D0DM"
 ctl event '{"type":"app_mention","text":"<@U0BOT> stauts","channel":"C0OPS"}' >/dev/null
@@ -114,13 +135,13 @@ s=$(state)
 equals "a refused mention is ephemeral, to its user" "$(jq -r '.ephemerals[0].user' <<<"$s")" "U0456"
 contains "with the suggestion" "$(jq -r '.ephemerals[0].text' <<<"$s")" "did you mean /status?"
 ctl event '{"type":"message","channel_type":"channel","text":"just chatting","channel":"C0OPS"}' >/dev/null
-ctl event '{"type":"message","channel_type":"im","text":"whoami","channel":"D0DM","bot_id":"B0BOT"}' >/dev/null
+ctl event '{"type":"message","channel_type":"im","text":"status","channel":"D0DM","bot_id":"B0BOT"}' >/dev/null
 sleep 0.5
 equals "plain channel chatter and bot messages ignored" "$(state | jq '.posts | length')" 2
 
 # --- a redelivered event runs once --------------------------------------------
 ctl reset >/dev/null
-env='{"envelope_id":"dup-1","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"retry_reason":"","payload":{"type":"event_callback","event_id":"EvDUP","event":{"type":"app_mention","user":"U0456","text":"<@U0BOT> whoami","channel":"C0OPS","ts":"1700000999.000001"}}}'
+env='{"envelope_id":"dup-1","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"retry_reason":"","payload":{"type":"event_callback","event_id":"EvDUP","event":{"type":"app_mention","user":"U0456","text":"<@U0BOT> status","channel":"C0OPS","ts":"1700000999.000001"}}}'
 ctl raw "$env" >/dev/null
 sleep 0.3
 ctl raw "$(jq -c '.retry_attempt = 1 | .retry_reason = "timeout"' <<<"$env")" >/dev/null
@@ -237,7 +258,7 @@ if wait_for '(.responses | length) >= 1'; then ok "commands work after a drop"; 
 ctl reset >/dev/null
 ctl ratelimit '{"method":"chat.postMessage","count":1,"retry_after":1}' >/dev/null
 t0=$(date +%s%N)
-ctl event '{"type":"app_mention","text":"<@U0BOT> whoami","channel":"C0OPS"}' >/dev/null
+ctl event '{"type":"app_mention","text":"<@U0BOT> status","channel":"C0OPS"}' >/dev/null
 if wait_for '(.posts | length) >= 1'; then
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   if [ "$ms" -ge 900 ]; then ok "429 honoured: delivered after Retry-After ($ms ms)"; else bad "429 honoured" "delivered after only $ms ms"; fi
@@ -268,6 +289,38 @@ equals "SIGTERM stops the Slack bot cleanly" "$rc" 0
 equals "commands audited with platform and user" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit ORDER BY 1")" "slack/U0456
 slack/U0ADA
 slack/U0VIEW"
+
+# --- no config file, the environment alone, stdin /dev/null (systemd) -------
+# The embedded default must not start the console here: its end of input
+# would stop the bot at once.
+mkdir -p "$T/envonly"
+ctl reset >/dev/null
+(cd "$T/envonly" && unset OPSBOT_CONFIG && exec "$BOT") </dev/null >"$T/envonly.out" 2>"$T/envonly.err" &
+bot_pid=$!
+if wait_for '.connections_open >= 1'; then ok "env alone: Slack connects with no config file"; else bad "env alone: Slack connects" "$(tail -3 "$T/envonly.err")"; fi
+ctl slash '{"text":"status"}' >/dev/null
+if wait_for '(.responses | length) >= 1'; then ok "env alone: a slash command is answered"; else bad "env alone: a slash command is answered" "$(tail -3 "$T/envonly.err")"; fi
+if kill -0 "$bot_pid" 2>/dev/null; then ok "env alone: still running with stdin at end of input"; else bad "env alone: still running" "$(tail -3 "$T/envonly.err")"; fi
+equals "env alone: no console output" "$(cat "$T/envonly.out")" ""
+stop_bot
+equals "env alone: SIGTERM stops it cleanly" "$?" 0
+
+# --- an answer given during shutdown is delivered before exit ---------------
+# SIGTERM while /checklist slow runs: its answer is sent within the grace
+# period, not left in the outbox for a next start (a response URL expires).
+ctl reset >/dev/null
+start_bot
+wait_for '.connections_open >= 1' || true
+eid=$(ctl slash '{"text":"checklist slow"}' | jq -r .envelope_id)
+wait_for "[.acks[] | select(.envelope_id == \"$eid\")] | length >= 1" || true
+sleep 0.5
+kill -TERM "$bot_pid"
+wait "$bot_pid"
+rc=$?
+bot_pid=
+equals "stopped cleanly after delivering" "$rc" 0
+contains "the slow answer reached Slack before exit" "$(state | jq -r '[.responses[].body.text, .posts[].text] | join("\n")')" "SLOWCHECK"
+equals "nothing left pending in the outbox" "$(sqlite3 "$T/data/opsbot.db" "SELECT count(*) FROM outbox WHERE state = 'pending'")" 0
 
 # --- refused tokens -------------------------------------------------------------
 out=$(SLACK_BOT_TOKEN=xoxb-wrong "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); rc=$?

@@ -310,7 +310,7 @@ TEST(routes_match_continue_and_default)
 	    "  { \"match\": {\"team\": \"db\"}, \"channels\": [\"slack:#db\"],"
 	    "    \"continue\": true, \"mention\": \"@db-oncall\" },"
 	    "  { \"match_re\": {\"severity\": \"crit.*\"}, \"channels\":"
-	    "    [\"mattermost:abc\"] } ] } } }");
+	    "    [\"mattermost:chanabc0000000000000000000\"] } ] } } }");
 
 	ingest(al, "{\"name\":\"A\",\"severity\":\"critical\",\"labels\":"
 	    "{\"team\":\"db\"}}");
@@ -318,7 +318,7 @@ TEST(routes_match_continue_and_default)
 	advance(al, 2000);
 	ASSERT_CONTAINS(posts.data, "slack:#db post 0 [FIRING:1] A|"
 	    "@db-oncall\n");
-	ASSERT_CONTAINS(posts.data, "mattermost:abc post 0 [FIRING:1] A");
+	ASSERT_CONTAINS(posts.data, "mattermost:chanabc0000000000000000000 post 0 [FIRING:1] A");
 	ASSERT_CONTAINS(posts.data, "slack:#default post 0 [FIRING:1] B");
 	ASSERT_INT_EQ(count_lines(posts.data, " post "), 3);
 	teardown(al);

@@ -256,7 +256,7 @@ TEST(example_loads)
 
 	ASSERT_STR_EQ(c->alerts.listen_address, "127.0.0.1");
 	ASSERT_INT_EQ(c->alerts.listen_port, 9097);
-	ASSERT_STR_EQ(c->alerts.default_channel, "ops-alerts");
+	ASSERT_STR_EQ(c->alerts.default_channel, "#ops-alerts");
 
 	ASSERT_INT_EQ(c->nroles, 2);
 	ASSERT_STR_EQ(c->roles[1].name, "lead");
@@ -294,13 +294,15 @@ TEST(example_loads)
 	ASSERT_NOT_NULL(cc);
 	ASSERT_INT_EQ(cc->enabled, 1);
 	ASSERT_INT_EQ(cc->channels.n, 2);
-	ASSERT(config_strlist_has(&cc->channels, "ops"));
+	ASSERT(config_strlist_has(&cc->channels, "#ops"));
 
-	ASSERT_INT_EQ(c->nschedules, 1);
-	ASSERT_STR_EQ(c->schedules[0].cron, "0 7 * * 1-5");
-	ASSERT_STR_EQ(c->schedules[0].run, "/status");
-	ASSERT_STR_EQ(c->schedules[0].channel, "slack:#ops");
+	ASSERT_INT_EQ(c->nschedules, 2);
+	ASSERT_STR_EQ(c->schedules[0].cron, "0 7 * * mon-fri");
+	ASSERT_STR_EQ(c->schedules[0].run, "/sod");
+	/* No chat platform is on in the example: kept as written. */
+	ASSERT_STR_EQ(c->schedules[0].channel, "#ops");
 	ASSERT_INT_EQ(c->schedules[0].enabled, 1);
+	ASSERT_INT_EQ(c->schedules[0].business_days, 1);
 	config_free(c);
 	buf_release(&errors);
 }
@@ -457,7 +459,7 @@ TEST(comments_in_strings)
 	ASSERT_STR_EQ(c->chat.console_prompt, "http://opsbot/* > ");
 	ASSERT_STR_EQ(c->alerts.listen_address, "0.0.0.0");
 	ASSERT_INT_EQ(c->alerts.listen_port, 9200);
-	ASSERT_STR_EQ(c->alerts.default_channel, "alerts");
+	ASSERT_STR_EQ(c->alerts.default_channel, "#alerts");
 	ASSERT_INT_EQ(c->schedules[0].enabled, 0);
 	config_free(c);
 	buf_release(&errors);
@@ -776,7 +778,7 @@ TEST(find_host_and_command)
 
 	c = load_ok("{ \"hosts\": [ { \"name\": \"web1\" }, "
 	    "{ \"name\": \"web2\", \"address\": \"10.1.1.2\" } ], "
-	    "\"commands\": { \"status\": { \"channels\": [\"ops\"] }, "
+	    "\"commands\": { \"status\": { \"channels\": [\"#ops\"] }, "
 	    "\"help\": { \"enabled\": false } } }");
 	h = config_find_host(c, "web2");
 	ASSERT_NOT_NULL(h);
@@ -790,7 +792,7 @@ TEST(find_host_and_command)
 	ASSERT_NOT_NULL(cc);
 	ASSERT_INT_EQ(cc->enabled, 1);
 	ASSERT_INT_EQ(cc->channels.n, 1);
-	ASSERT(config_strlist_has(&cc->channels, "ops"));
+	ASSERT(config_strlist_has(&cc->channels, "#ops"));
 	ASSERT(!config_strlist_has(&cc->channels, "general"));
 	cc = config_find_command(c, "help");
 	ASSERT_NOT_NULL(cc);

@@ -28,6 +28,7 @@ extern const struct cmd_entry cmd_whoami_entry;
 static void	rec_reply_text(const char *);
 
 static struct buf	 replies;
+static int		 last_private;	/* the last reply was ephemeral */
 static atomic_int	 release_slow;
 static char		 last_button[256];	/* value of the newest button */
 static int		 last_replace;		/* replaced the clicked one */
@@ -58,6 +59,7 @@ rec_reply(struct chat *c, const struct chat_origin *o,
 		    m->buttons[0].value);
 	last_replace = m->replace;
 	last_ephemeral = m->ephemeral;
+	last_private = m->ephemeral;
 	rec_reply_text(text);
 	free(text);
 }
@@ -265,8 +267,10 @@ static const char *
 say(const char *user, const char *channel, const char *text)
 {
 	static char		*last;
+	/* As the adapters do: a channel has an id and, here, a "#name". */
 	struct chat_msg		 m = { .user_id = user, .channel = channel,
-	    .text = text, .len = strlen(text) };
+	    .channel_name = channel != NULL && channel[0] == '#' ? channel :
+	    NULL, .text = text, .len = strlen(text) };
 
 	buf_release(&replies);
 	bot_handle_message(bot, chat, &m);
@@ -590,7 +594,26 @@ TEST(help_is_generated)
 	stop_bot();
 }
 
+/* /help, /whoami and refusals reach only the asker; not the scheduler's. */
+TEST(private_by_default)
+{
+	start_bot("private");
+	say("UV", "#ops", "/help");
+	ASSERT_INT_EQ(last_private, 1);
+	say("UV", "#ops", "/echo hi");
+	ASSERT_INT_EQ(last_private, 0);
+	say("UV", "#ops", "/stauts");
+	ASSERT_INT_EQ(last_private, 1);
+	say("UV", "#ops", "/fail");
+	ASSERT_INT_EQ(last_private, 0);
+	/* Nobody to show it to: a schedule's answers go to its channel. */
+	say("scheduler", "#ops", "/help");
+	ASSERT_INT_EQ(last_private, 0);
+	stop_bot();
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(private_by_default),
 	TEST_ENTRY(runs_a_command),
 	TEST_ENTRY(unknown_commands),
 	TEST_ENTRY(roles_are_enforced),

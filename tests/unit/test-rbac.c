@@ -158,17 +158,28 @@ TEST(user_matching)
 TEST(channel_allowlist)
 {
 	struct config	*c = load("{\"commands\": {"
-	    "\"status\": {\"channels\": [\"#ops\", \"C0123\"]},"
+	    "\"status\": {\"channels\": [\"#ops\", \"C0123\", \"console\","
+	    " \"mattermost:~night-shift\"]},"
 	    "\"whoami\": {\"enabled\": true}}}");
 	struct rbac	*r = rbac_create(c, table);
 
-	ASSERT(rbac_channel_allows(r, &e_status, "#ops"));
-	ASSERT(rbac_channel_allows(r, &e_status, "C0123"));
-	ASSERT(!rbac_channel_allows(r, &e_status, "#random"));
-	ASSERT(!rbac_channel_allows(r, &e_status, NULL));
+	/* A name matches on any platform, by the channel's name. */
+	ASSERT(rbac_channel_allows(r, &e_status, "slack", "C0999", "#ops"));
+	ASSERT(rbac_channel_allows(r, &e_status, "mattermost", "x", "#ops"));
+	/* An id matches the channel's id. */
+	ASSERT(rbac_channel_allows(r, &e_status, "slack", "C0123", NULL));
+	ASSERT(rbac_channel_allows(r, &e_status, "console", "console", NULL));
+	/* "~name" and a platform prefix hold only on that platform. */
+	ASSERT(rbac_channel_allows(r, &e_status, "mattermost", "x",
+	    "#night-shift"));
+	ASSERT(!rbac_channel_allows(r, &e_status, "slack", "C0777",
+	    "#night-shift"));
+	ASSERT(!rbac_channel_allows(r, &e_status, "slack", "C0777",
+	    "#random"));
+	ASSERT(!rbac_channel_allows(r, &e_status, "slack", NULL, NULL));
 	/* No list: anywhere. */
-	ASSERT(rbac_channel_allows(r, &e_whoami, "#random"));
-	ASSERT(rbac_channel_allows(r, &e_help, "#random"));
+	ASSERT(rbac_channel_allows(r, &e_whoami, "slack", "C0777", "#random"));
+	ASSERT(rbac_channel_allows(r, &e_help, "slack", "C0777", "#random"));
 	rbac_free(r);
 	config_free(c);
 }

@@ -85,7 +85,21 @@ TEST(find_and_suggest)
 	ASSERT_STR_EQ(cmd_role_name(ROLE_OPERATOR), "operator");
 }
 
+/* A unique prefix is suggested (never run); an ambiguous one is not. */
+TEST(prefix_suggests)
+{
+	ASSERT_NULL(cmd_find(cmd_table, "hea"));
+	ASSERT_STR_EQ(cmd_suggest(cmd_table, "hea"), "health");
+	ASSERT_STR_EQ(cmd_suggest(cmd_table, "che"), "checklist");
+	ASSERT_STR_EQ(cmd_suggest(cmd_table, "unsil"), "unsilence");
+	/* /rerun, /restart, /resolve, /report: no guess. */
+	ASSERT_NULL(cmd_suggest(cmd_table, "re"));
+	/* /help and /health. */
+	ASSERT_NULL(cmd_suggest(cmd_table, "he"));
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(prefix_suggests),
 	TEST_ENTRY(entries_are_complete),
 	TEST_ENTRY(issue_commands_present),
 	TEST_ENTRY(find_and_suggest),
