@@ -965,7 +965,7 @@ alerts_silence(struct alerts *al, struct matchers *m, int64_t duration_s,
 	struct silence		*s = xcalloc(1, sizeof *s);
 	struct store_silence_row r;
 	struct alert		*a;
-	char			*json = matchers_to_json(m);
+	char			*json = matchers_to_json(m), *err = NULL;
 	int64_t			 now = clock_now_ms();
 	size_t			 n = 0;
 
@@ -1003,11 +1003,11 @@ alerts_silence(struct alerts *al, struct matchers *m, int64_t duration_s,
 			continue;
 		a->state = ALERT_SILENCED;
 		a->silence_id = s->id;
-		if (alerts_put(al, a, alert_shown(a), NULL, cause) != 0) {
+		if (alerts_put(al, a, alert_shown(a), NULL, &err) != 0) {
 			log_warn("alerts", "silence #%lld: %s", (long long)s->id,
-			    *cause);
-			free(*cause);
-			*cause = NULL;
+			    err);
+			free(err);
+			err = NULL;
 		}
 		alerts_touch_groups(al, a, 1);
 	}
@@ -1032,6 +1032,7 @@ alerts_silence_end(struct alerts *al, struct silence *s, const char *who,
 	struct alert	*a;
 	int64_t		 now = clock_now_ms();
 	const struct silence *other;
+	char		*err = NULL;
 
 	if (store_silence_end(al->store, s->id, now, cause) != 0)
 		return -1;
@@ -1044,12 +1045,15 @@ alerts_silence_end(struct alerts *al, struct silence *s, const char *who,
 		other = alerts_silenced_by(al, &a->labels);
 		a->state = other != NULL ? ALERT_SILENCED : ALERT_FIRING;
 		a->silence_id = other != NULL ? other->id : 0;
-		store_alert_event(al->store, a->id, now, who,
+		/* The silence has ended: a row that fails is logged, no more. */
+		if (store_alert_event(al->store, a->id, now, who,
 		    other != NULL ? "silenced (another silence)" :
-		    "silence ended", NULL, NULL);
-		if (alerts_put(al, a, alert_shown(a), NULL, cause) != 0) {
-			free(*cause);
-			*cause = NULL;
+		    "silence ended", NULL, &err) != 0 ||
+		    alerts_put(al, a, alert_shown(a), NULL, &err) != 0) {
+			log_error("alerts", "alert #%lld: %s",
+			    (long long)a->id, err);
+			free(err);
+			err = NULL;
 		}
 		alerts_touch_groups(al, a, 1);
 	}
@@ -1437,7 +1441,12 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 			alerts_post(al, rcv, "thread", n->outbox_id, &note,
 			    NULL);
 		if (visible == 0 && silenced == 0) {
-			store_note_close(al->store, n->id, NULL);
+			/* Left open, it shows again after a restart: log it. */
+			if (store_note_close(al->store, n->id, &cause) != 0) {
+				log_error("alerts", "%s", cause);
+				free(cause);
+				cause = NULL;
+			}
 			group_note_remove(g, n);
 		}
 	}
@@ -1507,6 +1516,7 @@ group_remind(struct alerts *al, struct agroup *g, int64_t now)
 	struct buf	 text;
 	size_t		 i, nfiring = 0;
 	int64_t		 every = g->route->repeat_interval_s * 1000;
+	char		*cause = NULL;
 
 	for (i = 0; i < g->n; i++) {
 		if (g->members[i].alert->state == ALERT_FIRING)
@@ -1531,7 +1541,11 @@ group_remind(struct alerts *al, struct agroup *g, int64_t now)
 		m.status = MESSAGE_WARN;
 		alerts_post(al, n->receiver, "thread", n->outbox_id, &m, NULL);
 		n->repeated_ms = now;
-		store_note_repeated(al->store, n->id, now, NULL);
+		if (store_note_repeated(al->store, n->id, now, &cause) != 0) {
+			log_error("alerts", "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
 		buf_release(&text);
 	}
 }

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "config.h"
 #include "store.h"
+#include "store_alerts.h"
 #include "test.h"
 #include "xmalloc.h"
 
@@ -147,6 +148,19 @@ q(const char *sql)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return out;
+}
+
+/* Runs sql on a second connection (e.g. a trigger that makes writes fail). */
+static void
+sql(const char *text)
+{
+	sqlite3	*db;
+	char	*err = NULL;
+
+	ASSERT_INT_EQ(sqlite3_open(dbpath, &db), SQLITE_OK);
+	if (sqlite3_exec(db, text, NULL, NULL, &err) != SQLITE_OK)
+		TEST_FAIL("sql: %s", err);
+	sqlite3_close(db);
 }
 
 static int
@@ -399,6 +413,64 @@ TEST(resolve_by_hand_and_fire_again)
 	teardown(al);
 }
 
+/*
+ * A write that fails on every alert path (injected with triggers) is
+ * reported or logged, never a crash: the engine used to pass a NULL
+ * cause for events, notes and reminders, and the store wrote through it.
+ */
+TEST(store_errors_do_not_crash)
+{
+	struct alerts	*al = setup("storeerr", BASIC);
+	struct matchers	 m;
+	char		*cause = NULL;
+	size_t		 n = 0;
+
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\"}");
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-02\"}");
+	advance(al, 31000);
+	sql("CREATE TRIGGER no_events BEFORE INSERT ON alert_events "
+	    "BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+	    "CREATE TRIGGER no_notes BEFORE UPDATE ON alert_notes "
+	    "BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+	/* The store layer itself, with and without a cause. */
+	ASSERT_INT_EQ(store_alert_event(store, 1, T0, "@x", "y", NULL, NULL),
+	    -1);
+	ASSERT_INT_EQ(store_note_repeated(store, 1, T0, NULL), -1);
+	ASSERT_INT_EQ(store_note_close(store, 1, NULL), -1);
+	ASSERT_INT_EQ(store_note_close(store, 1, &cause), -1);
+	ASSERT_CONTAINS(cause, "injected");
+	free(cause);
+	cause = NULL;
+	/* A person's action fails whole, and says why. */
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, &cause), -1);
+	ASSERT_CONTAINS(cause, "injected");
+	free(cause);
+	cause = NULL;
+	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_FIRING);
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, NULL), -1);
+	/* Reminders: the note's "repeated" cannot be written. */
+	advance(al, 4 * 3600 * 1000LL);
+	ASSERT_CONTAINS(posts.data, "Still firing");
+	/* A silence made before, ending while events cannot be written. */
+	sql("DROP TRIGGER no_events");
+	memset(&m, 0, sizeof m);
+	ASSERT_INT_EQ(matchers_add(&m, "host", MATCH_EQ, "db-01", &cause), 0);
+	ASSERT(alerts_silence(al, &m, 60, "@jdoe", "x", &n, &cause) > 0);
+	sql("CREATE TRIGGER no_events BEFORE INSERT ON alert_events "
+	    "BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+	advance(al, 61000);
+	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_FIRING);
+	/* Resolved: the note cannot be closed. */
+	sql("DROP TRIGGER no_events");
+	ingest(al, "{\"alerts\":[{\"name\":\"DiskFull\",\"host\":"
+	    "\"db-01\",\"status\":\"resolved\"},{\"name\":\"DiskFull\","
+	    "\"host\":\"db-02\",\"status\":\"resolved\"}]}");
+	advance(al, 5 * 60000);
+	ASSERT_CONTAINS(posts.data, "[RESOLVED] DiskFull");
+	ASSERT_STR_EQ(q("SELECT count(*) FROM alert_notes WHERE open"), "1");
+	teardown(al);
+}
+
 static struct health_findings *
 findings(const char *key, enum remote_state st)
 {
@@ -458,6 +530,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(restart_keeps_notes_and_pending_changes),
 	TEST_ENTRY(resolve_by_hand_and_fire_again),
 	TEST_ENTRY(checks_fire_after_n_and_resolve_after_m),
+	TEST_ENTRY(store_errors_do_not_crash),
 	TEST_END
 };
 
