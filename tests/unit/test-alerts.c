@@ -26,6 +26,7 @@
 #define T0	1795305600000LL		/* 2026-11-23 00:00 UTC */
 
 static struct buf	 posts;		/* "receiver kind ref title|text\n" */
+static struct buf	 extras;	/* "status label=url ...\n" per post */
 static int64_t		 next_id;
 static size_t		 backlog;
 static char		 dbpath[512];
@@ -34,6 +35,8 @@ static int64_t
 rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
     const struct message *m, char **cause)
 {
+	size_t	 i;
+
 	(void)arg;
 	(void)cause;
 	buf_addf(&posts, "%s %s %lld %s|%s", receiver, kind, (long long)ref,
@@ -41,6 +44,13 @@ rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
 	if (m->nbuttons > 0)
 		buf_addf(&posts, "[%s]", m->buttons[0].value);
 	buf_addc(&posts, '\n');
+	buf_adds(&extras, message_status_word(m->status));
+	for (i = 0; i < m->nbuttons; i++) {
+		if (m->buttons[i].url != NULL)
+			buf_addf(&extras, " %s=%s", m->buttons[i].label,
+			    m->buttons[i].url);
+	}
+	buf_addc(&extras, '\n');
 	return ++next_id;
 }
 
@@ -78,6 +88,8 @@ setup(const char *name, const char *json)
 	clock_fake_set(T0);
 	buf_release(&posts);
 	buf_init(&posts);
+	buf_release(&extras);
+	buf_init(&extras);
 	next_id = 100;
 	backlog = 0;
 	load_config(json);
@@ -233,7 +245,8 @@ TEST(resolve_updates_in_place_and_notes_in_thread)
 	ASSERT_STR_EQ(posts.data, "");		/* group_interval: 5m */
 	advance(al, 4 * 60000);
 	ASSERT_CONTAINS(posts.data, "slack:#ops update 101 [FIRING:1]");
-	ASSERT_CONTAINS(posts.data, "#1 DiskFull on db-01 (resolved)");
+	ASSERT_CONTAINS(posts.data, "✅ #1 DiskFull on db-01 · WARNING · "
+	    "resolved after 31s\n");
 	ASSERT_CONTAINS(posts.data, "slack:#ops thread 101 |Resolved: #1");
 	buf_clear(&posts);
 	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-02\",\"status\":"
@@ -269,7 +282,8 @@ TEST(ack_updates_at_once_and_stops_reminders)
 	free(cause);
 	advance(al, 0);
 	ASSERT_CONTAINS(posts.data, "update 101");
-	ASSERT_CONTAINS(posts.data, "(acknowledged by @jdoe)");
+	ASSERT_CONTAINS(posts.data, "#1 DiskFull on db-01 · WARNING · "
+	    "acknowledged by @jdoe · firing for 4h 0m\n");
 	ASSERT_CONTAINS(posts.data, "thread 101 |Acknowledged: #1 by @jdoe");
 	ASSERT_CONTAINS(posts.data, "[ack 2]");
 	ASSERT_STR_EQ(q("SELECT who || ' ' || what || ' ' || why FROM "
@@ -413,6 +427,57 @@ TEST(resolve_by_hand_and_fire_again)
 	teardown(al);
 }
 
+#define AM_ALERT(name, sev, inst, extra) "{\"status\":\"firing\"," \
+	"\"labels\":{\"alertname\":\"" name "\",\"severity\":\"" sev "\"," \
+	"\"instance\":\"" inst "\"},\"startsAt\":\"2026-11-21T23:50:00Z\"," \
+	"\"annotations\":{\"summary\":\"Disk almost full\"" extra "}," \
+	"\"generatorURL\":\"http://prom:9090/graph?g0.expr=disk\"}"
+
+/*
+ * An engineer can act from the message: severity that tells critical
+ * from warning, how long it has fired, summary and description, and link
+ * buttons (runbook, source, dashboard) read back from the store.
+ */
+TEST(alert_lines_and_link_buttons)
+{
+	struct alerts		*al = setup("links", BASIC);
+	struct alert_batch	 b;
+	const char		*body = "{\"version\":\"4\",\"status\":"
+	    "\"firing\",\"alerts\":["
+	    AM_ALERT("DiskFull", "warning", "db-02:9100", "")
+	    "," AM_ALERT("DiskFull", "critical", "db-01:9100",
+	    ",\"description\":\"/var is 95% used\\nand grows\","
+	    "\"runbook_url\":\"https://wiki/runbooks/disk\","
+	    "\"dashboard_url\":\"https://grafana/d/disk?var-host=db-01\"")
+	    "]}";
+	char			*err = NULL;
+
+	if (alert_parse_alertmanager(body, strlen(body), clock_now_ms(), &b,
+	    &err) != 0)
+		TEST_FAIL("parse: %s", err);
+	ASSERT_INT_EQ(alerts_ingest(al, &b, &err), 0);
+	alert_batch_release(&b);
+	/* Memory keeps neither annotations nor URL: the store does. */
+	ASSERT_NULL(alerts_find(al, 2)->annotations);
+	ASSERT_NULL(alerts_find(al, 2)->url);
+	advance(al, 31000);
+	/* Worst first; the marks and words differ by severity. */
+	ASSERT_CONTAINS(posts.data, "|🔴 #2 DiskFull on db-01 · CRITICAL · "
+	    "firing for 10m\n      Disk almost full\n      /var is 95% used "
+	    "and grows\n🟠 #1 DiskFull on db-02 · WARNING · firing for 10m\n"
+	    "      Disk almost full\n[ack");
+	ASSERT_STR_EQ(extras.data, "CRIT Runbook=https://wiki/runbooks/disk "
+	    "Source=http://prom:9090/graph?g0.expr=disk "
+	    "Dashboard=https://grafana/d/disk?var-host=db-01\n");
+	/* After a restart (nothing in memory) the links are still there. */
+	al = restart(al);
+	buf_clear(&extras);
+	ASSERT_INT_EQ(alerts_ack(al, 2, "@jdoe", NULL, &err), 0);
+	advance(al, 0);
+	ASSERT_CONTAINS(extras.data, "CRIT Runbook=https://wiki/runbooks/disk");
+	teardown(al);
+}
+
 /*
  * A write that fails on every alert path (injected with triggers) is
  * reported or logged, never a crash: the engine used to pass a NULL
@@ -531,6 +596,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(resolve_by_hand_and_fire_again),
 	TEST_ENTRY(checks_fire_after_n_and_resolve_after_m),
 	TEST_ENTRY(store_errors_do_not_crash),
+	TEST_ENTRY(alert_lines_and_link_buttons),
 	TEST_END
 };
 
