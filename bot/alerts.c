@@ -1233,7 +1233,25 @@ out:
 	buf_release(&changes);
 }
 
-/* Drops resolved alerts chat has seen, and groups left with nothing. */
+/* Every alert of g is resolved, and chat has seen it so. */
+static int
+group_done(const struct agroup *g)
+{
+	size_t	 i;
+
+	for (i = 0; i < g->n; i++) {
+		if (g->members[i].alert->state != ALERT_RESOLVED ||
+		    g->members[i].shown != ALERT_RESOLVED)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Drops the alerts of groups that are over, and groups left with
+ * nothing. A resolved alert stays in its group while the group is open,
+ * so the group's message keeps listing it to the end.
+ */
 static void
 alerts_collect(struct alerts *al)
 {
@@ -1242,6 +1260,8 @@ alerts_collect(struct alerts *al)
 	size_t		 i;
 
 	for (g = al->groups; g != NULL; g = g->next) {
+		if (!group_done(g))
+			continue;
 		for (i = 0; i < g->n; ) {
 			a = g->members[i].alert;
 			if (a->state == ALERT_RESOLVED &&

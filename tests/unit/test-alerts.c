@@ -253,6 +253,10 @@ TEST(resolve_updates_in_place_and_notes_in_thread)
 	    "\"resolved\"}");
 	advance(al, 5 * 60000);
 	ASSERT_CONTAINS(posts.data, "update 101 [RESOLVED] DiskFull");
+	/* The final message keeps every alert of the group, resolved. */
+	ASSERT_CONTAINS(posts.data, "|✅ #1 DiskFull on db-01 · WARNING · "
+	    "resolved after 31s\n✅ #2 DiskFull on db-02 · WARNING · resolved "
+	    "after 5m\n");
 	ASSERT_STR_EQ(q("SELECT count(*) FROM alert_notes WHERE open"), "0");
 	ASSERT_STR_EQ(q("SELECT group_concat(state) FROM alerts"),
 	    "resolved,resolved");
