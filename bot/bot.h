@@ -52,6 +52,7 @@ struct cmd_ctx {
 	int64_t			 started_mono;
 	int			 answered;	/* reply sent, row audited */
 	int			 cancelled;	/* answered by shutdown */
+	int			 private_answer; /* cmd_private() */
 	TAILQ_ENTRY(cmd_ctx)	 entry_link;	/* bot->inflight */
 };
 
@@ -122,6 +123,12 @@ void	 cmd_title(struct cmd_ctx *, enum message_status, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 /* Gives the answer a status colour without a headline. */
 void	 cmd_status(struct cmd_ctx *, enum message_status);
+/*
+ * The answer goes only to the asker (ephemeral): for commands whose
+ * effect the channel already sees elsewhere, like an alert message that
+ * updates in place.
+ */
+void	 cmd_private(struct cmd_ctx *);
 /*
  * Adds a button to the answer; value is the command line a click runs,
  * as the person who clicks (message.h). Extra buttons are dropped.

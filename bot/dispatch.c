@@ -81,6 +81,12 @@ cmd_title(struct cmd_ctx *ctx, enum message_status st, const char *fmt, ...)
 }
 
 void
+cmd_private(struct cmd_ctx *ctx)
+{
+	ctx->private_answer = 1;
+}
+
+void
 cmd_button(struct cmd_ctx *ctx, const char *action, const char *label,
     const char *value, int danger)
 {
@@ -154,10 +160,10 @@ cmd_answer(struct cmd_ctx *ctx)
 		msg.title = title;
 		msg.status = ctx->status;
 		/* A refusal concerns only the person who asked. */
-		msg.ephemeral = ctx->outcome != NULL &&
+		msg.ephemeral = ctx->private_answer || (ctx->outcome != NULL &&
 		    strcmp(ctx->outcome, "ok") != 0 &&
 		    strcmp(ctx->outcome, "error") != 0 &&
-		    strcmp(ctx->outcome, "cancelled") != 0;
+		    strcmp(ctx->outcome, "cancelled") != 0);
 		msg.code = *text != '\0' ? text : NULL;
 		for (i = 0; i < ctx->nbuttons; i++) {
 			msg.buttons[i].action = ctx->buttons[i].action;

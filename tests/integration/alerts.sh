@@ -103,6 +103,19 @@ if wait_for "[.updates[] | select(.ts == \"$ts\") | select(.blocks | tostring | 
   ok "the message updates in place to show who acked"
 else bad "message shows the ack" "$(state | jq -c .updates)"; fi
 equals "the ack is on the timeline" "$(sqlite3 "$DB" "SELECT who || ': ' || why FROM alert_events WHERE what = 'acknowledged'")" "@jdoe: looking at it"
+# The Acknowledge button: the message updates in place, the thread notes
+# it, and the clicker's answer is private (no new message in the channel).
+nposts=$(state | jq '[.posts[] | select(.thread_ts == null)] | length')
+r=$(ctl click '{"action_id":"alert_ack","user":"U0456","user_name":"jdoe"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+equals "the click's answer is only for the clicker" "$(state | jq -r --arg u "$r" '[.responses[] | select(.url == $u)][0].body.response_type')" ephemeral
+if wait_for "[.updates[] | select(.ts == \"$ts\") | select(.blocks | tostring | test(\"#2 DiskFull on db-0[12] · [A-Z]+ · acknowledged by @jdoe\"))] | length >= 1"; then
+  ok "the click updates the message in place"
+else bad "click updates in place" "$(state | jq -c '.updates | map(.text)')"; fi
+if wait_for "[.posts[] | select(.thread_ts == \"$ts\") | select(.text | test(\"Acknowledged: #2 by @jdoe\"))] | length >= 1"; then
+  ok "and notes it in the thread"
+else bad "click noted in the thread" "$(state | jq -c '.posts | map({text, thread_ts})')"; fi
+equals "no new top-level message for the click" "$(state | jq '[.posts[] | select(.thread_ts == null)] | length')" "$nposts"
 # The Silence 1h button, clicked by a viewer (refused) and by jdoe.
 ctl click '{"action_id":"alert_silence","user":"U0VIEW","user_name":"vic"}' >/dev/null
 sleep 1
@@ -158,7 +171,8 @@ equals "as source grafana" "$(sqlite3 "$DB" "SELECT DISTINCT source FROM alerts 
 n0=$(nalerts)
 ( echo "BEGIN IMMEDIATE; INSERT INTO audit (ts, platform, user, channel, command, outcome, duration_ms) VALUES (0, 'x', 'x', 'x', 'lock', 'ok', 0);"; sleep 7; echo "COMMIT;" ) | sqlite3 "$DB" &
 lock_pid=$!
-sleep 0.5
+# Wait until the lock is held (a loaded machine starts sqlite3 slowly).
+for _ in $(seq 100); do sqlite3 "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || break; sleep 0.05; done
 equals "locked store -> 503 (Alertmanager retries)" "$(hook generic '{"alerts":[{"name":"Locked1"},{"name":"Locked2"}]}')" 503
 wait "$lock_pid"
 equals "nothing half-stored" "$(nalerts)" "$n0"
