@@ -169,7 +169,7 @@ equals "as source grafana" "$(sqlite3 "$DB" "SELECT DISTINCT source FROM alerts 
 
 # --- a store that cannot commit -> 503, nothing half-stored ---------------------
 n0=$(nalerts)
-( echo "BEGIN IMMEDIATE; INSERT INTO audit (ts, platform, user, channel, command, outcome, duration_ms) VALUES (0, 'x', 'x', 'x', 'lock', 'ok', 0);"; sleep 7; echo "COMMIT;" ) | sqlite3 "$DB" &
+( echo ".timeout 5000"; echo "BEGIN IMMEDIATE; INSERT INTO audit (ts, platform, user, channel, command, outcome, duration_ms) VALUES (0, 'x', 'x', 'x', 'lock', 'ok', 0);"; sleep 7; echo "COMMIT;" ) | sqlite3 "$DB" &
 lock_pid=$!
 # Wait until the lock is held (a loaded machine starts sqlite3 slowly).
 for _ in $(seq 100); do sqlite3 "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || break; sleep 0.05; done
