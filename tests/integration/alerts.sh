@@ -116,6 +116,12 @@ if wait_for "[.posts[] | select(.thread_ts == \"$ts\") | select(.text | test(\"A
   ok "and notes it in the thread"
 else bad "click noted in the thread" "$(state | jq -c '.posts | map({text, thread_ts})')"; fi
 equals "no new top-level message for the click" "$(state | jq '[.posts[] | select(.thread_ts == null)] | length')" "$nposts"
+# Every alert acknowledged: /alerts open says how many still fire, and how.
+r=$(ctl slash '{"text":"alerts open","user_id":"U0VIEW"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+body=$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')
+contains "/alerts open counts the acknowledged ones" "$body" "2 alert(s) firing: 0 unacknowledged, 2 acknowledged, 0 silenced"
+if [[ "$body" == *"Nothing is firing"* ]]; then bad "/alerts open does not say nothing fires" "$body"; else ok "/alerts open does not say nothing fires"; fi
 # The Silence 1h button, clicked by a viewer (refused) and by jdoe.
 ctl click '{"action_id":"alert_silence","user":"U0VIEW","user_name":"vic"}' >/dev/null
 sleep 1
