@@ -421,6 +421,8 @@ silence_free(struct silence *s)
 	matchers_release(&s->matchers);
 	free(s->author);
 	free(s->reason);
+	free(s->remote_url);
+	free(s->remote_id);
 	free(s);
 }
 
@@ -548,6 +550,10 @@ alerts_load_silence(void *arg, const struct store_silence_row *r)
 	s->ends_ms = r->ends_ms;
 	s->author = xstrdup(r->author);
 	s->reason = xstrdup(r->reason != NULL ? r->reason : "");
+	if (r->remote_url != NULL && r->remote_id != NULL) {
+		s->remote_url = xstrdup(r->remote_url);
+		s->remote_id = xstrdup(r->remote_id);
+	}
 	s->next = ld->al->silences;
 	ld->al->silences = s;
 }
@@ -1038,6 +1044,29 @@ alerts_unsilence(struct alerts *al, int64_t id, const char *who,
 	if (alerts_silence_end(al, s, who, cause) != 0)
 		return -1;
 	alerts_schedule(al);
+	return 0;
+}
+
+int
+alerts_silence_remote(struct alerts *al, int64_t id, const char *url,
+    const char *remote_id, char **cause)
+{
+	struct silence	*s;
+
+	for (s = al->silences; s != NULL && s->id != id; s = s->next)
+		;
+	if (s == NULL) {
+		if (cause != NULL)
+			xasprintf(cause, "silence #%lld is no longer active",
+			    (long long)id);
+		return -1;
+	}
+	if (store_silence_remote(al->store, id, url, remote_id, cause) != 0)
+		return -1;
+	free(s->remote_url);
+	free(s->remote_id);
+	s->remote_url = xstrdup(url);
+	s->remote_id = xstrdup(remote_id);
 	return 0;
 }
 

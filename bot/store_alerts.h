@@ -71,9 +71,15 @@ struct store_silence_row {
 	int64_t		 ends_ms;
 	const char	*author;
 	const char	*reason;
+	/* Its copy in an Alertmanager (API base URL, silenceID), or NULL. */
+	const char	*remote_url;
+	const char	*remote_id;
 };
 int64_t	 store_silence_add(struct store *, const struct store_silence_row *,
 	    char **cause);
+/* Records where a silence was mirrored (see store_silence_row). */
+int	 store_silence_remote(struct store *, int64_t id,
+	    const char *remote_url, const char *remote_id, char **cause);
 /* Ends a silence now (expired or lifted). */
 int	 store_silence_end(struct store *, int64_t id, int64_t at_ms,
 	    char **cause);

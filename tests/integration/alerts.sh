@@ -39,13 +39,15 @@ wait_for() { # jq-expr [tries of 0.1 s]
   return 1
 }
 TOKEN=am-secret-token-123
+AM_PORT=$(am_free_port)
+AM_API="http://127.0.0.1:$AM_PORT"
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug" },
   "chat": { "outbox": { "rate": 5, "burst": 5 } },
   "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["operator"] },
              { "name": "vic", "platform": "slack", "id": "U0VIEW", "roles": ["viewer"] } ],
   "alerts": { "listen": "127.0.0.1:0", "token": "$TOKEN", "max_body_bytes": 4194304,
-              "checks": { "enabled": false },
+              "checks": { "enabled": false }, "alertmanager_api_url": "$AM_API/",
               "route": { "channels": ["slack:#ops-alerts"], "group_by": ["alertname"],
                          "group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h" } } }
 JSON
@@ -130,9 +132,21 @@ ctl click '{"action_id":"alert_silence","user":"U0456","user_name":"jdoe"}' >/de
 for _ in $(seq 50); do [ "$(sqlite3 "$DB" 'SELECT count(*) FROM silences')" = 1 ] && break; sleep 0.1; done
 equals "jdoe's click silences the group for 1h" "$(sqlite3 "$DB" "SELECT author || ' ' || ((ends_at - created) / 1000) FROM silences")" "@jdoe 3600"
 equals "its alerts silenced" "$(sqlite3 "$DB" "SELECT group_concat(state) FROM alerts WHERE alertname = 'DiskFull'")" "silenced,silenced"
+# The silence reached the real Alertmanager, with the same matchers.
+for _ in $(seq 100); do [ -n "$(sqlite3 "$DB" 'SELECT remote_id FROM silences WHERE id = 1')" ] && break; sleep 0.1; done
+am_sil=$(curl -sf "$AM_URL/api/v2/silences" | jq -c '[.[] | select(.status.state == "active")]')
+equals "Alertmanager has it, active" "$(jq length <<<"$am_sil")" 1
+equals "with the same matchers" "$(jq -c '.[0].matchers | map({name, value, isRegex, isEqual})' <<<"$am_sil")" '[{"name":"alertname","value":"DiskFull","isRegex":false,"isEqual":true}]'
+equals "created by the chat user, with the reason" "$(jq -r '.[0].createdBy + ": " + .[0].comment' <<<"$am_sil")" "@jdoe: from the button"
+equals "for the same hour" "$(jq -r '((.[0].endsAt | sub("\\.[0-9]+"; "") | fromdate) - now) / 60 | round' <<<"$am_sil")" 60
+rid=$(jq -r '.[0].id' <<<"$am_sil")
+equals "its id kept with the silence" "$(sqlite3 "$DB" 'SELECT remote_url || " " || remote_id FROM silences WHERE id = 1')" "$AM_API $rid"
 r=$(ctl slash '{"text":"unsilence 1","user_id":"U0456","user_name":"jdoe"}' | jq -r .response_url)
 wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
-contains "/unsilence" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "Silence #1 ended"
+body=$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')
+contains "/unsilence" "$body" "Silence #1 ended"
+contains "says Alertmanager's copy expired" "$body" "Expired in Alertmanager too"
+equals "expired in Alertmanager" "$(curl -sf "$AM_URL/api/v2/silence/$rid" | jq -r .status.state)" expired
 
 # --- resolved by Alertmanager: update in place, a note in the thread ------------
 am_resolve DiskFull '{"instance":"db-01:9100","severity":"critical"}'
@@ -145,6 +159,11 @@ if wait_for "[.posts[] | select(.thread_ts == \"$ts\") | select(.text | test(\"R
 else bad "thread note" "$(state | jq -c '.posts | map({text, thread_ts})')"; fi
 equals "both resolved in the store" "$(sqlite3 "$DB" "SELECT group_concat(state) FROM alerts")" "resolved,resolved"
 am_stop
+# Alertmanager down: the reply says so, the silence here stands.
+r=$(ctl slash '{"text":"silence alertname=DiskFull 30m disk work","user_id":"U0456","user_name":"jdoe"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+contains "an unreachable Alertmanager is reported" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "Not silenced in Alertmanager: cannot reach Alertmanager"
+equals "and the local silence stands" "$(sqlite3 "$DB" "SELECT count(*) FROM silences WHERE ended IS NULL AND remote_id IS NULL")" 1
 
 # --- bad input: the right status, a log line, nothing stored --------------------
 n0=$(nalerts)

@@ -14,6 +14,7 @@
 
 #include "alert_parse.h"
 #include "alerts.h"
+#include "am_silence.h"
 #include "buf.h"
 #include "checks.h"
 #include "clock.h"
@@ -482,6 +483,36 @@ TEST(alert_lines_and_link_buttons)
 	teardown(al);
 }
 
+/* A silence as Alertmanager's API v2 takes it, and its answer. */
+TEST(alertmanager_silence_body)
+{
+	struct matchers	 m;
+	char		*cause = NULL, *body, *id;
+
+	memset(&m, 0, sizeof m);
+	ASSERT_INT_EQ(matchers_add(&m, "alertname", MATCH_EQ, "DiskFull",
+	    &cause), 0);
+	ASSERT_INT_EQ(matchers_add(&m, "host", MATCH_NRE, "db-0[12]", &cause),
+	    0);
+	ASSERT_INT_EQ(matchers_add(&m, "env", MATCH_NE, "dev", &cause), 0);
+	body = am_silence_body(&m, T0 + 5, T0 + 3600 * 1000, "@jdoe", NULL);
+	ASSERT_STR_EQ(body, "{\"matchers\":[{\"name\":\"alertname\","
+	    "\"value\":\"DiskFull\",\"isRegex\":false,\"isEqual\":true},"
+	    "{\"name\":\"host\",\"value\":\"db-0[12]\",\"isRegex\":true,"
+	    "\"isEqual\":false},{\"name\":\"env\",\"value\":\"dev\","
+	    "\"isRegex\":false,\"isEqual\":false}],"
+	    "\"startsAt\":\"2026-11-22T00:00:00.005Z\","
+	    "\"endsAt\":\"2026-11-22T01:00:00.000Z\",\"createdBy\":\"@jdoe\","
+	    "\"comment\":\"silenced from chat (opsbot)\"}");
+	free(body);
+	matchers_release(&m);
+	id = am_silence_id("{\"silenceID\":\"4c1e0f5e-6d1a-4a51\"}");
+	ASSERT_STR_EQ(id, "4c1e0f5e-6d1a-4a51");
+	free(id);
+	ASSERT_NULL(am_silence_id("{\"error\":\"x\"}"));
+	ASSERT_NULL(am_silence_id("not json"));
+}
+
 /*
  * A write that fails on every alert path (injected with triggers) is
  * reported or logged, never a crash: the engine used to pass a NULL
@@ -601,6 +632,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(checks_fire_after_n_and_resolve_after_m),
 	TEST_ENTRY(store_errors_do_not_crash),
 	TEST_ENTRY(alert_lines_and_link_buttons),
+	TEST_ENTRY(alertmanager_silence_body),
 	TEST_END
 };
 
