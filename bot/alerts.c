@@ -57,6 +57,7 @@ struct alerts {
 };
 
 static void	alerts_schedule(struct alerts *);
+static void	alerts_collect(struct alerts *);
 
 static const char *const alert_state_names[] = { "firing", "acknowledged",
     "silenced", "resolved" };
@@ -594,10 +595,14 @@ alerts_create(const struct config *cfg, struct store *store,
 	if (store_silences_load(store, alerts_load_silence, &ld, cause) < 0 ||
 	    store_alerts_load_active(store, alerts_load_alert, &ld,
 	    cause) < 0 ||
+	    store_alerts_load_shown(store, alerts_load_alert, &ld,
+	    cause) < 0 ||
 	    store_notes_load_open(store, alerts_load_note, &ld, cause) < 0) {
 		alerts_free(al);
 		return NULL;
 	}
+	/* Resolved alerts whose group is over anyway go at once. */
+	alerts_collect(al);
 	log_info("alerts", "%zu open alert(s), %s silence(s) loaded",
 	    al->count, al->silences != NULL ? "some" : "no");
 	alerts_schedule(al);

@@ -293,27 +293,33 @@ buf_add_quoted(struct buf *b, const char *v)
 	buf_addc(b, '"');
 }
 
+/* Firing first, then acknowledged, silenced, resolved; worst first; by id. */
+static int
+render_cmp(const void *x, const void *y)
+{
+	const struct alert	*a = *(const struct alert *const *)x;
+	const struct alert	*b = *(const struct alert *const *)y;
+	int			 ra, rb;
+
+	if (a->state != b->state)
+		return (int)a->state - (int)b->state;
+	ra = alert_severity_rank(alert_label(a, "severity"));
+	rb = alert_severity_rank(alert_label(b, "severity"));
+	if (ra != rb)
+		return ra - rb;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
 /* The alerts of g in the order chat shows them; returns how many. */
 static size_t
 render_order(const struct agroup *g, const struct alert **out)
 {
-	size_t	 i, n = 0;
-	int	 state, rank;
+	size_t	 i;
 
-	/* Firing first, then acknowledged, silenced, resolved; worst first. */
-	for (state = 0; state < 4; state++) {
-		for (rank = 0; rank < 3; rank++) {
-			for (i = 0; i < g->n; i++) {
-				const struct alert *a = g->members[i].alert;
-
-				if ((int)a->state == state &&
-				    alert_severity_rank(alert_label(a,
-				    "severity")) == rank)
-					out[n++] = a;
-			}
-		}
-	}
-	return n;
+	for (i = 0; i < g->n; i++)
+		out[i] = g->members[i].alert;
+	qsort(out, g->n, sizeof *out, render_cmp);
+	return g->n;
 }
 
 static void

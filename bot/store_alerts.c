@@ -156,6 +156,21 @@ store_alerts_load_active(struct store *s, store_alert_cb cb, void *arg,
 }
 
 int
+store_alerts_load_shown(struct store *s, store_alert_cb cb, void *arg,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, STORE_C_ALERT_LOAD_SHOWN, "SELECT " ALERT_COLUMNS
+	    " FROM alerts WHERE state = 'resolved' AND shown = 'resolved' AND "
+	    "ends_at >= (SELECT min(created) FROM alert_notes WHERE open) "
+	    "ORDER BY id DESC LIMIT 5000", cause);
+	if (st == NULL)
+		return -1;
+	return alert_rows(s, st, cb, arg, cause);
+}
+
+int
 store_alert_by_id(struct store *s, int64_t id, store_alert_cb cb, void *arg,
     char **cause)
 {

@@ -42,6 +42,12 @@ typedef void (*store_alert_cb)(void *arg, const struct store_alert_row *);
 /* Alerts not resolved, or whose last change chat has not seen yet. */
 int	 store_alerts_load_active(struct store *, store_alert_cb, void *arg,
 	    char **cause);
+/*
+ * Resolved alerts chat has seen resolved since the oldest open note was
+ * posted (at most 5,000): their groups' messages still list them.
+ */
+int	 store_alerts_load_shown(struct store *, store_alert_cb, void *arg,
+	    char **cause);
 /* Every alert by id (also resolved ones); 1 found, 0 not, -1 error. */
 int	 store_alert_by_id(struct store *, int64_t id, store_alert_cb,
 	    void *arg, char **cause);

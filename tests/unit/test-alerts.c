@@ -413,6 +413,34 @@ TEST(restart_keeps_notes_and_pending_changes)
 	teardown(al);
 }
 
+/* A restart between two resolutions: the final message still has both. */
+TEST(restart_keeps_resolved_alerts_in_their_group)
+{
+	struct alerts	*al = setup("restart2", BASIC);
+
+	ingest(al, "{\"alerts\":[{\"name\":\"DiskFull\",\"host\":\"db-01\"},"
+	    "{\"name\":\"DiskFull\",\"host\":\"db-02\"}]}");
+	ingest(al, "{\"name\":\"Other\",\"host\":\"x\"}");
+	advance(al, 31000);
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\",\"status\":"
+	    "\"resolved\"}");
+	ingest(al, "{\"name\":\"Other\",\"host\":\"x\",\"status\":"
+	    "\"resolved\"}");
+	advance(al, 5 * 60000);
+	ASSERT_CONTAINS(posts.data, "✅ #1 DiskFull on db-01");
+	al = restart(al);
+	/* #1 is back for its group's message; Other's group is over. */
+	ASSERT_INT_EQ(alerts_count(al), 2);
+	buf_clear(&posts);
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-02\",\"status\":"
+	    "\"resolved\"}");
+	advance(al, 5 * 60000);
+	ASSERT_CONTAINS(posts.data, " [RESOLVED] DiskFull|✅ #1 DiskFull on "
+	    "db-01 · WARNING · resolved after 31s\n✅ #2 DiskFull on db-02");
+	ASSERT_INT_EQ(alerts_count(al), 0);
+	teardown(al);
+}
+
 TEST(resolve_by_hand_and_fire_again)
 {
 	struct alerts	*al = setup("refire", BASIC);
@@ -628,6 +656,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(storm_becomes_few_messages),
 	TEST_ENTRY(backed_up_channel_gets_a_digest),
 	TEST_ENTRY(restart_keeps_notes_and_pending_changes),
+	TEST_ENTRY(restart_keeps_resolved_alerts_in_their_group),
 	TEST_ENTRY(resolve_by_hand_and_fire_again),
 	TEST_ENTRY(checks_fire_after_n_and_resolve_after_m),
 	TEST_ENTRY(store_errors_do_not_crash),
