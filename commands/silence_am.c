@@ -101,6 +101,9 @@ silence_am_expired(void *arg, enum workers_status st)
 		am_call_result(c, &cause);
 	if (cause == NULL)
 		cmd_reply(ctx, "\nExpired in Alertmanager too.");
+	else if (strstr(cause, "already expired") != NULL)
+		/* Someone expired it there first: the outcome we wanted. */
+		cmd_reply(ctx, "\nIt had already expired in Alertmanager.");
 	else {
 		cmd_reply(ctx, "\nStill active in Alertmanager: %s. Expire it "
 		    "there by hand.", cause);
