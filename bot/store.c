@@ -181,6 +181,9 @@ static const char *const store_migrations[] = {
  * Sets *cause (caller frees) unless the caller passed NULL: every store
  * function accepts a NULL cause, for callers that only log a failure.
  */
+static void	store_cause(char **, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static void
 store_cause(char **cause, const char *fmt, ...)
 {
