@@ -576,6 +576,16 @@ TEST(store_errors_do_not_crash)
 	cause = NULL;
 	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_FIRING);
 	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, NULL), -1);
+	ASSERT_INT_EQ(alerts_resolve(al, 1, "@jdoe", NULL, NULL), -1);
+	memset(&m, 0, sizeof m);
+	ASSERT_INT_EQ(matchers_add(&m, "host", MATCH_EQ, "db-01", &cause), 0);
+	ASSERT_INT_EQ(alerts_silence(al, &m, 60, "@jdoe", "x", &n, &cause),
+	    -1);
+	ASSERT_CONTAINS(cause, "injected");
+	free(cause);
+	cause = NULL;
+	ASSERT_NULL(alerts_silences(al));
+	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_FIRING);
 	/* Reminders: the note's "repeated" cannot be written. */
 	advance(al, 4 * 3600 * 1000LL);
 	ASSERT_CONTAINS(posts.data, "Still firing");
