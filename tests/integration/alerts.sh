@@ -141,6 +141,9 @@ equals "created by the chat user, with the reason" "$(jq -r '.[0].createdBy + ":
 equals "for the same hour" "$(jq -r '((.[0].endsAt | sub("\\.[0-9]+"; "") | fromdate) - now) / 60 | round' <<<"$am_sil")" 60
 rid=$(jq -r '.[0].id' <<<"$am_sil")
 equals "its id kept with the silence" "$(sqlite3 "$DB" 'SELECT remote_url || " " || remote_id FROM silences WHERE id = 1')" "$AM_API $rid"
+r=$(ctl slash '{"text":"silences","user_id":"U0VIEW"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+contains "/silences says it is in Alertmanager too" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "from the button (also in Alertmanager)"
 r=$(ctl slash '{"text":"unsilence 1","user_id":"U0456","user_name":"jdoe"}' | jq -r .response_url)
 wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
 body=$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')
