@@ -3,7 +3,10 @@
  * group_wait and group_interval, dedup of repeats, updates in place and
  * thread notes, ack/resolve/silence with their timeline, silences that
  * end on their own, reminders, routing with continue, backlog digests,
- * and a restart that picks up where it left off. Also the own checks'
+ * and a restart that picks up where it left off. What a message shows
+ * (severity, how long, summary, description, link buttons read from the
+ * store; a resolved group keeps every alert), store errors on every
+ * path, and the silence body sent to Alertmanager. Also the own checks'
  * hysteresis (checks_apply).
  */
 
