@@ -369,6 +369,17 @@ parse_am_alert(const cJSON *o, const char *at, enum status top,
 		return -1;
 	if (s != NULL && *s != '\0')
 		a->url = xstrdup(s);
+	/*
+	 * Grafana links the alert's panel (or dashboard): the Dashboard
+	 * button, unless an annotation already names one. Lenient: a field
+	 * we only borrow never refuses an alert.
+	 */
+	v = member(o, "panelURL");
+	if (!cJSON_IsString(v) || *v->valuestring == '\0')
+		v = member(o, "dashboardURL");
+	if (cJSON_IsString(v) && *v->valuestring != '\0' &&
+	    labels_get(&a->annotations, "dashboard_url") == NULL)
+		labels_set(&a->annotations, "dashboard_url", v->valuestring);
 	return 0;
 }
 

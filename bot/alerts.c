@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "alerts_int.h"
 #include "buf.h"
 #include "clock.h"
 #include "config.h"
@@ -22,36 +23,8 @@
 #include "xmalloc.h"
 
 #define ALERTS_HASH		4096	/* fingerprint buckets */
-#define ALERTS_SHOW_MAX		20	/* alert lines in one message */
 #define ALERTS_DIGEST_RETRY_MS	2000	/* how often a digest looks */
 #define ALERTS_DIGEST_NAMES	8
-
-/* An alert's place in a group, with what that group's message shows. */
-struct amember {
-	struct alert	*alert;
-	int		 shown;		/* enum alert_state, or -1 */
-};
-
-/* A chat message that shows a group on one receiver. */
-struct anote {
-	int64_t		 id;
-	char		*receiver;
-	int64_t		 outbox_id;
-	int64_t		 repeated_ms;
-	struct anote	*next;
-};
-
-struct agroup {
-	char			*key;		/* route path + label values */
-	const struct cfg_route	*route;
-	struct labels		 glabels;
-	struct amember		*members;
-	size_t			 n, cap;
-	int64_t			 due;		/* flush at; 0: nothing to do */
-	int64_t			 last_flush;
-	struct anote		*notes;
-	struct agroup		*next;
-};
 
 /* Alerts held back from a backed-up receiver, posted as one summary. */
 struct adigest {
@@ -84,6 +57,7 @@ struct alerts {
 };
 
 static void	alerts_schedule(struct alerts *);
+static void	alerts_collect(struct alerts *);
 
 static const char *const alert_state_names[] = { "firing", "acknowledged",
     "silenced", "resolved" };
@@ -104,20 +78,6 @@ alert_state_parse(const char *s)
 			return i;
 	}
 	return -1;
-}
-
-static int
-alert_visible(const struct alert *a)
-{
-	return a->state == ALERT_FIRING || a->state == ALERT_ACKED;
-}
-
-static const char *
-alert_label(const struct alert *a, const char *name)
-{
-	const char	*v = labels_get(&a->labels, name);
-
-	return v != NULL ? v : "";
 }
 
 /*
@@ -149,21 +109,6 @@ alert_source_intern(const char *s)
 			return known[i];
 	}
 	return "other";
-}
-
-/* The host an alert is about: label host, else instance without port. */
-static void
-alert_host(const struct labels *l, char *out, size_t len)
-{
-	const char	*v = labels_get(l, "host");
-	const char	*colon;
-
-	if (v == NULL && (v = labels_get(l, "instance")) != NULL &&
-	    (colon = strrchr(v, ':')) != NULL && strchr(v, ']') == NULL) {
-		snprintf(out, len, "%.*s", (int)(colon - v), v);
-		return;
-	}
-	snprintf(out, len, "%s", v != NULL ? v : "");
 }
 
 /* ------------------------------------------------------------ memory */
@@ -477,6 +422,8 @@ silence_free(struct silence *s)
 	matchers_release(&s->matchers);
 	free(s->author);
 	free(s->reason);
+	free(s->remote_url);
+	free(s->remote_id);
 	free(s);
 }
 
@@ -604,6 +551,10 @@ alerts_load_silence(void *arg, const struct store_silence_row *r)
 	s->ends_ms = r->ends_ms;
 	s->author = xstrdup(r->author);
 	s->reason = xstrdup(r->reason != NULL ? r->reason : "");
+	if (r->remote_url != NULL && r->remote_id != NULL) {
+		s->remote_url = xstrdup(r->remote_url);
+		s->remote_id = xstrdup(r->remote_id);
+	}
 	s->next = ld->al->silences;
 	ld->al->silences = s;
 }
@@ -644,10 +595,14 @@ alerts_create(const struct config *cfg, struct store *store,
 	if (store_silences_load(store, alerts_load_silence, &ld, cause) < 0 ||
 	    store_alerts_load_active(store, alerts_load_alert, &ld,
 	    cause) < 0 ||
+	    store_alerts_load_shown(store, alerts_load_alert, &ld,
+	    cause) < 0 ||
 	    store_notes_load_open(store, alerts_load_note, &ld, cause) < 0) {
 		alerts_free(al);
 		return NULL;
 	}
+	/* Resolved alerts whose group is over anyway go at once. */
+	alerts_collect(al);
 	log_info("alerts", "%zu open alert(s), %s silence(s) loaded",
 	    al->count, al->silences != NULL ? "some" : "no");
 	alerts_schedule(al);
@@ -702,6 +657,20 @@ struct alerts_plan {
 	int			 forget;	/* resolved, never seen firing */
 };
 
+/*
+ * When an alert started: a sender without a start time (generic, own
+ * checks) stamps each delivery "now", which must not reset how long an
+ * open alert has been firing.
+ */
+static int64_t
+alert_start(const struct alert *a, const struct alert_in *in)
+{
+	if (a != NULL && a->state != ALERT_RESOLVED && a->starts_ms != 0 &&
+	    a->starts_ms < in->starts_ms)
+		return a->starts_ms;
+	return in->starts_ms;
+}
+
 static void
 alert_fill(struct alert *a, const struct alert_in *in, const char *source)
 {
@@ -713,7 +682,7 @@ alert_fill(struct alert *a, const struct alert_in *in, const char *source)
 	}
 	free(a->summary);
 	a->summary = alert_summary_of(&in->annotations);
-	a->starts_ms = in->starts_ms;
+	a->starts_ms = alert_start(a, in);
 	a->ends_ms = in->ends_ms;
 }
 
@@ -784,7 +753,7 @@ alerts_ingest(struct alerts *al, const struct alert_batch *b, char **cause)
 		tmp.annotations = labels_to_json(&p->in->annotations);
 		tmp.url = p->in->url != NULL ? p->in->url : "";
 		tmp.state = p->state;
-		tmp.starts_ms = p->in->starts_ms;
+		tmp.starts_ms = alert_start(a, p->in);
 		tmp.ends_ms = p->in->ends_ms != 0 ? p->in->ends_ms :
 		    p->in->resolved ? now : 0;
 		tmp.first_seen_ms = a != NULL ? a->first_seen_ms : now;
@@ -965,7 +934,7 @@ alerts_silence(struct alerts *al, struct matchers *m, int64_t duration_s,
 	struct silence		*s = xcalloc(1, sizeof *s);
 	struct store_silence_row r;
 	struct alert		*a;
-	char			*json = matchers_to_json(m);
+	char			*json = matchers_to_json(m), *err = NULL;
 	int64_t			 now = clock_now_ms();
 	size_t			 n = 0;
 
@@ -1003,11 +972,11 @@ alerts_silence(struct alerts *al, struct matchers *m, int64_t duration_s,
 			continue;
 		a->state = ALERT_SILENCED;
 		a->silence_id = s->id;
-		if (alerts_put(al, a, alert_shown(a), NULL, cause) != 0) {
+		if (alerts_put(al, a, alert_shown(a), NULL, &err) != 0) {
 			log_warn("alerts", "silence #%lld: %s", (long long)s->id,
-			    *cause);
-			free(*cause);
-			*cause = NULL;
+			    err);
+			free(err);
+			err = NULL;
 		}
 		alerts_touch_groups(al, a, 1);
 	}
@@ -1032,6 +1001,7 @@ alerts_silence_end(struct alerts *al, struct silence *s, const char *who,
 	struct alert	*a;
 	int64_t		 now = clock_now_ms();
 	const struct silence *other;
+	char		*err = NULL;
 
 	if (store_silence_end(al->store, s->id, now, cause) != 0)
 		return -1;
@@ -1044,12 +1014,15 @@ alerts_silence_end(struct alerts *al, struct silence *s, const char *who,
 		other = alerts_silenced_by(al, &a->labels);
 		a->state = other != NULL ? ALERT_SILENCED : ALERT_FIRING;
 		a->silence_id = other != NULL ? other->id : 0;
-		store_alert_event(al->store, a->id, now, who,
+		/* The silence has ended: a row that fails is logged, no more. */
+		if (store_alert_event(al->store, a->id, now, who,
 		    other != NULL ? "silenced (another silence)" :
-		    "silence ended", NULL, NULL);
-		if (alerts_put(al, a, alert_shown(a), NULL, cause) != 0) {
-			free(*cause);
-			*cause = NULL;
+		    "silence ended", NULL, &err) != 0 ||
+		    alerts_put(al, a, alert_shown(a), NULL, &err) != 0) {
+			log_error("alerts", "alert #%lld: %s",
+			    (long long)a->id, err);
+			free(err);
+			err = NULL;
 		}
 		alerts_touch_groups(al, a, 1);
 	}
@@ -1079,198 +1052,27 @@ alerts_unsilence(struct alerts *al, int64_t id, const char *who,
 	return 0;
 }
 
-/* --------------------------------------------------------- rendering */
-
-static const char *
-alert_summary(const struct alert *a)
-{
-	return a->summary != NULL ? a->summary : "";
-}
-
-static void
-alert_line(struct buf *b, const struct alert *a)
-{
-	char	 host[128];
-
-	alert_host(&a->labels, host, sizeof host);
-	buf_addf(b, "#%lld %s", (long long)a->id, alert_label(a, "alertname"));
-	if (*host != '\0')
-		buf_addf(b, " on %s", host);
-	if (*alert_summary(a) != '\0')
-		buf_addf(b, ": %.200s", alert_summary(a));
-	switch (a->state) {
-	case ALERT_FIRING:
-		break;
-	case ALERT_ACKED:
-		buf_addf(b, " (acknowledged by %s)", a->acked_by != NULL ?
-		    a->acked_by : "?");
-		break;
-	case ALERT_SILENCED:
-		buf_addf(b, " (silenced, #%lld)", (long long)a->silence_id);
-		break;
-	case ALERT_RESOLVED:
-		buf_adds(b, " (resolved)");
-		break;
-	}
-	buf_addc(b, '\n');
-}
-
 int
-alert_severity_rank(const char *s)
+alerts_silence_remote(struct alerts *al, int64_t id, const char *url,
+    const char *remote_id, char **cause)
 {
-	if (s == NULL)
-		return 2;
-	if (strcmp(s, "critical") == 0 || strcmp(s, "page") == 0)
-		return 0;
-	if (strcmp(s, "warning") == 0 || strcmp(s, "warn") == 0)
-		return 1;
-	return 2;
-}
+	struct silence	*s;
 
-/* Quotes a label value for a command line (args.c's "..." rules). */
-static void
-buf_add_quoted(struct buf *b, const char *v)
-{
-	buf_addc(b, '"');
-	for (; *v != '\0'; v++) {
-		if (*v == '"' || *v == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, *v);
+	for (s = al->silences; s != NULL && s->id != id; s = s->next)
+		;
+	if (s == NULL) {
+		if (cause != NULL)
+			xasprintf(cause, "silence #%lld is no longer active",
+			    (long long)id);
+		return -1;
 	}
-	buf_addc(b, '"');
-}
-
-/* The group's message as it stands: one line per alert, worst first. */
-static void
-group_render(const struct alerts *al, const struct agroup *g,
-    struct message *m, struct buf *title, struct buf *text, struct buf *ack,
-    struct buf *sil)
-{
-	size_t		 i, nfiring = 0, nshown = 0, nacked = 0, nres = 0;
-	int		 worst = 3, pass;
-	const char	*mention = g->route->mention;
-	struct alert	*a;
-
-	memset(m, 0, sizeof *m);
-	for (i = 0; i < g->n; i++) {
-		a = g->members[i].alert;
-		if (a->state == ALERT_FIRING)
-			nfiring++;
-		else if (a->state == ALERT_ACKED)
-			nacked++;
-		else if (a->state == ALERT_RESOLVED)
-			nres++;
-		if (alert_visible(a) && alert_severity_rank(alert_label(a,
-		    "severity")) < worst)
-			worst = alert_severity_rank(alert_label(a,
-			    "severity"));
-	}
-	if (nfiring + nacked > 0)
-		buf_addf(title, "[FIRING:%zu] ", nfiring + nacked);
-	else if (nres == g->n)
-		buf_adds(title, "[RESOLVED] ");
-	else
-		buf_adds(title, "[SILENCED] ");
-	/* "DiskFull · db-01": the values say it; the names are noise. */
-	for (i = 0; i < g->glabels.n && i < 4; i++)
-		buf_addf(title, "%s%s", i == 0 ? "" : " · ",
-		    *g->glabels.v[i].value != '\0' ? g->glabels.v[i].value :
-		    "-");
-	if (g->glabels.n == 0)
-		buf_adds(title, "alerts");
-	m->title = title->data;
-	m->status = nfiring + nacked == 0 ? (nres == g->n ? MESSAGE_OK :
-	    MESSAGE_INFO) : worst == 0 ? MESSAGE_CRIT : worst == 1 ?
-	    MESSAGE_WARN : MESSAGE_INFO;
-	if (mention != NULL && worst == 0 && nfiring > 0)
-		m->mention = mention;	/* live: it must page */
-	/* Firing first, then acknowledged, silenced, resolved. */
-	for (pass = 0; pass < 4; pass++) {
-		for (i = 0; i < g->n; i++) {
-			a = g->members[i].alert;
-			if ((int)a->state != pass)
-				continue;
-			if (nshown++ < ALERTS_SHOW_MAX)
-				alert_line(text, a);
-		}
-	}
-	if (nshown > ALERTS_SHOW_MAX)
-		buf_addf(text, "… and %zu more (/alerts lists them)\n",
-		    nshown - ALERTS_SHOW_MAX);
-	m->text = text->data;
-	(void)al;
-
-	/* Buttons run commands: /ack of the firing ones, a 1h silence. */
-	if (nfiring > 0) {
-		buf_adds(ack, "ack");
-		for (i = 0, nshown = 0; i < g->n && nshown < 50; i++) {
-			if (g->members[i].alert->state == ALERT_FIRING) {
-				buf_addf(ack, " %lld",
-				    (long long)g->members[i].alert->id);
-				nshown++;
-			}
-		}
-		m->buttons[m->nbuttons].action = "alert_ack";
-		m->buttons[m->nbuttons].label = "Acknowledge";
-		m->buttons[m->nbuttons].value = ack->data;
-		m->nbuttons++;
-	}
-	if (nfiring + nacked > 0 && g->glabels.n > 0) {
-		buf_adds(sil, "silence");
-		for (i = 0; i < g->glabels.n; i++) {
-			buf_addf(sil, " %s=", g->glabels.v[i].name);
-			buf_add_quoted(sil, g->glabels.v[i].value);
-		}
-		buf_adds(sil, " 1h from the button");
-		m->buttons[m->nbuttons].action = "alert_silence";
-		m->buttons[m->nbuttons].label = "Silence 1h";
-		m->buttons[m->nbuttons].value = sil->data;
-		m->buttons[m->nbuttons].danger = 0;
-		m->nbuttons++;
-	}
-}
-
-/* A thread reply naming what changed since chat last saw the group. */
-static int
-group_render_changes(const struct agroup *g, struct buf *text)
-{
-	static const char *const heads[] = { "Firing", "Acknowledged",
-	    "Silenced", "Resolved" };
-	size_t		 i;
-	int		 st, n = 0, any;
-	struct alert	*a;
-
-	for (st = 0; st < 4; st++) {
-		any = 0;
-		for (i = 0; i < g->n; i++) {
-			a = g->members[i].alert;
-			if ((int)a->state != st || g->members[i].shown == st)
-				continue;
-			if (!any)
-				buf_addf(text, "%s:", heads[st]);
-			if (any < ALERTS_SHOW_MAX)
-				buf_addf(text, " #%lld%s", (long long)a->id,
-				    st == ALERT_ACKED && a->acked_by != NULL ?
-				    "" : "");
-			any++;
-			n++;
-		}
-		if (any > ALERTS_SHOW_MAX)
-			buf_addf(text, " (+%d)", any - ALERTS_SHOW_MAX);
-		if (any && st == ALERT_ACKED) {
-			for (i = 0; i < g->n; i++) {
-				a = g->members[i].alert;
-				if (a->state == ALERT_ACKED &&
-				    g->members[i].shown != ALERT_ACKED) {
-					buf_addf(text, " by %s", a->acked_by);
-					break;
-				}
-			}
-		}
-		if (any)
-			buf_addc(text, '\n');
-	}
-	return n;
+	if (store_silence_remote(al->store, id, url, remote_id, cause) != 0)
+		return -1;
+	free(s->remote_url);
+	free(s->remote_id);
+	s->remote_url = xstrdup(url);
+	s->remote_id = xstrdup(remote_id);
+	return 0;
 }
 
 /* --------------------------------------------------------- flushing */
@@ -1362,8 +1164,9 @@ alerts_post(struct alerts *al, const char *receiver, const char *kind,
 static void
 group_flush(struct alerts *al, struct agroup *g, int64_t now)
 {
-	struct message	 m, note;
-	struct buf	 title, text, ack, sil, changes;
+	struct message	 note;
+	struct group_msg gm;
+	struct buf	 changes;
 	struct anote	*n;
 	struct store_note_row nr;
 	const char	*rcv;
@@ -1380,16 +1183,12 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 		else if (g->members[i].alert->state == ALERT_SILENCED)
 			silenced++;
 	}
-	buf_init(&title);
-	buf_init(&text);
-	buf_init(&ack);
-	buf_init(&sil);
 	buf_init(&changes);
-	group_render(al, g, &m, &title, &text, &ack, &sil);
+	group_render(al->store, g, &gm);
 	nchanges = group_render_changes(g, &changes);
 	memset(&note, 0, sizeof note);
 	note.text = changes.data;
-	note.status = m.status;
+	note.status = gm.m.status;
 
 	if (store_begin(al->store, &cause) != 0) {
 		log_error("alerts", "cannot show group %s: %s", g->key, cause);
@@ -1409,7 +1208,7 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 				digest_add(alerts_digest(al, rcv), g);
 				continue;
 			}
-			if (alerts_post(al, rcv, "post", 0, &m, &id) != 0 ||
+			if (alerts_post(al, rcv, "post", 0, &gm.m, &id) != 0 ||
 			    id == 0)
 				continue;
 			n = xcalloc(1, sizeof *n);
@@ -1432,12 +1231,17 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 			g->notes = n;
 			continue;
 		}
-		alerts_post(al, rcv, "update", n->outbox_id, &m, NULL);
+		alerts_post(al, rcv, "update", n->outbox_id, &gm.m, NULL);
 		if (nchanges > 0)
 			alerts_post(al, rcv, "thread", n->outbox_id, &note,
 			    NULL);
 		if (visible == 0 && silenced == 0) {
-			store_note_close(al->store, n->id, NULL);
+			/* Left open, it shows again after a restart: log it. */
+			if (store_note_close(al->store, n->id, &cause) != 0) {
+				log_error("alerts", "%s", cause);
+				free(cause);
+				cause = NULL;
+			}
 			group_note_remove(g, n);
 		}
 	}
@@ -1459,14 +1263,29 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 		free(cause);
 	}
 out:
-	buf_release(&title);
-	buf_release(&text);
-	buf_release(&ack);
-	buf_release(&sil);
+	group_msg_release(&gm);
 	buf_release(&changes);
 }
 
-/* Drops resolved alerts chat has seen, and groups left with nothing. */
+/* Every alert of g is resolved, and chat has seen it so. */
+static int
+group_done(const struct agroup *g)
+{
+	size_t	 i;
+
+	for (i = 0; i < g->n; i++) {
+		if (g->members[i].alert->state != ALERT_RESOLVED ||
+		    g->members[i].shown != ALERT_RESOLVED)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Drops the alerts of groups that are over, and groups left with
+ * nothing. A resolved alert stays in its group while the group is open,
+ * so the group's message keeps listing it to the end.
+ */
 static void
 alerts_collect(struct alerts *al)
 {
@@ -1475,6 +1294,8 @@ alerts_collect(struct alerts *al)
 	size_t		 i;
 
 	for (g = al->groups; g != NULL; g = g->next) {
+		if (!group_done(g))
+			continue;
 		for (i = 0; i < g->n; ) {
 			a = g->members[i].alert;
 			if (a->state == ALERT_RESOLVED &&
@@ -1507,6 +1328,7 @@ group_remind(struct alerts *al, struct agroup *g, int64_t now)
 	struct buf	 text;
 	size_t		 i, nfiring = 0;
 	int64_t		 every = g->route->repeat_interval_s * 1000;
+	char		*cause = NULL;
 
 	for (i = 0; i < g->n; i++) {
 		if (g->members[i].alert->state == ALERT_FIRING)
@@ -1530,7 +1352,11 @@ group_remind(struct alerts *al, struct agroup *g, int64_t now)
 		m.status = MESSAGE_WARN;
 		alerts_post(al, n->receiver, "thread", n->outbox_id, &m, NULL);
 		n->repeated_ms = now;
-		store_note_repeated(al->store, n->id, now, NULL);
+		if (store_note_repeated(al->store, n->id, now, &cause) != 0) {
+			log_error("alerts", "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
 		buf_release(&text);
 	}
 }

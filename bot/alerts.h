@@ -70,6 +70,8 @@ struct silence {
 	int64_t		 ends_ms;
 	char		*author;
 	char		*reason;
+	char		*remote_url;	/* its Alertmanager copy, or NULL */
+	char		*remote_id;
 	struct silence	*next;
 };
 
@@ -119,6 +121,12 @@ int64_t	 alerts_silence(struct alerts *, struct matchers *m,
 	    size_t *nsilenced, char **cause);
 int	 alerts_unsilence(struct alerts *, int64_t id, const char *who,
 	    char **cause);
+/*
+ * Records that active silence id was copied to the Alertmanager at url
+ * as remote_id (store and memory); 0, or -1 and *cause.
+ */
+int	 alerts_silence_remote(struct alerts *, int64_t id, const char *url,
+	    const char *remote_id, char **cause);
 
 /* Flushes due groups, reminders and digests; ends expired silences. */
 void	 alerts_tick(struct alerts *);

@@ -57,7 +57,7 @@ struct cmd_ctx {
 	char			*confirm_token;	/* a clicked confirmation */
 	int			 confirm_claimed; /* ... used by this run */
 	char			*confirm_line;	/* what its button runs */
-	int			 private_answer; /* cmd_refuse(): asker only */
+	int			 private_answer; /* cmd_refuse(), cmd_private() */
 	TAILQ_ENTRY(cmd_ctx)	 entry_link;	/* bot->inflight */
 };
 
@@ -132,6 +132,12 @@ void	 cmd_title(struct cmd_ctx *, enum message_status, const char *fmt,
 void	 cmd_status(struct cmd_ctx *, enum message_status);
 /* Pages someone with the answer (message.h: mention); copied. */
 void	 cmd_mention(struct cmd_ctx *, const char *mention);
+/*
+ * The answer goes only to the asker (ephemeral): for commands whose
+ * effect the channel already sees elsewhere, like an alert message that
+ * updates in place.
+ */
+void	 cmd_private(struct cmd_ctx *);
 /*
  * Adds a button to the answer; value is the command line a click runs,
  * as the person who clicks (message.h). Extra buttons are dropped.

@@ -89,6 +89,12 @@ cmd_title(struct cmd_ctx *ctx, enum message_status st, const char *fmt, ...)
 }
 
 void
+cmd_private(struct cmd_ctx *ctx)
+{
+	ctx->private_answer = 1;
+}
+
+void
 cmd_button(struct cmd_ctx *ctx, const char *action, const char *label,
     const char *value, int danger)
 {

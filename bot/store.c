@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -176,10 +177,30 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE silences ADD COLUMN remote_id TEXT;",
 };
 
+/*
+ * Sets *cause (caller frees) unless the caller passed NULL: every store
+ * function accepts a NULL cause, for callers that only log a failure.
+ */
+static void	store_cause(char **, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static void
+store_cause(char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (cause == NULL)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(cause, fmt, ap);
+	va_end(ap);
+}
+
 static int
 store_fail(struct store *s, char **cause, const char *what)
 {
-	xasprintf(cause, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	store_cause(cause, "%s: %s: %s", s->path, what,
+	    sqlite3_errmsg(s->db));
 	return -1;
 }
 
@@ -189,7 +210,7 @@ store_exec(struct store *s, const char *sql, char **cause)
 	char	*err = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		xasprintf(cause, "%s: %s", s->path, err != NULL ? err :
+		store_cause(cause, "%s: %s", s->path, err != NULL ? err :
 		    sqlite3_errmsg(s->db));
 		sqlite3_free(err);
 		return -1;
@@ -222,7 +243,7 @@ store_migrate(struct store *s, char **cause)
 	if (v < 0)
 		return store_fail(s, cause, "cannot read schema version");
 	if (v > STORE_SCHEMA_VERSION) {
-		xasprintf(cause, "%s: schema version %d is newer than this "
+		store_cause(cause, "%s: schema version %d is newer than this "
 		    "opsbot understands (%d); upgrade opsbot or use another "
 		    "data_dir", s->path, v, STORE_SCHEMA_VERSION);
 		return -1;
@@ -257,11 +278,13 @@ store_open(const char *path, char **cause)
 	sqlite3_stmt	*st;
 	int		 fd, ok;
 
-	*cause = NULL;
+	if (cause != NULL)
+		*cause = NULL;
 	/* Create it owner-only before sqlite does, with its umask. */
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		xasprintf(cause, "%s: cannot open: %s", path, strerror(errno));
+		store_cause(cause, "%s: cannot open: %s", path,
+		    strerror(errno));
 		return NULL;
 	}
 	close(fd);
@@ -360,7 +383,8 @@ store_audit_append(struct store *s, const struct audit_entry *e,
 	sqlite3_stmt	*st = s->audit_insert;
 	int		 rc;
 
-	*cause = NULL;
+	if (cause != NULL)
+		*cause = NULL;
 	sqlite3_bind_int64(st, 1, e->ts_ms);
 	store_bind_text(st, 2, e->platform);
 	store_bind_text(st, 3, e->user_id);
@@ -425,7 +449,8 @@ store_outbox_add(struct store *s, const struct store_outbox_row *r,
 	sqlite3_stmt	*st = s->outbox_insert;
 	int		 rc;
 
-	*cause = NULL;
+	if (cause != NULL)
+		*cause = NULL;
 	sqlite3_bind_int64(st, 1, r->created_ms);
 	store_bind_text(st, 2, r->platform);
 	store_bind_text(st, 3, r->channel);
@@ -490,7 +515,8 @@ int
 store_outbox_sent(struct store *s, int64_t id, const char *platform_id,
     int64_t now_ms, char **cause)
 {
-	*cause = NULL;
+	if (cause != NULL)
+		*cause = NULL;
 	store_bind_text(s->outbox_sent, 1, platform_id);
 	sqlite3_bind_int64(s->outbox_sent, 2, now_ms);
 	sqlite3_bind_int64(s->outbox_sent, 3, id);
@@ -501,7 +527,8 @@ int
 store_outbox_attempt(struct store *s, int64_t id, const char *error,
     char **cause)
 {
-	*cause = NULL;
+	if (cause != NULL)
+		*cause = NULL;
 	store_bind_text(s->outbox_attempt, 1, error);
 	sqlite3_bind_int64(s->outbox_attempt, 2, id);
 	return store_outbox_update(s, s->outbox_attempt, cause);
@@ -511,7 +538,8 @@ int
 store_outbox_failed(struct store *s, int64_t id, const char *error,
     char **cause)
 {
-	*cause = NULL;
+	if (cause != NULL)
+		*cause = NULL;
 	store_bind_text(s->outbox_failed, 1, error);
 	sqlite3_bind_int64(s->outbox_failed, 2, id);
 	return store_outbox_update(s, s->outbox_failed, cause);

@@ -2,6 +2,9 @@
  * All persistent state: one sqlite file in WAL mode. Every SQL statement
  * of the bot lives in store.c; callers see plain structs. The schema is
  * versioned by PRAGMA user_version and migrated forward on open.
+ *
+ * Every "char **cause" of the store layer (store*.h) may be NULL: the
+ * error text is then dropped and only the return value says it failed.
  */
 #ifndef OPSBOT_STORE_H
 #define OPSBOT_STORE_H

@@ -156,6 +156,21 @@ store_alerts_load_active(struct store *s, store_alert_cb cb, void *arg,
 }
 
 int
+store_alerts_load_shown(struct store *s, store_alert_cb cb, void *arg,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, STORE_C_ALERT_LOAD_SHOWN, "SELECT " ALERT_COLUMNS
+	    " FROM alerts WHERE state = 'resolved' AND shown = 'resolved' AND "
+	    "ends_at >= (SELECT min(created) FROM alert_notes WHERE open) "
+	    "ORDER BY id DESC LIMIT 5000", cause);
+	if (st == NULL)
+		return -1;
+	return alert_rows(s, st, cb, arg, cause);
+}
+
+int
 store_alert_by_id(struct store *s, int64_t id, store_alert_cb cb, void *arg,
     char **cause)
 {
@@ -240,6 +255,23 @@ store_silence_add(struct store *s, const struct store_silence_row *r,
 }
 
 int
+store_silence_remote(struct store *s, int64_t id, const char *remote_url,
+    const char *remote_id, char **cause)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, STORE_C_SILENCE_REMOTE, "UPDATE silences SET "
+	    "remote_url = ?, remote_id = ? WHERE id = ?", cause);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, remote_url);
+	store_bind_text(st, 2, remote_id);
+	sqlite3_bind_int64(st, 3, id);
+	return store_step_done(s, st, cause, "cannot record a silence's "
+	    "Alertmanager copy");
+}
+
+int
 store_silence_end(struct store *s, int64_t id, int64_t at_ms, char **cause)
 {
 	sqlite3_stmt	*st;
@@ -262,8 +294,8 @@ store_silences_load(struct store *s, store_silence_cb cb, void *arg,
 	int			 rc, n = 0;
 
 	st = store_stmt(s, STORE_C_SILENCE_LOAD, "SELECT id, matchers, "
-	    "created, ends_at, author, reason FROM silences WHERE ended IS "
-	    "NULL ORDER BY id", cause);
+	    "created, ends_at, author, reason, remote_url, remote_id FROM "
+	    "silences WHERE ended IS NULL ORDER BY id", cause);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -273,6 +305,8 @@ store_silences_load(struct store *s, store_silence_cb cb, void *arg,
 		r.ends_ms = sqlite3_column_int64(st, 3);
 		r.author = col_text(st, 4);
 		r.reason = col_text(st, 5);
+		r.remote_url = col_text(st, 6);
+		r.remote_id = col_text(st, 7);
 		cb(arg, &r);
 		n++;
 	}

@@ -42,6 +42,12 @@ typedef void (*store_alert_cb)(void *arg, const struct store_alert_row *);
 /* Alerts not resolved, or whose last change chat has not seen yet. */
 int	 store_alerts_load_active(struct store *, store_alert_cb, void *arg,
 	    char **cause);
+/*
+ * Resolved alerts chat has seen resolved since the oldest open note was
+ * posted (at most 5,000): their groups' messages still list them.
+ */
+int	 store_alerts_load_shown(struct store *, store_alert_cb, void *arg,
+	    char **cause);
 /* Every alert by id (also resolved ones); 1 found, 0 not, -1 error. */
 int	 store_alert_by_id(struct store *, int64_t id, store_alert_cb,
 	    void *arg, char **cause);
@@ -71,9 +77,15 @@ struct store_silence_row {
 	int64_t		 ends_ms;
 	const char	*author;
 	const char	*reason;
+	/* Its copy in an Alertmanager (API base URL, silenceID), or NULL. */
+	const char	*remote_url;
+	const char	*remote_id;
 };
 int64_t	 store_silence_add(struct store *, const struct store_silence_row *,
 	    char **cause);
+/* Records where a silence was mirrored (see store_silence_row). */
+int	 store_silence_remote(struct store *, int64_t id,
+	    const char *remote_url, const char *remote_id, char **cause);
 /* Ends a silence now (expired or lifted). */
 int	 store_silence_end(struct store *, int64_t id, int64_t at_ms,
 	    char **cause);

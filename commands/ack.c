@@ -63,6 +63,13 @@ cmd_alert_ids_apply(struct cmd_ctx *ctx, const char *verb,
 		ctx->outcome = "error";
 		return CMD_ERROR;
 	}
+	/*
+	 * The channel sees it already: the alert message updates in place
+	 * and its thread notes who did it. A visible answer on top would be
+	 * a new top-level message per click.
+	 */
+	if (bad == 0)
+		cmd_private(ctx);
 	cmd_status(ctx, bad > 0 ? MESSAGE_WARN : MESSAGE_OK);
 	return CMD_DONE;
 }

@@ -48,6 +48,34 @@ cmd_alerts_wanted(const struct alert *a, const char *filter)
 	    (inst[strlen(filter)] == '\0' || inst[strlen(filter)] == ':'));
 }
 
+/*
+ * Nothing matched the filter. "Nothing is firing" only when it is true:
+ * acknowledged and silenced alerts still fire, and are counted by state.
+ */
+static enum cmd_result
+cmd_alerts_none(struct cmd_ctx *ctx, struct alerts *al, const char *filter)
+{
+	const struct alert	*a;
+	int			 by[4] = { 0, 0, 0, 0 }, total = 0;
+
+	for (a = alerts_first(al); a != NULL; a = a->next) {
+		if (a->state != ALERT_RESOLVED) {
+			by[a->state]++;
+			total++;
+		}
+	}
+	cmd_title(ctx, total > 0 ? MESSAGE_INFO : MESSAGE_OK, "No alerts%s%s",
+	    filter != NULL ? " matching " : "", filter != NULL ? filter : "");
+	if (total == 0) {
+		cmd_reply(ctx, "Nothing is firing.");
+		return CMD_DONE;
+	}
+	cmd_reply(ctx, "%d alert(s) firing: %d unacknowledged, %d "
+	    "acknowledged, %d silenced (/alerts lists them all).", total,
+	    by[ALERT_FIRING], by[ALERT_ACKED], by[ALERT_SILENCED]);
+	return CMD_DONE;
+}
+
 static enum cmd_result
 cmd_alerts_exec(struct cmd_ctx *ctx)
 {
@@ -90,12 +118,8 @@ cmd_alerts_exec(struct cmd_ctx *ctx)
 			    " — " : "", summary != NULL ? summary : "");
 		}
 	}
-	if (n == 0) {
-		cmd_title(ctx, MESSAGE_OK, "No alerts%s%s", filter != NULL ?
-		    " matching " : "", filter != NULL ? filter : "");
-		cmd_reply(ctx, "Nothing is firing.");
-		return CMD_DONE;
-	}
+	if (n == 0)
+		return cmd_alerts_none(ctx, al, filter);
 	if (shown < n)
 		cmd_reply(ctx, "… and %d more\n", n - shown);
 	cmd_title(ctx, crit > 0 ? MESSAGE_CRIT : MESSAGE_WARN, "%d alert(s)%s%s",

@@ -181,7 +181,7 @@ cmd_rerun_exec(struct cmd_ctx *ctx)
 			h = &cfg->hosts[i];
 	}
 	if (h == NULL) {
-		cmd_error(ctx, "job %s is not in the inventory (see "
+		cmd_refuse(ctx, "job %s is not in the inventory (see "
 		    "hosts[].jobs.names in the config)", job);
 		return CMD_ERROR;
 	}

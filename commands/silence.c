@@ -1,6 +1,7 @@
 /*
  * /silence MATCHERS DURATION [REASON]: mutes matching alerts, those
- * firing now and those to come, until it expires on its own.
+ * firing now and those to come, until it expires on its own; with
+ * alerts.alertmanager_api_url, in Alertmanager too (silence_am.c).
  *   /silence alertname=DiskFull host=~"db-0[12]" 2h disk being grown
  */
 
@@ -11,7 +12,9 @@
 #include "alert_util.h"
 #include "alerts.h"
 #include "bot.h"
+#include "am_silence.h"
 #include "clock.h"
+#include "silence_am.h"
 
 #define SILENCE_MAX_S	(30 * 24 * 3600)
 
@@ -34,6 +37,8 @@ cmd_silence_exec(struct cmd_ctx *ctx)
 	struct alerts	*al = alert_engine(ctx);
 	struct matchers	 m;
 	char		 who[160], until[64], *cause = NULL, *reason, *text;
+	char		*am_body = NULL;
+	enum cmd_result	 rc;
 	int		 n;
 	int64_t		 secs, id;
 	size_t		 count = 0;
@@ -72,6 +77,10 @@ cmd_silence_exec(struct cmd_ctx *ctx)
 	reason = alert_rest(ctx, n + 1);
 	text = matchers_to_text(&m);
 	alert_actor(ctx, who, sizeof who);
+	/* Built now: alerts_silence takes the matchers. */
+	if (silence_am_wanted(ctx, &m))
+		am_body = am_silence_body(&m, clock_now_ms(), clock_now_ms() +
+		    secs * 1000, who, reason);
 	id = alerts_silence(al, &m, secs, who, reason, &count, &cause);
 	matchers_release(&m);
 	if (id < 0) {
@@ -79,6 +88,7 @@ cmd_silence_exec(struct cmd_ctx *ctx)
 		free(cause);
 		free(reason);
 		free(text);
+		free(am_body);
 		return CMD_ERROR;
 	}
 	t = (time_t)((clock_now_ms() + secs * 1000) / 1000);
@@ -91,5 +101,10 @@ cmd_silence_exec(struct cmd_ctx *ctx)
 	    ": " : "", reason != NULL ? reason : "", count, (long long)id);
 	free(reason);
 	free(text);
+	if (am_body != NULL) {
+		rc = silence_am_create(ctx, id, am_body);
+		free(am_body);
+		return rc;
+	}
 	return CMD_DONE;
 }

@@ -37,9 +37,10 @@ cmd_silences_exec(struct cmd_ctx *ctx)
 		gmtime_r(&t, &tm);
 		strftime(until, sizeof until, "%Y-%m-%d %H:%M UTC", &tm);
 		text = matchers_to_text(&s->matchers);
-		cmd_reply(ctx, "#%lld %s until %s, by %s%s%s\n",
+		cmd_reply(ctx, "#%lld %s until %s, by %s%s%s%s\n",
 		    (long long)s->id, text, until, s->author,
-		    *s->reason != '\0' ? ": " : "", s->reason);
+		    *s->reason != '\0' ? ": " : "", s->reason,
+		    s->remote_id != NULL ? " (also in Alertmanager)" : "");
 		free(text);
 		n++;
 	}

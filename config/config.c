@@ -1023,6 +1023,28 @@ cfg_is_loopback(const char *address)
 	    strncmp(address, "127.", 4) == 0 || strcmp(address, "::1") == 0;
 }
 
+/* Where /silence mirrors silences: an http(s) base URL, no "/" at the end. */
+static void
+cfg_load_am_api(struct cfg_ctx *ctx, const cJSON *al, struct config *c)
+{
+	char	*u = NULL;
+	size_t	 n;
+
+	if (cfg_string(ctx, al, "alerts", "alertmanager_api_url", &u) == 1) {
+		if (strncmp(u, "http://", 7) != 0 &&
+		    strncmp(u, "https://", 8) != 0)
+			cfg_error(ctx, "alerts.alertmanager_api_url", "expected "
+			    "an http:// or https:// URL like "
+			    "\"http://127.0.0.1:9093\", got \"%s\"", u);
+		for (n = strlen(u); n > 0 && u[n - 1] == '/'; n--)
+			u[n - 1] = '\0';
+		c->alerts.alertmanager_api_url = u;
+	} else
+		free(u);
+	c->alerts.alertmanager_api_token = cfg_secret(ctx, al, "alerts",
+	    "alertmanager_api_token");
+}
+
 static void
 cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
@@ -1030,7 +1052,8 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    "max_body_bytes", "token", "token_file", "alertmanager_token",
 	    "alertmanager_token_file", "grafana_token", "grafana_token_file",
 	    "generic_token", "generic_token_file", "route", "backlog_merge",
-	    "checks", NULL };
+	    "checks", "alertmanager_api_url", "alertmanager_api_token",
+	    "alertmanager_api_token_file", NULL };
 	static const char *const ckeys[] = { "enabled", "interval",
 	    "fire_after", "resolve_after", "log_errors", NULL };
 	const cJSON	*al = cfg_object(ctx, root, "", "alerts"), *route, *ck;
@@ -1096,6 +1119,7 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 
 	cfg_int(ctx, al, "alerts", "backlog_merge", 2, 100000, 20,
 	    &c->alerts.backlog_merge);
+	cfg_load_am_api(ctx, al, c);
 
 	ck = cfg_object(ctx, al, "alerts", "checks");
 	cfg_check_keys(ctx, ck, "alerts.checks", ckeys);
@@ -2325,6 +2349,8 @@ config_free(struct config *c)
 	free(c->alerts.alertmanager_token);
 	free(c->alerts.grafana_token);
 	free(c->alerts.generic_token);
+	free(c->alerts.alertmanager_api_url);
+	free(c->alerts.alertmanager_api_token);
 	cfg_route_free(&c->alerts.route);
 	for (i = 0; i < c->nroles; i++) {
 		free(c->roles[i].name);
@@ -2462,6 +2488,7 @@ config_register_secrets(const struct config *c)
 	log_add_secret(c->alerts.alertmanager_token);
 	log_add_secret(c->alerts.grafana_token);
 	log_add_secret(c->alerts.generic_token);
+	log_add_secret(c->alerts.alertmanager_api_token);
 }
 
 

@@ -238,6 +238,12 @@ struct config {
 		char	*alertmanager_token;
 		char	*grafana_token;
 		char	*generic_token;
+		/*
+		 * The Alertmanager API that sends us alerts (no trailing "/"),
+		 * where /silence mirrors its silences; NULL: not mirrored.
+		 */
+		char	*alertmanager_api_url;
+		char	*alertmanager_api_token;	/* secret, or NULL */
 		struct cfg_route route;		/* the root of the tree */
 		int	 route_from_default;	/* root channels: default_channel */
 		int	 backlog_merge;		/* pending posts per channel */

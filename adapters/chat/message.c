@@ -62,7 +62,12 @@ message_render_text(const struct message *m)
 		buf_addf(&b, "%s: %s\n", m->fields[i].title,
 		    m->fields[i].value);
 	if (m->code != NULL)
-		buf_addf(&b, "%s", m->code);
+		buf_addf(&b, "%s\n", m->code);
+	for (i = 0; i < m->nbuttons; i++) {
+		if (m->buttons[i].url != NULL)
+			buf_addf(&b, "%s: %s\n", m->buttons[i].label,
+			    m->buttons[i].url);
+	}
 	while (b.len > 0 && b.data[b.len - 1] == '\n')
 		b.data[--b.len] = '\0';
 	return buf_detach(&b);
@@ -268,8 +273,12 @@ message_render_slack(const struct message *m, cJSON *body)
 			cJSON_AddStringToObject(btn, "type", "button");
 			cJSON_AddStringToObject(btn, "action_id",
 			    m->buttons[i].action);
-			cJSON_AddStringToObject(btn, "value",
-			    m->buttons[i].value);
+			if (m->buttons[i].url != NULL)
+				cJSON_AddStringToObject(btn, "url",
+				    m->buttons[i].url);
+			else
+				cJSON_AddStringToObject(btn, "value",
+				    m->buttons[i].value);
 			cJSON_AddItemToObject(btn, "text",
 			    message_slack_plain(m->buttons[i].label));
 			if (m->buttons[i].danger)
@@ -280,6 +289,34 @@ message_render_slack(const struct message *m, cJSON *body)
 	}
 	buf_release(&b);
 	cJSON_AddItemToObject(body, "blocks", blocks);
+}
+
+/*
+ * Mattermost has no link buttons: "[Runbook](url) · [Source](url)" under
+ * the text. Characters that would end the link early are percent-encoded.
+ */
+static void
+message_mattermost_links(const struct message *m, struct buf *b)
+{
+	const char	*u;
+	size_t		 i;
+	int		 n = 0;
+
+	for (i = 0; i < m->nbuttons; i++) {
+		if ((u = m->buttons[i].url) == NULL)
+			continue;
+		if (n++ == 0 && b->len > 0 && b->data[b->len - 1] != '\n')
+			buf_addc(b, '\n');
+		buf_addf(b, "%s[%s](", n > 1 ? " · " : "", m->buttons[i].label);
+		for (; *u != '\0'; u++) {
+			if (*u == '(' || *u == ')' || *u == ' ' || *u == '<' ||
+			    *u == '>' || *u == '[' || *u == ']')
+				buf_addf(b, "%%%02X", (unsigned char)*u);
+			else
+				buf_addc(b, *u);
+		}
+		buf_addc(b, ')');
+	}
 }
 
 void
@@ -313,6 +350,7 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 			b.data[--b.len] = '\0';
 		buf_adds(&b, "\n```");
 	}
+	message_mattermost_links(m, &b);
 	cJSON_AddStringToObject(att, "text", b.data);
 	if (m->nfields > 0) {
 		fields = cJSON_AddArrayToObject(att, "fields");
@@ -327,6 +365,8 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 	if (m->nbuttons > 0 && act != NULL && act->url != NULL) {
 		actions = cJSON_AddArrayToObject(att, "actions");
 		for (i = 0; i < m->nbuttons; i++) {
+			if (m->buttons[i].url != NULL)
+				continue;	/* shown as a link */
 			a = cJSON_CreateObject();
 			cJSON_AddStringToObject(a, "id", m->buttons[i].action);
 			cJSON_AddStringToObject(a, "name", m->buttons[i].label);

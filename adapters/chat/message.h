@@ -30,12 +30,16 @@ struct message_field {
 /*
  * A button's value is a command line ("rerun nightly --confirm"): a click
  * runs it as the person who clicked, through the normal dispatch path.
+ * A link button (url set) only opens its http(s) url and runs nothing:
+ * a Slack url button; Mattermost has none, so it becomes a markdown link
+ * in the attachment; plain text shows "Label: url".
  */
 struct message_button {
 	const char	*action;	/* "confirm" (Slack action_id, MM id) */
 	const char	*label;		/* "Confirm" (<= 75 chars) */
 	const char	*value;		/* the command line a click runs */
 	int		 danger;
+	const char	*url;		/* a link button, or NULL */
 };
 
 /*

@@ -39,13 +39,15 @@ wait_for() { # jq-expr [tries of 0.1 s]
   return 1
 }
 TOKEN=am-secret-token-123
+AM_PORT=$(am_free_port)
+AM_API="http://127.0.0.1:$AM_PORT"
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug" },
   "chat": { "outbox": { "rate": 5, "burst": 5 } },
   "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["operator"] },
              { "name": "vic", "platform": "slack", "id": "U0VIEW", "roles": ["viewer"] } ],
   "alerts": { "listen": "127.0.0.1:0", "token": "$TOKEN", "max_body_bytes": 4194304,
-              "checks": { "enabled": false },
+              "checks": { "enabled": false }, "alertmanager_api_url": "$AM_API/",
               "route": { "channels": ["slack:#ops-alerts"], "group_by": ["alertname"],
                          "group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h" } } }
 JSON
@@ -103,6 +105,25 @@ if wait_for "[.updates[] | select(.ts == \"$ts\") | select(.blocks | tostring | 
   ok "the message updates in place to show who acked"
 else bad "message shows the ack" "$(state | jq -c .updates)"; fi
 equals "the ack is on the timeline" "$(sqlite3 "$DB" "SELECT who || ': ' || why FROM alert_events WHERE what = 'acknowledged'")" "@jdoe: looking at it"
+# The Acknowledge button: the message updates in place, the thread notes
+# it, and the clicker's answer is private (no new message in the channel).
+nposts=$(state | jq '[.posts[] | select(.thread_ts == null)] | length')
+r=$(ctl click '{"action_id":"alert_ack","user":"U0456","user_name":"jdoe"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+equals "the click's answer is only for the clicker" "$(state | jq -r --arg u "$r" '[.responses[] | select(.url == $u)][0].body.response_type')" ephemeral
+if wait_for "[.updates[] | select(.ts == \"$ts\") | select(.blocks | tostring | test(\"#2 DiskFull on db-0[12] · [A-Z]+ · acknowledged by @jdoe\"))] | length >= 1"; then
+  ok "the click updates the message in place"
+else bad "click updates in place" "$(state | jq -c '.updates | map(.text)')"; fi
+if wait_for "[.posts[] | select(.thread_ts == \"$ts\") | select(.text | test(\"Acknowledged: #2 by @jdoe\"))] | length >= 1"; then
+  ok "and notes it in the thread"
+else bad "click noted in the thread" "$(state | jq -c '.posts | map({text, thread_ts})')"; fi
+equals "no new top-level message for the click" "$(state | jq '[.posts[] | select(.thread_ts == null)] | length')" "$nposts"
+# Every alert acknowledged: /alerts open says how many still fire, and how.
+r=$(ctl slash '{"text":"alerts open","user_id":"U0VIEW"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+body=$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')
+contains "/alerts open counts the acknowledged ones" "$body" "2 alert(s) firing: 0 unacknowledged, 2 acknowledged, 0 silenced"
+if [[ "$body" == *"Nothing is firing"* ]]; then bad "/alerts open does not say nothing fires" "$body"; else ok "/alerts open does not say nothing fires"; fi
 # The Silence 1h button, clicked by a viewer (refused) and by jdoe.
 ctl click '{"action_id":"alert_silence","user":"U0VIEW","user_name":"vic"}' >/dev/null
 sleep 1
@@ -111,9 +132,24 @@ ctl click '{"action_id":"alert_silence","user":"U0456","user_name":"jdoe"}' >/de
 for _ in $(seq 50); do [ "$(sqlite3 "$DB" 'SELECT count(*) FROM silences')" = 1 ] && break; sleep 0.1; done
 equals "jdoe's click silences the group for 1h" "$(sqlite3 "$DB" "SELECT author || ' ' || ((ends_at - created) / 1000) FROM silences")" "@jdoe 3600"
 equals "its alerts silenced" "$(sqlite3 "$DB" "SELECT group_concat(state) FROM alerts WHERE alertname = 'DiskFull'")" "silenced,silenced"
+# The silence reached the real Alertmanager, with the same matchers.
+for _ in $(seq 100); do [ -n "$(sqlite3 "$DB" 'SELECT remote_id FROM silences WHERE id = 1')" ] && break; sleep 0.1; done
+am_sil=$(curl -sf "$AM_URL/api/v2/silences" | jq -c '[.[] | select(.status.state == "active")]')
+equals "Alertmanager has it, active" "$(jq length <<<"$am_sil")" 1
+equals "with the same matchers" "$(jq -c '.[0].matchers | map({name, value, isRegex, isEqual})' <<<"$am_sil")" '[{"name":"alertname","value":"DiskFull","isRegex":false,"isEqual":true}]'
+equals "created by the chat user, with the reason" "$(jq -r '.[0].createdBy + ": " + .[0].comment' <<<"$am_sil")" "@jdoe: from the button"
+equals "for the same hour" "$(jq -r '((.[0].endsAt | sub("\\.[0-9]+"; "") | fromdate) - now) / 60 | round' <<<"$am_sil")" 60
+rid=$(jq -r '.[0].id' <<<"$am_sil")
+equals "its id kept with the silence" "$(sqlite3 "$DB" 'SELECT remote_url || " " || remote_id FROM silences WHERE id = 1')" "$AM_API $rid"
+r=$(ctl slash '{"text":"silences","user_id":"U0VIEW"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+contains "/silences says it is in Alertmanager too" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "from the button (also in Alertmanager)"
 r=$(ctl slash '{"text":"unsilence 1","user_id":"U0456","user_name":"jdoe"}' | jq -r .response_url)
 wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
-contains "/unsilence" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "Silence #1 ended"
+body=$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')
+contains "/unsilence" "$body" "Silence #1 ended"
+contains "says Alertmanager's copy expired" "$body" "Expired in Alertmanager too"
+equals "expired in Alertmanager" "$(curl -sf "$AM_URL/api/v2/silence/$rid" | jq -r .status.state)" expired
 
 # --- resolved by Alertmanager: update in place, a note in the thread ------------
 am_resolve DiskFull '{"instance":"db-01:9100","severity":"critical"}'
@@ -126,6 +162,11 @@ if wait_for "[.posts[] | select(.thread_ts == \"$ts\") | select(.text | test(\"R
 else bad "thread note" "$(state | jq -c '.posts | map({text, thread_ts})')"; fi
 equals "both resolved in the store" "$(sqlite3 "$DB" "SELECT group_concat(state) FROM alerts")" "resolved,resolved"
 am_stop
+# Alertmanager down: the reply says so, the silence here stands.
+r=$(ctl slash '{"text":"silence alertname=DiskFull 30m disk work","user_id":"U0456","user_name":"jdoe"}' | jq -r .response_url)
+wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
+contains "an unreachable Alertmanager is reported" "$(state | jq -c --arg u "$r" '[.responses[] | select(.url == $u)][0].body')" "Not silenced in Alertmanager: cannot reach Alertmanager"
+equals "and the local silence stands" "$(sqlite3 "$DB" "SELECT count(*) FROM silences WHERE ended IS NULL AND remote_id IS NULL")" 1
 
 # --- bad input: the right status, a log line, nothing stored --------------------
 n0=$(nalerts)
@@ -156,9 +197,10 @@ equals "as source grafana" "$(sqlite3 "$DB" "SELECT DISTINCT source FROM alerts 
 
 # --- a store that cannot commit -> 503, nothing half-stored ---------------------
 n0=$(nalerts)
-( echo "BEGIN IMMEDIATE; INSERT INTO audit (ts, platform, user, channel, command, outcome, duration_ms) VALUES (0, 'x', 'x', 'x', 'lock', 'ok', 0);"; sleep 7; echo "COMMIT;" ) | sqlite3 "$DB" &
+( echo ".timeout 5000"; echo "BEGIN IMMEDIATE; INSERT INTO audit (ts, platform, user, channel, command, outcome, duration_ms) VALUES (0, 'x', 'x', 'x', 'lock', 'ok', 0);"; sleep 7; echo "COMMIT;" ) | sqlite3 "$DB" &
 lock_pid=$!
-sleep 0.5
+# Wait until the lock is held (a loaded machine starts sqlite3 slowly).
+for _ in $(seq 100); do sqlite3 "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || break; sleep 0.05; done
 equals "locked store -> 503 (Alertmanager retries)" "$(hook generic '{"alerts":[{"name":"Locked1"},{"name":"Locked2"}]}')" 503
 wait "$lock_pid"
 equals "nothing half-stored" "$(nalerts)" "$n0"

@@ -2,6 +2,8 @@
 # lib-alertmanager.sh: a real Prometheus Alertmanager (Debian's
 # prometheus-alertmanager) on loopback, for the alert tests. Source it.
 #   am_start DIR WEBHOOK_URL TOKEN   start it; sets AM_URL and AM_PID
+#     (on $AM_PORT when set, e.g. from am_free_port, so the bot's config
+#     can name Alertmanager's API before it starts)
 #   am_fire NAME LABELS_JSON [ANNOTATIONS_JSON]   post a firing alert
 #   am_resolve NAME LABELS_JSON      post it again with endsAt in the past
 #   am_stop
@@ -45,7 +47,8 @@ receivers:
             credentials: '$token'
 YAML
   for _ in 1 2 3; do
-    port=$(am_free_port) || return 1
+    if [ -n "${AM_PORT:-}" ]; then port=$AM_PORT; AM_PORT=
+    else port=$(am_free_port) || return 1; fi
     "$AM_BIN" --config.file="$dir/am.yml" --storage.path="$dir/am-data" \
       --web.listen-address="127.0.0.1:$port" --cluster.listen-address= \
       --log.level=warn >>"$dir/am.log" 2>&1 &

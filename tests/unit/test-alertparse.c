@@ -207,6 +207,9 @@ TEST(grafana)
 	ASSERT_STR_EQ(b.v[0].url, "https://grafana.example.com/alerting/"
 	    "grafana/b2a9c4d1/view?orgId=1");
 	ASSERT_CONTAINS(b.group_key, "__grafana_receiver__");
+	/* The panel's link becomes the Dashboard button. */
+	ASSERT_STR_EQ(labels_get(&b.v[0].annotations, "dashboard_url"),
+	    "https://grafana.example.com/d/node01?orgId=1&viewPanel=4");
 	alert_batch_release(&b);
 
 	/* Posted to the Alertmanager hook, it is still Grafana. */

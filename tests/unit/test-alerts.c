@@ -3,7 +3,10 @@
  * group_wait and group_interval, dedup of repeats, updates in place and
  * thread notes, ack/resolve/silence with their timeline, silences that
  * end on their own, reminders, routing with continue, backlog digests,
- * and a restart that picks up where it left off. Also the own checks'
+ * and a restart that picks up where it left off. What a message shows
+ * (severity, how long, summary, description, link buttons read from the
+ * store; a resolved group keeps every alert), store errors on every
+ * path, and the silence body sent to Alertmanager. Also the own checks'
  * hysteresis (checks_apply).
  */
 
@@ -14,17 +17,20 @@
 
 #include "alert_parse.h"
 #include "alerts.h"
+#include "am_silence.h"
 #include "buf.h"
 #include "checks.h"
 #include "clock.h"
 #include "config.h"
 #include "store.h"
+#include "store_alerts.h"
 #include "test.h"
 #include "xmalloc.h"
 
 #define T0	1795305600000LL		/* 2026-11-23 00:00 UTC */
 
 static struct buf	 posts;		/* "receiver kind ref title|text\n" */
+static struct buf	 extras;	/* "status label=url ...\n" per post */
 static int64_t		 next_id;
 static size_t		 backlog;
 static char		 dbpath[512];
@@ -33,6 +39,8 @@ static int64_t
 rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
     const struct message *m, char **cause)
 {
+	size_t	 i;
+
 	(void)arg;
 	(void)cause;
 	buf_addf(&posts, "%s %s %lld %s|%s%s%s", receiver, kind,
@@ -42,6 +50,13 @@ rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
 	if (m->nbuttons > 0)
 		buf_addf(&posts, "[%s]", m->buttons[0].value);
 	buf_addc(&posts, '\n');
+	buf_adds(&extras, message_status_word(m->status));
+	for (i = 0; i < m->nbuttons; i++) {
+		if (m->buttons[i].url != NULL)
+			buf_addf(&extras, " %s=%s", m->buttons[i].label,
+			    m->buttons[i].url);
+	}
+	buf_addc(&extras, '\n');
 	return ++next_id;
 }
 
@@ -79,6 +94,8 @@ setup(const char *name, const char *json)
 	clock_fake_set(T0);
 	buf_release(&posts);
 	buf_init(&posts);
+	buf_release(&extras);
+	buf_init(&extras);
 	next_id = 100;
 	backlog = 0;
 	load_config(json);
@@ -151,6 +168,19 @@ q(const char *sql)
 	return out;
 }
 
+/* Runs sql on a second connection (e.g. a trigger that makes writes fail). */
+static void
+sql(const char *text)
+{
+	sqlite3	*db;
+	char	*err = NULL;
+
+	ASSERT_INT_EQ(sqlite3_open(dbpath, &db), SQLITE_OK);
+	if (sqlite3_exec(db, text, NULL, NULL, &err) != SQLITE_OK)
+		TEST_FAIL("sql: %s", err);
+	sqlite3_close(db);
+}
+
 static int
 count_lines(const char *s, const char *needle)
 {
@@ -221,13 +251,18 @@ TEST(resolve_updates_in_place_and_notes_in_thread)
 	ASSERT_STR_EQ(posts.data, "");		/* group_interval: 5m */
 	advance(al, 4 * 60000);
 	ASSERT_CONTAINS(posts.data, "slack:#ops update 101 [FIRING:1]");
-	ASSERT_CONTAINS(posts.data, "#1 DiskFull on db-01 (resolved)");
+	ASSERT_CONTAINS(posts.data, "✅ #1 DiskFull on db-01 · WARNING · "
+	    "resolved after 31s\n");
 	ASSERT_CONTAINS(posts.data, "slack:#ops thread 101 |Resolved: #1");
 	buf_clear(&posts);
 	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-02\",\"status\":"
 	    "\"resolved\"}");
 	advance(al, 5 * 60000);
 	ASSERT_CONTAINS(posts.data, "update 101 [RESOLVED] DiskFull");
+	/* The final message keeps every alert of the group, resolved. */
+	ASSERT_CONTAINS(posts.data, "|✅ #1 DiskFull on db-01 · WARNING · "
+	    "resolved after 31s\n✅ #2 DiskFull on db-02 · WARNING · resolved "
+	    "after 5m\n");
 	ASSERT_STR_EQ(q("SELECT count(*) FROM alert_notes WHERE open"), "0");
 	ASSERT_STR_EQ(q("SELECT group_concat(state) FROM alerts"),
 	    "resolved,resolved");
@@ -257,7 +292,8 @@ TEST(ack_updates_at_once_and_stops_reminders)
 	free(cause);
 	advance(al, 0);
 	ASSERT_CONTAINS(posts.data, "update 101");
-	ASSERT_CONTAINS(posts.data, "(acknowledged by @jdoe)");
+	ASSERT_CONTAINS(posts.data, "#1 DiskFull on db-01 · WARNING · "
+	    "acknowledged by @jdoe · firing for 4h 0m\n");
 	ASSERT_CONTAINS(posts.data, "thread 101 |Acknowledged: #1 by @jdoe");
 	ASSERT_CONTAINS(posts.data, "[ack 2]");
 	ASSERT_STR_EQ(q("SELECT who || ' ' || what || ' ' || why FROM "
@@ -382,6 +418,34 @@ TEST(restart_keeps_notes_and_pending_changes)
 	teardown(al);
 }
 
+/* A restart between two resolutions: the final message still has both. */
+TEST(restart_keeps_resolved_alerts_in_their_group)
+{
+	struct alerts	*al = setup("restart2", BASIC);
+
+	ingest(al, "{\"alerts\":[{\"name\":\"DiskFull\",\"host\":\"db-01\"},"
+	    "{\"name\":\"DiskFull\",\"host\":\"db-02\"}]}");
+	ingest(al, "{\"name\":\"Other\",\"host\":\"x\"}");
+	advance(al, 31000);
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\",\"status\":"
+	    "\"resolved\"}");
+	ingest(al, "{\"name\":\"Other\",\"host\":\"x\",\"status\":"
+	    "\"resolved\"}");
+	advance(al, 5 * 60000);
+	ASSERT_CONTAINS(posts.data, "✅ #1 DiskFull on db-01");
+	al = restart(al);
+	/* #1 is back for its group's message; Other's group is over. */
+	ASSERT_INT_EQ(alerts_count(al), 2);
+	buf_clear(&posts);
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-02\",\"status\":"
+	    "\"resolved\"}");
+	advance(al, 5 * 60000);
+	ASSERT_CONTAINS(posts.data, " [RESOLVED] DiskFull|✅ #1 DiskFull on "
+	    "db-01 · WARNING · resolved after 31s\n✅ #2 DiskFull on db-02");
+	ASSERT_INT_EQ(alerts_count(al), 0);
+	teardown(al);
+}
+
 TEST(resolve_by_hand_and_fire_again)
 {
 	struct alerts	*al = setup("refire", BASIC);
@@ -398,6 +462,155 @@ TEST(resolve_by_hand_and_fire_again)
 	ASSERT_STR_EQ(q("SELECT group_concat(what, ',') FROM alert_events"),
 	    "fired,resolved by hand,fired again");
 	ASSERT_STR_EQ(q("SELECT count(*) FROM alerts"), "1");
+	teardown(al);
+}
+
+#define AM_ALERT(name, sev, inst, extra) "{\"status\":\"firing\"," \
+	"\"labels\":{\"alertname\":\"" name "\",\"severity\":\"" sev "\"," \
+	"\"instance\":\"" inst "\"},\"startsAt\":\"2026-11-21T23:50:00Z\"," \
+	"\"annotations\":{\"summary\":\"Disk almost full\"" extra "}," \
+	"\"generatorURL\":\"http://prom:9090/graph?g0.expr=disk\"}"
+
+/*
+ * An engineer can act from the message: severity that tells critical
+ * from warning, how long it has fired, summary and description, and link
+ * buttons (runbook, source, dashboard) read back from the store.
+ */
+TEST(alert_lines_and_link_buttons)
+{
+	struct alerts		*al = setup("links", BASIC);
+	struct alert_batch	 b;
+	const char		*body = "{\"version\":\"4\",\"status\":"
+	    "\"firing\",\"alerts\":["
+	    AM_ALERT("DiskFull", "warning", "db-02:9100", "")
+	    "," AM_ALERT("DiskFull", "critical", "db-01:9100",
+	    ",\"description\":\"/var is 95% used\\nand grows\","
+	    "\"runbook_url\":\"https://wiki/runbooks/disk\","
+	    "\"dashboard_url\":\"https://grafana/d/disk?var-host=db-01\"")
+	    "]}";
+	char			*err = NULL;
+
+	if (alert_parse_alertmanager(body, strlen(body), clock_now_ms(), &b,
+	    &err) != 0)
+		TEST_FAIL("parse: %s", err);
+	ASSERT_INT_EQ(alerts_ingest(al, &b, &err), 0);
+	alert_batch_release(&b);
+	/* Memory keeps neither annotations nor URL: the store does. */
+	ASSERT_NULL(alerts_find(al, 2)->annotations);
+	ASSERT_NULL(alerts_find(al, 2)->url);
+	advance(al, 31000);
+	/* Worst first; the marks and words differ by severity. */
+	ASSERT_CONTAINS(posts.data, "|🔴 #2 DiskFull on db-01 · CRITICAL · "
+	    "firing for 10m\n      Disk almost full\n      /var is 95% used "
+	    "and grows\n🟠 #1 DiskFull on db-02 · WARNING · firing for 10m\n"
+	    "      Disk almost full\n[ack");
+	ASSERT_STR_EQ(extras.data, "CRIT Runbook=https://wiki/runbooks/disk "
+	    "Source=http://prom:9090/graph?g0.expr=disk "
+	    "Dashboard=https://grafana/d/disk?var-host=db-01\n");
+	/* After a restart (nothing in memory) the links are still there. */
+	al = restart(al);
+	buf_clear(&extras);
+	ASSERT_INT_EQ(alerts_ack(al, 2, "@jdoe", NULL, &err), 0);
+	advance(al, 0);
+	ASSERT_CONTAINS(extras.data, "CRIT Runbook=https://wiki/runbooks/disk");
+	teardown(al);
+}
+
+/* A silence as Alertmanager's API v2 takes it, and its answer. */
+TEST(alertmanager_silence_body)
+{
+	struct matchers	 m;
+	char		*cause = NULL, *body, *id;
+
+	memset(&m, 0, sizeof m);
+	ASSERT_INT_EQ(matchers_add(&m, "alertname", MATCH_EQ, "DiskFull",
+	    &cause), 0);
+	ASSERT_INT_EQ(matchers_add(&m, "host", MATCH_NRE, "db-0[12]", &cause),
+	    0);
+	ASSERT_INT_EQ(matchers_add(&m, "env", MATCH_NE, "dev", &cause), 0);
+	body = am_silence_body(&m, T0 + 5, T0 + 3600 * 1000, "@jdoe", NULL);
+	ASSERT_STR_EQ(body, "{\"matchers\":[{\"name\":\"alertname\","
+	    "\"value\":\"DiskFull\",\"isRegex\":false,\"isEqual\":true},"
+	    "{\"name\":\"host\",\"value\":\"db-0[12]\",\"isRegex\":true,"
+	    "\"isEqual\":false},{\"name\":\"env\",\"value\":\"dev\","
+	    "\"isRegex\":false,\"isEqual\":false}],"
+	    "\"startsAt\":\"2026-11-22T00:00:00.005Z\","
+	    "\"endsAt\":\"2026-11-22T01:00:00.000Z\",\"createdBy\":\"@jdoe\","
+	    "\"comment\":\"silenced from chat (opsbot)\"}");
+	free(body);
+	matchers_release(&m);
+	id = am_silence_id("{\"silenceID\":\"4c1e0f5e-6d1a-4a51\"}");
+	ASSERT_STR_EQ(id, "4c1e0f5e-6d1a-4a51");
+	free(id);
+	ASSERT_NULL(am_silence_id("{\"error\":\"x\"}"));
+	ASSERT_NULL(am_silence_id("not json"));
+}
+
+/*
+ * A write that fails on every alert path (injected with triggers) is
+ * reported or logged, never a crash: the engine used to pass a NULL
+ * cause for events, notes and reminders, and the store wrote through it.
+ */
+TEST(store_errors_do_not_crash)
+{
+	struct alerts	*al = setup("storeerr", BASIC);
+	struct matchers	 m;
+	char		*cause = NULL;
+	size_t		 n = 0;
+
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\"}");
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-02\"}");
+	advance(al, 31000);
+	sql("CREATE TRIGGER no_events BEFORE INSERT ON alert_events "
+	    "BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+	    "CREATE TRIGGER no_notes BEFORE UPDATE ON alert_notes "
+	    "BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+	/* The store layer itself, with and without a cause. */
+	ASSERT_INT_EQ(store_alert_event(store, 1, T0, "@x", "y", NULL, NULL),
+	    -1);
+	ASSERT_INT_EQ(store_note_repeated(store, 1, T0, NULL), -1);
+	ASSERT_INT_EQ(store_note_close(store, 1, NULL), -1);
+	ASSERT_INT_EQ(store_note_close(store, 1, &cause), -1);
+	ASSERT_CONTAINS(cause, "injected");
+	free(cause);
+	cause = NULL;
+	/* A person's action fails whole, and says why. */
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, &cause), -1);
+	ASSERT_CONTAINS(cause, "injected");
+	free(cause);
+	cause = NULL;
+	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_FIRING);
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, NULL), -1);
+	ASSERT_INT_EQ(alerts_resolve(al, 1, "@jdoe", NULL, NULL), -1);
+	memset(&m, 0, sizeof m);
+	ASSERT_INT_EQ(matchers_add(&m, "host", MATCH_EQ, "db-01", &cause), 0);
+	ASSERT_INT_EQ(alerts_silence(al, &m, 60, "@jdoe", "x", &n, &cause),
+	    -1);
+	ASSERT_CONTAINS(cause, "injected");
+	free(cause);
+	cause = NULL;
+	ASSERT_NULL(alerts_silences(al));
+	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_FIRING);
+	/* Reminders: the note's "repeated" cannot be written. */
+	advance(al, 4 * 3600 * 1000LL);
+	ASSERT_CONTAINS(posts.data, "Still firing");
+	/* A silence made before, ending while events cannot be written. */
+	sql("DROP TRIGGER no_events");
+	memset(&m, 0, sizeof m);
+	ASSERT_INT_EQ(matchers_add(&m, "host", MATCH_EQ, "db-01", &cause), 0);
+	ASSERT(alerts_silence(al, &m, 60, "@jdoe", "x", &n, &cause) > 0);
+	sql("CREATE TRIGGER no_events BEFORE INSERT ON alert_events "
+	    "BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+	advance(al, 61000);
+	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_FIRING);
+	/* Resolved: the note cannot be closed. */
+	sql("DROP TRIGGER no_events");
+	ingest(al, "{\"alerts\":[{\"name\":\"DiskFull\",\"host\":"
+	    "\"db-01\",\"status\":\"resolved\"},{\"name\":\"DiskFull\","
+	    "\"host\":\"db-02\",\"status\":\"resolved\"}]}");
+	advance(al, 5 * 60000);
+	ASSERT_CONTAINS(posts.data, "[RESOLVED] DiskFull");
+	ASSERT_STR_EQ(q("SELECT count(*) FROM alert_notes WHERE open"), "1");
 	teardown(al);
 }
 
@@ -458,8 +671,12 @@ static const struct test tests[] = {
 	TEST_ENTRY(storm_becomes_few_messages),
 	TEST_ENTRY(backed_up_channel_gets_a_digest),
 	TEST_ENTRY(restart_keeps_notes_and_pending_changes),
+	TEST_ENTRY(restart_keeps_resolved_alerts_in_their_group),
 	TEST_ENTRY(resolve_by_hand_and_fire_again),
 	TEST_ENTRY(checks_fire_after_n_and_resolve_after_m),
+	TEST_ENTRY(store_errors_do_not_crash),
+	TEST_ENTRY(alert_lines_and_link_buttons),
+	TEST_ENTRY(alertmanager_silence_body),
 	TEST_END
 };
 

@@ -232,6 +232,43 @@ TEST(buttons_leave_text_form_alone)
 	free(without);
 }
 
+/* A link button opens its url: Slack url button, Mattermost markdown link. */
+TEST(link_buttons)
+{
+	struct message			 m = sample();
+	const struct message_mm_actions	 act = { "https://bot/mm", "tok" };
+	cJSON				*b = cJSON_CreateObject();
+	char				*t;
+
+	m.buttons[2].action = "alertrunbook";
+	m.buttons[2].label = "Runbook";
+	m.buttons[2].url = "https://wiki/run(book) x";
+	m.nbuttons = 3;
+	message_render_slack(&m, b);
+	ASSERT_STR_EQ(get(b, "blocks.3.elements.2.url"),
+	    "https://wiki/run(book) x");
+	ASSERT_NULL(get(b, "blocks.3.elements.2.value"));
+	ASSERT_STR_EQ(get(b, "blocks.3.elements.0.value"), "fp:1");
+	ASSERT_NULL(get(b, "blocks.3.elements.0.url"));
+	cJSON_Delete(b);
+	b = cJSON_CreateObject();
+	message_render_mattermost(&m, b, 0, &act);
+	ASSERT_CONTAINS(get(b, "props.attachments.0.text"),
+	    "[Runbook](https://wiki/run%28book%29%20x)");
+	ASSERT_STR_EQ(get(b, "props.attachments.0.actions.1.name"),
+	    "Silence 1h");
+	ASSERT_NULL(get(b, "props.attachments.0.actions.2"));
+	cJSON_Delete(b);
+	/* Without an action url the links still show. */
+	b = cJSON_CreateObject();
+	message_render_mattermost(&m, b, 0, NULL);
+	ASSERT_CONTAINS(get(b, "props.attachments.0.text"), "[Runbook](");
+	cJSON_Delete(b);
+	t = message_render_text(&m);
+	ASSERT_CONTAINS(t, "\nRunbook: https://wiki/run(book) x");
+	free(t);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(text_form),
 	TEST_ENTRY(slack_blocks),
@@ -240,6 +277,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(mattermost_post_and_response),
 	TEST_ENTRY(mattermost_without_action_url_has_no_buttons),
 	TEST_ENTRY(buttons_leave_text_form_alone),
+	TEST_ENTRY(link_buttons),
 	TEST_END
 };
 
