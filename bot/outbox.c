@@ -61,6 +61,12 @@ struct outbox {
 	struct ob_channel	*channels;
 	struct ob_sender	*senders;
 	size_t			 pending;
+	/*
+	 * Enqueued inside a store transaction: kept out of the queues until
+	 * it commits, dropped if it rolls back, so a message whose row never
+	 * committed never reaches chat (and cannot be posted twice).
+	 */
+	struct ob_items		 staged;
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_armed;
 	void			(*progress)(void *);
@@ -79,6 +85,44 @@ struct ob_job {
 
 static void	outbox_schedule(struct outbox *);
 static void	ob_timer_cb(lws_sorted_usec_list_t *);
+static void	ob_queue(struct outbox *, struct ob_item *);
+static void	ob_item_free(struct ob_item *);
+
+/* Sends once the caller has returned (inline when there is no loop). */
+static void
+ob_soon(struct outbox *ob)
+{
+	if (ob->loop != NULL) {
+		lws_sul_schedule(loop_lws(ob->loop), 0, &ob->timer,
+		    ob_timer_cb, 0);
+		ob->timer_armed = 1;
+	} else
+		outbox_kick(ob);
+}
+
+/* The store's transaction ended: the staged messages go, or vanish. */
+static void
+ob_txn_end(void *arg, int committed)
+{
+	struct outbox	*ob = arg;
+	struct ob_item	*it;
+	int		 n = 0;
+
+	while ((it = TAILQ_FIRST(&ob->staged)) != NULL) {
+		TAILQ_REMOVE(&ob->staged, it, link);
+		if (committed)
+			ob_queue(ob, it);
+		else {
+			ob_item_free(it);
+			n++;
+		}
+	}
+	if (n > 0)
+		log_warn("outbox", "%d message(s) not sent: the store "
+		    "transaction that wrote them was rolled back", n);
+	else if (committed && ob->pending > 0)
+		ob_soon(ob);
+}
 
 struct outbox *
 outbox_create(struct store *store, struct loop *loop, struct workers *w,
@@ -90,6 +134,9 @@ outbox_create(struct store *store, struct loop *loop, struct workers *w,
 	ob->loop = loop;
 	ob->workers = w;
 	ob->limits = *limits;
+	TAILQ_INIT(&ob->staged);
+	if (store != NULL)
+		store_on_transaction_end(store, ob_txn_end, ob);
 	if (ob->limits.rate_per_s <= 0)
 		ob->limits.rate_per_s = 1;
 	if (ob->limits.burst < 1)
@@ -119,6 +166,12 @@ outbox_free(struct outbox *ob)
 
 	if (ob == NULL)
 		return;
+	if (ob->store != NULL)
+		store_on_transaction_end(ob->store, NULL, NULL);
+	while ((it = TAILQ_FIRST(&ob->staged)) != NULL) {
+		TAILQ_REMOVE(&ob->staged, it, link);
+		ob_item_free(it);
+	}
 	if (ob->timer_armed)
 		lws_sul_cancel(&ob->timer);
 	for (ch = ob->channels; ch != NULL; ch = cn) {
@@ -227,6 +280,10 @@ outbox_enqueue(struct outbox *ob, const char *platform, const char *channel,
 	it->kind = xstrdup(kind);
 	it->target = ob_dup(target);
 	it->body = xstrdup(body);
+	if (store_in_transaction(ob->store)) {
+		TAILQ_INSERT_TAIL(&ob->staged, it, link);
+		return id;
+	}
 	ob_queue(ob, it);
 	/*
 	 * Not sent from here: the caller may be inside a transaction (an
@@ -235,12 +292,7 @@ outbox_enqueue(struct outbox *ob, const char *platform, const char *channel,
 	 * is committed: a crash in between would post it again after the
 	 * restart. The loop kicks the outbox once the caller has returned.
 	 */
-	if (ob->loop != NULL) {
-		lws_sul_schedule(loop_lws(ob->loop), 0, &ob->timer,
-		    ob_timer_cb, 0);
-		ob->timer_armed = 1;
-	} else
-		outbox_kick(ob);
+	ob_soon(ob);
 	return id;
 }
 

@@ -26,6 +26,8 @@
 struct store {
 	sqlite3		*db;
 	char		*path;
+	void		(*txn_end)(void *, int);	/* or NULL */
+	void		*txn_end_arg;
 	sqlite3_stmt	*audit_insert;
 	sqlite3_stmt	*audit_count;
 	sqlite3_stmt	*outbox_insert;
@@ -582,6 +584,8 @@ store_commit(struct store *s, char **cause)
 		store_rollback(s);
 		return -1;
 	}
+	if (s->txn_end != NULL)
+		s->txn_end(s->txn_end_arg, 1);
 	return 0;
 }
 
@@ -590,6 +594,23 @@ store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	/* Also when sqlite rolled back by itself (SQLITE_FULL, IOERR). */
+	if (s->txn_end != NULL)
+		s->txn_end(s->txn_end_arg, 0);
+}
+
+int
+store_in_transaction(struct store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
+void
+store_on_transaction_end(struct store *s, void (*fn)(void *, int),
+    void *arg)
+{
+	s->txn_end = fn;
+	s->txn_end_arg = arg;
 }
 
 char *

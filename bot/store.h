@@ -85,6 +85,15 @@ char	*store_outbox_platform_id(struct store *, int64_t id);
 int	 store_begin(struct store *, char **cause);
 int	 store_commit(struct store *, char **cause);
 void	 store_rollback(struct store *);
+/* Is an explicit transaction open (between store_begin and its end)? */
+int	 store_in_transaction(struct store *);
+/*
+ * fn(arg, committed) runs when an explicit transaction ends: committed 1
+ * after a COMMIT that held, 0 after a rollback (or a failed COMMIT). One
+ * hook per store (the outbox's); NULL removes it.
+ */
+void	 store_on_transaction_end(struct store *,
+	    void (*fn)(void *arg, int committed), void *arg);
 
 const char *store_path(const struct store *);	/* borrowed */
 int	 store_schema_version(struct store *);

@@ -277,6 +277,39 @@ TEST(survives_a_restart_exactly_once)
 	teardown(ob);
 }
 
+/*
+ * A message written inside a transaction waits for the commit; one whose
+ * transaction rolls back (a full disk, a failed write after it) never
+ * reaches chat, even though its row had been inserted.
+ */
+TEST(rolled_back_transaction_never_posts)
+{
+	struct outbox	*ob = setup("rollback", 5);
+	char		*cause = NULL;
+
+	log_set_level(LOG_ERROR);
+	outbox_register(ob, "fake", fake_send, NULL);
+	ASSERT_INT_EQ(store_begin(store, &cause), 0);
+	enqueue(ob, "C1", "rolled-back");
+	ASSERT_INT_EQ(calls, 0);
+	store_rollback(store);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(calls, 0);
+	ASSERT_INT_EQ(outbox_pending(ob), 0);
+	ASSERT_STR_EQ(q("SELECT count(*) FROM outbox"), "0");
+
+	ASSERT_INT_EQ(store_begin(store, &cause), 0);
+	enqueue(ob, "C1", "committed");
+	ASSERT_INT_EQ(calls, 0);
+	ASSERT_INT_EQ(store_commit(store, &cause), 0);
+	ASSERT_STR_EQ(sent.data, "C1:committed#0 ");
+
+	/* The row id of the rolled-back one was reused: still one post. */
+	ASSERT_STR_EQ(q("SELECT count(*) FROM outbox"), "1");
+	ASSERT_INT_EQ(calls, 1);
+	teardown(ob);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(paced_in_order),
 	TEST_ENTRY(channels_are_independent),
@@ -284,6 +317,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(errors_back_off_exponentially),
 	TEST_ENTRY(refused_for_good),
 	TEST_ENTRY(survives_a_restart_exactly_once),
+	TEST_ENTRY(rolled_back_transaction_never_posts),
 	TEST_END
 };
 
