@@ -189,6 +189,7 @@ alert_free(struct alert *a)
 	labels_release(&a->labels);
 	free(a->summary);
 	free(a->acked_by);
+	free(a->acked_ref);
 	free(a);
 }
 
@@ -893,8 +894,8 @@ alerts_change(struct alerts *al, struct alert *a, enum alert_state state,
 }
 
 int
-alerts_ack(struct alerts *al, int64_t id, const char *who, const char *note,
-    char **cause)
+alerts_ack(struct alerts *al, int64_t id, const char *who,
+    const char *who_ref, const char *note, char **cause)
 {
 	struct alert	*a = alerts_find_mut(al, id);
 
@@ -908,13 +909,17 @@ alerts_ack(struct alerts *al, int64_t id, const char *who, const char *note,
 		    (long long)id, a->acked_by != NULL ? a->acked_by : "?");
 		return -1;
 	}
-	return alerts_change(al, a, ALERT_ACKED, who, "acknowledged", note,
-	    cause);
+	if (alerts_change(al, a, ALERT_ACKED, who, "acknowledged", note,
+	    cause) != 0)
+		return -1;
+	free(a->acked_ref);
+	a->acked_ref = who_ref != NULL ? xstrdup(who_ref) : NULL;
+	return 0;
 }
 
 int
 alerts_resolve(struct alerts *al, int64_t id, const char *who,
-    const char *note, char **cause)
+    const char *who_ref, const char *note, char **cause)
 {
 	struct alert	*a = alerts_find_mut(al, id);
 
@@ -1160,6 +1165,39 @@ alerts_post(struct alerts *al, const char *receiver, const char *kind,
 	return 0;
 }
 
+/*
+ * Who a thread note about a new acknowledgement pages on receiver rcv
+ * ("slack:#ops"): the person who acknowledged, mentioned the way that
+ * platform mentions (<@U0456> on Slack, @alice on Mattermost) when they
+ * acted on the same platform; NULL otherwise. Written into buf.
+ */
+static const char *
+group_ack_mention(const struct agroup *g, const char *rcv, char *buf,
+    size_t len)
+{
+	const struct alert	*a;
+	const char		*colon;
+	size_t			 i, n = strcspn(rcv, ":");
+
+	for (i = 0; i < g->n; i++) {
+		a = g->members[i].alert;
+		if (a->state != ALERT_ACKED || g->members[i].shown ==
+		    ALERT_ACKED || a->acked_ref == NULL ||
+		    (colon = strchr(a->acked_ref, ':')) == NULL ||
+		    (size_t)(colon - a->acked_ref) != n ||
+		    strncmp(a->acked_ref, rcv, n) != 0)
+			continue;
+		if (strncmp(rcv, "slack:", 6) == 0)
+			snprintf(buf, len, "<@%s>", colon + 1);
+		else if (a->acked_by != NULL && a->acked_by[0] == '@')
+			snprintf(buf, len, "%s", a->acked_by);
+		else
+			continue;
+		return buf;
+	}
+	return NULL;
+}
+
 /* Shows g's changes on each of its receivers. */
 static void
 group_flush(struct alerts *al, struct agroup *g, int64_t now)
@@ -1174,6 +1212,7 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 	size_t		 i, visible = 0, silenced = 0;
 	int64_t		 id;
 	int		 nchanges;
+	char		 mention[160];
 
 	g->due = 0;
 	g->last_flush = now;
@@ -1232,9 +1271,12 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 			continue;
 		}
 		alerts_post(al, rcv, "update", n->outbox_id, &gm.m, NULL);
-		if (nchanges > 0)
+		if (nchanges > 0) {
+			note.mention = group_ack_mention(g, rcv, mention,
+			    sizeof mention);
 			alerts_post(al, rcv, "thread", n->outbox_id, &note,
 			    NULL);
+		}
 		if (visible == 0 && silenced == 0) {
 			/* Left open, it shows again after a restart: log it. */
 			if (store_note_close(al->store, n->id, &cause) != 0) {

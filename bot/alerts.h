@@ -54,6 +54,7 @@ struct alert {
 	int64_t		 first_seen_ms, last_seen_ms;
 	int64_t		 received;
 	char		*acked_by;
+	char		*acked_ref;	/* "slack:U0456": who, to mention */
 	int64_t		 silence_id;
 	struct agroup	*groups[ALERT_MAX_GROUPS];
 	int		 ngroups;
@@ -106,11 +107,15 @@ void	 alerts_free(struct alerts *);
 int	 alerts_ingest(struct alerts *, const struct alert_batch *,
 	    char **cause);
 
-/* Person-facing actions; -1 and *cause (a sentence for chat). */
+/*
+ * Person-facing actions; -1 and *cause (a sentence for chat). who is how
+ * chat shows the person ("@alice"); who_ref, "PLATFORM:USER_ID" or NULL,
+ * lets the thread note mention them for real on that platform.
+ */
 int	 alerts_ack(struct alerts *, int64_t id, const char *who,
-	    const char *note, char **cause);
+	    const char *who_ref, const char *note, char **cause);
 int	 alerts_resolve(struct alerts *, int64_t id, const char *who,
-	    const char *note, char **cause);
+	    const char *who_ref, const char *note, char **cause);
 /*
  * Silences alerts matching m (ownership of m's contents passes to the
  * engine) for duration_s. Returns the silence id (*nsilenced: alerts it

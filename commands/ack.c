@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "alert_util.h"
+#include "xmalloc.h"
 #include "alerts.h"
 #include "bot.h"
 
@@ -24,10 +25,11 @@ const struct cmd_entry cmd_ack_entry = {
 
 int
 cmd_alert_ids_apply(struct cmd_ctx *ctx, const char *verb,
-    int (*fn)(struct alerts *, int64_t, const char *, const char *, char **))
+    int (*fn)(struct alerts *, int64_t, const char *, const char *,
+    const char *, char **))
 {
 	struct alerts	*al = alert_engine(ctx);
-	char		 who[160], *note, *cause = NULL;
+	char		 who[160], *note, *cause = NULL, *ref = NULL;
 	int		 i, ok = 0, bad = 0;
 	int64_t		 id;
 
@@ -44,9 +46,12 @@ cmd_alert_ids_apply(struct cmd_ctx *ctx, const char *verb,
 	}
 	note = alert_rest(ctx, i);
 	alert_actor(ctx, who, sizeof who);
+	if (ctx->origin.user_id != NULL)
+		xasprintf(&ref, "%s:%s", ctx->origin.platform,
+		    ctx->origin.user_id);
 	for (int j = 0; j < i; j++) {
 		id = alert_id_parse(ctx->args.pos[j]);
-		if (fn(al, id, who, note, &cause) != 0) {
+		if (fn(al, id, who, ref, note, &cause) != 0) {
 			cmd_reply(ctx, "#%lld: %s\n", (long long)id, cause);
 			free(cause);
 			cause = NULL;
@@ -58,6 +63,7 @@ cmd_alert_ids_apply(struct cmd_ctx *ctx, const char *verb,
 		}
 	}
 	free(note);
+	free(ref);
 	if (bad > 0 && ok == 0) {
 		cmd_status(ctx, MESSAGE_CRIT);
 		ctx->outcome = "error";

@@ -21,8 +21,8 @@ struct alerts;
  * ids are the note) and answers per id.
  */
 int	 cmd_alert_ids_apply(struct cmd_ctx *, const char *verb,
-	    int (*fn)(struct alerts *, int64_t, const char *, const char *,
-	    char **));
+	    int (*fn)(struct alerts *, int64_t, const char *who,
+	    const char *who_ref, const char *note, char **cause));
 /* The engine, or an error reply (alerts are off) and NULL. */
 struct alerts *alert_engine(struct cmd_ctx *);
 

@@ -117,6 +117,9 @@ else bad "click updates in place" "$(state | jq -c '.updates | map(.text)')"; fi
 if wait_for "[.posts[] | select(.thread_ts == \"$ts\") | select(.text | test(\"Acknowledged: #2 by @jdoe\"))] | length >= 1"; then
   ok "and notes it in the thread"
 else bad "click noted in the thread" "$(state | jq -c '.posts | map({text, thread_ts})')"; fi
+note=$(state | jq -c --arg t "$ts" '[.posts[] | select(.thread_ts == $t) | select(.text | test("Acknowledged: #2"))][0]')
+contains "the thread note mentions who acknowledged, for real" "$(jq -r .text <<<"$note")" "<@U0456>"
+contains "in the blocks too, not escaped" "$(jq -r '.blocks | tostring' <<<"$note")" "<@U0456>"
 equals "no new top-level message for the click" "$(state | jq '[.posts[] | select(.thread_ts == null)] | length')" "$nposts"
 # Every alert acknowledged: /alerts open says how many still fire, and how.
 r=$(ctl slash '{"text":"alerts open","user_id":"U0VIEW"}' | jq -r .response_url)

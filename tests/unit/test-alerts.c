@@ -282,12 +282,12 @@ TEST(ack_updates_at_once_and_stops_reminders)
 	ASSERT_CONTAINS(posts.data, "thread 101 |Still firing, not "
 	    "acknowledged: #1 #2");
 	buf_clear(&posts);
-	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", "looking", &cause), 0);
-	ASSERT_INT_EQ(alerts_ack(al, 1, "@ann", NULL, &cause), -1);
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, "looking", &cause), 0);
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@ann", NULL, NULL, &cause), -1);
 	ASSERT_CONTAINS(cause, "already acknowledged by @jdoe");
 	free(cause);
 	cause = NULL;
-	ASSERT_INT_EQ(alerts_ack(al, 99, "@ann", NULL, &cause), -1);
+	ASSERT_INT_EQ(alerts_ack(al, 99, "@ann", NULL, NULL, &cause), -1);
 	ASSERT_CONTAINS(cause, "#99 is not open");
 	free(cause);
 	advance(al, 0);
@@ -299,7 +299,7 @@ TEST(ack_updates_at_once_and_stops_reminders)
 	ASSERT_STR_EQ(q("SELECT who || ' ' || what || ' ' || why FROM "
 	    "alert_events WHERE alert_id = 1 ORDER BY id DESC"),
 	    "@jdoe acknowledged looking");
-	ASSERT_INT_EQ(alerts_ack(al, 2, "@ann", NULL, &cause), 0);
+	ASSERT_INT_EQ(alerts_ack(al, 2, "@ann", NULL, NULL, &cause), 0);
 	buf_clear(&posts);
 	advance(al, 8 * 3600 * 1000LL);
 	ASSERT_INT_EQ(count_lines(posts.data, "Still firing"), 0);
@@ -453,7 +453,7 @@ TEST(resolve_by_hand_and_fire_again)
 
 	ingest(al, "{\"name\":\"Job\",\"host\":\"b1\"}");
 	advance(al, 31000);
-	ASSERT_INT_EQ(alerts_resolve(al, 1, "@ann", "fixed", &cause), 0);
+	ASSERT_INT_EQ(alerts_resolve(al, 1, "@ann", NULL, "fixed", &cause), 0);
 	advance(al, 0);
 	ASSERT_CONTAINS(posts.data, "update 101 [RESOLVED] Job");
 	ingest(al, "{\"name\":\"Job\",\"host\":\"b1\"}");
@@ -510,7 +510,7 @@ TEST(alert_lines_and_link_buttons)
 	/* After a restart (nothing in memory) the links are still there. */
 	al = restart(al);
 	buf_clear(&extras);
-	ASSERT_INT_EQ(alerts_ack(al, 2, "@jdoe", NULL, &err), 0);
+	ASSERT_INT_EQ(alerts_ack(al, 2, "@jdoe", NULL, NULL, &err), 0);
 	advance(al, 0);
 	ASSERT_CONTAINS(extras.data, "CRIT Runbook=https://wiki/runbooks/disk");
 	teardown(al);
@@ -575,13 +575,13 @@ TEST(store_errors_do_not_crash)
 	free(cause);
 	cause = NULL;
 	/* A person's action fails whole, and says why. */
-	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, &cause), -1);
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, NULL, &cause), -1);
 	ASSERT_CONTAINS(cause, "injected");
 	free(cause);
 	cause = NULL;
 	ASSERT_INT_EQ(alerts_find(al, 1)->state, ALERT_FIRING);
-	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, NULL), -1);
-	ASSERT_INT_EQ(alerts_resolve(al, 1, "@jdoe", NULL, NULL), -1);
+	ASSERT_INT_EQ(alerts_ack(al, 1, "@jdoe", NULL, NULL, NULL), -1);
+	ASSERT_INT_EQ(alerts_resolve(al, 1, "@jdoe", NULL, NULL, NULL), -1);
 	memset(&m, 0, sizeof m);
 	ASSERT_INT_EQ(matchers_add(&m, "host", MATCH_EQ, "db-01", &cause), 0);
 	ASSERT_INT_EQ(alerts_silence(al, &m, 60, "@jdoe", "x", &n, &cause),
