@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "alert_parse.h"
+#include "civil.h"
 #include "errtext.h"
 #include "buf.h"
 #include "suggest.h"
@@ -692,32 +693,10 @@ digits(const char *s, int n, int *v)
 	return 1;
 }
 
-static int
-leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t
-days_from_civil(int y, int m, int d)
-{
-	int64_t	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 int
 alert_parse_time(const char *s, int64_t *ms)
 {
-	static const int mdays[] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
 	const char	*p;
 	int		 y, mo, d, h, mi, sec, oh = 0, om = 0, frac = 0, n;
 	int64_t		 secs, off = 0;
@@ -758,9 +737,9 @@ alert_parse_time(const char *s, int64_t *ms)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60)
 		return -1;
-	if (d > mdays[mo - 1] + (mo == 2 && leap_year(y)))
+	if (d > civil_days_in_month(y, mo))
 		return -1;
-	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	secs = civil_days_from(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
 	    off;
 	*ms = secs * 1000 + frac;
 	if (*ms == GO_ZERO_TIME_MS)

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "civil.h"
 #include "cron.h"
 #include "xmalloc.h"
 
@@ -433,40 +434,6 @@ cron_matches_day(const struct cron *c, int month, int mday, int wday)
 
 /* Civil calendar arithmetic (proleptic Gregorian, days since 1970). */
 
-static int64_t
-cron_floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-static int64_t
-cron_days_from_civil(int64_t y, int m, int d)
-{
-	int64_t	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = cron_floor_div(y, 400);
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-cron_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t	 era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = cron_floor_div(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
 
 /* Time zones: UTC by arithmetic, others through the C library. */
 
@@ -584,7 +551,7 @@ cron_zone_offset(const struct cron_zone *z, int64_t t)
 		return 0;
 	if (localtime_r(&tt, &tm) == NULL)
 		return 0;
-	local = cron_days_from_civil((int64_t)tm.tm_year + 1900,
+	local = civil_days_from((int64_t)tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday) * 86400 + tm.tm_hour * 3600 +
 	    tm.tm_min * 60 + tm.tm_sec;
 	return local - t;
@@ -681,10 +648,10 @@ cron_next(const struct cron *c, const char *tz, int64_t after_s,
 		return -1;
 
 	/* From the day before, in case a firing lands across midnight. */
-	day = cron_floor_div(after_s + cron_zone_offset(&z, after_s), 86400)
+	day = civil_floor_div(after_s + cron_zone_offset(&z, after_s), 86400)
 	    - 1;
 	for (last = day + CRON_HORIZON_DAYS + 1; day <= last; day++) {
-		cron_civil_from_days(day, &y, &m, &d);
+		civil_from_days(day, &y, &m, &d);
 		wday = (int)(((day + 4) % 7 + 7) % 7);	/* 1970-01-01: Thu */
 		if (!cron_matches_day(c, m, d, wday))
 			continue;
@@ -740,7 +707,7 @@ cron_local_instant(int year, int month, int day, int hour, int min,
 
 	if (cron_zone_enter(&z, tz) != 0)
 		return -1;
-	wall = cron_days_from_civil(year, month, day) * 86400 + hour * 3600 +
+	wall = civil_days_from(year, month, day) * 86400 + hour * 3600 +
 	    min * 60;
 	*out_s = cron_zone_resolve(&z, wall);
 	cron_zone_leave(&z);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "parse.h"
 #include "xmalloc.h"
 
@@ -1402,48 +1403,15 @@ parse_ps_free(struct parse_ps *ps)
 
 /* Time arithmetic of the proleptic Gregorian calendar, no time zones. */
 
-static int
-is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int
-days_in_month(int64_t y, int m)
-{
-	static const int days[] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Days from 1970-01-01 to y-m-d (H. Hinnant's days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The year of a day counted from 1970-01-01 (civil_from_days). */
+/* The year of a day counted from 1970-01-01. */
 static int64_t
 year_of_days(int64_t days)
 {
-	int64_t	 z = days + 719468, era, doe, yoe, doy, mp;
+	int64_t	 y;
+	int	 m, d;
 
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	return yoe + era * 400 + (mp >= 10);
+	civil_from_days(days, &y, &m, &d);
+	return y;
 }
 
 /* Broken-down time, as read. */
@@ -1456,14 +1424,14 @@ static int
 tm_valid(const struct tm_read *t)
 {
 	return t->mon >= 1 && t->mon <= 12 && t->day >= 1 &&
-	    t->day <= days_in_month(t->year, t->mon) && t->hour <= 23 &&
+	    t->day <= civil_days_in_month(t->year, t->mon) && t->hour <= 23 &&
 	    t->min <= 59 && t->sec <= 60;
 }
 
 static int64_t
 tm_epoch(const struct tm_read *t)
 {
-	return days_from_civil(t->year, t->mon, t->day) * 86400 +
+	return civil_days_from(t->year, t->mon, t->day) * 86400 +
 	    t->hour * 3600 + t->min * 60 + t->sec;
 }
 

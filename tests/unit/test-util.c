@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "civil.h"
 #include "clock.h"
 #include "httpd.h"
 #include "log.h"
@@ -158,6 +159,28 @@ TEST(xasprintf_formats)
 	free(s);
 }
 
+/* The one civil-date module: known days, leap rules, a round trip. */
+TEST(civil_dates)
+{
+	int64_t	 y, day;
+	int	 m, d;
+
+	ASSERT_INT_EQ(civil_days_from(1970, 1, 1), 0);
+	ASSERT_INT_EQ(civil_days_from(2000, 3, 1), 11017);
+	ASSERT_INT_EQ(civil_days_from(1969, 12, 31), -1);
+	ASSERT_INT_EQ(civil_days_from(2026, 12, 4), 20791);
+	ASSERT_INT_EQ(civil_days_in_month(2024, 2), 29);
+	ASSERT_INT_EQ(civil_days_in_month(1900, 2), 28);
+	ASSERT_INT_EQ(civil_days_in_month(2000, 2), 29);
+	ASSERT_INT_EQ(civil_floor_div(-1, 86400), -1);
+	for (day = -800000; day <= 800000; day += 997) {
+		civil_from_days(day, &y, &m, &d);
+		ASSERT_INT_EQ(civil_days_from(y, m, d), day);
+	}
+	civil_from_days(-1, &y, &m, &d);
+	ASSERT_INT_EQ(y * 10000 + m * 100 + d, 19691231);
+}
+
 TEST(form_fields_and_tokens)
 {
 	const char	*body = "token=abc%2Fdef&text=health+prod-db&empty=&"
@@ -194,6 +217,7 @@ TEST(form_fields_and_tokens)
 
 static const struct test tests[] = {
 	TEST_ENTRY(form_fields_and_tokens),
+	TEST_ENTRY(civil_dates),
 	TEST_ENTRY(suggest_distances),
 	TEST_ENTRY(suggest_picks),
 	TEST_ENTRY(buf_grows),
