@@ -326,6 +326,13 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 	buf_init(&hh->summary);
 	buf_init(&hh->details);
 	hh->state = REMOTE_OK;
+	if (p->failure != NULL && p->connected) {
+		/* Reachable, but stuck: a hung mount is worse than a full one. */
+		health_raise(hh, "hung", REMOTE_CRIT, "%s", p->failure);
+		buf_clear(&hh->details);
+		buf_addf(&hh->summary, " — %s", p->failure);
+		return;
+	}
 	if (p->failure != NULL) {
 		health_raise(hh, "reachable", REMOTE_UNREACHABLE, "%s",
 		    p->failure);

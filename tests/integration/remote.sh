@@ -34,7 +34,25 @@ cat >"$SSHD_BIN/sendevent" <<SH
 #!/bin/sh
 echo "\$@" >>"$T/sendevent.args"
 SH
-chmod +x "$SSHD_BIN/autorep" "$SSHD_BIN/sendevent"
+# A stopped unit (systemctl is-active exits 3, as systemd's does) and an
+# NFS-like mount whose df never returns; everything else is the real tool.
+REAL_DF=$(command -v df)
+cat >"$SSHD_BIN/systemctl" <<SH
+#!/bin/sh
+case "\$*" in
+*opsbot-stopped.service*) echo inactive; exit 3 ;;
+esac
+echo unknown; exit 4
+SH
+cat >"$SSHD_BIN/df" <<SH
+#!/bin/sh
+case "\$*" in
+*"$T/nfs"*) exec sleep 30 ;;
+esac
+exec "$REAL_DF" "\$@"
+SH
+chmod +x "$SSHD_BIN/autorep" "$SSHD_BIN/sendevent" "$SSHD_BIN/systemctl" \
+  "$SSHD_BIN/df"
 
 # A log with recent and old ERROR lines and a secret.
 now=$(date -u +%s)
@@ -46,7 +64,7 @@ now=$(date -u +%s)
   echo "$(date -u -d @$((now - 10)) +%Y-%m-%dT%H:%M:%SZ) INFO all good"
 } >"$T/app.log"
 
-ALIASES=$(sshd_ssh_config "$T" box2)
+ALIASES=$(sshd_ssh_config "$T" box2 svcbox nfsbox)
 cat >"$T/opsbot.json" <<JSON
 {
   "bot": { "data_dir": "$T/data" },
@@ -65,6 +83,10 @@ cat >"$T/opsbot.json" <<JSON
       "logs": { "app": "$T/app.log", "gone": "$T/missing.log" },
       "jobs": { "names": ["FEED_*"] } },
     { "name": "box2", "tags": ["prod"], "mounts": [ { "path": "/" } ] },
+    { "name": "svcbox", "tags": ["trust"],
+      "services": [ { "name": "batch", "unit": "opsbot-stopped.service" } ] },
+    { "name": "nfsbox", "tags": ["trust"],
+      "mounts": [ { "path": "$T/nfs" } ] },
     { "name": "closed", "address": "127.0.0.1", "port": $CLOSED,
       "tags": ["prod", "broken"] },
     { "name": "silent", "address": "127.0.0.1", "port": $SILENT_PORT,
@@ -75,7 +97,7 @@ JSON
 
 run() { printf '%s\n' "$@" | "$BOT" --config "$T/opsbot.json" 2>&1 | tee -a "$T/transcript"; }
 out=$("$BOT" --check-config "$T/opsbot.json" 2>&1)
-contains "config checks" "$out" "ok (4 host(s)"
+contains "config checks" "$out" "ok (6 host(s)"
 
 # --- /health on one host -----------------------------------------------------
 out=$(run "/health box1")
@@ -88,6 +110,17 @@ contains "recent errors counted, old one not" "$out" "log app: 2 ERROR lines in 
 contains "unreadable log named" "$out" "log gone: cannot read $T/missing.log"
 out=$(run "/health box2")
 contains "an ssh_config alias works" "$out" "box2: OK ("
+
+# --- a stopped service is the service's state, not the host's ------------
+out=$(run "/health svcbox")
+contains "stopped unit in the last section is CRIT" "$out" "svcbox: CRIT ("
+contains "stopped unit named" "$out" "service batch: inactive"
+lacks "stopped unit is not unreachable" "$out" "UNREACHABLE"
+
+# --- connected, then df hung ------------------------------------------------
+out=$(run "/health nfsbox")
+contains "hung df is its own cause" "$out" "nfsbox: CRIT — connected, but \`df\` did not finish in 4 s"
+lacks "hung df is not 'no answer'" "$out" "no answer in"
 
 # --- /disk against df run directly ------------------------------------------
 truth=$(df -P / | awk 'NR == 2 { print $5 }')
@@ -114,7 +147,7 @@ out=$(run "/logs box1 app '\$(touch $T/pwned)'" "/logs box1 app '\`touch $T/pwne
 if [ -e "$T/pwned" ]; then bad "hostile patterns never reach a shell" "$T/pwned exists"; else ok "hostile patterns never reach a shell"; fi
 out=$(run "/logs box1 nolog" "/logs nohost app")
 contains "unknown log refused with the list" "$out" "unknown log nolog on box1; known: app, gone"
-contains "unknown host refused with the list" "$out" "unknown host nohost; known: box1, box2, closed, silent"
+contains "unknown host refused with the list" "$out" "unknown host nohost; known: box1, box2, svcbox, nfsbox, closed, silent"
 
 # --- /jobs and /rerun ----------------------------------------------------------
 out=$(run "/jobs")

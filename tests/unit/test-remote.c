@@ -256,6 +256,73 @@ TEST(probe_sections_and_nonce)
 	probe_release(&p);
 }
 
+/*
+ * Each section carries its own status, and the run as a whole succeeds:
+ * a stopped unit in the last section (systemctl is-active exits 3) is
+ * that section's answer, not an unreachable host.
+ */
+TEST(probe_section_status_is_per_section)
+{
+	struct probe	 p;
+	struct host_env	 env = { &remote, NULL };
+	struct buf	 sec;
+
+	probe_init(&p, &local_host);
+	probe_section_begin(&p, "first");
+	buf_adds(&p.script, "echo yes; false\n");
+	probe_section_begin(&p, "ok");
+	buf_adds(&p.script, "true\n");
+	probe_section_begin(&p, "svc:app");
+	buf_adds(&p.script, "echo inactive; (exit 3)\n");
+	probes_run(&p, 1, &env);
+	ASSERT_NULL(p.failure);
+	ASSERT_INT_EQ(p.proc.exit_code, 0);
+	ASSERT_INT_EQ(probe_section_status(&p, "first"), 1);
+	ASSERT_INT_EQ(probe_section_status(&p, "ok"), 0);
+	ASSERT_INT_EQ(probe_section_status(&p, "svc:app"), 3);
+	ASSERT_INT_EQ(probe_section_status(&p, "missing"), -1);
+	buf_init(&sec);
+	ASSERT_INT_EQ(probe_section(&p, "first", &sec), 0);
+	ASSERT_STR_EQ(sec.data, "yes\n");
+	ASSERT_INT_EQ(probe_section(&p, "svc:app", &sec), 0);
+	ASSERT_STR_EQ(sec.data, "inactive\n");
+	buf_release(&sec);
+	ASSERT_NULL(probe_unfinished(&p));
+	probe_release(&p);
+}
+
+/* A host that answered and then blocked in one section says which. */
+TEST(probe_hung_section_is_named)
+{
+	struct cfg_remote	 quick = remote;
+	struct host_env		 env = { &quick, NULL };
+	struct probe		 p[2];
+	char			*stuck;
+
+	quick.timeout_s = 1;
+	probe_init(&p[0], &local_host);
+	probe_section_begin(&p[0], "loadavg");
+	buf_adds(&p[0].script, "echo 0.1\n");
+	probe_section_begin(&p[0], "df");
+	buf_adds(&p[0].script, "sleep 30\n");
+	probe_section_begin(&p[0], "after");
+	buf_adds(&p[0].script, "echo never\n");
+	probe_init(&p[1], &local_host);
+	probe_section_begin(&p[1], "svc:app");
+	buf_adds(&p[1].script, "sleep 30\n");
+	probes_run(p, 2, &env);
+	ASSERT_STR_EQ(p[0].failure, "connected, but `df` did not finish in "
+	    "1 s");
+	stuck = probe_unfinished(&p[0]);
+	ASSERT_STR_EQ(stuck, "df");
+	free(stuck);
+	ASSERT_INT_EQ(probe_section_status(&p[0], "loadavg"), 0);
+	ASSERT_STR_EQ(p[1].failure, "connected, but the check of service app "
+	    "did not finish in 1 s");
+	probe_release(&p[0]);
+	probe_release(&p[1]);
+}
+
 /* A finished proc with the given exit code and stderr, for explain(). */
 static void
 fake_proc(struct proc *p, int code, const char *err)
@@ -431,6 +498,8 @@ static const struct test tests[] = {
 	TEST_ENTRY(proc_caps_output),
 	TEST_ENTRY(proc_input_and_closed_stdout),
 	TEST_ENTRY(probe_sections_and_nonce),
+	TEST_ENTRY(probe_section_status_is_per_section),
+	TEST_ENTRY(probe_hung_section_is_named),
 	TEST_ENTRY(failures_are_explained),
 	TEST_ENTRY(ssh_argv_is_complete),
 	TEST_ENTRY(inventory_targets),
