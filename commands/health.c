@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "inventory.h"
+#include "logcount.h"
 #include "parse.h"
 #include "health.h"
 #include "remote.h"
@@ -31,10 +32,6 @@ const struct cmd_entry cmd_health_entry = {
 	.flags = CMD_TOUCHES_HOSTS,
 	.exec = cmd_health_exec,
 };
-
-/* Bytes of each log read back when counting error lines. */
-#define HEALTH_LOG_TAIL		"4194304"
-#define HEALTH_LOG_LINES	"5000"
 
 /* The script: every check in one round trip. */
 void
@@ -93,14 +90,7 @@ health_script(struct probe *p, const struct cfg_remote *r)
 		xasprintf(&name, "log:%s", h->logs[i].name);
 		probe_section_begin(p, name);
 		free(name);
-		buf_adds(s, "if [ -r ");
-		shquote_buf(s, h->logs[i].path);
-		buf_adds(s, " ]; then tail -c " HEALTH_LOG_TAIL " -- ");
-		shquote_buf(s, h->logs[i].path);
-		buf_adds(s, " | grep -F -e ");
-		shquote_buf(s, r->error_pattern);
-		buf_adds(s, " | tail -n " HEALTH_LOG_LINES "; else printf "
-		    "'%s\\n' 'opsbot: cannot read'; fi\n");
+		logcount_script(s, h->logs[i].path, r->error_pattern);
 	}
 }
 
@@ -233,9 +223,10 @@ static void
 health_logs(struct health_host *hh, const struct cfg_host *h,
     const struct cfg_remote *r, struct buf *sec)
 {
-	int64_t		 now, when;
-	int		 tz, counted, untimed;
-	char		*name, *line, *next, win[32];
+	struct logcount	 lc;
+	int64_t		 now, counted, untimed;
+	int		 tz;
+	char		*name, win[32];
 	size_t		 i;
 
 	if (h->nlogs == 0)
@@ -263,26 +254,25 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 			    h->logs[i].name, h->logs[i].path);
 			continue;
 		}
-		counted = untimed = 0;
-		for (line = sec->data; *line != '\0'; line = next) {
-			next = strchr(line, '\n');
-			if (next != NULL)
-				*next++ = '\0';
-			else
-				next = line + strlen(line);
-			if (parse_log_time(line, now, tz, &when) != 0)
-				untimed++;
-			else if (when >= now - r->log_window_s)
-				counted++;
+		if (logcount_read(sec->data, now, tz, r->log_window_s,
+		    &lc) != 0) {
+			health_raise(hh, lkey, REMOTE_WARN, "log %s: not "
+			    "counted (unexpected output)", h->logs[i].name);
+			continue;
 		}
+		counted = lc.counted;
+		untimed = lc.untimed;
 		if (counted > 0)
-			health_raise(hh, lkey, counted >= hh->log_errors ? REMOTE_WARN : REMOTE_OK, "log %s: %d %s line%s in "
-			    "the last %s", h->logs[i].name, counted,
+			health_raise(hh, lkey, counted >= hh->log_errors ?
+			    REMOTE_WARN : REMOTE_OK, "log %s: %s%lld %s line%s "
+			    "in the last %s", h->logs[i].name, lc.partial ?
+			    "at least " : "", (long long)counted,
 			    r->error_pattern, counted == 1 ? "" : "s", win);
 		else if (untimed > 0)
-			health_raise(hh, lkey, REMOTE_OK, "log %s: %d %s line%s with "
-			    "no timestamp to date them", h->logs[i].name,
-			    untimed, r->error_pattern, untimed == 1 ? "" : "s");
+			health_raise(hh, lkey, REMOTE_OK, "log %s: %lld %s line%s "
+			    "with no timestamp to date them", h->logs[i].name,
+			    (long long)untimed, r->error_pattern,
+			    untimed == 1 ? "" : "s");
 	}
 }
 

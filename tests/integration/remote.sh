@@ -63,6 +63,12 @@ now=$(date -u +%s)
   echo "$(date -u -d @$((now - 30)) +%Y-%m-%dT%H:%M:%SZ) ERROR payment gateway timeout again"
   echo "$(date -u -d @$((now - 10)) +%Y-%m-%dT%H:%M:%SZ) INFO all good"
 } >"$T/app.log"
+# 1001 long ERROR lines: 260 KiB, four times remote.output_limit.
+pad=$(printf '%0200d' 0)
+stamp=$(date -u -d @$((now - 90)) +%Y-%m-%dT%H:%M:%S)
+for i in $(seq 1 1001); do
+  echo "$stamp.$((i % 1000))Z ERROR request $i failed $pad"
+done >"$T/big.log"
 
 ALIASES=$(sshd_ssh_config "$T" box2 svcbox nfsbox)
 cat >"$T/opsbot.json" <<JSON
@@ -80,7 +86,8 @@ cat >"$T/opsbot.json" <<JSON
       "services": [ { "name": "sshd", "process": "sshd" },
                     { "name": "ghost", "process": "opsbot-ghost",
                       "restart": "true" } ],
-      "logs": { "app": "$T/app.log", "gone": "$T/missing.log" },
+      "logs": { "app": "$T/app.log", "gone": "$T/missing.log",
+                "big": "$T/big.log" },
       "jobs": { "names": ["FEED_*"] } },
     { "name": "box2", "tags": ["prod"], "mounts": [ { "path": "/" } ] },
     { "name": "svcbox", "tags": ["trust"],
@@ -108,6 +115,8 @@ contains "ghost service is down" "$out" "service ghost: inactive"
 lacks "sshd service is up" "$out" "service sshd:"
 contains "recent errors counted, old one not" "$out" "log app: 2 ERROR lines in the last 15m"
 contains "unreadable log named" "$out" "log gone: cannot read $T/missing.log"
+contains "error lines counted on the host" "$out" "log big: 1001 ERROR lines in the last 15m"
+lacks "counting does not cut the output" "$out" "output cut"
 out=$(run "/health box2")
 contains "an ssh_config alias works" "$out" "box2: OK ("
 
@@ -146,7 +155,7 @@ contains "pattern with spaces is one fixed string" "$out" "timeout again"
 out=$(run "/logs box1 app '\$(touch $T/pwned)'" "/logs box1 app '\`touch $T/pwned\`; touch $T/pwned'" "/logs box1 app \"'; touch $T/pwned; '\"")
 if [ -e "$T/pwned" ]; then bad "hostile patterns never reach a shell" "$T/pwned exists"; else ok "hostile patterns never reach a shell"; fi
 out=$(run "/logs box1 nolog" "/logs nohost app")
-contains "unknown log refused with the list" "$out" "unknown log nolog on box1; known: app, gone"
+contains "unknown log refused with the list" "$out" "unknown log nolog on box1; known: app, gone, big"
 contains "unknown host refused with the list" "$out" "unknown host nohost; known: box1, box2, svcbox, nfsbox, closed, silent"
 
 # --- /jobs and /rerun ----------------------------------------------------------

@@ -15,6 +15,8 @@
 #include "config.h"
 #include "hosts.h"
 #include "inventory.h"
+#include "logcount.h"
+#include "parse.h"
 #include "probe.h"
 #include "proc.h"
 #include "redact.h"
@@ -323,6 +325,86 @@ TEST(probe_hung_section_is_named)
 	probe_release(&p[1]);
 }
 
+/*
+ * Error lines are counted on the host: 1001 long ERROR lines (far more
+ * than remote.output_limit if shipped back) count as 1001, other stamp
+ * formats as parse_log_time() reads them, and the answer stays small.
+ */
+TEST(logcount_counts_on_the_host)
+{
+	struct proc	 p;
+	struct buf	 script;
+	struct logcount	 lc;
+	char		 path[512], iso[32], sys[32], old[32], pad[301];
+	char		**argv;
+	time_t		 now = time(NULL), t;
+	struct tm	 tm;
+	FILE		*f;
+	int		 i;
+
+	memset(pad, 'x', sizeof pad - 1);
+	pad[sizeof pad - 1] = '\0';
+	snprintf(path, sizeof path, "%s/app's log", test_tmpdir());
+	if ((f = fopen(path, "w")) == NULL)
+		TEST_FAIL("cannot write %s", path);
+	t = now - 60;
+	gmtime_r(&t, &tm);
+	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(sys, sizeof sys, "%b %e %H:%M:%S", &tm);
+	t = now - 7200;
+	gmtime_r(&t, &tm);
+	strftime(old, sizeof old, "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(f, "%s,000 ERROR old failure\n", old);
+	for (i = 0; i < 1001; i++)
+		fprintf(f, "%s.%03dZ ERROR request %d failed %s\n", iso, i, i,
+		    pad);
+	fprintf(f, "%s.5Z INFO fine\n", iso);
+	fprintf(f, "%s host app[1]: ERROR syslog style\n", sys);
+	fprintf(f, "level=error ts=\"%s.25+00:00\" msg=\"ERROR logfmt\"\n",
+	    iso);
+	fprintf(f, "ERROR with no time at all\n");
+	fclose(f);
+
+	buf_init(&script);
+	logcount_script(&script, path, "ERROR");
+	argv = xcalloc(4, sizeof *argv);
+	argv[0] = xstrdup("/bin/sh");
+	argv[1] = xstrdup("-c");
+	argv[2] = xstrdup(script.data);
+	proc_init(&p, argv, 10000, 65536);
+	proc_run_many(&p, 1, 1);
+	ASSERT_INT_EQ(p.exit_code, 0);
+	ASSERT(!p.truncated);
+	ASSERT(p.out.len < 512);	/* groups, not 300 KiB of lines */
+	ASSERT_INT_EQ(logcount_read(p.out.data, (int64_t)now, 0, 900, &lc),
+	    0);
+	ASSERT_INT_EQ(lc.matched, 1005);
+	ASSERT_INT_EQ(lc.counted, 1003);
+	ASSERT_INT_EQ(lc.untimed, 1);
+	ASSERT_INT_EQ(lc.partial, 0);
+	proc_release(&p);
+	buf_release(&script);
+
+	/* An unreadable log says so; output that is not ours is refused. */
+	buf_init(&script);
+	snprintf(path, sizeof path, "%s/missing.log", test_tmpdir());
+	logcount_script(&script, path, "ERROR");
+	argv = xcalloc(4, sizeof *argv);
+	argv[0] = xstrdup("/bin/sh");
+	argv[1] = xstrdup("-c");
+	argv[2] = xstrdup(script.data);
+	proc_init(&p, argv, 10000, 65536);
+	proc_run_many(&p, 1, 1);
+	ASSERT_STR_EQ(p.out.data, "opsbot: cannot read\n");
+	proc_release(&p);
+	buf_release(&script);
+	ASSERT_INT_EQ(logcount_read("matched 3\n2 x\n", 0, 0, 900, &lc), 0);
+	ASSERT_INT_EQ(lc.untimed, 2);
+	ASSERT_INT_EQ(lc.partial, 1);
+	ASSERT_INT_EQ(logcount_read("matched 3\n2 x", 0, 0, 900, &lc), -1);
+	ASSERT_INT_EQ(logcount_read("ERROR boom\n", 0, 0, 900, &lc), -1);
+}
+
 /* A finished proc with the given exit code and stderr, for explain(). */
 static void
 fake_proc(struct proc *p, int code, const char *err)
@@ -500,6 +582,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(probe_sections_and_nonce),
 	TEST_ENTRY(probe_section_status_is_per_section),
 	TEST_ENTRY(probe_hung_section_is_named),
+	TEST_ENTRY(logcount_counts_on_the_host),
 	TEST_ENTRY(failures_are_explained),
 	TEST_ENTRY(ssh_argv_is_complete),
 	TEST_ENTRY(inventory_targets),
