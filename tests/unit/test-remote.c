@@ -5,6 +5,8 @@
  * resolution and secret redaction.
  */
 
+#include <sys/wait.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cpusample.h"
 #include "hosts.h"
 #include "inventory.h"
 #include "logcount.h"
@@ -405,6 +408,80 @@ TEST(logcount_counts_on_the_host)
 	ASSERT_INT_EQ(logcount_read("ERROR boom\n", 0, 0, 900, &lc), -1);
 }
 
+/*
+ * /top's sample: a process spinning now is listed with the CPU it uses
+ * now (a fresh process is not ranked by a lifetime average), and the
+ * probe's own shell is never listed. The machine may be busy with other
+ * work, so the test asks for "listed and busy", not "first".
+ */
+TEST(cpusample_sees_current_cpu)
+{
+	struct proc	 p;
+	struct buf	 script;
+	char		**argv, *line, *nl;
+	pid_t		 busy, self = -1;
+	int		 found = 0, st;
+	long		 pid;
+	double		 pct;
+
+	if ((busy = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", "while :; do :; done", (char *)NULL);
+		_exit(127);
+	}
+	ASSERT(busy > 0);
+	buf_init(&script);
+	buf_adds(&script, "echo $$\n");
+	cpusample_script(&script, 10);
+	argv = xcalloc(4, sizeof *argv);
+	argv[0] = xstrdup("/bin/sh");
+	argv[1] = xstrdup("-c");
+	argv[2] = xstrdup(script.data);
+	proc_init(&p, argv, 10000, 65536);
+	proc_run_many(&p, 1, 1);
+	kill(busy, SIGKILL);
+	waitpid(busy, &st, 0);
+	ASSERT_INT_EQ(p.exit_code, 0);
+	for (line = p.out.data; (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		if (self == -1) {
+			self = (pid_t)strtol(line, NULL, 10);
+			continue;
+		}
+		if (sscanf(line, "%ld %lf", &pid, &pct) != 2)
+			TEST_FAIL("bad sample line: %s", line);
+		ASSERT(pid != self);
+		if (pid == busy) {
+			found = 1;
+			ASSERT(pct >= 5.0);
+		}
+	}
+	ASSERT(found);
+	proc_release(&p);
+	buf_release(&script);
+}
+
+/* The sample replaces ps's %CPU and orders the rows by it. */
+TEST(cpusample_applies_to_ps_rows)
+{
+	struct parse_ps_row	 rows[3];
+	struct parse_ps		 ps = { rows, 3 };
+
+	memset(rows, 0, sizeof rows);
+	rows[0].pid = 10;	/* the new ssh session: ps says 50% */
+	rows[0].cpu = 50.0;
+	rows[1].pid = 20;	/* an old busy loop: ps says 3% */
+	rows[1].cpu = 3.0;
+	rows[2].pid = 30;
+	ASSERT_INT_EQ(cpusample_apply("20 99.0\n30 1.5\n10 0.0\n", &ps), 0);
+	ASSERT_INT_EQ(rows[0].pid, 20);
+	ASSERT(rows[0].cpu == 99.0);
+	ASSERT_INT_EQ(rows[1].pid, 30);
+	ASSERT_INT_EQ(rows[2].pid, 10);
+	ASSERT(rows[2].cpu == 0.0);
+	ASSERT_INT_EQ(cpusample_apply("20 x\n", &ps), -1);
+	ASSERT_INT_EQ(cpusample_apply("", &ps), 0);
+}
+
 /* A finished proc with the given exit code and stderr, for explain(). */
 static void
 fake_proc(struct proc *p, int code, const char *err)
@@ -583,6 +660,8 @@ static const struct test tests[] = {
 	TEST_ENTRY(probe_section_status_is_per_section),
 	TEST_ENTRY(probe_hung_section_is_named),
 	TEST_ENTRY(logcount_counts_on_the_host),
+	TEST_ENTRY(cpusample_sees_current_cpu),
+	TEST_ENTRY(cpusample_applies_to_ps_rows),
 	TEST_ENTRY(failures_are_explained),
 	TEST_ENTRY(ssh_argv_is_complete),
 	TEST_ENTRY(inventory_targets),
