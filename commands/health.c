@@ -395,21 +395,38 @@ health_report(struct remote_run *run)
 	struct cmd_ctx		*ctx = run->ctx;
 	const struct cfg_remote	*r = &ctx->bot->cfg->remote;
 	struct health_host	*hh = xcalloc(run->n, sizeof *hh);
-	size_t			 i, count[4] = { 0, 0, 0, 0 };
+	size_t			 i, n = 0, count[4] = { 0, 0, 0, 0 };
 	enum message_status	 st;
+	struct buf		 waiting;
 
+	buf_init(&waiting);
 	for (i = 0; i < run->n; i++) {
-		hh[i].probe = &run->probes[i];
-		hh[i].order = i;
-		hh[i].log_errors = 1;
-		health_assess(&hh[i], r);
-		count[hh[i].state]++;
+		/* A partial answer: the hosts still running wait at the end. */
+		if (!remote_probe_done(run, i)) {
+			buf_addf(&waiting, "%s: waiting (no answer yet)\n",
+			    run->probes[i].host->name);
+			continue;
+		}
+		hh[n].probe = &run->probes[i];
+		hh[n].order = i;
+		hh[n].log_errors = 1;
+		health_assess(&hh[n], r);
+		count[hh[n].state]++;
+		n++;
 	}
-	qsort(hh, run->n, sizeof *hh, health_cmp);
+	qsort(hh, n, sizeof *hh, health_cmp);
 	/* The headline: the worst state, or a group's summary. */
-	st = hh[0].state >= REMOTE_CRIT ? MESSAGE_CRIT :
-	    hh[0].state == REMOTE_WARN ? MESSAGE_WARN : MESSAGE_OK;
-	if (run->n > 1 || config_find_host(ctx->bot->cfg,
+	st = n == 0 ? MESSAGE_PLAIN : hh[0].state >= REMOTE_CRIT ?
+	    MESSAGE_CRIT : hh[0].state == REMOTE_WARN ? MESSAGE_WARN :
+	    MESSAGE_OK;
+	if (n < run->n)
+		cmd_title(ctx, st, "%s: %zu of %zu hosts answered in %lld ms "
+		    "— %zu unreachable, %zu CRIT, %zu WARN, %zu OK; waiting for "
+		    "%zu", args_pos(&ctx->args, 0), n, run->n,
+		    (long long)remote_run_elapsed(run),
+		    count[REMOTE_UNREACHABLE], count[REMOTE_CRIT],
+		    count[REMOTE_WARN], count[REMOTE_OK], run->n - n);
+	else if (run->n > 1 || config_find_host(ctx->bot->cfg,
 	    args_pos(&ctx->args, 0)) == NULL)
 		cmd_title(ctx, st, "%s: %zu host%s in %lld ms — %zu unreachable, "
 		    "%zu CRIT, %zu WARN, %zu OK", args_pos(&ctx->args, 0),
@@ -418,13 +435,16 @@ health_report(struct remote_run *run)
 		    count[REMOTE_WARN], count[REMOTE_OK]);
 	else
 		cmd_status(ctx, st);	/* its own line says it all */
-	for (i = 0; i < run->n; i++) {
+	for (i = 0; i < n; i++) {
 		cmd_reply(ctx, "%s: %s%s\n%s", hh[i].probe->host->name,
 		    remote_state_name(hh[i].state), hh[i].summary.data,
 		    hh[i].details.data);
 		buf_release(&hh[i].summary);
 		buf_release(&hh[i].details);
 	}
+	if (waiting.len > 0)
+		cmd_reply(ctx, "%s", waiting.data);
+	buf_release(&waiting);
 	free(hh);
 }
 

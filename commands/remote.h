@@ -13,8 +13,13 @@
 #include "probe.h"
 
 struct remote_run;
+struct remote_live;
 
-/* Loop thread: write the answer from the finished probes. */
+/*
+ * Loop thread: write the answer from the finished probes. While hosts
+ * are still running it may also be asked for a partial answer (see
+ * remote_probe_done); the same function writes both.
+ */
 typedef void (*remote_report_cb)(struct remote_run *);
 
 struct remote_run {
@@ -26,14 +31,29 @@ struct remote_run {
 	void			*arg;		/* the command's own state */
 	void			(*arg_free)(void *);
 	int64_t			 elapsed_ms;
+	struct remote_live	*live;		/* partial answers, or NULL */
+	int			 partial;	/* report: a partial answer */
 };
+
+/*
+ * For report: has probe i finished? Always 1 for the final answer; for a
+ * partial one, whether it had when the partial answer began (the others
+ * are shown as waiting).
+ */
+int	 remote_probe_done(const struct remote_run *, size_t i);
+/* For report: milliseconds since the probes started. */
+int64_t	 remote_run_elapsed(const struct remote_run *);
 
 /* A run of n probes for ctx (probes are initialised for hosts[i]). */
 struct remote_run *remote_run_new(struct cmd_ctx *,
 	    const struct cfg_host *const *hosts, size_t n);
 /*
  * Hands the run to the worker pool; report runs later on the loop
- * thread, then the command finishes. Returns CMD_PENDING, or CMD_ERROR
+ * thread, then the command finishes. A run over several hosts on a
+ * platform that can replace a message in place also shows a partial
+ * answer about a second in (the hosts that answered, the others
+ * waiting), replaced at most once a second as more answer, and finally
+ * by the full answer. Returns CMD_PENDING, or CMD_ERROR
  * (after answering) if the pool refuses. Takes ownership of run.
  */
 enum cmd_result remote_run_submit(struct remote_run *, remote_report_cb);

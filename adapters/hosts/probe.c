@@ -122,26 +122,54 @@ probe_explain(struct probe *p, int64_t timeout_s)
 	return host_explain(p->host, &p->proc, timeout_s);
 }
 
-void
-probes_run(struct probe *v, size_t n, const struct host_env *env)
-{
-	struct proc	*procs = xcalloc(n + 1, sizeof *procs);
-	size_t		 i;
+/* What probes_run_watch's per-process callback needs. */
+struct probes_batch {
+	struct probe		*v;
+	struct proc		*procs;
+	const struct host_env	*env;
+	void			(*done)(void *, size_t);
+	void			*arg;
+};
 
+/* One process ended: its probe is complete now. */
+static void
+probes_one_done(void *arg, size_t i)
+{
+	struct probes_batch	*b = arg;
+	struct probe		*p = &b->v[i];
+
+	proc_release(&p->proc);
+	p->proc = b->procs[i];
+	memset(&b->procs[i], 0, sizeof b->procs[i]);
+	free(p->failure);
+	p->failure = probe_explain(p, b->env->remote->timeout_s);
+	if (b->done != NULL)
+		b->done(b->arg, i);
+}
+
+void
+probes_run_watch(struct probe *v, size_t n, const struct host_env *env,
+    void (*done)(void *, size_t), void *arg)
+{
+	struct probes_batch	 b = { v, NULL, env, done, arg };
+	size_t			 i;
+
+	b.procs = xcalloc(n + 1, sizeof *b.procs);
 	for (i = 0; i < n; i++) {
 		probe_end(&v[i]);
-		proc_init(&procs[i], host_ops_for(v[i].host)->argv(v[i].host,
+		proc_init(&b.procs[i], host_ops_for(v[i].host)->argv(v[i].host,
 		    env, v[i].script.data), env->remote->timeout_s * 1000,
 		    (size_t)env->remote->output_limit);
 	}
-	proc_run_many(procs, n, env->remote->concurrency);
-	for (i = 0; i < n; i++) {
-		proc_release(&v[i].proc);
-		v[i].proc = procs[i];
-		free(v[i].failure);
-		v[i].failure = probe_explain(&v[i], env->remote->timeout_s);
-	}
-	free(procs);
+	proc_run_many_watch(b.procs, n, env->remote->concurrency,
+	    probes_one_done, &b);
+	free(b.procs);
+}
+
+void
+probes_run(struct probe *v, size_t n, const struct host_env *env)
+{
+	probes_run_watch(v, n, env, NULL, NULL);
 }
 
 int

@@ -48,6 +48,12 @@ void	 probe_end(struct probe *);
  * remote deadline and output limit; fills ->proc and ->failure. Blocks.
  */
 void	 probes_run(struct probe *, size_t n, const struct host_env *);
+/*
+ * The same, calling done(arg, i) (on this thread) as soon as probe i is
+ * complete, ->proc and ->failure included; probe i is not written after.
+ */
+void	 probes_run_watch(struct probe *, size_t n, const struct host_env *,
+	    void (*done)(void *arg, size_t i), void *arg);
 
 /*
  * Copies section name's text into out (cleared first). Returns 0, or -1
