@@ -11,16 +11,22 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
 #include "inventory.h"
 #include "loop.h"
 #include "remote.h"
 #include "workers.h"
 #include "xmalloc.h"
 
-#define REMOTE_LIVE_FIRST_MS	1000	/* the first partial answer */
-#define REMOTE_LIVE_EVERY_MS	1000	/* at most one edit a second */
-#define REMOTE_LIVE_TICK_US	(200 * LWS_US_PER_MS)
+/*
+ * The first partial answer goes out once answers have stopped coming for
+ * a quarter of the time they took (so the hosts that answer together are
+ * shown together, within about 1.25x the slowest of them), and at the
+ * latest a second in. Then at most one edit a second.
+ */
+#define REMOTE_LIVE_FIRST_MS	1000
+#define REMOTE_LIVE_QUIET_MS	50	/* at least this quiet */
+#define REMOTE_LIVE_EVERY_MS	1000
+#define REMOTE_LIVE_TICK_US	(50 * LWS_US_PER_MS)
 
 /*
  * Partial answers. The worker thread marks probes done under the lock;
@@ -32,9 +38,10 @@ struct remote_live {
 	pthread_mutex_t		 lock;
 	unsigned char		*done;		/* under lock */
 	size_t			 ndone;		/* under lock */
+	int64_t			 last_ms;	/* under lock: last one done */
 	unsigned char		*shown;		/* loop thread */
 	size_t			 nshown;	/* in the last partial answer */
-	int64_t			 start_ms;	/* clock_mono_ms */
+	int64_t			 start_ms;	/* remote_mono_ms */
 	int64_t			 sent_ms;	/* last partial answer, or 0 */
 	lws_sorted_usec_list_t	 sul;
 	int			 armed;
@@ -57,6 +64,16 @@ remote_run_new(struct cmd_ctx *ctx, const struct cfg_host *const *hosts,
 	return r;
 }
 
+/* Monotonic ms, the same on the worker and the loop thread. */
+static int64_t
+remote_mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 remote_probe_done(const struct remote_run *r, size_t i)
 {
@@ -68,7 +85,7 @@ remote_run_elapsed(const struct remote_run *r)
 {
 	if (!r->partial || r->live == NULL)
 		return r->elapsed_ms;
-	return clock_mono_ms() - r->live->start_ms;
+	return remote_mono_ms() - r->live->start_ms;
 }
 
 /* Worker thread: probe i is complete. */
@@ -81,6 +98,7 @@ remote_probe_finished(void *arg, size_t i)
 	if (!lv->done[i]) {
 		lv->done[i] = 1;
 		lv->ndone++;
+		lv->last_ms = remote_mono_ms();
 	}
 	pthread_mutex_unlock(&lv->lock);
 }
@@ -95,18 +113,24 @@ remote_live_tick(lws_sorted_usec_list_t *sul)
 	struct cmd_ctx		*ctx = r->ctx;
 	const char		*outcome;
 	char			*detail;
-	int64_t			 now = clock_mono_ms();
+	int64_t			 now = remote_mono_ms(), last, took;
 	size_t			 nd;
+	int			 due;
 
 	lv->armed = 0;
 	if (!cmd_can_progress(ctx))
 		return;
 	pthread_mutex_lock(&lv->lock);
 	nd = lv->ndone;
+	last = lv->last_ms;
 	pthread_mutex_unlock(&lv->lock);
-	if (nd > 0 && nd < r->n && nd != lv->nshown &&
-	    now - lv->start_ms >= REMOTE_LIVE_FIRST_MS &&
-	    (lv->sent_ms == 0 || now - lv->sent_ms >= REMOTE_LIVE_EVERY_MS)) {
+	took = last - lv->start_ms;
+	if (lv->sent_ms == 0)
+		due = now - lv->start_ms >= REMOTE_LIVE_FIRST_MS ||
+		    now - last >= took / 4 + REMOTE_LIVE_QUIET_MS;
+	else
+		due = now - lv->sent_ms >= REMOTE_LIVE_EVERY_MS;
+	if (nd > 0 && nd < r->n && nd != lv->nshown && due) {
 		pthread_mutex_lock(&lv->lock);
 		memcpy(lv->shown, lv->done, r->n);
 		nd = lv->ndone;
@@ -123,7 +147,7 @@ remote_live_tick(lws_sorted_usec_list_t *sul)
 		ctx->detail = detail;
 		cmd_progress(ctx);
 		lv->nshown = nd;
-		lv->sent_ms = now;
+		lv->sent_ms = now > 0 ? now : 1;
 	}
 	if (cmd_can_progress(ctx)) {
 		lws_sul_schedule(loop_lws(ctx->bot->loop), 0, &lv->sul,
@@ -202,7 +226,7 @@ remote_run_submit(struct remote_run *r, remote_report_cb report)
 		pthread_mutex_init(&r->live->lock, NULL);
 		r->live->done = xcalloc(r->n, 1);
 		r->live->shown = xcalloc(r->n, 1);
-		r->live->start_ms = clock_mono_ms();
+		r->live->start_ms = remote_mono_ms();
 		lws_sul_schedule(loop_lws(ctx->bot->loop), 0, &r->live->sul,
 		    remote_live_tick, REMOTE_LIVE_TICK_US);
 		r->live->armed = 1;

@@ -51,9 +51,9 @@ struct remote_run *remote_run_new(struct cmd_ctx *,
  * Hands the run to the worker pool; report runs later on the loop
  * thread, then the command finishes. A run over several hosts on a
  * platform that can replace a message in place also shows a partial
- * answer about a second in (the hosts that answered, the others
- * waiting), replaced at most once a second as more answer, and finally
- * by the full answer. Returns CMD_PENDING, or CMD_ERROR
+ * answer (the hosts that answered, the others waiting) as soon as the
+ * answers pause, at the latest about a second in; it is replaced at most
+ * once a second as more answer, and finally by the full answer. Returns CMD_PENDING, or CMD_ERROR
  * (after answering) if the pool refuses. Takes ownership of run.
  */
 enum cmd_result remote_run_submit(struct remote_run *, remote_report_cb);
