@@ -5,8 +5,10 @@
  * resolution and secret redaction.
  */
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "config.h"
 #include "cpusample.h"
+#include "health.h"
 #include "hosts.h"
 #include "inventory.h"
 #include "logcount.h"
@@ -482,6 +485,63 @@ TEST(cpusample_applies_to_ps_rows)
 	ASSERT_INT_EQ(cpusample_apply("", &ps), 0);
 }
 
+/*
+ * What the bot's own checks see for a host whose last section is a
+ * stopped unit (systemctl is-active exits 3): ServiceDown's finding, not
+ * HostUnreachable's.
+ */
+TEST(stopped_service_is_not_unreachable)
+{
+	struct cfg_service	 svc = { .name = (char *)"batch",
+				    .unit = (char *)"batch.service" };
+	struct cfg_host		 h = { .name = (char *)"here",
+				    .transport = HOST_LOCAL, .services = &svc,
+				    .nservices = 1 };
+	struct host_env		 env = { &remote, NULL };
+	struct health_findings	 f;
+	struct probe		 p;
+	char			 dir[512], path[600], *old, *newpath;
+	FILE			*fp;
+	size_t			 i;
+	int			 found;
+
+	/* A systemctl that says what systemd says of a stopped unit. */
+	snprintf(dir, sizeof dir, "%s/bin", test_tmpdir());
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		TEST_FAIL("cannot create %s", dir);
+	snprintf(path, sizeof path, "%s/systemctl", dir);
+	if ((fp = fopen(path, "w")) == NULL)
+		TEST_FAIL("cannot write %s", path);
+	fputs("#!/bin/sh\necho inactive\nexit 3\n", fp);
+	fclose(fp);
+	ASSERT_INT_EQ(chmod(path, 0755), 0);
+	old = xstrdup(getenv("PATH") != NULL ? getenv("PATH") : "/bin");
+	xasprintf(&newpath, "%s:%s", dir, old);
+	setenv("PATH", newpath, 1);
+
+	probe_init(&p, &h);
+	health_script(&p, &remote);
+	probes_run(&p, 1, &env);
+	setenv("PATH", old, 1);
+	ASSERT_NULL(p.failure);
+	ASSERT_INT_EQ(probe_section_status(&p, "svc:batch"), 3);
+	health_findings(&p, &remote, 1, &f);
+	ASSERT_INT_EQ(f.state, REMOTE_CRIT);
+	/* (A loaded test machine may add a "load" finding: not ours.) */
+	for (i = 0, found = 0; i < f.n; i++) {
+		ASSERT(strcmp(f.v[i].key, "reachable") != 0);
+		if (strcmp(f.v[i].key, "service:batch") == 0) {
+			ASSERT_STR_EQ(f.v[i].text, "service batch: inactive");
+			found = 1;
+		}
+	}
+	ASSERT(found);
+	health_findings_release(&f);
+	probe_release(&p);
+	free(old);
+	free(newpath);
+}
+
 /* A finished proc with the given exit code and stderr, for explain(). */
 static void
 fake_proc(struct proc *p, int code, const char *err)
@@ -659,6 +719,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(probe_sections_and_nonce),
 	TEST_ENTRY(probe_section_status_is_per_section),
 	TEST_ENTRY(probe_hung_section_is_named),
+	TEST_ENTRY(stopped_service_is_not_unreachable),
 	TEST_ENTRY(logcount_counts_on_the_host),
 	TEST_ENTRY(cpusample_sees_current_cpu),
 	TEST_ENTRY(cpusample_applies_to_ps_rows),
