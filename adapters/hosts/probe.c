@@ -43,7 +43,11 @@ probe_release(struct probe *p)
 	p->open = NULL;
 }
 
-/* The trailer of the open section: its name and the status it ended with. */
+/*
+ * The trailer of the open section: its name and the status it ended
+ * with, on a line of its own even after output without a final newline
+ * (the newline it adds is not part of the section; probe_section).
+ */
 static void
 probe_section_end(struct probe *p)
 {
@@ -52,7 +56,7 @@ probe_section_end(struct probe *p)
 	if (p->open == NULL)
 		return;
 	xasprintf(&mark, PROBE_MARK "%s:/%s:", p->nonce, p->open);
-	buf_adds(&p->script, "printf '%s%d\\n' ");
+	buf_adds(&p->script, "printf '\\n%s%d\\n' ");
 	shquote_buf(&p->script, mark);
 	buf_adds(&p->script, " \"$?\"\n");
 	free(mark);
@@ -84,7 +88,7 @@ probe_end(struct probe *p)
 	p->ended = 1;
 }
 
-/* Words for the section a host was stuck in ("`df`", "service app"). */
+/* Words for the section a host was stuck in ("`df`"); caller frees. */
 static char *
 probe_section_label(const char *name)
 {
@@ -192,11 +196,19 @@ probe_section(const struct probe *p, const char *name, struct buf *out)
 	if (start == NULL)
 		return -1;
 	start += mlen;
-	/* The section ends where the next marker line begins. */
+	/*
+	 * The section ends where the next marker line begins: its trailer,
+	 * whose leading newline is the probe's own, or (a script that
+	 * stopped early) nothing.
+	 */
 	xasprintf(&mark, "\n" PROBE_MARK "%s:", p->nonce);
+	mlen = strlen(mark);
 	next = strstr(start - 1, mark);
 	free(mark);
-	end = next != NULL ? next + 1 : text + p->proc.out.len;
+	if (next == NULL)
+		end = text + p->proc.out.len;
+	else
+		end = next[mlen] == '/' && next >= start ? next : next + 1;
 	buf_add(out, start, (size_t)(end - start));
 	return 0;
 }

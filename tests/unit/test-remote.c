@@ -280,6 +280,9 @@ TEST(probe_section_status_is_per_section)
 	buf_adds(&p.script, "echo yes; false\n");
 	probe_section_begin(&p, "ok");
 	buf_adds(&p.script, "true\n");
+	/* Output without a final newline cannot hide the next marker. */
+	probe_section_begin(&p, "nonl");
+	buf_adds(&p.script, "printf x\n");
 	probe_section_begin(&p, "svc:app");
 	buf_adds(&p.script, "echo inactive; (exit 3)\n");
 	probes_run(&p, 1, &env);
@@ -294,6 +297,9 @@ TEST(probe_section_status_is_per_section)
 	ASSERT_STR_EQ(sec.data, "yes\n");
 	ASSERT_INT_EQ(probe_section(&p, "svc:app", &sec), 0);
 	ASSERT_STR_EQ(sec.data, "inactive\n");
+	ASSERT_INT_EQ(probe_section(&p, "nonl", &sec), 0);
+	ASSERT_STR_EQ(sec.data, "x");
+	ASSERT_INT_EQ(probe_section_status(&p, "nonl"), 0);
 	buf_release(&sec);
 	ASSERT_NULL(probe_unfinished(&p));
 	probe_release(&p);
