@@ -6,11 +6,13 @@
 # (the hung one "waiting") long before the timeout, and that message is
 # then replaced in place (replace_original) with the final state. A
 # mention's /disk does the same with chat.postMessage then chat.update of
-# that message (its ts).
-# usage: progress.sh OPSBOT FAKE_SLACK
+# that message (its ts). On the fake Mattermost, a mention's /health is a
+# post in its thread, then a patch of that post.
+# usage: progress.sh OPSBOT FAKE_SLACK FAKE_MATTERMOST
 set -u
 BOT=$(realpath "$1")
 FAKE=$(realpath "$2")
+FAKE_MM=$(realpath "$3")
 T=$(mktemp -d /tmp/ob-pg.XXXXXX)
 pass=0
 fail=0
@@ -118,5 +120,39 @@ upd=$(jq -c '.updates[-1]' <<<"$s")
 contains "mention: the message is updated to the final state" "$(jq -r .text <<<"$upd")" "nfs1: CRIT — connected"
 equals "mention: the update is of that message" "$(jq -r .ts <<<"$upd")" "$(jq -r .ts <<<"$post")"
 equals "mention: one message, not a second post" "$(jq '.posts | length' <<<"$s")" "1"
+
+# --- Mattermost: a post in the thread, then a patch of that post ------------
+kill "$bot_pid" 2>/dev/null; wait "$bot_pid" 2>/dev/null; bot_pid=
+kill "$fake_pid" 2>/dev/null; wait "$fake_pid" 2>/dev/null; fake_pid=
+rm -f "$T/port"
+"$FAKE_MM" "$T/port" --token tok-bot 2>"$T/fake-mm.log" &
+fake_pid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+PORT=$(cat "$T/port")
+C="http://127.0.0.1:$PORT/_control"
+JDOE=user0jdoe00000000000000000
+OPS=chanopsprod000000000000000
+sed -i "s/\"platform\": \"slack\", \"id\": \"U0456\"/\"platform\": \"mattermost\", \"id\": \"$JDOE\"/" "$T/opsbot.json"
+unset SLACK_APP_TOKEN SLACK_BOT_TOKEN SLACK_API_URL
+MATTERMOST_URL="http://127.0.0.1:$PORT" MATTERMOST_TOKEN=tok-bot PATH="$T/bin:$PATH" \
+  "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>>"$T/bot-mm.err" &
+bot_pid=$!
+if wait_for '.connections_open >= 1'; then ok "mattermost: bot connects"; else bad "mattermost: bot connects" "$(tail -5 "$T/bot-mm.err")"; fi
+t0=$(ms_now)
+root=$(ctl post "{\"message\":\"@opsbot health prod\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+wait_for '[.posts[] | tostring | contains("waiting")] | any' || true
+t1=$(ms_now)
+s=$(state)
+post=$(jq -c '[.posts[] | select(tostring | contains("waiting"))][0]' <<<"$s")
+if [ $((t1 - t0)) -lt 5000 ]; then ok "mattermost: first answer before the timeout ($((t1 - t0)) ms)"
+else bad "mattermost: first answer before the timeout" "$((t1 - t0)) ms"; fi
+equals "mattermost: in the mention's thread" "$(jq -r .root_id <<<"$post")" "$root"
+contains "mattermost: the hung host is waiting" "$(jq -r tostring <<<"$post")" "nfs1: waiting"
+wait_for '[.patches[] | tostring | contains("did not finish")] | any' || true
+s=$(state)
+patch=$(jq -c '.patches[-1]' <<<"$s")
+contains "mattermost: the post is patched to the final state" "$(jq -r tostring <<<"$patch")" "nfs1: CRIT"
+equals "mattermost: the patch is of that post" "$(jq -r .id <<<"$patch")" "$(jq -r .id <<<"$post")"
+equals "mattermost: one post, not two" "$(jq '[.posts[] | select(.root_id == "'"$root"'")] | length' <<<"$s")" "1"
 
 assert_done
