@@ -220,7 +220,8 @@ remote_run_submit(struct remote_run *r, remote_report_cb report)
 
 	r->report = report;
 	/* Partial answers: for several hosts, where the platform can. */
-	if (r->n > 1 && ctx->bot->loop != NULL && cmd_can_progress(ctx)) {
+	if (r->progressive && r->n > 1 && ctx->bot->loop != NULL &&
+	    cmd_can_progress(ctx)) {
 		r->live = xcalloc(1, sizeof *r->live);
 		r->live->run = r;
 		pthread_mutex_init(&r->live->lock, NULL);
@@ -261,6 +262,7 @@ remote_run_target(struct cmd_ctx *ctx, const char *target,
 	free(hosts);
 	for (i = 0; i < n; i++)
 		script(&run->probes[i], &ctx->bot->cfg->remote);
+	run->progressive = 1;
 	return remote_run_submit(run, report);
 }
 

@@ -31,6 +31,7 @@ struct remote_run {
 	void			*arg;		/* the command's own state */
 	void			(*arg_free)(void *);
 	int64_t			 elapsed_ms;
+	int			 progressive;	/* report writes partial answers */
 	struct remote_live	*live;		/* partial answers, or NULL */
 	int			 partial;	/* report: a partial answer */
 };
@@ -49,8 +50,9 @@ struct remote_run *remote_run_new(struct cmd_ctx *,
 	    const struct cfg_host *const *hosts, size_t n);
 /*
  * Hands the run to the worker pool; report runs later on the loop
- * thread, then the command finishes. A run over several hosts on a
- * platform that can replace a message in place also shows a partial
+ * thread, then the command finishes. A progressive run (report knows
+ * remote_probe_done) over several hosts on a platform that can replace a
+ * message in place also shows a partial
  * answer (the hosts that answered, the others waiting) as soon as the
  * answers pause, at the latest about a second in; it is replaced at most
  * once a second as more answer, and finally by the full answer. Returns CMD_PENDING, or CMD_ERROR
@@ -60,8 +62,9 @@ enum cmd_result remote_run_submit(struct remote_run *, remote_report_cb);
 
 /*
  * The common exec of a command over TARGET (a host, a tag or all): the
- * hosts, one probe each with script(), then report. Answers and returns
- * CMD_ERROR for an unknown target.
+ * hosts, one probe each with script(), then report, which must handle
+ * partial answers (remote_probe_done). Answers and returns CMD_ERROR for
+ * an unknown target.
  */
 enum cmd_result remote_run_target(struct cmd_ctx *, const char *target,
 	    void (*script)(struct probe *, const struct cfg_remote *),
