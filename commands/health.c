@@ -15,6 +15,7 @@
 #include "inventory.h"
 #include "logcount.h"
 #include "parse.h"
+#include "redact.h"
 #include "health.h"
 #include "remote.h"
 #include "shquote.h"
@@ -226,7 +227,7 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 	struct logcount	 lc;
 	int64_t		 now, counted, untimed;
 	int		 tz;
-	char		*name, win[32];
+	char		*name, *last, win[32];
 	size_t		 i;
 
 	if (h->nlogs == 0)
@@ -258,6 +259,7 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 		    &lc) != 0) {
 			health_raise(hh, lkey, REMOTE_WARN, "log %s: not "
 			    "counted (unexpected output)", h->logs[i].name);
+			logcount_release(&lc);
 			continue;
 		}
 		counted = lc.counted;
@@ -273,6 +275,13 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 			    "with no timestamp to date them", h->logs[i].name,
 			    (long long)untimed, r->error_pattern,
 			    untimed == 1 ? "" : "s");
+		/* The newest one as a sample, secrets masked as in /logs. */
+		if ((counted > 0 || untimed > 0) && lc.last != NULL) {
+			last = redact_text(lc.last);
+			buf_addf(&hh->details, "    last: %s\n", last);
+			free(last);
+		}
+		logcount_release(&lc);
 	}
 }
 

@@ -17,7 +17,7 @@
  * lines of one second group together): ISO 8601 at the start (after
  * blanks and one '['), syslog at the start, or a ts=/time= word. Equal
  * neighbours are counted as one group; the newest K groups are printed
- * after "matched TOTAL".
+ * after "matched TOTAL" and "last NEWEST-LINE" (its first L bytes).
  */
 static const char logcount_awk[] =
     "function iso(s, r, z) {\n"
@@ -40,6 +40,7 @@ static const char logcount_awk[] =
     "    v = $i; sub(/^[a-z]*=\"?/, \"\", v); k = iso(v)\n"
     "    if (k != \"\") k = \"ts=\" k\n"
     "  }\n"
+    "  l = $0\n"
     "  if (NR > 1 && k == p) { n++; next }\n"
     "  if (NR > 1) keep()\n"
     "  p = k; n = 1\n"
@@ -47,6 +48,7 @@ static const char logcount_awk[] =
     "END {\n"
     "  if (NR > 0) keep()\n"
     "  print \"matched \" NR\n"
+    "  if (NR > 0) print \"last \" substr(l, 1, L)\n"
     "  for (i = g > K ? g - K + 1 : 1; i <= g; i++) print c[i % K] \" \" "
     "t[i % K]\n"
     "}\n";
@@ -60,9 +62,46 @@ logcount_script(struct buf *s, const char *path, const char *pattern)
 	shquote_buf(s, path);
 	buf_adds(s, " | grep -F -e ");
 	shquote_buf(s, pattern);
-	buf_addf(s, " | awk -v K=%d ", LOGCOUNT_GROUPS);
+	buf_addf(s, " | awk -v K=%d -v L=%d ", LOGCOUNT_GROUPS,
+	    LOGCOUNT_LAST);
 	shquote_buf(s, logcount_awk);
 	buf_adds(s, "; else printf '%s\\n' 'opsbot: cannot read'; fi\n");
+}
+
+/*
+ * A line from the host as text that is safe to show: control bytes
+ * become '?', and a UTF-8 character cut by substr() is dropped.
+ * Caller frees.
+ */
+static char *
+logcount_clean(const char *s, size_t n)
+{
+	char	*out = xstrndup(s, n);
+	size_t	 i, end = strlen(out);
+
+	/* Back off a cut multi-byte character at the end. */
+	i = end;
+	while (i > 0 && ((unsigned char)out[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i > 0 && (unsigned char)out[i - 1] >= 0xc0) {
+		size_t need = (unsigned char)out[i - 1] >= 0xf0 ? 4 :
+		    (unsigned char)out[i - 1] >= 0xe0 ? 3 : 2;
+
+		if (end - (i - 1) < need)
+			out[i - 1] = '\0';
+	}
+	for (i = 0; out[i] != '\0'; i++) {
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = '?';
+	}
+	return out;
+}
+
+void
+logcount_release(struct logcount *lc)
+{
+	free(lc->last);
+	lc->last = NULL;
 }
 
 int
@@ -81,7 +120,14 @@ logcount_read(const char *text, int64_t now, int tz_offset_s,
 	if (end == text + 8 || *end != '\n' || n < 0)
 		return -1;
 	out->matched = n;
-	for (line = end + 1; *line != '\0'; line = nl + 1) {
+	line = end + 1;
+	if (strncmp(line, "last ", 5) == 0) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			return -1;
+		out->last = logcount_clean(line + 5, (size_t)(nl - line - 5));
+		line = nl + 1;
+	}
+	for (; *line != '\0'; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) == NULL)
 			return -1;	/* cut short */
 		n = strtoll(line, &end, 10);

@@ -126,6 +126,8 @@ lacks "sshd service is up" "$out" "service sshd:"
 contains "recent errors counted, old one not" "$out" "log app: 2 ERROR lines in the last 15m"
 contains "unreadable log named" "$out" "log gone: cannot read $T/missing.log"
 contains "error lines counted on the host" "$out" "log big: 1001 ERROR lines in the last 15m"
+contains "the newest error line as a sample" "$out" "    last: $stamp.1Z ERROR request 1001 failed 000"
+contains "the app log's newest error is shown" "$out" "last: $(date -u -d @$((now - 30)) +%Y-%m-%dT%H:%M:%SZ) ERROR payment gateway timeout again"
 lacks "counting does not cut the output" "$out" "output cut"
 out=$(run "/health box2")
 host_ok "an ssh_config alias works" "$out" box2

@@ -394,6 +394,9 @@ TEST(logcount_counts_on_the_host)
 	ASSERT_INT_EQ(lc.counted, 1003);
 	ASSERT_INT_EQ(lc.untimed, 1);
 	ASSERT_INT_EQ(lc.partial, 0);
+	/* The newest matching line comes back as a sample. */
+	ASSERT_STR_EQ(lc.last, "ERROR with no time at all");
+	logcount_release(&lc);
 	proc_release(&p);
 	buf_release(&script);
 
@@ -413,6 +416,12 @@ TEST(logcount_counts_on_the_host)
 	ASSERT_INT_EQ(logcount_read("matched 3\n2 x\n", 0, 0, 900, &lc), 0);
 	ASSERT_INT_EQ(lc.untimed, 2);
 	ASSERT_INT_EQ(lc.partial, 1);
+	ASSERT_NULL(lc.last);
+	/* A sample cut inside a UTF-8 character, with a control byte. */
+	ASSERT_INT_EQ(logcount_read("matched 1\nlast ERROR \x1b[1m\xc3\xa9t\xc3"
+	    "\n1 \n", 0, 0, 900, &lc), 0);
+	ASSERT_STR_EQ(lc.last, "ERROR ?[1m\xc3\xa9t");
+	logcount_release(&lc);
 	ASSERT_INT_EQ(logcount_read("matched 3\n2 x", 0, 0, 900, &lc), -1);
 	ASSERT_INT_EQ(logcount_read("ERROR boom\n", 0, 0, 900, &lc), -1);
 }
