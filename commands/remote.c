@@ -19,14 +19,14 @@
 
 /*
  * The first partial answer goes out once answers have stopped coming for
- * a quarter of the time they took (so the hosts that answer together are
- * shown together, within about 1.25x the slowest of them), and at the
+ * a fifth of the time they took (so the hosts that answer together are
+ * shown together, within about 1.2x the slowest of them), and at the
  * latest a second in. Then at most one edit a second.
  */
 #define REMOTE_LIVE_FIRST_MS	1000
-#define REMOTE_LIVE_QUIET_MS	50	/* at least this quiet */
+#define REMOTE_LIVE_QUIET_MS	30	/* at least this quiet */
 #define REMOTE_LIVE_EVERY_MS	1000
-#define REMOTE_LIVE_TICK_US	(50 * LWS_US_PER_MS)
+#define REMOTE_LIVE_TICK_US	(25 * LWS_US_PER_MS)
 
 /*
  * Partial answers. The worker thread marks probes done under the lock;
@@ -127,7 +127,7 @@ remote_live_tick(lws_sorted_usec_list_t *sul)
 	took = last - lv->start_ms;
 	if (lv->sent_ms == 0)
 		due = now - lv->start_ms >= REMOTE_LIVE_FIRST_MS ||
-		    now - last >= took / 4 + REMOTE_LIVE_QUIET_MS;
+		    now - last >= took / 5 + REMOTE_LIVE_QUIET_MS;
 	else
 		due = now - lv->sent_ms >= REMOTE_LIVE_EVERY_MS;
 	if (nd > 0 && nd < r->n && nd != lv->nshown && due) {
