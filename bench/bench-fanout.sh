@@ -79,6 +79,7 @@ ALL_SHOWN='[.responses[] | select(.body.text as $t | [range(1;6) | "h\(.): waiti
 
 echo "opsbot fan-out bench: /health over 6 ssh hosts, one whose df hangs until remote.timeout (10 s); $(nproc) cpu"
 printf '%-6s %-5s %16s %18s %7s %10s %9s\n' round kind healthy_shown_ms slowest_healthy_ms ratio final_ms responses
+ratios=()
 for r in $(seq 1 "$ROUNDS"); do
   ctl reset >/dev/null
   ctl slash '{"command":"/health","text":"all"}' >/dev/null
@@ -94,8 +95,13 @@ for r in $(seq 1 "$ROUNDS"); do
   if [ -n "$shown_us" ] && [ -n "$slowest" ] && [ "$slowest" -gt 0 ]; then
     shown=$((shown_us / 1000))
     ratio=$(awk -v a="$shown" -v b="$slowest" 'BEGIN { printf "%.2fx", a / b }')
+    ratios+=("${ratio%x}")
   else
     shown=${shown_us:-?}; ratio="?"
   fi
   printf '%-6s %-5s %16s %18s %7s %10s %9s\n' "$r" "$kind" "$shown" "${slowest:-?}" "$ratio" $((final_us / 1000)) "$n"
 done
+if [ "${#ratios[@]}" -gt 0 ]; then
+  med=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  echo "median ratio over ${#ratios[@]} rounds: ${med}x (target: within 1.5x). A healthy host that answers after a pause longer than a fifth of the others' time misses the first message and waits for the next edit (at most one a second)."
+fi
