@@ -52,6 +52,8 @@ struct cmd_ctx {
 	int64_t			 received_ms;	/* wall clock */
 	int64_t			 started_mono;
 	int			 answered;	/* reply sent, row audited */
+	int64_t			 live_ref;	/* reply_live handle, or 0 */
+	int			 live_sent;	/* partial answers sent */
 	int			 cancelled;	/* answered by shutdown */
 	int			 previewing;	/* ->preview, not ->exec */
 	char			*confirm_token;	/* a clicked confirmation */
@@ -154,6 +156,17 @@ void	 cmd_error(struct cmd_ctx *, const char *fmt, ...)
  */
 void	 cmd_refuse(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Can the answer so far be shown now and replaced later (a platform
+ * with reply_live, an answer for everyone, room left for updates)?
+ */
+int	 cmd_can_progress(const struct cmd_ctx *);
+/*
+ * Shows the answer built so far (reply, title, status) as one message
+ * that the next cmd_progress, and finally cmd_finish, replace in place;
+ * then clears it for the next build. The outcome is left as it was.
+ */
+void	 cmd_progress(struct cmd_ctx *);
 /* Ends a command that returned CMD_PENDING: sends, audits, frees ctx. */
 void	 cmd_finish(struct cmd_ctx *);
 /* Sends the reply and audits, once; ctx stays alive (dispatch.c). */

@@ -18,6 +18,7 @@
 
 #define DISPATCH_AUDIT_MAX	1024	/* bytes of command line kept */
 #define DISPATCH_BUTTON_MAX	1900	/* a Confirm button's command line */
+#define DISPATCH_LIVE_MAX	3	/* partial answers before the final */
 
 /* The line as it goes into the audit trail: bounded, no control bytes. */
 static char *
@@ -214,13 +215,76 @@ dispatch_offer(struct cmd_ctx *ctx)
 	    ttl);
 }
 
+/*
+ * The answer so far as a message; *text and *title are its redacted
+ * strings (caller frees both).
+ */
+static void
+dispatch_render(const struct cmd_ctx *ctx, struct message *msg, char **text,
+    char **title)
+{
+	size_t	 i;
+
+	/* Nothing registered as a secret ever reaches a channel. */
+	*text = log_redact(ctx->reply.data);
+	*title = ctx->title != NULL ? log_redact(ctx->title) : NULL;
+	memset(msg, 0, sizeof *msg);
+	msg->title = *title;
+	msg->status = ctx->status;
+	msg->mention = ctx->mention;
+	msg->ephemeral = dispatch_is_private(ctx);
+	msg->code = **text != '\0' ? *text : NULL;
+	for (i = 0; i < ctx->nbuttons; i++) {
+		msg->buttons[i].action = ctx->buttons[i].action;
+		msg->buttons[i].label = ctx->buttons[i].label;
+		msg->buttons[i].value = ctx->buttons[i].value;
+		msg->buttons[i].danger = ctx->buttons[i].danger;
+	}
+	msg->nbuttons = ctx->nbuttons;
+}
+
+int
+cmd_can_progress(const struct cmd_ctx *ctx)
+{
+	/*
+	 * Slack's response URL takes 5 messages: the partial ones leave
+	 * room for the final answer (and one to spare).
+	 */
+	return ctx->chat->ops->reply_live != NULL && !ctx->answered &&
+	    !ctx->cancelled && !dispatch_is_private(ctx) &&
+	    ctx->live_sent < DISPATCH_LIVE_MAX && ctx->live_ref >= 0;
+}
+
+void
+cmd_progress(struct cmd_ctx *ctx)
+{
+	struct message	 msg;
+	char		*text, *title;
+	int64_t		 ref;
+
+	if (cmd_can_progress(ctx) &&
+	    (ctx->reply.len > 0 || ctx->title != NULL)) {
+		dispatch_render(ctx, &msg, &text, &title);
+		ref = ctx->chat->ops->reply_live(ctx->chat, &ctx->origin,
+		    ctx->live_ref, &msg);
+		/* -1: no updates after all; the end still answers once. */
+		ctx->live_ref = ref > 0 ? ref : -1;
+		ctx->live_sent++;
+		free(title);
+		free(text);
+	}
+	buf_clear(&ctx->reply);
+	free(ctx->title);
+	ctx->title = NULL;
+	ctx->status = MESSAGE_PLAIN;
+}
+
 void
 cmd_answer(struct cmd_ctx *ctx)
 {
 	struct message	 msg;
 	struct buf	 note;
 	char		*text, *title;
-	size_t		 i;
 
 	if (ctx->answered)
 		return;
@@ -232,26 +296,15 @@ cmd_answer(struct cmd_ctx *ctx)
 	if (ctx->confirm_claimed && !ctx->cancelled)
 		confirm_note(ctx, &note);
 	if (ctx->reply.len > 0 || ctx->title != NULL) {
-		/* Nothing registered as a secret ever reaches a channel. */
-		text = log_redact(ctx->reply.data);
-		title = ctx->title != NULL ? log_redact(ctx->title) : NULL;
-		memset(&msg, 0, sizeof msg);
-		msg.title = title;
-		msg.status = ctx->status;
-		msg.mention = ctx->mention;
-		msg.ephemeral = dispatch_is_private(ctx);
+		dispatch_render(ctx, &msg, &text, &title);
 		msg.text = note.len > 0 ? note.data : NULL;
-		msg.code = *text != '\0' ? text : NULL;
 		/* The used prompt is replaced: its button cannot be pressed. */
 		msg.replace = ctx->confirm_claimed;
-		for (i = 0; i < ctx->nbuttons; i++) {
-			msg.buttons[i].action = ctx->buttons[i].action;
-			msg.buttons[i].label = ctx->buttons[i].label;
-			msg.buttons[i].value = ctx->buttons[i].value;
-			msg.buttons[i].danger = ctx->buttons[i].danger;
-		}
-		msg.nbuttons = ctx->nbuttons;
-		ctx->chat->ops->reply(ctx->chat, &ctx->origin, &msg);
+		/* A partial answer is on show: the final one replaces it. */
+		if (ctx->live_ref <= 0 || ctx->chat->ops->reply_live == NULL ||
+		    msg.ephemeral || ctx->chat->ops->reply_live(ctx->chat,
+		    &ctx->origin, ctx->live_ref, &msg) <= 0)
+			ctx->chat->ops->reply(ctx->chat, &ctx->origin, &msg);
 		free(title);
 		free(text);
 	}

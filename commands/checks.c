@@ -92,6 +92,8 @@ checks_alert(const struct streak *s, int resolved, int64_t now,
 
 	if (strcmp(kind, "reachable") == 0)
 		name = "HostUnreachable";
+	else if (strcmp(kind, "hung") == 0)
+		name = "HostCommandHung";
 	else if (strcmp(kind, "disk") == 0)
 		name = "DiskUsage", argname = "mount";
 	else if (strcmp(kind, "service") == 0)
@@ -142,7 +144,9 @@ checks_apply(struct checks *ck, const char *host,
 		s->state = f->v[i].state;
 		free(s->text);
 		s->text = xstrdup(f->v[i].text);
-		unreachable |= strcmp(f->v[i].key, "reachable") == 0;
+		/* A host stuck in one command said nothing about the rest. */
+		unreachable |= strcmp(f->v[i].key, "reachable") == 0 ||
+		    strcmp(f->v[i].key, "hung") == 0;
 		if (s->bad >= ck->fire_after) {
 			/* Firing again each round keeps it fresh (deduped). */
 			s->firing = 1;

@@ -64,6 +64,12 @@ disk_assess(struct disk_host *dh)
 
 	buf_init(&dh->text);
 	dh->state = REMOTE_OK;
+	if (p->failure != NULL && p->connected) {
+		/* It answered, then df blocked: a hung mount, not a lost host. */
+		dh->state = REMOTE_CRIT;
+		buf_addf(&dh->text, "%s: CRIT — %s\n", h->name, p->failure);
+		return;
+	}
 	if (p->failure != NULL) {
 		dh->state = REMOTE_UNREACHABLE;
 		buf_addf(&dh->text, "%s: UNREACHABLE — %s\n", h->name,
@@ -143,18 +149,35 @@ static void
 disk_report(struct remote_run *run)
 {
 	struct disk_host	*dh = xcalloc(run->n, sizeof *dh);
-	size_t			 i;
+	size_t			 i, n = 0;
+	struct buf		 waiting;
 
+	buf_init(&waiting);
 	for (i = 0; i < run->n; i++) {
-		dh[i].probe = &run->probes[i];
-		dh[i].order = i;
-		disk_assess(&dh[i]);
+		/* A partial answer: the hosts still running wait at the end. */
+		if (!remote_probe_done(run, i)) {
+			buf_addf(&waiting, "%s: waiting (no answer yet)\n",
+			    run->probes[i].host->name);
+			continue;
+		}
+		dh[n].probe = &run->probes[i];
+		dh[n].order = i;
+		disk_assess(&dh[n]);
+		n++;
 	}
-	qsort(dh, run->n, sizeof *dh, disk_cmp);
-	for (i = 0; i < run->n; i++) {
+	qsort(dh, n, sizeof *dh, disk_cmp);
+	if (n < run->n)
+		cmd_title(run->ctx, MESSAGE_PLAIN, "%s: %zu of %zu hosts "
+		    "answered in %lld ms; waiting for %zu",
+		    args_pos(&run->ctx->args, 0), n, run->n,
+		    (long long)remote_run_elapsed(run), run->n - n);
+	for (i = 0; i < n; i++) {
 		cmd_reply(run->ctx, "%s", dh[i].text.data);
 		buf_release(&dh[i].text);
 	}
+	if (waiting.len > 0)
+		cmd_reply(run->ctx, "%s", waiting.data);
+	buf_release(&waiting);
 	free(dh);
 }
 

@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "inventory.h"
+#include "logcount.h"
 #include "parse.h"
+#include "redact.h"
 #include "health.h"
 #include "remote.h"
 #include "shquote.h"
@@ -31,10 +33,6 @@ const struct cmd_entry cmd_health_entry = {
 	.flags = CMD_TOUCHES_HOSTS,
 	.exec = cmd_health_exec,
 };
-
-/* Bytes of each log read back when counting error lines. */
-#define HEALTH_LOG_TAIL		"4194304"
-#define HEALTH_LOG_LINES	"5000"
 
 /* The script: every check in one round trip. */
 void
@@ -93,14 +91,7 @@ health_script(struct probe *p, const struct cfg_remote *r)
 		xasprintf(&name, "log:%s", h->logs[i].name);
 		probe_section_begin(p, name);
 		free(name);
-		buf_adds(s, "if [ -r ");
-		shquote_buf(s, h->logs[i].path);
-		buf_adds(s, " ]; then tail -c " HEALTH_LOG_TAIL " -- ");
-		shquote_buf(s, h->logs[i].path);
-		buf_adds(s, " | grep -F -e ");
-		shquote_buf(s, r->error_pattern);
-		buf_adds(s, " | tail -n " HEALTH_LOG_LINES "; else printf "
-		    "'%s\\n' 'opsbot: cannot read'; fi\n");
+		logcount_script(s, h->logs[i].path, r->error_pattern);
 	}
 }
 
@@ -233,9 +224,10 @@ static void
 health_logs(struct health_host *hh, const struct cfg_host *h,
     const struct cfg_remote *r, struct buf *sec)
 {
-	int64_t		 now, when;
-	int		 tz, counted, untimed;
-	char		*name, *line, *next, win[32];
+	struct logcount	 lc;
+	int64_t		 now, counted, untimed;
+	int		 tz;
+	char		*name, *last, win[32];
 	size_t		 i;
 
 	if (h->nlogs == 0)
@@ -263,26 +255,33 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 			    h->logs[i].name, h->logs[i].path);
 			continue;
 		}
-		counted = untimed = 0;
-		for (line = sec->data; *line != '\0'; line = next) {
-			next = strchr(line, '\n');
-			if (next != NULL)
-				*next++ = '\0';
-			else
-				next = line + strlen(line);
-			if (parse_log_time(line, now, tz, &when) != 0)
-				untimed++;
-			else if (when >= now - r->log_window_s)
-				counted++;
+		if (logcount_read(sec->data, now, tz, r->log_window_s,
+		    &lc) != 0) {
+			health_raise(hh, lkey, REMOTE_WARN, "log %s: not "
+			    "counted (unexpected output)", h->logs[i].name);
+			logcount_release(&lc);
+			continue;
 		}
+		counted = lc.counted;
+		untimed = lc.untimed;
 		if (counted > 0)
-			health_raise(hh, lkey, counted >= hh->log_errors ? REMOTE_WARN : REMOTE_OK, "log %s: %d %s line%s in "
-			    "the last %s", h->logs[i].name, counted,
+			health_raise(hh, lkey, counted >= hh->log_errors ?
+			    REMOTE_WARN : REMOTE_OK, "log %s: %s%lld %s line%s "
+			    "in the last %s", h->logs[i].name, lc.partial ?
+			    "at least " : "", (long long)counted,
 			    r->error_pattern, counted == 1 ? "" : "s", win);
 		else if (untimed > 0)
-			health_raise(hh, lkey, REMOTE_OK, "log %s: %d %s line%s with "
-			    "no timestamp to date them", h->logs[i].name,
-			    untimed, r->error_pattern, untimed == 1 ? "" : "s");
+			health_raise(hh, lkey, REMOTE_OK, "log %s: %lld %s line%s "
+			    "with no timestamp to date them", h->logs[i].name,
+			    (long long)untimed, r->error_pattern,
+			    untimed == 1 ? "" : "s");
+		/* The newest one as a sample, secrets masked as in /logs. */
+		if ((counted > 0 || untimed > 0) && lc.last != NULL) {
+			last = redact_text(lc.last);
+			buf_addf(&hh->details, "    last: %s\n", last);
+			free(last);
+		}
+		logcount_release(&lc);
 	}
 }
 
@@ -326,6 +325,13 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 	buf_init(&hh->summary);
 	buf_init(&hh->details);
 	hh->state = REMOTE_OK;
+	if (p->failure != NULL && p->connected) {
+		/* Reachable, but stuck: a hung mount is worse than a full one. */
+		health_raise(hh, "hung", REMOTE_CRIT, "%s", p->failure);
+		buf_clear(&hh->details);
+		buf_addf(&hh->summary, " — %s", p->failure);
+		return;
+	}
 	if (p->failure != NULL) {
 		health_raise(hh, "reachable", REMOTE_UNREACHABLE, "%s",
 		    p->failure);
@@ -398,21 +404,38 @@ health_report(struct remote_run *run)
 	struct cmd_ctx		*ctx = run->ctx;
 	const struct cfg_remote	*r = &ctx->bot->cfg->remote;
 	struct health_host	*hh = xcalloc(run->n, sizeof *hh);
-	size_t			 i, count[4] = { 0, 0, 0, 0 };
+	size_t			 i, n = 0, count[4] = { 0, 0, 0, 0 };
 	enum message_status	 st;
+	struct buf		 waiting;
 
+	buf_init(&waiting);
 	for (i = 0; i < run->n; i++) {
-		hh[i].probe = &run->probes[i];
-		hh[i].order = i;
-		hh[i].log_errors = 1;
-		health_assess(&hh[i], r);
-		count[hh[i].state]++;
+		/* A partial answer: the hosts still running wait at the end. */
+		if (!remote_probe_done(run, i)) {
+			buf_addf(&waiting, "%s: waiting (no answer yet)\n",
+			    run->probes[i].host->name);
+			continue;
+		}
+		hh[n].probe = &run->probes[i];
+		hh[n].order = i;
+		hh[n].log_errors = 1;
+		health_assess(&hh[n], r);
+		count[hh[n].state]++;
+		n++;
 	}
-	qsort(hh, run->n, sizeof *hh, health_cmp);
+	qsort(hh, n, sizeof *hh, health_cmp);
 	/* The headline: the worst state, or a group's summary. */
-	st = hh[0].state >= REMOTE_CRIT ? MESSAGE_CRIT :
-	    hh[0].state == REMOTE_WARN ? MESSAGE_WARN : MESSAGE_OK;
-	if (run->n > 1 || config_find_host(ctx->bot->cfg,
+	st = n == 0 ? MESSAGE_PLAIN : hh[0].state >= REMOTE_CRIT ?
+	    MESSAGE_CRIT : hh[0].state == REMOTE_WARN ? MESSAGE_WARN :
+	    MESSAGE_OK;
+	if (n < run->n)
+		cmd_title(ctx, st, "%s: %zu of %zu hosts answered in %lld ms "
+		    "— %zu unreachable, %zu CRIT, %zu WARN, %zu OK; waiting for "
+		    "%zu", args_pos(&ctx->args, 0), n, run->n,
+		    (long long)remote_run_elapsed(run),
+		    count[REMOTE_UNREACHABLE], count[REMOTE_CRIT],
+		    count[REMOTE_WARN], count[REMOTE_OK], run->n - n);
+	else if (run->n > 1 || config_find_host(ctx->bot->cfg,
 	    args_pos(&ctx->args, 0)) == NULL)
 		cmd_title(ctx, st, "%s: %zu host%s in %lld ms — %zu unreachable, "
 		    "%zu CRIT, %zu WARN, %zu OK", args_pos(&ctx->args, 0),
@@ -421,13 +444,16 @@ health_report(struct remote_run *run)
 		    count[REMOTE_WARN], count[REMOTE_OK]);
 	else
 		cmd_status(ctx, st);	/* its own line says it all */
-	for (i = 0; i < run->n; i++) {
+	for (i = 0; i < n; i++) {
 		cmd_reply(ctx, "%s: %s%s\n%s", hh[i].probe->host->name,
 		    remote_state_name(hh[i].state), hh[i].summary.data,
 		    hh[i].details.data);
 		buf_release(&hh[i].summary);
 		buf_release(&hh[i].details);
 	}
+	if (waiting.len > 0)
+		cmd_reply(ctx, "%s", waiting.data);
+	buf_release(&waiting);
 	free(hh);
 }
 

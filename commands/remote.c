@@ -4,15 +4,48 @@
  * loop thread, unless the bot already answered because it is stopping.
  */
 
+#include <libwebsockets.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "inventory.h"
+#include "loop.h"
 #include "remote.h"
 #include "workers.h"
 #include "xmalloc.h"
+
+/*
+ * The first partial answer goes out once answers have stopped coming for
+ * a fifth of the time they took (so the hosts that answer together are
+ * shown together, within about 1.2x the slowest of them), and at the
+ * latest a second in. Then at most one edit a second.
+ */
+#define REMOTE_LIVE_FIRST_MS	1000
+#define REMOTE_LIVE_QUIET_MS	30	/* at least this quiet */
+#define REMOTE_LIVE_EVERY_MS	1000
+#define REMOTE_LIVE_TICK_US	(25 * LWS_US_PER_MS)
+
+/*
+ * Partial answers. The worker thread marks probes done under the lock;
+ * the loop thread's timer copies the marks (shown) and, when there is
+ * something new to show, has report write a partial answer.
+ */
+struct remote_live {
+	struct remote_run	*run;
+	pthread_mutex_t		 lock;
+	unsigned char		*done;		/* under lock */
+	size_t			 ndone;		/* under lock */
+	int64_t			 last_ms;	/* under lock: last one done */
+	unsigned char		*shown;		/* loop thread */
+	size_t			 nshown;	/* in the last partial answer */
+	int64_t			 start_ms;	/* remote_mono_ms */
+	int64_t			 sent_ms;	/* last partial answer, or 0 */
+	lws_sorted_usec_list_t	 sul;
+	int			 armed;
+};
 
 struct remote_run *
 remote_run_new(struct cmd_ctx *ctx, const struct cfg_host *const *hosts,
@@ -31,6 +64,111 @@ remote_run_new(struct cmd_ctx *ctx, const struct cfg_host *const *hosts,
 	return r;
 }
 
+/* Monotonic ms, the same on the worker and the loop thread. */
+static int64_t
+remote_mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+remote_probe_done(const struct remote_run *r, size_t i)
+{
+	return !r->partial || r->live == NULL || r->live->shown[i];
+}
+
+int64_t
+remote_run_elapsed(const struct remote_run *r)
+{
+	if (!r->partial || r->live == NULL)
+		return r->elapsed_ms;
+	return remote_mono_ms() - r->live->start_ms;
+}
+
+/* Worker thread: probe i is complete. */
+static void
+remote_probe_finished(void *arg, size_t i)
+{
+	struct remote_live	*lv = arg;
+
+	pthread_mutex_lock(&lv->lock);
+	if (!lv->done[i]) {
+		lv->done[i] = 1;
+		lv->ndone++;
+		lv->last_ms = remote_mono_ms();
+	}
+	pthread_mutex_unlock(&lv->lock);
+}
+
+/* Loop thread: shows what is known when there is something new. */
+static void
+remote_live_tick(lws_sorted_usec_list_t *sul)
+{
+	struct remote_live	*lv = lws_container_of(sul, struct remote_live,
+				    sul);
+	struct remote_run	*r = lv->run;
+	struct cmd_ctx		*ctx = r->ctx;
+	const char		*outcome;
+	char			*detail;
+	int64_t			 now = remote_mono_ms(), last, took;
+	size_t			 nd;
+	int			 due;
+
+	lv->armed = 0;
+	if (!cmd_can_progress(ctx))
+		return;
+	pthread_mutex_lock(&lv->lock);
+	nd = lv->ndone;
+	last = lv->last_ms;
+	pthread_mutex_unlock(&lv->lock);
+	took = last - lv->start_ms;
+	if (lv->sent_ms == 0)
+		due = now - lv->start_ms >= REMOTE_LIVE_FIRST_MS ||
+		    now - last >= took / 5 + REMOTE_LIVE_QUIET_MS;
+	else
+		due = now - lv->sent_ms >= REMOTE_LIVE_EVERY_MS;
+	if (nd > 0 && nd < r->n && nd != lv->nshown && due) {
+		pthread_mutex_lock(&lv->lock);
+		memcpy(lv->shown, lv->done, r->n);
+		nd = lv->ndone;
+		pthread_mutex_unlock(&lv->lock);
+		/* A partial answer says nothing about the command's outcome. */
+		outcome = ctx->outcome;
+		detail = ctx->detail;
+		ctx->detail = NULL;
+		r->partial = 1;
+		r->report(r);
+		r->partial = 0;
+		ctx->outcome = outcome;
+		free(ctx->detail);
+		ctx->detail = detail;
+		cmd_progress(ctx);
+		lv->nshown = nd;
+		lv->sent_ms = now > 0 ? now : 1;
+	}
+	if (cmd_can_progress(ctx)) {
+		lws_sul_schedule(loop_lws(ctx->bot->loop), 0, &lv->sul,
+		    remote_live_tick, REMOTE_LIVE_TICK_US);
+		lv->armed = 1;
+	}
+}
+
+static void
+remote_live_free(struct remote_live *lv)
+{
+	if (lv == NULL)
+		return;
+	if (lv->armed)
+		lws_sul_cancel(&lv->sul);
+	pthread_mutex_destroy(&lv->lock);
+	free(lv->done);
+	free(lv->shown);
+	free(lv);
+}
+
 static void
 remote_run_free(struct remote_run *r)
 {
@@ -41,6 +179,7 @@ remote_run_free(struct remote_run *r)
 	for (i = 0; i < r->n; i++)
 		probe_release(&r->probes[i]);
 	free(r->probes);
+	remote_live_free(r->live);
 	if (r->arg_free != NULL)
 		r->arg_free(r->arg);
 	free(r);
@@ -53,7 +192,8 @@ remote_run_work(void *arg)
 	struct timespec		 a, b;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	probes_run(r->probes, r->n, &r->env);
+	probes_run_watch(r->probes, r->n, &r->env, r->live != NULL ?
+	    remote_probe_finished : NULL, r->live);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	r->elapsed_ms = (int64_t)(b.tv_sec - a.tv_sec) * 1000 +
 	    (b.tv_nsec - a.tv_nsec) / 1000000;
@@ -103,6 +243,19 @@ remote_run_submit(struct remote_run *r, remote_report_cb report)
 	struct cmd_ctx	*ctx = r->ctx;
 
 	r->report = report;
+	/* Partial answers: for several hosts, where the platform can. */
+	if (r->progressive && r->n > 1 && ctx->bot->loop != NULL &&
+	    cmd_can_progress(ctx)) {
+		r->live = xcalloc(1, sizeof *r->live);
+		r->live->run = r;
+		pthread_mutex_init(&r->live->lock, NULL);
+		r->live->done = xcalloc(r->n, 1);
+		r->live->shown = xcalloc(r->n, 1);
+		r->live->start_ms = remote_mono_ms();
+		lws_sul_schedule(loop_lws(ctx->bot->loop), 0, &r->live->sul,
+		    remote_live_tick, REMOTE_LIVE_TICK_US);
+		r->live->armed = 1;
+	}
 	if (workers_submit(ctx->bot->workers, remote_run_work,
 	    remote_run_done, r) != 0) {
 		remote_run_free(r);
@@ -133,6 +286,7 @@ remote_run_target(struct cmd_ctx *ctx, const char *target,
 	free(hosts);
 	for (i = 0; i < n; i++)
 		script(&run->probes[i], &ctx->bot->cfg->remote);
+	run->progressive = 1;
 	return remote_run_submit(run, report);
 }
 

@@ -13,8 +13,13 @@
 #include "probe.h"
 
 struct remote_run;
+struct remote_live;
 
-/* Loop thread: write the answer from the finished probes. */
+/*
+ * Loop thread: write the answer from the finished probes. While hosts
+ * are still running it may also be asked for a partial answer (see
+ * remote_probe_done); the same function writes both.
+ */
 typedef void (*remote_report_cb)(struct remote_run *);
 
 struct remote_run {
@@ -27,14 +32,31 @@ struct remote_run {
 	void			(*arg_free)(void *);
 	int64_t			 elapsed_ms;
 	struct remote_run	*next;		/* remote_run_chain() */
+	int			 progressive;	/* report writes partial answers */
+	struct remote_live	*live;		/* partial answers, or NULL */
+	int			 partial;	/* report: a partial answer */
 };
+
+/*
+ * For report: has probe i finished? Always 1 for the final answer; for a
+ * partial one, whether it had when the partial answer began (the others
+ * are shown as waiting).
+ */
+int	 remote_probe_done(const struct remote_run *, size_t i);
+/* For report: milliseconds since the probes started. */
+int64_t	 remote_run_elapsed(const struct remote_run *);
 
 /* A run of n probes for ctx (probes are initialised for hosts[i]). */
 struct remote_run *remote_run_new(struct cmd_ctx *,
 	    const struct cfg_host *const *hosts, size_t n);
 /*
  * Hands the run to the worker pool; report runs later on the loop
- * thread, then the command finishes. Returns CMD_PENDING, or CMD_ERROR
+ * thread, then the command finishes. A progressive run (report knows
+ * remote_probe_done) over several hosts on a platform that can replace a
+ * message in place also shows a partial
+ * answer (the hosts that answered, the others waiting) as soon as the
+ * answers pause, at the latest about a second in; it is replaced at most
+ * once a second as more answer, and finally by the full answer. Returns CMD_PENDING, or CMD_ERROR
  * (after answering) if the pool refuses. Takes ownership of run.
  */
 enum cmd_result remote_run_submit(struct remote_run *, remote_report_cb);
@@ -50,8 +72,9 @@ void	 remote_run_chain(struct remote_run *done, struct remote_run *next,
 
 /*
  * The common exec of a command over TARGET (a host, a tag or all): the
- * hosts, one probe each with script(), then report. Answers and returns
- * CMD_ERROR for an unknown target.
+ * hosts, one probe each with script(), then report, which must handle
+ * partial answers (remote_probe_done). Answers and returns CMD_ERROR for
+ * an unknown target.
  */
 enum cmd_result remote_run_target(struct cmd_ctx *, const char *target,
 	    void (*script)(struct probe *, const struct cfg_remote *),

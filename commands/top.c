@@ -1,16 +1,19 @@
 /*
  * /top HOST [--mem]: the processes using the most CPU (or memory) on a
- * host, from ps, as a short table.
+ * host, as a short table. CPU is what each process used over the last
+ * second (sampled on the host), not ps's lifetime average.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cpusample.h"
 #include "inventory.h"
 #include "parse.h"
 #include "remote.h"
 
 #define TOP_ROWS	10
+#define TOP_PS_COLUMNS	"pid,user,pcpu,pmem,rss,etime,comm"
 
 static enum cmd_result cmd_top_exec(struct cmd_ctx *);
 
@@ -23,7 +26,7 @@ const struct cmd_entry cmd_top_entry = {
 	.name = "top",
 	.alias = NULL,
 	.synopsis = "HOST [--mem]",
-	.help = "Lists the processes using the most CPU, or memory with --mem, on a host.",
+	.help = "Lists the processes using the most CPU over the last second, or memory with --mem, on a host.",
 	.args = { .options = cmd_top_options, .min = 1, .max = 1 },
 	.min_role = ROLE_VIEWER,
 	.flags = CMD_TOUCHES_HOSTS,
@@ -53,9 +56,17 @@ top_report(struct remote_run *run)
 		buf_release(&sec);
 		return;
 	}
+	if (!args_has(&ctx->args, "mem") && (probe_section(p, "cpu", &sec) !=
+	    0 || cpusample_apply(sec.data, &ps) != 0)) {
+		cmd_error(ctx, "%s: cannot read the CPU sample", p->host->name);
+		parse_ps_free(&ps);
+		buf_release(&sec);
+		return;
+	}
 	buf_release(&sec);
 	cmd_reply(ctx, "%s: top %s\n  %7s %-10s %5s %5s %9s %11s  %s\n",
-	    p->host->name, args_has(&ctx->args, "mem") ? "memory" : "CPU",
+	    p->host->name, args_has(&ctx->args, "mem") ? "memory" :
+	    "CPU (over 1 s)",
 	    "PID", "USER", "%CPU", "%MEM", "RSS", "ELAPSED", "COMMAND");
 	for (i = 0; i < ps.n && i < TOP_ROWS; i++) {
 		remote_fmt_kib(ps.rows[i].rss_kb, rss, sizeof rss);
@@ -72,13 +83,23 @@ cmd_top_exec(struct cmd_ctx *ctx)
 {
 	const struct cfg_host	*h;
 	struct remote_run	*run;
+	struct probe		*p;
 
 	if ((h = remote_host_arg(ctx, 0)) == NULL)
 		return CMD_ERROR;
 	run = remote_run_new(ctx, &h, 1);
-	probe_section_begin(&run->probes[0], "ps");
-	buf_addf(&run->probes[0].script, "ps -eo pid,user,pcpu,pmem,rss,"
-	    "etime,comm --sort=%s | head -n %d\n", args_has(&ctx->args, "mem") ?
-	    "-rss" : "-pcpu", TOP_ROWS + 1);
+	p = &run->probes[0];
+	if (args_has(&ctx->args, "mem")) {
+		probe_section_begin(p, "ps");
+		buf_addf(&p->script, "ps -eo " TOP_PS_COLUMNS " --sort=-rss | "
+		    "head -n %d\n", TOP_ROWS + 1);
+	} else {
+		probe_section_begin(p, "cpu");
+		cpusample_script(&p->script, TOP_ROWS);
+		/* ps for the other columns of just those processes. */
+		probe_section_begin(p, "ps");
+		buf_adds(&p->script, "[ -n \"$opsbot_top_pids\" ] && ps -o "
+		    TOP_PS_COLUMNS " -p \"$opsbot_top_pids\"\n");
+	}
 	return remote_run_submit(run, top_report);
 }

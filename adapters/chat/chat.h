@@ -59,6 +59,16 @@ struct chat_ops {
 	 */
 	int64_t	(*post)(struct chat *, const char *channel, const char *kind,
 		    int64_t ref, const struct message *, char **cause);
+	/*
+	 * An answer that grows in place (a fan-out still waiting for slow
+	 * hosts): ref 0 delivers m to origin as reply does and returns a
+	 * handle (> 0); a later call with that handle replaces the same
+	 * message with m. Returns -1 if it cannot (then the core falls back
+	 * to one reply at the end). NULL: the platform has no such thing
+	 * (the console prints the final answer only).
+	 */
+	int64_t	(*reply_live)(struct chat *, const struct chat_origin *,
+		    int64_t ref, const struct message *);
 	/* One line of state for /status, e.g. "connected". */
 	void	(*describe)(struct chat *, struct buf *);
 	/* Frees priv; called after stop. */
@@ -97,6 +107,7 @@ unsigned int chat_backoff_ms(unsigned short *count);
  */
 struct loop;
 struct loop_ws;
+struct lws;
 struct lws_retry_bo;
 int	 chat_ws_connect(struct loop *, int tls, const char *address, int port,
 	    const char *path, struct loop_ws *owner,

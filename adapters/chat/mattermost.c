@@ -34,6 +34,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "loop.h"
+#include "mattermost_live.h"
 #include "outbox.h"
 #include "xmalloc.h"
 
@@ -243,6 +244,15 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 	free(json);
 	free(code);
 	cJSON_Delete(body);
+}
+
+static int64_t
+mm_reply_live(struct chat *c, const struct chat_origin *o, int64_t ref,
+    const struct message *m)
+{
+	struct mattermost	*mm = c->priv;
+
+	return mattermost_live_enqueue(mm->bot->outbox, o, ref, m);
 }
 
 /* ------------------------------------------------------------ events */
@@ -1134,6 +1144,7 @@ const struct chat_ops chat_mattermost_ops = {
 	.start = mm_start,
 	.stop = mm_stop,
 	.reply = mm_reply,
+	.reply_live = mm_reply_live,
 	.post = mm_post,
 	.describe = mm_describe,
 	.free = mm_free,

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
+#include "slack_live.h"
 #include "workers.h"
 #include "xmalloc.h"
 
@@ -297,6 +298,15 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 	}
 	free(json);
 	cJSON_Delete(body);
+}
+
+static int64_t
+slack_reply_live(struct chat *c, const struct chat_origin *o, int64_t ref,
+    const struct message *m)
+{
+	struct slack	*sl = c->priv;
+
+	return slack_live_enqueue(sl->bot->outbox, o, ref, m);
 }
 
 /* --------------------------------------------------------- connections */
@@ -1238,6 +1248,7 @@ const struct chat_ops chat_slack_ops = {
 	.start = slack_start,
 	.stop = slack_stop,
 	.reply = slack_reply,
+	.reply_live = slack_reply_live,
 	.post = slack_post,
 	.describe = slack_describe,
 	.free = slack_free,

@@ -39,6 +39,29 @@ probe_release(struct probe *p)
 	proc_release(&p->proc);
 	free(p->failure);
 	p->failure = NULL;
+	free(p->open);
+	p->open = NULL;
+}
+
+/*
+ * The trailer of the open section: its name and the status it ended
+ * with, on a line of its own even after output without a final newline
+ * (the newline it adds is not part of the section; probe_section).
+ */
+static void
+probe_section_end(struct probe *p)
+{
+	char	*mark;
+
+	if (p->open == NULL)
+		return;
+	xasprintf(&mark, PROBE_MARK "%s:/%s:", p->nonce, p->open);
+	buf_adds(&p->script, "printf '\\n%s%d\\n' ");
+	shquote_buf(&p->script, mark);
+	buf_adds(&p->script, " \"$?\"\n");
+	free(mark);
+	free(p->open);
+	p->open = NULL;
 }
 
 void
@@ -46,33 +69,111 @@ probe_section_begin(struct probe *p, const char *name)
 {
 	char	*mark;
 
+	probe_section_end(p);
 	xasprintf(&mark, PROBE_MARK "%s:%s", p->nonce, name);
 	buf_adds(&p->script, "printf '%s\\n' ");
 	shquote_buf(&p->script, mark);
 	buf_adds(&p->script, "\n");
 	free(mark);
+	p->open = xstrdup(name);
+}
+
+void
+probe_end(struct probe *p)
+{
+	if (p->ended)
+		return;
+	probe_section_end(p);
+	buf_adds(&p->script, "exit 0\n");
+	p->ended = 1;
+}
+
+/* Words for the section a host was stuck in ("`df`"); caller frees. */
+static char *
+probe_section_label(const char *name)
+{
+	char	*label;
+
+	if (strncmp(name, "svc:", 4) == 0)
+		xasprintf(&label, "the check of service %s", name + 4);
+	else if (strncmp(name, "log:", 4) == 0)
+		xasprintf(&label, "the scan of log %s", name + 4);
+	else
+		xasprintf(&label, "`%s`", name);
+	return label;
+}
+
+/*
+ * Why a run failed. A deadline hit after the host printed a section
+ * marker is not "no answer": ssh connected and authenticated, and then a
+ * command blocked (a hung NFS mount under df is the classic case).
+ */
+static char *
+probe_explain(struct probe *p, int64_t timeout_s)
+{
+	char	*why, *stuck, *label;
+
+	if (p->proc.timed_out && p->proc.started &&
+	    (stuck = probe_unfinished(p)) != NULL) {
+		p->connected = 1;
+		label = probe_section_label(stuck);
+		xasprintf(&why, "connected, but %s did not finish in %lld s",
+		    label, (long long)timeout_s);
+		free(label);
+		free(stuck);
+		return why;
+	}
+	return host_explain(p->host, &p->proc, timeout_s);
+}
+
+/* What probes_run_watch's per-process callback needs. */
+struct probes_batch {
+	struct probe		*v;
+	struct proc		*procs;
+	const struct host_env	*env;
+	void			(*done)(void *, size_t);
+	void			*arg;
+};
+
+/* One process ended: its probe is complete now. */
+static void
+probes_one_done(void *arg, size_t i)
+{
+	struct probes_batch	*b = arg;
+	struct probe		*p = &b->v[i];
+
+	proc_release(&p->proc);
+	p->proc = b->procs[i];
+	memset(&b->procs[i], 0, sizeof b->procs[i]);
+	free(p->failure);
+	p->failure = probe_explain(p, b->env->remote->timeout_s);
+	if (b->done != NULL)
+		b->done(b->arg, i);
+}
+
+void
+probes_run_watch(struct probe *v, size_t n, const struct host_env *env,
+    void (*done)(void *, size_t), void *arg)
+{
+	struct probes_batch	 b = { v, NULL, env, done, arg };
+	size_t			 i;
+
+	b.procs = xcalloc(n + 1, sizeof *b.procs);
+	for (i = 0; i < n; i++) {
+		probe_end(&v[i]);
+		proc_init(&b.procs[i], host_ops_for(v[i].host)->argv(v[i].host,
+		    env, v[i].script.data), env->remote->timeout_s * 1000,
+		    (size_t)env->remote->output_limit);
+	}
+	proc_run_many_watch(b.procs, n, env->remote->concurrency,
+	    probes_one_done, &b);
+	free(b.procs);
 }
 
 void
 probes_run(struct probe *v, size_t n, const struct host_env *env)
 {
-	struct proc	*procs = xcalloc(n + 1, sizeof *procs);
-	size_t		 i;
-
-	for (i = 0; i < n; i++) {
-		proc_init(&procs[i], host_ops_for(v[i].host)->argv(v[i].host,
-		    env, v[i].script.data), env->remote->timeout_s * 1000,
-		    (size_t)env->remote->output_limit);
-	}
-	proc_run_many(procs, n, env->remote->concurrency);
-	for (i = 0; i < n; i++) {
-		proc_release(&v[i].proc);
-		v[i].proc = procs[i];
-		free(v[i].failure);
-		v[i].failure = host_explain(v[i].host, &v[i].proc,
-		    env->remote->timeout_s);
-	}
-	free(procs);
+	probes_run_watch(v, n, env, NULL, NULL);
 }
 
 int
@@ -95,11 +196,82 @@ probe_section(const struct probe *p, const char *name, struct buf *out)
 	if (start == NULL)
 		return -1;
 	start += mlen;
-	/* The section ends where the next marker line begins. */
+	/*
+	 * The section ends where the next marker line begins: its trailer,
+	 * whose leading newline is the probe's own, or (a script that
+	 * stopped early) nothing.
+	 */
 	xasprintf(&mark, "\n" PROBE_MARK "%s:", p->nonce);
+	mlen = strlen(mark);
 	next = strstr(start - 1, mark);
 	free(mark);
-	end = next != NULL ? next + 1 : text + p->proc.out.len;
+	if (next == NULL)
+		end = text + p->proc.out.len;
+	else
+		end = next[mlen] == '/' && next >= start ? next : next + 1;
 	buf_add(out, start, (size_t)(end - start));
 	return 0;
+}
+
+/* Finds "MARK<nonce>:<tail>" at the start of a line of the output. */
+static const char *
+probe_find_line(const struct probe *p, const char *tail)
+{
+	const char	*text = p->proc.out.data, *at;
+	char		*mark;
+	size_t		 mlen;
+
+	xasprintf(&mark, PROBE_MARK "%s:%s", p->nonce, tail);
+	mlen = strlen(mark);
+	for (at = text; (at = strstr(at, mark)) != NULL; at += mlen) {
+		if (at == text || at[-1] == '\n')
+			break;
+	}
+	free(mark);
+	return at != NULL ? at + mlen : NULL;
+}
+
+int
+probe_section_status(const struct probe *p, const char *name)
+{
+	const char	*at;
+	char		*tail, *end;
+	long		 st;
+
+	xasprintf(&tail, "/%s:", name);
+	at = probe_find_line(p, tail);
+	free(tail);
+	if (at == NULL || *at < '0' || *at > '9')
+		return -1;
+	st = strtol(at, &end, 10);
+	if (*end != '\n' || st > 255)
+		return -1;
+	return (int)st;
+}
+
+char *
+probe_unfinished(const struct probe *p)
+{
+	const char	*text = p->proc.out.data, *line, *nl, *name;
+	char		*mark, *open = NULL;
+	size_t		 mlen;
+
+	xasprintf(&mark, PROBE_MARK "%s:", p->nonce);
+	mlen = strlen(mark);
+	for (line = text; line != NULL && *line != '\0'; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			break;		/* a marker line always ends in \n */
+		nl++;
+		if (strncmp(line, mark, mlen) != 0)
+			continue;
+		name = line + mlen;
+		free(open);
+		open = NULL;
+		/* A start marker opens a section; a trailer ("/x:0") ends it. */
+		if (*name != '/')
+			open = xstrndup(name, (size_t)(nl - 1 - name));
+	}
+	free(mark);
+	return open;
 }

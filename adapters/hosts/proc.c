@@ -227,6 +227,13 @@ proc_slot_done(const struct proc_slot *s)
 void
 proc_run_many(struct proc *procs, size_t n, int concurrency)
 {
+	proc_run_many_watch(procs, n, concurrency, NULL, NULL);
+}
+
+void
+proc_run_many_watch(struct proc *procs, size_t n, int concurrency,
+    void (*done)(void *arg, size_t i), void *arg)
+{
 	struct proc_slot	*slots;
 	struct pollfd		*pfd;
 	struct proc_slot	**owner;
@@ -246,9 +253,12 @@ proc_run_many(struct proc *procs, size_t n, int concurrency)
 				continue;
 			memset(&slots[i], 0, sizeof slots[i]);
 			slots[i].p = &procs[next++];
-			if (proc_spawn(&slots[i]) != 0)
+			if (proc_spawn(&slots[i]) != 0) {
+				/* Ended before it began: its answer is known. */
+				if (done != NULL)
+					done(arg, (size_t)(slots[i].p - procs));
 				slots[i].p = NULL;
-			else
+			} else
 				nactive++;
 		}
 		if (nactive == 0 && next >= n)
@@ -322,6 +332,8 @@ proc_run_many(struct proc *procs, size_t n, int concurrency)
 				proc_close(&s->err_fd);
 			}
 			if (proc_slot_done(s)) {
+				if (done != NULL)
+					done(arg, (size_t)(s->p - procs));
 				s->p = NULL;
 				nactive--;
 			}

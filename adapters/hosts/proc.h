@@ -42,6 +42,13 @@ void	 proc_release(struct proc *);
  * spawned has started = 0 and spawn_errno set.
  */
 void	 proc_run_many(struct proc *procs, size_t n, int concurrency);
+/*
+ * The same, calling done(arg, i) on this thread as soon as procs[i] has
+ * ended (output read, reaped), so a caller can show early answers while
+ * a slow host is still running. procs[i] is not touched after that.
+ */
+void	 proc_run_many_watch(struct proc *procs, size_t n, int concurrency,
+	    void (*done)(void *arg, size_t i), void *arg);
 
 /* Writes the last non-empty line of p->err (or "") into out; returns out. */
 const char *proc_last_err_line(const struct proc *, char *out, size_t len);

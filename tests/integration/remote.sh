@@ -34,7 +34,25 @@ cat >"$SSHD_BIN/sendevent" <<SH
 #!/bin/sh
 echo "\$@" >>"$T/sendevent.args"
 SH
-chmod +x "$SSHD_BIN/autorep" "$SSHD_BIN/sendevent"
+# A stopped unit (systemctl is-active exits 3, as systemd's does) and an
+# NFS-like mount whose df never returns; everything else is the real tool.
+REAL_DF=$(command -v df)
+cat >"$SSHD_BIN/systemctl" <<SH
+#!/bin/sh
+case "\$*" in
+*opsbot-stopped.service*) echo inactive; exit 3 ;;
+esac
+echo unknown; exit 4
+SH
+cat >"$SSHD_BIN/df" <<SH
+#!/bin/sh
+case "\$*" in
+*"$T/nfs"*) exec sleep 30 ;;
+esac
+exec "$REAL_DF" "\$@"
+SH
+chmod +x "$SSHD_BIN/autorep" "$SSHD_BIN/sendevent" "$SSHD_BIN/systemctl" \
+  "$SSHD_BIN/df"
 
 # A log with recent and old ERROR lines and a secret.
 now=$(date -u +%s)
@@ -45,8 +63,14 @@ now=$(date -u +%s)
   echo "$(date -u -d @$((now - 30)) +%Y-%m-%dT%H:%M:%SZ) ERROR payment gateway timeout again"
   echo "$(date -u -d @$((now - 10)) +%Y-%m-%dT%H:%M:%SZ) INFO all good"
 } >"$T/app.log"
+# 1001 long ERROR lines: 260 KiB, four times remote.output_limit.
+pad=$(printf '%0200d' 0)
+stamp=$(date -u -d @$((now - 90)) +%Y-%m-%dT%H:%M:%S)
+for i in $(seq 1 1001); do
+  echo "$stamp.$((i % 1000))Z ERROR request $i failed $pad"
+done >"$T/big.log"
 
-ALIASES=$(sshd_ssh_config "$T" box2)
+ALIASES=$(sshd_ssh_config "$T" box2 svcbox nfsbox)
 cat >"$T/opsbot.json" <<JSON
 {
   "bot": { "data_dir": "$T/data" },
@@ -62,9 +86,14 @@ cat >"$T/opsbot.json" <<JSON
       "services": [ { "name": "sshd", "process": "sshd" },
                     { "name": "ghost", "process": "opsbot-ghost",
                       "restart": "true" } ],
-      "logs": { "app": "$T/app.log", "gone": "$T/missing.log" },
+      "logs": { "app": "$T/app.log", "gone": "$T/missing.log",
+                "big": "$T/big.log" },
       "jobs": { "names": ["FEED_*"] } },
     { "name": "box2", "tags": ["prod"], "mounts": [ { "path": "/" } ] },
+    { "name": "svcbox", "tags": ["trust"],
+      "services": [ { "name": "batch", "unit": "opsbot-stopped.service" } ] },
+    { "name": "nfsbox", "tags": ["trust"],
+      "mounts": [ { "path": "$T/nfs" } ] },
     { "name": "closed", "address": "127.0.0.1", "port": $CLOSED,
       "tags": ["prod", "broken"] },
     { "name": "silent", "address": "127.0.0.1", "port": $SILENT_PORT,
@@ -73,9 +102,19 @@ cat >"$T/opsbot.json" <<JSON
 }
 JSON
 
+# HOST is OK in OUT; WARN for load alone counts too, since the machine
+# running the suite may be loaded by other work (load > 2 x cpus).
+host_ok() { # name out host
+  local block
+  block=$(printf '%s\n' "$2" | awk -v h="$3: " 'index($0, h) == 1 { on = 1; print; next } on && /^  - / { print; next } { on = 0 }')
+  if [[ "$block" == "$3: OK ("* ]] || { [[ "$block" == "$3: WARN ("* ]] &&
+    ! printf '%s\n' "$block" | grep '^  - ' | grep -qv '^  - load '; }; then
+    ok "$1"
+  else bad "$1" "got: $2"; fi
+}
 run() { printf '%s\n' "$@" | "$BOT" --config "$T/opsbot.json" 2>&1 | tee -a "$T/transcript"; }
 out=$("$BOT" --check-config "$T/opsbot.json" 2>&1)
-contains "config checks" "$out" "ok (4 host(s)"
+contains "config checks" "$out" "ok (6 host(s)"
 
 # --- /health on one host -----------------------------------------------------
 out=$(run "/health box1")
@@ -86,8 +125,23 @@ contains "ghost service is down" "$out" "service ghost: inactive"
 lacks "sshd service is up" "$out" "service sshd:"
 contains "recent errors counted, old one not" "$out" "log app: 2 ERROR lines in the last 15m"
 contains "unreadable log named" "$out" "log gone: cannot read $T/missing.log"
+contains "error lines counted on the host" "$out" "log big: 1001 ERROR lines in the last 15m"
+contains "the newest error line as a sample" "$out" "    last: $stamp.1Z ERROR request 1001 failed 000"
+contains "the app log's newest error is shown" "$out" "last: $(date -u -d @$((now - 30)) +%Y-%m-%dT%H:%M:%SZ) ERROR payment gateway timeout again"
+lacks "counting does not cut the output" "$out" "output cut"
 out=$(run "/health box2")
-contains "an ssh_config alias works" "$out" "box2: OK ("
+host_ok "an ssh_config alias works" "$out" box2
+
+# --- a stopped service is the service's state, not the host's ------------
+out=$(run "/health svcbox")
+contains "stopped unit in the last section is CRIT" "$out" "svcbox: CRIT ("
+contains "stopped unit named" "$out" "service batch: inactive"
+lacks "stopped unit is not unreachable" "$out" "UNREACHABLE"
+
+# --- connected, then df hung ------------------------------------------------
+out=$(run "/health nfsbox")
+contains "hung df is its own cause" "$out" "nfsbox: CRIT — connected, but \`df\` did not finish in 4 s"
+lacks "hung df is not 'no answer'" "$out" "no answer in"
 
 # --- /disk against df run directly ------------------------------------------
 truth=$(df -P / | awk 'NR == 2 { print $5 }')
@@ -113,8 +167,8 @@ contains "pattern with spaces is one fixed string" "$out" "timeout again"
 out=$(run "/logs box1 app '\$(touch $T/pwned)'" "/logs box1 app '\`touch $T/pwned\`; touch $T/pwned'" "/logs box1 app \"'; touch $T/pwned; '\"")
 if [ -e "$T/pwned" ]; then bad "hostile patterns never reach a shell" "$T/pwned exists"; else ok "hostile patterns never reach a shell"; fi
 out=$(run "/logs box1 nolog" "/logs nohost app")
-contains "unknown log refused with the list" "$out" "unknown log nolog on box1; known: app, gone"
-contains "unknown host refused with the list" "$out" "unknown host nohost; known: box1, box2, closed, silent"
+contains "unknown log refused with the list" "$out" "unknown log nolog on box1; known: app, gone, big"
+contains "unknown host refused with the list" "$out" "unknown host nohost; known: box1, box2, svcbox, nfsbox, closed, silent"
 
 # --- /jobs and /rerun ----------------------------------------------------------
 out=$(run "/jobs")
@@ -146,8 +200,20 @@ out=$(run "/rerun 'FEED_*' --confirm")
 contains "rerun refuses patterns" "$out" "one job name, not a pattern"
 
 # --- /top, /restart -----------------------------------------------------------
-out=$(run "/top box1" "/top box1 --mem")
+sh -c 'while :; do :; done' &
+busy=$!
+out=$(run "/top box1")
+kill "$busy"; wait "$busy" 2>/dev/null
 contains "top has a header" "$out" "PID USER"
+contains "top samples current CPU" "$out" "box1: top CPU (over 1 s)"
+# The machine may be busy with other work: listed, with real CPU, is the
+# test; the lifetime average of ps would show it at whatever it had.
+row=$(printf '%s\n' "$out" | awk -v p="$busy" '$1 == p')
+if [ -n "$row" ] && awk -v r="$row" 'BEGIN { split(r, f, " "); exit !(f[3] >= 5) }'; then
+  ok "a busy process is listed with its current CPU"
+else bad "a busy process is listed with its current CPU" "pid $busy not busy in: $out"; fi
+lacks "the probe's own session is not listed" "$out" "sshd"
+out=$(run "/top box1 --mem")
 contains "top by memory" "$out" "box1: top memory"
 out=$(run "/restart box1 ghost --confirm")
 contains "restart re-checks and reports" "$out" "box1: restarted ghost, but it is inactive after 2 s"
@@ -162,7 +228,7 @@ contains "group summary" "$out" "prod: 4 hosts in"
 contains "closed port explained" "$out" "closed: UNREACHABLE — unreachable (connection refused)"
 if [[ "$out" == *"silent: UNREACHABLE — unreachable (connection timed out)"* || "$out" == *"silent: UNREACHABLE — no answer in 4 s"* ]]; then
   ok "silent host explained"; else bad "silent host explained" "got: $out"; fi
-contains "the others still answer" "$out" "box2: OK"
+host_ok "the others still answer" "$out" box2
 if [ "$ms" -lt 9000 ]; then ok "group answered within the timeout ($ms ms)"; else bad "group answered within the timeout" "took $ms ms"; fi
 first=$(printf '%s\n' "$out" | grep -E '^[a-z0-9]+: (OK|WARN|CRIT|UNREACHABLE)' | head -1)
 contains "worst first" "$first" "UNREACHABLE"

@@ -661,6 +661,26 @@ TEST(checks_fire_after_n_and_resolve_after_m)
 	checks_free(ck);
 }
 
+/*
+ * A host that answered and then hung in df is its own alert, and like an
+ * unreachable host it says nothing about the disks it could not read.
+ */
+TEST(checks_hung_host_is_not_unreachable)
+{
+	struct checks		*ck = checks_new_for_test(1, 1);
+	struct alert_batch	 b;
+
+	memset(&b, 0, sizeof b);
+	checks_apply(ck, "nfs1", findings("disk:/", REMOTE_CRIT), T0, &b);
+	checks_apply(ck, "nfs1", findings("hung", REMOTE_CRIT), T0, &b);
+	ASSERT_INT_EQ(b.n, 2);
+	ASSERT_STR_EQ(labels_get(&b.v[1].labels, "alertname"),
+	    "HostCommandHung");
+	ASSERT_STR_EQ(labels_get(&b.v[1].labels, "severity"), "critical");
+	alert_batch_release(&b);
+	checks_free(ck);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(group_wait_then_one_message),
 	TEST_ENTRY(repeats_are_deduplicated),
@@ -677,6 +697,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(store_errors_do_not_crash),
 	TEST_ENTRY(alert_lines_and_link_buttons),
 	TEST_ENTRY(alertmanager_silence_body),
+	TEST_ENTRY(checks_hung_host_is_not_unreachable),
 	TEST_END
 };
 

@@ -5,6 +5,10 @@
  * resolution and secret redaction.
  */
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +17,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cpusample.h"
+#include "health.h"
 #include "hosts.h"
 #include "inventory.h"
+#include "logcount.h"
+#include "parse.h"
 #include "probe.h"
 #include "proc.h"
 #include "redact.h"
@@ -256,6 +264,299 @@ TEST(probe_sections_and_nonce)
 	probe_release(&p);
 }
 
+/*
+ * Each section carries its own status, and the run as a whole succeeds:
+ * a stopped unit in the last section (systemctl is-active exits 3) is
+ * that section's answer, not an unreachable host.
+ */
+TEST(probe_section_status_is_per_section)
+{
+	struct probe	 p;
+	struct host_env	 env = { &remote, NULL };
+	struct buf	 sec;
+
+	probe_init(&p, &local_host);
+	probe_section_begin(&p, "first");
+	buf_adds(&p.script, "echo yes; false\n");
+	probe_section_begin(&p, "ok");
+	buf_adds(&p.script, "true\n");
+	/* Output without a final newline cannot hide the next marker. */
+	probe_section_begin(&p, "nonl");
+	buf_adds(&p.script, "printf x\n");
+	probe_section_begin(&p, "svc:app");
+	buf_adds(&p.script, "echo inactive; (exit 3)\n");
+	probes_run(&p, 1, &env);
+	ASSERT_NULL(p.failure);
+	ASSERT_INT_EQ(p.proc.exit_code, 0);
+	ASSERT_INT_EQ(probe_section_status(&p, "first"), 1);
+	ASSERT_INT_EQ(probe_section_status(&p, "ok"), 0);
+	ASSERT_INT_EQ(probe_section_status(&p, "svc:app"), 3);
+	ASSERT_INT_EQ(probe_section_status(&p, "missing"), -1);
+	buf_init(&sec);
+	ASSERT_INT_EQ(probe_section(&p, "first", &sec), 0);
+	ASSERT_STR_EQ(sec.data, "yes\n");
+	ASSERT_INT_EQ(probe_section(&p, "svc:app", &sec), 0);
+	ASSERT_STR_EQ(sec.data, "inactive\n");
+	ASSERT_INT_EQ(probe_section(&p, "nonl", &sec), 0);
+	ASSERT_STR_EQ(sec.data, "x");
+	ASSERT_INT_EQ(probe_section_status(&p, "nonl"), 0);
+	buf_release(&sec);
+	ASSERT_NULL(probe_unfinished(&p));
+	probe_release(&p);
+}
+
+/* A host that answered and then blocked in one section says which. */
+TEST(probe_hung_section_is_named)
+{
+	struct cfg_remote	 quick = remote;
+	struct host_env		 env = { &quick, NULL };
+	struct probe		 p[2];
+	char			*stuck;
+
+	quick.timeout_s = 1;
+	probe_init(&p[0], &local_host);
+	probe_section_begin(&p[0], "loadavg");
+	buf_adds(&p[0].script, "echo 0.1\n");
+	probe_section_begin(&p[0], "df");
+	buf_adds(&p[0].script, "sleep 30\n");
+	probe_section_begin(&p[0], "after");
+	buf_adds(&p[0].script, "echo never\n");
+	probe_init(&p[1], &local_host);
+	probe_section_begin(&p[1], "svc:app");
+	buf_adds(&p[1].script, "sleep 30\n");
+	probes_run(p, 2, &env);
+	ASSERT_STR_EQ(p[0].failure, "connected, but `df` did not finish in "
+	    "1 s");
+	stuck = probe_unfinished(&p[0]);
+	ASSERT_STR_EQ(stuck, "df");
+	free(stuck);
+	ASSERT_INT_EQ(probe_section_status(&p[0], "loadavg"), 0);
+	ASSERT_STR_EQ(p[1].failure, "connected, but the check of service app "
+	    "did not finish in 1 s");
+	probe_release(&p[0]);
+	probe_release(&p[1]);
+}
+
+/*
+ * Error lines are counted on the host: 1001 long ERROR lines (far more
+ * than remote.output_limit if shipped back) count as 1001, other stamp
+ * formats as parse_log_time() reads them, and the answer stays small.
+ */
+TEST(logcount_counts_on_the_host)
+{
+	struct proc	 p;
+	struct buf	 script;
+	struct logcount	 lc;
+	char		 path[512], iso[32], sys[32], old[32], pad[301];
+	char		**argv;
+	time_t		 now = time(NULL), t;
+	struct tm	 tm;
+	FILE		*f;
+	int		 i;
+
+	memset(pad, 'x', sizeof pad - 1);
+	pad[sizeof pad - 1] = '\0';
+	snprintf(path, sizeof path, "%s/app's log", test_tmpdir());
+	if ((f = fopen(path, "w")) == NULL)
+		TEST_FAIL("cannot write %s", path);
+	t = now - 60;
+	gmtime_r(&t, &tm);
+	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(sys, sizeof sys, "%b %e %H:%M:%S", &tm);
+	t = now - 7200;
+	gmtime_r(&t, &tm);
+	strftime(old, sizeof old, "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(f, "%s,000 ERROR old failure\n", old);
+	for (i = 0; i < 1001; i++)
+		fprintf(f, "%s.%03dZ ERROR request %d failed %s\n", iso, i, i,
+		    pad);
+	fprintf(f, "%s.5Z INFO fine\n", iso);
+	fprintf(f, "%s host app[1]: ERROR syslog style\n", sys);
+	fprintf(f, "level=error ts=\"%s.25+00:00\" msg=\"ERROR logfmt\"\n",
+	    iso);
+	fprintf(f, "ERROR with no time at all\n");
+	fclose(f);
+
+	buf_init(&script);
+	logcount_script(&script, path, "ERROR");
+	argv = xcalloc(4, sizeof *argv);
+	argv[0] = xstrdup("/bin/sh");
+	argv[1] = xstrdup("-c");
+	argv[2] = xstrdup(script.data);
+	proc_init(&p, argv, 10000, 65536);
+	proc_run_many(&p, 1, 1);
+	ASSERT_INT_EQ(p.exit_code, 0);
+	ASSERT(!p.truncated);
+	ASSERT(p.out.len < 512);	/* groups, not 300 KiB of lines */
+	ASSERT_INT_EQ(logcount_read(p.out.data, (int64_t)now, 0, 900, &lc),
+	    0);
+	ASSERT_INT_EQ(lc.matched, 1005);
+	ASSERT_INT_EQ(lc.counted, 1003);
+	ASSERT_INT_EQ(lc.untimed, 1);
+	ASSERT_INT_EQ(lc.partial, 0);
+	/* The newest matching line comes back as a sample. */
+	ASSERT_STR_EQ(lc.last, "ERROR with no time at all");
+	logcount_release(&lc);
+	proc_release(&p);
+	buf_release(&script);
+
+	/* An unreadable log says so; output that is not ours is refused. */
+	buf_init(&script);
+	snprintf(path, sizeof path, "%s/missing.log", test_tmpdir());
+	logcount_script(&script, path, "ERROR");
+	argv = xcalloc(4, sizeof *argv);
+	argv[0] = xstrdup("/bin/sh");
+	argv[1] = xstrdup("-c");
+	argv[2] = xstrdup(script.data);
+	proc_init(&p, argv, 10000, 65536);
+	proc_run_many(&p, 1, 1);
+	ASSERT_STR_EQ(p.out.data, "opsbot: cannot read\n");
+	proc_release(&p);
+	buf_release(&script);
+	ASSERT_INT_EQ(logcount_read("matched 3\n2 x\n", 0, 0, 900, &lc), 0);
+	ASSERT_INT_EQ(lc.untimed, 2);
+	ASSERT_INT_EQ(lc.partial, 1);
+	ASSERT_NULL(lc.last);
+	/* A sample cut inside a UTF-8 character, with a control byte. */
+	ASSERT_INT_EQ(logcount_read("matched 1\nlast ERROR \x1b[1m\xc3\xa9t\xc3"
+	    "\n1 \n", 0, 0, 900, &lc), 0);
+	ASSERT_STR_EQ(lc.last, "ERROR ?[1m\xc3\xa9t");
+	logcount_release(&lc);
+	ASSERT_INT_EQ(logcount_read("matched 3\n2 x", 0, 0, 900, &lc), -1);
+	ASSERT_INT_EQ(logcount_read("ERROR boom\n", 0, 0, 900, &lc), -1);
+}
+
+/*
+ * /top's sample: a process spinning now is listed with the CPU it uses
+ * now (a fresh process is not ranked by a lifetime average), and the
+ * probe's own shell is never listed. The machine may be busy with other
+ * work, so the test asks for "listed and busy", not "first".
+ */
+TEST(cpusample_sees_current_cpu)
+{
+	struct proc	 p;
+	struct buf	 script;
+	char		**argv, *line, *nl;
+	pid_t		 busy, self = -1;
+	int		 found = 0, st;
+	long		 pid;
+	double		 pct;
+
+	if ((busy = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", "while :; do :; done", (char *)NULL);
+		_exit(127);
+	}
+	ASSERT(busy > 0);
+	buf_init(&script);
+	buf_adds(&script, "echo $$\n");
+	cpusample_script(&script, 10);
+	argv = xcalloc(4, sizeof *argv);
+	argv[0] = xstrdup("/bin/sh");
+	argv[1] = xstrdup("-c");
+	argv[2] = xstrdup(script.data);
+	proc_init(&p, argv, 10000, 65536);
+	proc_run_many(&p, 1, 1);
+	kill(busy, SIGKILL);
+	waitpid(busy, &st, 0);
+	ASSERT_INT_EQ(p.exit_code, 0);
+	for (line = p.out.data; (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		if (self == -1) {
+			self = (pid_t)strtol(line, NULL, 10);
+			continue;
+		}
+		if (sscanf(line, "%ld %lf", &pid, &pct) != 2)
+			TEST_FAIL("bad sample line: %s", line);
+		ASSERT(pid != self);
+		if (pid == busy) {
+			found = 1;
+			ASSERT(pct >= 5.0);
+		}
+	}
+	ASSERT(found);
+	proc_release(&p);
+	buf_release(&script);
+}
+
+/* The sample replaces ps's %CPU and orders the rows by it. */
+TEST(cpusample_applies_to_ps_rows)
+{
+	struct parse_ps_row	 rows[3];
+	struct parse_ps		 ps = { rows, 3 };
+
+	memset(rows, 0, sizeof rows);
+	rows[0].pid = 10;	/* the new ssh session: ps says 50% */
+	rows[0].cpu = 50.0;
+	rows[1].pid = 20;	/* an old busy loop: ps says 3% */
+	rows[1].cpu = 3.0;
+	rows[2].pid = 30;
+	ASSERT_INT_EQ(cpusample_apply("20 99.0\n30 1.5\n10 0.0\n", &ps), 0);
+	ASSERT_INT_EQ(rows[0].pid, 20);
+	ASSERT(rows[0].cpu == 99.0);
+	ASSERT_INT_EQ(rows[1].pid, 30);
+	ASSERT_INT_EQ(rows[2].pid, 10);
+	ASSERT(rows[2].cpu == 0.0);
+	ASSERT_INT_EQ(cpusample_apply("20 x\n", &ps), -1);
+	ASSERT_INT_EQ(cpusample_apply("", &ps), 0);
+}
+
+/*
+ * What the bot's own checks see for a host whose last section is a
+ * stopped unit (systemctl is-active exits 3): ServiceDown's finding, not
+ * HostUnreachable's.
+ */
+TEST(stopped_service_is_not_unreachable)
+{
+	struct cfg_service	 svc = { .name = (char *)"batch",
+				    .unit = (char *)"batch.service" };
+	struct cfg_host		 h = { .name = (char *)"here",
+				    .transport = HOST_LOCAL, .services = &svc,
+				    .nservices = 1 };
+	struct host_env		 env = { &remote, NULL };
+	struct health_findings	 f;
+	struct probe		 p;
+	char			 dir[512], path[600], *old, *newpath;
+	FILE			*fp;
+	size_t			 i;
+	int			 found;
+
+	/* A systemctl that says what systemd says of a stopped unit. */
+	snprintf(dir, sizeof dir, "%s/bin", test_tmpdir());
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		TEST_FAIL("cannot create %s", dir);
+	snprintf(path, sizeof path, "%s/systemctl", dir);
+	if ((fp = fopen(path, "w")) == NULL)
+		TEST_FAIL("cannot write %s", path);
+	fputs("#!/bin/sh\necho inactive\nexit 3\n", fp);
+	fclose(fp);
+	ASSERT_INT_EQ(chmod(path, 0755), 0);
+	old = xstrdup(getenv("PATH") != NULL ? getenv("PATH") : "/bin");
+	xasprintf(&newpath, "%s:%s", dir, old);
+	setenv("PATH", newpath, 1);
+
+	probe_init(&p, &h);
+	health_script(&p, &remote);
+	probes_run(&p, 1, &env);
+	setenv("PATH", old, 1);
+	ASSERT_NULL(p.failure);
+	ASSERT_INT_EQ(probe_section_status(&p, "svc:batch"), 3);
+	health_findings(&p, &remote, 1, &f);
+	ASSERT_INT_EQ(f.state, REMOTE_CRIT);
+	/* (A loaded test machine may add a "load" finding: not ours.) */
+	for (i = 0, found = 0; i < f.n; i++) {
+		ASSERT(strcmp(f.v[i].key, "reachable") != 0);
+		if (strcmp(f.v[i].key, "service:batch") == 0) {
+			ASSERT_STR_EQ(f.v[i].text, "service batch: inactive");
+			found = 1;
+		}
+	}
+	ASSERT(found);
+	health_findings_release(&f);
+	probe_release(&p);
+	free(old);
+	free(newpath);
+}
+
 /* A finished proc with the given exit code and stderr, for explain(). */
 static void
 fake_proc(struct proc *p, int code, const char *err)
@@ -431,6 +732,12 @@ static const struct test tests[] = {
 	TEST_ENTRY(proc_caps_output),
 	TEST_ENTRY(proc_input_and_closed_stdout),
 	TEST_ENTRY(probe_sections_and_nonce),
+	TEST_ENTRY(probe_section_status_is_per_section),
+	TEST_ENTRY(probe_hung_section_is_named),
+	TEST_ENTRY(stopped_service_is_not_unreachable),
+	TEST_ENTRY(logcount_counts_on_the_host),
+	TEST_ENTRY(cpusample_sees_current_cpu),
+	TEST_ENTRY(cpusample_applies_to_ps_rows),
 	TEST_ENTRY(failures_are_explained),
 	TEST_ENTRY(ssh_argv_is_complete),
 	TEST_ENTRY(inventory_targets),

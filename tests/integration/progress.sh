@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Integration: fast answers while one host hangs. The real opsbot against
+# the fake Slack, with four local hosts, one of whose df blocks (a hung
+# NFS mount stand-in on the bot's PATH) until remote.timeout. A /health
+# slash command answers on its response URL with the hosts that answered
+# (the hung one "waiting") long before the timeout, and that message is
+# then replaced in place (replace_original) with the final state. A
+# mention's /disk does the same with chat.postMessage then chat.update of
+# that message (its ts). On the fake Mattermost, a mention's /health is a
+# post in its thread, then a patch of that post.
+# usage: progress.sh OPSBOT FAKE_SLACK FAKE_MATTERMOST
+set -u
+BOT=$(realpath "$1")
+FAKE=$(realpath "$2")
+FAKE_MM=$(realpath "$3")
+T=$(mktemp -d /tmp/ob-pg.XXXXXX)
+pass=0
+fail=0
+fake_pid=
+bot_pid=
+cleanup() {
+  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
+  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+  [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+
+"$FAKE" "$T/port" 2>"$T/fake.log" &
+fake_pid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+PORT=$(cat "$T/port")
+C="http://127.0.0.1:$PORT/_control"
+ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
+state() { curl -sf "$C/state"; }
+# Waits until the jq expression over the state is true (bounded, ~20 s).
+wait_for() {
+  for _ in $(seq 400); do
+    [ "$(state | jq -r "$1")" = true ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+# df on the hung mount never returns; everything else is the real df.
+mkdir -p "$T/bin" "$T/nfs"
+REAL_DF=$(command -v df)
+cat >"$T/bin/df" <<SH
+#!/bin/sh
+case "\$*" in
+*"$T/nfs"*) exec sleep 60 ;;
+esac
+exec "$REAL_DF" "\$@"
+SH
+chmod +x "$T/bin/df"
+
+cat >"$T/opsbot.json" <<JSON
+{ "bot": { "data_dir": "$T/data", "log_level": "debug" },
+  "chat": { "outbox": { "rate": 20, "burst": 20 } },
+  "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] } ],
+  "remote": { "timeout": "6s" },
+  "hosts": [
+    { "name": "web1", "transport": "local", "tags": ["prod"], "mounts": [ { "path": "/" } ] },
+    { "name": "nfs1", "transport": "local", "tags": ["prod"], "mounts": [ { "path": "$T/nfs" } ] },
+    { "name": "web2", "transport": "local", "tags": ["prod"], "mounts": [ { "path": "/" } ] },
+    { "name": "web3", "transport": "local", "tags": ["prod"], "mounts": [ { "path": "/" } ] } ] }
+JSON
+export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
+export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+PATH="$T/bin:$PATH" "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>>"$T/bot.err" &
+bot_pid=$!
+if wait_for '.connections_open >= 1'; then ok "bot connects"; else bad "bot connects" "$(tail -5 "$T/bot.err")"; fi
+
+# --- slash command: partial answer on the response URL, then replaced --------
+t0=$(ms_now)
+ctl slash '{"command":"/health","text":"prod"}' >/dev/null
+wait_for '(.responses | length) >= 1' || true
+t1=$(ms_now)
+s=$(state)
+first=$(jq -r '.responses[0].body.text' <<<"$s")
+if [ $((t1 - t0)) -lt 5000 ]; then ok "first answer before the timeout ($((t1 - t0)) ms)"
+else bad "first answer before the timeout" "$((t1 - t0)) ms"; fi
+# OK, or WARN for load alone: the machine running the suite may be busy.
+answered() { # name text host
+  if printf '%s\n' "$2" | grep -Eq "^$3: (OK|WARN) \("; then ok "$1"; else bad "$1" "got: $2"; fi
+}
+answered "first answer shows a healthy host" "$first" web1
+answered "first answer shows another" "$first" web3
+contains "the hung host is waiting" "$first" "nfs1: waiting"
+contains "headline says how many answered" "$first" "prod: 3 of 4 hosts answered"
+equals "the first answer is in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
+wait_for '[.responses[] | .body.text | contains("did not finish")] | any' || true
+s=$(state)
+n=$(jq '.responses | length' <<<"$s")
+last=$(jq -r '.responses[-1].body.text' <<<"$s")
+contains "the final state replaces it" "$last" "nfs1: CRIT — connected, but \`df\` did not finish in 6 s"
+contains "final headline" "$last" "prod: 4 hosts in"
+lacks "nothing is waiting at the end" "$last" "waiting"
+equals "every later answer replaces the first" "$(jq '[.responses[1:][] | .body.replace_original == true] | all' <<<"$s")" "true"
+if [ "$n" -le 5 ]; then ok "within the response URL's 5 uses ($n)"; else bad "within the response URL's 5 uses" "$n"; fi
+equals "the same URL every time" "$(jq '[.responses[].url] | unique | length' <<<"$s")" "1"
+equals "no separate channel post" "$(jq '.posts | length' <<<"$s")" "0"
+
+# --- mention: a channel message, then chat.update of that message -----------
+ctl reset >/dev/null
+t0=$(ms_now)
+ctl event '{"type":"app_mention","text":"<@U0BOT> disk prod","channel":"C0OPS"}' >/dev/null
+wait_for '[.posts[] | .text | contains("waiting")] | any' || true
+t1=$(ms_now)
+s=$(state)
+if [ $((t1 - t0)) -lt 5000 ]; then ok "mention: first answer before the timeout ($((t1 - t0)) ms)"
+else bad "mention: first answer before the timeout" "$((t1 - t0)) ms"; fi
+post=$(jq -c '[.posts[] | select(.text | contains("waiting"))][0]' <<<"$s")
+contains "mention: healthy hosts shown" "$(jq -r .text <<<"$post")" "web2:"
+contains "mention: hung host waiting" "$(jq -r .text <<<"$post")" "nfs1: waiting"
+wait_for '[.updates[] | .text | contains("did not finish")] | any' || true
+s=$(state)
+upd=$(jq -c '.updates[-1]' <<<"$s")
+contains "mention: the message is updated to the final state" "$(jq -r .text <<<"$upd")" "nfs1: CRIT — connected"
+equals "mention: the update is of that message" "$(jq -r .ts <<<"$upd")" "$(jq -r .ts <<<"$post")"
+equals "mention: one message, not a second post" "$(jq '.posts | length' <<<"$s")" "1"
+
+# --- Mattermost: a post in the thread, then a patch of that post ------------
+kill "$bot_pid" 2>/dev/null; wait "$bot_pid" 2>/dev/null; bot_pid=
+kill "$fake_pid" 2>/dev/null; wait "$fake_pid" 2>/dev/null; fake_pid=
+rm -f "$T/port"
+"$FAKE_MM" "$T/port" --token tok-bot 2>"$T/fake-mm.log" &
+fake_pid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+PORT=$(cat "$T/port")
+C="http://127.0.0.1:$PORT/_control"
+JDOE=user0jdoe00000000000000000
+OPS=chanopsprod000000000000000
+sed -i "s/\"platform\": \"slack\", \"id\": \"U0456\"/\"platform\": \"mattermost\", \"id\": \"$JDOE\"/" "$T/opsbot.json"
+unset SLACK_APP_TOKEN SLACK_BOT_TOKEN SLACK_API_URL
+MATTERMOST_URL="http://127.0.0.1:$PORT" MATTERMOST_TOKEN=tok-bot PATH="$T/bin:$PATH" \
+  "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>>"$T/bot-mm.err" &
+bot_pid=$!
+if wait_for '.connections_open >= 1'; then ok "mattermost: bot connects"; else bad "mattermost: bot connects" "$(tail -5 "$T/bot-mm.err")"; fi
+t0=$(ms_now)
+root=$(ctl post "{\"message\":\"@opsbot health prod\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+wait_for '[.posts[] | tostring | contains("waiting")] | any' || true
+t1=$(ms_now)
+s=$(state)
+post=$(jq -c '[.posts[] | select(tostring | contains("waiting"))][0]' <<<"$s")
+if [ $((t1 - t0)) -lt 5000 ]; then ok "mattermost: first answer before the timeout ($((t1 - t0)) ms)"
+else bad "mattermost: first answer before the timeout" "$((t1 - t0)) ms"; fi
+equals "mattermost: in the mention's thread" "$(jq -r .root_id <<<"$post")" "$root"
+contains "mattermost: the hung host is waiting" "$(jq -r tostring <<<"$post")" "nfs1: waiting"
+wait_for '[.patches[] | tostring | contains("did not finish")] | any' || true
+s=$(state)
+patch=$(jq -c '.patches[-1]' <<<"$s")
+contains "mattermost: the post is patched to the final state" "$(jq -r tostring <<<"$patch")" "nfs1: CRIT"
+equals "mattermost: the patch is of that post" "$(jq -r .id <<<"$patch")" "$(jq -r .id <<<"$post")"
+equals "mattermost: one post, not two" "$(jq '[.posts[] | select(.root_id == "'"$root"'")] | length' <<<"$s")" "1"
+
+assert_done
