@@ -398,6 +398,7 @@ static struct {
 	cJSON *actions, *bad_samples;
 	/* server state (kept by reset) */
 	cJSON *commands, *dms;
+	cJSON *dead_buttons; /* buttons the click route cannot reach */
 	lws_sorted_usec_list_t sul_tick;
 } g;
 
@@ -1410,23 +1411,46 @@ api_channel_by_name(const char *team, int by_id, const char *name,
 }
 
 /*
+ * Mattermost routes a click through POST /api/v4/posts/{post_id}/actions/
+ * {action_id:[A-Za-z0-9]+} (server/channels/api4/post_action.go): an id
+ * with anything else never matches the route, and the click gets the
+ * router's 404 without reaching the integration.
+ */
+static int
+action_id_routable(const char *id)
+{
+	return id && *id &&
+	       strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                  "0123456789") == strlen(id);
+}
+
+/*
  * Remembers the newest bot message whose attachments have buttons (a
- * post, an ephemeral post or a response URL answer), for /_control/click.
+ * post, an ephemeral post or a response URL answer), for /_control/click,
+ * and every button the click route could never reach (dead_buttons).
  */
 static void
 note_buttons(const cJSON *attachments, const char *post_id,
              const char *channel_id)
 {
-	const cJSON *att, *acts = NULL;
+	const cJSON *att, *acts = NULL, *b;
 	cJSON *n;
 
 	cJSON_ArrayForEach(att, attachments) {
 		const cJSON *a = cJSON_GetObjectItemCaseSensitive(att, "actions");
 
-		if (cJSON_IsArray(a) && cJSON_GetArraySize(a) > 0) {
-			acts = a;
-			break;
+		cJSON_ArrayForEach(b, a) {
+			if (action_id_routable(jstr(b, "id")))
+				continue;
+			n = cJSON_CreateObject();
+			cJSON_AddStringToObject(n, "post_id",
+			                        post_id ? post_id : "");
+			cJSON_AddItemToObject(n, "id", dup_or_null(
+			    cJSON_GetObjectItemCaseSensitive(b, "id")));
+			cJSON_AddItemToArray(g.dead_buttons, n);
 		}
+		if (!acts && cJSON_IsArray(a) && cJSON_GetArraySize(a) > 0)
+			acts = a;
 	}
 	if (!acts)
 		return;
@@ -1591,6 +1615,9 @@ api_patch_post(const struct pss *pss, const char *id, struct reply *r)
 	if (cJSON_IsObject(props)) {
 		cJSON_Delete(p->props);
 		p->props = cJSON_Duplicate(props, 1);
+		note_buttons(cJSON_GetObjectItemCaseSensitive(props,
+		                                              "attachments"),
+		             p->id, p->channel_id);
 	}
 	p->edit_at = p->update_at = next_ms();
 
@@ -2566,6 +2593,23 @@ control_click(struct lws *wsi, struct pss *pss, const cJSON *in,
 		reply_error(r, 404, "no_button");
 		return 0;
 	}
+	if (!action_id_routable(jstr(act, "id"))) {
+		/* What the clicker's client gets; the bot hears nothing. */
+		rec = cJSON_CreateObject();
+		cJSON_AddNumberToObject(rec, "id", ++g.n_jobs);
+		cJSON_AddStringToObject(rec, "post_id", post_id ? post_id : "");
+		cJSON_AddItemToObject(rec, "action_id", dup_or_null(
+		    cJSON_GetObjectItemCaseSensitive(act, "id")));
+		cJSON_AddNumberToObject(rec, "status", 404);
+		cJSON_AddStringToObject(rec, "error",
+		                        "api.context.404.app_error: no route "
+		                        "for this action id ([A-Za-z0-9]+)");
+		cJSON_AddItemToArray(g.click_results, cJSON_Duplicate(rec, 1));
+		say("click %d: id %s is not routable: 404", g.n_jobs,
+		    jstr(act, "id") ? jstr(act, "id") : "(none)");
+		reply_json(r, 200, rec);
+		return 0;
+	}
 	integ = cJSON_GetObjectItemCaseSensitive(act, "integration");
 	url = jstr(in, "url") ? jstr(in, "url") : jstr(integ, "url");
 	ctx = cJSON_HasObjectItem(in, "context")
@@ -2734,6 +2778,8 @@ state_json(void)
 	cJSON_AddNumberToObject(s, "app_pings", g.app_pings);
 	cJSON_AddItemToObject(s, "commands_registered",
 	                      cJSON_Duplicate(g.commands, 1));
+	cJSON_AddItemToObject(s, "dead_buttons",
+	                      cJSON_Duplicate(g.dead_buttons, 1));
 	cJSON_AddNumberToObject(s, "auth_failed", g.auth_failed);
 	cJSON_AddNumberToObject(s, "auth_timeouts", g.auth_timeouts);
 	cJSON_AddNumberToObject(s, "resumes", g.resumes);
@@ -3567,10 +3613,12 @@ server_main(int argc, char **argv)
 	records_new();
 	g.commands = cJSON_CreateArray();
 	g.dms = cJSON_CreateObject();
+	g.dead_buttons = cJSON_CreateArray();
 	if (write_port(portfile, g.port) != 0) {
 		lws_context_destroy(g.cx);
 		records_free();
 		cJSON_Delete(g.commands);
+		cJSON_Delete(g.dead_buttons);
 		cJSON_Delete(g.dms);
 		return 1;
 	}
@@ -3604,6 +3652,7 @@ server_main(int argc, char **argv)
 	records_free();
 	rules_free();
 	cJSON_Delete(g.commands);
+	cJSON_Delete(g.dead_buttons);
 	cJSON_Delete(g.dms);
 	say("exit");
 	return 0;

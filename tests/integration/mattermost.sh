@@ -211,12 +211,17 @@ equals "in the routed channel" "$(jq -r .channel_id <<<"$apost")" "$OPS"
 contains "coloured critical" "$(jq -c .props.attachments[0] <<<"$apost")" '"color":"#'
 contains "with an Acknowledge button" "$(jq -c .props.attachments[0].actions <<<"$apost")" '"command":"ack 1"'
 apid=$(jq -r .id <<<"$apost")
-r=$(ctl click "{\"post_id\":\"$apid\",\"user_id\":\"$JDOE\",\"user_name\":\"jdoe\"}")
+equals "alert buttons have ids the click route takes" "$(jq -r '[.props.attachments[0].actions[].id] | join(" ")' <<<"$apost")" "alertack alertsilence"
+r=$(ctl click "{\"post_id\":\"$apid\",\"action_id\":\"alertack\",\"user_id\":\"$JDOE\",\"user_name\":\"jdoe\"}")
 equals "the click is taken" "$(jq -r .status <<<"$r")" 200
 if wait_for "[.patches[] | select(.id == \"$apid\") | select(.props | tostring | test(\"acknowledged by @jdoe\"))] | length >= 1"; then ok "the post is patched in place to show the ack"; else bad "patched with the ack" "$(state | jq -c .patches)"; fi
 curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"QueueStuck","host":"mq-01","status":"resolved"}' >/dev/null
 if wait_for "[.patches[] | select(.id == \"$apid\") | select(.props | tostring | test(\"RESOLVED\"))] | length >= 1"; then ok "resolution patches it again"; else bad "patched resolved" "$(state | jq -c .patches)"; fi
 if wait_for "[.posts[] | select(.root_id == \"$apid\") | select(.props | tostring | test(\"Resolved\"))] | length >= 1"; then ok "and notes it in the thread"; else bad "thread note" "$(state | jq -c '.posts | map({root_id, message})')"; fi
+
+# Every button the bot posted in this run (Confirm on responses, ephemerals
+# and posts; the alert's), as the click route sees it.
+equals "no button the bot posted is unreachable by a click" "$(state | jq -c .dead_buttons)" "[]"
 
 kill -TERM "$bot_pid"; wait "$bot_pid"; rc=$?; bot_pid=
 equals "SIGTERM stops the Mattermost bot cleanly" "$rc" 0
