@@ -35,14 +35,15 @@ static void
 cmd_help_list(struct cmd_ctx *ctx)
 {
 	const struct cmd_entry *const	*t = ctx->bot->cmds;
-	char				 usage[64];
+	char				 usage[96];
 	struct buf			 roles;
 	size_t				 i;
 
-	cmd_reply(ctx, "%s commands (/help COMMAND for details):\n",
-	    ctx->bot->cfg->bot.name);
+	cmd_reply(ctx, "%s commands (%shelp COMMAND for details):\n",
+	    ctx->bot->cfg->bot.name, cmd_prefix(ctx, "help"));
 	for (i = 0; t[i] != NULL; i++) {
-		snprintf(usage, sizeof usage, "/%s%s%s", t[i]->name,
+		snprintf(usage, sizeof usage, "%s%s%s%s",
+		    cmd_prefix(ctx, t[i]->name), t[i]->name,
 		    *t[i]->synopsis != '\0' ? " " : "", t[i]->synopsis);
 		cmd_reply(ctx, "  %-24s %.*s", usage,
 		    cmd_help_first_sentence(t[i]->help), t[i]->help);
@@ -62,12 +63,14 @@ cmd_help_one(struct cmd_ctx *ctx, const struct cmd_entry *e)
 	const struct arg_option	*o;
 	struct buf		 b;
 
-	cmd_reply(ctx, "usage: /%s%s%s\n%s\n", e->name,
+	cmd_reply(ctx, "usage: %s%s%s%s\n%s\n", cmd_prefix(ctx, e->name),
+	    e->name,
 	    *e->synopsis != '\0' ? " " : "", e->synopsis, e->help);
 	for (o = e->args.options; o != NULL && o->name != NULL; o++)
 		cmd_reply(ctx, "  --%-12s %s\n", o->name, o->help);
 	if (e->alias != NULL)
-		cmd_reply(ctx, "alias: /%s\n", e->alias);
+		cmd_reply(ctx, "alias: %s%s\n", cmd_prefix(ctx, e->alias),
+		    e->alias);
 	if (e->flags & CMD_TOUCHES_HOSTS)
 		cmd_reply(ctx, "runs on inventory hosts\n");
 	if (e->flags & CMD_NEEDS_CONFIRM)
@@ -99,11 +102,13 @@ cmd_help_exec(struct cmd_ctx *ctx)
 	if ((e = cmd_find(ctx->bot->cmds, name)) == NULL) {
 		hint = cmd_suggest(ctx->bot->cmds, name);
 		if (hint != NULL)
-			cmd_error(ctx, "unknown command /%s — did you mean "
-			    "/%s?", name, hint);
+			cmd_error(ctx, "unknown command %s%s — did you mean "
+			    "%s%s?", cmd_prefix(ctx, name), name,
+			    cmd_prefix(ctx, hint), hint);
 		else
-			cmd_error(ctx, "unknown command /%s — type /help for "
-			    "the list", name);
+			cmd_error(ctx, "unknown command %s%s — type %shelp for "
+			    "the list", cmd_prefix(ctx, name), name,
+			    cmd_prefix(ctx, "help"));
 		return CMD_ERROR;
 	}
 	cmd_help_one(ctx, e);

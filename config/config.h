@@ -222,6 +222,12 @@ struct config {
 		char	*mattermost_register_team_id;	/* or NULL */
 		char	*mattermost_register_url;	/* or NULL */
 		char	*mattermost_token;	/* secret */
+		/* Slash commands of their own ("/health"), each with its token. */
+		struct cfg_mm_command {
+			char	*trigger;	/* "health": no "/" */
+			char	*token;		/* secret, or NULL: registered */
+		}	*mattermost_commands;
+		size_t	 mattermost_ncommands;
 	} chat;
 
 	struct cfg_remote	 remote;

@@ -55,6 +55,13 @@ struct chat_ops {
 	 */
 	int64_t	(*post)(struct chat *, const char *channel, const char *kind,
 		    int64_t ref, const struct message *, char **cause);
+	/*
+	 * What a person types before command name on this platform, for help
+	 * and error texts: "/opsbot " on Mattermost, where /help and /status
+	 * are the server's own and only some commands have their own slash
+	 * command. NULL means "/".
+	 */
+	const char *(*cmd_prefix)(struct chat *, const char *name);
 	/* One line of state for /status, e.g. "connected". */
 	void	(*describe)(struct chat *, struct buf *);
 	/* Frees priv; called after stop. */

@@ -50,7 +50,8 @@ OPS=chanopsprod000000000000000
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug" },
   "chat": { "outbox": { "rate": 20, "burst": 20 },
-            "mattermost": { "command_token": "cmdtok" } },
+            "mattermost": { "command_token": "cmdtok",
+                            "commands": [ { "trigger": "health", "token": "healthtok" } ] } },
   "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false },
               "route": { "channels": ["mattermost:$OPS"], "group_wait": "1s",
                          "group_interval": "1s" } },
@@ -84,7 +85,8 @@ ctl post "{\"message\":\"!stauts\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"
 wait_for '(.ephemerals | length) >= 1' || true
 s=$(state)
 equals "a refused command is ephemeral, to its user" "$(jq -r '.ephemerals[0].user_id' <<<"$s")" "$JDOE"
-contains "with the suggestion" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "did you mean /status?"
+# /status is Mattermost's own: the bot names the trigger that reaches it.
+contains "with the suggestion, as typed on Mattermost" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "did you mean /opsbot status?"
 ctl post "{\"message\":\"just chatting\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 ctl raw 'not json at all' >/dev/null
 sleep 0.7
@@ -123,11 +125,20 @@ ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\
 sleep 0.3
 equals "a wrong command token is refused (401)" "$(state | jq -r '.slash_results[1].status')" 401
 equals "and runs nothing" "$(state | jq '.responses | length')" 1
-ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"healthtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 wait_for '(.responses | length) >= 2' || true
 s=$(state)
-contains "a command's own slash works" "$(jq -r '.responses[1].body.attachments[0].text' <<<"$s")" "unknown host or group nowhere"
-contains "its first answer says it is working" "$(jq -r '.slash_results[2].body' <<<"$s")" "working on it"
+contains "a command's own slash works with its own token" "$(jq -r '.responses[1].body.attachments[0].text' <<<"$s")" "unknown host or group nowhere"
+contains "its first answer says it is working" "$(jq -r '.slash_results[2].body.text' <<<"$s")" "working on it"
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")
+equals "/health refuses /opsbot's token (each command has its own)" "$(jq -r .status <<<"$r")" 401
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+wait_for '(.responses | length) >= 3' || true
+help=$(state | jq -r '.responses[2].body.attachments[0].text')
+contains "/opsbot alone answers with help" "$help" "commands (/opsbot help COMMAND for details)"
+contains "naming /opsbot status (/status is Mattermost's own)" "$help" "/opsbot status"
+contains "and /health, which has its own slash command" "$help" "  /health "
+lacks "never a bare /status" "$help" " /status"
 
 # --- a dropped socket: resumed, the missed post replayed -----------------------
 ctl drop >/dev/null
@@ -173,7 +184,7 @@ equals "sent as Mattermost does (JSON, context as stored)" "$(jq -r '.request.co
 wait_for '(.ephemerals | length) >= 1' || true
 s=$(state)
 equals "a viewer's click is refused to the viewer" "$(jq -r '.ephemerals[0].user_id' <<<"$s")" "$VIC"
-contains "by RBAC" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "/restart needs role"
+contains "by RBAC" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "/opsbot restart needs role"
 # An admin clicks: the confirmed command runs, answered in the channel.
 r=$(ctl click '{}')
 equals "an admin's click is answered 200" "$(jq -r .status <<<"$r")" 200
@@ -256,12 +267,16 @@ reg_cfg "http://127.0.0.1:9/mattermost/command"
 start_bot "$T/reg.json" "$T/reg.err"
 s=$(state)
 equals "the bot registers its slash command" "$(jq -r '.commands_registered[] | select(.trigger == "opsbot") | .url + " " + .method + " " + (.auto_complete | tostring)' <<<"$s")" "http://127.0.0.1:9/mattermost/command P true"
-equals "after looking for it first" "$(calls 'GET /api/v4/commands')/$(calls 'POST /api/v4/commands')" "1/1"
+equals "and /health, after looking for them first" "$(calls 'GET /api/v4/commands')/$(calls 'POST /api/v4/commands')" "1/2"
+equals "/health calls the same url" "$(jq -r '.commands_registered[] | select(.trigger == "health") | .url' <<<"$s")" "http://127.0.0.1:9/mattermost/command"
+htok=$(jq -r '.commands_registered[] | select(.trigger == "health") | .token' <<<"$s")
 regtok=$(jq -r '.commands_registered[] | select(.trigger == "opsbot") | .token' <<<"$s")
 r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"command\":\"/opsbot\",\"text\":\"whoami\"}")
 equals "a slash command with the registered token works" "$(jq -r .token <<<"$r")/$(jq -r .status <<<"$r")" "$regtok/200"
 r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\"}")
 equals "the configured command_token no longer does" "$(jq -r .status <<<"$r")" 401
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"command\":\"/health\",\"text\":\"nowhere\"}")
+equals "/health with its own registered token works" "$(jq -r .token <<<"$r")/$(jq -r .status <<<"$r")" "$htok/200"
 lacks "the registered token never reaches the log" "$(cat "$T/reg.err")" "$regtok"
 stop_bot
 ctl reset >/dev/null
@@ -272,7 +287,7 @@ ctl reset >/dev/null
 reg_cfg "http://127.0.0.1:10/mattermost/command"
 start_bot "$T/reg.json" "$T/reg3.err"
 s=$(state)
-equals "another register_url: the command's url is fixed in place" "$(calls 'POST /api/v4/commands')/$(calls 'PUT /api/v4/commands/{id}')" "0/1"
+equals "another register_url: the commands' urls are fixed in place" "$(calls 'POST /api/v4/commands')/$(calls 'PUT /api/v4/commands/{id}')" "0/2"
 equals "now calling the new url, same token" "$(jq -r '[.commands_registered[] | select(.trigger == "opsbot")] | length as $n | .[0] | "\($n) \(.url) \(.token)"' <<<"$s")" "1 http://127.0.0.1:10/mattermost/command $regtok"
 stop_bot
 reg_cfg "http://127.0.0.1:10/mattermost/command" "teamother00000000000000000"
