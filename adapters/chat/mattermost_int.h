@@ -83,6 +83,15 @@ void	 mm_commands_free(struct mattermost *);
 /* POST /mattermost/command (httpd route; arg is the mattermost). */
 void	 mm_slash(void *arg, const struct httpd_request *,
 	    struct httpd_response *);
+/*
+ * mattermost_private.c. Delivers an ephemeral outbox body ({"user_id",
+ * "post"}) that posts/ephemeral refused (refused) as a thread reply, or
+ * a direct message; r (zeroed by the caller, who releases it) gets the
+ * answer of the post, untouched when none was tried. Worker thread.
+ * Returns 0 when it was posted.
+ */
+int	 mm_private_fallback(struct mattermost *, const char *body,
+	    const struct http_response *refused, struct http_response *r);
 /* chat_ops.cmd_prefix: "/opsbot " unless name has its own trigger. */
 const char *mm_cmd_prefix(struct chat *, const char *name);
 

@@ -395,6 +395,7 @@ static struct {
 	cJSON *rec_posts, *patches, *responses, *slash_results, *calls;
 	cJSON *ephemerals, *click_results;
 	cJSON *last_buttons; /* newest bot message with buttons */
+	int no_ephemeral; /* the bot lacks create_post_ephemeral */
 	cJSON *actions, *bad_samples;
 	/* server state (kept by reset) */
 	cJSON *commands, *dms;
@@ -412,6 +413,7 @@ records_new(void)
 	g.ephemerals = cJSON_CreateArray();
 	g.click_results = cJSON_CreateArray();
 	g.last_buttons = NULL;
+	g.no_ephemeral = 0;
 	g.calls = cJSON_CreateObject();
 	g.actions = cJSON_CreateObject();
 	g.bad_samples = cJSON_CreateArray();
@@ -1462,12 +1464,40 @@ note_buttons(const cJSON *attachments, const char *post_id,
 	g.last_buttons = n;
 }
 
+/*
+ * The 403 of a missing permission, as the server's SetPermissionError
+ * shapes it: the permission is named only in detailed_error.
+ */
+static void
+reply_permission_error(struct reply *r, const char *permission)
+{
+	cJSON *j = cJSON_CreateObject();
+	char det[160];
+
+	snprintf(det, sizeof(det), "userId=%s, permission=%s", BOT_USER_ID,
+	         permission);
+	cJSON_AddStringToObject(j, "id", "api.context.permissions.app_error");
+	cJSON_AddStringToObject(j, "message",
+	                        "You do not have the appropriate permissions.");
+	cJSON_AddStringToObject(j, "detailed_error", det);
+	cJSON_AddStringToObject(j, "request_id", "r1");
+	cJSON_AddNumberToObject(j, "status_code", 403);
+	reply_json(r, 403, j);
+}
+
 /* POST /api/v4/posts/ephemeral: {user_id, post:{channel_id,...}}. */
 static void
 api_ephemeral_post(const struct pss *pss, struct reply *r)
 {
-	cJSON *in = body_json(pss, 0), *rec;
+	cJSON *in, *rec;
 	const cJSON *post;
+
+	/* A system permission bot accounts often lack (api4/post.go). */
+	if (g.no_ephemeral) {
+		reply_permission_error(r, "create_post_ephemeral");
+		return;
+	}
+	in = body_json(pss, 0);
 
 	post = in ? cJSON_GetObjectItemCaseSensitive(in, "post") : NULL;
 	if (!in || !cJSON_IsObject(post) || !jstr(in, "user_id") ||
@@ -3098,6 +3128,15 @@ control(struct lws *wsi, struct pss *pss, const char *what, struct reply *r)
 		control_ratelimit(in, r);
 	else if (!strcmp(what, "forget"))
 		control_forget(r);
+	else if (!strcmp(what, "permissions")) {
+		/* {"create_post_ephemeral": false}: the bot account lacks it. */
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		    in, "create_post_ephemeral");
+
+		if (cJSON_IsBool(v))
+			g.no_ephemeral = cJSON_IsFalse(v);
+		reply_json(r, 200, ok_object());
+	}
 	else if (!strcmp(what, "reset")) {
 		records_free();
 		records_new();

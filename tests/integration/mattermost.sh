@@ -214,6 +214,22 @@ ctl post "{\"message\":\"!restart localhost ghost\",\"user_id\":\"$JDOE\",\"chan
 wait_for '(.ephemerals | length) >= 1' || true
 equals "a mention's refusal has the button" "$(state | jq -r '.ephemerals[0].post.props.attachments[0].actions[0].integration.context.command')" "restart localhost ghost --confirm"
 ctl reset >/dev/null
+# --- no create_post_ephemeral (bot accounts often lack it): still heard ----------
+ctl permissions '{"create_post_ephemeral":false}' >/dev/null
+pid=$(ctl post "{\"message\":\"!stauts\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+if wait_for "[.posts[] | select(.root_id == \"$pid\")] | length >= 1"; then ok "a refused ephemeral refusal goes to the thread instead"; else bad "refusal in the thread" "$(state | jq -c '.posts')"; fi
+contains "with its text" "$(state | jq -r "[.posts[] | select(.root_id == \"$pid\")][0].props.attachments[0].text")" "did you mean /opsbot status?"
+pid=$(ctl post "{\"message\":\"!restart localhost ghost\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+wait_for "[.posts[] | select(.root_id == \"$pid\")] | length >= 1" || true
+equals "a confirmation prompt too, with its button" "$(state | jq -r "[.posts[] | select(.root_id == \"$pid\")][0].props.attachments[0].actions[0].integration.context.command")" "restart localhost ghost --confirm"
+r=$(ctl click "{\"user_id\":\"$VIC\",\"user_name\":\"vic\"}")
+if wait_for '[.posts[] | select(.channel_id | startswith("dm"))] | length >= 1'; then ok "a click's refusal (no thread) goes to a direct message"; else bad "click refusal by DM" "$(state | jq -c '.posts')"; fi
+s=$(state)
+equals "to the clicker" "$(jq -r '[.posts[] | select(.channel_id | startswith("dm"))][0].channel_id' <<<"$s")" "dmuser0vic0000000000000000"
+contains "saying why" "$(jq -r '[.posts[] | select(.channel_id | startswith("dm"))][0].props.attachments[0].text' <<<"$s")" "/opsbot restart needs role"
+equals "nothing reached posts/ephemeral" "$(jq '.ephemerals | length' <<<"$s")" 0
+equals "the log says so once" "$(grep -c 'posts/ephemeral was refused.*create_post_ephemeral' "$T/bot.err")" 1
+ctl reset >/dev/null
 # --- alerts: a post with buttons, a click, a patch in place, a thread note -------
 curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"QueueStuck","host":"mq-01","severity":"critical","summary":"12000 messages waiting"}' >/dev/null
 if wait_for '[.posts[] | select(.message // "" | test("FIRING:1"))] | length >= 1'; then ok "alert posted to the channel"; else bad "alert posted" "$(state | jq -c '.posts | map(.message)')"; fi
