@@ -810,8 +810,7 @@ mm_start(struct chat *c, char **cause)
 		snprintf(mm->username, sizeof mm->username, "%s", v);
 	cJSON_Delete(me);
 	log_info("mattermost", "token ok: @%s", mm->username);
-	if (mm_commands_start(mm, cause) != 0)
-		return -1;
+	mm_commands_start(mm);
 	if ((mm->actions_url = mm_actions_url(mm)) != NULL) {
 		if (mm_action_secret(mm, cause) != 0)
 			return -1;
@@ -863,6 +862,8 @@ mm_describe(struct chat *c, struct buf *b)
 	    (unsigned long long)mm->connects,
 	    (unsigned long long)mm->resumes, (unsigned long long)mm->gaps,
 	    (unsigned long long)mm->posts, (unsigned long long)mm->clicks);
+	if (mm->register_error != NULL)
+		buf_addf(b, "; slash commands: %s", mm->register_error);
 }
 
 static void

@@ -276,11 +276,30 @@ mm_command_list(struct mattermost *mm, char **cause)
 	return list;
 }
 
-int
-mm_commands_start(struct mattermost *mm, char **cause)
+/* Logs a registration failure and keeps it for /status. */
+static void
+mm_register_failed(struct mattermost *mm, char *cause)
+{
+	char	*all;
+
+	log_error("mattermost", "%s; the bot runs on without it (mentions, "
+	    "direct messages, buttons and alerts are unaffected)", cause);
+	if (mm->register_error == NULL)
+		mm->register_error = cause;
+	else {
+		xasprintf(&all, "%s; %s", mm->register_error, cause);
+		free(mm->register_error);
+		free(cause);
+		mm->register_error = all;
+	}
+}
+
+void
+mm_commands_start(struct mattermost *mm)
 {
 	const struct config	*cfg = mm->bot->cfg;
 	const char		*tok;
+	char			*cause = NULL;
 	cJSON			*list;
 	size_t			 i, n = cfg->chat.mattermost_ncommands;
 
@@ -299,17 +318,22 @@ mm_commands_start(struct mattermost *mm, char **cause)
 	mm->ntriggers = n + 1;
 	if (cfg->chat.mattermost_register_team_id == NULL ||
 	    cfg->chat.mattermost_register_url == NULL)
-		return 0;
-	if ((list = mm_command_list(mm, cause)) == NULL)
-		return -1;
+		return;
+	/*
+	 * A slash command is one way in among several: a refusal here (a
+	 * trigger another user owns, a missing permission) must not take
+	 * the rest of the bot down with it.
+	 */
+	if ((list = mm_command_list(mm, &cause)) == NULL) {
+		mm_register_failed(mm, cause);
+		return;
+	}
 	for (i = 0; i < mm->ntriggers; i++) {
-		if (mm_register_one(mm, list, &mm->triggers[i], cause) != 0) {
-			cJSON_Delete(list);
-			return -1;
-		}
+		cause = NULL;
+		if (mm_register_one(mm, list, &mm->triggers[i], &cause) != 0)
+			mm_register_failed(mm, cause);
 	}
 	cJSON_Delete(list);
-	return 0;
 }
 
 void
@@ -328,6 +352,8 @@ mm_commands_free(struct mattermost *mm)
 	free(mm->triggers);
 	mm->triggers = NULL;
 	mm->ntriggers = 0;
+	free(mm->register_error);
+	mm->register_error = NULL;
 }
 
 /* The listener's answer: {"response_type":"ephemeral","text":text}. */

@@ -57,6 +57,7 @@ struct mattermost {
 	size_t			 seen_next;
 	struct mm_trigger	*triggers;	/* [0] is the main one */
 	size_t			 ntriggers;
+	char			*register_error; /* for /status, or NULL */
 	char			*actions_url;	/* buttons; NULL: none */
 	char			 action_token[MM_SECRET_BYTES * 2 + 1];
 	uint64_t		 posts, connects, resumes, gaps, clicks;
@@ -75,10 +76,11 @@ char	*mm_http_why(const struct http_response *);
 
 /*
  * mattermost_commands.c. Builds mm->triggers from the config; with
- * register_*, registers (or repairs) each and takes its token. Returns -1
- * with *cause (may be NULL) when the bot cannot go on.
+ * register_*, registers (or repairs) each and takes its token. A trigger
+ * that cannot be registered is logged and kept in mm->register_error for
+ * /status; it is not fatal (mentions, buttons and alerts go on).
  */
-int	 mm_commands_start(struct mattermost *, char **cause);
+void	 mm_commands_start(struct mattermost *);
 void	 mm_commands_free(struct mattermost *);
 /* POST /mattermost/command (httpd route; arg is the mattermost). */
 void	 mm_slash(void *arg, const struct httpd_request *,

@@ -1792,9 +1792,11 @@ api_list_commands(const struct pss *pss, struct reply *r)
 	}
 	list = cJSON_CreateArray();
 	cJSON_ArrayForEach(it, g.commands) {
-		const char *t = jstr(it, "team_id");
+		const char *t = jstr(it, "team_id"), *who = jstr(it, "creator_id");
 
-		if (t && !strcmp(t, pss->team_q))
+		/* Without manage_others_slash_commands: only one's own. */
+		if (t && !strcmp(t, pss->team_q) && who &&
+		    !strcmp(who, BOT_USER_ID))
 			cJSON_AddItemToArray(list, cJSON_Duplicate(it, 1));
 	}
 	reply_json(r, 200, list);
@@ -1822,6 +1824,11 @@ api_update_command(const struct pss *pss, const char *id, struct reply *r)
 	if (!in) {
 		reply_bad_body(r, "command");
 		return;
+	}
+	if (!jstr(cmd, "creator_id") ||
+	    strcmp(jstr(cmd, "creator_id"), BOT_USER_ID)) {
+		reply_permission_error(r, "manage_others_slash_commands");
+		goto out;
 	}
 	bid = jstr(in, "id");
 	trigger = jstr(in, "trigger");
@@ -3128,7 +3135,35 @@ control(struct lws *wsi, struct pss *pss, const char *what, struct reply *r)
 		control_ratelimit(in, r);
 	else if (!strcmp(what, "forget"))
 		control_forget(r);
-	else if (!strcmp(what, "permissions")) {
+	else if (!strcmp(what, "command")) {
+		/*
+		 * {"trigger","creator_id","url"}: a command another user
+		 * registered in the team; the bot can neither see nor change
+		 * it. Kept by reset, like every registered command.
+		 */
+		cJSON *cmd = cJSON_CreateObject(), *j;
+		char cid[32], tok[32];
+
+		snprintf(cid, sizeof(cid), "cmdother%018d", ++g.n_cmd);
+		snprintf(tok, sizeof(tok), "tokother%018d", g.n_cmd);
+		cJSON_AddStringToObject(cmd, "id", cid);
+		cJSON_AddStringToObject(cmd, "token", tok);
+		cJSON_AddStringToObject(cmd, "creator_id",
+		                        jstr(in, "creator_id") ? jstr(in, "creator_id")
+		                                               : JDOE_ID);
+		cJSON_AddStringToObject(cmd, "team_id", TEAM_ID);
+		cJSON_AddStringToObject(cmd, "trigger", jstr(in, "trigger")
+		                                            ? jstr(in, "trigger")
+		                                            : "opsbot");
+		cJSON_AddStringToObject(cmd, "url", jstr(in, "url")
+		                                        ? jstr(in, "url")
+		                                        : "http://127.0.0.1:9/other");
+		cJSON_AddStringToObject(cmd, "method", "P");
+		cJSON_AddItemToArray(g.commands, cmd);
+		j = ok_object();
+		cJSON_AddStringToObject(j, "id", cid);
+		reply_json(r, 200, j);
+	} else if (!strcmp(what, "permissions")) {
 		/* {"create_post_ephemeral": false}: the bot account lacks it. */
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(
 		    in, "create_post_ephemeral");

@@ -306,9 +306,35 @@ s=$(state)
 equals "another register_url: the commands' urls are fixed in place" "$(calls 'POST /api/v4/commands')/$(calls 'PUT /api/v4/commands/{id}')" "0/2"
 equals "now calling the new url, same token" "$(jq -r '[.commands_registered[] | select(.trigger == "opsbot")] | length as $n | .[0] | "\($n) \(.url) \(.token)"' <<<"$s")" "1 http://127.0.0.1:10/mattermost/command $regtok"
 stop_bot
+# A refused registration is not fatal: the rest of the bot runs, /status says why.
+status_text() { # mention "!status", print the answer's text
+  local p n
+  n=$(state | jq '.posts | length')
+  p=$(ctl post "{\"message\":\"!status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+  wait_for "[.posts[] | select(.root_id == \"$p\")] | length >= 1" || true
+  state | jq -r "[.posts[] | select(.root_id == \"$p\")][0].props.attachments[0].text"
+}
+ctl reset >/dev/null
 reg_cfg "http://127.0.0.1:10/mattermost/command" "teamother00000000000000000"
-out=$("$BOT" --config "$T/reg.json" </dev/null 2>&1); rc=$?
-if [ "$rc" -ne 0 ]; then ok "a registration refused by Mattermost stops the start (exit $rc)"; else bad "a refused registration stops the start" "exit 0"; fi
-contains "naming the permission" "$out" "the bot account needs the permission manage_own_slash_commands"
+start_bot "$T/reg.json" "$T/reg4.err"
+if kill -0 "$bot_pid" 2>/dev/null; then ok "a registration refused by Mattermost does not stop the bot"; else bad "refused registration is not fatal" "$(tail -3 "$T/reg4.err")"; fi
+contains "the log names the permission" "$(cat "$T/reg4.err")" "the bot account needs the permission manage_own_slash_commands"
+st=$(status_text)
+contains "mentions still answered; /status shows the cause" "$st" "slash commands: mattermost: cannot list the team's slash commands"
+stop_bot
+# Another user's command already has a trigger: 400 duplicate_trigger at create.
+ctl reset >/dev/null
+ctl command '{"trigger":"jobs","creator_id":"user0jdoe00000000000000000"}' >/dev/null
+reg_cfg "http://127.0.0.1:10/mattermost/command"
+jq '.chat.mattermost.commands += [{"trigger": "jobs"}]' "$T/reg.json" >"$T/reg5.json"
+start_bot "$T/reg5.json" "$T/reg5.err"
+if kill -0 "$bot_pid" 2>/dev/null; then ok "another owner's /jobs does not stop the bot"; else bad "conflict is not fatal" "$(tail -3 "$T/reg5.err")"; fi
+contains "the log says the trigger is someone else's" "$(cat "$T/reg5.err")" "cannot create the slash command /jobs in team $TEAM (HTTP 400"
+lacks "and does not blame a permission" "$(grep '/jobs' "$T/reg5.err")" "needs the permission"
+st=$(status_text)
+contains "/status shows it" "$st" "slash commands: mattermost: cannot create the slash command /jobs"
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"command\":\"/health\",\"text\":\"nowhere\"}")
+equals "the other slash commands still work" "$(jq -r .status <<<"$r")" 200
+stop_bot
 
 assert_done
