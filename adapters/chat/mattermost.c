@@ -173,7 +173,13 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		    "HTTP 5xx");
 	} else {
 		r->verdict = OUTBOX_REJECTED;
-		xasprintf(&r->error, "HTTP %ld", resp.status);
+		/* Say which channel, by the name the config gave it. */
+		if (resp.status == 403 && (strcmp(it->kind, "post") == 0 ||
+		    strcmp(it->kind, "thread") == 0))
+			r->error = mm_channel_refused(mm, mm_channel_id(mm,
+			    it->channel), &resp);
+		else
+			r->error = mm_http_why(&resp);
 	}
 	http_response_release(&resp);
 }
@@ -195,7 +201,8 @@ mm_post(struct chat *c, const char *channel, const char *kind, int64_t ref,
 	int64_t			 row;
 
 	if (strcmp(kind, "update") != 0)
-		cJSON_AddStringToObject(body, "channel_id", channel);
+		cJSON_AddStringToObject(body, "channel_id",
+		    mm_channel_id(mm, channel));
 	message_render_mattermost(m, body, 0, &act);
 	json = cJSON_PrintUnformatted(body);
 	cJSON_Delete(body);
@@ -811,6 +818,9 @@ mm_start(struct chat *c, char **cause)
 	cJSON_Delete(me);
 	log_info("mattermost", "token ok: @%s", mm->username);
 	mm_commands_start(mm);
+	/* Channels named in the config must exist and have the bot in. */
+	if (mm_channels_start(mm, cause) != 0)
+		return -1;
 	if ((mm->actions_url = mm_actions_url(mm)) != NULL) {
 		if (mm_action_secret(mm, cause) != 0)
 			return -1;
@@ -875,6 +885,7 @@ mm_free(struct chat *c)
 		return;
 	buf_release(&mm->rx);
 	mm_commands_free(mm);
+	mm_channels_free(mm);
 	free(mm->actions_url);
 	explicit_bzero(mm->action_token, sizeof mm->action_token);
 	free(mm);

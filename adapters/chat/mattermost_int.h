@@ -58,6 +58,11 @@ struct mattermost {
 	struct mm_trigger	*triggers;	/* [0] is the main one */
 	size_t			 ntriggers;
 	char			*register_error; /* for /status, or NULL */
+	struct mm_chan {				/* alert routes' */
+		char	*name;		/* as configured: "~ops-alerts" */
+		char	*id;
+	}			*chans;
+	size_t			 nchans;
 	char			*actions_url;	/* buttons; NULL: none */
 	char			 action_token[MM_SECRET_BYTES * 2 + 1];
 	uint64_t		 posts, connects, resumes, gaps, clicks;
@@ -94,6 +99,18 @@ void	 mm_slash(void *arg, const struct httpd_request *,
  */
 int	 mm_private_fallback(struct mattermost *, const char *body,
 	    const struct http_response *refused, struct http_response *r);
+/*
+ * mattermost_channels.c. Resolves the channels of "mattermost:" alert
+ * routes (~name, TEAM/~name or an id) and checks the bot is in each;
+ * returns -1 with *cause (may be NULL) naming the route otherwise.
+ */
+int	 mm_channels_start(struct mattermost *, char **cause);
+void	 mm_channels_free(struct mattermost *);
+/* The id for a receiver as configured (itself when not resolved). */
+const char *mm_channel_id(const struct mattermost *, const char *spec);
+/* "the bot is not a member of ~alerts (HTTP 403: ...)"; caller frees. */
+char	*mm_channel_refused(const struct mattermost *, const char *id,
+	    const struct http_response *);
 /* chat_ops.cmd_prefix: "/opsbot " unless name has its own trigger. */
 const char *mm_cmd_prefix(struct chat *, const char *name);
 

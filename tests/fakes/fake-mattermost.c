@@ -71,6 +71,7 @@ enum {
 #define TEAM_NAME      "acme"
 #define CHAN_PROD      "chanopsprod000000000000000"
 #define CHAN_ALERTS    "chanopsalerts0000000000000"
+#define CHAN_QUIET     "chanopsquiet00000000000000" /* bot not a member */
 #define SERVER_VERSION "9.11.0.12345.fakeconfighash.false"
 #define FAKE_HOST      "fake-mm-1"
 #define JSON_TYPE      "application/json"
@@ -84,6 +85,7 @@ _Static_assert(sizeof(JDOE_ID) == 27, "ids are 26 chars");
 _Static_assert(sizeof(TEAM_ID) == 27, "ids are 26 chars");
 _Static_assert(sizeof(CHAN_PROD) == 27, "ids are 26 chars");
 _Static_assert(sizeof(CHAN_ALERTS) == 27, "ids are 26 chars");
+_Static_assert(sizeof(CHAN_QUIET) == 27, "ids are 26 chars");
 
 static volatile sig_atomic_t stop;
 
@@ -474,16 +476,18 @@ next_ms(void)
  * Teams, channels, direct messages
  */
 
-static const struct channel {
+static struct channel {
 	const char *id, *name, *display;
+	int bot_member; /* _control/membership changes it */
 } channels[] = {
-	{ CHAN_PROD, "ops-prod", "Ops Prod" },
-	{ CHAN_ALERTS, "ops-alerts", "Ops Alerts" },
+	{ CHAN_PROD, "ops-prod", "Ops Prod", 1 },
+	{ CHAN_ALERTS, "ops-alerts", "Ops Alerts", 1 },
+	{ CHAN_QUIET, "ops-quiet", "Ops Quiet", 0 },
 };
 
 #define N_CHANNELS (sizeof(channels) / sizeof(channels[0]))
 
-static const struct channel *
+static struct channel *
 channel_by_id(const char *id)
 {
 	size_t i;
@@ -1386,6 +1390,45 @@ api_users_me(struct reply *r)
 	reply_json(r, 200, j);
 }
 
+/* GET /api/v4/users/me/teams: the bot is in one team. */
+static void
+api_my_teams(struct reply *r)
+{
+	cJSON *a = cJSON_CreateArray(), *t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "id", TEAM_ID);
+	cJSON_AddStringToObject(t, "name", TEAM_NAME);
+	cJSON_AddStringToObject(t, "display_name", "Acme");
+	cJSON_AddStringToObject(t, "type", "O");
+	cJSON_AddItemToArray(a, t);
+	reply_json(r, 200, a);
+}
+
+/* GET /api/v4/channels/{id}/members/me: 404 when the bot is not in it. */
+static void
+api_channel_member(const char *id, struct reply *r)
+{
+	const struct channel *c = channel_by_id(id);
+	cJSON *j;
+
+	if (!c && !is_dm(id)) {
+		reply_app_error(r, 404, "app.channel.get.existing.app_error",
+		                "Unable to find the existing channel.");
+		return;
+	}
+	if (c && !c->bot_member) {
+		reply_app_error(r, 404, "app.channel.get_member.missing.app_error",
+		                "No channel member found for that user ID and "
+		                "channel ID.");
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "channel_id", id);
+	cJSON_AddStringToObject(j, "user_id", BOT_USER_ID);
+	cJSON_AddStringToObject(j, "roles", "channel_user");
+	reply_json(r, 200, j);
+}
+
 static void
 api_channel_by_name(const char *team, int by_id, const char *name,
                     struct reply *r)
@@ -1553,6 +1596,10 @@ api_create_post(const struct pss *pss, struct reply *r)
 	if (!channel_by_id(chan) && !is_dm(chan)) {
 		reply_app_error(r, 403, "api.context.permissions.app_error",
 		                "You do not have the appropriate permissions.");
+		goto out;
+	}
+	if (channel_by_id(chan) && !channel_by_id(chan)->bot_member) {
+		reply_permission_error(r, "create_post");
 		goto out;
 	}
 	if (!msg)
@@ -1988,6 +2035,11 @@ api(const struct pss *pss, struct reply *r)
 	a[0] = b[0] = '\0';
 	if (m == M_GET && !strcmp(p, "/api/v4/users/me"))
 		route = "GET /api/v4/users/me";
+	else if (m == M_GET && !strcmp(p, "/api/v4/users/me/teams"))
+		route = "GET /api/v4/users/me/teams";
+	else if (m == M_GET &&
+	         match_seg(p, "/api/v4/channels/", "/members/me", a, sizeof(a)))
+		route = "GET /api/v4/channels/{id}/members/me";
 	else if (m == M_GET && !strncmp(p, "/api/v4/teams/name/", 19) &&
 	         sscanf(p + 19, "%127[^/]/channels/name/%127[^/]", a, b) == 2 &&
 	         !strchr(strstr(p, "/channels/name/") + 15, '/'))
@@ -2032,6 +2084,10 @@ api(const struct pss *pss, struct reply *r)
 		return;
 	if (!strcmp(route, "GET /api/v4/users/me"))
 		api_users_me(r);
+	else if (!strcmp(route, "GET /api/v4/users/me/teams"))
+		api_my_teams(r);
+	else if (!strcmp(route, "GET /api/v4/channels/{id}/members/me"))
+		api_channel_member(a, r);
 	else if (!strncmp(route, "GET /api/v4/teams/", 18))
 		api_channel_by_name(a, by_id, b, r);
 	else if (!strcmp(route, "POST /api/v4/posts"))
@@ -3163,6 +3219,15 @@ control(struct lws *wsi, struct pss *pss, const char *what, struct reply *r)
 		j = ok_object();
 		cJSON_AddStringToObject(j, "id", cid);
 		reply_json(r, 200, j);
+	} else if (!strcmp(what, "membership")) {
+		/* {"channel":"ops-alerts","member":false}: kick the bot. */
+		const char *name = jstr(in, "channel");
+		size_t i;
+
+		for (i = 0; name && i < N_CHANNELS; i++)
+			if (!strcmp(channels[i].name, name))
+				channels[i].bot_member = jbool(in, "member", 1);
+		reply_json(r, 200, ok_object());
 	} else if (!strcmp(what, "permissions")) {
 		/* {"create_post_ephemeral": false}: the bot account lacks it. */
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(

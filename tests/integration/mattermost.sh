@@ -53,7 +53,7 @@ cat >"$T/opsbot.json" <<JSON
             "mattermost": { "command_token": "cmdtok",
                             "commands": [ { "trigger": "health", "token": "healthtok" } ] } },
   "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false },
-              "route": { "channels": ["mattermost:$OPS"], "group_wait": "1s",
+              "route": { "channels": ["mattermost:~ops-prod"], "group_wait": "1s",
                          "group_interval": "1s" } },
   "users": [ { "name": "jdoe", "platform": "mattermost", "id": "$JDOE", "roles": ["admin"] },
              { "name": "vic", "platform": "mattermost", "id": "$VIC", "roles": ["viewer"] } ],
@@ -234,7 +234,7 @@ ctl reset >/dev/null
 curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"QueueStuck","host":"mq-01","severity":"critical","summary":"12000 messages waiting"}' >/dev/null
 if wait_for '[.posts[] | select(.message // "" | test("FIRING:1"))] | length >= 1'; then ok "alert posted to the channel"; else bad "alert posted" "$(state | jq -c '.posts | map(.message)')"; fi
 apost=$(state | jq -c '[.posts[] | select(.message // "" | test("FIRING:1"))][0]')
-equals "in the routed channel" "$(jq -r .channel_id <<<"$apost")" "$OPS"
+equals "in the routed channel (~ops-prod, resolved to its id)" "$(jq -r .channel_id <<<"$apost")" "$OPS"
 contains "coloured critical" "$(jq -c .props.attachments[0] <<<"$apost")" '"color":"#'
 contains "with an Acknowledge button" "$(jq -c .props.attachments[0].actions <<<"$apost")" '"command":"ack 1"'
 apid=$(jq -r .id <<<"$apost")
@@ -335,6 +335,26 @@ st=$(status_text)
 contains "/status shows it" "$st" "slash commands: mattermost: cannot create the slash command /jobs"
 r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"command\":\"/health\",\"text\":\"nowhere\"}")
 equals "the other slash commands still work" "$(jq -r .status <<<"$r")" 200
+stop_bot
+
+# --- channels named in routes: resolved at start, membership checked ----------
+chan_cfg() { jq --arg c "$1" '.alerts.route.channels = [$c]' "$T/opsbot.json" >"$T/chan.json"; }
+chan_cfg "mattermost:~nope"
+out=$(timeout 20 "$BOT" --config "$T/chan.json" </dev/null 2>&1); rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then ok "an unknown channel stops the start (exit $rc)"; else bad "unknown channel stops the start" "exit $rc"; fi
+contains "naming the route and the channel" "$out" "mattermost: alerts.route.channels: ~nope: unknown channel ~nope"
+chan_cfg "mattermost:acme/~ops-quiet"
+out=$(timeout 20 "$BOT" --config "$T/chan.json" </dev/null 2>&1); rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then ok "a channel without the bot stops the start (exit $rc)"; else bad "non-member channel stops the start" "exit $rc"; fi
+contains "saying the bot is not in it" "$out" "acme/~ops-quiet: the bot is not a member of ~ops-quiet"
+chan_cfg "mattermost:~ops-alerts"
+ctl reset >/dev/null
+start_bot "$T/chan.json" "$T/chan.err"
+ctl membership '{"channel":"ops-alerts","member":false}' >/dev/null
+curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"DiskFull","host":"db-01","severity":"critical"}' >/dev/null
+for _ in $(seq 200); do grep -q 'not a member of ~ops-alerts' "$T/chan.err" && break; sleep 0.05; done
+contains "a 403 later names the channel" "$(grep 'refused for good' "$T/chan.err")" "the bot is not a member of ~ops-alerts (HTTP 403"
+ctl membership '{"channel":"ops-alerts","member":true}' >/dev/null
 stop_bot
 
 assert_done
