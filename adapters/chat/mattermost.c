@@ -124,10 +124,25 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	else
 		xasprintf(&url, "%s/api/v4/posts%s", mm->url,
 		    strcmp(it->kind, "ephemeral") == 0 ? "/ephemeral" : "");
-	if (strcmp(it->kind, "thread") == 0 && it->target != NULL &&
-	    (json = cJSON_Parse(it->body)) != NULL) {
-		cJSON_DeleteItemFromObjectCaseSensitive(json, "root_id");
-		cJSON_AddStringToObject(json, "root_id", it->target);
+	/*
+	 * A create carries pending_post_id, the same for every attempt of
+	 * this row (also after a restart), so that a retry after a lost
+	 * answer does not post twice: the server returns the post it made.
+	 */
+	if ((strcmp(it->kind, "post") == 0 || strcmp(it->kind, "thread") ==
+	    0) && (json = cJSON_Parse(it->body)) != NULL) {
+		char	 pending[96];
+
+		if (strcmp(it->kind, "thread") == 0 && it->target != NULL) {
+			cJSON_DeleteItemFromObjectCaseSensitive(json,
+			    "root_id");
+			cJSON_AddStringToObject(json, "root_id", it->target);
+		}
+		snprintf(pending, sizeof pending, "%s:opsbot%lld", mm->user_id,
+		    (long long)it->id);
+		cJSON_DeleteItemFromObjectCaseSensitive(json,
+		    "pending_post_id");
+		cJSON_AddStringToObject(json, "pending_post_id", pending);
 		body = cJSON_PrintUnformatted(json);
 		cJSON_Delete(json);
 	}

@@ -59,6 +59,7 @@ enum {
 	SLASH_TIMEOUT_MS = 5000,       /* slash delivery bound */
 	MAX_SLASH_ANSWER = 1 << 20,    /* bot's answer kept up to this */
 	MAX_MESSAGE_RUNES = 16383,     /* Mattermost: PostMessageMaxRunesV2 */
+	PENDING_TTL_MS = 30000,        /* Mattermost: PendingPostIDsCacheTTL */
 	MAX_SENDS = 8,                 /* client --send options */
 	MAX_BAD_SAMPLES = 20,          /* bad frames kept for the state */
 	BAD_SAMPLE_LEN = 200,          /* bytes kept of each */
@@ -398,6 +399,8 @@ static struct {
 	cJSON *ephemerals, *click_results;
 	cJSON *last_buttons; /* newest bot message with buttons */
 	int no_ephemeral; /* the bot lacks create_post_ephemeral */
+	int lose_posts;   /* creates whose answer is lost (504) */
+	int deduped;      /* creates answered from pending_post_id */
 	cJSON *actions, *bad_samples;
 	/* server state (kept by reset) */
 	cJSON *commands, *dms;
@@ -416,6 +419,7 @@ records_new(void)
 	g.click_results = cJSON_CreateArray();
 	g.last_buttons = NULL;
 	g.no_ephemeral = 0;
+	g.lose_posts = g.deduped = 0;
 	g.calls = cJSON_CreateObject();
 	g.actions = cJSON_CreateObject();
 	g.bad_samples = cJSON_CreateArray();
@@ -1620,6 +1624,24 @@ api_create_post(const struct pss *pss, struct reply *r)
 		                "Invalid RootId parameter.");
 		goto out;
 	}
+	/*
+	 * deduplicateCreatePost (app/post.go): a pending_post_id seen in
+	 * the last 30 s gets the post made then, 201, and nothing new.
+	 */
+	if (pending && *pending) {
+		int i;
+
+		for (i = g.n_posts - 1; i >= 0; i--) {
+			struct post *q = g.posts[i];
+
+			if (q->pending_id && !strcmp(q->pending_id, pending) &&
+			    now_ms() - q->create_at < PENDING_TTL_MS) {
+				g.deduped++;
+				reply_json(r, 201, post_json(q));
+				goto out;
+			}
+		}
+	}
 	p = post_new();
 	snprintf(p->channel_id, sizeof(p->channel_id), "%s", chan);
 	snprintf(p->root_id, sizeof(p->root_id), "%s", root ? root : "");
@@ -1635,6 +1657,8 @@ api_create_post(const struct pss *pss, struct reply *r)
 	cJSON_AddStringToObject(rec, "message", p->message);
 	cJSON_AddItemToObject(rec, "props", dup_or_null(p->props));
 	cJSON_AddNumberToObject(rec, "create_at", (double)p->create_at);
+	cJSON_AddStringToObject(rec, "pending_post_id",
+	                        p->pending_id ? p->pending_id : "");
 	cJSON_AddItemToArray(g.rec_posts, rec);
 	note_buttons(cJSON_GetObjectItemCaseSensitive(p->props, "attachments"),
 	             p->id, p->channel_id);
@@ -1649,6 +1673,11 @@ api_create_post(const struct pss *pss, struct reply *r)
 	emit_posted(p, "@" BOT_USERNAME, type, name, disp, team, mention,
 	            pss->set_online, &delivered, &queued, NULL);
 	cJSON_Delete(mention);
+	if (g.lose_posts > 0) {
+		/* Made, but the answer is lost on the way (a proxy's 504). */
+		g.lose_posts--;
+		reply_set(r, 504, "text/plain", "gateway timeout");
+	}
 out:
 	cJSON_Delete(in);
 }
@@ -2858,6 +2887,7 @@ state_json(void)
 	cJSON_AddNumberToObject(s, "auth_header", g.auth_header);
 	cJSON_AddNumberToObject(s, "auth_challenge", g.auth_challenge);
 	cJSON_AddNumberToObject(s, "replayed", g.replayed);
+	cJSON_AddNumberToObject(s, "deduped", g.deduped);
 	cJSON_AddItemToObject(s, "posts", cJSON_Duplicate(g.rec_posts, 1));
 	cJSON_AddItemToObject(s, "ephemerals",
 	                      cJSON_Duplicate(g.ephemerals, 1));
@@ -3219,6 +3249,10 @@ control(struct lws *wsi, struct pss *pss, const char *what, struct reply *r)
 		j = ok_object();
 		cJSON_AddStringToObject(j, "id", cid);
 		reply_json(r, 200, j);
+	} else if (!strcmp(what, "lose")) {
+		/* {"count":1}: the next creates are made, answered 504. */
+		g.lose_posts = jint(in, "count", 1);
+		reply_json(r, 200, ok_object());
 	} else if (!strcmp(what, "membership")) {
 		/* {"channel":"ops-alerts","member":false}: kick the bot. */
 		const char *name = jstr(in, "channel");

@@ -160,6 +160,15 @@ else
   bad "delivered after a 429" "no post"
 fi
 
+# --- a create whose answer is lost: the retry does not post twice ---------------
+ctl reset >/dev/null
+ctl lose '{"count":1}' >/dev/null
+pid=$(ctl post "{\"message\":\"!whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+if wait_for '.deduped >= 1'; then ok "a create whose answer was lost is retried"; else bad "retried after a lost answer" "$(state | jq -c '{deduped, posts: [.posts[] | .pending_post_id]}')"; fi
+s=$(state)
+equals "and posted once (pending_post_id)" "$(jq "[.posts[] | select(.root_id == \"$pid\")] | length" <<<"$s")" 1
+if [[ "$(jq -r "[.posts[] | select(.root_id == \"$pid\")][0].pending_post_id" <<<"$s")" =~ ^botuserid00000000000000000:opsbot[0-9]+$ ]]; then ok "the pending id comes from the outbox row"; else bad "pending id from the row" "$(jq -c '.posts' <<<"$s")"; fi
+
 # --- buttons: Confirm on an unconfirmed /restart, clicked ------------------------
 db="$T/data/opsbot.db"
 ctl reset >/dev/null
