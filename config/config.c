@@ -690,7 +690,7 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	static const char *const mm_keys[] = { "enabled", "url", "token",
 	    "token_file", "prefix", "command", "command_token",
 	    "command_token_file", "actions_url", "register_team_id",
-	    "register_url", "commands", NULL };
+	    "register_url", "commands", "outbox_rate", "outbox_burst", NULL };
 	const cJSON	*chat = cfg_object(ctx, root, "", "chat");
 	const cJSON	*con = cfg_object(ctx, chat, "chat", "console");
 	const cJSON	*slack = cfg_object(ctx, chat, "chat", "slack");
@@ -823,6 +823,19 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		    "\"https://bot.example:9097/mattermost/command\", got "
 		    "\"%s\"", c->chat.mattermost_register_url);
 	cfg_mm_commands(ctx, mm, c);
+	/* Mattermost takes far more than Slack's one a second a channel. */
+	c->chat.mattermost_outbox_rate = 10.0;
+	if ((rate = cJSON_GetObjectItemCaseSensitive(mm, "outbox_rate")) !=
+	    NULL) {
+		if (cJSON_IsNumber(rate) && rate->valuedouble >= 0.01 &&
+		    rate->valuedouble <= 1000)
+			c->chat.mattermost_outbox_rate = rate->valuedouble;
+		else
+			cfg_type_error(ctx, "chat.mattermost.outbox_rate", "a "
+			    "number of messages per second, 0.01-1000", rate);
+	}
+	cfg_int(ctx, mm, "chat.mattermost", "outbox_burst", 1, 100, 20,
+	    &c->chat.mattermost_outbox_burst);
 	if ((c->chat.mattermost_register_team_id == NULL) !=
 	    (c->chat.mattermost_register_url == NULL))
 		cfg_error(ctx, "chat.mattermost", "registering the slash "

@@ -786,6 +786,7 @@ mm_start(struct chat *c, char **cause)
 	const struct config	*cfg = c->bot->cfg;
 	struct mattermost	*mm = xcalloc(1, sizeof *mm);
 	struct http_response	 r;
+	struct outbox_limits	 lim;
 	const char		*headers[2];
 	char			*url, *auth;
 	cJSON			*me;
@@ -844,6 +845,10 @@ mm_start(struct chat *c, char **cause)
 	} else
 		log_info("mattermost", "no buttons: the HTTP listener is off "
 		    "(see chat.mattermost.actions_url)");
+	lim.rate_per_s = cfg->chat.mattermost_outbox_rate;
+	lim.burst = cfg->chat.mattermost_outbox_burst;
+	lim.backoff_max_ms = 0;
+	outbox_set_limits(mm->bot->outbox, "mattermost", &lim);
 	outbox_register(mm->bot->outbox, "mattermost", mm_send, mm);
 	if (mm->bot->httpd != NULL) {
 		httpd_route(mm->bot->httpd, "POST", "/mattermost/command",

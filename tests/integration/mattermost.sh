@@ -366,4 +366,21 @@ contains "a 403 later names the channel" "$(grep 'refused for good' "$T/chan.err
 ctl membership '{"channel":"ops-alerts","member":true}' >/dev/null
 stop_bot
 
+# --- pacing fits Mattermost: replies in a row do not wait a second each ---------
+jq 'del(.chat.outbox)' "$T/opsbot.json" >"$T/pace.json"
+ctl reset >/dev/null
+start_bot "$T/pace.json" "$T/pace.err"
+t0=$(date +%s%N)
+for i in 1 2 3 4 5 6; do
+  ctl post "{\"message\":\"@opsbot whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+done
+if wait_for '(.posts | length) >= 6'; then
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  # Slack's pacing (burst 3, then 1/s) needs 3 s for these.
+  if [ "$ms" -lt 2500 ]; then ok "6 replies in one channel in $ms ms (default pacing)"; else bad "replies not paced like Slack" "$ms ms"; fi
+else
+  bad "6 replies arrive" "$(state | jq '.posts | length')"
+fi
+stop_bot
+
 assert_done
