@@ -310,21 +310,11 @@ mm_seen(struct mattermost *mm, const char *post_id)
 static char *
 mm_command_text(struct mattermost *mm, const char *msg, int direct)
 {
-	char		 mention[80];
-	const char	*at;
-	size_t		 plen = strlen(mm->prefix), mlen;
-	struct buf	 b;
+	size_t	 plen = strlen(mm->prefix);
+	char	*text;
 
-	snprintf(mention, sizeof mention, "@%s", mm->username);
-	mlen = strlen(mention);
-	if (mm->username[0] != '\0' && (at = strstr(msg, mention)) != NULL &&
-	    (at[mlen] == '\0' || at[mlen] == ' ' || at[mlen] == ':' ||
-	    at[mlen] == ',' || at[mlen] == '\n')) {
-		buf_init(&b);
-		buf_add(&b, msg, (size_t)(at - msg));
-		buf_adds(&b, at + mlen + (at[mlen] == ':' || at[mlen] == ','));
-		return buf_detach(&b);
-	}
+	if ((text = mm_mention_strip(msg, mm->username)) != NULL)
+		return text;
 	if (plen > 0 && strncmp(msg, mm->prefix, plen) == 0)
 		return xstrdup(msg + plen);
 	return direct ? xstrdup(msg) : NULL;

@@ -111,6 +111,12 @@ const char *mm_channel_id(const struct mattermost *, const char *spec);
 /* "the bot is not a member of ~alerts (HTTP 403: ...)"; caller frees. */
 char	*mm_channel_refused(const struct mattermost *, const char *id,
 	    const struct http_response *);
+/*
+ * mattermost_mention.c. msg without its first mention of username (any
+ * case, trailing punctuation dropped), or NULL if it has none; caller
+ * frees.
+ */
+char	*mm_mention_strip(const char *msg, const char *username);
 /* chat_ops.cmd_prefix: "/opsbot " unless name has its own trigger. */
 const char *mm_cmd_prefix(struct chat *, const char *name);
 

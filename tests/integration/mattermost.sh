@@ -381,6 +381,11 @@ if wait_for '(.posts | length) >= 6'; then
 else
   bad "6 replies arrive" "$(state | jq '.posts | length')"
 fi
+# Mentions as Mattermost matches them: any case, trailing punctuation.
+for m in "@OpsBot, whoami" "@opsbot: whoami" "@OPSBOT! whoami"; do
+  pid=$(ctl post "$(jq -nc --arg m "$m" --arg u "$JDOE" --arg c "$OPS" '{message:$m,user_id:$u,channel_id:$c}')" | jq -r .post_id)
+  if wait_for "[.posts[] | select(.root_id == \"$pid\") | select(.props.attachments[0].text | test(\"platform: mattermost\"))] | length >= 1"; then ok "\"$m\" is a mention"; else bad "\"$m\" is a mention" "$(state | jq -c "[.posts[] | select(.root_id == \"$pid\")]")"; fi
+done
 stop_bot
 
 assert_done
