@@ -40,6 +40,7 @@
 
 #define MM_RX_MAX		(1024 * 1024)
 #define MM_TEXT_MAX		15000	/* the server allows 16383 */
+#define MM_HEALTHY_MS		5000	/* up this long: backoff starts over */
 #define MM_SECRET_FILE		"mattermost-actions.key"
 
 /* The server pings every 60 s; we check the link after 30 s idle. */
@@ -373,6 +374,25 @@ mm_on_posted(struct mattermost *mm, const cJSON *data)
 
 static void	mm_connect(struct mattermost *);
 
+/*
+ * A resumed socket gets no hello, and a quiet one no event either: what
+ * proves it healthy is staying up. Then the next loss backs off from
+ * 1 s again, not from where a string of earlier losses left it.
+ */
+static void
+mm_healthy_cb(lws_sorted_usec_list_t *sul)
+{
+	struct mattermost *mm = lws_container_of(sul, struct mattermost,
+	    healthy_sul);
+
+	if (mm->connected && mm->wsi != NULL && mm->retry_count != 0) {
+		log_info("mattermost", "connection %s up for %d s: reconnect "
+		    "backoff starts over", mm->connection_id,
+		    MM_HEALTHY_MS / 1000);
+		mm->retry_count = 0;
+	}
+}
+
 static void
 mm_retry_cb(lws_sorted_usec_list_t *sul)
 {
@@ -497,6 +517,8 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 			mm->connected = 1;
 			mm->resuming = 1;
 		}
+		lws_sul_schedule(loop_lws(mm->bot->loop), 0, &mm->healthy_sul,
+		    mm_healthy_cb, (lws_usec_t)MM_HEALTHY_MS * LWS_US_PER_MS);
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		switch (chat_ws_collect(wsi, &mm->rx, &mm->rx_overflow, in, len,
@@ -516,6 +538,7 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		    (const char *)in : "unknown error");
 		/* FALLTHROUGH */
 	case LWS_CALLBACK_CLIENT_CLOSED:
+		lws_sul_cancel(&mm->healthy_sul);
 		mm->wsi = NULL;
 		mm->connected = 0;
 		lws_set_opaque_user_data(wsi, NULL);
@@ -858,6 +881,7 @@ mm_stop(struct chat *c)
 	if (mm == NULL)
 		return;
 	mm->stopping = 1;
+	lws_sul_cancel(&mm->healthy_sul);
 	if (mm->retry_armed) {
 		lws_sul_cancel(&mm->retry_sul);
 		mm->retry_armed = 0;

@@ -53,6 +53,7 @@ struct mattermost {
 	unsigned short		 retry_count;
 	lws_sorted_usec_list_t	 retry_sul;
 	int			 retry_armed;
+	lws_sorted_usec_list_t	 healthy_sul;	/* resets retry_count */
 	char			 seen[MM_SEEN][32];	/* post ids */
 	size_t			 seen_next;
 	struct mm_trigger	*triggers;	/* [0] is the main one */

@@ -388,4 +388,18 @@ for m in "@OpsBot, whoami" "@opsbot: whoami" "@OPSBOT! whoami"; do
 done
 stop_bot
 
+# --- a resumed connection that stays up: the reconnect backoff starts over -----
+ctl reset >/dev/null
+start_bot "$T/opsbot.json" "$T/bo.err"
+ctl drop >/dev/null
+wait_for '.resumes >= 1' || true
+sleep 6   # healthy for longer than the bot's 5 s
+ctl drop >/dev/null
+wait_for '.resumes >= 2' || true
+delays=$(sed -n 's/.*reconnecting in \([0-9]*\) ms.*/\1/p' "$T/bo.err" | tr '\n' ' ')
+last=$(awk '{print $NF}' <<<"$delays")
+if [ -n "$last" ] && [ "$last" -le 1300 ]; then ok "after a healthy resumed connection the backoff is 1 s again ($delays)"; else bad "backoff reset after a healthy resume" "delays: $delays"; fi
+contains "and the log says so" "$(cat "$T/bo.err")" "reconnect backoff starts over"
+stop_bot
+
 assert_done
