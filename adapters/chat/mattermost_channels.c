@@ -1,5 +1,5 @@
 /*
- * Channels named in alert routes ("mattermost:~ops-alerts",
+ * Channels named in alert routes and schedules ("mattermost:~ops-alerts",
  * "mattermost:acme/~ops-alerts", or an id), resolved to ids once at
  * start, as Slack's are: an unknown channel, or one the bot is not in (it
  * could not post there), stops the start with the route that names it.
@@ -129,41 +129,60 @@ mm_resolve_channel(struct mattermost *mm, const char *spec, char **cause)
 	return id;
 }
 
+/*
+ * Resolves receiver r ("mattermost:..."; others are skipped) once; where
+ * names the config place for an error. Returns -1 with *cause.
+ */
+static int
+mm_resolve_one(struct mattermost *mm, const char *r, const char *where,
+    char **cause)
+{
+	const char	*spec;
+	char		*why, *id;
+	size_t		 j;
+
+	if (r == NULL || strncmp(r, "mattermost:", 11) != 0)
+		return 0;
+	spec = r + 11;
+	for (j = 0; j < mm->nchans; j++) {
+		if (strcmp(mm->chans[j].name, spec) == 0)
+			return 0;
+	}
+	if (mm->nchans == MM_CHANNELS_MAX)
+		return 0;
+	if ((id = mm_resolve_channel(mm, spec, &why)) == NULL) {
+		if (cause != NULL)
+			xasprintf(cause, "mattermost: %s: %s: %s", where, spec,
+			    why);
+		free(why);
+		return -1;
+	}
+	if (strcmp(id, spec) != 0)
+		log_info("mattermost", "%s is %s", spec, id);
+	mm->chans[mm->nchans].name = xstrdup(spec);
+	mm->chans[mm->nchans++].id = id;
+	return 0;
+}
+
 /* The route tree's "mattermost:" receivers, depth first. */
 static int
 mm_resolve_route(struct mattermost *mm, const struct cfg_route *rt,
     char **cause)
 {
 	const struct config	*cfg = mm->bot->cfg;
-	const char		*spec;
-	char			*why, *id;
-	size_t			 i, j;
+	char			*where;
+	size_t			 i;
+	int			 rc;
 
 	for (i = 0; i < rt->channels.n; i++) {
-		if (strncmp(rt->channels.v[i], "mattermost:", 11) != 0)
-			continue;
-		spec = rt->channels.v[i] + 11;
-		for (j = 0; j < mm->nchans; j++) {
-			if (strcmp(mm->chans[j].name, spec) == 0)
-				break;
-		}
-		if (j < mm->nchans || mm->nchans == MM_CHANNELS_MAX)
-			continue;
-		if ((id = mm_resolve_channel(mm, spec, &why)) == NULL) {
-			if (cause != NULL && rt == &cfg->alerts.route &&
-			    cfg->alerts.route_from_default)
-				xasprintf(cause, "mattermost: "
-				    "alerts.default_channel %s: %s", spec, why);
-			else if (cause != NULL)
-				xasprintf(cause, "mattermost: %s.channels: %s: "
-				    "%s", rt->path, spec, why);
-			free(why);
+		if (rt == &cfg->alerts.route && cfg->alerts.route_from_default)
+			xasprintf(&where, "alerts.default_channel");
+		else
+			xasprintf(&where, "%s.channels", rt->path);
+		rc = mm_resolve_one(mm, rt->channels.v[i], where, cause);
+		free(where);
+		if (rc != 0)
 			return -1;
-		}
-		if (strcmp(id, spec) != 0)
-			log_info("mattermost", "%s is %s", spec, id);
-		mm->chans[mm->nchans].name = xstrdup(spec);
-		mm->chans[mm->nchans++].id = id;
 	}
 	for (i = 0; i < rt->nroutes; i++) {
 		if (mm_resolve_route(mm, &rt->routes[i], cause) != 0)
@@ -175,8 +194,21 @@ mm_resolve_route(struct mattermost *mm, const struct cfg_route *rt,
 int
 mm_channels_start(struct mattermost *mm, char **cause)
 {
+	const struct config	*cfg = mm->bot->cfg;
+	char			 where[64];
+	size_t			 i;
+
 	mm->chans = xcalloc(MM_CHANNELS_MAX, sizeof *mm->chans);
-	return mm_resolve_route(mm, &mm->bot->cfg->alerts.route, cause);
+	if (mm_resolve_route(mm, &cfg->alerts.route, cause) != 0)
+		return -1;
+	/* Scheduled reports post to a channel too. */
+	for (i = 0; i < cfg->nschedules; i++) {
+		snprintf(where, sizeof where, "schedules[%zu].channel", i);
+		if (mm_resolve_one(mm, cfg->schedules[i].channel, where,
+		    cause) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 const char *

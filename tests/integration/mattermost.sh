@@ -356,6 +356,9 @@ chan_cfg "mattermost:acme/~ops-quiet"
 out=$(timeout 20 "$BOT" --config "$T/chan.json" </dev/null 2>&1); rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then ok "a channel without the bot stops the start (exit $rc)"; else bad "non-member channel stops the start" "exit $rc"; fi
 contains "saying the bot is not in it" "$out" "acme/~ops-quiet: the bot is not a member of ~ops-quiet"
+jq '.schedules = [{"name": "sod", "cron": "0 8 * * *", "run": "status", "channel": "mattermost:~gone"}]' "$T/opsbot.json" >"$T/sched.json"
+out=$(timeout 20 "$BOT" --config "$T/sched.json" </dev/null 2>&1); rc=$?
+contains "a schedule's channel is resolved too" "$out" "mattermost: schedules[0].channel: ~gone: unknown channel ~gone"
 chan_cfg "mattermost:~ops-alerts"
 ctl reset >/dev/null
 start_bot "$T/chan.json" "$T/chan.err"
