@@ -9,6 +9,13 @@
 # admin (runs), a forged button token refused (401), bad clicks 400, the
 # button secret kept across a restart; slash command registration (create,
 # reuse, fix the url; its token replaces command_token; 403 explained).
+# Parity with Slack: button ids the click route takes (no dead buttons);
+# a token per slash command, help naming /opsbot status, /opsbot alone is
+# help; refusals heard without create_post_ephemeral (thread, DM); a
+# refused registration (another user's trigger) not fatal, in /status;
+# route and schedule channels by name, membership checked, a later 403
+# named; pending_post_id against double posts; Mattermost's own pacing;
+# mentions in any case with punctuation; backoff reset after a resume.
 # usage: mattermost.sh OPSBOT FAKE_MATTERMOST
 set -u
 BOT=$(realpath "$1")
