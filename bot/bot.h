@@ -146,6 +146,11 @@ void	 cmd_private(struct cmd_ctx *);
  */
 void	 cmd_button(struct cmd_ctx *, const char *action, const char *label,
 	    const char *value, int danger);
+/*
+ * How the asker types command name where they are, to put before it in
+ * texts: "/" or, on Mattermost, e.g. "/opsbot " (chat_ops.cmd_prefix).
+ */
+const char *cmd_prefix(const struct cmd_ctx *, const char *name);
 /* Like cmd_reply, and marks the outcome as an error. */
 void	 cmd_error(struct cmd_ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -89,6 +89,16 @@ cmd_title(struct cmd_ctx *ctx, enum message_status st, const char *fmt, ...)
 	ctx->status = st;
 }
 
+const char *
+cmd_prefix(const struct cmd_ctx *ctx, const char *name)
+{
+	const char	*p = NULL;
+
+	if (ctx->chat != NULL && ctx->chat->ops->cmd_prefix != NULL)
+		p = ctx->chat->ops->cmd_prefix(ctx->chat, name);
+	return p != NULL ? p : "/";
+}
+
 void
 cmd_private(struct cmd_ctx *ctx)
 {
@@ -472,19 +482,21 @@ dispatch_message(struct cmd_ctx *ctx, const struct chat_msg *m)
 	if (e == NULL) {
 		hint = cmd_suggest(b->cmds, name);
 		if (hint != NULL)
-			dispatch_refuse(ctx, "unknown", "unknown command /%s "
-			    "— did you mean /%s?", name, hint);
+			dispatch_refuse(ctx, "unknown", "unknown command %s%s "
+			    "— did you mean %s%s?", cmd_prefix(ctx, name), name,
+			    cmd_prefix(ctx, hint), hint);
 		else
-			dispatch_refuse(ctx, "unknown", "unknown command /%s "
-			    "— type /help for the list", name);
+			dispatch_refuse(ctx, "unknown", "unknown command %s%s "
+			    "— type %shelp for the list", cmd_prefix(ctx, name),
+			    name, cmd_prefix(ctx, "help"));
 		return;
 	}
 	ctx->entry = e;
 
 	cc = config_find_command(b->cfg, e->name);
 	if (cc != NULL && !cc->enabled) {
-		dispatch_refuse(ctx, "disabled", "/%s is disabled in this "
-		    "bot's config", e->name);
+		dispatch_refuse(ctx, "disabled", "%s%s is disabled in this "
+		    "bot's config", cmd_prefix(ctx, e->name), e->name);
 		return;
 	}
 	rbac_user_roles(b->rbac, chat->ops->name, m->user_id, m->user_name,
@@ -494,21 +506,23 @@ dispatch_message(struct cmd_ctx *ctx, const struct chat_msg *m)
 		rbac_roles_granting(b->rbac, e, &roles);
 		buf_adds(&roles, "; you have ");
 		rbac_user_describe(&ctx->user, &roles);
-		dispatch_refuse(ctx, "denied", "/%s needs role %s", e->name,
-		    roles.data);
+		dispatch_refuse(ctx, "denied", "%s%s needs role %s",
+		    cmd_prefix(ctx, e->name), e->name, roles.data);
 		buf_release(&roles);
 		return;
 	}
 	if (!rbac_channel_allows(b->rbac, e, chat->ops->name, m->channel,
 	    m->channel_name)) {
-		dispatch_refuse(ctx, "denied", "/%s is not allowed in this "
-		    "channel (%s)", e->name, m->channel_name != NULL ?
+		dispatch_refuse(ctx, "denied", "%s%s is not allowed in this "
+		    "channel (%s)", cmd_prefix(ctx, e->name), e->name,
+		    m->channel_name != NULL ?
 		    m->channel_name : m->channel != NULL ? m->channel : "none");
 		return;
 	}
 	if (args_parse(&e->args, &ctx->words, &ctx->args, &cause) != 0) {
-		dispatch_refuse(ctx, "bad_input", "%s\nusage: /%s%s%s", cause,
-		    e->name, *e->synopsis != '\0' ? " " : "", e->synopsis);
+		dispatch_refuse(ctx, "bad_input", "%s\nusage: %s%s%s%s", cause,
+		    cmd_prefix(ctx, e->name), e->name,
+		    *e->synopsis != '\0' ? " " : "", e->synopsis);
 		free(cause);
 		return;
 	}
@@ -519,8 +533,8 @@ dispatch_message(struct cmd_ctx *ctx, const struct chat_msg *m)
 		ctx->previewing = 1;
 		if (e->preview == NULL) {
 			ctx->outcome = "ok";
-			cmd_reply(ctx, "/%s changes things on production.",
-			    e->name);
+			cmd_reply(ctx, "%s%s changes things on production.",
+			    cmd_prefix(ctx, e->name), e->name);
 			cmd_answer(ctx);
 			dispatch_free(ctx);
 			return;
@@ -528,9 +542,9 @@ dispatch_message(struct cmd_ctx *ctx, const struct chat_msg *m)
 	} else if ((e->flags & CMD_NEEDS_CONFIRM) && m->click &&
 	    ctx->confirm_token == NULL) {
 		/* A button that runs a change must be a single-use one. */
-		dispatch_refuse(ctx, "refused", "this button would run /%s "
+		dispatch_refuse(ctx, "refused", "this button would run %s%s "
 		    "without a single-use confirmation; type the command "
-		    "again", e->name);
+		    "again", cmd_prefix(ctx, e->name), e->name);
 		return;
 	}
 	if (ctx->confirm_token != NULL && confirm_claim(ctx, &cause) != 0) {

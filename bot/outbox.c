@@ -39,6 +39,8 @@ struct ob_channel {
 	char			*platform;
 	char			*channel;
 	struct ob_items		 items;
+	double			 rate;		/* per s: the platform's */
+	int			 burst;
 	double			 tokens;
 	int64_t			 refilled;	/* mono ms */
 	int64_t			 paused_until;
@@ -53,6 +55,14 @@ struct ob_sender {
 	struct ob_sender	*next;
 };
 
+/* A platform's own pacing (outbox_set_limits). */
+struct ob_pace {
+	char			*platform;
+	double			 rate;
+	int			 burst;
+	struct ob_pace		*next;
+};
+
 struct outbox {
 	struct store		*store;
 	struct loop		*loop;
@@ -60,6 +70,7 @@ struct outbox {
 	struct outbox_limits	 limits;
 	struct ob_channel	*channels;
 	struct ob_sender	*senders;
+	struct ob_pace		*paces;
 	size_t			 pending;
 	/*
 	 * Enqueued inside a store transaction: kept out of the queues until
@@ -189,6 +200,13 @@ outbox_free(struct outbox *ob)
 		free(s->platform);
 		free(s);
 	}
+	while (ob->paces != NULL) {
+		struct ob_pace	*p = ob->paces;
+
+		ob->paces = p->next;
+		free(p->platform);
+		free(p);
+	}
 	free(ob);
 }
 
@@ -204,6 +222,43 @@ outbox_register(struct outbox *ob, const char *platform, outbox_send_fn send,
 	s->next = ob->senders;
 	ob->senders = s;
 	outbox_kick(ob);
+}
+
+/* Sets ch's rate and burst: its platform's own, or the defaults. */
+static void
+ob_channel_pace(const struct outbox *ob, struct ob_channel *ch)
+{
+	const struct ob_pace	*p;
+
+	ch->rate = ob->limits.rate_per_s;
+	ch->burst = ob->limits.burst;
+	for (p = ob->paces; p != NULL; p = p->next) {
+		if (strcmp(p->platform, ch->platform) == 0) {
+			ch->rate = p->rate;
+			ch->burst = p->burst;
+		}
+	}
+}
+
+void
+outbox_set_limits(struct outbox *ob, const char *platform,
+    const struct outbox_limits *lim)
+{
+	struct ob_pace		*p = xcalloc(1, sizeof *p);
+	struct ob_channel	*ch;
+
+	p->platform = xstrdup(platform);
+	p->rate = lim->rate_per_s > 0 ? lim->rate_per_s : 1;
+	p->burst = lim->burst >= 1 ? lim->burst : 1;
+	p->next = ob->paces;
+	ob->paces = p;
+	for (ch = ob->channels; ch != NULL; ch = ch->next) {
+		if (strcmp(ch->platform, platform) == 0) {
+			ob_channel_pace(ob, ch);
+			if (ch->tokens > ch->burst)
+				ch->tokens = ch->burst;
+		}
+	}
 }
 
 static struct ob_sender *
@@ -233,7 +288,8 @@ ob_channel_get(struct outbox *ob, const char *platform, const char *channel)
 	ch->platform = xstrdup(platform);
 	ch->channel = xstrdup(channel);
 	TAILQ_INIT(&ch->items);
-	ch->tokens = ob->limits.burst;
+	ob_channel_pace(ob, ch);
+	ch->tokens = ch->burst;
 	ch->refilled = clock_mono_ms();
 	*tail = ch;
 	return ch;
@@ -475,11 +531,12 @@ ob_timer_cb(lws_sorted_usec_list_t *sul)
 static int64_t
 ob_refill(const struct outbox *ob, struct ob_channel *ch, int64_t now)
 {
-	double	 per_ms = ob->limits.rate_per_s / 1000.0;
+	double	 per_ms = ch->rate / 1000.0;
 
+	(void)ob;
 	ch->tokens += (double)(now - ch->refilled) * per_ms;
-	if (ch->tokens > ob->limits.burst)
-		ch->tokens = ob->limits.burst;
+	if (ch->tokens > ch->burst)
+		ch->tokens = ch->burst;
 	ch->refilled = now;
 	if (ch->tokens >= 1)
 		return now;
@@ -517,7 +574,7 @@ ob_sweep(struct outbox *ob, int64_t now)
 		if (TAILQ_EMPTY(&ch->items) && !ch->in_flight &&
 		    now >= ch->paused_until &&
 		    ch->tokens + (double)(now - ch->refilled) *
-		    ob->limits.rate_per_s / 1000.0 >= ob->limits.burst) {
+		    ch->rate / 1000.0 >= ch->burst) {
 			*pp = ch->next;
 			free(ch->platform);
 			free(ch->channel);

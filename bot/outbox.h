@@ -64,6 +64,13 @@ void	 outbox_free(struct outbox *);
 /* Routes a platform's messages to send; arg is passed back. */
 void	 outbox_register(struct outbox *, const char *platform,
 	    outbox_send_fn send, void *arg);
+/*
+ * Paces platform's channels with lim's rate and burst instead of the
+ * outbox's defaults: what a platform tolerates differs (Slack about one
+ * message a second per channel, Mattermost far more).
+ */
+void	 outbox_set_limits(struct outbox *, const char *platform,
+	    const struct outbox_limits *);
 /* Queues what the store still holds as pending (after a restart). */
 int	 outbox_load(struct outbox *, char **cause);
 

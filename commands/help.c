@@ -101,10 +101,11 @@ cmd_help_list(struct cmd_ctx *ctx)
 	size_t				 i;
 	int				 col;
 
-	cmd_reply(ctx, "%s commands (/help COMMAND for details):\n",
-	    ctx->bot->cfg->bot.name);
+	cmd_reply(ctx, "%s commands (%shelp COMMAND for details):\n",
+	    ctx->bot->cfg->bot.name, cmd_prefix(ctx, "help"));
 	for (i = 0; t[i] != NULL; i++) {
-		snprintf(usage, sizeof usage, "/%s%s%s", t[i]->name,
+		snprintf(usage, sizeof usage, "%s%s%s%s",
+		    cmd_prefix(ctx, t[i]->name), t[i]->name,
 		    *t[i]->synopsis != '\0' ? " " : "", t[i]->synopsis);
 		/* A long usage takes its own line; the text goes under. */
 		if (strlen(usage) > HELP_USAGE)
@@ -133,8 +134,8 @@ cmd_help_one(struct cmd_ctx *ctx, const struct cmd_entry *e)
 	const struct arg_option	*o;
 	struct buf		 b;
 
-	cmd_reply(ctx, "usage: /%s%s%s\n", e->name,
-	    *e->synopsis != '\0' ? " " : "", e->synopsis);
+	cmd_reply(ctx, "usage: %s%s%s%s\n", cmd_prefix(ctx, e->name),
+	    e->name, *e->synopsis != '\0' ? " " : "", e->synopsis);
 	cmd_help_wrap(ctx, e->help, strlen(e->help), 0, 0);
 	cmd_reply(ctx, "\n");
 	for (o = e->args.options; o != NULL && o->name != NULL; o++) {
@@ -144,7 +145,8 @@ cmd_help_one(struct cmd_ctx *ctx, const struct cmd_entry *e)
 		cmd_reply(ctx, "\n");
 	}
 	if (e->alias != NULL)
-		cmd_reply(ctx, "alias: /%s\n", e->alias);
+		cmd_reply(ctx, "alias: %s%s\n", cmd_prefix(ctx, e->alias),
+		    e->alias);
 	if (e->flags & CMD_TOUCHES_HOSTS)
 		cmd_reply(ctx, "runs on inventory hosts\n");
 	if (e->flags & CMD_NEEDS_CONFIRM)
@@ -176,11 +178,13 @@ cmd_help_exec(struct cmd_ctx *ctx)
 	if ((e = cmd_find(ctx->bot->cmds, name)) == NULL) {
 		hint = cmd_suggest(ctx->bot->cmds, name);
 		if (hint != NULL)
-			cmd_error(ctx, "unknown command /%s — did you mean "
-			    "/%s?", name, hint);
+			cmd_error(ctx, "unknown command %s%s — did you mean "
+			    "%s%s?", cmd_prefix(ctx, name), name,
+			    cmd_prefix(ctx, hint), hint);
 		else
-			cmd_error(ctx, "unknown command /%s — type /help for "
-			    "the list", name);
+			cmd_error(ctx, "unknown command %s%s — type %shelp for "
+			    "the list", cmd_prefix(ctx, name), name,
+			    cmd_prefix(ctx, "help"));
 		return CMD_ERROR;
 	}
 	cmd_help_one(ctx, e);

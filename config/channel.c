@@ -175,6 +175,22 @@ chan_parse(const char *text, struct chan_spec *cs, char **cause)
 	}
 	if (body[0] == '#' || body[0] == '~')
 		return chan_parse_name(text, prefix, body, cs, cause);
+	/* "TEAM/~name": a Mattermost channel of one team of several. */
+	if ((l = strstr(body, "/~")) != NULL && l > body &&
+	    (prefix == NULL || strcmp(prefix, "mattermost") == 0)) {
+		for (i = 0; body + i < l; i++) {
+			if (!islower((unsigned char)body[i]) &&
+			    !isdigit((unsigned char)body[i]) && body[i] != '-')
+				return chan_fail(cause, text, "a Mattermost "
+				    "team name is lower-case letters, digits "
+				    "and '-'", NULL, 0, NULL);
+		}
+		if ((rc = chan_parse_name(text, "mattermost", l + 1, cs,
+		    cause)) != 0)
+			return rc;
+		cs->body = body;
+		return 0;
+	}
 	if (chan_slack_id(body)) {
 		if (prefix != NULL && strcmp(prefix, "slack") != 0)
 			return chan_fail(cause, text, "that is a Slack "

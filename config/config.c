@@ -18,6 +18,7 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -620,6 +621,63 @@ cfg_load_bot(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	}
 }
 
+/*
+ * chat.mattermost.commands: [{"trigger": "health", "token": ...}], the
+ * slash commands of their own (Mattermost gives each its own token). The
+ * token may be left out when the bot registers them (register_*).
+ */
+static void
+cfg_mm_commands(struct cfg_ctx *ctx, const cJSON *mm, struct config *c)
+{
+	static const char *const keys[] = { "trigger", "token", "token_file",
+	    NULL };
+	const cJSON	*arr = cfg_array(ctx, mm, "commands",
+			    "an array of {\"trigger\", \"token\"}"), *it;
+	struct cfg_mm_command *mc;
+	char		 path[64], *t;
+	size_t		 i, n = 0;
+
+	c->chat.mattermost_commands = xcalloc((size_t)cJSON_GetArraySize(arr)
+	    + 1, sizeof *c->chat.mattermost_commands);
+	cJSON_ArrayForEach(it, arr) {
+		snprintf(path, sizeof path, "chat.mattermost.commands[%zu]", n);
+		mc = &c->chat.mattermost_commands[n++];
+		if (!cJSON_IsObject(it)) {
+			cfg_type_error(ctx, path, "an object {\"trigger\", "
+			    "\"token\"}", it);
+			continue;
+		}
+		cfg_check_keys(ctx, it, path, keys);
+		if (cfg_string(ctx, it, path, "trigger", &mc->trigger) != 1) {
+			cfg_error(ctx, path, "needs a trigger, e.g. "
+			    "\"health\" for /health");
+			continue;
+		}
+		t = mc->trigger + (mc->trigger[0] == '/');
+		memmove(mc->trigger, t, strlen(t) + 1);
+		if (*t == '\0' || strlen(t) > 128 || strpbrk(t, " /\t") != NULL)
+			cfg_error(ctx, path, "a trigger is 1-128 characters "
+			    "without spaces or \"/\", got \"%s\"", t);
+		for (i = 0; i + 1 < n; i++) {
+			if (c->chat.mattermost_commands[i].trigger != NULL &&
+			    strcasecmp(c->chat.mattermost_commands[i].trigger,
+			    t) == 0)
+				cfg_error(ctx, path, "trigger \"%s\" is listed "
+				    "twice", t);
+		}
+		if (strcasecmp(t, c->chat.mattermost_command + 1) == 0)
+			cfg_error(ctx, path, "trigger \"%s\" is already "
+			    "chat.mattermost.command", t);
+		mc->token = cfg_secret(ctx, it, path, "token");
+		if (mc->token == NULL &&
+		    c->chat.mattermost_register_url == NULL)
+			cfg_error(ctx, path, "/%s needs the token Mattermost "
+			    "gave it (token or token_file), or register_team_id "
+			    "and register_url to register it", t);
+	}
+	c->chat.mattermost_ncommands = n;
+}
+
 /* --------------------------------------------------------------- chat */
 
 static int
@@ -643,7 +701,7 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	static const char *const mm_keys[] = { "enabled", "url", "token",
 	    "token_file", "prefix", "command", "command_token",
 	    "command_token_file", "actions_url", "register_team_id",
-	    "register_url", NULL };
+	    "register_url", "commands", "outbox_rate", "outbox_burst", NULL };
 	const cJSON	*chat = cfg_object(ctx, root, "", "chat");
 	const cJSON	*con = cfg_object(ctx, chat, "chat", "console");
 	const cJSON	*slack = cfg_object(ctx, chat, "chat", "slack");
@@ -775,6 +833,20 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		    "http:// or https:// URL Mattermost calls, e.g. "
 		    "\"https://bot.example:9097/mattermost/command\", got "
 		    "\"%s\"", c->chat.mattermost_register_url);
+	cfg_mm_commands(ctx, mm, c);
+	/* Mattermost takes far more than Slack's one a second a channel. */
+	c->chat.mattermost_outbox_rate = 10.0;
+	if ((rate = cJSON_GetObjectItemCaseSensitive(mm, "outbox_rate")) !=
+	    NULL) {
+		if (cJSON_IsNumber(rate) && rate->valuedouble >= 0.01 &&
+		    rate->valuedouble <= 1000)
+			c->chat.mattermost_outbox_rate = rate->valuedouble;
+		else
+			cfg_type_error(ctx, "chat.mattermost.outbox_rate", "a "
+			    "number of messages per second, 0.01-1000", rate);
+	}
+	cfg_int(ctx, mm, "chat.mattermost", "outbox_burst", 1, 100, 20,
+	    &c->chat.mattermost_outbox_burst);
 	if ((c->chat.mattermost_register_team_id == NULL) !=
 	    (c->chat.mattermost_register_url == NULL))
 		cfg_error(ctx, "chat.mattermost", "registering the slash "
@@ -2340,6 +2412,11 @@ config_free(struct config *c)
 	free(c->chat.mattermost_register_team_id);
 	free(c->chat.mattermost_register_url);
 	free(c->chat.mattermost_token);
+	for (i = 0; i < c->chat.mattermost_ncommands; i++) {
+		free(c->chat.mattermost_commands[i].trigger);
+		free(c->chat.mattermost_commands[i].token);
+	}
+	free(c->chat.mattermost_commands);
 	free(c->remote.ssh_command);
 	free(c->remote.ssh_config);
 	free(c->remote.known_hosts);
@@ -2481,10 +2558,14 @@ config_find_command(const struct config *c, const char *name)
 void
 config_register_secrets(const struct config *c)
 {
+	size_t	 i;
+
 	log_add_secret(c->chat.slack_app_token);
 	log_add_secret(c->chat.slack_bot_token);
 	log_add_secret(c->chat.mattermost_token);
 	log_add_secret(c->chat.mattermost_command_token);
+	for (i = 0; i < c->chat.mattermost_ncommands; i++)
+		log_add_secret(c->chat.mattermost_commands[i].token);
 	log_add_secret(c->alerts.alertmanager_token);
 	log_add_secret(c->alerts.grafana_token);
 	log_add_secret(c->alerts.generic_token);

@@ -225,6 +225,14 @@ struct config {
 		char	*mattermost_register_team_id;	/* or NULL */
 		char	*mattermost_register_url;	/* or NULL */
 		char	*mattermost_token;	/* secret */
+		double	 mattermost_outbox_rate;	/* messages/s per channel */
+		int	 mattermost_outbox_burst;
+		/* Slash commands of their own ("/health"), each with its token. */
+		struct cfg_mm_command {
+			char	*trigger;	/* "health": no "/" */
+			char	*token;		/* secret, or NULL: registered */
+		}	*mattermost_commands;
+		size_t	 mattermost_ncommands;
 	} chat;
 
 	struct cfg_remote	 remote;

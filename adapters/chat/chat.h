@@ -69,6 +69,13 @@ struct chat_ops {
 	 */
 	int64_t	(*reply_live)(struct chat *, const struct chat_origin *,
 		    int64_t ref, const struct message *);
+	/*
+	 * What a person types before command name on this platform, for help
+	 * and error texts: "/opsbot " on Mattermost, where /help and /status
+	 * are the server's own and only some commands have their own slash
+	 * command. NULL means "/".
+	 */
+	const char *(*cmd_prefix)(struct chat *, const char *name);
 	/* One line of state for /status, e.g. "connected". */
 	void	(*describe)(struct chat *, struct buf *);
 	/* Frees priv; called after stop. */

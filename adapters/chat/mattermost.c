@@ -35,14 +35,13 @@
 #include "log.h"
 #include "loop.h"
 #include "mattermost_live.h"
+#include "mattermost_int.h"
 #include "outbox.h"
 #include "xmalloc.h"
 
 #define MM_RX_MAX		(1024 * 1024)
-#define MM_HTTP_TIMEOUT_MS	10000
 #define MM_TEXT_MAX		15000	/* the server allows 16383 */
-#define MM_SEEN			256
-#define MM_SECRET_BYTES		32	/* the button secret, hex in a file */
+#define MM_HEALTHY_MS		5000	/* up this long: backoff starts over */
 #define MM_SECRET_FILE		"mattermost-actions.key"
 
 /* The server pings every 60 s; we check the link after 30 s idle. */
@@ -51,37 +50,10 @@ static const lws_retry_bo_t mm_idle = {
 	.secs_since_valid_hangup = 60,
 };
 
-struct mattermost {
-	struct loop_ws		 ws;		/* first: loop.c calls ws.cb */
-	struct chat		*chat;
-	struct bot		*bot;
-	const char		*url;		/* borrowed from the config */
-	const char		*token;
-	const char		*prefix;
-	char			 user_id[32];
-	char			 username[64];
-	struct lws		*wsi;
-	struct buf		 rx;
-	int			 rx_overflow;
-	char			 connection_id[64];
-	int64_t			 next_seq;	/* -1: no hello yet */
-	int			 connected;
-	int			 resuming;	/* socket up, no event yet */
-	int			 stopping;
-	unsigned short		 retry_count;
-	lws_sorted_usec_list_t	 retry_sul;
-	int			 retry_armed;
-	char			 seen[MM_SEEN][32];	/* post ids */
-	size_t			 seen_next;
-	char			*command_token;	/* registered, or NULL */
-	char			*actions_url;	/* buttons; NULL: none */
-	char			 action_token[MM_SECRET_BYTES * 2 + 1];
-	uint64_t		 posts, connects, resumes, gaps, clicks;
-};
 
 /* -------------------------------------------------------------- REST */
 
-static char *
+char *
 mm_auth_header(const char *token)
 {
 	char	*h;
@@ -90,11 +62,44 @@ mm_auth_header(const char *token)
 	return h;
 }
 
-static void
+void
 mm_auth_free(char *h)
 {
 	explicit_bzero(h, strlen(h));
 	free(h);
+}
+
+char *
+mm_http_why(const struct http_response *r)
+{
+	cJSON		*j = cJSON_Parse(r->body.data != NULL ? r->body.data : "");
+	const char	*msg = mm_str(j, "message");
+	char		*why;
+
+	if (r->status == 0)
+		xasprintf(&why, "%s", r->error);
+	else
+		xasprintf(&why, "HTTP %ld%s%s", r->status, msg != NULL ? ": " :
+		    "", msg != NULL ? msg : "");
+	cJSON_Delete(j);
+	return why;
+}
+
+long
+mm_rest(struct mattermost *mm, const char *method, const char *path,
+    const char *body, struct http_response *r)
+{
+	const char	*headers[2];
+	char		*url, *auth = mm_auth_header(mm->token);
+
+	xasprintf(&url, "%s%s", mm->url, path);
+	headers[0] = auth;
+	headers[1] = NULL;
+	http_request(method, url, headers, body != NULL ? "application/json" :
+	    NULL, body, MM_HTTP_TIMEOUT_MS, r);
+	mm_auth_free(auth);
+	free(url);
+	return r->status;
 }
 
 /* Sends one outbox row: POST /api/v4/posts. Worker thread. */
@@ -121,10 +126,25 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	else
 		xasprintf(&url, "%s/api/v4/posts%s", mm->url,
 		    strcmp(it->kind, "ephemeral") == 0 ? "/ephemeral" : "");
-	if (strcmp(it->kind, "thread") == 0 && it->target != NULL &&
-	    (json = cJSON_Parse(it->body)) != NULL) {
-		cJSON_DeleteItemFromObjectCaseSensitive(json, "root_id");
-		cJSON_AddStringToObject(json, "root_id", it->target);
+	/*
+	 * A create carries pending_post_id, the same for every attempt of
+	 * this row (also after a restart), so that a retry after a lost
+	 * answer does not post twice: the server returns the post it made.
+	 */
+	if ((strcmp(it->kind, "post") == 0 || strcmp(it->kind, "thread") ==
+	    0) && (json = cJSON_Parse(it->body)) != NULL) {
+		char	 pending[96];
+
+		if (strcmp(it->kind, "thread") == 0 && it->target != NULL) {
+			cJSON_DeleteItemFromObjectCaseSensitive(json,
+			    "root_id");
+			cJSON_AddStringToObject(json, "root_id", it->target);
+		}
+		snprintf(pending, sizeof pending, "%s:opsbot%lld", mm->user_id,
+		    (long long)it->id);
+		cJSON_DeleteItemFromObjectCaseSensitive(json,
+		    "pending_post_id");
+		cJSON_AddStringToObject(json, "pending_post_id", pending);
 		body = cJSON_PrintUnformatted(json);
 		cJSON_Delete(json);
 	}
@@ -140,6 +160,19 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	mm_auth_free(auth);
 	free(url);
 	free(body);
+	/* No create_post_ephemeral: the asker must still hear it. */
+	if (resp.status == 403 && strcmp(it->kind, "ephemeral") == 0) {
+		struct http_response	 fb;
+
+		memset(&fb, 0, sizeof fb);
+		if (mm_private_fallback(mm, it->body, &resp, &fb) == 0 ||
+		    fb.status != 0 || fb.error[0] != '\0') {
+			/* Its outcome is the row's (a 5xx is retried). */
+			http_response_release(&resp);
+			resp = fb;
+		} else
+			http_response_release(&fb);
+	}
 	if (resp.status == 201 || resp.status == 200) {
 		r->verdict = OUTBOX_SENT;
 		json = cJSON_Parse(resp.body.data);
@@ -157,7 +190,13 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		    "HTTP 5xx");
 	} else {
 		r->verdict = OUTBOX_REJECTED;
-		xasprintf(&r->error, "HTTP %ld", resp.status);
+		/* Say which channel, by the name the config gave it. */
+		if (resp.status == 403 && (strcmp(it->kind, "post") == 0 ||
+		    strcmp(it->kind, "thread") == 0))
+			r->error = mm_channel_refused(mm, mm_channel_id(mm,
+			    it->channel), &resp);
+		else
+			r->error = mm_http_why(&resp);
 	}
 	http_response_release(&resp);
 }
@@ -179,7 +218,8 @@ mm_post(struct chat *c, const char *channel, const char *kind, int64_t ref,
 	int64_t			 row;
 
 	if (strcmp(kind, "update") != 0)
-		cJSON_AddStringToObject(body, "channel_id", channel);
+		cJSON_AddStringToObject(body, "channel_id",
+		    mm_channel_id(mm, channel));
 	message_render_mattermost(m, body, 0, &act);
 	json = cJSON_PrintUnformatted(body);
 	cJSON_Delete(body);
@@ -257,7 +297,7 @@ mm_reply_live(struct chat *c, const struct chat_origin *o, int64_t ref,
 
 /* ------------------------------------------------------------ events */
 
-static const char *
+const char *
 mm_str(const cJSON *o, const char *key)
 {
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -286,21 +326,11 @@ mm_seen(struct mattermost *mm, const char *post_id)
 static char *
 mm_command_text(struct mattermost *mm, const char *msg, int direct)
 {
-	char		 mention[80];
-	const char	*at;
-	size_t		 plen = strlen(mm->prefix), mlen;
-	struct buf	 b;
+	size_t	 plen = strlen(mm->prefix);
+	char	*text;
 
-	snprintf(mention, sizeof mention, "@%s", mm->username);
-	mlen = strlen(mention);
-	if (mm->username[0] != '\0' && (at = strstr(msg, mention)) != NULL &&
-	    (at[mlen] == '\0' || at[mlen] == ' ' || at[mlen] == ':' ||
-	    at[mlen] == ',' || at[mlen] == '\n')) {
-		buf_init(&b);
-		buf_add(&b, msg, (size_t)(at - msg));
-		buf_adds(&b, at + mlen + (at[mlen] == ':' || at[mlen] == ','));
-		return buf_detach(&b);
-	}
+	if ((text = mm_mention_strip(msg, mm->username)) != NULL)
+		return text;
 	if (plen > 0 && strncmp(msg, mm->prefix, plen) == 0)
 		return xstrdup(msg + plen);
 	return direct ? xstrdup(msg) : NULL;
@@ -358,6 +388,25 @@ mm_on_posted(struct mattermost *mm, const cJSON *data)
 }
 
 static void	mm_connect(struct mattermost *);
+
+/*
+ * A resumed socket gets no hello, and a quiet one no event either: what
+ * proves it healthy is staying up. Then the next loss backs off from
+ * 1 s again, not from where a string of earlier losses left it.
+ */
+static void
+mm_healthy_cb(lws_sorted_usec_list_t *sul)
+{
+	struct mattermost *mm = lws_container_of(sul, struct mattermost,
+	    healthy_sul);
+
+	if (mm->connected && mm->wsi != NULL && mm->retry_count != 0) {
+		log_info("mattermost", "connection %s up for %d s: reconnect "
+		    "backoff starts over", mm->connection_id,
+		    MM_HEALTHY_MS / 1000);
+		mm->retry_count = 0;
+	}
+}
 
 static void
 mm_retry_cb(lws_sorted_usec_list_t *sul)
@@ -483,6 +532,8 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 			mm->connected = 1;
 			mm->resuming = 1;
 		}
+		lws_sul_schedule(loop_lws(mm->bot->loop), 0, &mm->healthy_sul,
+		    mm_healthy_cb, (lws_usec_t)MM_HEALTHY_MS * LWS_US_PER_MS);
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		switch (chat_ws_collect(wsi, &mm->rx, &mm->rx_overflow, in, len,
@@ -502,6 +553,7 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		    (const char *)in : "unknown error");
 		/* FALLTHROUGH */
 	case LWS_CALLBACK_CLIENT_CLOSED:
+		lws_sul_cancel(&mm->healthy_sul);
 		mm->wsi = NULL;
 		mm->connected = 0;
 		lws_set_opaque_user_data(wsi, NULL);
@@ -545,82 +597,6 @@ mm_connect(struct mattermost *mm)
 		mm_schedule_retry(mm);
 	}
 	free(copy);
-}
-
-/* ------------------------------------------------------ slash commands */
-
-
-/*
- * POST /mattermost/command (PROTOCOLS.md 5.1-5.2): the form's token, or
- * "Authorization: Token ...", must match chat.mattermost.command_token
- * (compared in constant time). The answer comes later on response_url,
- * through the outbox; the 200 here only says the command was taken.
- */
-static void
-mm_slash(void *arg, const struct httpd_request *req,
-    struct httpd_response *resp)
-{
-	struct mattermost	*mm = arg;
-	const char		*want = mm->command_token;
-	char			*token = httpd_form_get(req->body, "token");
-	char			*command = httpd_form_get(req->body, "command");
-	char			*args = httpd_form_get(req->body, "text");
-	char			*user = httpd_form_get(req->body, "user_id");
-	char			*uname = httpd_form_get(req->body, "user_name");
-	char			*chan = httpd_form_get(req->body, "channel_id");
-	char			*cname = httpd_form_get(req->body, "channel_name");
-	char			*url = httpd_form_get(req->body, "response_url");
-	char			*text, *chname = NULL, *reply_to = NULL;
-	struct chat_msg		 m;
-
-	if (want == NULL || (!(token != NULL && httpd_token_equal(token,
-	    want)) && !(strncasecmp(req->authorization, "Token ", 6) == 0 &&
-	    httpd_token_equal(req->authorization + 6, want)))) {
-		log_warn("mattermost", "refused a slash command with a wrong "
-		    "token");
-		resp->status = 401;
-		buf_adds(&resp->body, "{\"text\":\"opsbot: this command's "
-		    "token is not the one configured\"}");
-		goto out;
-	}
-	if (user == NULL || chan == NULL || url == NULL) {
-		resp->status = 400;
-		buf_adds(&resp->body, "{\"text\":\"opsbot: user_id, channel_id "
-		    "and response_url are required\"}");
-		goto out;
-	}
-	if (command == NULL || strcmp(command,
-	    mm->bot->cfg->chat.mattermost_command) == 0)
-		text = xstrdup(args != NULL ? args : "");
-	else
-		xasprintf(&text, "%s %s", command + (command[0] == '/'),
-		    args != NULL ? args : "");
-	buf_addf(&resp->body, "{\"response_type\":\"ephemeral\",\"text\":"
-	    "\"%s\"}", bot_command_is_slow(mm->bot, text) ? "working on it…" : "");
-	if (cname != NULL)
-		xasprintf(&chname, "#%s", cname);
-	xasprintf(&reply_to, "url:%s", url);
-	memset(&m, 0, sizeof m);
-	m.user_id = user;
-	m.user_name = uname;
-	m.channel = chan;
-	m.channel_name = chname;
-	m.reply_to = reply_to;
-	m.text = text;
-	m.len = strlen(text);
-	bot_handle_message(mm->bot, mm->chat, &m);
-	free(text);
-	free(chname);
-	free(reply_to);
-out:
-	free(token);
-	free(command);
-	free(args);
-	free(user);
-	free(uname);
-	free(chan);
-	free(cname);
-	free(url);
 }
 
 /* ------------------------------------------------------------- buttons */
@@ -838,176 +814,6 @@ mm_actions_url(struct mattermost *mm)
 	return url;
 }
 
-/* ------------------------------------------------ slash command setup */
-
-/* "HTTP 403: <AppError message>" for start-up errors. */
-static char *
-mm_http_why(const struct http_response *r)
-{
-	cJSON		*j = cJSON_Parse(r->body.data != NULL ? r->body.data : "");
-	const char	*msg = mm_str(j, "message");
-	char		*why;
-
-	if (r->status == 0)
-		xasprintf(&why, "%s", r->error);
-	else
-		xasprintf(&why, "HTTP %ld%s%s", r->status, msg != NULL ? ": " :
-		    "", msg != NULL ? msg : "");
-	cJSON_Delete(j);
-	return why;
-}
-
-/* One REST call with the bot's token; returns the status (0: none). */
-static long
-mm_rest(struct mattermost *mm, const char *method, const char *path,
-    const char *body, struct http_response *r)
-{
-	const char	*headers[2];
-	char		*url, *auth = mm_auth_header(mm->token);
-
-	xasprintf(&url, "%s%s", mm->url, path);
-	headers[0] = auth;
-	headers[1] = NULL;
-	http_request(method, url, headers, body != NULL ? "application/json" :
-	    NULL, body, MM_HTTP_TIMEOUT_MS, r);
-	mm_auth_free(auth);
-	free(url);
-	return r->status;
-}
-
-/*
- * chat.mattermost.register_*: makes sure the team has our slash command
- * pointing at register_url (PROTOCOLS.md 5.3), and takes its token. An
- * existing command with the trigger is reused, its url fixed if needed.
- * Returns -1 with *cause; a missing permission is named.
- */
-static int
-mm_register(struct mattermost *mm, char **cause)
-{
-	const struct config	*cfg = mm->bot->cfg;
-	const char		*team = cfg->chat.mattermost_register_team_id;
-	const char		*want = cfg->chat.mattermost_register_url;
-	const char		*trigger = cfg->chat.mattermost_command + 1;
-	const char		*tok, *step;
-	struct http_response	 r;
-	struct buf		 path;
-	cJSON			*list = NULL, *found = NULL, *it, *cmd = NULL;
-	char			*body, *why;
-	const char		*p, *id;
-	long			 st;
-	int			 rc = -1;
-
-	/* Team ids are [a-z0-9]; escape anything else all the same. */
-	buf_init(&path);
-	buf_adds(&path, "/api/v4/commands?team_id=");
-	for (p = team; *p != '\0'; p++) {
-		if (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
-			buf_addc(&path, *p);
-		else
-			buf_addf(&path, "%%%02X", (unsigned char)*p);
-	}
-	buf_adds(&path, "&custom_only=true");
-	step = "list the team's slash commands";
-	st = mm_rest(mm, "GET", path.data, NULL, &r);
-	buf_release(&path);
-	if (st == 200)
-		list = cJSON_Parse(r.body.data);
-	if (st != 200 || !cJSON_IsArray(list))
-		goto fail;
-	http_response_release(&r);
-	cJSON_ArrayForEach(it, list) {
-		if (mm_str(it, "trigger") != NULL &&
-		    strcasecmp(mm_str(it, "trigger"), trigger) == 0) {
-			found = it;
-			break;
-		}
-	}
-	if (found != NULL && mm_str(found, "url") != NULL &&
-	    strcmp(mm_str(found, "url"), want) == 0) {
-		cmd = cJSON_Duplicate(found, 1);
-		log_info("mattermost", "slash command /%s is registered (%s)",
-		    trigger, want);
-	} else if (found != NULL && (id = mm_str(found, "id")) !=
-	    NULL) {
-		/* Someone else's url, or an old one: point it at us. */
-		cmd = cJSON_Duplicate(found, 1);
-		cJSON_ReplaceItemInObjectCaseSensitive(cmd, "url",
-		    cJSON_CreateString(want));
-		body = cJSON_PrintUnformatted(cmd);
-		buf_init(&path);
-		buf_addf(&path, "/api/v4/commands/%s", id);
-		step = "update the slash command's url";
-		st = mm_rest(mm, "PUT", path.data, body, &r);
-		buf_release(&path);
-		free(body);
-		cJSON_Delete(cmd);
-		cmd = st == 200 ? cJSON_Parse(r.body.data) : NULL;
-		if (!cJSON_IsObject(cmd))
-			goto fail;
-		http_response_release(&r);
-		log_info("mattermost", "slash command /%s now calls %s",
-		    trigger, want);
-	} else {
-		cmd = cJSON_CreateObject();
-		cJSON_AddStringToObject(cmd, "team_id", team);
-		cJSON_AddStringToObject(cmd, "trigger", trigger);
-		cJSON_AddStringToObject(cmd, "url", want);
-		cJSON_AddStringToObject(cmd, "method", "P");
-		cJSON_AddStringToObject(cmd, "username", "");
-		cJSON_AddStringToObject(cmd, "icon_url", "");
-		cJSON_AddBoolToObject(cmd, "auto_complete", 1);
-		cJSON_AddStringToObject(cmd, "auto_complete_desc", "Run an "
-		    "opsbot command (try: help)");
-		cJSON_AddStringToObject(cmd, "auto_complete_hint",
-		    "COMMAND [ARGS]");
-		cJSON_AddStringToObject(cmd, "display_name", "opsbot");
-		cJSON_AddStringToObject(cmd, "description", "Chat-ops "
-		    "commands");
-		body = cJSON_PrintUnformatted(cmd);
-		cJSON_Delete(cmd);
-		step = "create the slash command";
-		st = mm_rest(mm, "POST", "/api/v4/commands", body, &r);
-		free(body);
-		cmd = st == 201 || st == 200 ? cJSON_Parse(r.body.data) : NULL;
-		if (!cJSON_IsObject(cmd))
-			goto fail;
-		http_response_release(&r);
-		log_info("mattermost", "registered slash command /%s -> %s",
-		    trigger, want);
-	}
-	if ((tok = mm_str(cmd, "token")) == NULL || *tok == '\0') {
-		xasprintf(cause, "mattermost: the slash command /%s has no "
-		    "token in Mattermost's answer", trigger);
-		goto out;
-	}
-	if (cfg->chat.mattermost_command_token != NULL &&
-	    strcmp(cfg->chat.mattermost_command_token, tok) != 0)
-		log_info("mattermost", "the registered command's token replaces "
-		    "chat.mattermost.command_token");
-	free(mm->command_token);
-	mm->command_token = xstrdup(tok);
-	log_add_secret(mm->command_token);
-	rc = 0;
-	goto out;
-fail:
-	why = mm_http_why(&r);
-	http_response_release(&r);
-	if (st == 401 || st == 403)
-		xasprintf(cause, "mattermost: cannot %s /%s in team %s (%s); "
-		    "the bot account needs the permission "
-		    "manage_own_slash_commands on that team (System Console > "
-		    "Integrations > Bot Accounts, or a role that has it)", step,
-		    trigger, team, why);
-	else
-		xasprintf(cause, "mattermost: cannot %s /%s in team %s (%s)",
-		    step, trigger, team, why);
-	free(why);
-out:
-	cJSON_Delete(cmd);
-	cJSON_Delete(list);
-	return rc;
-}
-
 /* --------------------------------------------------------------- ops */
 
 static int
@@ -1016,6 +822,7 @@ mm_start(struct chat *c, char **cause)
 	const struct config	*cfg = c->bot->cfg;
 	struct mattermost	*mm = xcalloc(1, sizeof *mm);
 	struct http_response	 r;
+	struct outbox_limits	 lim;
 	const char		*headers[2];
 	char			*url, *auth;
 	cJSON			*me;
@@ -1062,11 +869,9 @@ mm_start(struct chat *c, char **cause)
 		snprintf(mm->username, sizeof mm->username, "%s", v);
 	cJSON_Delete(me);
 	log_info("mattermost", "token ok: @%s", mm->username);
-	if (cfg->chat.mattermost_command_token != NULL)
-		mm->command_token = xstrdup(cfg->chat.mattermost_command_token);
-	if (cfg->chat.mattermost_register_team_id != NULL &&
-	    cfg->chat.mattermost_register_url != NULL &&
-	    mm_register(mm, cause) != 0)
+	mm_commands_start(mm);
+	/* Channels named in the config must exist and have the bot in. */
+	if (mm_channels_start(mm, cause) != 0)
 		return -1;
 	if ((mm->actions_url = mm_actions_url(mm)) != NULL) {
 		if (mm_action_secret(mm, cause) != 0)
@@ -1076,6 +881,10 @@ mm_start(struct chat *c, char **cause)
 	} else
 		log_info("mattermost", "no buttons: the HTTP listener is off "
 		    "(see chat.mattermost.actions_url)");
+	lim.rate_per_s = cfg->chat.mattermost_outbox_rate;
+	lim.burst = cfg->chat.mattermost_outbox_burst;
+	lim.backoff_max_ms = 0;
+	outbox_set_limits(mm->bot->outbox, "mattermost", &lim);
 	outbox_register(mm->bot->outbox, "mattermost", mm_send, mm);
 	if (mm->bot->httpd != NULL) {
 		httpd_route(mm->bot->httpd, "POST", "/mattermost/command",
@@ -1095,6 +904,7 @@ mm_stop(struct chat *c)
 	if (mm == NULL)
 		return;
 	mm->stopping = 1;
+	lws_sul_cancel(&mm->healthy_sul);
 	if (mm->retry_armed) {
 		lws_sul_cancel(&mm->retry_sul);
 		mm->retry_armed = 0;
@@ -1119,6 +929,8 @@ mm_describe(struct chat *c, struct buf *b)
 	    (unsigned long long)mm->connects,
 	    (unsigned long long)mm->resumes, (unsigned long long)mm->gaps,
 	    (unsigned long long)mm->posts, (unsigned long long)mm->clicks);
+	if (mm->register_error != NULL)
+		buf_addf(b, "; slash commands: %s", mm->register_error);
 }
 
 static void
@@ -1129,10 +941,8 @@ mm_free(struct chat *c)
 	if (mm == NULL)
 		return;
 	buf_release(&mm->rx);
-	if (mm->command_token != NULL) {
-		explicit_bzero(mm->command_token, strlen(mm->command_token));
-		free(mm->command_token);
-	}
+	mm_commands_free(mm);
+	mm_channels_free(mm);
 	free(mm->actions_url);
 	explicit_bzero(mm->action_token, sizeof mm->action_token);
 	free(mm);
@@ -1146,6 +956,7 @@ const struct chat_ops chat_mattermost_ops = {
 	.reply = mm_reply,
 	.reply_live = mm_reply_live,
 	.post = mm_post,
+	.cmd_prefix = mm_cmd_prefix,
 	.describe = mm_describe,
 	.free = mm_free,
 };

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,6 +320,55 @@ message_mattermost_links(const struct message *m, struct buf *b)
 	}
 }
 
+/* Whether a button before i already has the Mattermost id id. */
+static int
+message_mm_id_taken(const struct message *m, size_t i, const char *id)
+{
+	char	 prev[MESSAGE_MM_ID_MAX];
+	size_t	 j;
+
+	for (j = 0; j < i; j++) {
+		message_mm_action_id(m, j, prev, sizeof prev);
+		if (strcmp(prev, id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Button i's Mattermost id. The server routes a click through
+ * POST /api/v4/posts/{post_id}/actions/{action_id:[A-Za-z0-9]+} and finds
+ * the button by that id, first match: an id with "_" or "-" never reaches
+ * us, and two equal ids run the first button. So keep only the letters
+ * and digits ("button" when none is left), and add a number while an
+ * earlier button has the same id.
+ */
+void
+message_mm_action_id(const struct message *m, size_t i, char *out,
+    size_t len)
+{
+	const char	*s = m->buttons[i].action != NULL ?
+			    m->buttons[i].action : "";
+	size_t		 n = 0, k;
+
+	if (len < 16) {
+		if (len > 0)
+			out[0] = '\0';
+		return;
+	}
+	for (; *s != '\0' && n + 12 < len; s++) {
+		if (isalnum((unsigned char)*s) && (unsigned char)*s < 0x80)
+			out[n++] = *s;
+	}
+	if (n == 0) {
+		memcpy(out, "button", 6);
+		n = 6;
+	}
+	out[n] = '\0';
+	for (k = i; message_mm_id_taken(m, i, out); k++)
+		snprintf(out + n, len - n, "%zu", k);
+}
+
 void
 message_render_mattermost(const struct message *m, cJSON *body, int response,
     const struct message_mm_actions *act)
@@ -328,6 +378,7 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 	const char	*color = message_color(m->status);
 	size_t		 i;
 	char		*fallback = message_render_text(m);
+	char		 id[MESSAGE_MM_ID_MAX];
 
 	buf_init(&b);
 	/* Mentions notify from the message, never from an attachment. */
@@ -368,7 +419,8 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 			if (m->buttons[i].url != NULL)
 				continue;	/* shown as a link */
 			a = cJSON_CreateObject();
-			cJSON_AddStringToObject(a, "id", m->buttons[i].action);
+			message_mm_action_id(m, i, id, sizeof id);
+			cJSON_AddStringToObject(a, "id", id);
 			cJSON_AddStringToObject(a, "name", m->buttons[i].label);
 			cJSON_AddStringToObject(a, "type", "button");
 			if (m->buttons[i].danger)

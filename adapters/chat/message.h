@@ -35,7 +35,8 @@ struct message_field {
  * in the attachment; plain text shows "Label: url".
  */
 struct message_button {
-	const char	*action;	/* "confirm" (Slack action_id, MM id) */
+	const char	*action;	/* "confirm": Slack action_id; MM id
+					   after message_mm_action_id() */
 	const char	*label;		/* "Confirm" (<= 75 chars) */
 	const char	*value;		/* the command line a click runs */
 	int		 danger;
@@ -99,6 +100,15 @@ void	 message_render_slack(const struct message *, struct cJSON *body);
  * response, attachments) carrying colour, text, fields and buttons. The
  * buttons need act (with a url); act NULL leaves them out.
  */
+/*
+ * The id button i gets on Mattermost: its action with only [A-Za-z0-9]
+ * kept, made unique within the message ("alert_ack" -> "alertack"), so
+ * that the server's click route accepts and finds it. out holds at most
+ * len bytes (MESSAGE_MM_ID_MAX is enough for any action).
+ */
+#define MESSAGE_MM_ID_MAX	64
+void	 message_mm_action_id(const struct message *, size_t i, char *out,
+	    size_t len);
 void	 message_render_mattermost(const struct message *, struct cJSON *body,
 	    int response, const struct message_mm_actions *act);
 

@@ -59,6 +59,7 @@ enum {
 	SLASH_TIMEOUT_MS = 5000,       /* slash delivery bound */
 	MAX_SLASH_ANSWER = 1 << 20,    /* bot's answer kept up to this */
 	MAX_MESSAGE_RUNES = 16383,     /* Mattermost: PostMessageMaxRunesV2 */
+	PENDING_TTL_MS = 30000,        /* Mattermost: PendingPostIDsCacheTTL */
 	MAX_SENDS = 8,                 /* client --send options */
 	MAX_BAD_SAMPLES = 20,          /* bad frames kept for the state */
 	BAD_SAMPLE_LEN = 200,          /* bytes kept of each */
@@ -71,6 +72,7 @@ enum {
 #define TEAM_NAME      "acme"
 #define CHAN_PROD      "chanopsprod000000000000000"
 #define CHAN_ALERTS    "chanopsalerts0000000000000"
+#define CHAN_QUIET     "chanopsquiet00000000000000" /* bot not a member */
 #define SERVER_VERSION "9.11.0.12345.fakeconfighash.false"
 #define FAKE_HOST      "fake-mm-1"
 #define JSON_TYPE      "application/json"
@@ -84,6 +86,7 @@ _Static_assert(sizeof(JDOE_ID) == 27, "ids are 26 chars");
 _Static_assert(sizeof(TEAM_ID) == 27, "ids are 26 chars");
 _Static_assert(sizeof(CHAN_PROD) == 27, "ids are 26 chars");
 _Static_assert(sizeof(CHAN_ALERTS) == 27, "ids are 26 chars");
+_Static_assert(sizeof(CHAN_QUIET) == 27, "ids are 26 chars");
 
 static volatile sig_atomic_t stop;
 
@@ -395,9 +398,13 @@ static struct {
 	cJSON *rec_posts, *patches, *responses, *slash_results, *calls;
 	cJSON *ephemerals, *click_results;
 	cJSON *last_buttons; /* newest bot message with buttons */
+	int no_ephemeral; /* the bot lacks create_post_ephemeral */
+	int lose_posts;   /* creates whose answer is lost (504) */
+	int deduped;      /* creates answered from pending_post_id */
 	cJSON *actions, *bad_samples;
 	/* server state (kept by reset) */
 	cJSON *commands, *dms;
+	cJSON *dead_buttons; /* buttons the click route cannot reach */
 	lws_sorted_usec_list_t sul_tick;
 } g;
 
@@ -411,6 +418,8 @@ records_new(void)
 	g.ephemerals = cJSON_CreateArray();
 	g.click_results = cJSON_CreateArray();
 	g.last_buttons = NULL;
+	g.no_ephemeral = 0;
+	g.lose_posts = g.deduped = 0;
 	g.calls = cJSON_CreateObject();
 	g.actions = cJSON_CreateObject();
 	g.bad_samples = cJSON_CreateArray();
@@ -471,16 +480,18 @@ next_ms(void)
  * Teams, channels, direct messages
  */
 
-static const struct channel {
+static struct channel {
 	const char *id, *name, *display;
+	int bot_member; /* _control/membership changes it */
 } channels[] = {
-	{ CHAN_PROD, "ops-prod", "Ops Prod" },
-	{ CHAN_ALERTS, "ops-alerts", "Ops Alerts" },
+	{ CHAN_PROD, "ops-prod", "Ops Prod", 1 },
+	{ CHAN_ALERTS, "ops-alerts", "Ops Alerts", 1 },
+	{ CHAN_QUIET, "ops-quiet", "Ops Quiet", 0 },
 };
 
 #define N_CHANNELS (sizeof(channels) / sizeof(channels[0]))
 
-static const struct channel *
+static struct channel *
 channel_by_id(const char *id)
 {
 	size_t i;
@@ -1383,6 +1394,45 @@ api_users_me(struct reply *r)
 	reply_json(r, 200, j);
 }
 
+/* GET /api/v4/users/me/teams: the bot is in one team. */
+static void
+api_my_teams(struct reply *r)
+{
+	cJSON *a = cJSON_CreateArray(), *t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "id", TEAM_ID);
+	cJSON_AddStringToObject(t, "name", TEAM_NAME);
+	cJSON_AddStringToObject(t, "display_name", "Acme");
+	cJSON_AddStringToObject(t, "type", "O");
+	cJSON_AddItemToArray(a, t);
+	reply_json(r, 200, a);
+}
+
+/* GET /api/v4/channels/{id}/members/me: 404 when the bot is not in it. */
+static void
+api_channel_member(const char *id, struct reply *r)
+{
+	const struct channel *c = channel_by_id(id);
+	cJSON *j;
+
+	if (!c && !is_dm(id)) {
+		reply_app_error(r, 404, "app.channel.get.existing.app_error",
+		                "Unable to find the existing channel.");
+		return;
+	}
+	if (c && !c->bot_member) {
+		reply_app_error(r, 404, "app.channel.get_member.missing.app_error",
+		                "No channel member found for that user ID and "
+		                "channel ID.");
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "channel_id", id);
+	cJSON_AddStringToObject(j, "user_id", BOT_USER_ID);
+	cJSON_AddStringToObject(j, "roles", "channel_user");
+	reply_json(r, 200, j);
+}
+
 static void
 api_channel_by_name(const char *team, int by_id, const char *name,
                     struct reply *r)
@@ -1410,23 +1460,46 @@ api_channel_by_name(const char *team, int by_id, const char *name,
 }
 
 /*
+ * Mattermost routes a click through POST /api/v4/posts/{post_id}/actions/
+ * {action_id:[A-Za-z0-9]+} (server/channels/api4/post_action.go): an id
+ * with anything else never matches the route, and the click gets the
+ * router's 404 without reaching the integration.
+ */
+static int
+action_id_routable(const char *id)
+{
+	return id && *id &&
+	       strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                  "0123456789") == strlen(id);
+}
+
+/*
  * Remembers the newest bot message whose attachments have buttons (a
- * post, an ephemeral post or a response URL answer), for /_control/click.
+ * post, an ephemeral post or a response URL answer), for /_control/click,
+ * and every button the click route could never reach (dead_buttons).
  */
 static void
 note_buttons(const cJSON *attachments, const char *post_id,
              const char *channel_id)
 {
-	const cJSON *att, *acts = NULL;
+	const cJSON *att, *acts = NULL, *b;
 	cJSON *n;
 
 	cJSON_ArrayForEach(att, attachments) {
 		const cJSON *a = cJSON_GetObjectItemCaseSensitive(att, "actions");
 
-		if (cJSON_IsArray(a) && cJSON_GetArraySize(a) > 0) {
-			acts = a;
-			break;
+		cJSON_ArrayForEach(b, a) {
+			if (action_id_routable(jstr(b, "id")))
+				continue;
+			n = cJSON_CreateObject();
+			cJSON_AddStringToObject(n, "post_id",
+			                        post_id ? post_id : "");
+			cJSON_AddItemToObject(n, "id", dup_or_null(
+			    cJSON_GetObjectItemCaseSensitive(b, "id")));
+			cJSON_AddItemToArray(g.dead_buttons, n);
 		}
+		if (!acts && cJSON_IsArray(a) && cJSON_GetArraySize(a) > 0)
+			acts = a;
 	}
 	if (!acts)
 		return;
@@ -1438,12 +1511,40 @@ note_buttons(const cJSON *attachments, const char *post_id,
 	g.last_buttons = n;
 }
 
+/*
+ * The 403 of a missing permission, as the server's SetPermissionError
+ * shapes it: the permission is named only in detailed_error.
+ */
+static void
+reply_permission_error(struct reply *r, const char *permission)
+{
+	cJSON *j = cJSON_CreateObject();
+	char det[160];
+
+	snprintf(det, sizeof(det), "userId=%s, permission=%s", BOT_USER_ID,
+	         permission);
+	cJSON_AddStringToObject(j, "id", "api.context.permissions.app_error");
+	cJSON_AddStringToObject(j, "message",
+	                        "You do not have the appropriate permissions.");
+	cJSON_AddStringToObject(j, "detailed_error", det);
+	cJSON_AddStringToObject(j, "request_id", "r1");
+	cJSON_AddNumberToObject(j, "status_code", 403);
+	reply_json(r, 403, j);
+}
+
 /* POST /api/v4/posts/ephemeral: {user_id, post:{channel_id,...}}. */
 static void
 api_ephemeral_post(const struct pss *pss, struct reply *r)
 {
-	cJSON *in = body_json(pss, 0), *rec;
+	cJSON *in, *rec;
 	const cJSON *post;
+
+	/* A system permission bot accounts often lack (api4/post.go). */
+	if (g.no_ephemeral) {
+		reply_permission_error(r, "create_post_ephemeral");
+		return;
+	}
+	in = body_json(pss, 0);
 
 	post = in ? cJSON_GetObjectItemCaseSensitive(in, "post") : NULL;
 	if (!in || !cJSON_IsObject(post) || !jstr(in, "user_id") ||
@@ -1501,6 +1602,10 @@ api_create_post(const struct pss *pss, struct reply *r)
 		                "You do not have the appropriate permissions.");
 		goto out;
 	}
+	if (channel_by_id(chan) && !channel_by_id(chan)->bot_member) {
+		reply_permission_error(r, "create_post");
+		goto out;
+	}
 	if (!msg)
 		msg = "";
 	if (utf8_runes(msg) > MAX_MESSAGE_RUNES) {
@@ -1519,6 +1624,24 @@ api_create_post(const struct pss *pss, struct reply *r)
 		                "Invalid RootId parameter.");
 		goto out;
 	}
+	/*
+	 * deduplicateCreatePost (app/post.go): a pending_post_id seen in
+	 * the last 30 s gets the post made then, 201, and nothing new.
+	 */
+	if (pending && *pending) {
+		int i;
+
+		for (i = g.n_posts - 1; i >= 0; i--) {
+			struct post *q = g.posts[i];
+
+			if (q->pending_id && !strcmp(q->pending_id, pending) &&
+			    now_ms() - q->create_at < PENDING_TTL_MS) {
+				g.deduped++;
+				reply_json(r, 201, post_json(q));
+				goto out;
+			}
+		}
+	}
 	p = post_new();
 	snprintf(p->channel_id, sizeof(p->channel_id), "%s", chan);
 	snprintf(p->root_id, sizeof(p->root_id), "%s", root ? root : "");
@@ -1534,6 +1657,8 @@ api_create_post(const struct pss *pss, struct reply *r)
 	cJSON_AddStringToObject(rec, "message", p->message);
 	cJSON_AddItemToObject(rec, "props", dup_or_null(p->props));
 	cJSON_AddNumberToObject(rec, "create_at", (double)p->create_at);
+	cJSON_AddStringToObject(rec, "pending_post_id",
+	                        p->pending_id ? p->pending_id : "");
 	cJSON_AddItemToArray(g.rec_posts, rec);
 	note_buttons(cJSON_GetObjectItemCaseSensitive(p->props, "attachments"),
 	             p->id, p->channel_id);
@@ -1548,6 +1673,11 @@ api_create_post(const struct pss *pss, struct reply *r)
 	emit_posted(p, "@" BOT_USERNAME, type, name, disp, team, mention,
 	            pss->set_online, &delivered, &queued, NULL);
 	cJSON_Delete(mention);
+	if (g.lose_posts > 0) {
+		/* Made, but the answer is lost on the way (a proxy's 504). */
+		g.lose_posts--;
+		reply_set(r, 504, "text/plain", "gateway timeout");
+	}
 out:
 	cJSON_Delete(in);
 }
@@ -1591,6 +1721,9 @@ api_patch_post(const struct pss *pss, const char *id, struct reply *r)
 	if (cJSON_IsObject(props)) {
 		cJSON_Delete(p->props);
 		p->props = cJSON_Duplicate(props, 1);
+		note_buttons(cJSON_GetObjectItemCaseSensitive(props,
+		                                              "attachments"),
+		             p->id, p->channel_id);
 	}
 	p->edit_at = p->update_at = next_ms();
 
@@ -1735,9 +1868,11 @@ api_list_commands(const struct pss *pss, struct reply *r)
 	}
 	list = cJSON_CreateArray();
 	cJSON_ArrayForEach(it, g.commands) {
-		const char *t = jstr(it, "team_id");
+		const char *t = jstr(it, "team_id"), *who = jstr(it, "creator_id");
 
-		if (t && !strcmp(t, pss->team_q))
+		/* Without manage_others_slash_commands: only one's own. */
+		if (t && !strcmp(t, pss->team_q) && who &&
+		    !strcmp(who, BOT_USER_ID))
 			cJSON_AddItemToArray(list, cJSON_Duplicate(it, 1));
 	}
 	reply_json(r, 200, list);
@@ -1765,6 +1900,11 @@ api_update_command(const struct pss *pss, const char *id, struct reply *r)
 	if (!in) {
 		reply_bad_body(r, "command");
 		return;
+	}
+	if (!jstr(cmd, "creator_id") ||
+	    strcmp(jstr(cmd, "creator_id"), BOT_USER_ID)) {
+		reply_permission_error(r, "manage_others_slash_commands");
+		goto out;
 	}
 	bid = jstr(in, "id");
 	trigger = jstr(in, "trigger");
@@ -1924,6 +2064,11 @@ api(const struct pss *pss, struct reply *r)
 	a[0] = b[0] = '\0';
 	if (m == M_GET && !strcmp(p, "/api/v4/users/me"))
 		route = "GET /api/v4/users/me";
+	else if (m == M_GET && !strcmp(p, "/api/v4/users/me/teams"))
+		route = "GET /api/v4/users/me/teams";
+	else if (m == M_GET &&
+	         match_seg(p, "/api/v4/channels/", "/members/me", a, sizeof(a)))
+		route = "GET /api/v4/channels/{id}/members/me";
 	else if (m == M_GET && !strncmp(p, "/api/v4/teams/name/", 19) &&
 	         sscanf(p + 19, "%127[^/]/channels/name/%127[^/]", a, b) == 2 &&
 	         !strchr(strstr(p, "/channels/name/") + 15, '/'))
@@ -1968,6 +2113,10 @@ api(const struct pss *pss, struct reply *r)
 		return;
 	if (!strcmp(route, "GET /api/v4/users/me"))
 		api_users_me(r);
+	else if (!strcmp(route, "GET /api/v4/users/me/teams"))
+		api_my_teams(r);
+	else if (!strcmp(route, "GET /api/v4/channels/{id}/members/me"))
+		api_channel_member(a, r);
 	else if (!strncmp(route, "GET /api/v4/teams/", 18))
 		api_channel_by_name(a, by_id, b, r);
 	else if (!strcmp(route, "POST /api/v4/posts"))
@@ -2566,6 +2715,23 @@ control_click(struct lws *wsi, struct pss *pss, const cJSON *in,
 		reply_error(r, 404, "no_button");
 		return 0;
 	}
+	if (!action_id_routable(jstr(act, "id"))) {
+		/* What the clicker's client gets; the bot hears nothing. */
+		rec = cJSON_CreateObject();
+		cJSON_AddNumberToObject(rec, "id", ++g.n_jobs);
+		cJSON_AddStringToObject(rec, "post_id", post_id ? post_id : "");
+		cJSON_AddItemToObject(rec, "action_id", dup_or_null(
+		    cJSON_GetObjectItemCaseSensitive(act, "id")));
+		cJSON_AddNumberToObject(rec, "status", 404);
+		cJSON_AddStringToObject(rec, "error",
+		                        "api.context.404.app_error: no route "
+		                        "for this action id ([A-Za-z0-9]+)");
+		cJSON_AddItemToArray(g.click_results, cJSON_Duplicate(rec, 1));
+		say("click %d: id %s is not routable: 404", g.n_jobs,
+		    jstr(act, "id") ? jstr(act, "id") : "(none)");
+		reply_json(r, 200, rec);
+		return 0;
+	}
 	integ = cJSON_GetObjectItemCaseSensitive(act, "integration");
 	url = jstr(in, "url") ? jstr(in, "url") : jstr(integ, "url");
 	ctx = cJSON_HasObjectItem(in, "context")
@@ -2721,6 +2887,7 @@ state_json(void)
 	cJSON_AddNumberToObject(s, "auth_header", g.auth_header);
 	cJSON_AddNumberToObject(s, "auth_challenge", g.auth_challenge);
 	cJSON_AddNumberToObject(s, "replayed", g.replayed);
+	cJSON_AddNumberToObject(s, "deduped", g.deduped);
 	cJSON_AddItemToObject(s, "posts", cJSON_Duplicate(g.rec_posts, 1));
 	cJSON_AddItemToObject(s, "ephemerals",
 	                      cJSON_Duplicate(g.ephemerals, 1));
@@ -2734,6 +2901,8 @@ state_json(void)
 	cJSON_AddNumberToObject(s, "app_pings", g.app_pings);
 	cJSON_AddItemToObject(s, "commands_registered",
 	                      cJSON_Duplicate(g.commands, 1));
+	cJSON_AddItemToObject(s, "dead_buttons",
+	                      cJSON_Duplicate(g.dead_buttons, 1));
 	cJSON_AddNumberToObject(s, "auth_failed", g.auth_failed);
 	cJSON_AddNumberToObject(s, "auth_timeouts", g.auth_timeouts);
 	cJSON_AddNumberToObject(s, "resumes", g.resumes);
@@ -3052,6 +3221,56 @@ control(struct lws *wsi, struct pss *pss, const char *what, struct reply *r)
 		control_ratelimit(in, r);
 	else if (!strcmp(what, "forget"))
 		control_forget(r);
+	else if (!strcmp(what, "command")) {
+		/*
+		 * {"trigger","creator_id","url"}: a command another user
+		 * registered in the team; the bot can neither see nor change
+		 * it. Kept by reset, like every registered command.
+		 */
+		cJSON *cmd = cJSON_CreateObject(), *j;
+		char cid[32], tok[32];
+
+		snprintf(cid, sizeof(cid), "cmdother%018d", ++g.n_cmd);
+		snprintf(tok, sizeof(tok), "tokother%018d", g.n_cmd);
+		cJSON_AddStringToObject(cmd, "id", cid);
+		cJSON_AddStringToObject(cmd, "token", tok);
+		cJSON_AddStringToObject(cmd, "creator_id",
+		                        jstr(in, "creator_id") ? jstr(in, "creator_id")
+		                                               : JDOE_ID);
+		cJSON_AddStringToObject(cmd, "team_id", TEAM_ID);
+		cJSON_AddStringToObject(cmd, "trigger", jstr(in, "trigger")
+		                                            ? jstr(in, "trigger")
+		                                            : "opsbot");
+		cJSON_AddStringToObject(cmd, "url", jstr(in, "url")
+		                                        ? jstr(in, "url")
+		                                        : "http://127.0.0.1:9/other");
+		cJSON_AddStringToObject(cmd, "method", "P");
+		cJSON_AddItemToArray(g.commands, cmd);
+		j = ok_object();
+		cJSON_AddStringToObject(j, "id", cid);
+		reply_json(r, 200, j);
+	} else if (!strcmp(what, "lose")) {
+		/* {"count":1}: the next creates are made, answered 504. */
+		g.lose_posts = jint(in, "count", 1);
+		reply_json(r, 200, ok_object());
+	} else if (!strcmp(what, "membership")) {
+		/* {"channel":"ops-alerts","member":false}: kick the bot. */
+		const char *name = jstr(in, "channel");
+		size_t i;
+
+		for (i = 0; name && i < N_CHANNELS; i++)
+			if (!strcmp(channels[i].name, name))
+				channels[i].bot_member = jbool(in, "member", 1);
+		reply_json(r, 200, ok_object());
+	} else if (!strcmp(what, "permissions")) {
+		/* {"create_post_ephemeral": false}: the bot account lacks it. */
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		    in, "create_post_ephemeral");
+
+		if (cJSON_IsBool(v))
+			g.no_ephemeral = cJSON_IsFalse(v);
+		reply_json(r, 200, ok_object());
+	}
 	else if (!strcmp(what, "reset")) {
 		records_free();
 		records_new();
@@ -3567,10 +3786,12 @@ server_main(int argc, char **argv)
 	records_new();
 	g.commands = cJSON_CreateArray();
 	g.dms = cJSON_CreateObject();
+	g.dead_buttons = cJSON_CreateArray();
 	if (write_port(portfile, g.port) != 0) {
 		lws_context_destroy(g.cx);
 		records_free();
 		cJSON_Delete(g.commands);
+		cJSON_Delete(g.dead_buttons);
 		cJSON_Delete(g.dms);
 		return 1;
 	}
@@ -3604,6 +3825,7 @@ server_main(int argc, char **argv)
 	records_free();
 	rules_free();
 	cJSON_Delete(g.commands);
+	cJSON_Delete(g.dead_buttons);
 	cJSON_Delete(g.dms);
 	say("exit");
 	return 0;

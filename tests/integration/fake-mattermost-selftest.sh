@@ -415,7 +415,14 @@ equals "click: the 5.4 fields, context as stored" \
 ctl click '{"context":{"forged":true}}' >/dev/null
 equals "click: newest post with buttons by default; context can be forged" "$(jb '[.post_id,.request.context]')" "[\"$BPOST\",{\"forged\":true}]"
 equals "click: no such post: 404" "$(ctl click '{"post_id":"post0000000000000000009999"}')" 404
-equals "click_results in the state" "$(sq '.click_results | length')" 2
+# The click route takes [A-Za-z0-9]+ ids only: alert_ack never gets there.
+code=$(rest POST /posts "{\"channel_id\":\"$PROD\",\"message\":\"u\",\"props\":{\"attachments\":[{\"text\":\"t\",\"actions\":[{\"id\":\"alert_ack\",\"name\":\"Ack\",\"type\":\"button\",\"integration\":{\"url\":\"$B/_control/echo\",\"context\":{}}}]}]}}")
+UPOST=$(jb .id | tr -d '"')
+ctl click "{\"post_id\":\"$UPOST\"}" >/dev/null
+equals "click: an id outside [A-Za-z0-9]+ gets the router's 404, no request" \
+  "$(jb '[.status,.action_id,(.error|startswith("api.context.404.app_error")),.request]')" '[404,"alert_ack",true,null]'
+equals "such a button is listed in dead_buttons" "$(sq '.dead_buttons')" "[{\"post_id\":\"$UPOST\",\"id\":\"alert_ack\"}]"
+equals "click_results in the state" "$(sq '.click_results | length')" 3
 
 ctl slash '{"command":"/opsbot","text":"status prod-db"}' >/dev/null
 SL=$(body)

@@ -9,6 +9,13 @@
 # admin (runs), a forged button token refused (401), bad clicks 400, the
 # button secret kept across a restart; slash command registration (create,
 # reuse, fix the url; its token replaces command_token; 403 explained).
+# Parity with Slack: button ids the click route takes (no dead buttons);
+# a token per slash command, help naming /opsbot status, /opsbot alone is
+# help; refusals heard without create_post_ephemeral (thread, DM); a
+# refused registration (another user's trigger) not fatal, in /status;
+# route and schedule channels by name, membership checked, a later 403
+# named; pending_post_id against double posts; Mattermost's own pacing;
+# mentions in any case with punctuation; backoff reset after a resume.
 # usage: mattermost.sh OPSBOT FAKE_MATTERMOST
 set -u
 BOT=$(realpath "$1")
@@ -50,9 +57,10 @@ OPS=chanopsprod000000000000000
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug" },
   "chat": { "outbox": { "rate": 20, "burst": 20 },
-            "mattermost": { "command_token": "cmdtok" } },
+            "mattermost": { "command_token": "cmdtok",
+                            "commands": [ { "trigger": "health", "token": "healthtok" } ] } },
   "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false },
-              "route": { "channels": ["mattermost:$OPS"], "group_wait": "1s",
+              "route": { "channels": ["mattermost:~ops-prod"], "group_wait": "1s",
                          "group_interval": "1s" } },
   "users": [ { "name": "jdoe", "platform": "mattermost", "id": "$JDOE", "roles": ["admin"] },
              { "name": "vic", "platform": "mattermost", "id": "$VIC", "roles": ["viewer"] } ],
@@ -84,7 +92,8 @@ ctl post "{\"message\":\"!stauts\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"
 wait_for '(.ephemerals | length) >= 1' || true
 s=$(state)
 equals "a refused command is ephemeral, to its user" "$(jq -r '.ephemerals[0].user_id' <<<"$s")" "$JDOE"
-contains "with the suggestion" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "did you mean /status?"
+# /status is Mattermost's own: the bot names the trigger that reaches it.
+contains "with the suggestion, as typed on Mattermost" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "did you mean /opsbot status?"
 ctl post "{\"message\":\"just chatting\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 ctl raw 'not json at all' >/dev/null
 sleep 0.7
@@ -123,11 +132,20 @@ ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\
 sleep 0.3
 equals "a wrong command token is refused (401)" "$(state | jq -r '.slash_results[1].status')" 401
 equals "and runs nothing" "$(state | jq '.responses | length')" 1
-ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"healthtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 wait_for '(.responses | length) >= 2' || true
 s=$(state)
-contains "a command's own slash works" "$(jq -r '.responses[1].body.attachments[0].text' <<<"$s")" "unknown host or group nowhere"
-contains "its first answer says it is working" "$(jq -r '.slash_results[2].body' <<<"$s")" "working on it"
+contains "a command's own slash works with its own token" "$(jq -r '.responses[1].body.attachments[0].text' <<<"$s")" "unknown host or group nowhere"
+contains "its first answer says it is working" "$(jq -r '.slash_results[2].body.text' <<<"$s")" "working on it"
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")
+equals "/health refuses /opsbot's token (each command has its own)" "$(jq -r .status <<<"$r")" 401
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+wait_for '(.responses | length) >= 3' || true
+help=$(state | jq -r '.responses[2].body.attachments[0].text')
+contains "/opsbot alone answers with help" "$help" "commands (/opsbot help COMMAND for details)"
+contains "naming /opsbot status (/status is Mattermost's own)" "$help" "/opsbot status"
+contains "and /health, which has its own slash command" "$help" "  /health "
+lacks "never a bare /status" "$help" " /status"
 
 # --- a dropped socket: resumed, the missed post replayed -----------------------
 ctl drop >/dev/null
@@ -148,6 +166,15 @@ if wait_for "($answers | length) >= 5"; then
 else
   bad "delivered after a 429" "no post"
 fi
+
+# --- a create whose answer is lost: the retry does not post twice ---------------
+ctl reset >/dev/null
+ctl lose '{"count":1}' >/dev/null
+pid=$(ctl post "{\"message\":\"!status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+if wait_for '.deduped >= 1'; then ok "a create whose answer was lost is retried"; else bad "retried after a lost answer" "$(state | jq -c '{deduped, posts: [.posts[] | .pending_post_id]}')"; fi
+s=$(state)
+equals "and posted once (pending_post_id)" "$(jq "[.posts[] | select(.root_id == \"$pid\")] | length" <<<"$s")" 1
+if [[ "$(jq -r "[.posts[] | select(.root_id == \"$pid\")][0].pending_post_id" <<<"$s")" =~ ^botuserid00000000000000000:opsbot[0-9]+$ ]]; then ok "the pending id comes from the outbox row"; else bad "pending id from the row" "$(jq -c '.posts' <<<"$s")"; fi
 
 # --- buttons: Confirm on an unconfirmed /restart, clicked ------------------------
 db="$T/data/opsbot.db"
@@ -175,7 +202,7 @@ equals "sent as Mattermost does (JSON, context as stored)" "$(jq -r '.request.co
 wait_for '(.ephemerals | length) >= 1' || true
 s=$(state)
 equals "a viewer's click is refused to the viewer" "$(jq -r '.ephemerals[0].user_id' <<<"$s")" "$VIC"
-contains "by RBAC" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "/restart needs role"
+contains "by RBAC" "$(jq -r '.ephemerals[0].post.props.attachments[0].text' <<<"$s")" "/opsbot restart needs role"
 # An admin clicks: the confirmed command runs. The prompt was a slash
 # command's response (no post id in the click), so the answer is a post.
 r=$(ctl click '{}')
@@ -221,20 +248,41 @@ equals "the answer patches the clicked prompt" "$(jq -r .id <<<"$p")" "$(jq -r .
 contains "naming who confirmed it" "$(jq -r '.props.attachments[0] | tostring' <<<"$p")" "Confirmed by @jdoe at "
 equals "without the button" "$(jq -r '.props.attachments[0].actions // [] | length' <<<"$p")" 0
 ctl reset >/dev/null
+# --- no create_post_ephemeral (bot accounts often lack it): still heard ----------
+ctl permissions '{"create_post_ephemeral":false}' >/dev/null
+pid=$(ctl post "{\"message\":\"!stauts\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+if wait_for "[.posts[] | select(.root_id == \"$pid\")] | length >= 1"; then ok "a refused ephemeral refusal goes to the thread instead"; else bad "refusal in the thread" "$(state | jq -c '.posts')"; fi
+contains "with its text" "$(state | jq -r "[.posts[] | select(.root_id == \"$pid\")][0].props.attachments[0].text")" "did you mean /opsbot status?"
+pid=$(ctl post "{\"message\":\"!restart localhost ghost\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+wait_for "[.posts[] | select(.root_id == \"$pid\")] | length >= 1" || true
+contains "a confirmation prompt too, with its button" "$(state | jq -r "[.posts[] | select(.root_id == \"$pid\")][0].props.attachments[0].actions[0].integration.context.command")" "confirm:"
+r=$(ctl click "{\"user_id\":\"$VIC\",\"user_name\":\"vic\"}")
+if wait_for '[.posts[] | select(.channel_id | startswith("dm"))] | length >= 1'; then ok "a click's refusal (no thread) goes to a direct message"; else bad "click refusal by DM" "$(state | jq -c '.posts')"; fi
+s=$(state)
+equals "to the clicker" "$(jq -r '[.posts[] | select(.channel_id | startswith("dm"))][0].channel_id' <<<"$s")" "dmuser0vic0000000000000000"
+contains "saying why" "$(jq -r '[.posts[] | select(.channel_id | startswith("dm"))][0].props.attachments[0].text' <<<"$s")" "/opsbot restart needs role"
+equals "nothing reached posts/ephemeral" "$(jq '.ephemerals | length' <<<"$s")" 0
+equals "the log says so once" "$(grep -c 'posts/ephemeral was refused.*create_post_ephemeral' "$T/bot.err")" 1
+ctl reset >/dev/null
 # --- alerts: a post with buttons, a click, a patch in place, a thread note -------
 curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"QueueStuck","host":"mq-01","severity":"critical","summary":"12000 messages waiting"}' >/dev/null
 if wait_for '[.posts[] | select(.message // "" | test("FIRING:1"))] | length >= 1'; then ok "alert posted to the channel"; else bad "alert posted" "$(state | jq -c '.posts | map(.message)')"; fi
 apost=$(state | jq -c '[.posts[] | select(.message // "" | test("FIRING:1"))][0]')
-equals "in the routed channel" "$(jq -r .channel_id <<<"$apost")" "$OPS"
+equals "in the routed channel (~ops-prod, resolved to its id)" "$(jq -r .channel_id <<<"$apost")" "$OPS"
 contains "coloured critical" "$(jq -c .props.attachments[0] <<<"$apost")" '"color":"#'
 contains "with an Acknowledge button" "$(jq -c .props.attachments[0].actions <<<"$apost")" '"command":"ack 1"'
 apid=$(jq -r .id <<<"$apost")
-r=$(ctl click "{\"post_id\":\"$apid\",\"user_id\":\"$JDOE\",\"user_name\":\"jdoe\"}")
+equals "alert buttons have ids the click route takes" "$(jq -r '[.props.attachments[0].actions[].id] | join(" ")' <<<"$apost")" "alertack alertsilence"
+r=$(ctl click "{\"post_id\":\"$apid\",\"action_id\":\"alertack\",\"user_id\":\"$JDOE\",\"user_name\":\"jdoe\"}")
 equals "the click is taken" "$(jq -r .status <<<"$r")" 200
 if wait_for "[.patches[] | select(.id == \"$apid\") | select(.props | tostring | test(\"acknowledged by @jdoe\"))] | length >= 1"; then ok "the post is patched in place to show the ack"; else bad "patched with the ack" "$(state | jq -c .patches)"; fi
 curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"QueueStuck","host":"mq-01","status":"resolved"}' >/dev/null
 if wait_for "[.patches[] | select(.id == \"$apid\") | select(.props | tostring | test(\"RESOLVED\"))] | length >= 1"; then ok "resolution patches it again"; else bad "patched resolved" "$(state | jq -c .patches)"; fi
 if wait_for "[.posts[] | select(.root_id == \"$apid\") | select(.props | tostring | test(\"Resolved\"))] | length >= 1"; then ok "and notes it in the thread"; else bad "thread note" "$(state | jq -c '.posts | map({root_id, message})')"; fi
+
+# Every button the bot posted in this run (Confirm on responses, ephemerals
+# and posts; the alert's), as the click route sees it.
+equals "no button the bot posted is unreachable by a click" "$(state | jq -c .dead_buttons)" "[]"
 
 kill -TERM "$bot_pid"; wait "$bot_pid"; rc=$?; bot_pid=
 equals "SIGTERM stops the Mattermost bot cleanly" "$rc" 0
@@ -269,12 +317,16 @@ reg_cfg "http://127.0.0.1:9/mattermost/command"
 start_bot "$T/reg.json" "$T/reg.err"
 s=$(state)
 equals "the bot registers its slash command" "$(jq -r '.commands_registered[] | select(.trigger == "opsbot") | .url + " " + .method + " " + (.auto_complete | tostring)' <<<"$s")" "http://127.0.0.1:9/mattermost/command P true"
-equals "after looking for it first" "$(calls 'GET /api/v4/commands')/$(calls 'POST /api/v4/commands')" "1/1"
+equals "and /health, after looking for them first" "$(calls 'GET /api/v4/commands')/$(calls 'POST /api/v4/commands')" "1/2"
+equals "/health calls the same url" "$(jq -r '.commands_registered[] | select(.trigger == "health") | .url' <<<"$s")" "http://127.0.0.1:9/mattermost/command"
+htok=$(jq -r '.commands_registered[] | select(.trigger == "health") | .token' <<<"$s")
 regtok=$(jq -r '.commands_registered[] | select(.trigger == "opsbot") | .token' <<<"$s")
 r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"command\":\"/opsbot\",\"text\":\"whoami\"}")
 equals "a slash command with the registered token works" "$(jq -r .token <<<"$r")/$(jq -r .status <<<"$r")" "$regtok/200"
 r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\"}")
 equals "the configured command_token no longer does" "$(jq -r .status <<<"$r")" 401
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"command\":\"/health\",\"text\":\"nowhere\"}")
+equals "/health with its own registered token works" "$(jq -r .token <<<"$r")/$(jq -r .status <<<"$r")" "$htok/200"
 lacks "the registered token never reaches the log" "$(cat "$T/reg.err")" "$regtok"
 stop_bot
 ctl reset >/dev/null
@@ -285,12 +337,97 @@ ctl reset >/dev/null
 reg_cfg "http://127.0.0.1:10/mattermost/command"
 start_bot "$T/reg.json" "$T/reg3.err"
 s=$(state)
-equals "another register_url: the command's url is fixed in place" "$(calls 'POST /api/v4/commands')/$(calls 'PUT /api/v4/commands/{id}')" "0/1"
+equals "another register_url: the commands' urls are fixed in place" "$(calls 'POST /api/v4/commands')/$(calls 'PUT /api/v4/commands/{id}')" "0/2"
 equals "now calling the new url, same token" "$(jq -r '[.commands_registered[] | select(.trigger == "opsbot")] | length as $n | .[0] | "\($n) \(.url) \(.token)"' <<<"$s")" "1 http://127.0.0.1:10/mattermost/command $regtok"
 stop_bot
+# A refused registration is not fatal: the rest of the bot runs, /status says why.
+status_text() { # mention "!status", print the answer's text
+  local p n
+  n=$(state | jq '.posts | length')
+  p=$(ctl post "{\"message\":\"!status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+  wait_for "[.posts[] | select(.root_id == \"$p\")] | length >= 1" || true
+  state | jq -r "[.posts[] | select(.root_id == \"$p\")][0].props.attachments[0].text"
+}
+ctl reset >/dev/null
 reg_cfg "http://127.0.0.1:10/mattermost/command" "teamother00000000000000000"
-out=$("$BOT" --config "$T/reg.json" </dev/null 2>&1); rc=$?
-if [ "$rc" -ne 0 ]; then ok "a registration refused by Mattermost stops the start (exit $rc)"; else bad "a refused registration stops the start" "exit 0"; fi
-contains "naming the permission" "$out" "the bot account needs the permission manage_own_slash_commands"
+start_bot "$T/reg.json" "$T/reg4.err"
+if kill -0 "$bot_pid" 2>/dev/null; then ok "a registration refused by Mattermost does not stop the bot"; else bad "refused registration is not fatal" "$(tail -3 "$T/reg4.err")"; fi
+contains "the log names the permission" "$(cat "$T/reg4.err")" "the bot account needs the permission manage_own_slash_commands"
+st=$(status_text)
+contains "mentions still answered; /status shows the cause" "$st" "slash commands: mattermost: cannot list the team's slash commands"
+stop_bot
+# Another user's command already has a trigger: 400 duplicate_trigger at create.
+ctl reset >/dev/null
+ctl command '{"trigger":"jobs","creator_id":"user0jdoe00000000000000000"}' >/dev/null
+reg_cfg "http://127.0.0.1:10/mattermost/command"
+jq '.chat.mattermost.commands += [{"trigger": "jobs"}]' "$T/reg.json" >"$T/reg5.json"
+start_bot "$T/reg5.json" "$T/reg5.err"
+if kill -0 "$bot_pid" 2>/dev/null; then ok "another owner's /jobs does not stop the bot"; else bad "conflict is not fatal" "$(tail -3 "$T/reg5.err")"; fi
+contains "the log says the trigger is someone else's" "$(cat "$T/reg5.err")" "cannot create the slash command /jobs in team $TEAM (HTTP 400"
+lacks "and does not blame a permission" "$(grep '/jobs' "$T/reg5.err")" "needs the permission"
+st=$(status_text)
+contains "/status shows it" "$st" "slash commands: mattermost: cannot create the slash command /jobs"
+r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"command\":\"/health\",\"text\":\"nowhere\"}")
+equals "the other slash commands still work" "$(jq -r .status <<<"$r")" 200
+stop_bot
+
+# --- channels named in routes: resolved at start, membership checked ----------
+chan_cfg() { jq --arg c "$1" '.alerts.route.channels = [$c]' "$T/opsbot.json" >"$T/chan.json"; }
+chan_cfg "mattermost:~nope"
+out=$(timeout 20 "$BOT" --config "$T/chan.json" </dev/null 2>&1); rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then ok "an unknown channel stops the start (exit $rc)"; else bad "unknown channel stops the start" "exit $rc"; fi
+contains "naming the route and the channel" "$out" "mattermost: alerts.route.channels: ~nope: unknown channel ~nope"
+chan_cfg "mattermost:acme/~ops-quiet"
+out=$(timeout 20 "$BOT" --config "$T/chan.json" </dev/null 2>&1); rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then ok "a channel without the bot stops the start (exit $rc)"; else bad "non-member channel stops the start" "exit $rc"; fi
+contains "saying the bot is not in it" "$out" "acme/~ops-quiet: the bot is not a member of ~ops-quiet"
+jq '.schedules = [{"name": "sod", "cron": "0 8 * * *", "run": "status", "channel": "mattermost:~gone"}]' "$T/opsbot.json" >"$T/sched.json"
+out=$(timeout 20 "$BOT" --config "$T/sched.json" </dev/null 2>&1); rc=$?
+contains "a schedule's channel is resolved too" "$out" "mattermost: schedules[0].channel: ~gone: unknown channel ~gone"
+chan_cfg "mattermost:~ops-alerts"
+ctl reset >/dev/null
+start_bot "$T/chan.json" "$T/chan.err"
+ctl membership '{"channel":"ops-alerts","member":false}' >/dev/null
+curl -s -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" -d '{"name":"DiskFull","host":"db-01","severity":"critical"}' >/dev/null
+for _ in $(seq 200); do grep -q 'not a member of ~ops-alerts' "$T/chan.err" && break; sleep 0.05; done
+contains "a 403 later names the channel" "$(grep 'refused for good' "$T/chan.err")" "the bot is not a member of ~ops-alerts (HTTP 403"
+ctl membership '{"channel":"ops-alerts","member":true}' >/dev/null
+stop_bot
+
+# --- pacing fits Mattermost: replies in a row do not wait a second each ---------
+jq 'del(.chat.outbox)' "$T/opsbot.json" >"$T/pace.json"
+ctl reset >/dev/null
+start_bot "$T/pace.json" "$T/pace.err"
+t0=$(date +%s%N)
+for i in 1 2 3 4 5 6; do
+  ctl post "{\"message\":\"@opsbot status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+done
+if wait_for '(.posts | length) >= 6'; then
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  # Slack's pacing (burst 3, then 1/s) needs 3 s for these.
+  if [ "$ms" -lt 2500 ]; then ok "6 replies in one channel in $ms ms (default pacing)"; else bad "replies not paced like Slack" "$ms ms"; fi
+else
+  bad "6 replies arrive" "$(state | jq '.posts | length')"
+fi
+# Mentions as Mattermost matches them: any case, trailing punctuation.
+for m in "@OpsBot, status" "@opsbot: status" "@OPSBOT! status"; do
+  pid=$(ctl post "$(jq -nc --arg m "$m" --arg u "$JDOE" --arg c "$OPS" '{message:$m,user_id:$u,channel_id:$c}')" | jq -r .post_id)
+  if wait_for "[.posts[] | select(.root_id == \"$pid\") | select(.props.attachments[0].text | test(\"chat: mattermost\"))] | length >= 1"; then ok "\"$m\" is a mention"; else bad "\"$m\" is a mention" "$(state | jq -c "[.posts[] | select(.root_id == \"$pid\")]")"; fi
+done
+stop_bot
+
+# --- a resumed connection that stays up: the reconnect backoff starts over -----
+ctl reset >/dev/null
+start_bot "$T/opsbot.json" "$T/bo.err"
+ctl drop >/dev/null
+wait_for '.resumes >= 1' || true
+sleep 6   # healthy for longer than the bot's 5 s
+ctl drop >/dev/null
+wait_for '.resumes >= 2' || true
+delays=$(sed -n 's/.*reconnecting in \([0-9]*\) ms.*/\1/p' "$T/bo.err" | tr '\n' ' ')
+last=$(awk '{print $NF}' <<<"$delays")
+if [ -n "$last" ] && [ "$last" -le 1300 ]; then ok "after a healthy resumed connection the backoff is 1 s again ($delays)"; else bad "backoff reset after a healthy resume" "delays: $delays"; fi
+contains "and the log says so" "$(cat "$T/bo.err")" "reconnect backoff starts over"
+stop_bot
 
 assert_done

@@ -73,7 +73,7 @@ bot_ssh() { # CONTROLDIR KEY KNOWN_HOSTS PORT [SSH-OPTION...] -- CMD...
     -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$kh" \
     -o IdentitiesOnly=yes -i "$key" \
     -o ControlMaster=auto -o ControlPath="$cmdir/cm-%C" \
-    -o ControlPersist=5s -p "$port" "$SSHD_USER@127.0.0.1" -- "$@"
+    -o ControlPersist=30s -p "$port" "$SSHD_USER@127.0.0.1" -- "$@"
 }
 good() { bot_ssh "$CM" "$SSHD_KEY" "$SSHD_KNOWN_HOSTS" "$SSHD_PORT" -- "$@"; }
 
@@ -84,7 +84,8 @@ took=$(since "$t")
 equals "ssh echo hello exits 0" "$rc" 0
 equals "ssh echo hello prints hello" "$out" hello
 # $(...) waits for EOF on stdout and stderr: a master that kept the client's
-# pipes would hold this for ControlPersist (5 s).
+# pipes would hold this for ControlPersist (30 s: long enough that a loaded
+# machine cannot let the master expire before the checks that need it).
 less "first call (creates master) returns without waiting on it" "$took" 3
 check=$(ssh -F none -o ControlPath="$CM/cm-%C" -O check -p "$SSHD_PORT" \
   "$SSHD_USER@127.0.0.1" 2>&1); rc=$?

@@ -24,6 +24,8 @@ static const struct good goods[] = {
 	{ "#ops", NULL, CHAN_NAME, "ops" },
 	{ "#ops-alerts_2.x", NULL, CHAN_NAME, "ops-alerts_2.x" },
 	{ "~night-shift", "mattermost", CHAN_NAME, "night-shift" },
+	{ "mattermost:acme/~ops-quiet", "mattermost", CHAN_NAME,
+	    "acme/~ops-quiet" },
 	{ "slack:#ops", "slack", CHAN_NAME, "ops" },
 	{ "mattermost:#ops", "mattermost", CHAN_NAME, "ops" },
 	{ "mattermost:~ops", "mattermost", CHAN_NAME, "ops" },
@@ -45,6 +47,8 @@ struct bad {
 
 static const struct bad bads[] = {
 	{ "ops", "did you mean \"#ops\"?" },
+	{ "mattermost:Acme/~ops", "team name is lower-case" },
+	{ "slack:acme/~ops", "starts with" },
 	{ "Ops-Alerts", "did you mean \"#ops-alerts\"?" },
 	{ "slack:ops", "did you mean \"slack:#ops\"?" },
 	{ "#Ops", "lower case (did you mean \"#ops\"?)" },

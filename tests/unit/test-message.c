@@ -183,8 +183,10 @@ TEST(mattermost_post_and_response)
 	    "Severity");
 	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.name"),
 	    "Silence 1h");
+	/* Mattermost's click route takes [A-Za-z0-9]+ ids only. */
+	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.0.id"), "alertack");
 	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.id"),
-	    "alert_silence_1h");
+	    "alertsilence1h");
 	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.style"), "danger");
 	ASSERT_NULL(get(p, "props.attachments.0.actions.0.style"));
 	ASSERT_STR_EQ(get(p, "props.attachments.0.actions.1.integration.url"),
@@ -269,6 +271,80 @@ TEST(link_buttons)
 	free(t);
 }
 
+static int
+routable(const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; id[i] != '\0'; i++) {
+		if (!((id[i] >= 'a' && id[i] <= 'z') ||
+		    (id[i] >= 'A' && id[i] <= 'Z') ||
+		    (id[i] >= '0' && id[i] <= '9')))
+			return 0;
+	}
+	return i > 0;
+}
+
+/*
+ * Every button the bot emits (the alert buttons, the dispatcher's
+ * Confirm) and any a command may add later: on Mattermost each id must
+ * match the click route's [A-Za-z0-9]+ and be unique in its post, or the
+ * click never reaches the bot (or runs another button). Slack keeps them.
+ */
+TEST(mattermost_action_ids_are_routable_and_unique)
+{
+	static const char *const sets[][MESSAGE_MAX_BUTTONS] = {
+		{ "alert_ack", "alert_silence" },
+		{ "confirm" },
+		{ "a-b", "a_b", "ab", "ab1", "a.b" },
+		{ "", NULL, "é", "---", "x" },
+		{ "button1", "", "", "button", "button0" },
+	};
+	const struct message_mm_actions	 act = { .url = "http://b/a",
+		.token = "t" };
+	size_t				 s, i, j, n;
+
+	for (s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+		struct message	 m;
+		cJSON		*p = cJSON_CreateObject(), *sl;
+		char		 ids[MESSAGE_MAX_BUTTONS][MESSAGE_MM_ID_MAX];
+		char		 path[64];
+
+		memset(&m, 0, sizeof m);
+		for (n = 0; n < MESSAGE_MAX_BUTTONS && (sets[s][n] != NULL ||
+		    (n + 1 < MESSAGE_MAX_BUTTONS && sets[s][n + 1] != NULL));
+		    n++) {
+			m.buttons[n].action = sets[s][n];
+			m.buttons[n].label = "L";
+			m.buttons[n].value = "whoami";
+		}
+		m.nbuttons = n;
+		message_render_mattermost(&m, p, 0, &act);
+		for (i = 0; i < n; i++) {
+			snprintf(path, sizeof path,
+			    "props.attachments.0.actions.%zu.id", i);
+			ASSERT_NOT_NULL(get(p, path));
+			snprintf(ids[i], sizeof ids[i], "%s", get(p, path));
+			if (!routable(ids[i]))
+				TEST_FAIL("set %zu button %zu: id \"%s\" is "
+				    "not [A-Za-z0-9]+", s, i, ids[i]);
+			for (j = 0; j < i; j++) {
+				if (strcmp(ids[i], ids[j]) == 0)
+					TEST_FAIL("set %zu: buttons %zu and %zu "
+					    "share the id %s", s, j, i, ids[i]);
+			}
+		}
+		cJSON_Delete(p);
+		if (sets[s][0] != NULL && strchr(sets[s][0], '_') != NULL) {
+			sl = cJSON_CreateObject();
+			message_render_slack(&m, sl);
+			ASSERT_STR_EQ(get(sl, "blocks.0.elements.0.action_id"),
+			    sets[s][0]);
+			cJSON_Delete(sl);
+		}
+	}
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(text_form),
 	TEST_ENTRY(slack_blocks),
@@ -278,6 +354,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(mattermost_without_action_url_has_no_buttons),
 	TEST_ENTRY(buttons_leave_text_form_alone),
 	TEST_ENTRY(link_buttons),
+	TEST_ENTRY(mattermost_action_ids_are_routable_and_unique),
 	TEST_END
 };
 

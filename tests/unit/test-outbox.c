@@ -169,6 +169,41 @@ TEST(channels_are_independent)
 	teardown(ob);
 }
 
+/*
+ * A platform's own pacing: Mattermost takes ten a second where Slack
+ * takes one, so its replies must not wait a second each.
+ */
+TEST(platforms_pace_on_their_own)
+{
+	struct outbox			*ob = setup("pace", 1);
+	const struct outbox_limits	 fast = { 10.0, 2, 60000 };
+	char				*cause = NULL;
+	int				 i;
+
+	outbox_register(ob, "fake", fake_send, NULL);
+	outbox_register(ob, "quick", fake_send, NULL);
+	outbox_set_limits(ob, "quick", &fast);
+	for (i = 0; i < 4; i++) {
+		enqueue(ob, "C1", "s");
+		if (outbox_enqueue(ob, "quick", "C1", "post", NULL, "m",
+		    &cause) < 0)
+			TEST_FAIL("enqueue: %s", cause);
+	}
+	/* The default platform: one now; the quick one: its burst of 2. */
+	ASSERT_STR_EQ(sent.data, "C1:s#0 C1:m#0 C1:m#0 ");
+	/* 100 ms later the quick one has its next; the other waits 1 s. */
+	clock_fake_advance(101);
+	outbox_kick(ob);
+	ASSERT_STR_EQ(sent.data, "C1:s#0 C1:m#0 C1:m#0 C1:m#0 ");
+	clock_fake_advance(101);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(outbox_pending(ob), 3);
+	clock_fake_advance(800);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(outbox_pending(ob), 2);
+	teardown(ob);
+}
+
 TEST(rate_limit_holds_one_channel)
 {
 	struct outbox	*ob = setup("ratelimit", 5);
@@ -313,6 +348,7 @@ TEST(rolled_back_transaction_never_posts)
 static const struct test tests[] = {
 	TEST_ENTRY(paced_in_order),
 	TEST_ENTRY(channels_are_independent),
+	TEST_ENTRY(platforms_pace_on_their_own),
 	TEST_ENTRY(rate_limit_holds_one_channel),
 	TEST_ENTRY(errors_back_off_exponentially),
 	TEST_ENTRY(refused_for_good),
