@@ -1,7 +1,7 @@
 /*
  * Alert webhook bodies -> normalized alerts. Pure functions: no I/O, no
  * globals; the intake (alerts_http.c) calls them on the loop thread and
- * the fuzzers call them directly. Shapes: PROTOCOLS.md section 7 and
+ * the fuzzers call them directly. Shapes: docs/protocols.md §7 and
  * docs/alerts.md (the generic one).
  */
 #ifndef OPSBOT_ALERT_PARSE_H

@@ -1,5 +1,5 @@
 /*
- * Mattermost over its WebSocket API (shared/PROTOCOLS.md section 4). The
+ * Mattermost over its WebSocket API (docs/protocols.md §4). The
  * token is checked with /users/me at start; the socket authenticates with
  * an Authorization header on the upgrade, which is what lets a reconnect
  * resume: the bot asks for connection_id and the next sequence number, and
@@ -8,11 +8,11 @@
  * posts starting with chat.mattermost.prefix; answers go through the
  * outbox as POST /api/v4/posts, in the thread of the post.
  *
- * Buttons (PROTOCOLS.md 5.4) carry integration.url (the bot's listener,
+ * Buttons (docs/protocols.md §5.4) carry integration.url (the bot's listener,
  * POST /mattermost/action) and a context {"command": the command line,
  * "token": a secret kept in DATA_DIR}; a click runs the command as the
  * person who clicked. With chat.mattermost.register_*, the bot registers
- * (or repairs) its slash command at start and uses its token (5.3).
+ * (or repairs) its slash command at start and uses its token (docs/protocols.md §5.3).
  */
 
 #include <sys/stat.h>
@@ -582,7 +582,7 @@ mm_connect(struct mattermost *mm)
 	/* lws gives "/" for a URL without a path: not "///api/...". */
 	while (*path == '/')
 		path++;
-	/* Resume where we were, if the server still has it (4.6). */
+	/* Resume where we were, if the server still has it (docs/protocols.md §4.6). */
 	if (mm->next_seq >= 0 && mm->connection_id[0] != '\0')
 		snprintf(fullpath, sizeof fullpath, "/%s%sapi/v4/websocket?"
 		    "connection_id=%s&sequence_number=%lld", path,
@@ -601,7 +601,7 @@ mm_connect(struct mattermost *mm)
 
 /* ------------------------------------------------------------- buttons */
 
-/* An answer to a click: HTTP status and an ephemeral_text (5.4). */
+/* An answer to a click: HTTP status and an ephemeral_text (docs/protocols.md §5.4). */
 static void
 mm_action_answer(struct httpd_response *resp, int status, const char *text)
 {
@@ -617,7 +617,7 @@ mm_action_answer(struct httpd_response *resp, int status, const char *text)
 }
 
 /*
- * POST /mattermost/action (PROTOCOLS.md 5.4): a button click. The context
+ * POST /mattermost/action (docs/protocols.md §5.4): a button click. The context
  * is echoed back as we sent it, unsigned, so its token must be our secret
  * (constant time). The command runs as the person who clicked; its answer
  * is posted in the channel through the outbox, and the 200 here only says

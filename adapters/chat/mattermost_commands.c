@@ -1,5 +1,5 @@
 /*
- * Mattermost slash commands (shared/PROTOCOLS.md section 5). Mattermost
+ * Mattermost slash commands (docs/protocols.md §5). Mattermost
  * gives each custom slash command its own token, so the bot keeps one
  * token per trigger: chat.mattermost.command ("/opsbot health prod"), and
  * any chat.mattermost.commands of their own ("/health prod"). With
@@ -131,7 +131,7 @@ mm_register_why(const struct http_response *r, const char *step,
 	return out;
 }
 
-/* A new Command for trigger (PROTOCOLS.md 5.3); caller frees. */
+/* A new Command for trigger (docs/protocols.md §5.3); caller frees. */
 static char *
 mm_command_body(const struct mm_trigger *t, const char *team,
     const char *url)
@@ -165,7 +165,7 @@ mm_command_body(const struct mm_trigger *t, const char *team,
 
 /*
  * Makes sure trigger t is registered in the team, calling register_url
- * (PROTOCOLS.md 5.3), and takes its token: our command in list is reused,
+ * (docs/protocols.md §5.3), and takes its token: our command in list is reused,
  * its url fixed if needed; otherwise it is created. Returns -1 with *cause.
  */
 static int
@@ -386,7 +386,7 @@ mm_slash_token_ok(const struct httpd_request *req, const char *token,
 }
 
 /*
- * POST /mattermost/command (PROTOCOLS.md 5.1-5.2): the token must be the
+ * POST /mattermost/command (docs/protocols.md §5.1-§5.2): the token must be the
  * one of the trigger the command came in on (compared in constant time);
  * a trigger the bot does not list takes the main command's token, as
  * before there were several. The answer comes later on response_url,

@@ -44,7 +44,7 @@ struct message_button {
 };
 
 /*
- * Where Mattermost sends a click (PROTOCOLS.md 5.4): integration.url, and
+ * Where Mattermost sends a click (docs/protocols.md §5.4): integration.url, and
  * the secret put in integration.context.token next to the command. With
  * no url the buttons are left out.
  */

@@ -1,5 +1,5 @@
 /*
- * Slack over Socket Mode (shared/PROTOCOLS.md sections 1-3). A Web API
+ * Slack over Socket Mode (docs/protocols.md §1-§3). A Web API
  * call (apps.connections.open, on a worker) gives a wss URL; the socket
  * lives on the loop. Every envelope is acked first, on the loop thread,
  * before its command runs (the ack frame is written, then the command is
@@ -163,7 +163,7 @@ slack_json_ok(const cJSON *o)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ok"));
 }
 
-/* Errors after which retrying cannot help (PROTOCOLS.md 1.1). */
+/* Errors after which retrying cannot help (docs/protocols.md §1.1). */
 static int
 slack_error_is_fatal(const char *err)
 {
@@ -523,7 +523,7 @@ slack_from_event(struct slack *sl, const cJSON *ev)
 }
 
 /*
- * A button click (block_actions, PROTOCOLS.md 3.6): each action's value
+ * A button click (block_actions, docs/protocols.md §3.6): each action's value
  * is a command line, run as the person who clicked, answered on the
  * click's response_url. Other interactive payloads are only logged.
  */

@@ -5,8 +5,8 @@
  * replies to the bot's requests, lossless resume), the response URLs of
  * slash commands (/hooks/commands/ID), and a control API through which a
  * test pushes posts, delivers slash commands to the bot, injects failures
- * and reads back what the bot did. Wire formats follow shared/PROTOCOLS.md
- * sections 4 and 5.
+ * and reads back what the bot did. Wire formats follow docs/protocols.md
+ * §4 and §5.
  *
  * usage: fake-mattermost PORTFILE [--token T] [--lifetime-s N]
  *                        [--auth-timeout-ms N] [--verbose]
@@ -2668,7 +2668,7 @@ control_slash(struct lws *wsi, struct pss *pss, const cJSON *in,
  * POST /_control/click: a person presses a button the bot posted. The
  * post is "post_id" (a stored post) or the newest bot message with
  * buttons; the button is "action_id" (its id) or the first. The fake
- * POSTs the PROTOCOLS.md 5.4 JSON to the button's integration.url with
+ * POSTs the docs/protocols.md §5.4 JSON to the button's integration.url with
  * its context exactly as stored ("url" and "context" override them, to
  * forge a click). Returns 1 when the answer waits for the bot.
  */

@@ -3,7 +3,7 @@
  * on one loopback port, the Web API methods the bot calls, the response URLs
  * of slash commands, the Socket Mode websocket, and a control API through
  * which a test pushes envelopes, injects failures and reads back what the
- * bot did. Wire formats follow shared/PROTOCOLS.md sections 1-3.
+ * bot did. Wire formats follow docs/protocols.md §1-§3.
  *
  * usage: fake-slack PORTFILE [--app-token T] [--bot-token T]
  *                   [--ack-timeout-ms N] [--lifetime-s N] [--port N]
@@ -1497,7 +1497,7 @@ control_interactive(const cJSON *in, struct reply *r)
  * POST /_control/click: a person presses a button. The button is the one
  * with "action_id" (default: the first) on the newest message the bot
  * sent with buttons, unless "value" is given. Pushes a block_actions
- * interactive envelope (PROTOCOLS.md 3.6) with a fresh response_url.
+ * interactive envelope (docs/protocols.md §3.6) with a fresh response_url.
  */
 static void
 control_click(const cJSON *in, struct reply *r)
