@@ -144,6 +144,12 @@ loop_run(struct loop *l)
 }
 
 void
+loop_turn(struct loop *l)
+{
+	lws_service(l->lws, 0);
+}
+
+void
 loop_stop(struct loop *l)
 {
 	l->stopping = 1;

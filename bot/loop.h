@@ -28,6 +28,8 @@ void	 loop_free(struct loop *);
 
 /* Services events until loop_stop(); returns on the loop thread. */
 void	 loop_run(struct loop *);
+/* One turn: waits for the next event, timer or post, and runs it (tests). */
+void	 loop_turn(struct loop *);
 /* Loop thread: makes loop_run() return after the current turn. */
 void	 loop_stop(struct loop *);
 

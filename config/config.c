@@ -1716,10 +1716,10 @@ static void
 cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
 	static const char *const keys[] = { "name", "transport", "address",
-	    "port", "user", "identity_file", "tags", "logs", "services",
-	    "commands",
-	    "mounts", "jobs", NULL };
-	static const char *const transports[] = { "local", "ssh", NULL };
+	    "port", "user", "identity_file", "fixture", "tags", "logs",
+	    "services", "commands", "mounts", "jobs", NULL };
+	static const char *const transports[] = { "local", "ssh", "fixture",
+	    NULL };
 	const cJSON	*hosts = cfg_array(ctx, root, "hosts", "an array of "
 	    "hosts"), *h;
 	struct cfg_host	*host;
@@ -1765,6 +1765,12 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			cfg_error(ctx, p, "address, port, user and "
 			    "identity_file are for ssh hosts; this one has "
 			    "transport \"local\"");
+		cfg_string_def(ctx, h, p, "fixture", NULL, &host->fixture);
+		if ((host->transport == HOST_FIXTURE) != (host->fixture !=
+		    NULL))
+			cfg_error(ctx, p, "transport \"fixture\" and the "
+			    "\"fixture\" directory go together: the "
+			    "directory of captured output the host replays");
 		cfg_strlist(ctx, h, p, "tags", &host->tags);
 		for (j = 0; j < host->tags.n; j++)
 			cfg_check_name(ctx, p, "tags", host->tags.v[j]);
@@ -2449,6 +2455,7 @@ config_free(struct config *c)
 		free(h->address);
 		free(h->user);
 		free(h->identity_file);
+		free(h->fixture);
 		strlist_free(&h->tags);
 		for (j = 0; j < h->nlogs; j++) {
 			free(h->logs[j].name);

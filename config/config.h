@@ -23,6 +23,7 @@ struct strlist {
 enum host_transport {
 	HOST_LOCAL,
 	HOST_SSH,
+	HOST_FIXTURE,		/* replays captured output: tests, demos */
 };
 
 struct cfg_log {
@@ -64,6 +65,7 @@ struct cfg_host {
 	int			 port;		/* ssh; 0: ssh_config decides */
 	char			*user;		/* ssh; NULL: ssh_config decides */
 	char			*identity_file;
+	char			*fixture;	/* fixture: its directory */
 	struct strlist		 tags;
 	struct cfg_log		*logs;
 	size_t			 nlogs;

@@ -10,7 +10,15 @@
 const struct host_ops *
 host_ops_for(const struct cfg_host *h)
 {
-	return h->transport == HOST_LOCAL ? &host_local_ops : &host_ssh_ops;
+	switch (h->transport) {
+	case HOST_LOCAL:
+		return &host_local_ops;
+	case HOST_FIXTURE:
+		return &host_fixture_ops;
+	case HOST_SSH:
+		break;
+	}
+	return &host_ssh_ops;
 }
 
 char **

@@ -32,6 +32,7 @@ struct host_ops {
 
 extern const struct host_ops host_local_ops;
 extern const struct host_ops host_ssh_ops;
+extern const struct host_ops host_fixture_ops;
 
 const struct host_ops *host_ops_for(const struct cfg_host *);
 

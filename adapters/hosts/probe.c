@@ -10,7 +10,6 @@
 #include "shquote.h"
 #include "xmalloc.h"
 
-#define PROBE_MARK	"@@opsbot:"
 
 void
 probe_init(struct probe *p, const struct cfg_host *h)

@@ -14,6 +14,9 @@
 #include "hosts.h"
 #include "proc.h"
 
+/* Sections are marked "@@opsbot:NONCE:NAME" and "@@opsbot:NONCE:/NAME:N". */
+#define PROBE_MARK	"@@opsbot:"
+
 struct probe {
 	const struct cfg_host	*host;
 	char			 nonce[17];
