@@ -119,6 +119,16 @@ cfg_type_error(struct cfg_ctx *ctx, const char *path, const char *expected,
  * names a secret also allows "x_file" when listed that way by the caller.
  * With allowed NULL (maps keyed by name) only duplicates are errors.
  */
+static config_keys_fn	 cfg_keys_seen;
+static void		*cfg_keys_seen_arg;
+
+void
+config_on_keys(config_keys_fn fn, void *arg)
+{
+	cfg_keys_seen = fn;
+	cfg_keys_seen_arg = arg;
+}
+
 static void
 cfg_check_keys(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
     const char *const *allowed)
@@ -128,6 +138,9 @@ cfg_check_keys(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 	const char		*hint;
 	char			*p;
 	struct buf		 known;
+
+	if (cfg_keys_seen != NULL && allowed != NULL)
+		cfg_keys_seen(cfg_keys_seen_arg, path, allowed);
 
 	cJSON_ArrayForEach(item, obj) {
 		p = cfg_path_key(path, item->string);

@@ -321,4 +321,13 @@ int	 config_strlist_has(const struct strlist *, const char *);
 /* Registers every secret in c with the log redactor. */
 void	 config_register_secrets(const struct config *);
 
+/*
+ * Tests and docs: fn(arg, path, keys) for every object the loader checks
+ * ("hosts[2]", and the NULL-terminated keys it allows there), so the
+ * documented keys can be checked against the loader's. NULL: off.
+ */
+typedef void (*config_keys_fn)(void *arg, const char *path,
+	    const char *const *keys);
+void	 config_on_keys(config_keys_fn, void *arg);
+
 #endif
