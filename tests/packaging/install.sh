@@ -38,7 +38,7 @@ grep -qx "ExecStart=$bindir/opsbot --config $confdir/opsbot.json" "$unit" ||
 grep -qx "ExecStartPre=$bindir/opsbot --check-config $confdir/opsbot.json" "$unit" ||
 	fail "ExecStartPre does not match the prefix"
 grep -qx "EnvironmentFile=-$confdir/env" "$unit" || fail "EnvironmentFile path"
-for k in Type=notify User=opsbot StateDirectory=opsbot 'ExecReload=kill -HUP $MAINPID' \
+for k in Type=notify User=opsbot StateDirectory=opsbot WatchdogSec=30s 'ExecReload=kill -HUP $MAINPID' \
 	ProtectSystem=strict ProtectHome=yes NoNewPrivileges=yes PrivateTmp=yes \
 	CapabilityBoundingSet= SystemCallFilter=@system-service \
 	'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' LockPersonality=yes \
