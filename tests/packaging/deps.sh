@@ -9,7 +9,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 build=$("$src/scripts/deps.sh" --list build)
 test=$("$src/scripts/deps.sh" --list test)
-has() { printf '%s\n' "$1" | grep -qx -- "$2"; }
+has() { grep -qx -- "$2" <<<"$1"; }
 
 for p in libwebsockets-dev libcjson-dev libcurl4-openssl-dev libsqlite3-dev \
 	cmake pkg-config openssh-client tzdata; do
@@ -24,11 +24,11 @@ done
 
 # What the make targets call (make -n prints, runs nothing).
 run=$(make -s -n -C "$src" run BUILD=/nonexistent 2>/dev/null)
-printf '%s\n' "$run" | grep -q 'scripts/deps.sh build' ||
+grep -q 'scripts/deps.sh build' <<<"$run" ||
 	fail "make run does not call scripts/deps.sh build"
-printf '%s\n' "$run" | grep -q 'scripts/deps.sh test' &&
+grep -q 'scripts/deps.sh test' <<<"$run" &&
 	fail "make run installs the test set"
 t=$(make -s -n -C "$src" test BUILD=/nonexistent ASAN_BUILD=/nonexistent 2>/dev/null)
-printf '%s\n' "$t" | grep -q 'scripts/deps.sh test' ||
+grep -q 'scripts/deps.sh test' <<<"$t" ||
 	fail "make test does not install the test set"
 echo "ok: make run installs the build set only; make test the test set"

@@ -28,7 +28,8 @@ for f in "$bindir/opsbot" "$confdir/opsbot.json" "$mandir/man8/opsbot.8" \
 	[ -f "$root$f" ] || fail "missing $f"
 done
 [ -x "$root$bindir/opsbot" ] || fail "$bindir/opsbot not executable"
-"$root$bindir/opsbot" --version | grep -q '^opsbot ' || fail "installed --version"
+v=$("$root$bindir/opsbot" --version) || fail "installed --version"
+grep -q '^opsbot ' <<<"$v" || fail "installed --version: $v"
 
 # The unit runs what was installed, on the installed config.
 unit=$root$unitdir/opsbot.service
@@ -64,19 +65,19 @@ if command -v man >/dev/null; then
 	[ -s "$tmp/man.err" ] && fail "opsbot.8 warnings: $(cat "$tmp/man.err")"
 	for s in NAME SYNOPSIS DESCRIPTION OPTIONS ENVIRONMENT SIGNALS \
 		'EXIT STATUS' FILES 'SEE ALSO'; do
-		printf '%s\n' "$page" | grep -qx "$s" || fail "opsbot(8) lacks $s"
+		grep -qx "$s" <<<"$page" || fail "opsbot(8) lacks $s"
 	done
-	printf '%s\n' "$page" | grep -q -- '--check-config FILE' ||
+	grep -q -- '--check-config FILE' <<<"$page" ||
 		fail "opsbot(8) does not document --check-config"
-	printf '%s\n' "$page" | grep -qF "$confdir/opsbot.json" ||
+	grep -qF "$confdir/opsbot.json" <<<"$page" ||
 		fail "opsbot(8) does not name $confdir/opsbot.json"
 	page=$(render "$root$mandir/man5/opsbot.json.5")
 	[ -s "$tmp/man.err" ] && fail "opsbot.json.5 warnings: $(cat "$tmp/man.err")"
 	for s in NAME DESCRIPTION SECRETS SECTIONS EXAMPLE 'SEE ALSO'; do
-		printf '%s\n' "$page" | grep -qx "$s" || fail "opsbot.json(5) lacks $s"
+		grep -qx "$s" <<<"$page" || fail "opsbot.json(5) lacks $s"
 	done
 	for k in bot chat alerts roles users hosts remote schedules checklists; do
-		printf '%s\n' "$page" | grep -qE "^       $k( |\$)" ||
+		grep -qE "^       $k( |\$)" <<<"$page" ||
 			fail "opsbot.json(5) does not describe section $k"
 	done
 else
@@ -94,7 +95,7 @@ if command -v systemd-analyze >/dev/null; then
 		systemd-analyze verify "$tmp/units/opsbot.service" >"$tmp/verify" 2>&1 ||
 		{ cat "$tmp/verify" >&2; fail "systemd-analyze verify failed"; }
 	# Lines about the machine (no systemd as PID 1) are not the unit's.
-	if grep -v -e 'sysinit.target' -e 'Failed to ' "$tmp/verify" | grep -q .; then
+	if [ -n "$(grep -v -e 'sysinit.target' -e 'Failed to ' "$tmp/verify")" ]; then
 		cat "$tmp/verify" >&2
 		fail "systemd-analyze verify complained"
 	fi

@@ -37,10 +37,11 @@ deb=$(ls "$pkg"/opsbot_"$version"_*.deb 2>/dev/null) ||
 # Depends comes from the binary (dpkg-shlibdeps), not from a hand list.
 depends=$(dpkg-deb -f "$deb" Depends)
 for lib in libc6 libwebsockets libcjson libcurl libsqlite3; do
-	printf '%s\n' "$depends" | grep -q "$lib" || fail "Depends lacks $lib: $depends"
+	grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "package version"
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/opsbot/opsbot.json ||
+conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
+grep -qx /etc/opsbot/opsbot.json <<<"$conffiles" ||
 	fail "/etc/opsbot/opsbot.json is not a conffile"
 
 dpkg -i "$deb" >/dev/null || fail "dpkg -i failed"
@@ -61,10 +62,13 @@ if command -v deb-systemd-helper >/dev/null; then
 	[ -L /etc/systemd/system/multi-user.target.wants/opsbot.service ] ||
 		fail "the unit is not enabled"
 fi
-man -w opsbot >/dev/null 2>&1 || ! command -v man >/dev/null ||
-	fail "man opsbot finds no page"
-
 files=$(dpkg -L opsbot)
+# (Listed, not looked up with man -w: container images often keep dpkg
+# from unpacking /usr/share/man.)
+for f in /usr/share/man/man8/opsbot.8 /usr/share/man/man5/opsbot.json.5 \
+	/usr/lib/sysusers.d/opsbot.conf /usr/lib/tmpfiles.d/opsbot.conf; do
+	grep -qx "$f" <<<"$files" || fail "the package lacks $f"
+done
 
 # Remove keeps the config (a conffile) and the state; purge takes all.
 dpkg -r opsbot >/dev/null || fail "dpkg -r failed"
@@ -72,7 +76,7 @@ dpkg -r opsbot >/dev/null || fail "dpkg -r failed"
 [ -f /etc/opsbot/opsbot.json ] || fail "remove deleted the config"
 dpkg --purge opsbot >/dev/null || fail "dpkg --purge failed"
 installed=0
-for p in /etc/opsbot /var/lib/opsbot \
+for p in /etc/opsbot /var/lib/opsbot /usr/share/doc/opsbot \
 	/etc/systemd/system/multi-user.target.wants/opsbot.service \
 	/etc/systemd/system/opsbot.service; do
 	[ ! -e "$p" ] && [ ! -L "$p" ] || fail "$p left after purge"

@@ -11,8 +11,8 @@ cmake_v=$(sed -nE 's/^project\(opsbot VERSION ([0-9]+\.[0-9]+\.[0-9]+).*/\1/p' \
 [ -n "$cmake_v" ] || fail "no project(opsbot VERSION x.y.z) in CMakeLists.txt"
 bin_v=$("$bin" --version | sed -nE '1s/^opsbot ([^ ]+).*/\1/p')
 # The first "## [x.y.z]" heading; an [Unreleased] section may sit above it.
-log_v=$(sed -nE 's/^## \[([0-9]+\.[0-9]+\.[0-9]+)\].*/\1/p' "$src/CHANGELOG.md" |
-	head -n1)
+log_v=$(sed -nE '/^## \[[0-9]+\.[0-9]+\.[0-9]+\]/{s/^## \[([^]]+)\].*/\1/p;q}' \
+	"$src/CHANGELOG.md")
 [ "$bin_v" = "$cmake_v" ] ||
 	fail "opsbot --version says '$bin_v', CMakeLists.txt says '$cmake_v'"
 [ "$log_v" = "$cmake_v" ] ||
