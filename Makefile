@@ -6,10 +6,11 @@
 #               both builds
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+DEB_BUILD  ?= build-deb
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 ARGS       ?=
 
-.PHONY: all deps deps-test build run test test-gcc test-asan bench clean
+.PHONY: all deps deps-test build run test test-gcc test-asan bench deb clean
 
 all: build
 
@@ -44,5 +45,14 @@ bench: build
 	bash bench/bench-slack.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
 	bash bench/bench-alerts.sh $(BUILD)/opsbot
 
+# The Debian package (docs/packaging.md): its own build, prefix /usr.
+deb:
+	@scripts/deps.sh deb
+	@cmake -S . -B $(DEB_BUILD) -DCMAKE_C_COMPILER=gcc -DOPSBOT_WERROR=ON \
+	    -DCMAKE_INSTALL_PREFIX=/usr -DOPSBOT_BUILD_TESTS=OFF \
+	    -DOPSBOT_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(DEB_BUILD) --target opsbot -j$(JOBS)
+	cd $(DEB_BUILD) && cpack -G DEB
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEB_BUILD)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages opsbot needs, by purpose:
 #   scripts/deps.sh [build]      build and run the bot (make build, make run)
-#   scripts/deps.sh test         build + everything the tests use (make test)
+#   scripts/deps.sh deb          build + what CPack's DEB generator uses (make deb)
+#   scripts/deps.sh test         build + deb + everything the tests use (make test)
 #   scripts/deps.sh --list SET   print SET's packages, one a line; install nothing
 # Idempotent and quick when everything is there; not root, it prints the
 # exact apt-get line to run instead. "build" never installs daemons: the
@@ -23,6 +24,8 @@ test_packages=(
   openssh-server iproute2                                # tests run a real sshd on loopback (ss)
   prometheus-alertmanager                                # alert tests fire and resolve through a real Alertmanager
   man-db groff-base                                      # the install test renders the man pages (man -l)
+)
+deb_packages=(
   dpkg-dev file                                          # CPack's DEB generator: dpkg-shlibdeps computes Depends
 )
 
@@ -34,8 +37,9 @@ fi
 set_name=${1:-build}
 case "$set_name" in
 build) packages=("${build_packages[@]}") ;;
-test)  packages=("${build_packages[@]}" "${test_packages[@]}") ;;
-*)     echo "usage: scripts/deps.sh [--list] [build|test]" >&2; exit 2 ;;
+deb)   packages=("${build_packages[@]}" "${deb_packages[@]}") ;;
+test)  packages=("${build_packages[@]}" "${deb_packages[@]}" "${test_packages[@]}") ;;
+*)     echo "usage: scripts/deps.sh [--list] [build|deb|test]" >&2; exit 2 ;;
 esac
 if [ "$list" -eq 1 ]; then
   printf '%s\n' "${packages[@]}"
