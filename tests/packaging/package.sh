@@ -62,6 +62,19 @@ if command -v deb-systemd-helper >/dev/null; then
 	[ -L /etc/systemd/system/multi-user.target.wants/opsbot.service ] ||
 		fail "the unit is not enabled"
 fi
+# An upgrade (here the same version again) keeps an edited config and the
+# store, and leaves the unit enabled.
+echo '// edited by the admin' >>/etc/opsbot/opsbot.json
+touch /var/lib/opsbot/opsbot.db
+dpkg -i "$deb" >/dev/null || fail "dpkg -i over the installed package failed"
+grep -qx '// edited by the admin' /etc/opsbot/opsbot.json ||
+	fail "an upgrade replaced the edited config"
+[ -f /var/lib/opsbot/opsbot.db ] || fail "an upgrade removed the store"
+if command -v deb-systemd-helper >/dev/null; then
+	[ -L /etc/systemd/system/multi-user.target.wants/opsbot.service ] ||
+		fail "the unit is not enabled after an upgrade"
+fi
+
 files=$(dpkg -L opsbot)
 # (Listed, not looked up with man -w: container images often keep dpkg
 # from unpacking /usr/share/man.)
