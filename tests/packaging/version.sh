@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One version everywhere: `opsbot --version`, CMakeLists.txt's
-# project(VERSION) (the source) and CHANGELOG.md's newest release agree.
+# project(VERSION) (the source), CHANGELOG.md's newest release and the
+# versions the docs name agree.
 # Usage: version.sh OPSBOT SOURCE_DIR
 set -euo pipefail
 bin=$1 src=$2
@@ -17,5 +18,9 @@ log_v=$(sed -nE '/^## \[[0-9]+\.[0-9]+\.[0-9]+\]/{s/^## \[([^]]+)\].*/\1/p;q}' \
 	fail "opsbot --version says '$bin_v', CMakeLists.txt says '$cmake_v'"
 [ "$log_v" = "$cmake_v" ] ||
 	fail "CHANGELOG.md's newest release is '$log_v', CMakeLists.txt says '$cmake_v'"
+# Docs that name a version (a package file name, "opsbot 0.2.0") name this one.
+stale=$(grep -rnoE 'opsbot[_ ][0-9]+\.[0-9]+\.[0-9]+' "$src/README.md" "$src/docs" \
+	"$src/dist" 2>/dev/null | grep -vE "opsbot[_ ]$cmake_v\$" || true)
+[ -z "$stale" ] || fail "docs name another version: $stale"
 grep -q '^MIT License' "$src/LICENSE" || fail "LICENSE is not the MIT licence"
 echo "ok: version $cmake_v everywhere"
