@@ -28,6 +28,7 @@
 #include "notify.h"
 #include "outbox.h"
 #include "store.h"
+#include "watchdog.h"
 #include "workers.h"
 #include "xmalloc.h"
 
@@ -191,8 +192,12 @@ bot_start(struct bot *b, char **cause)
 void
 bot_run(struct bot *b)
 {
-	if (!b->stopped)
-		loop_run(b->loop);
+	if (b->stopped)
+		return;
+	/* Pings only while the loop turns: through the shutdown grace too. */
+	watchdog_start(b->loop);
+	loop_run(b->loop);
+	watchdog_stop();
 }
 
 static void

@@ -5,6 +5,8 @@
 # usage: console.sh /path/to/opsbot /path/to/source
 set -u
 BOT=$(realpath "$1")
+# The version the answers name (packaging/version ties it to CMakeLists.txt).
+VERSION=$("$BOT" --version | sed -nE '1s/^opsbot ([^ ]+).*/\1/p')
 SRC=$(realpath "$2")
 T=$(mktemp -d /tmp/opsbot-it.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -17,7 +19,7 @@ sql() { sqlite3 "$1" "$2"; }
 # --- flags -----------------------------------------------------------------
 out=$("$BOT" --version); rc=$?
 equals "version exits 0" "$rc" 0
-contains "version names itself" "$out" "opsbot 0.1.0"
+contains "version names itself" "$out" "opsbot $VERSION"
 out=$("$BOT" --help); rc=$?
 equals "help exits 0" "$rc" 0
 contains "help lists --check-config" "$out" "--check-config FILE"
@@ -36,7 +38,7 @@ contains "help lists status" "$out" "/status"
 contains "help lists whoami" "$out" "/whoami"
 contains "whoami platform" "$out" "platform: console"
 contains "whoami role" "$out" "roles: admin"
-contains "status version" "$out" "opsbot 0.1.0 — up"
+contains "status version" "$out" "opsbot $VERSION — up"
 contains "status console state" "$out" "chat: console (reading stdin as "
 contains "status store" "$out" "store: ./opsbot-data/opsbot.db"
 contains "status schema" "$out" "schema v6"

@@ -153,7 +153,7 @@ sshd_start() {
   fi
   local dir attempt port pid user hostkey pathenv extra=() env_mode
   if [ ! -x "$SSHD_EXE" ]; then
-    _lib_sshd_err "$SSHD_EXE not found: install openssh-server (scripts/deps.sh)"
+    _lib_sshd_err "$SSHD_EXE not found: install openssh-server (scripts/deps.sh test)"
     return 1
   fi
   if ! mkdir -p "$1" || ! dir=$(cd "$1" && pwd -P); then

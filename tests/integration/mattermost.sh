@@ -19,6 +19,8 @@
 # usage: mattermost.sh OPSBOT FAKE_MATTERMOST
 set -u
 BOT=$(realpath "$1")
+# The version the answers name (packaging/version ties it to CMakeLists.txt).
+VERSION=$("$BOT" --version | sed -nE '1s/^opsbot ([^ ]+).*/\1/p')
 FAKE=$(realpath "$2")
 T=$(mktemp -d /tmp/ob-mm.XXXXXX)
 pass=0
@@ -79,10 +81,10 @@ wait_for "($answers | length) >= 1" || true
 s=$(state)
 equals "mention answered in its channel" "$(jq -r "$answers[0].channel_id" <<<"$s")" "$OPS"
 equals "mention answered in its thread" "$(jq -r "$answers[0].root_id" <<<"$s")" "$pid"
-contains "mention ran the command" "$(jq -r "$answers[0].props.attachments[0].text" <<<"$s")" "opsbot 0.1.0"
+contains "mention ran the command" "$(jq -r "$answers[0].props.attachments[0].text" <<<"$s")" "opsbot $VERSION"
 ctl post "{\"message\":\"!status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 wait_for "($answers | length) >= 2" || true
-contains "prefix command answered" "$(state | jq -r "$answers[1].props.attachments[0].text")" "opsbot 0.1.0"
+contains "prefix command answered" "$(state | jq -r "$answers[1].props.attachments[0].text")" "opsbot $VERSION"
 ctl post "{\"message\":\"status\",\"user_id\":\"$JDOE\",\"channel_id\":\"dmjdoe000000000000000000000\",\"channel_type\":\"D\"}" >/dev/null
 wait_for "($answers | length) >= 3" || true
 s=$(state)
@@ -126,7 +128,7 @@ r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token
 wait_for '(.responses | length) >= 1' || true
 s=$(state)
 equals "slash command taken (HTTP 200)" "$(jq -r '.slash_results[0].status' <<<"$s")" 200
-contains "slash answer on the response URL" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "opsbot 0.1.0"
+contains "slash answer on the response URL" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "opsbot $VERSION"
 equals "slash answer in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"wrong\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 sleep 0.3

@@ -12,6 +12,8 @@
 # usage: slack.sh OPSBOT FAKE_SLACK
 set -u
 BOT=$(realpath "$1")
+# The version the answers name (packaging/version ties it to CMakeLists.txt).
+VERSION=$("$BOT" --version | sed -nE '1s/^opsbot ([^ ]+).*/\1/p')
 FAKE=$(realpath "$2")
 T=$(mktemp -d /tmp/ob-sl.XXXXXX)
 pass=0
@@ -81,7 +83,7 @@ equals "slash command acked" "$(jq -r --arg e "$eid" '[.acks[] | select(.envelop
 lat=$(jq -r --arg e "$eid" '.acks[] | select(.envelope_id == $e) | .latency_us' <<<"$s")
 if [ -n "$lat" ] && [ "$lat" -lt 3000000 ]; then ok "ack within Slack's 3 s ($lat us)"; else bad "ack within 3 s" "latency $lat"; fi
 body=$(jq -r '.responses[0].body.text' <<<"$s")
-contains "answer on the response URL" "$body" "opsbot 0.1.0"
+contains "answer on the response URL" "$body" "opsbot $VERSION"
 equals "answer visible in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
 contains "answer is a Block Kit code block" "$(jq -r '.responses[0].body.blocks[0].text.text' <<<"$s")" '```'
 
@@ -125,7 +127,7 @@ wait_for '(.posts | length) >= 1' || true
 s=$(state)
 equals "mention answered in its channel" "$(jq -r '.posts[0].channel' <<<"$s")" "C0OPS"
 equals "mention answered in its thread" "$(jq -r '.posts[0].thread_ts' <<<"$s")" "$ts"
-contains "mention ran the command" "$(jq -r '.posts[0].text' <<<"$s")" "opsbot 0.1.0"
+contains "mention ran the command" "$(jq -r '.posts[0].text' <<<"$s")" "opsbot $VERSION"
 ctl event '{"type":"message","channel_type":"im","text":"status","channel":"D0DM"}' >/dev/null
 wait_for '(.posts | length) >= 2' || true
 equals "DM answered in the DM" "$(state | jq -r '.posts[1].channel')" "D0DM"
