@@ -29,7 +29,8 @@ struct ob_item {
 	char			*kind;
 	char			*target;
 	char			*body;
-	int			 attempts;
+	int			 attempts;	/* counted, as stored */
+	int			 tries;		/* since loaded: backoff */
 	int64_t			 due;		/* mono ms */
 	TAILQ_ENTRY(ob_item)	 link;
 };
@@ -61,6 +62,7 @@ struct outbox {
 	struct ob_channel	*channels;
 	struct ob_sender	*senders;
 	size_t			 pending;
+	uint64_t		 failed;	/* given up since start */
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_armed;
 	void			(*progress)(void *);
@@ -96,6 +98,8 @@ outbox_create(struct store *store, struct loop *loop, struct workers *w,
 		ob->limits.burst = 1;
 	if (ob->limits.backoff_max_ms < OUTBOX_BACKOFF_BASE_MS)
 		ob->limits.backoff_max_ms = OUTBOX_BACKOFF_BASE_MS;
+	if (ob->limits.max_attempts < 1)
+		ob->limits.max_attempts = OUTBOX_MAX_ATTEMPTS;
 	return ob;
 }
 
@@ -306,6 +310,27 @@ ob_store_error(const char *what, char *cause)
 	free(cause);
 }
 
+/*
+ * A message that will never be delivered: marked failed with its cause,
+ * counted, and taken off its queue so the messages behind it go on.
+ */
+static void
+ob_give_up(struct outbox *ob, struct ob_channel *ch, struct ob_item *it,
+    const char *why)
+{
+	char	*cause = NULL;
+
+	log_error("outbox", "%s %s: message %lld refused for good: %s",
+	    ch->platform, ob_where(ch), (long long)it->id,
+	    why != NULL ? why : "?");
+	if (store_outbox_failed(ob->store, it->id, why, &cause) != 0)
+		ob_store_error("cannot mark a message failed", cause);
+	ob->failed++;
+	TAILQ_REMOVE(&ch->items, it, link);
+	ob->pending--;
+	ob_item_free(it);
+}
+
 /* Loop thread: apply one attempt's result, then schedule again. */
 static void
 ob_complete(struct ob_job *job)
@@ -318,7 +343,9 @@ ob_complete(struct ob_job *job)
 	char			*cause = NULL;
 
 	ch->in_flight = 0;
-	it->attempts++;
+	it->tries++;
+	if (!(r->verdict == OUTBOX_RETRY && r->unsent))
+		it->attempts++;
 	switch (r->verdict) {
 	case OUTBOX_SENT:
 		/* Recorded before anything else is tried: never sent twice. */
@@ -343,25 +370,27 @@ ob_complete(struct ob_job *job)
 			ob_store_error("cannot record an attempt", cause);
 		break;
 	case OUTBOX_RETRY:
-		it->due = now + ob_backoff_ms(ob, it->attempts);
-		log_warn("outbox", "%s %s: message %lld not delivered (%s); "
-		    "attempt %d, next in %lld ms", ch->platform, ob_where(ch),
+		if (!r->unsent && it->attempts >= ob->limits.max_attempts) {
+			xasprintf(&cause, "%s (after %d attempts)",
+			    r->error != NULL ? r->error : "?", it->attempts);
+			ob_give_up(ob, ch, it, cause);
+			free(cause);
+			break;
+		}
+		it->due = now + ob_backoff_ms(ob, it->tries);
+		/* Once per message at warn: an outage is not a log flood. */
+		log_emit(it->tries == 1 ? LOG_WARN : LOG_DEBUG, "outbox",
+		    "%s %s: message %lld not delivered (%s); attempt %d of %d, "
+		    "next in %lld ms", ch->platform, ob_where(ch),
 		    (long long)it->id, r->error != NULL ? r->error : "?",
-		    it->attempts, (long long)(it->due - now));
-		if (store_outbox_attempt(ob->store, it->id, r->error, &cause) !=
-		    0)
+		    it->attempts, ob->limits.max_attempts,
+		    (long long)(it->due - now));
+		if (!r->unsent && store_outbox_attempt(ob->store, it->id,
+		    r->error, &cause) != 0)
 			ob_store_error("cannot record an attempt", cause);
 		break;
 	case OUTBOX_REJECTED:
-		log_error("outbox", "%s %s: message %lld refused for good: %s",
-		    ch->platform, ob_where(ch), (long long)it->id,
-		    r->error != NULL ? r->error : "?");
-		if (store_outbox_failed(ob->store, it->id, r->error, &cause) !=
-		    0)
-			ob_store_error("cannot mark a message failed", cause);
-		TAILQ_REMOVE(&ch->items, it, link);
-		ob->pending--;
-		ob_item_free(it);
+		ob_give_up(ob, ch, it, r->error);
 		break;
 	}
 	free(r->platform_id);
@@ -592,6 +621,12 @@ outbox_backlog(struct outbox *ob, const char *platform, const char *channel)
 			n++;
 	}
 	return n;
+}
+
+uint64_t
+outbox_failed(struct outbox *ob)
+{
+	return ob->failed;
 }
 
 size_t

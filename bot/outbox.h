@@ -30,6 +30,12 @@ struct outbox_result {
 	int64_t			 retry_after_ms;
 	char			*platform_id;	/* set by the sender; outbox frees */
 	char			*error;		/* set by the sender; outbox frees */
+	/*
+	 * RETRY only: nothing reached the server (no connection, no DNS),
+	 * so the try neither counts towards max_attempts nor can have
+	 * posted: a chat outage delays messages, it never fails them.
+	 */
+	int			 unsent;
 };
 
 /* One message as a sender sees it; borrowed for the call. */
@@ -51,7 +57,15 @@ struct outbox_limits {
 	double		 rate_per_s;	/* sustained messages per channel */
 	int		 burst;		/* bucket size */
 	int64_t		 backoff_max_ms;
+	/*
+	 * Tries that reached the server (5xx, a cut connection, ...) before
+	 * a message fails for good, so that one that can never be delivered
+	 * does not hold its channel's queue; 0: OUTBOX_MAX_ATTEMPTS.
+	 */
+	int		 max_attempts;
 };
+
+#define OUTBOX_MAX_ATTEMPTS	10
 
 /*
  * With workers NULL, sends run inline on the calling thread (tests with a
@@ -90,6 +104,8 @@ size_t	 outbox_deliverable(struct outbox *);
 /* fn(arg) runs on the loop thread after every delivery attempt. */
 void	 outbox_on_progress(struct outbox *, void (*fn)(void *), void *arg);
 size_t	 outbox_channels(struct outbox *);
+/* Messages given up since start (refused, or max_attempts reached). */
+uint64_t outbox_failed(struct outbox *);
 /* Messages not yet delivered to one channel. */
 size_t	 outbox_backlog(struct outbox *, const char *platform,
 	    const char *channel);

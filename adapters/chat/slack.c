@@ -211,10 +211,19 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		/* Without the header, wait as Slack's Python SDK does. */
 		r->retry_after_ms = (resp.retry_after_s >= 0 ?
 		    resp.retry_after_s : 30) * 1000;
+	} else if (resp.status == 0 && resp.bad_url) {
+		r->verdict = OUTBOX_REJECTED;
+		xasprintf(&r->error, "unusable URL (%s)", resp.error);
 	} else if (resp.status == 0 || resp.status >= 500) {
 		r->verdict = OUTBOX_RETRY;
+		r->unsent = resp.unsent;
 		xasprintf(&r->error, "%s", resp.status == 0 ? resp.error :
 		    "HTTP 5xx");
+	} else if (!response && resp.status != 200) {
+		/* 4xx, JSON or not: the request itself is wrong. */
+		r->verdict = OUTBOX_REJECTED;
+		r->error = cause;
+		cause = NULL;
 	} else if (response) {
 		/* A response URL answers "ok" (or JSON); 404: used up. */
 		r->verdict = resp.status == 200 ? OUTBOX_SENT :

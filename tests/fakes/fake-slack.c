@@ -45,6 +45,11 @@ enum {
 	LIFETIME_S = 600,              /* hard bound on how long we run */
 	TICK_MS = 200,                 /* signal and deadline check */
 	MAX_HTTP_BODY = 8 << 20,       /* larger request bodies get 413 */
+	CUT_API_BODY = 1 << 20,        /* larger Web API calls: cut */
+	TEXT_MAX = 40000,              /* chat.postMessage text: msg_too_long */
+	SECTION_MAX = 3000,            /* Block Kit limits: invalid_blocks */
+	FIELD_MAX = 2000,
+	BLOCKS_MAX = 50,
 	MAX_WS_MESSAGE = 1 << 20,      /* from the bot; larger closes */
 	MAX_CLIENT_MESSAGE = 64 << 20, /* client mode receive cap */
 	MAX_RAW_SIZE = 64 << 20,       /* /_control/raw?size= cap */
@@ -310,6 +315,7 @@ static struct {
 	char **resp_source;    /* per response URL of a click: message ts */
 	int resp_cap;
 	int bad_frames, pongs;
+	int cuts; /* Web API calls whose connection was cut */
 	cJSON *acks, *unacked, *posts, *updates, *responses, *tickets;
 	cJSON *ephemerals, *replaced;
 	cJSON *bad_samples, *calls;
@@ -919,6 +925,29 @@ resolve_channel(const char *s, int *member)
 	return NULL;
 }
 
+/* Within Block Kit's limits (50 blocks, section 3,000, field 2,000)? */
+static int
+blocks_fit(const cJSON *blocks)
+{
+	const cJSON *b, *f;
+	const char *t;
+
+	if (cJSON_GetArraySize(blocks) > BLOCKS_MAX)
+		return 0;
+	cJSON_ArrayForEach(b, blocks) {
+		t = jstr(cJSON_GetObjectItemCaseSensitive(b, "text"), "text");
+		if (t && strlen(t) > SECTION_MAX)
+			return 0;
+		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(b,
+		                                                  "fields")) {
+			t = jstr(f, "text");
+			if (t && strlen(t) > FIELD_MAX)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 /* blocks as given, or parsed from JSON text; -1 when invalid. */
 static int
 get_blocks(const cJSON *body, cJSON **out)
@@ -937,7 +966,7 @@ get_blocks(const cJSON *body, cJSON **out)
 		}
 		return 0;
 	}
-	if (!cJSON_IsArray(b))
+	if (!cJSON_IsArray(b) || !blocks_fit(b))
 		return -1;
 	*out = cJSON_Duplicate(b, 1);
 	return 0;
@@ -1023,6 +1052,11 @@ api_post_message(const cJSON *body, struct reply *r)
 	}
 	if ((!text || !*text) && !blocks) {
 		reply_error(r, 200, "no_text");
+		return;
+	}
+	if (text && strlen(text) > TEXT_MAX) {
+		cJSON_Delete(blocks);
+		reply_error(r, 200, "msg_too_long");
 		return;
 	}
 	if (!text)
@@ -1308,6 +1342,7 @@ state_json(void)
 	struct envelope *e;
 
 	cJSON_AddNumberToObject(s, "connections_open", conns_open());
+	cJSON_AddNumberToObject(s, "cut_requests", g.cuts);
 	cJSON_AddNumberToObject(s, "connections_total", g.n_conn);
 	cJSON_AddNumberToObject(s, "connections_open_calls", g.n_open_calls);
 	cJSON_AddItemToObject(s, "acks", cJSON_Duplicate(g.acks, 1));
@@ -1927,6 +1962,14 @@ server_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		 */
 		if (lws_hdr_copy(wsi, tmp, sizeof(tmp),
 		                 WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+			if (strtoll(tmp, NULL, 10) > CUT_API_BODY &&
+			    !strncmp(pss->path, "/api/", 5)) {
+				/* As Slack's front end did to a 1.5 MB post. */
+				g.cuts++;
+				say("POST %s: %s bytes, cutting the connection",
+				    pss->path, tmp);
+				return -1;
+			}
 			if (strtoll(tmp, NULL, 10) > MAX_HTTP_BODY)
 				pss->body_over = 1;
 			return 0;
