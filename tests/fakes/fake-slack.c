@@ -1342,7 +1342,6 @@ state_json(void)
 	struct envelope *e;
 
 	cJSON_AddNumberToObject(s, "connections_open", conns_open());
-	cJSON_AddNumberToObject(s, "cut_requests", g.cuts);
 	cJSON_AddNumberToObject(s, "connections_total", g.n_conn);
 	cJSON_AddNumberToObject(s, "connections_open_calls", g.n_open_calls);
 	cJSON_AddItemToObject(s, "acks", cJSON_Duplicate(g.acks, 1));
@@ -1374,6 +1373,7 @@ state_json(void)
 		cJSON_AddNumberToObject(o, "conn", e->conn_id);
 		cJSON_AddItemToArray(envs, o);
 	}
+	cJSON_AddNumberToObject(s, "cut_requests", g.cuts);
 	return s;
 }
 
