@@ -89,6 +89,16 @@ int64_t	 outbox_enqueue(struct outbox *, const char *platform,
 	    const char *channel, const char *kind, const char *target,
 	    const char *body, char **cause);
 
+/*
+ * Best effort, for when the store cannot take a message (disk full), so
+ * that a command is still answered: one try through the platform's
+ * sender, on a worker; nothing stored, nothing retried, the result only
+ * logged. Returns 0 once the try is started, -1 with no sender for it.
+ */
+int	 outbox_send_direct(struct outbox *, const char *platform,
+	    const char *channel, const char *kind, const char *target,
+	    const char *body);
+
 /* Sends what is due now; the outbox also calls it from its timer. */
 void	 outbox_kick(struct outbox *);
 /* When the next message becomes due (clock_mono_ms), or -1 if none. */

@@ -259,6 +259,41 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	http_response_release(&resp);
 }
 
+/*
+ * The store could not take the answer (disk full): it goes out directly,
+ * saying so, rather than not at all. The body keeps the reply's shape.
+ */
+static void
+slack_reply_direct(struct slack *sl, const struct chat_origin *o,
+    const struct message *m, const char *cause, const char *kind,
+    const char *target)
+{
+	struct message	 e;
+	cJSON		*body = cJSON_CreateObject();
+	char		*title, *json;
+
+	chat_store_failed(m, cause, &e, &title);
+	message_render_slack(&e, body);
+	if (target != NULL)
+		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
+		    "ephemeral" : "in_channel");
+	else {
+		cJSON_AddStringToObject(body, "channel", o->channel);
+		if (o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) == 0)
+			cJSON_AddStringToObject(body, "thread_ts",
+			    o->reply_to + 3);
+		if (strcmp(kind, "ephemeral") == 0)
+			cJSON_AddStringToObject(body, "user", o->user_id);
+	}
+	json = cJSON_PrintUnformatted(body);
+	if (outbox_send_direct(sl->bot->outbox, "slack", target != NULL ?
+	    target : o->channel, kind, target, json) != 0)
+		log_error("slack", "cannot answer directly either");
+	free(json);
+	free(title);
+	cJSON_Delete(body);
+}
+
 static void
 slack_reply(struct chat *c, const struct chat_origin *o,
     const struct message *m)
@@ -302,6 +337,7 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 	if (outbox_enqueue(sl->bot->outbox, "slack", target != NULL ? target :
 	    o->channel, kind, target, json, &cause) < 0) {
 		log_error("slack", "cannot queue a reply: %s", cause);
+		slack_reply_direct(sl, o, m, cause, kind, target);
 		free(cause);
 	}
 	free(json);
