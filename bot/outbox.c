@@ -31,6 +31,8 @@ struct ob_item {
 	char			*body;
 	int			 attempts;	/* counted, as stored */
 	int			 tries;		/* since loaded: backoff */
+	int			 maybe_sent;	/* see outbox_item */
+	int64_t			 created_ms;
 	int64_t			 due;		/* mono ms */
 	TAILQ_ENTRY(ob_item)	 link;
 };
@@ -226,6 +228,7 @@ outbox_enqueue(struct outbox *ob, const char *platform, const char *channel,
 		return -1;
 	it = xcalloc(1, sizeof *it);
 	it->id = id;
+	it->created_ms = row.created_ms;
 	it->platform = xstrdup(platform);
 	it->channel = xstrdup(channel);
 	it->kind = xstrdup(kind);
@@ -261,6 +264,14 @@ ob_load_row(void *arg, struct store_outbox_row *r)
 	it->target = r->target;
 	it->body = r->body;
 	it->attempts = r->attempts;
+	it->created_ms = r->created_ms;
+	/*
+	 * One send is in flight per channel, so only a channel's first row
+	 * can have been on its way when the bot died; a row tried before may
+	 * have arrived too.
+	 */
+	it->maybe_sent = r->attempts > 0 || outbox_backlog(ob, it->platform,
+	    it->channel) == 0;
 	ob_queue(ob, it);
 }
 
@@ -385,6 +396,8 @@ ob_complete(struct ob_job *job)
 		    (long long)it->id, r->error != NULL ? r->error : "?",
 		    it->attempts, ob->limits.max_attempts,
 		    (long long)(it->due - now));
+		if (!r->unsent)
+			it->maybe_sent = 1;
 		if (!r->unsent && store_outbox_attempt(ob->store, it->id,
 		    r->error, &cause) != 0)
 			ob_store_error("cannot record an attempt", cause);
@@ -408,7 +421,8 @@ ob_job_work(void *arg)
 	struct ob_job		*job = arg;
 	struct ob_item		*it = job->item;
 	struct outbox_item	 view = { it->id, it->platform, it->channel,
-	    it->kind, it->target, it->body, it->attempts };
+	    it->kind, it->target, it->body, it->attempts, it->maybe_sent,
+	    it->created_ms };
 
 	/*
 	 * An update or a thread reply names the message it is about by its

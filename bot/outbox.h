@@ -47,6 +47,14 @@ struct outbox_item {
 	const char	*target;
 	const char	*body;
 	int		 attempts;	/* before this one */
+	/*
+	 * An earlier try may have reached the platform without its answer
+	 * reaching us (a timeout, a cut connection, a crash while it was in
+	 * flight): a sender that can look for the message it already posted
+	 * does so before posting again.
+	 */
+	int		 maybe_sent;
+	int64_t		 created_ms;	/* wall clock, when it was queued */
 };
 
 /* A platform's delivery. Blocking; runs on a worker thread. */

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
+#include "slack_posted.h"
 #include "workers.h"
 #include "xmalloc.h"
 
@@ -180,6 +181,41 @@ slack_error_is_fatal(const char *err)
 
 /* ------------------------------------------------------------- outbox */
 
+/*
+ * A chat.postMessage row: tagged with its row (the body in *body, or the
+ * row's, replaced by the tagged one), and when it may have arrived before
+ * (see outbox_item.maybe_sent), looked for first. Returns 1 when found:
+ * r says sent, with that ts, and nothing is posted again.
+ */
+static int
+slack_send_posted(struct slack *sl, const struct outbox_item *it,
+    char **body, struct outbox_result *r)
+{
+	char	*tagged, *ts, *cause = NULL;
+
+	tagged = slack_posted_tag(*body != NULL ? *body : it->body, it->id);
+	free(*body);
+	*body = tagged;
+	if (!it->maybe_sent)
+		return 0;
+	if ((ts = slack_posted_find(sl->api_url, sl->bot_token, tagged, it->id,
+	    it->created_ms, &cause)) == NULL) {
+		if (cause != NULL) {
+			log_warn("slack", "message %lld: %s; posting it again",
+			    (long long)it->id, cause);
+			free(cause);
+		}
+		return 0;
+	}
+	log_info("slack", "message %lld was posted before (ts %s); not posted "
+	    "again", (long long)it->id, ts);
+	r->verdict = OUTBOX_SENT;
+	r->platform_id = ts;
+	free(*body);
+	*body = NULL;
+	return 1;
+}
+
 /* Sends one outbox row: chat.postMessage, chat.update or a response URL. */
 static void
 slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
@@ -196,6 +232,9 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	if ((update || strcmp(it->kind, "thread") == 0) && it->target != NULL)
 		body = slack_body_with_ts(it->body, update ? "ts" :
 		    "thread_ts", it->target);
+	if ((strcmp(it->kind, "post") == 0 || strcmp(it->kind, "thread") ==
+	    0) && it->id > 0 && slack_send_posted(sl, it, &body, r))
+		return;
 	if (response)
 		http_post(it->target, NULL, "application/json; charset=utf-8",
 		    it->body, SLACK_HTTP_TIMEOUT_MS, &resp);
