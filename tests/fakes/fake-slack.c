@@ -1073,9 +1073,11 @@ api_post_message(const cJSON *body, struct reply *r)
 	cJSON_AddItemToObject(rec, "thread_ts", dup_or_null(thread));
 	cJSON_AddStringToObject(rec, "ts", ts);
 	cJSON_AddItemToObject(rec, "blocks", dup_or_null(blocks));
-	cJSON_AddItemToObject(
-	    rec, "metadata",
-	    dup_or_null(cJSON_GetObjectItemCaseSensitive(body, "metadata")));
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(body, "metadata")))
+		cJSON_AddItemToObject(
+		    rec, "metadata",
+		    dup_or_null(cJSON_GetObjectItemCaseSensitive(body,
+		                                                 "metadata")));
 	cJSON_AddItemToArray(g.posts, rec);
 	note_buttons(blocks, id, ts, NULL, 0);
 
