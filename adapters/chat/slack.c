@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
+#include "slack_fallback.h"
 #include "slack_posted.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -235,10 +236,12 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	if ((strcmp(it->kind, "post") == 0 || strcmp(it->kind, "thread") ==
 	    0) && it->id > 0 && slack_send_posted(sl, it, &body, r))
 		return;
-	if (response)
+	if (response) {
+		/* Where to go if the URL is gone stays with us. */
+		body = slack_fallback_strip(it->body);
 		http_post(it->target, NULL, "application/json; charset=utf-8",
-		    it->body, SLACK_HTTP_TIMEOUT_MS, &resp);
-	else
+		    body, SLACK_HTTP_TIMEOUT_MS, &resp);
+	} else
 		json = slack_api(sl->api_url, sl->bot_token,
 		    update ? "chat.update" :
 		    strcmp(it->kind, "ephemeral") == 0 ? "chat.postEphemeral" :
@@ -263,6 +266,10 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		r->verdict = OUTBOX_REJECTED;
 		r->error = cause;
 		cause = NULL;
+	} else if (response && resp.status == 404) {
+		/* Used up (5 uses) or expired (30 min): the channel, then. */
+		slack_fallback_post(sl->api_url, sl->bot_token, it->body,
+		    "response URL: HTTP 404 (used up or expired)", r);
 	} else if (response) {
 		/* A response URL answers "ok" (or JSON); 404: used up. */
 		r->verdict = resp.status == 200 ? OUTBOX_SENT :
@@ -356,6 +363,9 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 		if (o->click)
 			cJSON_AddBoolToObject(body, "replace_original",
 			    m->replace);
+		slack_fallback_add(body, o->channel, o->user_id,
+		    o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) ==
+		    0 ? o->reply_to + 3 : NULL);
 	} else {
 		cJSON_AddStringToObject(body, "channel", o->channel);
 		if (o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) == 0)

@@ -10,6 +10,8 @@
 #    logged with its cause, counted in /status, and the message behind it
 #    is delivered.
 # 3. A restart: nothing pending comes back to block the channel.
+# 4. A slash command whose response URL answers 404 is answered to the
+#    asker in the channel (chat.postEphemeral) instead of being dropped.
 # usage: outbox-limits.sh OPSBOT FAKE_SLACK
 set -u
 BOT=$(realpath "$1")
@@ -120,6 +122,21 @@ contains "each failure logged with its cause" "$(grep 'refused for good' "$T/bot
 ctl slash '{"text":"status","user_id":"U0456"}' >/dev/null
 wait_for '[.responses[] | select(.body.text | tostring | contains("failed for good"))] | length >= 1' 100
 contains "/status counts the messages given up" "$(state | jq -r '.responses[-1].body.text')" "2 failed for good since start"
+
+# --- 4. a response URL that answers 404 (used up, expired) ---------------------------
+ctl reset >/dev/null
+ctl ratelimit '{"method":"response_url","status":404,"count":1}' >/dev/null
+ctl slash '{"text":"whoami","user_id":"U0456","channel_id":"C0OPS"}' >/dev/null
+if wait_for '(.ephemerals | length) >= 1' 100; then
+  s=$(state)
+  equals "answered to the asker privately in the channel instead" \
+    "$(jq -r '.ephemerals[0] | "\(.channel) \(.user)"' <<<"$s")" "C0OPS U0456"
+  contains "with the answer" "$(jq -r '.ephemerals[0].text' <<<"$s")" "U0456"
+  equals "the used URL got nothing more" "$(jq -r '.responses | length' <<<"$s")" 0
+else
+  bad "a 404 response URL falls back to the channel" "$(grep -i 'response URL' "$T/bot.err" | tail -3)"
+fi
+equals "and the row is sent" "$(q "SELECT state FROM outbox WHERE kind = 'response' ORDER BY id DESC LIMIT 1")" sent
 
 # --- 3. a restart brings nothing back to block the channel -------------------------
 kill "$bot_pid"; wait "$bot_pid" 2>/dev/null; bot_pid=
