@@ -326,6 +326,55 @@ TEST(undeliverable_gives_up_and_frees_the_channel)
 	teardown(ob);
 }
 
+
+static struct buf	 maybe;
+
+/* Records, per try, whether the outbox said it may have arrived before. */
+static void
+maybe_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
+{
+	buf_addf(&maybe, "%s%s ", it->body, it->maybe_sent ? "?" : "");
+	fake_send(arg, it, r);
+}
+
+/*
+ * Which tries a sender must check for an earlier arrival: after a restart
+ * only the first row of each channel (one send in flight per channel),
+ * and any row whose try reached the server without an answer; never a
+ * row tried only while the server could not be reached.
+ */
+TEST(maybe_sent_marks_only_what_may_have_arrived)
+{
+	struct outbox		*ob = setup("maybe", 5);
+	struct outbox_limits	 lim = { 1.0, 5, 60000, 0 };
+	char			*cause = NULL;
+
+	enqueue(ob, "C1", "a");
+	enqueue(ob, "C1", "b");
+	enqueue(ob, "C2", "c");
+	outbox_free(ob);
+	store_close(store);
+	store = store_open(dbpath, &cause);
+	ASSERT_NOT_NULL(store);
+	ob = outbox_create(store, NULL, NULL, &lim);
+	ASSERT_INT_EQ(outbox_load(ob, &cause), 0);
+	buf_release(&maybe);
+	outbox_register(ob, "fake", maybe_send, NULL);
+	ASSERT_STR_EQ(maybe.data, "a? b c? ");
+	teardown(ob);
+
+	ob = setup("maybe2", 5);
+	script(OUTBOX_RETRY, 0);
+	buf_release(&maybe);
+	outbox_register(ob, "fake", maybe_send, NULL);
+	enqueue(ob, "C1", "d");
+	clock_fake_advance(60000);
+	outbox_kick(ob);
+	ASSERT_STR_EQ(maybe.data, "d d? ");
+	teardown(ob);
+	buf_release(&maybe);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(paced_in_order),
 	TEST_ENTRY(channels_are_independent),
@@ -334,6 +383,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(refused_for_good),
 	TEST_ENTRY(survives_a_restart_exactly_once),
 	TEST_ENTRY(undeliverable_gives_up_and_frees_the_channel),
+	TEST_ENTRY(maybe_sent_marks_only_what_may_have_arrived),
 	TEST_END
 };
 
