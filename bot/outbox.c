@@ -270,8 +270,8 @@ ob_load_row(void *arg, struct store_outbox_row *r)
 	 * can have been on its way when the bot died; a row tried before may
 	 * have arrived too.
 	 */
-	it->maybe_sent = r->attempts > 0 || outbox_backlog(ob, it->platform,
-	    it->channel) == 0;
+	it->maybe_sent = r->attempts > 0 || TAILQ_EMPTY(&ob_channel_get(ob,
+	    it->platform, it->channel)->items);
 	ob_queue(ob, it);
 }
 
