@@ -182,41 +182,6 @@ slack_error_is_fatal(const char *err)
 
 /* ------------------------------------------------------------- outbox */
 
-/*
- * A chat.postMessage row: tagged with its row (the body in *body, or the
- * row's, replaced by the tagged one), and when it may have arrived before
- * (see outbox_item.maybe_sent), looked for first. Returns 1 when found:
- * r says sent, with that ts, and nothing is posted again.
- */
-static int
-slack_send_posted(struct slack *sl, const struct outbox_item *it,
-    char **body, struct outbox_result *r)
-{
-	char	*tagged, *ts, *cause = NULL;
-
-	tagged = slack_posted_tag(*body != NULL ? *body : it->body, it->id);
-	free(*body);
-	*body = tagged;
-	if (!it->maybe_sent)
-		return 0;
-	if ((ts = slack_posted_find(sl->api_url, sl->bot_token, tagged, it->id,
-	    it->created_ms, &cause)) == NULL) {
-		if (cause != NULL) {
-			log_warn("slack", "message %lld: %s; posting it again",
-			    (long long)it->id, cause);
-			free(cause);
-		}
-		return 0;
-	}
-	log_info("slack", "message %lld was posted before (ts %s); not posted "
-	    "again", (long long)it->id, ts);
-	r->verdict = OUTBOX_SENT;
-	r->platform_id = ts;
-	free(*body);
-	*body = NULL;
-	return 1;
-}
-
 /* Sends one outbox row: chat.postMessage, chat.update or a response URL. */
 static void
 slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
@@ -234,7 +199,8 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		body = slack_body_with_ts(it->body, update ? "ts" :
 		    "thread_ts", it->target);
 	if ((strcmp(it->kind, "post") == 0 || strcmp(it->kind, "thread") ==
-	    0) && it->id > 0 && slack_send_posted(sl, it, &body, r))
+	    0) && it->id > 0 && slack_posted_before(sl->api_url, sl->bot_token,
+	    it, &body, r))
 		return;
 	if (response) {
 		/* Where to go if the URL is gone stays with us. */
@@ -305,41 +271,6 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	http_response_release(&resp);
 }
 
-/*
- * The store could not take the answer (disk full): it goes out directly,
- * saying so, rather than not at all. The body keeps the reply's shape.
- */
-static void
-slack_reply_direct(struct slack *sl, const struct chat_origin *o,
-    const struct message *m, const char *cause, const char *kind,
-    const char *target)
-{
-	struct message	 e;
-	cJSON		*body = cJSON_CreateObject();
-	char		*title, *json;
-
-	chat_store_failed(m, cause, &e, &title);
-	message_render_slack(&e, body);
-	if (target != NULL)
-		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
-		    "ephemeral" : "in_channel");
-	else {
-		cJSON_AddStringToObject(body, "channel", o->channel);
-		if (o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) == 0)
-			cJSON_AddStringToObject(body, "thread_ts",
-			    o->reply_to + 3);
-		if (strcmp(kind, "ephemeral") == 0)
-			cJSON_AddStringToObject(body, "user", o->user_id);
-	}
-	json = cJSON_PrintUnformatted(body);
-	if (outbox_send_direct(sl->bot->outbox, "slack", target != NULL ?
-	    target : o->channel, kind, target, json) != 0)
-		log_error("slack", "cannot answer directly either");
-	free(json);
-	free(title);
-	cJSON_Delete(body);
-}
-
 static void
 slack_reply(struct chat *c, const struct chat_origin *o,
     const struct message *m)
@@ -386,7 +317,8 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 	if (outbox_enqueue(sl->bot->outbox, "slack", target != NULL ? target :
 	    o->channel, kind, target, json, &cause) < 0) {
 		log_error("slack", "cannot queue a reply: %s", cause);
-		slack_reply_direct(sl, o, m, cause, kind, target);
+		slack_fallback_direct(sl->bot->outbox, o, m, cause, kind,
+		    target);
 		free(cause);
 	}
 	free(json);

@@ -1,9 +1,15 @@
-/* Answers whose response URL is gone, posted in the channel instead. */
+/*
+ * Answers that cannot go the usual way: a response URL that is gone
+ * (posted in the channel instead), a store that cannot take them (sent
+ * directly).
+ */
 
 #include <cjson/cJSON.h>
+#include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat.h"
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
@@ -108,4 +114,39 @@ slack_fallback_post(const char *api_url, const char *token, const char *body,
 	free(out);
 	cJSON_Delete(fb);
 	cJSON_Delete(json);
+}
+
+/*
+ * The store could not take the answer (disk full): it goes out directly,
+ * saying so, rather than not at all. The body keeps the reply's shape.
+ */
+void
+slack_fallback_direct(struct outbox *ob, const struct chat_origin *o,
+    const struct message *m, const char *cause, const char *kind,
+    const char *target)
+{
+	struct message	 e;
+	cJSON		*body = cJSON_CreateObject();
+	char		*title, *json;
+
+	chat_store_failed(m, cause, &e, &title);
+	message_render_slack(&e, body);
+	if (target != NULL)
+		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
+		    "ephemeral" : "in_channel");
+	else {
+		cJSON_AddStringToObject(body, "channel", o->channel);
+		if (o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) == 0)
+			cJSON_AddStringToObject(body, "thread_ts",
+			    o->reply_to + 3);
+		if (strcmp(kind, "ephemeral") == 0)
+			cJSON_AddStringToObject(body, "user", o->user_id);
+	}
+	json = cJSON_PrintUnformatted(body);
+	if (outbox_send_direct(ob, "slack", target != NULL ?
+	    target : o->channel, kind, target, json) != 0)
+		log_error("slack", "cannot answer directly either");
+	free(json);
+	free(title);
+	cJSON_Delete(body);
 }

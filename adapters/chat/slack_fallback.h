@@ -24,4 +24,16 @@ char	*slack_fallback_strip(const char *body);
 void	 slack_fallback_post(const char *api_url, const char *token,
 	    const char *body, const char *why, struct outbox_result *r);
 
+/*
+ * The store could not take an answer (cause: its reason, disk full): the
+ * answer m, titled with that reason, goes out once, directly, to where
+ * the reply of o would have gone (kind and target as slack_reply chose).
+ */
+struct outbox;
+struct chat_origin;
+struct message;
+void	 slack_fallback_direct(struct outbox *, const struct chat_origin *o,
+	    const struct message *m, const char *cause, const char *kind,
+	    const char *target);
+
 #endif

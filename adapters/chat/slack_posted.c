@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "http.h"
+#include "log.h"
+#include "outbox.h"
 #include "slack_posted.h"
 #include "xmalloc.h"
 
@@ -130,4 +132,39 @@ slack_posted_find(const char *api_url, const char *token, const char *body,
 	free(url);
 	cJSON_Delete(post);
 	return found;
+}
+
+/*
+ * A chat.postMessage row: tagged with its row (the body in *body, or the
+ * row's, replaced by the tagged one), and when it may have arrived before
+ * (see outbox_item.maybe_sent), looked for first. Returns 1 when found:
+ * r says sent, with that ts, and nothing is posted again.
+ */
+int
+slack_posted_before(const char *api_url, const char *token,
+    const struct outbox_item *it, char **body, struct outbox_result *r)
+{
+	char	*tagged, *ts, *cause = NULL;
+
+	tagged = slack_posted_tag(*body != NULL ? *body : it->body, it->id);
+	free(*body);
+	*body = tagged;
+	if (!it->maybe_sent)
+		return 0;
+	if ((ts = slack_posted_find(api_url, token, tagged, it->id,
+	    it->created_ms, &cause)) == NULL) {
+		if (cause != NULL) {
+			log_warn("slack", "message %lld: %s; posting it again",
+			    (long long)it->id, cause);
+			free(cause);
+		}
+		return 0;
+	}
+	log_info("slack", "message %lld was posted before (ts %s); not posted "
+	    "again", (long long)it->id, ts);
+	r->verdict = OUTBOX_SENT;
+	r->platform_id = ts;
+	free(*body);
+	*body = NULL;
+	return 1;
 }

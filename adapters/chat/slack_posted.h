@@ -25,4 +25,15 @@ char	*slack_posted_tag(const char *body, int64_t row);
 char	*slack_posted_find(const char *api_url, const char *token,
 	    const char *body, int64_t row, int64_t created_ms, char **cause);
 
+/*
+ * For a chat.postMessage outbox row: *body (or the row's body when NULL)
+ * is replaced by the tagged one; when the row may have arrived before
+ * (outbox_item.maybe_sent) it is looked for first. Returns 1 when found:
+ * r says sent with that ts, and nothing must be posted again.
+ */
+struct outbox_item;
+struct outbox_result;
+int	 slack_posted_before(const char *api_url, const char *token,
+	    const struct outbox_item *it, char **body, struct outbox_result *r);
+
 #endif
