@@ -133,6 +133,7 @@ bot_create(struct config *cfg, const struct cmd_entry *const *table,
 	lim.rate_per_s = cfg->chat.outbox_rate;
 	lim.burst = cfg->chat.outbox_burst;
 	lim.backoff_max_ms = cfg->chat.outbox_max_backoff_s * 1000;
+	lim.max_attempts = cfg->chat.outbox_max_attempts;
 	b->outbox = outbox_create(b->store, b->loop, b->workers, &lim);
 	outbox_on_progress(b->outbox, bot_outbox_progress, b);
 	/* Messages from before a restart wait for their adapter. */

@@ -112,8 +112,15 @@ http_request(const char *method, const char *url, const char *const *headers,
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	else
+	else {
 		snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
+		/* The outbox tells an outage from a message the server cuts. */
+		r->unsent = rc == CURLE_COULDNT_CONNECT ||
+		    rc == CURLE_COULDNT_RESOLVE_HOST ||
+		    rc == CURLE_COULDNT_RESOLVE_PROXY;
+		r->bad_url = rc == CURLE_URL_MALFORMAT ||
+		    rc == CURLE_UNSUPPORTED_PROTOCOL;
+	}
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
 	return rc == CURLE_OK ? 0 : -1;

@@ -14,6 +14,8 @@ struct http_response {
 	struct buf	 body;		/* capped at 4 MiB */
 	int64_t		 retry_after_s;	/* Retry-After on 429, or -1 */
 	char		 error[256];	/* transport error, or "" */
+	int		 unsent;	/* no connection: nothing was sent */
+	int		 bad_url;	/* the URL can never work */
 };
 
 /* Once, before any thread starts (libcurl's global init is not safe). */

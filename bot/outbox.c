@@ -29,7 +29,10 @@ struct ob_item {
 	char			*kind;
 	char			*target;
 	char			*body;
-	int			 attempts;
+	int			 attempts;	/* counted, as stored */
+	int			 tries;		/* since loaded: backoff */
+	int			 maybe_sent;	/* see outbox_item */
+	int64_t			 created_ms;
 	int64_t			 due;		/* mono ms */
 	TAILQ_ENTRY(ob_item)	 link;
 };
@@ -78,6 +81,7 @@ struct outbox {
 	 * committed never reaches chat (and cannot be posted twice).
 	 */
 	struct ob_items		 staged;
+	uint64_t		 failed;	/* given up since start */
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_armed;
 	void			(*progress)(void *);
@@ -154,6 +158,8 @@ outbox_create(struct store *store, struct loop *loop, struct workers *w,
 		ob->limits.burst = 1;
 	if (ob->limits.backoff_max_ms < OUTBOX_BACKOFF_BASE_MS)
 		ob->limits.backoff_max_ms = OUTBOX_BACKOFF_BASE_MS;
+	if (ob->limits.max_attempts < 1)
+		ob->limits.max_attempts = OUTBOX_MAX_ATTEMPTS;
 	return ob;
 }
 
@@ -331,6 +337,7 @@ outbox_enqueue(struct outbox *ob, const char *platform, const char *channel,
 		return -1;
 	it = xcalloc(1, sizeof *it);
 	it->id = id;
+	it->created_ms = row.created_ms;
 	it->platform = xstrdup(platform);
 	it->channel = xstrdup(channel);
 	it->kind = xstrdup(kind);
@@ -365,6 +372,14 @@ ob_load_row(void *arg, struct store_outbox_row *r)
 	it->target = r->target;
 	it->body = r->body;
 	it->attempts = r->attempts;
+	it->created_ms = r->created_ms;
+	/*
+	 * One send is in flight per channel, so only a channel's first row
+	 * can have been on its way when the bot died; a row tried before may
+	 * have arrived too.
+	 */
+	it->maybe_sent = r->attempts > 0 || TAILQ_EMPTY(&ob_channel_get(ob,
+	    it->platform, it->channel)->items);
 	ob_queue(ob, it);
 }
 
@@ -414,6 +429,27 @@ ob_store_error(const char *what, char *cause)
 	free(cause);
 }
 
+/*
+ * A message that will never be delivered: marked failed with its cause,
+ * counted, and taken off its queue so the messages behind it go on.
+ */
+static void
+ob_give_up(struct outbox *ob, struct ob_channel *ch, struct ob_item *it,
+    const char *why)
+{
+	char	*cause = NULL;
+
+	log_error("outbox", "%s %s: message %lld refused for good: %s",
+	    ch->platform, ob_where(ch), (long long)it->id,
+	    why != NULL ? why : "?");
+	if (store_outbox_failed(ob->store, it->id, why, &cause) != 0)
+		ob_store_error("cannot mark a message failed", cause);
+	ob->failed++;
+	TAILQ_REMOVE(&ch->items, it, link);
+	ob->pending--;
+	ob_item_free(it);
+}
+
 /* Loop thread: apply one attempt's result, then schedule again. */
 static void
 ob_complete(struct ob_job *job)
@@ -426,7 +462,9 @@ ob_complete(struct ob_job *job)
 	char			*cause = NULL;
 
 	ch->in_flight = 0;
-	it->attempts++;
+	it->tries++;
+	if (!(r->verdict == OUTBOX_RETRY && r->unsent))
+		it->attempts++;
 	switch (r->verdict) {
 	case OUTBOX_SENT:
 		/* Recorded before anything else is tried: never sent twice. */
@@ -451,25 +489,29 @@ ob_complete(struct ob_job *job)
 			ob_store_error("cannot record an attempt", cause);
 		break;
 	case OUTBOX_RETRY:
-		it->due = now + ob_backoff_ms(ob, it->attempts);
-		log_warn("outbox", "%s %s: message %lld not delivered (%s); "
-		    "attempt %d, next in %lld ms", ch->platform, ob_where(ch),
+		if (!r->unsent && it->attempts >= ob->limits.max_attempts) {
+			xasprintf(&cause, "%s (after %d attempts)",
+			    r->error != NULL ? r->error : "?", it->attempts);
+			ob_give_up(ob, ch, it, cause);
+			free(cause);
+			break;
+		}
+		it->due = now + ob_backoff_ms(ob, it->tries);
+		/* Once per message at warn: an outage is not a log flood. */
+		log_emit(it->tries == 1 ? LOG_WARN : LOG_DEBUG, "outbox",
+		    "%s %s: message %lld not delivered (%s); attempt %d of %d, "
+		    "next in %lld ms", ch->platform, ob_where(ch),
 		    (long long)it->id, r->error != NULL ? r->error : "?",
-		    it->attempts, (long long)(it->due - now));
-		if (store_outbox_attempt(ob->store, it->id, r->error, &cause) !=
-		    0)
+		    it->attempts, ob->limits.max_attempts,
+		    (long long)(it->due - now));
+		if (!r->unsent)
+			it->maybe_sent = 1;
+		if (!r->unsent && store_outbox_attempt(ob->store, it->id,
+		    r->error, &cause) != 0)
 			ob_store_error("cannot record an attempt", cause);
 		break;
 	case OUTBOX_REJECTED:
-		log_error("outbox", "%s %s: message %lld refused for good: %s",
-		    ch->platform, ob_where(ch), (long long)it->id,
-		    r->error != NULL ? r->error : "?");
-		if (store_outbox_failed(ob->store, it->id, r->error, &cause) !=
-		    0)
-			ob_store_error("cannot mark a message failed", cause);
-		TAILQ_REMOVE(&ch->items, it, link);
-		ob->pending--;
-		ob_item_free(it);
+		ob_give_up(ob, ch, it, r->error);
 		break;
 	}
 	free(r->platform_id);
@@ -487,7 +529,8 @@ ob_job_work(void *arg)
 	struct ob_job		*job = arg;
 	struct ob_item		*it = job->item;
 	struct outbox_item	 view = { it->id, it->platform, it->channel,
-	    it->kind, it->target, it->body, it->attempts };
+	    it->kind, it->target, it->body, it->attempts, it->maybe_sent,
+	    it->created_ms };
 
 	/*
 	 * An update or a thread reply names the message it is about by its
@@ -703,6 +746,12 @@ outbox_backlog(struct outbox *ob, const char *platform, const char *channel)
 	return n;
 }
 
+uint64_t
+outbox_failed(struct outbox *ob)
+{
+	return ob->failed;
+}
+
 size_t
 outbox_channels(struct outbox *ob)
 {
@@ -712,4 +761,78 @@ outbox_channels(struct outbox *ob)
 	for (ch = ob->channels; ch != NULL; ch = ch->next)
 		n++;
 	return n;
+}
+
+/* A direct send (outbox_send_direct): owns its copies; freed when done. */
+struct ob_direct {
+	struct ob_sender	*sender;
+	struct outbox_item	 item;
+	char			*platform, *channel, *kind, *target, *body;
+	struct outbox_result	 result;
+};
+
+static void
+ob_direct_work(void *arg)
+{
+	struct ob_direct	*d = arg;
+
+	d->sender->send(d->sender->arg, &d->item, &d->result);
+}
+
+static void
+ob_direct_done(void *arg, enum workers_status st)
+{
+	struct ob_direct	*d = arg;
+
+	if (st == WORKERS_CANCELLED)
+		log_warn("outbox", "%s: a direct answer was cancelled at "
+		    "shutdown", d->platform);
+	else if (d->result.verdict != OUTBOX_SENT)
+		log_error("outbox", "%s: a direct answer was not delivered: %s",
+		    d->platform, d->result.error != NULL ? d->result.error :
+		    "?");
+	free(d->result.platform_id);
+	free(d->result.error);
+	free(d->platform);
+	free(d->channel);
+	free(d->kind);
+	free(d->target);
+	free(d->body);
+	free(d);
+}
+
+int
+outbox_send_direct(struct outbox *ob, const char *platform,
+    const char *channel, const char *kind, const char *target,
+    const char *body)
+{
+	struct ob_sender	*s = ob_sender_for(ob, platform);
+	struct ob_direct	*d;
+
+	if (s == NULL)
+		return -1;
+	d = xcalloc(1, sizeof *d);
+	d->sender = s;
+	d->platform = xstrdup(platform);
+	d->channel = xstrdup(channel);
+	d->kind = xstrdup(kind);
+	d->target = ob_dup(target);
+	d->body = xstrdup(body);
+	d->item.id = 0;
+	d->item.platform = d->platform;
+	d->item.channel = d->channel;
+	d->item.kind = d->kind;
+	d->item.target = d->target;
+	d->item.body = d->body;
+	if (ob->workers == NULL) {
+		ob_direct_work(d);
+		ob_direct_done(d, WORKERS_DONE);
+		return 0;
+	}
+	if (workers_submit(ob->workers, ob_direct_work, ob_direct_done,
+	    d) != 0) {
+		ob_direct_done(d, WORKERS_CANCELLED);
+		return -1;
+	}
+	return 0;
 }

@@ -30,6 +30,12 @@ struct outbox_result {
 	int64_t			 retry_after_ms;
 	char			*platform_id;	/* set by the sender; outbox frees */
 	char			*error;		/* set by the sender; outbox frees */
+	/*
+	 * RETRY only: nothing reached the server (no connection, no DNS),
+	 * so the try neither counts towards max_attempts nor can have
+	 * posted: a chat outage delays messages, it never fails them.
+	 */
+	int			 unsent;
 };
 
 /* One message as a sender sees it; borrowed for the call. */
@@ -41,6 +47,14 @@ struct outbox_item {
 	const char	*target;
 	const char	*body;
 	int		 attempts;	/* before this one */
+	/*
+	 * An earlier try may have reached the platform without its answer
+	 * reaching us (a timeout, a cut connection, a crash while it was in
+	 * flight): a sender that can look for the message it already posted
+	 * does so before posting again.
+	 */
+	int		 maybe_sent;
+	int64_t		 created_ms;	/* wall clock, when it was queued */
 };
 
 /* A platform's delivery. Blocking; runs on a worker thread. */
@@ -51,7 +65,15 @@ struct outbox_limits {
 	double		 rate_per_s;	/* sustained messages per channel */
 	int		 burst;		/* bucket size */
 	int64_t		 backoff_max_ms;
+	/*
+	 * Tries that reached the server (5xx, a cut connection, ...) before
+	 * a message fails for good, so that one that can never be delivered
+	 * does not hold its channel's queue; 0: OUTBOX_MAX_ATTEMPTS.
+	 */
+	int		 max_attempts;
 };
+
+#define OUTBOX_MAX_ATTEMPTS	10
 
 /*
  * With workers NULL, sends run inline on the calling thread (tests with a
@@ -82,6 +104,16 @@ int64_t	 outbox_enqueue(struct outbox *, const char *platform,
 	    const char *channel, const char *kind, const char *target,
 	    const char *body, char **cause);
 
+/*
+ * Best effort, for when the store cannot take a message (disk full), so
+ * that a command is still answered: one try through the platform's
+ * sender, on a worker; nothing stored, nothing retried, the result only
+ * logged. Returns 0 once the try is started, -1 with no sender for it.
+ */
+int	 outbox_send_direct(struct outbox *, const char *platform,
+	    const char *channel, const char *kind, const char *target,
+	    const char *body);
+
 /* Sends what is due now; the outbox also calls it from its timer. */
 void	 outbox_kick(struct outbox *);
 /* When the next message becomes due (clock_mono_ms), or -1 if none. */
@@ -97,6 +129,8 @@ size_t	 outbox_deliverable(struct outbox *);
 /* fn(arg) runs on the loop thread after every delivery attempt. */
 void	 outbox_on_progress(struct outbox *, void (*fn)(void *), void *arg);
 size_t	 outbox_channels(struct outbox *);
+/* Messages given up since start (refused, or max_attempts reached). */
+uint64_t outbox_failed(struct outbox *);
 /* Messages not yet delivered to one channel. */
 size_t	 outbox_backlog(struct outbox *, const char *platform,
 	    const char *channel);

@@ -91,8 +91,10 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	cmd_reply(ctx, "store: %s (%s, schema v%d, %lld audit rows)\n",
 	    store_path(b->store), size, store_schema_version(b->store),
 	    (long long)store_audit_count(b->store));
-	cmd_reply(ctx, "outbox: %zu message(s) waiting in %zu channel(s)\n",
-	    outbox_pending(b->outbox), outbox_channels(b->outbox));
+	cmd_reply(ctx, "outbox: %zu message(s) waiting in %zu channel(s), "
+	    "%llu failed for good since start\n", outbox_pending(b->outbox),
+	    outbox_channels(b->outbox),
+	    (unsigned long long)outbox_failed(b->outbox));
 	cmd_reply(ctx, "config: %s; %zu host(s), %zu user rule(s)\n",
 	    b->cfg->source, b->cfg->nhosts, b->cfg->nusers);
 	if (rss >= 0) {

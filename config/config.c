@@ -705,7 +705,7 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	static const char *const keys[] = { "console", "slack", "mattermost",
 	    "outbox", NULL };
 	static const char *const outbox_keys[] = { "rate", "burst",
-	    "max_backoff", NULL };
+	    "max_backoff", "max_attempts", NULL };
 	static const char *const console_keys[] = { "enabled", "prompt",
 	    "user", NULL };
 	static const char *const slack_keys[] = { "enabled", "app_token",
@@ -740,6 +740,9 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    &c->chat.outbox_burst);
 	cfg_duration(ctx, ob, "chat.outbox", "max_backoff", 300,
 	    &c->chat.outbox_max_backoff_s);
+	/* 10 tries reach past 8 minutes with the default backoff. */
+	cfg_int(ctx, ob, "chat.outbox", "max_attempts", 1, 1000, 10,
+	    &c->chat.outbox_max_attempts);
 
 	cfg_check_keys(ctx, slack, "chat.slack", slack_keys);
 	c->chat.slack_app_token = cfg_secret(ctx, slack, "chat.slack",

@@ -217,6 +217,7 @@ struct config {
 		double	 outbox_rate;		/* messages/s per channel */
 		int	 outbox_burst;
 		int64_t	 outbox_max_backoff_s;
+		int	 outbox_max_attempts;	/* then failed for good */
 
 		int	 mattermost_enabled;
 		char	*mattermost_url;	/* no trailing "/" */

@@ -113,3 +113,23 @@ chat_ws_connect(struct loop *loop, int tls, const char *address, int port,
 	i.pwsi = pwsi;
 	return lws_client_connect_via_info(&i) != NULL ? 0 : -1;
 }
+
+void
+chat_store_failed(const struct message *m, const char *cause,
+    struct message *out, char **title)
+{
+	const char	*why = cause != NULL ? strrchr(cause, ':') : NULL;
+
+	/* "PATH: what: reason": the reason, sqlite's own words, is enough. */
+	why = why != NULL ? why + 1 : cause != NULL ? cause : "unknown error";
+	while (*why == ' ')
+		why++;
+	xasprintf(title, "the bot cannot write its store: %s", why);
+	*out = *m;
+	out->title = *title;
+	out->status = MESSAGE_WARN;
+	/* The answer's own title moves to the text, which it replaces. */
+	out->text = m->title != NULL ? m->title : m->text;
+	out->nbuttons = 0;
+	out->replace = 0;
+}

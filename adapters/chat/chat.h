@@ -112,6 +112,16 @@ unsigned int chat_backoff_ms(unsigned short *count);
  * cleared by the owner on close. Returns 0, or -1 if lws refused at once
  * (the owner's callbacks may already have seen CONNECTION_ERROR).
  */
+/*
+ * The answer to send directly when the store cannot take it (disk full):
+ * m with its title replaced by "the bot cannot write its store: WHY" (the
+ * store's own reason, from cause) and no buttons (their tokens could not
+ * be stored). *title holds that title; the caller frees it.
+ */
+struct message;
+void	 chat_store_failed(const struct message *m, const char *cause,
+	    struct message *out, char **title);
+
 struct loop;
 struct loop_ws;
 struct lws;

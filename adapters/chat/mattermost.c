@@ -186,6 +186,8 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		    resp.retry_after_s : 1) * 1000;
 	} else if (resp.status == 0 || resp.status >= 500) {
 		r->verdict = OUTBOX_RETRY;
+		/* No server at all: an outage, not counted as an attempt. */
+		r->unsent = resp.unsent;
 		xasprintf(&r->error, "%s", resp.status == 0 ? resp.error :
 		    "HTTP 5xx");
 	} else {

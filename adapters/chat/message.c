@@ -16,8 +16,29 @@
 #include "message.h"
 #include "xmalloc.h"
 
+/*
+ * Every platform limit a rendered message must respect, in one place, so
+ * that no alert or answer can become a message the platform refuses or a
+ * body its server cuts (which would hold a channel's queue). Counted in
+ * bytes: a byte count bounds the platform's character (rune) count.
+ * Slack (Block Kit reference, chat.postMessage): text 40,000 characters,
+ * 4,000 recommended; section text 3,000; a field 2,000; 50 blocks; button
+ * text 75, value 2,000, url 3,000. Mattermost (model/post.go): message
+ * 16,383 runes, props 800,000 runes in all.
+ */
+#define MESSAGE_SLACK_TEXT	4000	/* the notification text */
+#define MESSAGE_SLACK_SECTION_MAX 3000
 #define MESSAGE_SLACK_SECTION	2900	/* of 3000, room for the fences */
+#define MESSAGE_SLACK_FIELD	2000
 #define MESSAGE_SLACK_BLOCKS	45	/* of 50 */
+#define MESSAGE_BUTTON_LABEL	75
+#define MESSAGE_BUTTON_VALUE	2000
+#define MESSAGE_BUTTON_URL	3000
+#define MESSAGE_MM_MESSAGE	16000	/* of 16,383 runes */
+#define MESSAGE_MM_TEXT		4000	/* the attachment's own text */
+#define MESSAGE_MM_CODE		16000	/* the code block in it */
+#define MESSAGE_MM_FALLBACK	4000
+#define MESSAGE_MM_FIELD	2000
 
 const char *
 message_color(enum message_status s)
@@ -44,6 +65,67 @@ message_status_word(enum message_status s)
 	    "INFO" };
 
 	return words[s];
+}
+
+/*
+ * Where to cut s so that at most max bytes remain: never inside a UTF-8
+ * sequence, nor inside an entity (&amp;) the escaping wrote.
+ */
+static size_t
+message_cut_at(const char *s, size_t len, size_t max)
+{
+	size_t	 n, i;
+
+	if (len <= max)
+		return len;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	for (i = n; i > 0 && n - i < 5; i--) {
+		if (s[i - 1] == ';')
+			break;
+		if (s[i - 1] == '&') {
+			n = i - 1;
+			break;
+		}
+	}
+	return n;
+}
+
+/* Cuts what b holds after start to max bytes, "…" (3 bytes) included. */
+static void
+message_clip(struct buf *b, size_t start, size_t max)
+{
+	size_t	 n;
+
+	if (b->len - start <= max)
+		return;
+	n = message_cut_at(b->data + start, b->len - start, max - 3);
+	b->len = start + n;
+	b->data[b->len] = '\0';
+	buf_adds(b, "…");
+}
+
+/* A copy of s cut to max bytes with "…"; caller frees. */
+static char *
+message_clipped(const char *s, size_t max)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	buf_adds(&b, s);
+	message_clip(&b, 0, max);
+	return buf_detach(&b);
+}
+
+/* A button whose value or url would be refused is left out, not cut:
+ * a cut command line would run something else. */
+static int
+message_button_fits(const struct message_button *btn)
+{
+	if (btn->url != NULL)
+		return strlen(btn->url) <= MESSAGE_BUTTON_URL;
+	return btn->value != NULL && strlen(btn->value) <= MESSAGE_BUTTON_VALUE;
 }
 
 char *
@@ -89,6 +171,33 @@ message_escape(struct buf *b, const char *s, size_t n)
 		else
 			buf_addc(b, s[i]);
 	}
+}
+
+/*
+ * How many bytes of s (n at most) fit in budget bytes once escaped,
+ * ending after a newline when one is in reach, never inside a UTF-8
+ * sequence: a long line is cut, its escaping counted.
+ */
+static size_t
+message_escaped_fit(const char *s, size_t n, size_t budget)
+{
+	size_t	 i, used = 0, w, nl = 0;
+
+	for (i = 0; i < n && s[i] != '\0'; i++) {
+		w = s[i] == '&' ? 5 : (s[i] == '<' || s[i] == '>') ? 4 : 1;
+		if (used + w > budget)
+			break;
+		used += w;
+		if (s[i] == '\n')
+			nl = i + 1;
+	}
+	if (i == n || s[i] == '\0')
+		return i;
+	if (nl > 0)
+		return nl;
+	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--;
+	return i;
 }
 
 /* Length of a Slack special mention at s ("<!here>", "<@U1>"), or 0. */
@@ -172,9 +281,9 @@ message_render_slack(const struct message *m, cJSON *body)
 	cJSON		*blocks = cJSON_CreateArray(), *sec, *fields, *f;
 	cJSON		*actions, *els, *btn;
 	struct buf	 b;
-	const char	*p, *end;
+	const char	*p;
 	size_t		 i, n, nblocks = 0;
-	char		*fallback = message_render_text(m);
+	char		*fallback = message_render_text(m), *label;
 
 	/*
 	 * The notification text: what phones and search show. Slack reads
@@ -191,6 +300,7 @@ message_render_slack(const struct message *m, cJSON *body)
 		fallback = message_render_text(&rest);
 	}
 	message_escape(&b, fallback, strlen(fallback));
+	message_clip(&b, 0, MESSAGE_SLACK_TEXT);
 	cJSON_AddStringToObject(body, "text", b.data);
 	free(fallback);
 	buf_clear(&b);
@@ -198,6 +308,7 @@ message_render_slack(const struct message *m, cJSON *body)
 		message_slack_mention(&b, m->mention);
 		buf_adds(&b, m->title != NULL || m->text != NULL ? "\n" : "");
 		if (m->title == NULL && m->text == NULL) {
+			message_clip(&b, 0, MESSAGE_SLACK_SECTION_MAX);
 			cJSON_AddItemToArray(blocks,
 			    message_slack_section(b.data));
 			nblocks++;
@@ -212,16 +323,21 @@ message_render_slack(const struct message *m, cJSON *body)
 		else if (m->status == MESSAGE_OK)
 			buf_adds(&b, ":large_green_circle: ");
 		buf_adds(&b, "*");
+		n = b.len;
 		message_escape(&b, m->title, strlen(m->title));
+		/* The title stays short enough to keep its bold and text. */
+		message_clip(&b, n, MESSAGE_SLACK_SECTION_MAX / 3);
 		buf_adds(&b, "*");
 		if (m->text != NULL) {
 			buf_adds(&b, "\n");
 			message_escape(&b, m->text, strlen(m->text));
 		}
+		message_clip(&b, 0, MESSAGE_SLACK_SECTION_MAX);
 		cJSON_AddItemToArray(blocks, message_slack_section(b.data));
 		nblocks++;
 	} else if (m->text != NULL) {
 		message_escape(&b, m->text, strlen(m->text));
+		message_clip(&b, 0, MESSAGE_SLACK_SECTION_MAX);
 		cJSON_AddItemToArray(blocks, message_slack_section(b.data));
 		nblocks++;
 	}
@@ -234,9 +350,11 @@ message_render_slack(const struct message *m, cJSON *body)
 			buf_adds(&b, "*");
 			message_escape(&b, m->fields[i].title,
 			    strlen(m->fields[i].title));
+			message_clip(&b, 0, MESSAGE_SLACK_FIELD / 4);
 			buf_adds(&b, "*\n");
 			message_escape(&b, m->fields[i].value,
 			    strlen(m->fields[i].value));
+			message_clip(&b, 0, MESSAGE_SLACK_FIELD);
 			f = cJSON_CreateObject();
 			cJSON_AddStringToObject(f, "type", "mrkdwn");
 			cJSON_AddStringToObject(f, "text", b.data);
@@ -248,14 +366,10 @@ message_render_slack(const struct message *m, cJSON *body)
 	/* The code block, split at line ends into sections that fit. */
 	for (p = m->code; p != NULL && *p != '\0' &&
 	    nblocks < MESSAGE_SLACK_BLOCKS; nblocks++) {
-		n = strlen(p);
-		if (n > MESSAGE_SLACK_SECTION) {
-			n = MESSAGE_SLACK_SECTION;
-			for (end = p + n; end > p && end[-1] != '\n'; end--)
-				;
-			if (end > p)
-				n = (size_t)(end - p);
-		}
+		/* Measured escaped: "<" takes 4 of the section's bytes. */
+		n = message_escaped_fit(p, strlen(p), MESSAGE_SLACK_SECTION);
+		if (n == 0)
+			break;
 		buf_clear(&b);
 		buf_adds(&b, "```\n");
 		message_escape(&b, p, n);
@@ -270,6 +384,8 @@ message_render_slack(const struct message *m, cJSON *body)
 		cJSON_AddStringToObject(actions, "type", "actions");
 		els = cJSON_AddArrayToObject(actions, "elements");
 		for (i = 0; i < m->nbuttons; i++) {
+			if (!message_button_fits(&m->buttons[i]))
+				continue;
 			btn = cJSON_CreateObject();
 			cJSON_AddStringToObject(btn, "type", "button");
 			cJSON_AddStringToObject(btn, "action_id",
@@ -280,8 +396,11 @@ message_render_slack(const struct message *m, cJSON *body)
 			else
 				cJSON_AddStringToObject(btn, "value",
 				    m->buttons[i].value);
+			label = message_clipped(m->buttons[i].label,
+			    MESSAGE_BUTTON_LABEL);
 			cJSON_AddItemToObject(btn, "text",
-			    message_slack_plain(m->buttons[i].label));
+			    message_slack_plain(label));
+			free(label);
 			if (m->buttons[i].danger)
 				cJSON_AddStringToObject(btn, "style", "danger");
 			cJSON_AddItemToArray(els, btn);
@@ -304,7 +423,8 @@ message_mattermost_links(const struct message *m, struct buf *b)
 	int		 n = 0;
 
 	for (i = 0; i < m->nbuttons; i++) {
-		if ((u = m->buttons[i].url) == NULL)
+		if ((u = m->buttons[i].url) == NULL ||
+		    !message_button_fits(&m->buttons[i]))
 			continue;
 		if (n++ == 0 && b->len > 0 && b->data[b->len - 1] != '\n')
 			buf_addc(b, '\n');
@@ -377,26 +497,41 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 	struct buf	 b;
 	const char	*color = message_color(m->status);
 	size_t		 i;
-	char		*fallback = message_render_text(m);
+	char		*fallback = message_render_text(m), *label;
 	char		 id[MESSAGE_MM_ID_MAX];
 
 	buf_init(&b);
 	/* Mentions notify from the message, never from an attachment. */
 	if (m->mention != NULL)
 		buf_addf(&b, "%s%s", m->mention, m->title != NULL ? " " : "");
-	if (m->title != NULL)
-		buf_addf(&b, "**%s**", m->title);
+	if (m->title != NULL) {
+		buf_adds(&b, "**");
+		i = b.len;
+		buf_adds(&b, m->title);
+		message_clip(&b, i, MESSAGE_MM_MESSAGE / 4);
+		buf_adds(&b, "**");
+	}
+	message_clip(&b, 0, MESSAGE_MM_MESSAGE);
 	cJSON_AddStringToObject(body, response ? "text" : "message", b.data);
 	att = cJSON_CreateObject();
-	cJSON_AddStringToObject(att, "fallback", fallback);
+	buf_clear(&b);
+	buf_adds(&b, fallback);
+	message_clip(&b, 0, MESSAGE_MM_FALLBACK);
+	cJSON_AddStringToObject(att, "fallback", b.data);
 	free(fallback);
 	if (color != NULL)
 		cJSON_AddStringToObject(att, "color", color);
 	buf_clear(&b);
-	if (m->text != NULL)
-		buf_addf(&b, "%s\n", m->text);
+	if (m->text != NULL) {
+		buf_adds(&b, m->text);
+		message_clip(&b, 0, MESSAGE_MM_TEXT);
+		buf_adds(&b, "\n");
+	}
 	if (m->code != NULL) {
-		buf_addf(&b, "```\n%s", m->code);
+		buf_adds(&b, "```\n");
+		i = b.len;
+		buf_adds(&b, m->code);
+		message_clip(&b, i, MESSAGE_MM_CODE);
 		while (b.len > 0 && b.data[b.len - 1] == '\n')
 			b.data[--b.len] = '\0';
 		buf_adds(&b, "\n```");
@@ -407,8 +542,14 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 		fields = cJSON_AddArrayToObject(att, "fields");
 		for (i = 0; i < m->nfields; i++) {
 			f = cJSON_CreateObject();
-			cJSON_AddStringToObject(f, "title", m->fields[i].title);
-			cJSON_AddStringToObject(f, "value", m->fields[i].value);
+			label = message_clipped(m->fields[i].title,
+			    MESSAGE_MM_FIELD / 4);
+			cJSON_AddStringToObject(f, "title", label);
+			free(label);
+			label = message_clipped(m->fields[i].value,
+			    MESSAGE_MM_FIELD);
+			cJSON_AddStringToObject(f, "value", label);
+			free(label);
 			cJSON_AddBoolToObject(f, "short", 1);
 			cJSON_AddItemToArray(fields, f);
 		}
@@ -416,12 +557,16 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 	if (m->nbuttons > 0 && act != NULL && act->url != NULL) {
 		actions = cJSON_AddArrayToObject(att, "actions");
 		for (i = 0; i < m->nbuttons; i++) {
-			if (m->buttons[i].url != NULL)
-				continue;	/* shown as a link */
+			if (m->buttons[i].url != NULL ||
+			    !message_button_fits(&m->buttons[i]))
+				continue;	/* a link, or too long */
 			a = cJSON_CreateObject();
 			message_mm_action_id(m, i, id, sizeof id);
 			cJSON_AddStringToObject(a, "id", id);
-			cJSON_AddStringToObject(a, "name", m->buttons[i].label);
+			label = message_clipped(m->buttons[i].label,
+			    MESSAGE_BUTTON_LABEL);
+			cJSON_AddStringToObject(a, "name", label);
+			free(label);
 			cJSON_AddStringToObject(a, "type", "button");
 			if (m->buttons[i].danger)
 				cJSON_AddStringToObject(a, "style", "danger");

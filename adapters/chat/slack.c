@@ -25,7 +25,9 @@
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
+#include "slack_fallback.h"
 #include "slack_live.h"
+#include "slack_posted.h"
 #include "workers.h"
 #include "xmalloc.h"
 
@@ -197,10 +199,16 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	if ((update || strcmp(it->kind, "thread") == 0) && it->target != NULL)
 		body = slack_body_with_ts(it->body, update ? "ts" :
 		    "thread_ts", it->target);
-	if (response)
+	if ((strcmp(it->kind, "post") == 0 || strcmp(it->kind, "thread") ==
+	    0) && it->id > 0 && slack_posted_before(sl->api_url, sl->bot_token,
+	    it, &body, r))
+		return;
+	if (response) {
+		/* Where to go if the URL is gone stays with us. */
+		body = slack_fallback_strip(it->body);
 		http_post(it->target, NULL, "application/json; charset=utf-8",
-		    it->body, SLACK_HTTP_TIMEOUT_MS, &resp);
-	else
+		    body, SLACK_HTTP_TIMEOUT_MS, &resp);
+	} else
 		json = slack_api(sl->api_url, sl->bot_token,
 		    update ? "chat.update" :
 		    strcmp(it->kind, "ephemeral") == 0 ? "chat.postEphemeral" :
@@ -212,10 +220,23 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		/* Without the header, wait as Slack's Python SDK does. */
 		r->retry_after_ms = (resp.retry_after_s >= 0 ?
 		    resp.retry_after_s : 30) * 1000;
+	} else if (resp.status == 0 && resp.bad_url) {
+		r->verdict = OUTBOX_REJECTED;
+		xasprintf(&r->error, "unusable URL (%s)", resp.error);
 	} else if (resp.status == 0 || resp.status >= 500) {
 		r->verdict = OUTBOX_RETRY;
+		r->unsent = resp.unsent;
 		xasprintf(&r->error, "%s", resp.status == 0 ? resp.error :
 		    "HTTP 5xx");
+	} else if (!response && resp.status != 200) {
+		/* 4xx, JSON or not: the request itself is wrong. */
+		r->verdict = OUTBOX_REJECTED;
+		r->error = cause;
+		cause = NULL;
+	} else if (response && resp.status == 404) {
+		/* Used up (5 uses) or expired (30 min): the channel, then. */
+		slack_fallback_post(sl->api_url, sl->bot_token, it->body,
+		    "response URL: HTTP 404 (used up or expired)", r);
 	} else if (response) {
 		/* A response URL answers "ok" (or JSON); 404: used up. */
 		r->verdict = resp.status == 200 ? OUTBOX_SENT :
@@ -274,6 +295,9 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 		if (o->click)
 			cJSON_AddBoolToObject(body, "replace_original",
 			    m->replace);
+		slack_fallback_add(body, o->channel, o->user_id,
+		    o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) ==
+		    0 ? o->reply_to + 3 : NULL);
 	} else {
 		cJSON_AddStringToObject(body, "channel", o->channel);
 		if (o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) == 0)
@@ -294,6 +318,8 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 	if (outbox_enqueue(sl->bot->outbox, "slack", target != NULL ? target :
 	    o->channel, kind, target, json, &cause) < 0) {
 		log_error("slack", "cannot queue a reply: %s", cause);
+		slack_fallback_direct(sl->bot->outbox, o, m, cause, kind,
+		    target);
 		free(cause);
 	}
 	free(json);

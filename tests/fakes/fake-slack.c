@@ -45,6 +45,11 @@ enum {
 	LIFETIME_S = 600,              /* hard bound on how long we run */
 	TICK_MS = 200,                 /* signal and deadline check */
 	MAX_HTTP_BODY = 8 << 20,       /* larger request bodies get 413 */
+	CUT_API_BODY = 1 << 20,        /* larger Web API calls: cut */
+	TEXT_MAX = 40000,              /* chat.postMessage text: msg_too_long */
+	SECTION_MAX = 3000,            /* Block Kit limits: invalid_blocks */
+	FIELD_MAX = 2000,
+	BLOCKS_MAX = 50,
 	MAX_WS_MESSAGE = 1 << 20,      /* from the bot; larger closes */
 	MAX_CLIENT_MESSAGE = 64 << 20, /* client mode receive cap */
 	MAX_RAW_SIZE = 64 << 20,       /* /_control/raw?size= cap */
@@ -310,6 +315,9 @@ static struct {
 	char **resp_source;    /* per response URL of a click: message ts */
 	int resp_cap;
 	int bad_frames, pongs;
+	int cuts; /* Web API calls whose connection was cut */
+	char slow_method[64]; /* its answers wait slow_ms (the work is done) */
+	int slow_ms, slow_count;
 	cJSON *acks, *unacked, *posts, *updates, *responses, *tickets;
 	cJSON *ephemerals, *replaced;
 	cJSON *bad_samples, *calls;
@@ -689,6 +697,9 @@ handle_ack(struct conn *c)
 
 struct pss {
 	struct conn *conn; /* websocket connections only */
+	struct lws *wsi;
+	lws_sorted_usec_list_t sul_slow; /* a slowed answer's delay */
+	int slow_armed;
 	int is_post;
 	char path[256];
 	char auth[512];
@@ -919,6 +930,29 @@ resolve_channel(const char *s, int *member)
 	return NULL;
 }
 
+/* Within Block Kit's limits (50 blocks, section 3,000, field 2,000)? */
+static int
+blocks_fit(const cJSON *blocks)
+{
+	const cJSON *b, *f;
+	const char *t;
+
+	if (cJSON_GetArraySize(blocks) > BLOCKS_MAX)
+		return 0;
+	cJSON_ArrayForEach(b, blocks) {
+		t = jstr(cJSON_GetObjectItemCaseSensitive(b, "text"), "text");
+		if (t && strlen(t) > SECTION_MAX)
+			return 0;
+		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(b,
+		                                                  "fields")) {
+			t = jstr(f, "text");
+			if (t && strlen(t) > FIELD_MAX)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 /* blocks as given, or parsed from JSON text; -1 when invalid. */
 static int
 get_blocks(const cJSON *body, cJSON **out)
@@ -937,7 +971,7 @@ get_blocks(const cJSON *body, cJSON **out)
 		}
 		return 0;
 	}
-	if (!cJSON_IsArray(b))
+	if (!cJSON_IsArray(b) || !blocks_fit(b))
 		return -1;
 	*out = cJSON_Duplicate(b, 1);
 	return 0;
@@ -1025,6 +1059,11 @@ api_post_message(const cJSON *body, struct reply *r)
 		reply_error(r, 200, "no_text");
 		return;
 	}
+	if (text && strlen(text) > TEXT_MAX) {
+		cJSON_Delete(blocks);
+		reply_error(r, 200, "msg_too_long");
+		return;
+	}
 	if (!text)
 		text = "";
 	next_ts(ts, sizeof(ts));
@@ -1034,6 +1073,11 @@ api_post_message(const cJSON *body, struct reply *r)
 	cJSON_AddItemToObject(rec, "thread_ts", dup_or_null(thread));
 	cJSON_AddStringToObject(rec, "ts", ts);
 	cJSON_AddItemToObject(rec, "blocks", dup_or_null(blocks));
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(body, "metadata")))
+		cJSON_AddItemToObject(
+		    rec, "metadata",
+		    dup_or_null(cJSON_GetObjectItemCaseSensitive(body,
+		                                                 "metadata")));
 	cJSON_AddItemToArray(g.posts, rec);
 	note_buttons(blocks, id, ts, NULL, 0);
 
@@ -1193,6 +1237,65 @@ api_conversations_list(struct reply *r)
 	reply_json(r, 200, j);
 }
 
+/*
+ * conversations.history (top-level messages, newest first) and
+ * conversations.replies (a thread: its parent, then replies, oldest
+ * first) of the bot's posts, from oldest (exclusive unless inclusive),
+ * with each message's metadata only under include_all_metadata. One page.
+ */
+static void
+api_conversations_read(const cJSON *body, int replies, struct reply *r)
+{
+	const char *chan = jstr(body, "channel"), *thread = jstr(body, "ts");
+	const char *oldest = jstr(body, "oldest"), *id;
+	const cJSON *meta_on = cJSON_GetObjectItem(body, "include_all_metadata");
+	int all_meta = cJSON_IsTrue(meta_on) ||
+	               (cJSON_IsString(meta_on) &&
+	                !strcmp(meta_on->valuestring, "true"));
+	int inclusive = cJSON_IsTrue(cJSON_GetObjectItem(body, "inclusive"));
+	cJSON *j, *list, *p, *m, *meta;
+	int member = 0;
+
+	if (!chan || !*chan || !(id = resolve_channel(chan, &member))) {
+		reply_error(r, 200, "channel_not_found");
+		return;
+	}
+	if (replies && (!thread || !*thread)) {
+		reply_error(r, 200, "thread_not_found");
+		return;
+	}
+	j = ok_object();
+	list = cJSON_AddArrayToObject(j, "messages");
+	cJSON_ArrayForEach(p, g.posts) {
+		const char *pc = jstr(p, "channel"), *pt = jstr(p, "ts");
+		const char *tt = jstr(p, "thread_ts");
+		double d;
+
+		if (!pc || !pt || strcmp(pc, id))
+			continue;
+		d = strtod(pt, NULL) - (oldest ? strtod(oldest, NULL) : 0);
+		if (oldest && (d < 0 || (d == 0 && !inclusive)))
+			continue;
+		if (replies ? strcmp(pt, thread) && (!tt || strcmp(tt, thread))
+		            : tt && strcmp(tt, pt))
+			continue;
+		m = bot_message(jstr(p, "text") ? jstr(p, "text") : "", pt,
+		                cJSON_GetObjectItem(p, "thread_ts"), NULL);
+		meta = cJSON_GetObjectItemCaseSensitive(p, "metadata");
+		if (all_meta && cJSON_IsObject(meta))
+			cJSON_AddItemToObject(m, "metadata",
+			                      cJSON_Duplicate(meta, 1));
+		if (replies)
+			cJSON_AddItemToArray(list, m);
+		else
+			cJSON_InsertItemInArray(list, 0, m);
+	}
+	cJSON_AddFalseToObject(j, "has_more");
+	cJSON_AddStringToObject(
+	    cJSON_AddObjectToObject(j, "response_metadata"), "next_cursor", "");
+	reply_json(r, 200, j);
+}
+
 static void
 api(const struct pss *pss, const char *method, struct reply *r)
 {
@@ -1217,6 +1320,8 @@ api(const struct pss *pss, const char *method, struct reply *r)
 	         strcmp(method, "conversations.list") &&
 	         strcmp(method, "chat.postMessage") &&
 	         strcmp(method, "chat.postEphemeral") &&
+	         strcmp(method, "conversations.history") &&
+	         strcmp(method, "conversations.replies") &&
 	         strcmp(method, "chat.update"))
 		reply_error(r, 200, "unknown_method");
 	else if (!token_ok(pss, g.bot_token, g.app_token, r))
@@ -1229,6 +1334,9 @@ api(const struct pss *pss, const char *method, struct reply *r)
 		api_post_message(body, r);
 	else if (!strcmp(method, "chat.postEphemeral"))
 		api_post_ephemeral(body, r);
+	else if (!strncmp(method, "conversations.", 14))
+		api_conversations_read(body, !strcmp(method,
+		                                     "conversations.replies"), r);
 	else
 		api_update(body, r);
 	cJSON_Delete(body);
@@ -1339,6 +1447,7 @@ state_json(void)
 		cJSON_AddNumberToObject(o, "conn", e->conn_id);
 		cJSON_AddItemToArray(envs, o);
 	}
+	cJSON_AddNumberToObject(s, "cut_requests", g.cuts);
 	return s;
 }
 
@@ -1758,6 +1867,19 @@ control_ratelimit(const cJSON *in, struct reply *r)
 	reply_json(r, 200, ok_object());
 }
 
+/* The next count answers of method wait delay_ms; the work is done. */
+static void
+control_slow(const cJSON *in, struct reply *r)
+{
+	const char *method = jstr(in, "method");
+
+	snprintf(g.slow_method, sizeof(g.slow_method), "%s",
+	         method ? method : "chat.postMessage");
+	g.slow_ms = jint(in, "delay_ms", 2000);
+	g.slow_count = jint(in, "count", 1000000);
+	reply_json(r, 200, ok_object());
+}
+
 static void
 control_reject(const cJSON *in, struct reply *r)
 {
@@ -1819,10 +1941,13 @@ control(const struct pss *pss, const char *what, struct reply *r)
 		control_ratelimit(in, r);
 	else if (!strcmp(what, "reject_connections"))
 		control_reject(in, r);
+	else if (!strcmp(what, "slow"))
+		control_slow(in, r);
 	else if (!strcmp(what, "reset")) {
 		records_free();
 		records_new();
 		rules_free();
+		g.slow_count = 0;
 		reply_json(r, 200, ok_object());
 	} else
 		reply_error(r, 404, "unknown_control");
@@ -1844,6 +1969,15 @@ route(const struct pss *pss, struct reply *r)
 		control(pss, p + 10, r);
 	else
 		reply_error(r, 404, "not_found");
+}
+
+static void
+slow_due(lws_sorted_usec_list_t *sul)
+{
+	struct pss *pss = lws_container_of(sul, struct pss, sul_slow);
+
+	pss->slow_armed = 0;
+	lws_callback_on_writable(pss->wsi);
 }
 
 /* Answers the request: headers now, the body when writable. */
@@ -1880,6 +2014,15 @@ handle_request(struct lws *wsi, struct pss *pss)
 	memcpy(pss->resp + LWS_PRE, r.body, n);
 	pss->resp_len = n;
 	free(r.body);
+	if (g.slow_count > 0 && !strncmp(pss->path, "/api/", 5) &&
+	    !strcmp(pss->path + 5, g.slow_method)) {
+		g.slow_count--;
+		pss->wsi = wsi;
+		pss->slow_armed = 1;
+		lws_sul_schedule(g.cx, 0, &pss->sul_slow, slow_due,
+		                 (lws_usec_t)g.slow_ms * LWS_US_PER_MS);
+		return 0;
+	}
 	lws_callback_on_writable(wsi);
 	return 0;
 fail:
@@ -1927,6 +2070,14 @@ server_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		 */
 		if (lws_hdr_copy(wsi, tmp, sizeof(tmp),
 		                 WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+			if (strtoll(tmp, NULL, 10) > CUT_API_BODY &&
+			    !strncmp(pss->path, "/api/", 5)) {
+				/* As Slack's front end did to a 1.5 MB post. */
+				g.cuts++;
+				say("POST %s: %s bytes, cutting the connection",
+				    pss->path, tmp);
+				return -1;
+			}
 			if (strtoll(tmp, NULL, 10) > MAX_HTTP_BODY)
 				pss->body_over = 1;
 			return 0;
@@ -1957,6 +2108,10 @@ server_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
+		if (pss && pss->slow_armed) {
+			lws_sul_cancel(&pss->sul_slow);
+			pss->slow_armed = 0;
+		}
 		if (pss) {
 			buf_free(&pss->body);
 			free(pss->resp);

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "message.h"
 #include "test.h"
+#include "xmalloc.h"
 
 static struct message
 sample(void)
@@ -345,6 +346,111 @@ TEST(mattermost_action_ids_are_routable_and_unique)
 	}
 }
 
+
+/* Is s whole UTF-8 (no sequence cut in two)? */
+static int
+utf8_ok(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	int			 k;
+
+	while (*p != '\0') {
+		k = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 :
+		    (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (k < 0)
+			return 0;
+		for (p++; k > 0; k--, p++) {
+			if ((*p & 0xC0) != 0x80)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static char *
+huge(const char *unit, size_t times)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	for (i = 0; i < times; i++)
+		buf_adds(&b, unit);
+	return buf_detach(&b);
+}
+
+/*
+ * A 300,000-character alert name must not make a message the platform
+ * refuses (msg_too_long) or a body its server cuts: every part fits the
+ * platform's limits, cut with "…" on whole characters, and a button whose
+ * command would be cut is left out.
+ */
+TEST(huge_fields_fit_the_platform_limits)
+{
+	struct message			 m = sample();
+	struct message_mm_actions	 act = { "http://bot/mattermost/action",
+	    "tok" };
+	char	*name = huge("é<&x", 75000), *line = huge("<", 100000);
+	char	*value, *json;
+	cJSON	*b, *blk, *it;
+	size_t	 nblocks = 0;
+
+	xasprintf(&value, "silence alertname=\"%s\" 1h", name);
+	m.title = name;
+	m.text = name;
+	m.code = line;
+	m.fields[0].title = name;
+	m.fields[0].value = name;
+	m.buttons[1].value = value;
+	m.buttons[0].label = name;
+	b = cJSON_CreateObject();
+	message_render_slack(&m, b);
+	json = cJSON_PrintUnformatted(b);
+	ASSERT(strlen(json) < 200 * 1024);
+	free(json);
+	ASSERT(strlen(get(b, "text")) <= 4000);
+	ASSERT(utf8_ok(get(b, "text")));
+	ASSERT_CONTAINS(get(b, "text"), "…");
+	cJSON_ArrayForEach(blk, cJSON_GetObjectItem(b, "blocks")) {
+		const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(blk, "text"), "text"));
+
+		nblocks++;
+		if (t != NULL) {
+			ASSERT(strlen(t) <= 3000);
+			ASSERT(utf8_ok(t));
+		}
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(blk, "fields"))
+			ASSERT(strlen(cJSON_GetStringValue(cJSON_GetObjectItem(
+			    it, "text"))) <= 2000);
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(blk, "elements")) {
+			ASSERT(strlen(cJSON_GetStringValue(cJSON_GetObjectItem(
+			    cJSON_GetObjectItem(it, "text"), "text"))) <= 75);
+			ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(
+			    it, "value")), "fp:1");
+		}
+	}
+	ASSERT(nblocks <= 50);
+	ASSERT_CONTAINS(get(b, "blocks.0.text.text"), "…*");
+	cJSON_Delete(b);
+
+	b = cJSON_CreateObject();
+	message_render_mattermost(&m, b, 0, &act);
+	json = cJSON_PrintUnformatted(b);
+	ASSERT(strlen(json) < 100 * 1024);
+	free(json);
+	ASSERT(strlen(cJSON_GetStringValue(cJSON_GetObjectItem(b, "message"))) <= 16383);
+	ASSERT(utf8_ok(get(b, "message")));
+	ASSERT(strlen(get(b, "props.attachments.0.fallback")) <= 4000);
+	ASSERT(strlen(get(b, "props.attachments.0.fields.0.value")) <= 2000);
+	ASSERT_NULL(get(b, "props.attachments.0.actions.1"));
+	ASSERT_CONTAINS(get(b, "props.attachments.0.text"), "…\n```");
+	cJSON_Delete(b);
+	free(value);
+	free(name);
+	free(line);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(text_form),
 	TEST_ENTRY(slack_blocks),
@@ -355,6 +461,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(buttons_leave_text_form_alone),
 	TEST_ENTRY(link_buttons),
 	TEST_ENTRY(mattermost_action_ids_are_routable_and_unique),
+	TEST_ENTRY(huge_fields_fit_the_platform_limits),
 	TEST_END
 };
 

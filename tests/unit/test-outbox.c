@@ -21,7 +21,7 @@
 static struct buf		 sent;
 static enum outbox_verdict	 answer[64];
 static int64_t			 answer_after[64];
-static int			 nanswers, calls;
+static int			 nanswers, calls, unsent;
 static char			 dbpath[512];
 
 static void
@@ -58,6 +58,7 @@ fake_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	buf_addf(&sent, "%s:%s#%d ", it->channel, it->body, it->attempts);
 	r->verdict = i < nanswers ? answer[i] : OUTBOX_SENT;
 	r->retry_after_ms = i < nanswers ? answer_after[i] : 0;
+	r->unsent = r->verdict == OUTBOX_RETRY && unsent;
 	if (r->verdict == OUTBOX_SENT)
 		xasprintf(&r->platform_id, "ts-%lld", (long long)it->id);
 	else
@@ -70,7 +71,7 @@ static struct store	*store;
 static struct outbox *
 setup(const char *name, int burst)
 {
-	struct outbox_limits	 lim = { 1.0, burst, 60000 };
+	struct outbox_limits	 lim = { 1.0, burst, 60000, 3 };
 	char			*cause = NULL;
 
 	snprintf(dbpath, sizeof dbpath, "%s/%s.db", test_tmpdir(), name);
@@ -79,7 +80,7 @@ setup(const char *name, int burst)
 	if (store == NULL)
 		TEST_FAIL("store: %s", cause);
 	buf_release(&sent);
-	nanswers = calls = 0;
+	nanswers = calls = unsent = 0;
 	return outbox_create(store, NULL, NULL, &lim);
 }
 
@@ -288,7 +289,7 @@ TEST(survives_a_restart_exactly_once)
 	store = store_open(dbpath, &cause);
 	ASSERT_NOT_NULL(store);
 	{
-		struct outbox_limits lim = { 1.0, 5, 60000 };
+		struct outbox_limits lim = { 1.0, 5, 60000, 0 };
 
 		ob = outbox_create(store, NULL, NULL, &lim);
 	}
@@ -301,7 +302,7 @@ TEST(survives_a_restart_exactly_once)
 
 	store = store_open(dbpath, &cause);
 	{
-		struct outbox_limits lim = { 1.0, 5, 60000 };
+		struct outbox_limits lim = { 1.0, 5, 60000, 0 };
 
 		ob = outbox_create(store, NULL, NULL, &lim);
 	}
@@ -345,6 +346,103 @@ TEST(rolled_back_transaction_never_posts)
 	teardown(ob);
 }
 
+
+/*
+ * A message the server keeps cutting (or answering 5xx) fails for good
+ * after max_attempts (3 here) and no longer holds its channel; tries that
+ * never reached the server (an outage) do not count.
+ */
+TEST(undeliverable_gives_up_and_frees_the_channel)
+{
+	struct outbox	*ob = setup("giveup", 5);
+	int		 i;
+
+	log_set_level(LOG_ERROR);
+	for (i = 0; i < 3; i++)
+		script(OUTBOX_RETRY, 0);
+	outbox_register(ob, "fake", fake_send, NULL);
+	enqueue(ob, "C1", "big");
+	enqueue(ob, "C1", "crit");
+	for (i = 0; i < 5 && outbox_pending(ob) > 0; i++) {
+		clock_fake_advance(60000);
+		outbox_kick(ob);
+	}
+	ASSERT_STR_EQ(sent.data, "C1:big#0 C1:big#1 C1:big#2 C1:crit#0 ");
+	ASSERT_STR_EQ(q("SELECT group_concat(body || '=' || state || '/' || "
+	    "attempts, ',') FROM outbox ORDER BY id"),
+	    "big=failed/3,crit=sent/1");
+	ASSERT_CONTAINS(q("SELECT last_error FROM outbox WHERE body = 'big'"),
+	    "after 3 attempts");
+	ASSERT_INT_EQ(outbox_failed(ob), 1);
+	teardown(ob);
+
+	/* Slack down: 6 tries without a connection, then delivered. */
+	ob = setup("outage", 5);
+	for (i = 0; i < 6; i++)
+		script(OUTBOX_RETRY, 0);
+	unsent = 1;
+	outbox_register(ob, "fake", fake_send, NULL);
+	enqueue(ob, "C1", "a");
+	for (i = 0; i < 10 && outbox_pending(ob) > 0; i++) {
+		clock_fake_advance(60000);
+		outbox_kick(ob);
+	}
+	ASSERT_INT_EQ(calls, 7);
+	ASSERT_STR_EQ(q("SELECT state || '/' || attempts FROM outbox"),
+	    "sent/1");
+	ASSERT_INT_EQ(outbox_failed(ob), 0);
+	teardown(ob);
+}
+
+
+static struct buf	 maybe;
+
+/* Records, per try, whether the outbox said it may have arrived before. */
+static void
+maybe_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
+{
+	buf_addf(&maybe, "%s%s ", it->body, it->maybe_sent ? "?" : "");
+	fake_send(arg, it, r);
+}
+
+/*
+ * Which tries a sender must check for an earlier arrival: after a restart
+ * only the first row of each channel (one send in flight per channel),
+ * and any row whose try reached the server without an answer; never a
+ * row tried only while the server could not be reached.
+ */
+TEST(maybe_sent_marks_only_what_may_have_arrived)
+{
+	struct outbox		*ob = setup("maybe", 5);
+	struct outbox_limits	 lim = { 1.0, 5, 60000, 0 };
+	char			*cause = NULL;
+
+	enqueue(ob, "C1", "a");
+	enqueue(ob, "C1", "b");
+	enqueue(ob, "C2", "c");
+	outbox_free(ob);
+	store_close(store);
+	store = store_open(dbpath, &cause);
+	ASSERT_NOT_NULL(store);
+	ob = outbox_create(store, NULL, NULL, &lim);
+	ASSERT_INT_EQ(outbox_load(ob, &cause), 0);
+	buf_release(&maybe);
+	outbox_register(ob, "fake", maybe_send, NULL);
+	ASSERT_STR_EQ(maybe.data, "a? b c? ");
+	teardown(ob);
+
+	ob = setup("maybe2", 5);
+	script(OUTBOX_RETRY, 0);
+	buf_release(&maybe);
+	outbox_register(ob, "fake", maybe_send, NULL);
+	enqueue(ob, "C1", "d");
+	clock_fake_advance(60000);
+	outbox_kick(ob);
+	ASSERT_STR_EQ(maybe.data, "d d? ");
+	teardown(ob);
+	buf_release(&maybe);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(paced_in_order),
 	TEST_ENTRY(channels_are_independent),
@@ -354,6 +452,8 @@ static const struct test tests[] = {
 	TEST_ENTRY(refused_for_good),
 	TEST_ENTRY(survives_a_restart_exactly_once),
 	TEST_ENTRY(rolled_back_transaction_never_posts),
+	TEST_ENTRY(undeliverable_gives_up_and_frees_the_channel),
+	TEST_ENTRY(maybe_sent_marks_only_what_may_have_arrived),
 	TEST_END
 };
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Integration: a full disk does not drop commands. The bot's data dir is on
+# a small tmpfs of its own, filled up with a file: 20 slash commands sent
+# through the fake Slack are all answered (directly, since the outbox cannot
+# store them) with the store's reason. Then the filler goes: the next
+# commands are audited and delivered through the outbox as usual, without
+# a restart. Needs root to mount; skipped (and passing) when it cannot.
+# usage: outbox-diskfull.sh OPSBOT FAKE_SLACK
+set -u
+BOT=$(realpath "$1")
+FAKE=$(realpath "$2")
+T=$(mktemp -d /tmp/ob-df.XXXXXX)
+fake_pid=
+bot_pid=
+mounted=
+cleanup() {
+  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
+  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+  [ -n "$mounted" ] && umount "$T/data"
+  if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+
+mkdir -p "$T/data"
+if ! mount -t tmpfs -o size=2m,mode=0700 opsbot-test "$T/data" 2>"$T/mount.err"; then
+  echo "SKIP cannot mount a tmpfs here ($(cat "$T/mount.err")): the full-disk test needs root"
+  exit 0
+fi
+mounted=1
+
+"$FAKE" "$T/port" 2>"$T/fake.log" &
+fake_pid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+PORT=$(cat "$T/port")
+C="http://127.0.0.1:$PORT/_control"
+ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
+state() { curl -sf "$C/state"; }
+wait_for() { # jq-expr [tries of 0.1 s]
+  for _ in $(seq "${2:-300}"); do
+    [ "$(state | jq -r "$1" 2>/dev/null)" = true ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+cat >"$T/opsbot.json" <<JSON
+{ "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "2s" },
+  "chat": { "outbox": { "rate": 50, "burst": 50 } },
+  "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] } ],
+  "alerts": { "checks": { "enabled": false } } }
+JSON
+export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
+export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+DB="$T/data/opsbot.db"
+"$BOT" --config "$T/opsbot.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
+bot_pid=$!
+wait_for '.connections_open >= 1' || { bad "bot connects" "$(tail -5 "$T/bot.err")"; assert_done; exit 1; }
+ctl slash '{"text":"whoami","user_id":"U0456"}' >/dev/null
+wait_for '(.responses | length) >= 1' || bad "answered before the disk fills" "$(tail -5 "$T/bot.err")"
+audit0=$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE command LIKE '%whoami%'")
+ctl reset >/dev/null
+
+# --- the disk fills up: 20 commands -------------------------------------------------
+dd if=/dev/zero of="$T/data/filler" bs=4k 2>/dev/null
+avail=$(df --output=avail "$T/data" | tail -1 | tr -d ' ')
+equals "the data dir is full" "$avail" 0
+for i in $(seq 20); do
+  ctl slash "{\"text\":\"whoami\",\"user_id\":\"U0456\",\"n\":$i}" >/dev/null
+done
+if wait_for '(.responses | length) >= 20' 300; then ok "20 of 20 commands answered on a full disk"
+else bad "20 commands answered on a full disk" "answered: $(state | jq '.responses | length')" "$(grep -E 'store|outbox' "$T/bot.err" | tail -3)"; fi
+s=$(state)
+equals "each says why" "$(jq -r '[.responses[] | .body.text | select(contains("the bot cannot write its store: database or disk is full"))] | length' <<<"$s")" 20
+contains "and still carries the answer" "$(jq -r '.responses[0].body.text' <<<"$s")" "U0456"
+contains "the store's failure is logged" "$(cat "$T/bot.err")" "cannot queue a reply"
+kill -0 "$bot_pid" 2>/dev/null && ok "the bot is still running" || bad "the bot is still running" "$(tail -5 "$T/bot.err")"
+
+# --- space returns: no restart needed -------------------------------------------------
+rm -f "$T/data/filler"
+ctl reset >/dev/null
+for i in 1 2; do ctl slash '{"text":"whoami","user_id":"U0456"}' >/dev/null; done
+wait_for '(.responses | length) >= 2' || bad "answered once space returns" "$(tail -5 "$T/bot.err")"
+s=$(state)
+lacks "answered normally" "$(jq -r '[.responses[].body.text] | join(" ")' <<<"$s")" "cannot write its store"
+# The audit row is written just after the reply is queued: poll for it.
+for _ in $(seq 50); do
+  [ "$(sqlite3 "$DB" "SELECT count(*) - $audit0 FROM audit WHERE command LIKE '%whoami%'")" = 2 ] && break
+  sleep 0.1
+done
+equals "audited again" "$(sqlite3 "$DB" "SELECT count(*) - $audit0 FROM audit WHERE command LIKE '%whoami%'")" 2
+equals "delivered through the outbox" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE state = 'sent'")" 3
+assert_done
