@@ -232,15 +232,28 @@ mm_post(struct chat *c, const char *channel, const char *kind, int64_t ref,
 	return row;
 }
 
+static void	mm_reply_to(struct mattermost *, const struct chat_origin *,
+		    const struct message *, int);
+
 static void
 mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 {
-	struct mattermost	*mm = c->priv;
+	mm_reply_to(c->priv, o, m, 0);
+}
+
+/*
+ * Renders m for origin o and queues it; direct: sends it once without the
+ * outbox (the store could not take it: a full disk), nothing kept.
+ */
+static void
+mm_reply_to(struct mattermost *mm, const struct chat_origin *o,
+    const struct message *m, int direct)
+{
 	cJSON			*body = cJSON_CreateObject();
 	struct message		 cut = *m;
 	const struct message_mm_actions act = { .url = mm->actions_url,
 		.token = mm->action_token };
-	const char		*target = NULL;
+	const char		*target = NULL, *where, *kind;
 	char			*json, *cause = NULL, *code = NULL;
 	int			 ephemeral = 0;
 
@@ -275,12 +288,24 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 		}
 	}
 	json = cJSON_PrintUnformatted(body);
-	/* A response URL queues on its own, not behind channel posts. */
-	if (outbox_enqueue(mm->bot->outbox, "mattermost", target != NULL &&
-	    target != o->source_id ? target : o->channel, target == NULL ?
-	    (ephemeral ? "ephemeral" : "post") : target == o->source_id ?
-	    "update" : "response", target, json, &cause) < 0) {
+	where = target != NULL && target != o->source_id ? target : o->channel;
+	kind = target == NULL ? (ephemeral ? "ephemeral" : "post") :
+	    target == o->source_id ? "update" : "response";
+	if (direct) {
+		if (outbox_send_direct(mm->bot->outbox, "mattermost", where,
+		    kind, target, json) != 0)
+			log_error("mattermost", "cannot answer directly either");
+	} else if (outbox_enqueue(mm->bot->outbox, "mattermost", where, kind,
+	    target, json, &cause) < 0) {
+		/* A response URL queues on its own, not behind channel posts. */
+		struct message	 e;
+		char		*title;
+
 		log_error("mattermost", "cannot queue a reply: %s", cause);
+		/* Still answered, once, saying why (a full disk). */
+		chat_store_failed(m, cause, &e, &title);
+		mm_reply_to(mm, o, &e, 1);
+		free(title);
 		free(cause);
 	}
 	free(json);

@@ -177,7 +177,7 @@ TEST(channels_are_independent)
 TEST(platforms_pace_on_their_own)
 {
 	struct outbox			*ob = setup("pace", 1);
-	const struct outbox_limits	 fast = { 10.0, 2, 60000 };
+	const struct outbox_limits	 fast = { 10.0, 2, 60000, 0 };
 	char				*cause = NULL;
 	int				 i;
 
