@@ -123,6 +123,7 @@ alerts_http_start(struct httpd *httpd, struct alerts *alerts,
 	ah->hooks[2] = (struct alerts_hook){ alerts, "generic",
 	    cfg->alerts.generic_token, alert_parse_generic };
 	httpd_set_body_max(httpd, cfg->alerts.max_body_bytes);
+	httpd_set_max_connections(httpd, (size_t)cfg->alerts.max_connections);
 	for (i = 0; i < 3; i++) {
 		httpd_route(httpd, "POST", paths[i], alerts_http_hook,
 		    &ah->hooks[i]);

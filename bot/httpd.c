@@ -9,28 +9,13 @@
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "httpd.h"
+#include "httpd_int.h"
 #include "log.h"
 #include "loop.h"
 #include "xmalloc.h"
-
-#define HTTPD_ROUTES_MAX	16
-
-struct httpd_route_entry {
-	char		*method;
-	char		*path;
-	httpd_route_fn	 fn;
-	void		*arg;
-};
-
-struct httpd {
-	struct lws_vhost		*vhost;
-	int				 port;
-	struct httpd_route_entry	 routes[HTTPD_ROUTES_MAX];
-	size_t				 nroutes;
-	size_t				 body_max;
-};
 
 struct httpd_pss {
 	char		 path[256];
@@ -140,6 +125,7 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		/* A second request on this connection: we said close. */
 		if (pss->answered)
 			return -1;
+		httpd_conn_active(lws_get_opaque_user_data(wsi), wsi);
 		buf_init(&pss->body);
 		pss->over = 0;
 		pss->answered = 0;
@@ -171,6 +157,7 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP_BODY:
 		if (pss->answered)
 			return -1;
+		httpd_conn_active(lws_get_opaque_user_data(wsi), wsi);
 		if (!pss->over && pss->body.len + len <= h->body_max)
 			buf_add(&pss->body, in, len);
 		else
@@ -199,6 +186,10 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			pss->resp = NULL;
 		}
 		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		/* Set on the connections we track; cleared by httpd_free. */
+		httpd_conn_gone(lws_get_opaque_user_data(wsi), wsi);
+		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		return 0;
 	default:
@@ -208,6 +199,7 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 static const struct lws_protocols httpd_protocols[] = {
 	{ "http", httpd_cb, sizeof(struct httpd_pss), 0, 0, NULL, 0 },
+	{ HTTPD_LISTEN_PROTOCOL, httpd_listen_cb, 0, 0, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -217,24 +209,34 @@ httpd_start(struct loop *loop, const char *address, int port, char **cause)
 	struct lws_context_creation_info	 info;
 	struct httpd				*h = xcalloc(1, sizeof *h);
 
-	*cause = NULL;
-	memset(&info, 0, sizeof info);
-	info.vhost_name = "opsbot-http";
-	info.port = port;
-	info.iface = address;
-	info.protocols = httpd_protocols;
-	info.user = h;
-	/* Without it lws 4.1 ignores iface and listens on every address. */
-	if (strchr(address, ':') == NULL)
-		info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-	if ((h->vhost = lws_create_vhost(loop_lws(loop), &info)) == NULL) {
-		xasprintf(cause, "cannot listen on %s:%d (in use, or not an "
-		    "address of this machine?)", address, port);
+	if (cause != NULL)
+		*cause = NULL;
+	h->reserve_fd = -1;
+	/* Our socket, not lws's: see httpd_accept.c for why. */
+	if ((h->listen_fd = httpd_listen_socket(address, port, &h->port,
+	    cause)) < 0) {
 		free(h);
 		return NULL;
 	}
-	h->port = lws_get_vhost_listen_port(h->vhost);
+	memset(&info, 0, sizeof info);
+	info.vhost_name = "opsbot-http";
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.protocols = httpd_protocols;
+	info.user = h;
+	if ((h->vhost = lws_create_vhost(loop_lws(loop), &info)) == NULL) {
+		if (cause != NULL)
+			xasprintf(cause, "cannot create the HTTP server");
+		close(h->listen_fd);
+		free(h);
+		return NULL;
+	}
 	h->body_max = 1024 * 1024;
+	if (httpd_accept_start(h, cause) != 0) {
+		close(h->listen_fd);
+		httpd_accept_free(h);
+		free(h);
+		return NULL;
+	}
 	httpd_route(h, "GET", "/healthz", httpd_healthz, NULL);
 	log_info("httpd", "listening on %s:%d", address, h->port);
 	return h;
@@ -251,7 +253,15 @@ httpd_free(struct httpd *h)
 		free(h->routes[i].method);
 		free(h->routes[i].path);
 	}
-	/* The vhost goes with the lws context. */
+	/*
+	 * The vhost, the listening socket and the connections go with the
+	 * lws context, later: their callbacks must not find us then.
+	 */
+	for (i = 0; i < h->nconns; i++)
+		lws_set_opaque_user_data(h->conns[i].wsi, NULL);
+	if (h->listen_wsi != NULL)
+		lws_set_opaque_user_data(h->listen_wsi, NULL);
+	httpd_accept_free(h);
 	free(h);
 }
 
@@ -277,6 +287,16 @@ void
 httpd_set_body_max(struct httpd *h, size_t max)
 {
 	h->body_max = max;
+}
+
+void
+httpd_set_max_connections(struct httpd *h, size_t max)
+{
+	/* The table is sized on the first connection. */
+	if (h->conns == NULL && max > 0) {
+		h->max_conns = max;
+		httpd_fit_limit(h);
+	}
 }
 
 int

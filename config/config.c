@@ -971,7 +971,7 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    "max_body_bytes", "token", "token_file", "alertmanager_token",
 	    "alertmanager_token_file", "grafana_token", "grafana_token_file",
 	    "generic_token", "generic_token_file", "route", "backlog_merge",
-	    "checks", NULL };
+	    "checks", "max_connections", NULL };
 	static const char *const ckeys[] = { "enabled", "interval",
 	    "fire_after", "resolve_after", "log_errors", NULL };
 	const cJSON	*al = cfg_object(ctx, root, "", "alerts"), *route, *ck;
@@ -1004,6 +1004,8 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	cfg_int(ctx, al, "alerts", "max_body_bytes", 1024, 64 * 1024 * 1024,
 	    4 * 1024 * 1024, &max_body);
 	c->alerts.max_body_bytes = (size_t)max_body;
+	cfg_int(ctx, al, "alerts", "max_connections", 4, 100000, 256,
+	    &c->alerts.max_connections);
 
 	token = cfg_secret(ctx, al, "alerts", "token");
 	c->alerts.alertmanager_token = cfg_secret(ctx, al, "alerts",
