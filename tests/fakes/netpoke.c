@@ -11,7 +11,8 @@
  * usage: netpoke raw PORT
  *   Sends stdin, byte for byte (NULs and invalid UTF-8 included: what curl
  *   or bash cannot send), to 127.0.0.1:PORT, then prints everything the
- *   server answers until it closes the connection (10 s at most).
+ *   server answers until it closes the connection (5 s of silence at
+ *   most).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -104,11 +105,14 @@ netpoke_raw(int port)
 			}
 		}
 	}
-	shutdown(fd, SHUT_WR);
+	/*
+	 * No shutdown(SHUT_WR): lws takes a half-close for a hang-up and
+	 * would drop the answer it has not written yet.
+	 */
 answer:
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	while (poll(&pfd, 1, 10000) > 0) {
+	while (poll(&pfd, 1, 5000) > 0) {
 		if ((n = read(fd, buf, sizeof buf)) <= 0)
 			break;
 		fwrite(buf, 1, (size_t)n, stdout);

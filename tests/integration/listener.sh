@@ -20,10 +20,10 @@ cleanup() {
 trap cleanup EXIT
 
 TOKEN=ls-secret-token-42
-start_bot() { # extra alerts keys (JSON fragment)
+start_bot() { # nth-start extra-alerts-keys (a JSON fragment)
   cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "info" },
-  "alerts": { "listen": "127.0.0.1:0", "token": "$TOKEN", "checks": { "enabled": false } $1 } }
+  "alerts": { "listen": "127.0.0.1:0", "token": "$TOKEN", "checks": { "enabled": false } $2 } }
 JSON
   mkfifo "$T/in"
   # The soft and hard limit both: the bot cannot raise its way out.
@@ -32,7 +32,7 @@ JSON
   exec 9>"$T/in"
   BP=
   for _ in $(seq 100); do
-    BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/data/opsbot.log" 2>/dev/null | head -1)
+    BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/data/opsbot.log" 2>/dev/null | tail -n +"$1" | head -1)
     [ -n "$BP" ] && break
     sleep 0.1
   done
@@ -45,9 +45,11 @@ stop_bot() {
   rm -f "$T/in"
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-healthz_time() { # -> seconds (3 decimals), or "fail"
-  curl -s -o "$T/hz.out" -m 5 -w '%{time_total}' "http://127.0.0.1:$BP/healthz" 2>/dev/null &&
-    grep -q '^ok$' "$T/hz.out" || echo fail
+healthz_time() { # -> seconds, or "fail"
+  local t
+  rm -f "$T/hz.out"
+  t=$(curl -s -o "$T/hz.out" -m 5 -w '%{time_total}' "http://127.0.0.1:$BP/healthz" 2>/dev/null)
+  if grep -q '^ok$' "$T/hz.out" 2>/dev/null; then echo "$t"; else echo fail; fi
 }
 within() { # name seconds limit
   if [ "$2" != fail ] && awk -v t="$2" -v l="$3" 'BEGIN { exit !(t < l) }'; then
@@ -58,7 +60,7 @@ within() { # name seconds limit
 }
 
 # --- a flood of idle connections under a 256-descriptor limit ------------------
-start_bot ', "max_connections": 1000'
+start_bot 1 ', "max_connections": 1000'
 hz=$(sys_hz=$(getconf CLK_TCK); echo "$sys_hz")
 lines0=$(wc -l <"$T/data/opsbot.log")
 c0=$(cpu_ticks "$bot_pid")
@@ -83,6 +85,52 @@ contains "refusals are counted" "$(cat "$T/data/opsbot.log")" "connection(s) ref
 exec 8>&-
 wait "$flood_pid"
 within "/healthz answers after the flood" "$(healthz_time)" 2
+stop_bot
+
+# --- HTTP details -----------------------------------------------------------------
+start_bot 2 ''
+raw() { "$POKE" raw "$BP" >"$T/ans"; }   # request on stdin -> $T/ans
+request() { # method path body-printf-format [extra header line] -> the request
+  printf '%s %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n' \
+    "$1" "$2" "$TOKEN" "${4:-}" "$(printf "$3" | wc -c)"
+  printf "$3"
+}
+whole() { # name status: checks $T/ans
+  local head len got
+  head=$(sed -n '1,/^\r$/p' "$T/ans")
+  len=$(sed -n 's/^content-length: \([0-9]*\).*/\1/ip' <<<"$head" | head -1)
+  got=$(( $(wc -c <"$T/ans") - ${#head} - 1 ))   # the blank line's \n
+  contains "$1: status" "$head" "HTTP/1.1 $2"
+  equals "$1: the body is whole" "$got" "${len:-none}"
+}
+answer() { sed '1,/^\r$/d' "$T/ans"; }
+big=$(head -c 200000 /dev/zero | tr '\0' a)
+{ printf 'PUT /hooks/generic HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n'; printf %s "$big"; } | raw
+whole "PUT with a body -> 405" 405
+{ printf 'POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n'; printf %s "$big"; } | raw
+whole "POST to a GET route with a body -> 405" 405
+{ printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n'; printf %s "$big"; } | raw
+whole "GET with a body -> 200" 200
+n0=$(sqlite3 "$T/data/opsbot.db" 'SELECT count(*) FROM alerts')
+request POST /hooks/generic '{"name":"Nul\0byte","severity":"critical"}' | raw
+whole "raw NUL in a JSON string -> 400" 400
+contains "says why" "$(answer)" "NUL byte"
+request POST /hooks/generic '{"name":"Bad\377\376utf8","severity":"critical"}' | raw
+whole "invalid UTF-8 in a JSON string -> 400" 400
+contains "says why" "$(answer)" "not valid UTF-8"
+request POST /hooks/generic '{"name":"Overlong\300\257","severity":"critical"}' | raw
+whole "overlong UTF-8 -> 400" 400
+printf 'POST /hooks/generic HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\0junk\r\nContent-Length: 19\r\n\r\n{"name":"NulToken"}' "$TOKEN" | raw
+whole "a bearer token followed by a NUL -> refused" 400
+request POST /hooks/generic '{"name":"Fine\303\251t\303\251","severity":"critical"}' | raw
+whole "valid UTF-8 (été) -> 200" 200
+equals "only the valid alert stored" "$(sqlite3 "$T/data/opsbot.db" "SELECT count(*) FROM alerts")" "$((n0 + 1))"
+cookie=$(head -c 10000 /dev/zero | tr '\0' c)
+printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: %s\r\n\r\n' "$cookie" | raw
+whole "10 KB of headers -> 431" 431
+request POST /hooks/generic '{"name":"BigHeader"}' "Cookie: $cookie"$'\r\n' | raw
+whole "431 with a body too" 431
+within "/healthz still answers" "$(healthz_time)" 2
 stop_bot
 
 assert_done
