@@ -19,6 +19,7 @@
 #include "config.h"
 #include "httpd.h"
 #include "log.h"
+#include "redact.h"
 #include "xmalloc.h"
 
 typedef int (*alerts_parse_fn)(const char *, size_t, int64_t,
@@ -108,6 +109,26 @@ alerts_http_bad_byte(const unsigned char *p, size_t len)
 	return -1;
 }
 
+/*
+ * Annotations are free text (descriptions, runbook URLs with a password
+ * in them): redacted before they are stored or posted. Labels are not:
+ * they are the alert's identity, and hold names, not prose.
+ */
+static void
+alerts_http_redact(struct alert_batch *b)
+{
+	size_t	 i, j;
+	char	*clean;
+
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < b->v[i].annotations.n; j++) {
+			clean = redact_text(b->v[i].annotations.v[j].value);
+			free(b->v[i].annotations.v[j].value);
+			b->v[i].annotations.v[j].value = clean;
+		}
+	}
+}
+
 static void
 alerts_http_hook(void *arg, const struct httpd_request *req,
     struct httpd_response *resp)
@@ -141,6 +162,7 @@ alerts_http_hook(void *arg, const struct httpd_request *req,
 		free(err);
 		return;
 	}
+	alerts_http_redact(&b);
 	if (alerts_ingest(h->alerts, &b, &err) != 0) {
 		log_error("alerts", "%s webhook: %zu alert(s) not stored, the "
 		    "sender should retry: %s", h->source, b.n, err);

@@ -12,6 +12,7 @@
 #include "alerts.h"
 #include "bot.h"
 #include "clock.h"
+#include "redact.h"
 
 #define SILENCE_MAX_S	(30 * 24 * 3600)
 
@@ -70,6 +71,13 @@ cmd_silence_exec(struct cmd_ctx *ctx)
 		return CMD_ERROR;
 	}
 	reason = alert_rest(ctx, n + 1);
+	/* Stored and shown in every /silences: no typed secret in it. */
+	if (reason != NULL) {
+		char *clean = redact_text(reason);
+
+		free(reason);
+		reason = clean;
+	}
 	text = matchers_to_text(&m);
 	alert_actor(ctx, who, sizeof who);
 	id = alerts_silence(al, &m, secs, who, reason, &count, &cause);

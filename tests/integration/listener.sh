@@ -5,7 +5,9 @@
 #    not flood its log, and /healthz answers during and after the flood;
 #  - HTTP details: a 405 to a request with a body is whole, raw NUL and
 #    invalid UTF-8 inside JSON strings get 400, a bearer token followed by
-#    a NUL is refused, oversized headers get 431.
+#    a NUL is refused, oversized headers get 431;
+#  - secrets typed in commands and sent in alert annotations are redacted
+#    in the audit, replies, silences, alerts and the log.
 # usage: listener.sh OPSBOT NETPOKE
 set -u
 BOT=$(realpath "$1")
@@ -23,6 +25,7 @@ TOKEN=ls-secret-token-42
 start_bot() { # nth-start extra-alerts-keys (a JSON fragment)
   cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "info" },
+  "users": [ { "name": "op", "platform": "console", "id": "*", "roles": ["admin"] } ],
   "alerts": { "listen": "127.0.0.1:0", "token": "$TOKEN", "checks": { "enabled": false } $2 } }
 JSON
   mkfifo "$T/in"
@@ -131,6 +134,32 @@ whole "10 KB of headers -> 431" 431
 request POST /hooks/generic '{"name":"BigHeader"}' "Cookie: $cookie"$'\r\n' | raw
 whole "431 with a body too" 431
 within "/healthz still answers" "$(healthz_time)" 2
+
+# --- secrets typed by users, and in alert annotations ------------------------------
+DB="$T/data/opsbot.db"
+request POST /hooks/generic '{"name":"DbDown","severity":"critical","description":"dsn postgres://app:S3cretPw@db-01/prod password=hunter2"}' | raw
+whole "an alert with secrets in its annotations -> 200" 200
+ann=$(sqlite3 "$DB" "SELECT annotations FROM alerts WHERE alertname = 'DbDown'")
+contains "annotation: URL password redacted" "$ann" "postgres://app:[REDACTED]@db-01/prod"
+contains "annotation: password= redacted" "$ann" "password=[REDACTED]"
+printf '%s\n' '/status password=hunter2 postgres://app:S3cretPw@db/x Authorization: Bearer abc.def' >&9
+printf '%s\n' '/silence alertname=DbDown 1h rotating postgres://app:S3cretPw@db-01/prod token=tok-77' >&9
+for _ in $(seq 50); do
+  [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE command LIKE '/silence%'")" = 1 ] && break
+  sleep 0.1
+done
+audit=$(sqlite3 "$DB" "SELECT command || ' | ' || coalesce(detail, '') FROM audit")
+contains "audit: URL password redacted" "$audit" "postgres://app:[REDACTED]@db/x"
+contains "audit: Bearer redacted" "$audit" "Authorization: [REDACTED]"
+contains "audit: token= redacted" "$audit" "token=[REDACTED]"
+contains "silence reason redacted" "$(sqlite3 "$DB" 'SELECT reason FROM silences')" "postgres://app:[REDACTED]@db-01/prod token=[REDACTED]"
+sleep 0.5
+contains "error reply redacted" "$(cat "$T/bot.out")" "password=[REDACTED]"
+for f in "$T/bot.out" "$T/data/opsbot.log"; do
+  lacks "no secret in $(basename "$f")" "$(cat "$f")" "S3cretPw"
+  lacks "no password in $(basename "$f")" "$(cat "$f")" "hunter2"
+done
+lacks "no secret anywhere in the store" "$(sqlite3 "$DB" .dump)" "S3cretPw"
 stop_bot
 
 assert_done
