@@ -4,6 +4,7 @@
  * bot's credentials.
  */
 
+#include <sys/stat.h>
 #include <errno.h>
 #include <sys/random.h>
 
@@ -259,6 +260,8 @@ main(int argc, char **argv)
 	log_set_level(level_name != NULL ? level : cfg->bot.log_level);
 	config_register_secrets(cfg);
 	signal(SIGPIPE, SIG_IGN);
+	/* Whatever the bot or sqlite creates (WAL, shm, logs) is its own. */
+	umask(077);
 
 	/*
 	 * Two malloc arenas, not one per thread: workers come and go in
