@@ -59,6 +59,22 @@ redact_value_end(char c)
 }
 
 /*
+ * Does the word at p look like a credential, not prose ("a wrong bearer
+ * token")? Short all-lowercase words are prose.
+ */
+static int
+redact_credential(const char *p)
+{
+	size_t	 n;
+
+	for (n = 0; !redact_value_end(p[n]); n++) {
+		if (!islower((unsigned char)p[n]))
+			return 1;
+	}
+	return n >= 8;
+}
+
+/*
  * At "://": the password of a URL's user info (postgres://u:PW@db/x)
  * is replaced; returns the bytes consumed, or 0 when there is none.
  */
@@ -103,7 +119,8 @@ redact_patterns(const char *text)
 				p++;
 			continue;
 		}
-		if (strncasecmp(p, "bearer ", 7) == 0) {
+		if (strncasecmp(p, "bearer ", 7) == 0 &&
+		    redact_credential(p + 7)) {
 			buf_add(&b, p, 7);
 			buf_adds(&b, REDACTED);
 			for (p += 7; !redact_value_end(*p); p++)

@@ -421,6 +421,8 @@ TEST(redaction)
 		{ "redis://:onlypass@cache/0", "redis://:[REDACTED]@cache/0" },
 		{ "-H 'Authorization: Bearer abc.def' x",
 		  "-H 'Authorization: [REDACTED]" },
+		{ "refused: a wrong bearer token", "refused: a wrong bearer token" },
+		{ "Bearer abcdefghijkl", "Bearer [REDACTED]" },
 		{ "/run deploy token=tok-42 --confirm",
 		  "/run deploy token=[REDACTED] --confirm" },
 		{ "key xoxp-1-2-3 and xapp-1-A-b", "key [REDACTED] and [REDACTED]" },
