@@ -7,6 +7,7 @@
  * get better), 401 for a wrong or missing token.
  */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "httpd.h"
 #include "log.h"
+#include "redact.h"
 #include "xmalloc.h"
 
 typedef int (*alerts_parse_fn)(const char *, size_t, int64_t,
@@ -67,6 +69,66 @@ alerts_http_authorized(const struct alerts_hook *h, const char *header)
 	return httpd_token_equal(header, h->token);
 }
 
+/*
+ * Where the body stops being UTF-8 text: a NUL or an invalid sequence
+ * (JSON is UTF-8; either would reach chat as garbage or cut short), or
+ * -1 when it is all text.
+ */
+static long
+alerts_http_bad_byte(const unsigned char *p, size_t len)
+{
+	size_t	 i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		if (p[i] == 0)
+			return (long)i;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			n = 1, cp = p[i] & 0x1f;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			n = 2, cp = p[i] & 0x0f;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			n = 3, cp = p[i] & 0x07;
+		else
+			return (long)i;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				return (long)i;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		/* Overlong, surrogates, beyond U+10FFFF. */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return (long)i;
+		i += n + 1;
+	}
+	return -1;
+}
+
+/*
+ * Annotations are free text (descriptions, runbook URLs with a password
+ * in them): redacted before they are stored or posted. Labels are not:
+ * they are the alert's identity, and hold names, not prose.
+ */
+static void
+alerts_http_redact(struct alert_batch *b)
+{
+	size_t	 i, j;
+	char	*clean;
+
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < b->v[i].annotations.n; j++) {
+			clean = redact_text(b->v[i].annotations.v[j].value);
+			free(b->v[i].annotations.v[j].value);
+			b->v[i].annotations.v[j].value = clean;
+		}
+	}
+}
+
 static void
 alerts_http_hook(void *arg, const struct httpd_request *req,
     struct httpd_response *resp)
@@ -75,11 +137,21 @@ alerts_http_hook(void *arg, const struct httpd_request *req,
 	struct alert_batch	 b;
 	char			*err = NULL;
 	size_t			 resolved = 0, i;
+	long			 bad;
 
 	if (!alerts_http_authorized(h, req->authorization)) {
 		log_warn("alerts", "%s webhook refused: %s bearer token",
 		    h->source, *req->authorization == '\0' ? "no" : "a wrong");
 		alerts_http_error(resp, 401, "missing or wrong bearer token");
+		return;
+	}
+	if ((bad = alerts_http_bad_byte((const unsigned char *)req->body,
+	    req->body_len)) >= 0) {
+		log_warn("alerts", "%s webhook refused (%zu bytes): %s at byte "
+		    "%ld", h->source, req->body_len, req->body[bad] == '\0' ?
+		    "a NUL byte" : "invalid UTF-8", bad);
+		alerts_http_error(resp, 400, req->body[bad] == '\0' ?
+		    "the body holds a NUL byte" : "the body is not valid UTF-8");
 		return;
 	}
 	if (h->parse(req->body, req->body_len, clock_now_ms(), &b,
@@ -90,6 +162,7 @@ alerts_http_hook(void *arg, const struct httpd_request *req,
 		free(err);
 		return;
 	}
+	alerts_http_redact(&b);
 	if (alerts_ingest(h->alerts, &b, &err) != 0) {
 		log_error("alerts", "%s webhook: %zu alert(s) not stored, the "
 		    "sender should retry: %s", h->source, b.n, err);
@@ -123,6 +196,7 @@ alerts_http_start(struct httpd *httpd, struct alerts *alerts,
 	ah->hooks[2] = (struct alerts_hook){ alerts, "generic",
 	    cfg->alerts.generic_token, alert_parse_generic };
 	httpd_set_body_max(httpd, cfg->alerts.max_body_bytes);
+	httpd_set_max_connections(httpd, (size_t)cfg->alerts.max_connections);
 	for (i = 0; i < 3; i++) {
 		httpd_route(httpd, "POST", paths[i], alerts_http_hook,
 		    &ah->hooks[i]);

@@ -27,6 +27,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "outbox.h"
+#include "fsperm.h"
 #include "store.h"
 #include "watchdog.h"
 #include "workers.h"
@@ -60,7 +61,8 @@ bot_mkdirs(const char *path, char **cause)
 		if (save == '\0')
 			break;
 	}
-	return 0;
+	/* One made by hand (or under a lax umask) is made private. */
+	return fsperm_private(path, cause);
 }
 
 /*

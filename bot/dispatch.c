@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "confirm.h"
 #include "log.h"
+#include "redact.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -38,7 +39,8 @@ dispatch_sanitize(const char *text, size_t len)
 		else
 			buf_addc(&b, c < 0x20 || c == 0x7f ? '?' : (char)c);
 	}
-	clean = log_redact(b.data);
+	/* What users type too: password=, Bearer, URL passwords. */
+	clean = redact_text(b.data);
 	buf_release(&b);
 	if ((n = strlen(clean)) > DISPATCH_AUDIT_MAX) {
 		/* Cut on a UTF-8 character boundary. */
@@ -235,9 +237,12 @@ dispatch_render(const struct cmd_ctx *ctx, struct message *msg, char **text,
 {
 	size_t	 i;
 
-	/* Nothing registered as a secret ever reaches a channel. */
-	*text = log_redact(ctx->reply.data);
-	*title = ctx->title != NULL ? log_redact(ctx->title) : NULL;
+	/*
+	 * No secret reaches a channel: registered ones, and those a user
+	 * typed and an error reply echoes (password=, URLs).
+	 */
+	*text = redact_text(ctx->reply.data);
+	*title = ctx->title != NULL ? redact_text(ctx->title) : NULL;
 	memset(msg, 0, sizeof *msg);
 	msg->title = *title;
 	msg->status = ctx->status;

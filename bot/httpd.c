@@ -9,28 +9,16 @@
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "httpd.h"
+#include "httpd_int.h"
 #include "log.h"
 #include "loop.h"
 #include "xmalloc.h"
 
-#define HTTPD_ROUTES_MAX	16
-
-struct httpd_route_entry {
-	char		*method;
-	char		*path;
-	httpd_route_fn	 fn;
-	void		*arg;
-};
-
-struct httpd {
-	struct lws_vhost		*vhost;
-	int				 port;
-	struct httpd_route_entry	 routes[HTTPD_ROUTES_MAX];
-	size_t				 nroutes;
-	size_t				 body_max;
-};
+/* Over this the request gets 431 (lws itself holds 16 KiB at most). */
+#define HTTPD_HEADERS_MAX	8192
 
 struct httpd_pss {
 	char		 path[256];
@@ -38,6 +26,8 @@ struct httpd_pss {
 	int		 is_other;	/* neither GET nor POST */
 	int		 answered;	/* one answer per connection */
 	int		 early;		/* 411, 413: answer before the body */
+	int		 refuse;	/* 400, 431: answer after the body */
+	const char	*why;		/* for refuse */
 	char		 auth[512];
 	char		 ctype[128];
 	struct buf	 body;
@@ -52,6 +42,45 @@ httpd_healthz(void *arg, const struct httpd_request *req,
 {
 	resp->content_type = "text/plain";
 	buf_adds(&resp->body, "ok\n");
+}
+
+/* Bytes of the request's known headers (lws keeps them in one buffer). */
+static size_t
+httpd_headers_size(struct lws *wsi)
+{
+	size_t	 n = 0;
+	int	 t, l;
+
+	for (t = 0; t < (int)WSI_TOKEN_COUNT; t++) {
+		if ((l = lws_hdr_total_length(wsi, (enum lws_token_indexes)t)) > 0)
+			n += (size_t)l;
+	}
+	return n;
+}
+
+/*
+ * Copies a header ("" when absent); 0 when it does not fit or holds a
+ * NUL, which would make the copy a different, shorter value.
+ */
+static int
+httpd_hdr_get(struct lws *wsi, char *dst, size_t size,
+    enum lws_token_indexes t)
+{
+	int	 total = lws_hdr_total_length(wsi, t);
+
+	dst[0] = '\0';
+	if (total <= 0)
+		return 1;
+	if ((size_t)total >= size ||
+	    lws_hdr_copy(wsi, dst, (int)size, t) < 0) {
+		dst[0] = '\0';
+		return 0;
+	}
+	if (strlen(dst) != (size_t)total) {
+		dst[0] = '\0';
+		return 0;
+	}
+	return 1;
 }
 
 static int
@@ -80,6 +109,9 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 		resp.status = pss->early;
 		buf_addf(&resp.body, "{\"error\":\"%s\"}", pss->early == 413 ?
 		    "request body too large" : "a Content-Length is required");
+	} else if (pss->refuse != 0) {
+		resp.status = pss->refuse;
+		buf_addf(&resp.body, "{\"error\":\"%s\"}", pss->why);
 	} else if (pss->over) {
 		resp.status = 413;
 		buf_adds(&resp.body, "{\"error\":\"request body too large\"}");
@@ -133,6 +165,7 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct httpd_pss	*pss = user;
 	struct httpd		*h = lws_get_vhost_user(lws_get_vhost(wsi));
 	char			 tmp[32];
+	long long		 cl;
 	int			 n;
 
 	switch (reason) {
@@ -140,6 +173,7 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		/* A second request on this connection: we said close. */
 		if (pss->answered)
 			return -1;
+		httpd_conn_active(lws_get_opaque_user_data(wsi), wsi);
 		buf_init(&pss->body);
 		pss->over = 0;
 		pss->answered = 0;
@@ -150,27 +184,45 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		    lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0;
 		snprintf(pss->path, sizeof pss->path, "%s", in != NULL ?
 		    (const char *)in : "/");
-		if (lws_hdr_copy(wsi, pss->auth, sizeof pss->auth,
-		    WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
-			pss->auth[0] = '\0';
-		if (lws_hdr_copy(wsi, pss->ctype, sizeof pss->ctype,
-		    WSI_TOKEN_HTTP_CONTENT_TYPE) < 0)
-			pss->ctype[0] = '\0';
-		/* A GET, or a body we will not read: answer now. */
-		if (!pss->is_post)
-			return httpd_answer(wsi, h, pss);
+		pss->refuse = 0;
+		if (httpd_headers_size(wsi) > HTTPD_HEADERS_MAX) {
+			pss->refuse = 431;
+			pss->why = "request header fields too large";
+		}
+		/* A NUL inside a header ends the C string early: refuse. */
+		if (!httpd_hdr_get(wsi, pss->auth, sizeof pss->auth,
+		    WSI_TOKEN_HTTP_AUTHORIZATION) ||
+		    !httpd_hdr_get(wsi, pss->ctype, sizeof pss->ctype,
+		    WSI_TOKEN_HTTP_CONTENT_TYPE)) {
+			pss->refuse = 400;
+			pss->why = "a header holds a NUL byte or is too long";
+		}
+		/*
+		 * A body is read (and dropped, when the answer does not need
+		 * it) before the answer, whatever the method: answering first
+		 * and closing on the unread body would cut the answer.
+		 */
 		if (lws_hdr_copy(wsi, tmp, sizeof tmp,
 		    WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
-			if (strtoll(tmp, NULL, 10) <= (long long)h->body_max)
+			cl = strtoll(tmp, NULL, 10);
+			/* lws calls back a POST's empty body, no other's. */
+			if (cl <= (long long)h->body_max &&
+			    (cl > 0 || pss->is_post))
 				return 0;	/* the body follows */
-			pss->early = 413;
+			if (cl > (long long)h->body_max)
+				pss->early = 413;
 		} else if (lws_hdr_total_length(wsi,
 		    WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
 			pss->early = 411;
 		return httpd_answer(wsi, h, pss);
 	case LWS_CALLBACK_HTTP_BODY:
+		/* Answered early (413): drop the rest until it is written. */
 		if (pss->answered)
-			return -1;
+			return 0;
+		httpd_conn_active(lws_get_opaque_user_data(wsi), wsi);
+		/* Only POST routes read a body; others' is dropped. */
+		if (!pss->is_post || pss->refuse != 0)
+			return 0;
 		if (!pss->over && pss->body.len + len <= h->body_max)
 			buf_add(&pss->body, in, len);
 		else
@@ -199,6 +251,10 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			pss->resp = NULL;
 		}
 		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		/* Set on the connections we track; cleared by httpd_free. */
+		httpd_conn_gone(lws_get_opaque_user_data(wsi), wsi);
+		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		return 0;
 	default:
@@ -208,6 +264,7 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 static const struct lws_protocols httpd_protocols[] = {
 	{ "http", httpd_cb, sizeof(struct httpd_pss), 0, 0, NULL, 0 },
+	{ HTTPD_LISTEN_PROTOCOL, httpd_listen_cb, 0, 0, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -217,24 +274,34 @@ httpd_start(struct loop *loop, const char *address, int port, char **cause)
 	struct lws_context_creation_info	 info;
 	struct httpd				*h = xcalloc(1, sizeof *h);
 
-	*cause = NULL;
-	memset(&info, 0, sizeof info);
-	info.vhost_name = "opsbot-http";
-	info.port = port;
-	info.iface = address;
-	info.protocols = httpd_protocols;
-	info.user = h;
-	/* Without it lws 4.1 ignores iface and listens on every address. */
-	if (strchr(address, ':') == NULL)
-		info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-	if ((h->vhost = lws_create_vhost(loop_lws(loop), &info)) == NULL) {
-		xasprintf(cause, "cannot listen on %s:%d (in use, or not an "
-		    "address of this machine?)", address, port);
+	if (cause != NULL)
+		*cause = NULL;
+	h->reserve_fd = -1;
+	/* Our socket, not lws's: see httpd_accept.c for why. */
+	if ((h->listen_fd = httpd_listen_socket(address, port, &h->port,
+	    cause)) < 0) {
 		free(h);
 		return NULL;
 	}
-	h->port = lws_get_vhost_listen_port(h->vhost);
+	memset(&info, 0, sizeof info);
+	info.vhost_name = "opsbot-http";
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.protocols = httpd_protocols;
+	info.user = h;
+	if ((h->vhost = lws_create_vhost(loop_lws(loop), &info)) == NULL) {
+		if (cause != NULL)
+			xasprintf(cause, "cannot create the HTTP server");
+		close(h->listen_fd);
+		free(h);
+		return NULL;
+	}
 	h->body_max = 1024 * 1024;
+	if (httpd_accept_start(h, cause) != 0) {
+		close(h->listen_fd);
+		httpd_accept_free(h);
+		free(h);
+		return NULL;
+	}
 	httpd_route(h, "GET", "/healthz", httpd_healthz, NULL);
 	log_info("httpd", "listening on %s:%d", address, h->port);
 	return h;
@@ -251,7 +318,15 @@ httpd_free(struct httpd *h)
 		free(h->routes[i].method);
 		free(h->routes[i].path);
 	}
-	/* The vhost goes with the lws context. */
+	/*
+	 * The vhost, the listening socket and the connections go with the
+	 * lws context, later: their callbacks must not find us then.
+	 */
+	for (i = 0; i < h->nconns; i++)
+		lws_set_opaque_user_data(h->conns[i].wsi, NULL);
+	if (h->listen_wsi != NULL)
+		lws_set_opaque_user_data(h->listen_wsi, NULL);
+	httpd_accept_free(h);
 	free(h);
 }
 
@@ -277,6 +352,16 @@ void
 httpd_set_body_max(struct httpd *h, size_t max)
 {
 	h->body_max = max;
+}
+
+void
+httpd_set_max_connections(struct httpd *h, size_t max)
+{
+	/* The table is sized on the first connection. */
+	if (h->conns == NULL && max > 0) {
+		h->max_conns = max;
+		httpd_fit_limit(h);
+	}
 }
 
 int

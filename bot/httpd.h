@@ -45,6 +45,11 @@ void	 httpd_route(struct httpd *, const char *method, const char *path,
 int	 httpd_port(const struct httpd *);
 /* Bodies over max bytes get 413 (default 1 MiB). */
 void	 httpd_set_body_max(struct httpd *, size_t max);
+/*
+ * At most max open connections (default 256); at the cap the one idle
+ * longest gives way, or the new one is closed. Before the first one.
+ */
+void	 httpd_set_max_connections(struct httpd *, size_t max);
 
 /* Form fields ("a=1&b=x%20y"): the decoded value of name, or NULL. */
 char	*httpd_form_get(const char *body, const char *name);

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "log.h"
+#include "redact.h"
 #include "xmalloc.h"
 
 static pthread_mutex_t	 log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -185,7 +186,7 @@ log_emit(enum log_level level, const char *comp, const char *fmt, ...)
 	int64_t		 now = clock_now_ms();
 	time_t		 secs = (time_t)(now / 1000);
 	struct tm	 tm;
-	char		 stamp[32], *clean;
+	char		 stamp[32], *clean, *patterns;
 	const char	*c;
 
 	if (level < log_level)
@@ -201,9 +202,15 @@ log_emit(enum log_level level, const char *comp, const char *fmt, ...)
 	buf_addf(&line, "ts=%s.%03dZ level=%s comp=%s msg=\"", stamp,
 	    (int)(now % 1000), log_level_names[level], comp);
 
+	/*
+	 * Redact the raw text: escaping could split a secret. Patterns
+	 * (password=, Bearer, URL passwords: what users type) outside the
+	 * lock, registered secrets under it.
+	 */
+	patterns = redact_patterns(msg.data);
 	pthread_mutex_lock(&log_lock);
-	/* Redact the raw text: escaping could split a secret. */
-	clean = log_redact_locked(msg.data);
+	clean = log_redact_locked(patterns);
+	free(patterns);
 	for (c = clean; *c != '\0'; c++) {
 		if (*c == '"' || *c == '\\')
 			buf_addc(&line, '\\');

@@ -108,6 +108,11 @@ loop_create(int tls, char **cause)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = loop_protocols;
 	info.user = l;
+	/*
+	 * Request headers lws can hold (4 KiB by default, and it hangs up
+	 * on more): room to answer 431 over httpd's own 8 KiB limit.
+	 */
+	info.max_http_header_data = 16384;
 	/* wss:// to Slack and Mattermost; the OS CA store is loaded. */
 	if (tls)
 		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;

@@ -4,6 +4,7 @@
  * bot's credentials.
  */
 
+#include <sys/stat.h>
 #include <errno.h>
 #include <sys/random.h>
 
@@ -20,6 +21,7 @@
 #include "clock.h"
 #include "config.h"
 #include "config_check.h"
+#include "fdlimit.h"
 #include "log.h"
 #include "loop.h"
 #include "http.h"
@@ -192,7 +194,8 @@ main(int argc, char **argv)
 	const char		*config_path = getenv("OPSBOT_CONFIG");
 	const char		*env_config = config_path;
 	const char		*data_dir = NULL, *level_name = NULL;
-	int			 opt, force_console = 0, rc = 0;
+	int			 opt, force_console = 0, rc = 0, fd_ok;
+	long			 fd_before, fd_after;
 	int64_t			 t0 = clock_mono_ms();
 	struct config		*cfg;
 	struct bot		*bot;
@@ -268,6 +271,8 @@ main(int argc, char **argv)
 	log_set_level(level_name != NULL ? level : cfg->bot.log_level);
 	config_register_secrets(cfg);
 	signal(SIGPIPE, SIG_IGN);
+	/* Whatever the bot or sqlite creates (WAL, shm, logs) is its own. */
+	umask(077);
 
 	/*
 	 * Two malloc arenas, not one per thread: workers come and go in
@@ -292,6 +297,8 @@ main(int argc, char **argv)
 	sigaddset(&sig.set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &sig.set, NULL);
 
+	/* Before the loop exists: lws sizes its tables by the limit. */
+	fd_ok = fdlimit_raise(&fd_before, &fd_after) == 0;
 	if ((bot = bot_create(cfg, cmd_table, &cause)) == NULL) {
 		fprintf(stderr, "opsbot: %s\n", cause);
 		free(cause);
@@ -322,6 +329,13 @@ main(int argc, char **argv)
 	free(log_path);
 	log_info("main", "opsbot %s starting; config %s; data_dir %s",
 	    OPSBOT_VERSION, cfg->source, cfg->bot.data_dir);
+	if (!fd_ok || fd_after < cfg->alerts.max_connections + 64L)
+		log_warn("main", "open files limited to %ld (LimitNOFILE): "
+		    "alerts.max_connections %d may exhaust it; connections "
+		    "are then refused", fd_after, cfg->alerts.max_connections);
+	else if (fd_after != fd_before)
+		log_info("main", "open files limit raised from %ld to %ld",
+		    fd_before, fd_after);
 
 	if (cfg->chat.slack_enabled)
 		bot_add_chat(bot, chat_create(&chat_slack_ops, bot));

@@ -1,5 +1,6 @@
 /*
- * Secret redaction for host output (see redact.h). Patterns, not a
+ * Secret redaction for host output and for what users type (see
+ * redact.h). Patterns, not a
  * parser: a key from the list followed by = or : (optionally quoted)
  * loses its value up to the next space, quote, comma or semicolon.
  */
@@ -57,16 +58,58 @@ redact_value_end(char c)
 	    c == '\'' || c == ',' || c == ';' || c == '&' || c == '}';
 }
 
+/*
+ * Does the word at p look like a credential, not prose ("a wrong bearer
+ * token")? Short all-lowercase words are prose.
+ */
+static int
+redact_credential(const char *p)
+{
+	size_t	 n;
+
+	for (n = 0; !redact_value_end(p[n]); n++) {
+		if (!islower((unsigned char)p[n]))
+			return 1;
+	}
+	return n >= 8;
+}
+
+/*
+ * At "://": the password of a URL's user info (postgres://u:PW@db/x)
+ * is replaced; returns the bytes consumed, or 0 when there is none.
+ */
+static size_t
+redact_url_password(struct buf *b, const char *p)
+{
+	const char	*user = p + 3, *q, *colon = NULL;
+
+	for (q = user; *q != '\0' && *q != '@' && *q != '/' && *q != '?' &&
+	    *q != '#' && !isspace((unsigned char)*q) && *q != '"' &&
+	    *q != '\'' && *q != '<' && *q != '>'; q++) {
+		if (*q == ':' && colon == NULL)
+			colon = q;
+	}
+	if (*q != '@' || colon == NULL)
+		return 0;
+	buf_add(b, p, (size_t)(colon + 1 - p));
+	buf_adds(b, REDACTED);
+	return (size_t)(q - p);
+}
+
 char *
-redact_text(const char *text)
+redact_patterns(const char *text)
 {
 	struct buf	 b;
 	const char	*p = text, *q;
 	size_t		 k;
-	char		*out;
 
 	buf_init(&b);
 	while (*p != '\0') {
+		if (strncmp(p, "://", 3) == 0 &&
+		    (k = redact_url_password(&b, p)) != 0) {
+			p += k;
+			continue;
+		}
 		/* Authorization: anything to the end of the line. */
 		if (strncasecmp(p, "authorization:", 14) == 0) {
 			buf_add(&b, p, 14);
@@ -76,7 +119,8 @@ redact_text(const char *text)
 				p++;
 			continue;
 		}
-		if (strncasecmp(p, "bearer ", 7) == 0) {
+		if (strncasecmp(p, "bearer ", 7) == 0 &&
+		    redact_credential(p + 7)) {
 			buf_add(&b, p, 7);
 			buf_adds(&b, REDACTED);
 			for (p += 7; !redact_value_end(*p); p++)
@@ -114,8 +158,16 @@ redact_text(const char *text)
 		}
 		buf_addc(&b, *p++);
 	}
+	return buf_detach(&b);
+}
+
+char *
+redact_text(const char *text)
+{
+	char	*patterns = redact_patterns(text), *out;
+
 	/* And whatever the config registered as a secret. */
-	out = log_redact(b.data);
-	buf_release(&b);
+	out = log_redact(patterns);
+	free(patterns);
 	return out;
 }

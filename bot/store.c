@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsperm.h"
 #include "store.h"
 #include "store_int.h"
 #include "xmalloc.h"
@@ -273,6 +274,22 @@ store_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 	return 0;
 }
 
+static int
+store_private(const char *path, char **cause)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", NULL };
+	const char *const	*sfx;
+	char			*f;
+	int			 rc = 0;
+
+	for (sfx = suffixes; rc == 0 && *sfx != NULL; sfx++) {
+		xasprintf(&f, "%s%s", path, *sfx);
+		rc = fsperm_private(f, cause);
+		free(f);
+	}
+	return rc;
+}
+
 struct store *
 store_open(const char *path, char **cause)
 {
@@ -290,6 +307,12 @@ store_open(const char *path, char **cause)
 		return NULL;
 	}
 	close(fd);
+	/*
+	 * An existing file keeps its mode, and sqlite gives a new WAL and
+	 * shm file the database's: all three owner-only before opening.
+	 */
+	if (store_private(path, cause) != 0)
+		return NULL;
 
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);

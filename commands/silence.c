@@ -15,6 +15,7 @@
 #include "am_silence.h"
 #include "clock.h"
 #include "silence_am.h"
+#include "redact.h"
 
 #define SILENCE_MAX_S	(30 * 24 * 3600)
 
@@ -75,6 +76,13 @@ cmd_silence_exec(struct cmd_ctx *ctx)
 		return CMD_ERROR;
 	}
 	reason = alert_rest(ctx, n + 1);
+	/* Stored and shown in every /silences: no typed secret in it. */
+	if (reason != NULL) {
+		char *clean = redact_text(reason);
+
+		free(reason);
+		reason = clean;
+	}
 	text = matchers_to_text(&m);
 	alert_actor(ctx, who, sizeof who);
 	/* Built now: alerts_silence takes the matchers. */

@@ -1141,7 +1141,7 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    "alertmanager_token_file", "grafana_token", "grafana_token_file",
 	    "generic_token", "generic_token_file", "route", "backlog_merge",
 	    "checks", "alertmanager_api_url", "alertmanager_api_token",
-	    "alertmanager_api_token_file", NULL };
+	    "alertmanager_api_token_file", "max_connections", NULL };
 	static const char *const ckeys[] = { "enabled", "interval",
 	    "fire_after", "resolve_after", "log_errors", NULL };
 	const cJSON	*al = cfg_object(ctx, root, "", "alerts"), *route, *ck;
@@ -1177,6 +1177,8 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	cfg_int(ctx, al, "alerts", "max_body_bytes", 1024, 64 * 1024 * 1024,
 	    4 * 1024 * 1024, &max_body);
 	c->alerts.max_body_bytes = (size_t)max_body;
+	cfg_int(ctx, al, "alerts", "max_connections", 4, 100000, 256,
+	    &c->alerts.max_connections);
 
 	token = cfg_secret(ctx, al, "alerts", "token");
 	c->alerts.alertmanager_token = cfg_secret(ctx, al, "alerts",

@@ -245,6 +245,7 @@ struct config {
 		int	 listen_port;
 		char	*default_channel;
 		size_t	 max_body_bytes;
+		int	 max_connections;	/* open on the listener */
 		/* Bearer tokens per source (secrets); NULL: none required. */
 		char	*alertmanager_token;
 		char	*grafana_token;

@@ -502,12 +502,13 @@ mm_on_message(struct mattermost *mm, const char *text, size_t len)
 		return;
 	}
 	if (cJSON_IsNumber(seq) && mm->next_seq >= 0) {
-		if ((int64_t)seq->valuedouble != mm->next_seq) {
+		/* Range first: casting a huge or NaN double is undefined. */
+		if (!(seq->valuedouble >= 0 && seq->valuedouble < 9e15) ||
+		    (int64_t)seq->valuedouble != mm->next_seq) {
 			/* A gap: reconnect and ask for what was missed. */
 			mm->gaps++;
-			log_warn("mattermost", "event seq %lld, expected %lld; "
-			    "reconnecting to resume",
-			    (long long)seq->valuedouble,
+			log_warn("mattermost", "event seq %.0f, expected %lld; "
+			    "reconnecting to resume", seq->valuedouble,
 			    (long long)mm->next_seq);
 			cJSON_Delete(msg);
 			if (mm->wsi != NULL)

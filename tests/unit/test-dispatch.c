@@ -529,6 +529,24 @@ TEST(secrets_never_echo)
 	log_clear_secrets();
 }
 
+TEST(typed_secrets_never_echo)
+{
+	/* Never registered: what a user types by mistake. */
+	start_bot("typed-secrets");
+	ASSERT_STR_EQ(say("UV", "#ops", "/echo password=hunter2 "
+	    "postgres://app:S3cret@db/x token=tok-1 xoxb-1-2-3"),
+	    "password=[REDACTED] postgres://app:[REDACTED]@db/x "
+	    "token=[REDACTED] [REDACTED]");
+	ASSERT_STR_EQ(last_audit("command"), "/echo password=[REDACTED] "
+	    "postgres://app:[REDACTED]@db/x token=[REDACTED] [REDACTED]");
+	/* An error reply echoing the input, and its audit detail. */
+	ASSERT_STR_EQ(say("UV", "#ops", "/status mysql://root:pw1@h"),
+	    "unexpected argument \"mysql://root:[REDACTED]@h\" (this command "
+	    "takes none)\nusage: /status");
+	ASSERT_CONTAINS(last_audit("detail"), "mysql://root:[REDACTED]@h");
+	stop_bot();
+}
+
 TEST(pending_command_completes)
 {
 	start_bot("pending");
@@ -622,6 +640,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(confirmation_and_errors),
 	TEST_ENTRY(confirm_button_single_use),
 	TEST_ENTRY(secrets_never_echo),
+	TEST_ENTRY(typed_secrets_never_echo),
 	TEST_ENTRY(pending_command_completes),
 	TEST_ENTRY(shutdown_cancels_after_grace),
 	TEST_ENTRY(help_is_generated),

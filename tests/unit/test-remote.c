@@ -711,6 +711,22 @@ TEST(redaction)
 		{ "tokens=5 passwordless login, no secrets here",
 		  "tokens=[REDACTED] passwordless login, no secrets here" },
 		{ "nothing to hide", "nothing to hide" },
+		/* What users type: URL passwords, headers, Slack tokens. */
+		{ "psql postgres://app:S3cr3t!@db-01:5432/prod now",
+		  "psql postgres://app:[REDACTED]@db-01:5432/prod now" },
+		{ "see https://ops:pw@grafana.example/d/x and http://a:b@c",
+		  "see https://ops:[REDACTED]@grafana.example/d/x and "
+		  "http://a:[REDACTED]@c" },
+		{ "https://grafana.example:3000/d/x user@host a://b",
+		  "https://grafana.example:3000/d/x user@host a://b" },
+		{ "redis://:onlypass@cache/0", "redis://:[REDACTED]@cache/0" },
+		{ "-H 'Authorization: Bearer abc.def' x",
+		  "-H 'Authorization: [REDACTED]" },
+		{ "refused: a wrong bearer token", "refused: a wrong bearer token" },
+		{ "Bearer abcdefghijkl", "Bearer [REDACTED]" },
+		{ "/run deploy token=tok-42 --confirm",
+		  "/run deploy token=[REDACTED] --confirm" },
+		{ "key xoxp-1-2-3 and xapp-1-A-b", "key [REDACTED] and [REDACTED]" },
 		{ "password=", "password=" },
 	};
 	size_t	 i;
