@@ -1,10 +1,15 @@
 /*
- * Inside the alert engine: the groups it keeps (alerts.c) and how one is
- * rendered for chat (alerts_render.c). Not for use outside bot/alerts*.c.
+ * Inside the alert engine: the engine's state and the groups it keeps
+ * (alerts.c: memory, store, loading), and the functions its parts share:
+ * routing and grouping (alerts_route.c), silences (alerts_silence.c),
+ * intake (alerts_intake.c), actions from chat (alerts_actions.c),
+ * flushing on the timer (alerts_flush.c) and how a group is rendered
+ * for chat (alerts_render.c). Not for use outside bot/alerts*.c.
  */
 #ifndef OPSBOT_ALERTS_INT_H
 #define OPSBOT_ALERTS_INT_H
 
+#include <libwebsockets.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +18,40 @@
 #include "message.h"
 
 struct store;
+
+#define ALERTS_HASH		4096	/* fingerprint buckets */
+#define ALERTS_DIGEST_RETRY_MS	2000	/* how often a digest looks */
+#define ALERTS_DIGEST_NAMES	8
+
+/* Alerts held back from a backed-up receiver, posted as one summary. */
+struct adigest {
+	char		*receiver;
+	size_t		 ngroups;
+	size_t		 nalerts;
+	size_t		 ncritical;
+	struct {
+		char	*name;
+		size_t	 n;
+	}		 names[ALERTS_DIGEST_NAMES];
+	size_t		 nnames;
+	struct adigest	*next;
+};
+
+struct alerts {
+	const struct config	*cfg;
+	struct store		*store;
+	struct loop		*loop;
+	struct alerts_sink	 sink;
+	struct alert		*hash[ALERTS_HASH];
+	struct alert		*head, *tail;	/* by id */
+	struct alert		**byid;		/* the same, an array */
+	size_t			 count, cap;
+	struct agroup		*groups;
+	struct silence		*silences;
+	struct adigest		*digests;
+	lws_sorted_usec_list_t	 timer;
+	int			 timer_armed;
+};
 
 /* An alert's place in a group, with what that group's message shows. */
 struct amember {
@@ -69,5 +108,49 @@ void	 group_render(struct store *, const struct agroup *,
 void	 group_msg_release(struct group_msg *);
 /* The thread note of what changed since chat last saw g; its count. */
 int	 group_render_changes(const struct agroup *, struct buf *text);
+
+/* alerts.c: memory and the store. */
+/* What chat shows of the annotations (caller frees; NULL if none). */
+char	*alert_summary_of(const struct labels *ann);
+/* Sources are a handful of words: one static copy each. */
+const char *alert_source_intern(const char *s);
+/* The alert in memory with this fingerprint, or NULL. */
+struct alert *alerts_by_fp(const struct alerts *, const char *fp);
+/* Links a new alert in (al owns it), keeping the list in id order. */
+void	 alerts_link(struct alerts *, struct alert *);
+/* Unlinks a and frees it. */
+void	 alerts_unlink(struct alerts *, struct alert *);
+/* Writes a (shown: what chat has seen, or -1) to the store; *id its id. */
+int	 alerts_put(struct alerts *, const struct alert *, int shown,
+	    int64_t *id, char **cause);
+/* The state chat has seen of a, over all its groups (the least). */
+int	 alert_shown(const struct alert *);
+
+/* alerts_route.c: routing and grouping. */
+struct agroup *alerts_group_find(struct alerts *, const char *key);
+/* Puts a (new to memory) alert into the groups of the routes it takes. */
+void	 alerts_route(struct alerts *, struct alert *, int shown);
+/* Marks a's groups due (at_once: now, else after group_wait/interval). */
+void	 alerts_touch_groups(struct alerts *, struct alert *, int at_once);
+void	 alerts_note_free(struct anote *);
+/* Frees g, its notes and its member array (not the alerts). */
+void	 group_free(struct agroup *);
+/* Removes member i from g (and g from that alert's groups). */
+void	 group_drop_member(struct agroup *, size_t i);
+
+/* alerts_silence.c */
+/* The active silence that holds labels l, or NULL. */
+const struct silence *alerts_silenced_by(const struct alerts *,
+	    const struct labels *l);
+void	 alerts_silence_free(struct silence *);
+/* Ends silence s (expired or lifted): its alerts fire again. */
+int	 alerts_silence_end(struct alerts *, struct silence *, const char *who,
+	    char **cause);
+
+/* alerts_flush.c: the timer. */
+/* Drops the alerts of groups that are over, and empty groups. */
+void	 alerts_collect(struct alerts *);
+/* Arms the timer for the next thing to do (not a poll). */
+void	 alerts_schedule(struct alerts *);
 
 #endif /* OPSBOT_ALERTS_INT_H */

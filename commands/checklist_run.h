@@ -44,6 +44,13 @@ void	 check_problem(struct check_result *, enum check_status,
  */
 void	 check_result_finish(struct check_result *);
 
+struct cfg_check;
+struct probe;
+/* checklist_script.c: adds check ck's section to probe p's script. */
+void	 check_script(struct probe *, const struct cfg_check *);
+/* The file a file_fresh check looks at on p's host (borrowed), or NULL. */
+const char *check_file_path(const struct probe *, const struct cfg_check *);
+
 struct checklist_run;
 typedef void (*checklist_done_fn)(struct checklist_run *, void *arg);
 

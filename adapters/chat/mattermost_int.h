@@ -1,7 +1,8 @@
 /*
  * The Mattermost adapter's private state and the helpers its files share:
- * mattermost.c (websocket, posts, buttons) and mattermost_commands.c
- * (slash commands: registration, per-trigger tokens, delivery).
+ * mattermost.c (websocket, posts), mattermost_actions.c (buttons) and
+ * mattermost_commands.c (slash commands: registration, per-trigger
+ * tokens, delivery).
  */
 #ifndef OPSBOT_MATTERMOST_INT_H
 #define OPSBOT_MATTERMOST_INT_H
@@ -79,6 +80,20 @@ long	 mm_rest(struct mattermost *, const char *method, const char *path,
 	    const char *body, struct http_response *);
 /* "HTTP 403: <AppError message>" for errors; caller frees. */
 char	*mm_http_why(const struct http_response *);
+
+/*
+ * mattermost_actions.c. POST /mattermost/action (httpd route; arg is the
+ * mattermost): a button click, run as the person who clicked.
+ */
+void	 mm_action(void *arg, const struct httpd_request *,
+	    struct httpd_response *);
+/*
+ * Fills mm->action_token from DATA_DIR/mattermost-actions.key, or makes
+ * one and keeps it there; -1 with *cause only when there is none at all.
+ */
+int	 mm_action_secret(struct mattermost *, char **cause);
+/* Where buttons send clicks (caller frees), or NULL: no buttons. */
+char	*mm_actions_url(struct mattermost *);
 
 /*
  * mattermost_commands.c. Builds mm->triggers from the config; with

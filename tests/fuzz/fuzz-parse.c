@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the parsers of remote command output
- * (adapters/hosts/parse.c): the bytes are what a host sent back. Every
+ * (adapters/hosts/parse_*.c): the bytes are what a host sent back. Every
  * parser runs on the same NUL-terminated copy; what each returns must be
  * consistent (a cause exactly when it fails, empty outputs on failure,
  * strings terminated, values in range), and everything is freed.

@@ -1,5 +1,5 @@
 /*
- * The parsers of remote command output (adapters/hosts/parse.c), on the
+ * The parsers of remote command output (adapters/hosts/parse_*.c), on the
  * captured and hand-made outputs in tests/fixtures/remote/: exact values
  * for the good ones, exact messages for the bad ones.
  */
