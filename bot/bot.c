@@ -25,6 +25,7 @@
 #include "log.h"
 #include "httpd.h"
 #include "loop.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "outbox.h"
 #include "store.h"
@@ -171,6 +172,7 @@ bot_start(struct bot *b, char **cause)
 		free(why);
 		return -1;
 	}
+	metrics_http_start(b);
 	for (i = 0; i < b->nchats; i++) {
 		if (b->chats[i]->ops->start(b->chats[i], cause) != 0)
 			return -1;

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "confirm.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -289,6 +290,19 @@ cmd_progress(struct cmd_ctx *ctx)
 	ctx->status = MESSAGE_PLAIN;
 }
 
+/* One command answered: its counter and its time (metrics.h). */
+static void
+dispatch_metrics(const struct cmd_ctx *ctx)
+{
+	const char	*name = ctx->entry != NULL ? ctx->entry->name : "unknown";
+
+	metrics_add("opsbot_commands_total", 1, "command", name, "outcome",
+	    ctx->outcome != NULL ? ctx->outcome : "ok", NULL);
+	metrics_observe("opsbot_command_duration_seconds",
+	    (double)(clock_mono_ms() - ctx->started_mono) / 1000.0, "command",
+	    name, NULL);
+}
+
 void
 cmd_answer(struct cmd_ctx *ctx)
 {
@@ -321,6 +335,7 @@ cmd_answer(struct cmd_ctx *ctx)
 	buf_release(&note);
 	dispatch_audit(ctx);
 	ctx->bot->handled++;
+	dispatch_metrics(ctx);
 	log_info("dispatch", "platform=%s user=%s channel=%s command=%s "
 	    "outcome=%s via=%s ms=%lld", ctx->origin.platform,
 	    ctx->origin.user_id != NULL ? ctx->origin.user_id : "-",
