@@ -28,6 +28,7 @@
 #include "metrics_http.h"
 #include "notify.h"
 #include "outbox.h"
+#include "readyz.h"
 #include "store.h"
 #include "watchdog.h"
 #include "workers.h"
@@ -173,6 +174,7 @@ bot_start(struct bot *b, char **cause)
 		return -1;
 	}
 	metrics_http_start(b);
+	readyz_start(b);
 	for (i = 0; i < b->nchats; i++) {
 		if (b->chats[i]->ops->start(b->chats[i], cause) != 0)
 			return -1;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration: the bot's own observability on its listener. /metrics in
 # the Prometheus text format (promtool check metrics), scraped by a real
-# Prometheus whose PromQL sees the command counter.
+# Prometheus whose PromQL sees the command counter; /readyz turns 503,
+# naming slack, while the Slack link is down, and 200 once it is back.
 # usage: metrics.sh /path/to/opsbot /path/to/fake-slack
 set -u
 BOT=$(realpath "$1")
@@ -38,7 +39,8 @@ wait_for() { # jq-expr [tries of 0.1 s]
 }
 
 cat >"$T/opsbot.json" <<JSON
-{ "bot": { "data_dir": "$T/data", "log_level": "debug" },
+{ "bot": { "data_dir": "$T/data", "log_level": "debug",
+           "ready_link_silence": "2s" },
   "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] } ],
   "alerts": { "listen": "127.0.0.1:0", "token": "hook-secret-1",
               "checks": { "enabled": false } } }
@@ -113,5 +115,44 @@ YML
 else
   bad "prometheus installed (scripts/deps.sh test)" "not found"
 fi
+
+[ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null
+prom_pid=
+
+# --- /healthz and /readyz --------------------------------------------------------
+equals "healthz: the loop is alive" "$(curl -s "$B/healthz")" "ok"
+ready() { curl -s -o "$T/ready.json" -w '%{http_code}' "$B/readyz"; }
+# bot.ready_link_silence is 2 s here: a frame (a command) keeps it ready.
+code=
+for _ in $(seq 20); do
+  ctl slash '{"text":"whoami"}' >/dev/null
+  sleep 0.2
+  code=$(ready)
+  [ "$code" = 200 ] && break
+done
+equals "readyz 200 while Slack is connected" "$code" 200
+equals "readyz body says ok" "$(jq -c '[.ok, .store, .chat.slack.up, .problems]' "$T/ready.json")" '[true,"ok",true,[]]'
+# Drop the link and refuse the next reconnects (1+2+4+8 s of backoff).
+ctl reject_connections '{"count":4}' >/dev/null
+ctl drop >/dev/null
+code=
+for _ in $(seq 60); do
+  code=$(ready)
+  [ "$code" = 503 ] && break
+  sleep 0.2
+done
+equals "readyz 503 while Slack is down" "$code" 503
+contains "readyz names slack" "$(jq -r '.problems[]' "$T/ready.json" 2>/dev/null)" "slack: link down for"
+equals "readyz body is JSON saying not ok" "$(jq -c '[.ok, .chat.slack.up]' "$T/ready.json")" '[false,false]'
+m=$(curl -s "$B/metrics")
+contains "metrics: link down" "$m" 'opsbot_chat_link_up{platform="slack"} 0'
+code=
+for _ in $(seq 200); do   # the fifth attempt connects, ~15 s after the drop
+  code=$(ready)
+  [ "$code" = 200 ] && break
+  sleep 0.2
+done
+equals "readyz 200 after Slack reconnects" "$code" 200
+contains "metrics: a reconnect counted" "$(curl -s "$B/metrics")" 'opsbot_chat_reconnects_total{platform="slack"} 1'
 
 assert_done
