@@ -6,6 +6,7 @@
  */
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,7 +309,7 @@ cmd_answer(struct cmd_ctx *ctx)
 {
 	struct message	 msg;
 	struct buf	 note;
-	char		*text, *title;
+	char		*text, *title, ms[24];
 
 	if (ctx->answered)
 		return;
@@ -336,14 +337,15 @@ cmd_answer(struct cmd_ctx *ctx)
 	dispatch_audit(ctx);
 	ctx->bot->handled++;
 	dispatch_metrics(ctx);
-	log_info("dispatch", "platform=%s user=%s channel=%s command=%s "
-	    "outcome=%s via=%s ms=%lld", ctx->origin.platform,
-	    ctx->origin.user_id != NULL ? ctx->origin.user_id : "-",
-	    ctx->origin.channel != NULL ? ctx->origin.channel : "-",
-	    ctx->entry != NULL ? ctx->entry->name : "-",
-	    ctx->outcome != NULL ? ctx->outcome : "ok",
-	    ctx->origin.click ? "click" : "typed",
+	snprintf(ms, sizeof ms, "%lld",
 	    (long long)(clock_mono_ms() - ctx->started_mono));
+	/* Fields, not text in msg: log shippers index them. */
+	log_fields(LOG_INFO, "dispatch", "command answered", "platform",
+	    ctx->origin.platform, "user", ctx->origin.user_id, "channel",
+	    ctx->origin.channel, "command", ctx->entry != NULL ?
+	    ctx->entry->name : NULL, "outcome", ctx->outcome != NULL ?
+	    ctx->outcome : "ok", "via", ctx->origin.click ? "click" : "typed",
+	    "ms", ms, NULL);
 }
 
 static void

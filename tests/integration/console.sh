@@ -60,6 +60,9 @@ log=$(cat "$T/fresh/opsbot-data/opsbot.log")
 contains "log is logfmt" "$log" "level=info comp=main msg=\"ready in "
 contains "log records stop" "$log" 'msg="stopping: end of input'
 contains "log records dispatch" "$log" "command=status outcome=ok"
+line=$(grep 'comp=dispatch' <<<"$log" | grep 'command=status' | head -1)
+contains "dispatch line: audit fields are logfmt keys" "$line" \
+  "comp=dispatch msg=\"command answered\" platform=console user=$(id -un) channel=console command=status outcome=ok via=typed ms="
 
 # A second run reuses the store.
 out=$(cd "$T/fresh" && printf '/whoami\n' | "$BOT" 2>&1); rc=$?
@@ -156,6 +159,19 @@ equals "SIGTERM exits 0" "$rc" 0
 contains "SIGTERM logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopping: SIGTERM; 0 command(s) in flight, 0 message(s) to deliver"'
 contains "SIGTERM clean stop logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopped"'
 contains "answered before the signal" "$(cat "$T/term.out")" "platform: console"
+
+# --- bot.log_format json: one JSON object a line --------------------------------
+mkdir "$T/json"
+cat >"$T/json/opsbot.json" <<JSON
+{ "bot": { "data_dir": "$T/json/data", "log_format": "json" } }
+JSON
+out=$(printf '/whoami\n' | "$BOT" --config "$T/json/opsbot.json" 2>&1); rc=$?
+equals "json log run exits 0" "$rc" 0
+jlog="$T/json/data/opsbot.log"
+equals "every log line is a JSON object" "$(jq -c 'type' "$jlog" 2>&1 | sort -u)" '"object"'
+equals "json dispatch line carries the audit fields" \
+  "$(jq -c 'select(.comp == "dispatch") | [.msg, .platform, .channel, .command, .outcome, .via, (.ms | test("^[0-9]+$"))]' "$jlog")" \
+  '["command answered","console","console","whoami","ok","typed",true]'
 
 # --- a data dir that cannot be created --------------------------------------
 touch "$T/afile"
