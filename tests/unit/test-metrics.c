@@ -1,8 +1,14 @@
 /* The metrics registry: the text exposition format, written by hand. */
 
+#include <sqlite3.h>
+#include <stdio.h>
+
 #include "chatlink.h"
 #include "clock.h"
 #include "metrics.h"
+#include "store.h"
+#include "store_checklists.h"
+#include "store_health.h"
 #include "test.h"
 
 static char *
@@ -128,12 +134,77 @@ TEST(chatlink_states_and_reconnects)
 	clock_use_real();
 }
 
+static char	 summary[512];
+
+static void
+on_outbox(void *arg, const char *platform, int64_t pending, int64_t oldest)
+{
+	(void)arg;
+	snprintf(summary + strlen(summary), sizeof summary - strlen(summary),
+	    "%s:%lld:%lld;", platform, (long long)pending, (long long)oldest);
+}
+
+static void
+on_checklist(void *arg, const char *name, int passed, int total,
+    int64_t finished)
+{
+	(void)arg;
+	snprintf(summary + strlen(summary), sizeof summary - strlen(summary),
+	    "%s:%d/%d@%lld;", name, passed, total, (long long)finished);
+}
+
+/* What /metrics and /readyz read from the store. */
+TEST(store_health_summaries_and_commit)
+{
+	char			 path[512];
+	struct store		*s;
+	char			 slack[] = "slack", mm[] = "mattermost";
+	char			 ch[] = "C1", kind[] = "post", body[] = "{}";
+	struct store_outbox_row	 r = { 0, 1000, slack, ch, kind, NULL, body,
+	    0 };
+	struct store_run_row	 run = { 0, "sod", 1, 2000, "command", 3, 3 };
+	sqlite3			*other;
+	char			*cause = NULL;
+
+	snprintf(path, sizeof path, "%s/health.db", test_tmpdir());
+	ASSERT_NOT_NULL(s = store_open(path, &cause));
+	ASSERT(store_outbox_add(s, &r, &cause) > 0);
+	r.created_ms = 3000;
+	ASSERT(store_outbox_add(s, &r, &cause) > 0);
+	r.platform = mm;
+	r.created_ms = 500;
+	ASSERT(store_outbox_add(s, &r, &cause) > 0);
+	summary[0] = '\0';
+	ASSERT_INT_EQ(store_outbox_summary(s, on_outbox, NULL, NULL), 0);
+	ASSERT_STR_EQ(summary, "mattermost:1:500;slack:2:1000;");
+	ASSERT(store_run_add(s, &run, NULL, 0, &cause) > 0);
+	run.passed = 2;
+	run.finished_ms = 4000;
+	ASSERT(store_run_add(s, &run, NULL, 0, &cause) > 0);
+	summary[0] = '\0';
+	ASSERT_INT_EQ(store_checklist_last(s, on_checklist, NULL, NULL), 0);
+	ASSERT_STR_EQ(summary, "sod:2/3@4000;");
+	ASSERT_INT_EQ(store_can_commit(s, NULL), 0);
+	/* Another writer holds the lock: after the busy timeout (5 s), no. */
+	ASSERT_INT_EQ(sqlite3_open(path, &other), SQLITE_OK);
+	ASSERT_INT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	ASSERT_INT_EQ(store_can_commit(s, &cause), -1);
+	ASSERT_CONTAINS(cause, "locked");
+	free(cause);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	ASSERT_INT_EQ(store_can_commit(s, NULL), 0);
+	store_close(s);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(metrics_help_type_and_counters),
 	TEST_ENTRY(metrics_label_escaping),
 	TEST_ENTRY(metrics_histogram_cumulative),
 	TEST_ENTRY(metrics_clear_drops_a_family),
 	TEST_ENTRY(chatlink_states_and_reconnects),
+	TEST_ENTRY(store_health_summaries_and_commit),
 	TEST_END
 };
 
