@@ -533,6 +533,7 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		if (mm->next_seq >= 0) {
 			mm->connected = 1;
 			mm->resuming = 1;
+			chatlink_state("mattermost", 1);
 		}
 		lws_sul_schedule(loop_lws(mm->bot->loop), 0, &mm->healthy_sul,
 		    mm_healthy_cb, (lws_usec_t)MM_HEALTHY_MS * LWS_US_PER_MS);
