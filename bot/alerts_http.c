@@ -8,6 +8,7 @@
  */
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "redact.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 typedef int (*alerts_parse_fn)(const char *, size_t, int64_t,
@@ -130,10 +132,9 @@ alerts_http_redact(struct alert_batch *b)
 }
 
 static void
-alerts_http_hook(void *arg, const struct httpd_request *req,
+alerts_http_handle(struct alerts_hook *h, const struct httpd_request *req,
     struct httpd_response *resp)
 {
-	struct alerts_hook	*h = arg;
 	struct alert_batch	 b;
 	char			*err = NULL;
 	size_t			 resolved = 0, i;
@@ -178,6 +179,20 @@ alerts_http_hook(void *arg, const struct httpd_request *req,
 	    h->source, b.n, resolved);
 	buf_addf(&resp->body, "{\"status\":\"ok\",\"alerts\":%zu}\n", b.n);
 	alert_batch_release(&b);
+}
+
+/* Every request counted by source and answer (metrics.h). */
+static void
+alerts_http_hook(void *arg, const struct httpd_request *req,
+    struct httpd_response *resp)
+{
+	struct alerts_hook	*h = arg;
+	char			 status[16];
+
+	alerts_http_handle(h, req, resp);
+	snprintf(status, sizeof status, "%d", resp->status);
+	metrics_add("opsbot_webhook_requests_total", 1, "source", h->source,
+	    "status", status, NULL);
 }
 
 struct alerts_http *

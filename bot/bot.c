@@ -25,9 +25,11 @@
 #include "log.h"
 #include "httpd.h"
 #include "loop.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "outbox.h"
 #include "fsperm.h"
+#include "readyz.h"
 #include "store.h"
 #include "watchdog.h"
 #include "workers.h"
@@ -174,6 +176,8 @@ bot_start(struct bot *b, char **cause)
 		free(why);
 		return -1;
 	}
+	metrics_http_start(b);
+	readyz_start(b);
 	for (i = 0; i < b->nchats; i++) {
 		if (b->chats[i]->ops->start(b->chats[i], cause) != 0)
 			return -1;

@@ -6,6 +6,7 @@
  */
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "confirm.h"
 #include "log.h"
 #include "redact.h"
+#include "metrics.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -294,12 +296,25 @@ cmd_progress(struct cmd_ctx *ctx)
 	ctx->status = MESSAGE_PLAIN;
 }
 
+/* One command answered: its counter and its time (metrics.h). */
+static void
+dispatch_metrics(const struct cmd_ctx *ctx)
+{
+	const char	*name = ctx->entry != NULL ? ctx->entry->name : "unknown";
+
+	metrics_add("opsbot_commands_total", 1, "command", name, "outcome",
+	    ctx->outcome != NULL ? ctx->outcome : "ok", NULL);
+	metrics_observe("opsbot_command_duration_seconds",
+	    (double)(clock_mono_ms() - ctx->started_mono) / 1000.0, "command",
+	    name, NULL);
+}
+
 void
 cmd_answer(struct cmd_ctx *ctx)
 {
 	struct message	 msg;
 	struct buf	 note;
-	char		*text, *title;
+	char		*text, *title, ms[24];
 
 	if (ctx->answered)
 		return;
@@ -326,14 +341,16 @@ cmd_answer(struct cmd_ctx *ctx)
 	buf_release(&note);
 	dispatch_audit(ctx);
 	ctx->bot->handled++;
-	log_info("dispatch", "platform=%s user=%s channel=%s command=%s "
-	    "outcome=%s via=%s ms=%lld", ctx->origin.platform,
-	    ctx->origin.user_id != NULL ? ctx->origin.user_id : "-",
-	    ctx->origin.channel != NULL ? ctx->origin.channel : "-",
-	    ctx->entry != NULL ? ctx->entry->name : "-",
-	    ctx->outcome != NULL ? ctx->outcome : "ok",
-	    ctx->origin.click ? "click" : "typed",
+	dispatch_metrics(ctx);
+	snprintf(ms, sizeof ms, "%lld",
 	    (long long)(clock_mono_ms() - ctx->started_mono));
+	/* Fields, not text in msg: log shippers index them. */
+	log_fields(LOG_INFO, "dispatch", "command answered", "platform",
+	    ctx->origin.platform, "user", ctx->origin.user_id, "channel",
+	    ctx->origin.channel, "command", ctx->entry != NULL ?
+	    ctx->entry->name : NULL, "outcome", ctx->outcome != NULL ?
+	    ctx->outcome : "ok", "via", ctx->origin.click ? "click" : "typed",
+	    "ms", ms, NULL);
 }
 
 static void

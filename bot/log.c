@@ -1,11 +1,12 @@
 /*
- * logfmt logging (see log.h). Lines are built whole and written with one
+ * Logging (see log.h); the line formats are in log_format.c. Lines are built whole and written with one
  * fwrite under a lock, so lines from worker threads never interleave.
  */
 
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "redact.h"
+#include "log_format.h"
 #include "xmalloc.h"
 
 static pthread_mutex_t	 log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -22,6 +24,7 @@ static enum log_level	 log_level = LOG_INFO;
 static FILE		*log_file;	/* NULL: stderr */
 static char		**log_secrets;
 static size_t		 log_nsecrets;
+static int		 log_json;	/* bot.log_format "json" */
 
 static const char *const log_level_names[] = {
 	"debug", "info", "warn", "error"
@@ -179,15 +182,66 @@ log_redact(const char *s)
 }
 
 void
-log_emit(enum log_level level, const char *comp, const char *fmt, ...)
+log_set_json(int on)
 {
-	struct buf	 msg, line;
-	va_list		 ap;
+	log_json = on;
+}
+
+#define LOG_FIELDS_MAX	16	/* key-value pairs a line may carry */
+
+/* Redacts msg and every value, formats and writes one line. */
+static void
+log_write(enum log_level level, const char *comp, const char *msg,
+    const char *const *kv, size_t nkv)
+{
 	int64_t		 now = clock_now_ms();
 	time_t		 secs = (time_t)(now / 1000);
 	struct tm	 tm;
-	char		 stamp[32], *clean, *patterns;
-	const char	*c;
+	char		 stamp[40], day[32], *clean, *vals[2 * LOG_FIELDS_MAX];
+	char		*pat;
+	const char	*out[2 * LOG_FIELDS_MAX];
+	struct buf	 line;
+	size_t		 i;
+
+	gmtime_r(&secs, &tm);
+	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp, sizeof stamp, "%s.%03dZ", day, (int)(now % 1000));
+	if (nkv > 2 * LOG_FIELDS_MAX)
+		nkv = 2 * LOG_FIELDS_MAX;
+	buf_init(&line);
+	/*
+	 * Redact the raw text: escaping could split a secret. Patterns
+	 * (password=, Bearer, URL passwords: what users type) outside the
+	 * lock, registered secrets under it.
+	 */
+	pthread_mutex_lock(&log_lock);
+	pat = redact_patterns(msg);
+	clean = log_redact_locked(pat);
+	free(pat);
+	for (i = 0; i < nkv; i++) {
+		vals[i] = NULL;
+		if (i % 2 == 1 && kv[i] != NULL) {
+			pat = redact_patterns(kv[i]);
+			vals[i] = log_redact_locked(pat);
+			free(pat);
+		}
+		out[i] = i % 2 == 0 ? kv[i] : vals[i];
+	}
+	log_format_line(&line, log_json, stamp, log_level_names[level], comp,
+	    clean, out, nkv);
+	fputs(line.data, log_file != NULL ? log_file : stderr);
+	pthread_mutex_unlock(&log_lock);
+	for (i = 0; i < nkv; i++)
+		free(vals[i]);
+	free(clean);
+	buf_release(&line);
+}
+
+void
+log_emit(enum log_level level, const char *comp, const char *fmt, ...)
+{
+	struct buf	 msg;
+	va_list		 ap;
 
 	if (level < log_level)
 		return;
@@ -195,38 +249,25 @@ log_emit(enum log_level level, const char *comp, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-
-	gmtime_r(&secs, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_init(&line);
-	buf_addf(&line, "ts=%s.%03dZ level=%s comp=%s msg=\"", stamp,
-	    (int)(now % 1000), log_level_names[level], comp);
-
-	/*
-	 * Redact the raw text: escaping could split a secret. Patterns
-	 * (password=, Bearer, URL passwords: what users type) outside the
-	 * lock, registered secrets under it.
-	 */
-	patterns = redact_patterns(msg.data);
-	pthread_mutex_lock(&log_lock);
-	clean = log_redact_locked(patterns);
-	free(patterns);
-	for (c = clean; *c != '\0'; c++) {
-		if (*c == '"' || *c == '\\')
-			buf_addc(&line, '\\');
-		if (*c == '\n')
-			buf_adds(&line, "\\n");
-		else if (*c == '\r')
-			buf_adds(&line, "\\r");
-		else if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			buf_addf(&line, "\\x%02x", (unsigned char)*c);
-		else
-			buf_addc(&line, *c);
-	}
-	buf_adds(&line, "\"\n");
-	fputs(line.data, log_file != NULL ? log_file : stderr);
-	pthread_mutex_unlock(&log_lock);
-	free(clean);
+	log_write(level, comp, msg.data != NULL ? msg.data : "", NULL, 0);
 	buf_release(&msg);
-	buf_release(&line);
+}
+
+void
+log_fields(enum log_level level, const char *comp, const char *msg, ...)
+{
+	const char	*kv[2 * LOG_FIELDS_MAX], *k;
+	size_t		 n = 0;
+	va_list		 ap;
+
+	if (level < log_level)
+		return;
+	va_start(ap, msg);
+	while (n + 2 <= 2 * LOG_FIELDS_MAX &&
+	    (k = va_arg(ap, const char *)) != NULL) {
+		kv[n++] = k;
+		kv[n++] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	log_write(level, comp, msg, kv, n);
 }

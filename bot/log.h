@@ -1,5 +1,5 @@
 /*
- * logfmt lines, one per event:
+ * logfmt lines, one per event (or JSON objects, bot.log_format):
  *   ts=2026-11-22T07:00:00.123Z level=info comp=store msg="opened" path=...
  * The message is free text, quoted and escaped. Registered secrets are replaced by [REDACTED] before a line
  * is written, so a token that slips into a message never reaches the log.
@@ -35,6 +35,15 @@ char	*log_redact(const char *s);
 
 void	 log_emit(enum log_level, const char *comp, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/*
+ * A line with machine-readable fields after the message: key, value
+ * pairs ending with NULL (a NULL value is written "-"); values are
+ * redacted and escaped. For lines a log shipper parses (the audit line).
+ */
+void	 log_fields(enum log_level, const char *comp, const char *msg, ...)
+	    __attribute__((sentinel));
+/* Lines as JSON objects (bot.log_format "json") instead of logfmt. */
+void	 log_set_json(int on);
 
 #define log_debug(comp, ...) do {					\
 	if (log_get_level() <= LOG_DEBUG)				\

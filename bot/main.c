@@ -269,6 +269,7 @@ main(int argc, char **argv)
 	if (force_console)
 		cfg->chat.console_enabled = 1;
 	log_set_level(level_name != NULL ? level : cfg->bot.log_level);
+	log_set_json(cfg->bot.log_json);
 	config_register_secrets(cfg);
 	signal(SIGPIPE, SIG_IGN);
 	/* Whatever the bot or sqlite creates (WAL, shm, logs) is its own. */

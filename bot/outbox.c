@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "store.h"
 #include "workers.h"
@@ -479,6 +480,8 @@ ob_complete(struct ob_job *job)
 			malloc_trim(0);
 		break;
 	case OUTBOX_RATE_LIMITED:
+		metrics_add("opsbot_chat_rate_limited_total", 1, "platform",
+		    ch->platform, NULL);
 		ch->paused_until = now + (r->retry_after_ms > 0 ?
 		    r->retry_after_ms : 1000);
 		log_warn("outbox", "%s %s: rate limited; holding the channel "

@@ -252,3 +252,18 @@ sched_arm(struct sched *s)
 	    (due > now ? due - now + 5 : 5) * LWS_US_PER_MS);
 	s->timer_armed = 1;
 }
+
+size_t
+sched_count(const struct sched *s)
+{
+	return s != NULL ? s->n : 0;
+}
+
+const struct cfg_schedule *
+sched_entry(const struct sched *s, size_t i, int64_t *next_ms)
+{
+	if (s == NULL || i >= s->n)
+		return NULL;
+	*next_ms = s->v[i].next_s >= 0 ? s->v[i].next_s * 1000 : -1;
+	return s->v[i].cfg;
+}

@@ -8,6 +8,7 @@
 #ifndef OPSBOT_SCHEDULER_H
 #define OPSBOT_SCHEDULER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct cfg_schedule;
@@ -32,5 +33,10 @@ void	 sched_free(struct sched *);
 void	 sched_tick(struct sched *);
 /* When the next schedule is due (clock_now_ms), or -1. */
 int64_t	 sched_next_due(const struct sched *);
+/* For /status: how many enabled schedules, and each one's next run. */
+size_t	 sched_count(const struct sched *);
+/* Schedule i's config (borrowed) and next run in ms, or -1: never again. */
+const struct cfg_schedule *sched_entry(const struct sched *, size_t i,
+	    int64_t *next_ms);
 
 #endif

@@ -47,6 +47,9 @@ enum store_cached {
 	STORE_C_DAY_ALERT_EVENTS,
 	STORE_C_OPEN_ALERTS,
 	STORE_C_DAY_ACTIONS,
+	/* Scrape-time summaries (store_health.c). */
+	STORE_C_OUTBOX_SUMMARY,
+	STORE_C_CHECKLIST_LAST,
 	/* Last: the size of store.c's array, so a new slot always fits. */
 	STORE_CACHED_MAX
 };

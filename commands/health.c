@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "redact.h"
 #include "health.h"
+#include "metrics.h"
 #include "remote.h"
 #include "shquote.h"
 #include "xmalloc.h"
@@ -421,6 +422,10 @@ health_report(struct remote_run *run)
 		hh[n].log_errors = 1;
 		health_assess(&hh[n], r);
 		count[hh[n].state]++;
+		/* Counted once, in the final answer. */
+		if (!run->partial)
+			metrics_add("opsbot_probes_total", 1, "state",
+			    remote_state_name(hh[n].state), NULL);
 		n++;
 	}
 	qsort(hh, n, sizeof *hh, health_cmp);

@@ -588,7 +588,9 @@ cfg_load_bot(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
 	static const char *const keys[] = { "name", "timezone", "data_dir",
 	    "log_level", "log_file", "worker_threads", "shutdown_grace",
-	    "confirm_timeout", "holidays", NULL };
+	    "confirm_timeout", "holidays", "log_format", "ready_link_silence",
+	    "ready_outbox_age", NULL };
+	static const char *const formats[] = { "logfmt", "json", NULL };
 	static const char *const levels[] = { "debug", "info", "warn",
 	    "error", NULL };
 	const cJSON	*bot = cfg_object(ctx, root, "", "bot");
@@ -609,6 +611,12 @@ cfg_load_bot(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	c->bot.log_level = (enum log_level)cfg_enum(ctx, bot, "bot",
 	    "log_level", levels, LOG_INFO);
 	cfg_string_def(ctx, bot, "bot", "log_file", NULL, &c->bot.log_file);
+	c->bot.log_json = cfg_enum(ctx, bot, "bot", "log_format", formats,
+	    0) == 1;
+	cfg_duration(ctx, bot, "bot", "ready_link_silence", 120,
+	    &c->bot.ready_link_silence_s);
+	cfg_duration(ctx, bot, "bot", "ready_outbox_age", 300,
+	    &c->bot.ready_outbox_age_s);
 	cfg_int(ctx, bot, "bot", "worker_threads", 1, 64, 4,
 	    &c->bot.worker_threads);
 	cfg_duration(ctx, bot, "bot", "shutdown_grace", 10,

@@ -200,6 +200,9 @@ struct config {
 		int		 worker_threads;
 		int64_t		 shutdown_grace_s;
 		int64_t		 confirm_timeout_s;	/* Confirm buttons */
+		int		 log_json;	/* log_format "json" */
+		int64_t		 ready_link_silence_s;	/* /readyz */
+		int64_t		 ready_outbox_age_s;	/* /readyz */
 		struct strlist	 holidays;	/* "YYYY-MM-DD" */
 	} bot;
 

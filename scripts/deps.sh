@@ -6,9 +6,9 @@
 #   scripts/deps.sh --list SET   print SET's packages, one a line; install nothing
 # Idempotent and quick when everything is there; not root, it prints the
 # exact apt-get line to run instead. "build" never installs daemons: the
-# test set brings openssh-server and prometheus-alertmanager, whose Debian
-# packages start sshd and Alertmanager, and a user who only wants to run
-# the bot must not get them.
+# test set brings openssh-server, prometheus-alertmanager and prometheus,
+# whose Debian packages start their daemons, and a user who only wants to
+# run the bot must not get them.
 set -euo pipefail
 
 build_packages=(
@@ -23,6 +23,7 @@ test_packages=(
   sqlite3 procps curl jq                                 # tests read the store; bench reads /proc
   openssh-server iproute2                                # tests run a real sshd on loopback (ss)
   prometheus-alertmanager                                # alert tests fire and resolve through a real Alertmanager
+  prometheus                                             # promtool checks /metrics; a real Prometheus scrapes the bot
   man-db groff-base                                      # the install test renders the man pages (man -l)
 )
 deb_packages=(

@@ -29,6 +29,7 @@
 
 #include "bot.h"
 #include "chat.h"
+#include "chatlink.h"
 #include "clock.h"
 #include "http.h"
 #include "httpd.h"
@@ -495,6 +496,7 @@ mm_on_message(struct mattermost *mm, const char *text, size_t len)
 		mm->resuming = 0;
 		mm->retry_count = 0;
 		mm->connects++;
+		chatlink_state("mattermost", 1);
 		log_info("mattermost", "connected (hello, connection %s)",
 		    mm->connection_id);
 		cJSON_Delete(msg);
@@ -558,11 +560,16 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		if (mm->next_seq >= 0) {
 			mm->connected = 1;
 			mm->resuming = 1;
+			chatlink_state("mattermost", 1);
 		}
 		lws_sul_schedule(loop_lws(mm->bot->loop), 0, &mm->healthy_sul,
 		    mm_healthy_cb, (lws_usec_t)MM_HEALTHY_MS * LWS_US_PER_MS);
 		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+		chatlink_inbound("mattermost");
+		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
+		chatlink_inbound("mattermost");
 		switch (chat_ws_collect(wsi, &mm->rx, &mm->rx_overflow, in, len,
 		    MM_RX_MAX)) {
 		case 1:
@@ -583,6 +590,7 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		lws_sul_cancel(&mm->healthy_sul);
 		mm->wsi = NULL;
 		mm->connected = 0;
+		chatlink_state("mattermost", 0);
 		lws_set_opaque_user_data(wsi, NULL);
 		mm_schedule_retry(mm);
 		return 0;

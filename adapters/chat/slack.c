@@ -20,6 +20,7 @@
 
 #include "bot.h"
 #include "chat.h"
+#include "chatlink.h"
 #include "clock.h"
 #include "http.h"
 #include "log.h"
@@ -664,6 +665,7 @@ slack_on_message(struct slack_conn *conn, const char *text, size_t len)
 		sl->retry_count = 0;
 		sl->connects++;
 		log_info("slack", "connected (hello)");
+		chatlink_state("slack", 1);
 		/* The replaced sockets go once their acks are out. */
 		for (c = sl->conns; c != NULL; c = c->next) {
 			if (c == conn || !c->retiring || c->wsi == NULL)
@@ -802,7 +804,11 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		log_debug("slack", "websocket open; waiting for hello");
 		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+		chatlink_inbound("slack");
+		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
+		chatlink_inbound("slack");
 		switch (chat_ws_collect(wsi, &conn->rx, &conn->rx_overflow, in,
 		    len, SLACK_RX_MAX)) {
 		case 1:
@@ -860,8 +866,10 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		lws_set_opaque_user_data(wsi, NULL);
 		slack_conn_unlink(conn);
 		slack_conn_free(conn);
-		if (slack_live_conns(sl) == 0)
+		if (slack_live_conns(sl) == 0) {
+			chatlink_state("slack", 0);
 			slack_schedule_retry(sl);
+		}
 		return 0;
 	default:
 		return 0;

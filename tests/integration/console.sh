@@ -43,6 +43,10 @@ contains "status console state" "$out" "chat: console (reading stdin as "
 contains "status store" "$out" "store: ./opsbot-data/opsbot.db"
 contains "status schema" "$out" "schema v6"
 contains "status memory" "$out" "resident"
+contains "status listener" "$out" "listener: http://127.0.0.1:"
+contains "status alerts by state" "$out" "alerts: 0 firing, 0 acked, 0 silenced"
+contains "status schedules" "$out" "schedules: none"
+contains "status last reload" "$out" "last reload: none since start"
 contains "typo suggestion" "$out" "unknown command /hepl — did you mean /help?"
 contains "usage on bad args" "$out" $'unexpected argument "now" (this command takes none)\nusage: /status'
 equals "nothing on stderr (log goes to the file)" "$(cat "$T/fresh.err")" ""
@@ -60,6 +64,9 @@ log=$(cat "$T/fresh/opsbot-data/opsbot.log")
 contains "log is logfmt" "$log" "level=info comp=main msg=\"ready in "
 contains "log records stop" "$log" 'msg="stopping: end of input'
 contains "log records dispatch" "$log" "command=status outcome=ok"
+line=$(grep 'comp=dispatch' <<<"$log" | grep 'command=status' | head -1)
+contains "dispatch line: audit fields are logfmt keys" "$line" \
+  "comp=dispatch msg=\"command answered\" platform=console user=$(id -un) channel=console command=status outcome=ok via=typed ms="
 
 # A second run reuses the store.
 out=$(cd "$T/fresh" && printf '/whoami\n' | "$BOT" 2>&1); rc=$?
@@ -156,6 +163,25 @@ equals "SIGTERM exits 0" "$rc" 0
 contains "SIGTERM logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopping: SIGTERM; 0 command(s) in flight, 0 message(s) to deliver"'
 contains "SIGTERM clean stop logged" "$(cat "$T/term-data/opsbot.log")" 'msg="stopped"'
 contains "answered before the signal" "$(cat "$T/term.out")" "platform: console"
+
+# --- bot.log_format json: one JSON object a line --------------------------------
+mkdir "$T/json"
+cat >"$T/json/opsbot.json" <<JSON
+{ "bot": { "data_dir": "$T/json/data", "log_format": "json" },
+  "chat": { "console": { "user": "alice" } },
+  "users": [ { "name": "alice", "platform": "console", "roles": ["admin"] } ],
+  "schedules": [ { "name": "sod", "cron": "0 7 * * *", "run": "/whoami",
+                   "channel": "console" } ] }
+JSON
+out=$(printf '/whoami\n/status\n' | "$BOT" --config "$T/json/opsbot.json" 2>&1); rc=$?
+contains "status lists a schedule's next run" "$out" "schedules: sod /whoami next 20"
+contains "status: the next run is at 07:00 UTC" "$out" " 07:00 UTC"
+equals "json log run exits 0" "$rc" 0
+jlog="$T/json/data/opsbot.log"
+equals "every log line is a JSON object" "$(jq -c 'type' "$jlog" 2>&1 | sort -u)" '"object"'
+equals "json dispatch line carries the audit fields" \
+  "$(jq -c 'select(.comp == "dispatch") | [.msg, .platform, .channel, .command, .outcome, .via, (.ms | test("^[0-9]+$"))]' "$jlog")" \
+  $'["command answered","console","console","whoami","ok","typed",true]\n["command answered","console","console","status","ok","typed",true]'
 
 # --- a data dir that cannot be created --------------------------------------
 touch "$T/afile"

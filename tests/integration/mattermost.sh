@@ -104,6 +104,8 @@ equals "chatter, the bot's own posts and bad frames ignored" "$(state | jq "$ans
 # --- slash commands over the bot's HTTP listener --------------------------------
 BOTPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
 equals "healthz answers" "$(curl -s "http://127.0.0.1:$BOTPORT/healthz")" "ok"
+contains "metrics: the Mattermost link is up" "$(curl -s "http://127.0.0.1:$BOTPORT/metrics")" 'opsbot_chat_link_up{platform="mattermost"} 1'
+equals "readyz: ready with Mattermost connected" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BOTPORT/readyz")" 200
 # The listener answers one request per connection, whatever is piped in.
 raw_http() { # bytes to send; prints what came back (bounded)
   exec 5<>"/dev/tcp/127.0.0.1/$BOTPORT"

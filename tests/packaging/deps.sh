@@ -16,7 +16,7 @@ for p in libwebsockets-dev libcjson-dev libcurl4-openssl-dev libsqlite3-dev \
 	has "$build" "$p" || fail "build set lacks $p"
 	has "$test" "$p" || fail "test set lacks $p (it must include the build set)"
 done
-for p in openssh-server prometheus-alertmanager clang libclang-rt-dev jq \
+for p in openssh-server prometheus-alertmanager prometheus clang libclang-rt-dev jq \
 	sqlite3 man-db dpkg-dev; do
 	has "$build" "$p" && fail "build set installs test-only $p"
 	has "$test" "$p" || fail "test set lacks $p"

@@ -85,6 +85,18 @@ TEST(fires_at_its_time_once)
 	struct sched	*s = setup("once", LONDON, MON_0659, 1);
 
 	ASSERT_INT_EQ(sched_next_due(s), MON_0700 * 1000);
+	/* What /status lists. */
+	{
+		const struct cfg_schedule	*sc;
+		int64_t				 next = 0;
+
+		ASSERT_INT_EQ(sched_count(s), 1);
+		ASSERT_NOT_NULL(sc = sched_entry(s, 0, &next));
+		ASSERT_STR_EQ(sc->name, "sod");
+		ASSERT_INT_EQ(next, MON_0700 * 1000);
+		ASSERT_NULL(sched_entry(s, 1, &next));
+		ASSERT_INT_EQ(sched_count(NULL), 0);
+	}
 	at(s, MON_0700 - 1);
 	ASSERT_STR_EQ(fired.data, "");
 	at(s, MON_0700);
