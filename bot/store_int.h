@@ -47,6 +47,15 @@ enum store_cached {
 	STORE_C_DAY_ALERT_EVENTS,
 	STORE_C_OPEN_ALERTS,
 	STORE_C_DAY_ACTIONS,
+	/* Retention: one batch of old rows (store_retention.c). */
+	STORE_C_PRUNE_AUDIT,
+	STORE_C_PRUNE_EVENTS,
+	STORE_C_PRUNE_ALERTS,
+	STORE_C_PRUNE_RESULTS,
+	STORE_C_PRUNE_RUNS,
+	STORE_C_PRUNE_OUTBOX,
+	STORE_C_PRUNE_NOTES,
+	STORE_C_PRUNE_CONFIRM,
 	/* Last: the size of store.c's array, so a new slot always fits. */
 	STORE_CACHED_MAX
 };
