@@ -25,12 +25,14 @@
 #include "http.h"
 #include "notify.h"
 #include "store.h"
+#include "store_backup.h"
 #include "xmalloc.h"
 
 static const char usage_text[] =
 "usage: opsbot [--config FILE] [--data-dir DIR] [--log-level LEVEL]\n"
 "              [--console]\n"
 "       opsbot --check-config FILE\n"
+"       opsbot --backup FILE [--force] [--config FILE] [--data-dir DIR]\n"
 "       opsbot --help | --version\n"
 "\n"
 "A chat-ops bot for production support. With no config file it runs on\n"
@@ -40,6 +42,9 @@ static const char usage_text[] =
 "  -c, --config FILE        load FILE (JSON; also $OPSBOT_CONFIG)\n"
 "  -t, --check-config FILE  check FILE, print every problem, exit 0 or 1\n"
 "  -d, --data-dir DIR       override bot.data_dir\n"
+"      --backup FILE        copy the store to FILE (0600) while the bot\n"
+"                           runs; exit 0, or 3 if it could not\n"
+"      --force              let --backup replace an existing FILE\n"
 "  -l, --log-level LEVEL    override bot.log_level (debug, info, warn,\n"
 "                           error)\n"
 "      --console            talk on this terminal even when a chat\n"
@@ -49,7 +54,7 @@ static const char usage_text[] =
 "\n"
 "Config reference: docs/config.md. Type /help in the console.\n";
 
-enum { OPT_CONSOLE = 256 };
+enum { OPT_CONSOLE = 256, OPT_BACKUP, OPT_FORCE };
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -57,6 +62,8 @@ static const struct option long_options[] = {
 	{ "data-dir", required_argument, NULL, 'd' },
 	{ "log-level", required_argument, NULL, 'l' },
 	{ "console", no_argument, NULL, OPT_CONSOLE },
+	{ "backup", required_argument, NULL, OPT_BACKUP },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -186,13 +193,38 @@ main_load_config(const char *path)
 	return c;
 }
 
+/* opsbot --backup FILE: exit 0, 2 (usage) or 3 (could not). */
+static int
+main_backup(const struct config *cfg, const char *dst, int force)
+{
+	char	*src, *cause = NULL;
+	int64_t	 pages = 0;
+	int	 rc = 0;
+
+	if (dst == NULL || *dst == '\0') {
+		fputs("opsbot: --force goes with --backup FILE\n", stderr);
+		return 2;
+	}
+	xasprintf(&src, "%s/opsbot.db", cfg->bot.data_dir);
+	if (store_backup(src, dst, force, &pages, &cause) != 0) {
+		fprintf(stderr, "opsbot: backup: %s\n", cause);
+		free(cause);
+		rc = 3;
+	} else
+		printf("%s: copied %s (%lld pages)\n", dst, src,
+		    (long long)pages);
+	free(src);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char		*config_path = getenv("OPSBOT_CONFIG");
 	const char		*env_config = config_path;
 	const char		*data_dir = NULL, *level_name = NULL;
-	int			 opt, force_console = 0, rc = 0;
+	const char		*backup_path = NULL;
+	int			 opt, force_console = 0, force = 0, rc = 0;
 	int64_t			 t0 = clock_mono_ms();
 	struct config		*cfg;
 	struct bot		*bot;
@@ -221,6 +253,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_CONSOLE:
 			force_console = 1;
+			break;
+		case OPT_BACKUP:
+			backup_path = optarg;
+			break;
+		case OPT_FORCE:
+			force = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -262,6 +300,12 @@ main(int argc, char **argv)
 	if (data_dir != NULL) {
 		free(cfg->bot.data_dir);
 		cfg->bot.data_dir = xstrdup(data_dir);
+	}
+	if (backup_path != NULL || force) {
+		/* Run beside the bot: the config only says where the store is. */
+		rc = main_backup(cfg, backup_path, force);
+		config_free(cfg);
+		return rc;
 	}
 	if (force_console)
 		cfg->chat.console_enabled = 1;
