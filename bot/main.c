@@ -1,7 +1,7 @@
 /*
- * opsbot: flags, start, run, stop. Exit codes: 0 clean stop, 1 bad
- * config, 2 bad usage, 3 could not start, 4 a chat platform refused the
- * bot's credentials.
+ * opsbot: flags, start, run, stop. Exit codes: usage_text lists them,
+ * and tests/docs-exitcodes.sh checks the README, opsbot(8) and
+ * docs/operations.md say the same.
  */
 
 #include <errno.h>
@@ -52,7 +52,15 @@ static const char usage_text[] =
 "  -h, --help               show this help\n"
 "  -V, --version            show the version\n"
 "\n"
-"Config reference: docs/config.md. Type /help in the console.\n";
+"Exit codes:\n"
+"  0  stopped normally (--check-config: valid; --backup: copied)\n"
+"  1  invalid config\n"
+"  2  wrong usage\n"
+"  3  could not start, or a fatal error (--backup: could not copy)\n"
+"  4  credentials refused by a chat platform\n"
+"\n"
+"Config reference: docs/config.md. Operations (backup, exit codes):\n"
+"docs/operations.md. Type /help in the console.\n";
 
 enum { OPT_CONSOLE = 256, OPT_BACKUP, OPT_FORCE };
 
