@@ -26,6 +26,8 @@
 #include "notify.h"
 #include "store.h"
 #include "store_backup.h"
+#include "slack_manifest.h"
+#include "cmd.h"
 #include "xmalloc.h"
 
 static const char usage_text[] =
@@ -33,6 +35,7 @@ static const char usage_text[] =
 "              [--console]\n"
 "       opsbot --check-config FILE\n"
 "       opsbot --backup FILE [--force] [--config FILE] [--data-dir DIR]\n"
+"       opsbot --slack-manifest [--config FILE]\n"
 "       opsbot --help | --version\n"
 "\n"
 "A chat-ops bot for production support. With no config file it runs on\n"
@@ -45,6 +48,8 @@ static const char usage_text[] =
 "      --backup FILE        copy the store to FILE (0600) while the bot\n"
 "                           runs; exit 0, or 3 if it could not\n"
 "      --force              let --backup replace an existing FILE\n"
+"      --slack-manifest     print the Slack app manifest (JSON) for this\n"
+"                           config, to create the app from\n"
 "  -l, --log-level LEVEL    override bot.log_level (debug, info, warn,\n"
 "                           error)\n"
 "      --console            talk on this terminal even when a chat\n"
@@ -62,7 +67,7 @@ static const char usage_text[] =
 "Config reference: docs/config.md. Operations (backup, exit codes):\n"
 "docs/operations.md. Type /help in the console.\n";
 
-enum { OPT_CONSOLE = 256, OPT_BACKUP, OPT_FORCE };
+enum { OPT_CONSOLE = 256, OPT_BACKUP, OPT_FORCE, OPT_MANIFEST };
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -72,6 +77,7 @@ static const struct option long_options[] = {
 	{ "console", no_argument, NULL, OPT_CONSOLE },
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "slack-manifest", no_argument, NULL, OPT_MANIFEST },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -233,6 +239,7 @@ main(int argc, char **argv)
 	const char		*data_dir = NULL, *level_name = NULL;
 	const char		*backup_path = NULL;
 	int			 opt, force_console = 0, force = 0, rc = 0;
+	int			 manifest = 0;
 	int64_t			 t0 = clock_mono_ms();
 	struct config		*cfg;
 	struct bot		*bot;
@@ -267,6 +274,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			force = 1;
+			break;
+		case OPT_MANIFEST:
+			manifest = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -308,6 +318,14 @@ main(int argc, char **argv)
 	if (data_dir != NULL) {
 		free(cfg->bot.data_dir);
 		cfg->bot.data_dir = xstrdup(data_dir);
+	}
+	if (manifest) {
+		char *m = slack_manifest(cfg, cmd_table);
+
+		printf("%s\n", m);
+		free(m);
+		config_free(cfg);
+		return 0;
 	}
 	if (backup_path != NULL || force) {
 		/* Run beside the bot: the config only says where the store is. */
