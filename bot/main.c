@@ -328,7 +328,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (backup_path != NULL || force) {
-		/* Run beside the bot: the config only says where the store is. */
+		/* Beside the bot: the config only says where the store is. */
 		rc = main_backup(cfg, backup_path, force);
 		config_free(cfg);
 		return rc;

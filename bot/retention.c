@@ -16,9 +16,9 @@ struct retention {
 	struct loop		*loop;
 	struct store		*store;
 	struct retention_ages	 ages;
-	int			 kind;		/* next kind of this pass */
+	int			 kind;	/* next kind of this pass */
 	int64_t			 cutoff[STORE_PRUNE_NKINDS];
-	int64_t			 deleted;	/* rows so far this pass */
+	int64_t			 deleted;	/* rows, this pass */
 };
 
 void

@@ -19,12 +19,12 @@
 #define PRUNE_ALERT_IDS							\
 	"SELECT id FROM alerts WHERE state = 'resolved' AND "		\
 	"(shown IS NULL OR shown = 'resolved') AND last_seen < ?1 AND "	\
-	"ends_at < ?1 AND ends_at < coalesce((SELECT min(created) FROM "	\
-	"alert_notes WHERE open), ?1) ORDER BY id LIMIT ?2"
+	"ends_at < ?1 AND ends_at < coalesce((SELECT min(created) "	\
+	"FROM alert_notes WHERE open), ?1) ORDER BY id LIMIT ?2"
 
 #define PRUNE_RUN_IDS							\
-	"SELECT id FROM checklist_runs WHERE finished < ?1 ORDER BY id "	\
-	"LIMIT ?2"
+	"SELECT id FROM checklist_runs WHERE finished < ?1 "		\
+	"ORDER BY id LIMIT ?2"
 
 static const char *const prune_names[STORE_PRUNE_NKINDS] = {
 	"audit", "alerts", "checklists", "outbox", "notes", "confirmations",

@@ -16,7 +16,7 @@ struct store;
 enum store_prune_kind {
 	STORE_PRUNE_AUDIT,		/* audit rows by ts */
 	STORE_PRUNE_ALERTS,		/* resolved alerts, their events */
-	STORE_PRUNE_CHECKLISTS,		/* checklist runs, their results */
+	STORE_PRUNE_CHECKLISTS,		/* runs and their results */
 	STORE_PRUNE_OUTBOX,		/* delivered or failed messages */
 	STORE_PRUNE_NOTES,		/* closed alert-group notes */
 	STORE_PRUNE_CONFIRMATIONS,	/* used or expired confirmations */
@@ -32,7 +32,7 @@ const char *store_prune_name(enum store_prune_kind);
  * short transaction. Returns the number of main rows deleted (limit: there
  * may be more), or -1 and sets *cause (caller frees; cause may be NULL).
  */
-int	 store_prune(struct store *, enum store_prune_kind, int64_t before_ms,
-	    int limit, char **cause);
+int	 store_prune(struct store *, enum store_prune_kind,
+	    int64_t before_ms, int limit, char **cause);
 
 #endif

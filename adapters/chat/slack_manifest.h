@@ -13,7 +13,7 @@ struct cmd_entry;
 /* Each Web API method the bot calls, and the bot scopes it needs. */
 struct slack_method_scope {
 	const char	*method;	/* "chat.postMessage" */
-	const char	*scopes;	/* "chat:write", comma-separated; "" */
+	const char	*scopes;	/* "a:b,c:d", or "" */
 	const char	*why;		/* what the bot calls it for */
 };
 /* NULL-method terminated; the one place a new method call is declared. */

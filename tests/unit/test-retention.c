@@ -181,8 +181,8 @@ TEST(retention_outbox_keeps_pending_and_referenced)
 	outbox_row(path, 2, OLD, "failed", NULL);	/* goes */
 	outbox_row(path, 3, OLD, "pending", NULL);	/* never */
 	outbox_row(path, 4, NEW, "sent", NULL);		/* too new */
-	outbox_row(path, 5, OLD, "sent", NULL);		/* open group's */
-	outbox_row(path, 6, OLD, "sent", NULL);		/* a pending edit's */
+	outbox_row(path, 5, OLD, "sent", NULL);		/* open group */
+	outbox_row(path, 6, OLD, "sent", NULL);		/* edited */
 	outbox_row(path, 7, OLD, "pending", "ref:6");
 	sql(path, "INSERT INTO alert_notes (group_key, receiver, outbox_id, "
 	    "open, created, repeated) VALUES ('g', 'r', 5, 1, %lld, 0)",
@@ -220,7 +220,7 @@ TEST(retention_alerts_keep_open)
 	alert_row(path, 1, "resolved", "resolved", OLD);	/* goes */
 	alert_row(path, 2, "firing", "firing", OLD);		/* open */
 	alert_row(path, 3, "acked", "acked", OLD);		/* open */
-	alert_row(path, 4, "resolved", "firing", OLD);	/* not shown yet */
+	alert_row(path, 4, "resolved", "firing", OLD);	/* unshown */
 	alert_row(path, 5, "resolved", "resolved", NEW);	/* too new */
 	alert_row(path, 6, "resolved", NULL, OLD);		/* goes */
 	/*

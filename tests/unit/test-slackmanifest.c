@@ -182,7 +182,7 @@ TEST(every_method_the_code_calls_has_its_scope)
 			calls++;
 			if (method_find(name) == NULL)
 				TEST_FAIL("%s calls %s, which is not in "
-				    "slack_method_scopes (add it with its scopes)",
+				    "slack_method_scopes (add it, with scopes)",
 				    e->d_name, name);
 		}
 		free(text);
