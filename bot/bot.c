@@ -189,7 +189,8 @@ bot_start(struct bot *b, char **cause)
 	    b, cause)) == NULL)
 		return -1;
 	retention_ages(b->cfg, &ages);
-	b->retention = retention_start(b->loop, b->store, &ages);
+	b->retention = retention_start(b->loop, b->store, &ages,
+	    RETENTION_FIRST_MS);
 	return 0;
 }
 

@@ -111,14 +111,14 @@ retention_step(lws_sorted_usec_list_t *sul)
 
 struct retention *
 retention_start(struct loop *l, struct store *s,
-    const struct retention_ages *a)
+    const struct retention_ages *a, int64_t first_ms)
 {
 	struct retention	*r = xcalloc(1, sizeof *r);
 
 	r->loop = l;
 	r->store = s;
 	r->ages = *a;
-	retention_arm(r, RETENTION_FIRST_MS);
+	retention_arm(r, first_ms);
 	return r;
 }
 

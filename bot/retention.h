@@ -37,9 +37,12 @@ void	 retention_ages(const struct config *, struct retention_ages *);
 int64_t	 retention_run(struct store *, const struct retention_ages *,
 	    int64_t now_ms, int batch, char **cause);
 
-/* Loop thread: starts the timer (freed by retention_free; NULL ok). */
+/*
+ * Loop thread: starts the timer, the first pass after first_ms (the bot:
+ * RETENTION_FIRST_MS). Freed by retention_free (NULL ok).
+ */
 struct retention *retention_start(struct loop *, struct store *,
-	    const struct retention_ages *);
+	    const struct retention_ages *, int64_t first_ms);
 void	 retention_free(struct retention *);
 
 #endif

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "config.h"
+#include "loop.h"
 #include "retention.h"
 #include "store.h"
 #include "store_retention.h"
@@ -285,6 +286,45 @@ TEST(retention_checklists_and_confirmations)
 	store_close(s);
 }
 
+/*
+ * The timer on the loop: a pass deletes a backlog of several batches, one
+ * batch per turn, and leaves the newer rows.
+ */
+TEST(retention_timer_on_the_loop)
+{
+	const char		*path = db_path("timer.db");
+	struct store		*s = store_open(path, NULL);
+	struct retention_ages	 a;
+	struct retention	*r;
+	struct loop		*l;
+	int64_t			 deadline;
+	char			*cause = NULL;
+
+	ASSERT_NOT_NULL(s);
+	/* loop_create's cause is not optional. */
+	if ((l = loop_create(0, &cause)) == NULL)
+		TEST_FAIL("loop: %s", cause);
+	clock_fake_set(NOW);
+	default_ages(&a);
+	sql(path, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+	    "FROM n WHERE i < 1600) INSERT INTO audit (ts, platform, user, "
+	    "channel, command, outcome, duration_ms) SELECT %lld + i, "
+	    "'console', 'u', 'c', '/status', 'ok', 1 FROM n",
+	    (long long)(NOW - 400 * DAY));
+	audit_row(path, NEW);
+	r = retention_start(l, s, &a, 1);
+	/* Real time for the loop's timers (the fake clock is frozen). */
+	clock_use_real();
+	deadline = clock_mono_ms() + 20000;
+	while (count(path, "SELECT count(*) FROM audit") > 1 &&
+	    clock_mono_ms() < deadline)
+		loop_turn(l);
+	ASSERT_INT_EQ(count(path, "SELECT count(*) FROM audit"), 1);
+	retention_free(r);
+	loop_free(l);
+	store_close(s);
+}
+
 TEST(retention_config)
 {
 	static const char text[] = "{\"retention\": {\"audit\": \"forever\", "
@@ -320,6 +360,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(retention_outbox_keeps_pending_and_referenced),
 	TEST_ENTRY(retention_alerts_keep_open),
 	TEST_ENTRY(retention_checklists_and_confirmations),
+	TEST_ENTRY(retention_timer_on_the_loop),
 	TEST_ENTRY(retention_config),
 	TEST_END
 };
