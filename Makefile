@@ -45,6 +45,7 @@ bench: build
 	bash bench/bench-slack.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
 	bash bench/bench-fanout.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack .
 	bash bench/bench-alerts.sh $(BUILD)/opsbot
+	bash bench/bench-retention.sh $(BUILD)
 
 # The Debian package (docs/packaging.md): its own build, prefix /usr.
 deb:

@@ -22,6 +22,7 @@
 #include "scheduler.h"
 #include "scheduled.h"
 #include "clock.h"
+#include "retention.h"
 #include "log.h"
 #include "httpd.h"
 #include "loop.h"
@@ -161,6 +162,7 @@ int
 bot_start(struct bot *b, char **cause)
 {
 	struct alerts_sink	 sink;
+	struct retention_ages	 ages;
 	size_t			 i;
 
 	*cause = NULL;
@@ -193,6 +195,9 @@ bot_start(struct bot *b, char **cause)
 	if ((b->sched = sched_start(b->cfg, b->store, b->loop, scheduled_fire,
 	    b, cause)) == NULL)
 		return -1;
+	retention_ages(b->cfg, &ages);
+	b->retention = retention_start(b->loop, b->store, &ages,
+	    RETENTION_FIRST_MS);
 	return 0;
 }
 
@@ -336,6 +341,8 @@ bot_free(struct bot *b)
 	}
 	sched_free(b->sched);
 	b->sched = NULL;
+	retention_free(b->retention);
+	b->retention = NULL;
 	checks_free(b->checks);
 	b->checks = NULL;
 	alerts_free(b->alerts);

@@ -78,6 +78,7 @@ struct bot {
 	struct alerts_http		*alerts_http;
 	struct checks			*checks;	/* own checks, or NULL */
 	struct sched			*sched;		/* schedules */
+	struct retention		*retention;	/* old rows */
 	struct chat			**chats;
 	size_t				 nchats;
 	int64_t				 started_ms;

@@ -1,7 +1,7 @@
 /*
- * opsbot: flags, start, run, stop. Exit codes: 0 clean stop, 1 bad
- * config, 2 bad usage, 3 could not start, 4 a chat platform refused the
- * bot's credentials.
+ * opsbot: flags, start, run, stop. Exit codes: usage_text lists them,
+ * and tests/docs-exitcodes.sh checks the README, opsbot(8) and
+ * docs/operations.md say the same.
  */
 
 #include <sys/stat.h>
@@ -27,12 +27,17 @@
 #include "http.h"
 #include "notify.h"
 #include "store.h"
+#include "store_backup.h"
+#include "slack_manifest.h"
+#include "cmd.h"
 #include "xmalloc.h"
 
 static const char usage_text[] =
 "usage: opsbot [--config FILE] [--data-dir DIR] [--log-level LEVEL]\n"
 "              [--console]\n"
 "       opsbot --check-config FILE\n"
+"       opsbot --backup FILE [--force] [--config FILE] [--data-dir DIR]\n"
+"       opsbot --slack-manifest [--config FILE]\n"
 "       opsbot --help | --version\n"
 "\n"
 "A chat-ops bot for production support. With no config file it runs on\n"
@@ -42,6 +47,11 @@ static const char usage_text[] =
 "  -c, --config FILE        load FILE (JSON; also $OPSBOT_CONFIG)\n"
 "  -t, --check-config FILE  check FILE, print every problem, exit 0 or 1\n"
 "  -d, --data-dir DIR       override bot.data_dir\n"
+"      --backup FILE        copy the store to FILE (0600) while the bot\n"
+"                           runs; exit 0, or 3 if it could not\n"
+"      --force              let --backup replace an existing FILE\n"
+"      --slack-manifest     print the Slack app manifest (JSON) for this\n"
+"                           config, to create the app from\n"
 "  -l, --log-level LEVEL    override bot.log_level (debug, info, warn,\n"
 "                           error)\n"
 "      --console            talk on this terminal even when a chat\n"
@@ -49,9 +59,17 @@ static const char usage_text[] =
 "  -h, --help               show this help\n"
 "  -V, --version            show the version\n"
 "\n"
-"Config reference: docs/config.md. Type /help in the console.\n";
+"Exit codes:\n"
+"  0  stopped normally (--check-config: valid; --backup: copied)\n"
+"  1  invalid config\n"
+"  2  wrong usage\n"
+"  3  could not start, or a fatal error (--backup: could not copy)\n"
+"  4  credentials refused by a chat platform\n"
+"\n"
+"Config reference: docs/config.md. Operations (backup, exit codes):\n"
+"docs/operations.md. Type /help in the console.\n";
 
-enum { OPT_CONSOLE = 256 };
+enum { OPT_CONSOLE = 256, OPT_BACKUP, OPT_FORCE, OPT_MANIFEST };
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -59,6 +77,9 @@ static const struct option long_options[] = {
 	{ "data-dir", required_argument, NULL, 'd' },
 	{ "log-level", required_argument, NULL, 'l' },
 	{ "console", no_argument, NULL, OPT_CONSOLE },
+	{ "backup", required_argument, NULL, OPT_BACKUP },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "slack-manifest", no_argument, NULL, OPT_MANIFEST },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -188,13 +209,39 @@ main_load_config(const char *path)
 	return c;
 }
 
+/* opsbot --backup FILE: exit 0, 2 (usage) or 3 (could not). */
+static int
+main_backup(const struct config *cfg, const char *dst, int force)
+{
+	char	*src, *cause = NULL;
+	int64_t	 pages = 0;
+	int	 rc = 0;
+
+	if (dst == NULL || *dst == '\0') {
+		fputs("opsbot: --force goes with --backup FILE\n", stderr);
+		return 2;
+	}
+	xasprintf(&src, "%s/opsbot.db", cfg->bot.data_dir);
+	if (store_backup(src, dst, force, &pages, &cause) != 0) {
+		fprintf(stderr, "opsbot: backup: %s\n", cause);
+		free(cause);
+		rc = 3;
+	} else
+		printf("%s: copied %s (%lld pages)\n", dst, src,
+		    (long long)pages);
+	free(src);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char		*config_path = getenv("OPSBOT_CONFIG");
 	const char		*env_config = config_path;
 	const char		*data_dir = NULL, *level_name = NULL;
-	int			 opt, force_console = 0, rc = 0, fd_ok;
+	const char		*backup_path = NULL;
+	int			 opt, force_console = 0, force = 0, rc = 0, fd_ok;
+	int			 manifest = 0;
 	long			 fd_before, fd_after;
 	int64_t			 t0 = clock_mono_ms();
 	struct config		*cfg;
@@ -224,6 +271,15 @@ main(int argc, char **argv)
 			break;
 		case OPT_CONSOLE:
 			force_console = 1;
+			break;
+		case OPT_BACKUP:
+			backup_path = optarg;
+			break;
+		case OPT_FORCE:
+			force = 1;
+			break;
+		case OPT_MANIFEST:
+			manifest = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -265,6 +321,20 @@ main(int argc, char **argv)
 	if (data_dir != NULL) {
 		free(cfg->bot.data_dir);
 		cfg->bot.data_dir = xstrdup(data_dir);
+	}
+	if (manifest) {
+		char *m = slack_manifest(cfg, cmd_table);
+
+		printf("%s\n", m);
+		free(m);
+		config_free(cfg);
+		return 0;
+	}
+	if (backup_path != NULL || force) {
+		/* Beside the bot: the config only says where the store is. */
+		rc = main_backup(cfg, backup_path, force);
+		config_free(cfg);
+		return rc;
 	}
 	if (force_console)
 		cfg->chat.console_enabled = 1;

@@ -50,6 +50,15 @@ enum store_cached {
 	/* Scrape-time summaries (store_health.c). */
 	STORE_C_OUTBOX_SUMMARY,
 	STORE_C_CHECKLIST_LAST,
+	/* Retention: one batch of old rows (store_retention.c). */
+	STORE_C_PRUNE_AUDIT,
+	STORE_C_PRUNE_EVENTS,
+	STORE_C_PRUNE_ALERTS,
+	STORE_C_PRUNE_RESULTS,
+	STORE_C_PRUNE_RUNS,
+	STORE_C_PRUNE_OUTBOX,
+	STORE_C_PRUNE_NOTES,
+	STORE_C_PRUNE_CONFIRM,
 	/* Last: the size of store.c's array, so a new slot always fits. */
 	STORE_CACHED_MAX
 };

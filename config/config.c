@@ -567,6 +567,39 @@ cfg_check_name(struct cfg_ctx *ctx, const char *path, const char *key,
 	free(p);
 }
 
+/* ---------------------------------------------------------- retention */
+
+/* A duration, or "forever" (kept: 0). */
+static void
+cfg_age(struct cfg_ctx *ctx, const cJSON *obj, const char *key, int64_t def,
+    int64_t *out)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (cJSON_IsString(v) && strcmp(v->valuestring, "forever") == 0) {
+		*out = 0;
+		return;
+	}
+	cfg_duration(ctx, obj, "retention", key, def, out);
+}
+
+static void
+cfg_load_retention(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
+{
+	static const char *const keys[] = { "audit", "alerts", "checklists",
+	    "outbox", "confirmations", NULL };
+	const cJSON	*r = cfg_object(ctx, root, "", "retention");
+	const int64_t	 day = 24 * 3600;
+
+	cfg_check_keys(ctx, r, "retention", keys);
+	cfg_age(ctx, r, "audit", 365 * day, &c->retention.audit_s);
+	cfg_age(ctx, r, "alerts", 90 * day, &c->retention.alerts_s);
+	cfg_age(ctx, r, "checklists", 90 * day, &c->retention.checklists_s);
+	cfg_age(ctx, r, "outbox", 30 * day, &c->retention.outbox_s);
+	cfg_age(ctx, r, "confirmations", 30 * day,
+	    &c->retention.confirmations_s);
+}
+
 /* ---------------------------------------------------------------- bot */
 
 static int
@@ -2313,7 +2346,7 @@ config_load_text(const char *text, size_t len, const char *name,
 {
 	static const char *const keys[] = { "bot", "chat", "roles", "users",
 	    "hosts", "remote", "alerts", "schedules", "commands", "checklists",
-	    NULL };
+	    "retention", NULL };
 	struct cfg_ctx	 ctx = { errors, 0, 0, 0 };
 	struct config	*c;
 	cJSON		*root;
@@ -2370,6 +2403,7 @@ config_load_text(const char *text, size_t len, const char *name,
 	cfg_load_schedules(&ctx, root, c);
 	cfg_load_checklists(&ctx, root, c);
 	cfg_check_checklists(&ctx, c);
+	cfg_load_retention(&ctx, root, c);
 	cJSON_Delete(root);
 
 	if (ctx.nerrors != 0) {

@@ -269,6 +269,15 @@ struct config {
 		int	 checks_log_errors;	/* per log per interval */
 	} alerts;
 
+	/* Ages after which old rows are deleted, in s; 0: kept forever. */
+	struct {
+		int64_t	 audit_s;
+		int64_t	 alerts_s;	/* resolved alerts, closed notes */
+		int64_t	 checklists_s;
+		int64_t	 outbox_s;	/* delivered or failed messages */
+		int64_t	 confirmations_s;	/* used or expired */
+	} retention;
+
 	struct cfg_role		*roles;
 	size_t			 nroles;
 	struct cfg_user		*users;
