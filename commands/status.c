@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "loop.h"
 #include "outbox.h"
+#include "reload.h"
 #include "store.h"
 #include "workers.h"
 
@@ -95,6 +96,10 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	    outbox_pending(b->outbox), outbox_channels(b->outbox));
 	cmd_reply(ctx, "config: %s; %zu host(s), %zu user rule(s)\n",
 	    b->cfg->source, b->cfg->nhosts, b->cfg->nusers);
+	buf_init(&state);
+	reload_describe(b, &state);
+	cmd_reply(ctx, "%s", state.data);
+	buf_release(&state);
 	if (rss >= 0) {
 		cmd_status_size((int64_t)rss * 1024, size, sizeof size);
 		cmd_reply(ctx, "memory: %s resident", size);
