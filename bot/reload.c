@@ -199,6 +199,7 @@ bot_reload(struct bot *b)
 		b->checks = checks_start(b);
 	else if (!c->alerts.checks_enabled)
 		log_warn("reload", "restart needed to turn own checks off");
+	checks_set_config(b->checks, c);
 	if (!b->log_level_fixed)
 		log_set_level(c->bot.log_level);
 	b->reload_ok = 1;
