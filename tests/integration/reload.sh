@@ -108,6 +108,33 @@ printf '/status\n' >&3
 wait_out "reload: ok at" 2 || bad "/status after the chat change" "$(cat "$T/out")"
 lacks "old prompt kept" "$(cat "$T/out")" "B> "
 
+# --- a command in flight finishes on the config it started with ----------------
+cat >"$CFG" <<JSON
+{ "bot": { "data_dir": "$T/data" },
+  "chat": { "console": { "enabled": true, "user": "carol", "prompt": "B> " } },
+  "alerts": { "listen": "127.0.0.1:0" },
+  "users": [ { "name": "carol", "platform": "console", "roles": ["admin"] } ],
+  "hosts": [ { "name": "web1", "transport": "local", "commands": { "slow": "sleep 2; echo done" } } ],
+  "checklists": { "slow": { "title": "SLOWCHECK", "checks": [
+      { "title": "A slow check", "kind": "command_ok", "hosts": "web1", "command": "slow" } ] } }
+}
+JSON
+kill -HUP "$pid"
+wait_log 'config reloaded from' 3 || bad "third good reload logged" "$(cat "$T/data/opsbot.log")"
+printf '/checklist slow\n' >&3
+sleep 0.5
+# The next file drops the host, its command and the checklist.
+write_config "$CFG" admin "" "" "B> "
+sed -i 's/"name": "web1"/"name": "web9"/' "$CFG"
+kill -HUP "$pid"
+wait_log 'config reloaded from' 4 || bad "fourth good reload logged" "$(cat "$T/data/opsbot.log")"
+wait_out "SLOWCHECK" || bad "the slow checklist answered" "$(tail -5 "$T/out")"
+slow=$(sed -n '/SLOWCHECK/,$p' "$T/out")
+contains "in-flight checklist ran on its config" "$slow" "A slow check"
+lacks "in-flight checklist did not fail on the new config" "$slow" "unknown"
+printf '/health web1\n' >&3
+wait_out "unknown host or group web1" || bad "the new config is in force after it" "$(tail -5 "$T/out")"
+
 exec 3>&-
 wait "$pid"; rc=$?
 pid=
