@@ -2,6 +2,7 @@
 # Integration: Slack down at start does not stop the bot. It starts, takes
 # an alert webhook (200, stored), queues the post, and once the fake Slack
 # comes up on the same port the link connects and the post is delivered.
+# /status names the link as unreachable while Slack is down.
 # A refused bot token still stops the start (exit 3) with the fix in the
 # message.
 # usage: chat-down.sh OPSBOT FAKE_SLACK
@@ -42,7 +43,9 @@ wait_for() { # jq expression over the fake's state, bounded
 
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "5s" },
-  "chat": { "outbox": { "rate": 20, "burst": 20, "max_backoff": "2s" } },
+  "chat": { "outbox": { "rate": 20, "burst": 20, "max_backoff": "2s" },
+            "console": { "user": "ops" } },
+  "users": [ { "name": "ops", "platform": "console", "roles": ["viewer"] } ],
   "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false },
               "route": { "channels": ["slack:#ops-alerts"], "group_wait": "1s",
                          "group_interval": "1s" } },
@@ -85,4 +88,10 @@ equals "stops cleanly" "$rc" 0
 out=$(SLACK_BOT_TOKEN=xoxb-wrong "$BOT" --config "$T/opsbot.json" </dev/null 2>&1); rc=$?
 equals "refused bot token exits 3" "$rc" 3
 contains "refused bot token explained with the fix" "$out" "the bot token was refused (auth.test: invalid_auth); check chat.slack.bot_token"
+
+# --- /status names the link state while Slack is down ----------------------------
+kill "$fake_pid"; wait "$fake_pid" 2>/dev/null; fake_pid=
+out=$(printf '/status\n' | "$BOT" --config "$T/opsbot.json" --console 2>&1); rc=$?
+equals "console run with Slack down exits 0" "$rc" 0
+contains "/status: Slack unreachable, retrying" "$out" "slack (unreachable since start, retrying;"
 assert_done
