@@ -369,6 +369,13 @@ alerts_create(const struct config *cfg, struct store *store,
 }
 
 void
+alerts_set_config(struct alerts *al, const struct config *cfg)
+{
+	if (al != NULL)
+		al->cfg = cfg;
+}
+
+void
 alerts_free(struct alerts *al)
 {
 	struct agroup	*g;

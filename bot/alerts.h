@@ -133,6 +133,12 @@ int	 alerts_unsilence(struct alerts *, int64_t id, const char *who,
 int	 alerts_silence_remote(struct alerts *, int64_t id, const char *url,
 	    const char *remote_id, char **cause);
 
+/*
+ * A reload: new alerts route on cfg (which must outlive the engine);
+ * groups already open keep the route they were made by (the old config
+ * stays alive, see reload.c).
+ */
+void	 alerts_set_config(struct alerts *, const struct config *);
 /* Flushes due groups, reminders and digests; ends expired silences. */
 void	 alerts_tick(struct alerts *);
 /* When alerts_tick has work next (clock_now_ms), or -1. */

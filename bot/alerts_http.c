@@ -220,6 +220,18 @@ alerts_http_start(struct httpd *httpd, struct alerts *alerts,
 }
 
 void
+alerts_http_set_config(struct alerts_http *ah, struct httpd *httpd,
+    const struct config *cfg)
+{
+	if (ah == NULL)
+		return;
+	ah->hooks[0].token = cfg->alerts.alertmanager_token;
+	ah->hooks[1].token = cfg->alerts.grafana_token;
+	ah->hooks[2].token = cfg->alerts.generic_token;
+	httpd_set_body_max(httpd, cfg->alerts.max_body_bytes);
+}
+
+void
 alerts_http_free(struct alerts_http *ah)
 {
 	free(ah);

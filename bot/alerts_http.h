@@ -12,6 +12,9 @@ struct httpd;
 
 struct alerts_http *alerts_http_start(struct httpd *, struct alerts *,
 	    const struct config *);
+/* A reload: the tokens and body limit of cfg (which must outlive ah). */
+void	 alerts_http_set_config(struct alerts_http *, struct httpd *,
+	    const struct config *);
 void	 alerts_http_free(struct alerts_http *);
 
 #endif

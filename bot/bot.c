@@ -360,5 +360,13 @@ bot_free(struct bot *b)
 	store_close(b->store);
 	free(b->ssh_dir);
 	config_free(b->cfg);
+	for (i = 0; i < b->nretired; i++) {
+		rbac_free(b->retired_rbac[i]);
+		config_free(b->retired[i]);
+	}
+	free(b->retired);
+	free(b->retired_rbac);
+	free(b->config_path);
+	free(b->reload_error);
 	free(b);
 }

@@ -91,6 +91,22 @@ struct bot {
 	uint64_t			 handled;	/* commands answered */
 	char				*ssh_dir;	/* ssh ControlPath dir */
 	int				 exit_code;	/* set by a fatal stop */
+	/* reload.c: SIGHUP reads config_path again (NULL: the default). */
+	char				*config_path;	/* owned */
+	int				 log_level_fixed; /* --log-level */
+	int				 console_forced;  /* --console */
+	int				 data_dir_fixed;  /* --data-dir */
+	int64_t				 reload_ms;	/* last try, or 0 */
+	int				 reload_ok;
+	char				*reload_error;	/* first error; owned */
+	/*
+	 * Configs and RBACs replaced by a reload: commands in flight, open
+	 * alert groups and probes still point into them, so they live
+	 * until exit (a few KB per reload).
+	 */
+	struct config			**retired;
+	struct rbac			**retired_rbac;
+	size_t				 nretired;
 };
 
 /*

@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "http.h"
 #include "notify.h"
+#include "reload.h"
 #include "store.h"
 #include "store_backup.h"
 #include "slack_manifest.h"
@@ -98,6 +99,13 @@ main_on_signal(void *arg)
 	int		 sig = (int)(intptr_t)((void **)arg)[1];
 
 	free(arg);
+	if (sig == SIGHUP) {
+		/* systemctl reload; the loop thread owns the config. */
+		log_info("main", "SIGHUP: reloading the config");
+		if (!b->stopping)
+			bot_reload(b);
+		return;
+	}
 	bot_request_stop(b, sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
@@ -365,6 +373,7 @@ main(int argc, char **argv)
 	sigemptyset(&sig.set);
 	sigaddset(&sig.set, SIGINT);
 	sigaddset(&sig.set, SIGTERM);
+	sigaddset(&sig.set, SIGHUP);
 	sigaddset(&sig.set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &sig.set, NULL);
 
@@ -376,6 +385,11 @@ main(int argc, char **argv)
 		log_close();
 		return 3;
 	}
+	if (config_path != NULL)
+		bot->config_path = xstrdup(config_path);
+	bot->log_level_fixed = level_name != NULL;
+	bot->console_forced = force_console;
+	bot->data_dir_fixed = data_dir != NULL;
 	/* The default's localhost watches the bot's own log and data dir. */
 	if (config_path == NULL && config_complete_default(cfg, &cause) != 0) {
 		fprintf(stderr, "opsbot: %s\n", cause);

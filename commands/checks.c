@@ -303,6 +303,15 @@ checks_start(struct bot *b)
 }
 
 void
+checks_set_config(struct checks *ck, const struct config *cfg)
+{
+	if (ck == NULL)
+		return;
+	ck->fire_after = cfg->alerts.checks_fire_after;
+	ck->resolve_after = cfg->alerts.checks_resolve_after;
+}
+
+void
 checks_free(struct checks *ck)
 {
 	struct streak	*s;

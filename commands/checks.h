@@ -17,6 +17,11 @@ struct alert_batch;
 /* Starts the timer; NULL if checks are off or there are no hosts. */
 struct checks *checks_start(struct bot *);
 void	 checks_free(struct checks *);
+/*
+ * A reload: the thresholds of cfg from the next round on (hosts and the
+ * interval are read from bot->cfg each round anyway).
+ */
+void	 checks_set_config(struct checks *, const struct config *);
 
 /*
  * One round's findings for host (pure, for tests): updates the streaks

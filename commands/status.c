@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "outbox.h"
 #include "scheduler.h"
+#include "reload.h"
 #include "store.h"
 #include "workers.h"
 
@@ -162,8 +163,10 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	cmd_status_schedules(ctx);
 	cmd_reply(ctx, "config: %s; %zu host(s), %zu user rule(s)\n",
 	    b->cfg->source, b->cfg->nhosts, b->cfg->nusers);
-	/* Reload (SIGHUP) is not built yet: the config is the start's. */
-	cmd_reply(ctx, "last reload: none since start\n");
+	buf_init(&state);
+	reload_describe(b, &state);
+	cmd_reply(ctx, "%s", state.data);
+	buf_release(&state);
 	if (rss >= 0) {
 		cmd_status_size((int64_t)rss * 1024, size, sizeof size);
 		cmd_reply(ctx, "memory: %s resident", size);

@@ -99,6 +99,7 @@ struct slack {
 	unsigned short		 retry_count;
 	lws_sorted_usec_list_t	 retry_sul;
 	int			 retry_armed;
+	int			 unidentified;	/* API down at start */
 	struct slack_seen	 seen[SLACK_DEDUP];
 	size_t			 seen_next;
 	uint64_t		 envelopes, duplicates, connects, clicks;
@@ -112,6 +113,7 @@ struct slack {
 
 static void	slack_open(struct slack *);
 static void	slack_schedule_retry(struct slack *);
+static int	slack_identify_late(struct slack *);
 static char	*slack_body_with_ts(const char *, const char *, const char *);
 
 /* ------------------------------------------------------------- Web API */
@@ -960,8 +962,10 @@ slack_open_done(void *arg, enum workers_status st)
 
 	sl->opening = 0;
 	if (st == WORKERS_DONE && !sl->stopping) {
-		if (j->url != NULL)
-			slack_connect(sl, j->url);
+		if (j->url != NULL) {
+			if (!sl->unidentified || slack_identify_late(sl) == 0)
+				slack_connect(sl, j->url);
+		}
 		else if (j->fatal) {
 			sl->stopping = 1;
 			xasprintf(&why, "slack: the app token was refused "
@@ -1162,40 +1166,52 @@ slack_body_with_ts(const char *body, const char *key, const char *ts)
 	return out;
 }
 
-static int
-slack_start(struct chat *c, char **cause)
+enum slack_id {
+	SLACK_ID_OK,
+	SLACK_ID_DOWN,		/* no answer, or 5xx: retry */
+	SLACK_ID_REFUSED,	/* the bot token: a person must fix it */
+	SLACK_ID_BAD,		/* a channel, a wrong URL: the config */
+};
+
+/*
+ * auth.test (who the bot is) and the config's channels: at start, or once
+ * the Web API answers when it did not then. Sets *cause unless OK.
+ */
+static enum slack_id
+slack_identify(struct slack *sl, char **cause)
 {
-	const struct config	*cfg = c->bot->cfg;
-	struct slack		*sl = xcalloc(1, sizeof *sl);
 	struct http_response	 r;
 	cJSON			*json;
 	const char		*v;
+	long			 status;
 
-	c->priv = sl;
-	sl->chat = c;
-	sl->bot = c->bot;
-	sl->api_url = cfg->chat.slack_api_url;
-	sl->app_token = cfg->chat.slack_app_token;
-	sl->bot_token = cfg->chat.slack_bot_token;
-
-	/* The bot token is checked now: a bad one stops the start. */
 	json = slack_api(sl->api_url, sl->bot_token, "auth.test", NULL, &r,
 	    cause);
+	status = r.status;
 	http_response_release(&r);
 	if (json == NULL) {
 		char *why = *cause;
 
+		if (status == 401 || status == 403) {
+			xasprintf(cause, "slack: the bot token was refused "
+			    "(auth.test: HTTP %ld); check chat.slack.bot_token "
+			    "(xoxb-...)", status);
+			free(why);
+			return SLACK_ID_REFUSED;
+		}
 		xasprintf(cause, "slack: cannot reach the Web API at %s (%s)",
 		    sl->api_url, why);
 		free(why);
-		return -1;
+		return status == 0 || status >= 500 ? SLACK_ID_DOWN :
+		    SLACK_ID_BAD;
 	}
 	if (!slack_json_ok(json)) {
 		v = slack_json_str(json, "error");
 		xasprintf(cause, "slack: the bot token was refused (auth.test: "
-		    "%s)", v != NULL ? v : "?");
+		    "%s); check chat.slack.bot_token (xoxb-...)",
+		    v != NULL ? v : "?");
 		cJSON_Delete(json);
-		return -1;
+		return SLACK_ID_REFUSED;
 	}
 	if ((v = slack_json_str(json, "user_id")) != NULL)
 		snprintf(sl->bot_user_id, sizeof sl->bot_user_id, "%s", v);
@@ -1206,7 +1222,62 @@ slack_start(struct chat *c, char **cause)
 	cJSON_Delete(json);
 
 	/* Channels named in the config must exist and have the bot in. */
-	if (slack_resolve_route(sl, &cfg->alerts.route, cause) != 0)
+	if (slack_resolve_route(sl, &sl->bot->cfg->alerts.route, cause) != 0)
+		return SLACK_ID_BAD;
+	return SLACK_ID_OK;
+}
+
+/*
+ * Slack was down at start and apps.connections.open just answered: who
+ * the bot is and the channels, now. Returns 0 to go on connecting.
+ */
+static int
+slack_identify_late(struct slack *sl)
+{
+	enum slack_id	 id;
+	char		*cause = NULL;
+
+	if ((id = slack_identify(sl, &cause)) == SLACK_ID_OK) {
+		sl->unidentified = 0;
+		return 0;
+	}
+	if (id == SLACK_ID_DOWN) {
+		log_warn("slack", "%s", cause);
+		slack_schedule_retry(sl);
+	} else {
+		sl->stopping = 1;
+		bot_fatal(sl->bot, id == SLACK_ID_REFUSED ? 4 : 3, cause);
+	}
+	free(cause);
+	return -1;
+}
+
+static int
+slack_start(struct chat *c, char **cause)
+{
+	const struct config	*cfg = c->bot->cfg;
+	struct slack		*sl = xcalloc(1, sizeof *sl);
+	enum slack_id		 id;
+
+	c->priv = sl;
+	sl->chat = c;
+	sl->bot = c->bot;
+	sl->api_url = cfg->chat.slack_api_url;
+	sl->app_token = cfg->chat.slack_app_token;
+	sl->bot_token = cfg->chat.slack_bot_token;
+
+	/*
+	 * A refused token or a wrong channel stops the start; Slack being
+	 * down does not: alerts are still taken, posts wait in the outbox,
+	 * and the link is retried with backoff.
+	 */
+	if ((id = slack_identify(sl, cause)) == SLACK_ID_DOWN) {
+		log_warn("slack", "%s; starting without Slack: posts wait in "
+		    "the outbox and the link is retried", *cause);
+		free(*cause);
+		*cause = NULL;
+		sl->unidentified = 1;
+	} else if (id != SLACK_ID_OK)
 		return -1;
 	outbox_register(sl->bot->outbox, "slack", slack_send, sl);
 	slack_open(sl);
@@ -1248,7 +1319,8 @@ slack_describe(struct chat *c, struct buf *b)
 		up += conn->hello;
 	buf_addf(b, "%s; %llu connect(s), %llu envelope(s), %llu "
 	    "redelivered, %llu click(s)", up > 0 ? "connected" :
-	    sl->stopping ? "stopped" : "reconnecting",
+	    sl->stopping ? "stopped" : sl->unidentified ? "unreachable since "
+	    "start, retrying" : "reconnecting",
 	    (unsigned long long)sl->connects,
 	    (unsigned long long)sl->envelopes,
 	    (unsigned long long)sl->duplicates,

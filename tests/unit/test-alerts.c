@@ -681,7 +681,31 @@ TEST(checks_hung_host_is_not_unreachable)
 	checks_free(ck);
 }
 
+/* A reload's thresholds count from the next round on. */
+TEST(checks_thresholds_follow_a_reload)
+{
+	struct checks		*ck = checks_new_for_test(3, 2);
+	struct alert_batch	 b;
+	struct config		 c;
+
+	memset(&b, 0, sizeof b);
+	memset(&c, 0, sizeof c);
+	checks_apply(ck, "web1", findings("disk:/", REMOTE_CRIT), T0, &b);
+	ASSERT_INT_EQ(b.n, 0);
+	c.alerts.checks_fire_after = 2;
+	c.alerts.checks_resolve_after = 1;
+	checks_set_config(ck, &c);
+	checks_apply(ck, "web1", findings("disk:/", REMOTE_CRIT), T0, &b);
+	ASSERT_INT_EQ(b.n, 1);			/* 2 bad rounds now fire */
+	checks_apply(ck, "web1", findings(NULL, REMOTE_OK), T0, &b);
+	ASSERT_INT_EQ(b.n, 2);			/* 1 good round resolves */
+	ASSERT_INT_EQ(b.v[1].resolved, 1);
+	alert_batch_release(&b);
+	checks_free(ck);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(checks_thresholds_follow_a_reload),
 	TEST_ENTRY(group_wait_then_one_message),
 	TEST_ENTRY(repeats_are_deduplicated),
 	TEST_ENTRY(resolve_updates_in_place_and_notes_in_thread),

@@ -1,0 +1,231 @@
+/*
+ * Config reload (see reload.h). What the config drives is rebuilt on the
+ * new one: RBAC (users, roles, commands), alert routes and webhook tokens,
+ * schedules, own checks, the log level; hosts, checklists and thresholds
+ * are read from bot->cfg when a command starts, so they follow at once.
+ * What is bound at start (the chat adapters, the data dir, the log file,
+ * the worker pool, the listener) keeps its old settings, with a log line
+ * saying a restart is needed to change it.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alerts.h"
+#include "alerts_http.h"
+#include "bot.h"
+#include "checks.h"
+#include "clock.h"
+#include "config_check.h"
+#include "log.h"
+#include "reload.h"
+#include "scheduled.h"
+#include "scheduler.h"
+#include "xmalloc.h"
+
+static int
+reload_streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Are the chat settings the same (so the adapters need no restart)? */
+static int
+reload_chat_same(const struct config *a, const struct config *b)
+{
+	size_t	 i;
+
+#define S(f)	if (!reload_streq(a->chat.f, b->chat.f)) return 0
+#define N(f)	if (a->chat.f != b->chat.f) return 0
+	N(console_enabled); S(console_prompt); S(console_user);
+	N(slack_enabled); S(slack_app_token); S(slack_bot_token);
+	S(slack_api_url); S(slack_command); N(outbox_rate); N(outbox_burst);
+	N(outbox_max_backoff_s); N(mattermost_enabled); S(mattermost_url);
+	S(mattermost_prefix); S(mattermost_command);
+	S(mattermost_command_token); S(mattermost_actions_url);
+	S(mattermost_register_team_id); S(mattermost_register_url);
+	S(mattermost_token); N(mattermost_outbox_rate);
+	N(mattermost_outbox_burst); N(mattermost_ncommands);
+#undef S
+#undef N
+	for (i = 0; i < a->chat.mattermost_ncommands; i++) {
+		if (!reload_streq(a->chat.mattermost_commands[i].trigger,
+		    b->chat.mattermost_commands[i].trigger) ||
+		    !reload_streq(a->chat.mattermost_commands[i].token,
+		    b->chat.mattermost_commands[i].token))
+			return 0;
+	}
+	return 1;
+}
+
+#define RELOAD_SWAP(x, y) do {						\
+	__typeof__(x) tmp_ = (x);					\
+	(x) = (y);							\
+	(y) = tmp_;							\
+} while (0)
+
+/*
+ * Settings bound at start stay as they are in old: swapped into c (so
+ * each string is still freed once, with whichever config holds it), with
+ * a warning for each that the file changed.
+ */
+static void
+reload_keep_bound(struct bot *b, struct config *c)
+{
+	struct config	*old = b->cfg;
+
+	if (b->console_forced)
+		c->chat.console_enabled = 1;
+	if (!reload_chat_same(old, c))
+		log_warn("reload", "restart needed for chat.* changes; the "
+		    "chat adapters keep their settings until then");
+	RELOAD_SWAP(old->chat, c->chat);
+	if (!b->data_dir_fixed && !reload_streq(old->bot.data_dir,
+	    c->bot.data_dir))
+		log_warn("reload", "restart needed for bot.data_dir changes");
+	RELOAD_SWAP(old->bot.data_dir, c->bot.data_dir);
+	if (!reload_streq(old->bot.log_file, c->bot.log_file))
+		log_warn("reload", "restart needed for bot.log_file changes");
+	RELOAD_SWAP(old->bot.log_file, c->bot.log_file);
+	if (old->bot.worker_threads != c->bot.worker_threads)
+		log_warn("reload", "restart needed for bot.worker_threads "
+		    "changes");
+	c->bot.worker_threads = old->bot.worker_threads;
+	if (!reload_streq(old->alerts.listen_address,
+	    c->alerts.listen_address) ||
+	    old->alerts.listen_port != c->alerts.listen_port)
+		log_warn("reload", "restart needed for alerts.listen changes");
+	RELOAD_SWAP(old->alerts.listen_address, c->alerts.listen_address);
+	c->alerts.listen_port = old->alerts.listen_port;
+}
+
+/* Logs each error line as --check-config prints it: "FILE: PLACE: ..." */
+static void
+reload_log_errors(struct bot *b, const char *errors)
+{
+	const char	*line, *nl;
+	const char	*path = b->config_path;
+	size_t		 n = strlen(path);
+	int		 named;
+
+	for (line = errors; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			nl = line + strlen(line);
+		named = strncmp(line, path, n) == 0 && line[n] == ':';
+		log_error("reload", "%s%s%.*s", named ? "" : path,
+		    named ? "" : ": ", (int)(nl - line), line);
+		if (b->reload_error == NULL)
+			xasprintf(&b->reload_error, "%s%s%.*s", named ? "" :
+			    path, named ? "" : ": ", (int)(nl - line), line);
+		if (*nl == '\0')
+			break;
+	}
+}
+
+static int
+reload_failed(struct bot *b, const char *errors)
+{
+	reload_log_errors(b, errors);
+	log_error("reload", "%s: configuration has errors; still running on "
+	    "the previous one", b->config_path);
+	b->reload_ok = 0;
+	return -1;
+}
+
+int
+bot_reload(struct bot *b)
+{
+	struct config	*c = NULL, *old;
+	struct sched	*sched;
+	struct buf	 errors;
+	char		*cause = NULL;
+	int		 rc;
+
+	b->reload_ms = clock_now_ms();
+	free(b->reload_error);
+	b->reload_error = NULL;
+	if (b->config_path == NULL) {
+		log_warn("reload", "no config file (running on the embedded "
+		    "default): nothing to reload");
+		b->reload_ok = 0;
+		b->reload_error = xstrdup("no config file to reload");
+		return -1;
+	}
+	log_info("reload", "reloading %s", b->config_path);
+	buf_init(&errors);
+	if (config_load_file(b->config_path, &c, &errors) != 0 ||
+	    config_check_more(c, &errors) != 0) {
+		rc = reload_failed(b, errors.data);
+		config_free(c);
+		buf_release(&errors);
+		return rc;
+	}
+	buf_release(&errors);
+	reload_keep_bound(b, c);
+	/* Schedules first: the one part that can still refuse the file. */
+	if ((sched = sched_start(c, b->store, b->loop, scheduled_fire, b,
+	    &cause)) == NULL) {
+		rc = reload_failed(b, cause);
+		free(cause);
+		/* The bound settings went into c: give them back. */
+		RELOAD_SWAP(b->cfg->chat, c->chat);
+		RELOAD_SWAP(b->cfg->bot.data_dir, c->bot.data_dir);
+		RELOAD_SWAP(b->cfg->bot.log_file, c->bot.log_file);
+		RELOAD_SWAP(b->cfg->alerts.listen_address,
+		    c->alerts.listen_address);
+		config_free(c);
+		return rc;
+	}
+	old = b->cfg;
+	b->retired = xreallocarray(b->retired, b->nretired + 1,
+	    sizeof *b->retired);
+	b->retired_rbac = xreallocarray(b->retired_rbac, b->nretired + 1,
+	    sizeof *b->retired_rbac);
+	b->retired[b->nretired] = old;
+	b->retired_rbac[b->nretired++] = b->rbac;
+	b->cfg = c;
+	b->rbac = rbac_create(c, b->cmds);
+	config_register_secrets(c);
+	alerts_set_config(b->alerts, c);
+	alerts_http_set_config(b->alerts_http, b->httpd, c);
+	sched_free(b->sched);
+	b->sched = sched;
+	/* Checks read hosts and the interval from b->cfg each round. */
+	if (b->checks == NULL)
+		b->checks = checks_start(b);
+	else if (!c->alerts.checks_enabled)
+		log_warn("reload", "restart needed to turn own checks off");
+	checks_set_config(b->checks, c);
+	if (!b->log_level_fixed)
+		log_set_level(c->bot.log_level);
+	b->reload_ok = 1;
+	log_info("reload", "config reloaded from %s: %zu host(s), %zu user "
+	    "rule(s), %zu checklist(s), %zu schedule(s)", c->source,
+	    c->nhosts, c->nusers, c->nchecklists, c->nschedules);
+	return 0;
+}
+
+void
+reload_describe(const struct bot *b, struct buf *out)
+{
+	char		 when[32];
+	time_t		 t = (time_t)(b->reload_ms / 1000);
+	struct tm	 tm;
+
+	if (b->reload_ms == 0) {
+		buf_adds(out, "last reload: none since start\n");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (b->reload_ok)
+		buf_addf(out, "reload: ok at %s\n", when);
+	else
+		buf_addf(out, "reload: FAILED at %s, still on the previous "
+		    "config: %s\n", when, b->reload_error != NULL ?
+		    b->reload_error : "unknown error");
+}
