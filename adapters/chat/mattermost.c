@@ -117,8 +117,10 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	int			 update = strcmp(it->kind, "update") == 0;
 
 	/* A slash command's answer goes to its response URL, no auth. */
-	if (strcmp(it->kind, "response") == 0)
+	if (strcmp(it->kind, "response") == 0) {
 		url = xstrdup(it->target);
+		body = mm_response_body(it->body);
+	}
 	else if (update && it->target != NULL)
 		/* The target is the post id the outbox resolved. */
 		xasprintf(&url, "%s/api/v4/posts/%s/patch", mm->url,
@@ -168,6 +170,19 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		if (mm_private_fallback(mm, it->body, &resp, &fb) == 0 ||
 		    fb.status != 0 || fb.error[0] != '\0') {
 			/* Its outcome is the row's (a 5xx is retried). */
+			http_response_release(&resp);
+			resp = fb;
+		} else
+			http_response_release(&fb);
+	}
+	/* The response URL is gone (expired, used up): the channel. */
+	if (resp.status >= 400 && resp.status < 500 && resp.status != 429 &&
+	    strcmp(it->kind, "response") == 0) {
+		struct http_response	 fb;
+
+		memset(&fb, 0, sizeof fb);
+		if (mm_response_fallback(mm, it->body, &fb) == 0 ||
+		    fb.status != 0) {
 			http_response_release(&resp);
 			resp = fb;
 		} else
@@ -268,6 +283,16 @@ mm_reply_to(struct mattermost *mm, const struct chat_origin *o,
 		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
 		    "ephemeral" : "in_channel");
 		message_render_mattermost(&cut, body, 1, &act);
+		/* Where it goes if the URL is gone by the time it is sent. */
+		if (o->channel != NULL) {
+			cJSON *fb = cJSON_AddObjectToObject(body,
+			    MM_FALLBACK_KEY);
+
+			cJSON_AddStringToObject(fb, "channel_id", o->channel);
+			if (o->user_id != NULL)
+				cJSON_AddStringToObject(fb, "user_id",
+				    o->user_id);
+		}
 	} else if (m->replace && o->source_id != NULL) {
 		/* A used Confirm prompt: patch the clicked post in place. */
 		message_render_mattermost(&cut, body, 0, &act);

@@ -113,6 +113,16 @@ void	 mm_slash(void *arg, const struct httpd_request *,
  * answer of the post, untouched when none was tried. Worker thread.
  * Returns 0 when it was posted.
  */
+/*
+ * Where a slash command's answer goes when its response URL is gone (the
+ * channel and the asker), kept in the queued body under this key and
+ * taken out before the body goes to the URL (mm_response_body, caller
+ * frees); mm_response_fallback posts it in the channel instead.
+ */
+#define MM_FALLBACK_KEY		"opsbot_fallback"
+char	*mm_response_body(const char *body);
+int	 mm_response_fallback(struct mattermost *, const char *body,
+	    struct http_response *);
 int	 mm_private_fallback(struct mattermost *, const char *body,
 	    const struct http_response *refused, struct http_response *r);
 /*

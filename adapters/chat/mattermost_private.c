@@ -86,3 +86,78 @@ mm_private_fallback(struct mattermost *mm, const char *body,
 	cJSON_Delete(in);
 	return st == 201 || st == 200 ? 0 : -1;
 }
+
+/*
+ * A slash command's response URL that no longer takes answers (expired
+ * after 30 minutes, or used up): the answer is posted in the command's
+ * channel instead, privately (posts/ephemeral) when it was private, as
+ * a post when it was for the channel. body is the response as it was
+ * queued, with MM_FALLBACK_KEY naming the channel and the asker. r
+ * (zeroed by the caller, who releases it) gets the post's answer.
+ * Returns 0 when it was posted.
+ */
+int
+mm_response_fallback(struct mattermost *mm, const char *body,
+    struct http_response *r)
+{
+	cJSON		*in = cJSON_Parse(body), *fb, *post, *wrap, *att;
+	const char	*chan, *user, *rt;
+	char		*json;
+	long		 st;
+	int		 private;
+
+	fb = cJSON_DetachItemFromObjectCaseSensitive(in, MM_FALLBACK_KEY);
+	chan = mm_str(fb, "channel_id");
+	user = mm_str(fb, "user_id");
+	if (in == NULL || chan == NULL) {
+		cJSON_Delete(fb);
+		cJSON_Delete(in);
+		return -1;
+	}
+	rt = mm_str(in, "response_type");
+	private = rt == NULL || strcmp(rt, "in_channel") != 0;
+	post = cJSON_CreateObject();
+	cJSON_AddStringToObject(post, "channel_id", chan);
+	cJSON_AddStringToObject(post, "message", mm_str(in, "text") != NULL ?
+	    mm_str(in, "text") : "");
+	att = cJSON_DetachItemFromObjectCaseSensitive(in, "attachments");
+	if (att != NULL)
+		cJSON_AddItemToObject(cJSON_AddObjectToObject(post, "props"),
+		    "attachments", att);
+	if (private && user != NULL) {
+		wrap = cJSON_CreateObject();
+		cJSON_AddStringToObject(wrap, "user_id", user);
+		cJSON_AddItemToObject(wrap, "post", post);
+		json = cJSON_PrintUnformatted(wrap);
+		st = mm_rest(mm, "POST", "/api/v4/posts/ephemeral", json, r);
+		cJSON_Delete(wrap);
+	} else {
+		json = cJSON_PrintUnformatted(post);
+		st = mm_rest(mm, "POST", "/api/v4/posts", json, r);
+		cJSON_Delete(post);
+	}
+	free(json);
+	cJSON_Delete(fb);
+	cJSON_Delete(in);
+	if (st == 201 || st == 200)
+		log_info("mattermost", "a response URL was gone; answered in "
+		    "the channel instead");
+	return st == 201 || st == 200 ? 0 : -1;
+}
+
+/* body without MM_FALLBACK_KEY, as the response URL must see it. */
+char *
+mm_response_body(const char *body)
+{
+	cJSON	*in = cJSON_Parse(body);
+	char	*out;
+
+	if (in == NULL || !cJSON_HasObjectItem(in, MM_FALLBACK_KEY)) {
+		cJSON_Delete(in);
+		return xstrdup(body);
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(in, MM_FALLBACK_KEY);
+	out = cJSON_PrintUnformatted(in);
+	cJSON_Delete(in);
+	return out;
+}

@@ -132,6 +132,7 @@ s=$(state)
 equals "slash command taken (HTTP 200)" "$(jq -r '.slash_results[0].status' <<<"$s")" 200
 contains "slash answer on the response URL" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "opsbot $VERSION"
 equals "slash answer in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
+lacks "the fallback address never reaches the response URL" "$(jq -c '.responses[0].body' <<<"$s")" "opsbot_fallback"
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"wrong\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 sleep 0.3
 equals "a wrong command token is refused (401)" "$(state | jq -r '.slash_results[1].status')" 401
@@ -170,6 +171,14 @@ if wait_for "($answers | length) >= 5"; then
 else
   bad "delivered after a 429" "no post"
 fi
+
+# A response URL that is gone (expired, used up: 400 from the server): the
+# answer is posted in the channel instead, privately if it was private.
+gone="http://127.0.0.1:$PORT/hooks/commands/hook0000000000000000009999"
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\",\"response_url\":\"$gone\"}" >/dev/null
+if wait_for "[.posts[] | select(.channel_id == \"$OPS\") | select(.props.attachments[0].text | tostring | test(\"opsbot $VERSION\"))] | length >= 1"; then ok "a gone response URL: the answer is posted in the channel"; else bad "gone response URL answered in the channel" "$(tail -3 "$T/bot.err")"; fi
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\",\"response_url\":\"$gone\"}" >/dev/null
+if wait_for "[.ephemerals[] | select(.user_id == \"$JDOE\") | select(.post.props.attachments[0].text | tostring | test(\"platform: mattermost\"))] | length >= 1"; then ok "and a private answer stays private (posts/ephemeral)"; else bad "gone response URL, private answer" "$(state | jq -c '.ephemerals')"; fi
 
 # --- a create whose answer is lost: the retry does not post twice ---------------
 ctl reset >/dev/null
