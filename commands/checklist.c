@@ -5,12 +5,15 @@
  * of what failed. Without NAME, lists the checklists.
  */
 
+#include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bot.h"
 #include "checklist_run.h"
 #include "config.h"
+#include "loop.h"
+#include "xmalloc.h"
 
 static enum cmd_result cmd_checklist_exec(struct cmd_ctx *);
 static enum cmd_result cmd_sod_exec(struct cmd_ctx *);
@@ -49,10 +52,54 @@ const struct cmd_entry cmd_eod_entry = {
 	.exec = cmd_eod_exec,
 };
 
+/*
+ * A checklist typed in chat shows what it has so far, as /health over
+ * hosts does: after a second, "3 of 4 host checks answered; waiting:
+ * nfs1 (Disks)" in the message the final summary will replace, edited at
+ * most once a second while the count changes.
+ */
+struct checklist_live {
+	lws_sorted_usec_list_t	 sul;
+	struct cmd_ctx		*ctx;
+	struct checklist_run	*run;		/* while it goes on */
+	size_t			 waiting;	/* at the last edit */
+};
+
+#define CHECKLIST_LIVE_MS	1000
+
+static void
+checklist_live_cb(lws_sorted_usec_list_t *sul)
+{
+	struct checklist_live	*lv = lws_container_of(sul,
+				    struct checklist_live, sul);
+	struct cmd_ctx		*ctx = lv->ctx;
+	struct buf		 b;
+	size_t			 waiting;
+
+	if (ctx->cancelled || lv->run == NULL)
+		return;
+	buf_init(&b);
+	waiting = checklist_progress(lv->run, &b);
+	if (waiting > 0 && waiting != lv->waiting && cmd_can_progress(ctx)) {
+		cmd_title(ctx, MESSAGE_INFO, "%s — running", lv->run->cl->title);
+		cmd_reply(ctx, "%s", b.data);
+		cmd_progress(ctx);
+		lv->waiting = waiting;
+	}
+	buf_release(&b);
+	if (waiting > 0)
+		lws_sul_schedule(loop_lws(ctx->bot->loop), 0, &lv->sul,
+		    checklist_live_cb, CHECKLIST_LIVE_MS * LWS_US_PER_MS);
+}
+
 static void
 cmd_checklist_done(struct checklist_run *run, void *arg)
 {
-	struct cmd_ctx	*ctx = arg;
+	struct checklist_live	*lv = arg;
+	struct cmd_ctx		*ctx = lv->ctx;
+
+	lws_sul_cancel(&lv->sul);
+	free(lv);
 
 	if (!ctx->cancelled) {
 		cmd_title(ctx, run->status, "%s", run->title.data);
@@ -71,6 +118,7 @@ cmd_checklist_run(struct cmd_ctx *ctx, const char *name)
 {
 	const struct cfg_checklist	*cl;
 	const struct config		*cfg = ctx->bot->cfg;
+	struct checklist_live		*lv;
 	char				*cause = NULL;
 	size_t				 i;
 
@@ -83,12 +131,18 @@ cmd_checklist_run(struct cmd_ctx *ctx, const char *name)
 		}
 		return CMD_ERROR;
 	}
-	if (checklist_start(ctx->bot, cl, "command", cmd_checklist_done, ctx,
-	    &cause) != 0) {
+	lv = xcalloc(1, sizeof *lv);
+	lv->ctx = ctx;
+	if (checklist_start_run(ctx->bot, cl, "command", cmd_checklist_done,
+	    lv, &lv->run, &cause) != 0) {
+		free(lv);
 		cmd_error(ctx, "%s", cause);
 		free(cause);
 		return CMD_ERROR;
 	}
+	if (lv->run != NULL && lv->run->nprobes > 0)
+		lws_sul_schedule(loop_lws(ctx->bot->loop), 0, &lv->sul,
+		    checklist_live_cb, CHECKLIST_LIVE_MS * LWS_US_PER_MS);
 	return CMD_PENDING;
 }
 

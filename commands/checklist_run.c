@@ -297,6 +297,7 @@ run_free(struct checklist_run *run)
 		probe_release(&run->probes[i]);
 	free(run->probes);
 	free(run->probe_check);
+	free(run->answered);
 	buf_release(&run->title);
 	buf_release(&run->text);
 	buf_release(&run->details);
@@ -474,6 +475,15 @@ run_summarize(struct checklist_run *run)
 	buf_release(&handover);
 }
 
+/* Worker thread: probe i is complete (for checklist_progress). */
+static void
+run_probe_done(void *arg, size_t i)
+{
+	struct checklist_run	*run = arg;
+
+	atomic_store(&run->answered[i], 1);
+}
+
 static void
 run_work(void *arg)
 {
@@ -482,7 +492,32 @@ run_work(void *arg)
 
 	env.remote = &run->bot->cfg->remote;
 	env.control_dir = run->bot->ssh_dir;
-	probes_run(run->probes, run->nprobes, &env);
+	probes_run_watch(run->probes, run->nprobes, &env, run_probe_done,
+	    run);
+}
+
+size_t
+checklist_progress(const struct checklist_run *run, struct buf *out)
+{
+	size_t	 k, done = 0, shown = 0;
+
+	for (k = 0; k < run->nprobes; k++)
+		done += atomic_load(&run->answered[k]) != 0;
+	buf_addf(out, "%zu of %zu host check(s) answered", done,
+	    run->nprobes);
+	for (k = 0; k < run->nprobes; k++) {
+		if (atomic_load(&run->answered[k]))
+			continue;
+		if (shown++ == 8) {
+			buf_addf(out, ", …");
+			break;
+		}
+		buf_addf(out, "%s %s (%s)", shown == 1 ? "; waiting:" : ",",
+		    run->probes[k].host->name,
+		    run->cl->checks[run->probe_check[k]].title);
+	}
+	buf_addc(out, '\n');
+	return run->nprobes - done;
 }
 
 /* Loop thread: the verdicts, the summary, then the caller. */
@@ -579,6 +614,14 @@ int
 checklist_start(struct bot *b, const struct cfg_checklist *cl,
     const char *trigger, checklist_done_fn done, void *arg, char **cause)
 {
+	return checklist_start_run(b, cl, trigger, done, arg, NULL, cause);
+}
+
+int
+checklist_start_run(struct bot *b, const struct cfg_checklist *cl,
+    const char *trigger, checklist_done_fn done, void *arg,
+    struct checklist_run **runp, char **cause)
+{
 	struct checklist_run	*run = xcalloc(1, sizeof *run);
 	const struct cfg_host	**hosts;
 	const struct cfg_check	*ck;
@@ -621,6 +664,9 @@ checklist_start(struct bot *b, const struct cfg_checklist *cl,
 		}
 		free(hosts);
 	}
+	run->answered = xcalloc(run->nprobes + 1, sizeof *run->answered);
+	if (runp != NULL)
+		*runp = run;
 	if (run->nprobes == 0) {
 		loop_post(b->loop, run_now, run);
 		return 0;
@@ -628,6 +674,8 @@ checklist_start(struct bot *b, const struct cfg_checklist *cl,
 	if (workers_submit(b->workers, run_work, run_done, run) != 0) {
 		xasprintf(cause, "cannot run %s now: opsbot is shutting down",
 		    cl->name);
+		if (runp != NULL)
+			*runp = NULL;
 		run_free(run);
 		return -1;
 	}

@@ -7,6 +7,7 @@
 #ifndef OPSBOT_CHECKLIST_RUN_H
 #define OPSBOT_CHECKLIST_RUN_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -72,6 +73,8 @@ struct checklist_run {
 	struct probe			*probes;
 	size_t				 nprobes;
 	size_t				*probe_check;
+	atomic_uchar			*answered;	/* per probe, set by
+							   the worker */
 	checklist_done_fn		 done;
 	void				*arg;
 };
@@ -93,6 +96,18 @@ void	 checklist_eod(struct checklist_run *, struct buf *out);
 int	 checklist_start(struct bot *, const struct cfg_checklist *,
 	    const char *trigger, checklist_done_fn done, void *arg,
 	    char **cause);
+/*
+ * The same, and *runp is the run while it goes on (until done returns),
+ * for checklist_progress.
+ */
+int	 checklist_start_run(struct bot *, const struct cfg_checklist *,
+	    const char *trigger, checklist_done_fn done, void *arg,
+	    struct checklist_run **runp, char **cause);
+/*
+ * Loop thread, while run goes on: "3 of 4 host checks answered;
+ * waiting: nfs1 (Disks)" into out. Returns how many are still waiting.
+ */
+size_t	 checklist_progress(const struct checklist_run *, struct buf *out);
 /* Posts summary + details (in its thread) to a receiver; 0 or -1. */
 int	 checklist_post(const struct checklist_run *, const char *receiver,
 	    char **cause);

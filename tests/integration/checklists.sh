@@ -198,8 +198,10 @@ slash() {
   local r
   r=$(curl -sf -X POST "$C/slash" -H 'Content-Type: application/json' \
     -d "$(jq -nc --arg t "$1" '{text: $t, user_id: "U0456", user_name: "jdoe"}')" | jq -r .response_url)
-  wait_on "$P1" "[.responses[] | select(.url == \"$r\")] | length >= 1" "${2:-300}" || true
-  state_of "$P1" | jq -r --arg u "$r" '[.responses[] | select(.url == $u)][0].body.text // ""'
+  # The final answer: a long run shows its progress first ("SOD — running",
+  # "3 of 4 hosts answered") and then replaces it.
+  wait_on "$P1" "[.responses[] | select(.url == \"$r\") | select(.body.text // \"\" | (contains(\" — running\") or contains(\" hosts answered\")) | not)] | length >= 1" "${2:-300}" || true
+  state_of "$P1" | jq -r --arg u "$r" '[.responses[] | select(.url == $u)][-1].body.text // ""'
 }
 
 # --- nothing stored yet; a checklist with no earlier run ------------------------

@@ -64,7 +64,9 @@ cat >"$T/opsbot.json" <<JSON
     { "name": "web1", "transport": "local", "tags": ["prod"], "mounts": [ { "path": "/" } ] },
     { "name": "nfs1", "transport": "local", "tags": ["prod"], "mounts": [ { "path": "$T/nfs" } ] },
     { "name": "web2", "transport": "local", "tags": ["prod"], "mounts": [ { "path": "/" } ] },
-    { "name": "web3", "transport": "local", "tags": ["prod"], "mounts": [ { "path": "/" } ] } ] }
+    { "name": "web3", "transport": "local", "tags": ["prod"], "mounts": [ { "path": "/" } ] } ],
+  "checklists": { "sod": { "title": "SOD", "checks": [
+    { "title": "Disks", "kind": "disk_below", "hosts": "prod", "max_pct": 100 } ] } } }
 JSON
 export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
 export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
@@ -101,6 +103,26 @@ equals "every later answer replaces the first" "$(jq '[.responses[1:][] | .body.
 if [ "$n" -le 5 ]; then ok "within the response URL's 5 uses ($n)"; else bad "within the response URL's 5 uses" "$n"; fi
 equals "the same URL every time" "$(jq '[.responses[].url] | unique | length' <<<"$s")" "1"
 equals "no separate channel post" "$(jq '.posts | length' <<<"$s")" "0"
+
+# --- /sod: what is known so far, then the summary in its place --------------
+ctl reset >/dev/null
+t0=$(ms_now)
+ctl slash '{"command":"/sod","text":""}' >/dev/null
+wait_for '(.responses | length) >= 1' || true
+t1=$(ms_now)
+s=$(state)
+first=$(jq -r '.responses[0].body.text' <<<"$s")
+if [ $((t1 - t0)) -lt 5000 ]; then ok "/sod: first answer before the timeout ($((t1 - t0)) ms)"
+else bad "/sod: first answer before the timeout" "$((t1 - t0)) ms"; fi
+contains "/sod: it says how far it got" "$first" "3 of 4 host check(s) answered"
+contains "/sod: and what it waits for" "$first" "waiting: nfs1 (Disks)"
+wait_for '[.responses[] | .body.text | contains("SOD —") and (contains("running") | not)] | any' || true
+s=$(state)
+last=$(jq -r '.responses[-1].body.text' <<<"$s")
+lacks "/sod: the summary replaces it" "$last" "waiting:"
+contains "/sod: with the hung host named" "$last" "nfs1"
+equals "/sod: every later answer replaces the first" "$(jq '[.responses[1:][] | .body.replace_original == true] | all' <<<"$s")" "true"
+equals "/sod: no separate channel post" "$(jq '.posts | length' <<<"$s")" "0"
 
 # --- mention: a channel message, then chat.update of that message -----------
 ctl reset >/dev/null
