@@ -7,6 +7,7 @@
  * get better), 401 for a wrong or missing token.
  */
 
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,23 +39,31 @@ struct alerts_http {
 	struct alerts_hook	 hooks[3];
 };
 
-/* A JSON string for an error message (quotes and controls escaped). */
+/* A JSON body, built with cJSON: {"status": ..., and one more key}. */
+static void
+alerts_http_body(struct httpd_response *resp, int status, const char *key,
+    const char *text, double number)
+{
+	cJSON	*j = cJSON_CreateObject();
+	char	*s;
+
+	resp->status = status;
+	cJSON_AddStringToObject(j, "status", status == 200 ? "ok" : "error");
+	if (text != NULL)
+		cJSON_AddStringToObject(j, key, text);
+	else
+		cJSON_AddNumberToObject(j, key, number);
+	s = cJSON_PrintUnformatted(j);
+	buf_adds(&resp->body, s);
+	buf_addc(&resp->body, '\n');
+	free(s);
+	cJSON_Delete(j);
+}
+
 static void
 alerts_http_error(struct httpd_response *resp, int status, const char *why)
 {
-	const char	*p;
-
-	resp->status = status;
-	buf_adds(&resp->body, "{\"status\":\"error\",\"error\":\"");
-	for (p = why; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_addf(&resp->body, "\\%c", *p);
-		else if ((unsigned char)*p < 0x20)
-			buf_addf(&resp->body, "\\u%04x", (unsigned char)*p);
-		else
-			buf_addc(&resp->body, *p);
-	}
-	buf_adds(&resp->body, "\"}\n");
+	alerts_http_body(resp, status, "error", why, 0);
 }
 
 /* "Bearer TOKEN" (any case), compared in constant time. */
@@ -177,7 +186,7 @@ alerts_http_handle(struct alerts_hook *h, const struct httpd_request *req,
 		resolved += b.v[i].resolved;
 	log_debug("alerts", "%s webhook: %zu alert(s) stored (%zu resolved)",
 	    h->source, b.n, resolved);
-	buf_addf(&resp->body, "{\"status\":\"ok\",\"alerts\":%zu}\n", b.n);
+	alerts_http_body(resp, 200, "alerts", NULL, (double)b.n);
 	alert_batch_release(&b);
 }
 

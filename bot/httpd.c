@@ -6,6 +6,7 @@
  * written when the connection is writable.
  */
 
+#include <cjson/cJSON.h>
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,20 @@ httpd_hdr_get(struct lws *wsi, char *dst, size_t size,
 	return 1;
 }
 
+/* {"error": why}, built with cJSON (why may hold anything). */
+static void
+httpd_error_body(struct buf *b, const char *why)
+{
+	cJSON	*j = cJSON_CreateObject();
+	char	*s;
+
+	cJSON_AddStringToObject(j, "error", why != NULL ? why : "");
+	s = cJSON_PrintUnformatted(j);
+	buf_adds(b, s);
+	free(s);
+	cJSON_Delete(j);
+}
+
 static int
 httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 {
@@ -107,17 +122,17 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 
 	if (pss->early != 0) {
 		resp.status = pss->early;
-		buf_addf(&resp.body, "{\"error\":\"%s\"}", pss->early == 413 ?
+		httpd_error_body(&resp.body, pss->early == 413 ?
 		    "request body too large" : "a Content-Length is required");
 	} else if (pss->refuse != 0) {
 		resp.status = pss->refuse;
-		buf_addf(&resp.body, "{\"error\":\"%s\"}", pss->why);
+		httpd_error_body(&resp.body, pss->why);
 	} else if (pss->over) {
 		resp.status = 413;
-		buf_adds(&resp.body, "{\"error\":\"request body too large\"}");
+		httpd_error_body(&resp.body, "request body too large");
 	} else if (pss->is_other) {
 		resp.status = 405;
-		buf_adds(&resp.body, "{\"error\":\"method not allowed\"}");
+		httpd_error_body(&resp.body, "method not allowed");
 	} else {
 		for (i = 0; i < h->nroutes; i++) {
 			if (strcmp(h->routes[i].path, pss->path) != 0)
@@ -130,7 +145,7 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 		}
 		if (i == h->nroutes) {
 			resp.status = found ? 405 : 404;
-			buf_addf(&resp.body, "{\"error\":\"%s\"}", found ?
+			httpd_error_body(&resp.body, found ?
 			    "method not allowed" : "not found");
 		}
 	}

@@ -1011,7 +1011,7 @@ static char *
 slack_resolve_channel(struct slack *sl, const char *name, char **cause)
 {
 	struct http_response	 r;
-	cJSON			*json, *ch;
+	cJSON			*json, *ch, *req;
 	const cJSON		*list, *meta;
 	const char		*cursor_v, *want = name + (name[0] == '#');
 	char			*body, *cursor = xstrdup(""), *id = NULL;
@@ -1019,10 +1019,16 @@ slack_resolve_channel(struct slack *sl, const char *name, char **cause)
 
 	*cause = NULL;
 	for (pages = 0; pages < 50 && !found; pages++) {
-		xasprintf(&body, "{\"types\":\"public_channel,private_channel\","
-		    "\"exclude_archived\":true,\"limit\":1000%s%s%s}",
-		    *cursor != '\0' ? ",\"cursor\":\"" : "", cursor,
-		    *cursor != '\0' ? "\"" : "");
+		/* Built with cJSON: the cursor is Slack's text, not ours. */
+		req = cJSON_CreateObject();
+		cJSON_AddStringToObject(req, "types",
+		    "public_channel,private_channel");
+		cJSON_AddBoolToObject(req, "exclude_archived", 1);
+		cJSON_AddNumberToObject(req, "limit", 1000);
+		if (*cursor != '\0')
+			cJSON_AddStringToObject(req, "cursor", cursor);
+		body = cJSON_PrintUnformatted(req);
+		cJSON_Delete(req);
 		json = slack_api(sl->api_url, sl->bot_token,
 		    "conversations.list", body, &r, cause);
 		free(body);
