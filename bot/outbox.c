@@ -17,6 +17,7 @@
 #include "loop.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "outbox_int.h"
 #include "store.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -766,76 +767,21 @@ outbox_channels(struct outbox *ob)
 	return n;
 }
 
-/* A direct send (outbox_send_direct): owns its copies; freed when done. */
-struct ob_direct {
-	struct ob_sender	*sender;
-	struct outbox_item	 item;
-	char			*platform, *channel, *kind, *target, *body;
-	struct outbox_result	 result;
-};
-
-static void
-ob_direct_work(void *arg)
-{
-	struct ob_direct	*d = arg;
-
-	d->sender->send(d->sender->arg, &d->item, &d->result);
-}
-
-static void
-ob_direct_done(void *arg, enum workers_status st)
-{
-	struct ob_direct	*d = arg;
-
-	if (st == WORKERS_CANCELLED)
-		log_warn("outbox", "%s: a direct answer was cancelled at "
-		    "shutdown", d->platform);
-	else if (d->result.verdict != OUTBOX_SENT)
-		log_error("outbox", "%s: a direct answer was not delivered: %s",
-		    d->platform, d->result.error != NULL ? d->result.error :
-		    "?");
-	free(d->result.platform_id);
-	free(d->result.error);
-	free(d->platform);
-	free(d->channel);
-	free(d->kind);
-	free(d->target);
-	free(d->body);
-	free(d);
-}
-
 int
-outbox_send_direct(struct outbox *ob, const char *platform,
-    const char *channel, const char *kind, const char *target,
-    const char *body)
+outbox_sender(struct outbox *ob, const char *platform, outbox_send_fn *fn,
+    void **arg)
 {
 	struct ob_sender	*s = ob_sender_for(ob, platform);
-	struct ob_direct	*d;
 
 	if (s == NULL)
 		return -1;
-	d = xcalloc(1, sizeof *d);
-	d->sender = s;
-	d->platform = xstrdup(platform);
-	d->channel = xstrdup(channel);
-	d->kind = xstrdup(kind);
-	d->target = ob_dup(target);
-	d->body = xstrdup(body);
-	d->item.id = 0;
-	d->item.platform = d->platform;
-	d->item.channel = d->channel;
-	d->item.kind = d->kind;
-	d->item.target = d->target;
-	d->item.body = d->body;
-	if (ob->workers == NULL) {
-		ob_direct_work(d);
-		ob_direct_done(d, WORKERS_DONE);
-		return 0;
-	}
-	if (workers_submit(ob->workers, ob_direct_work, ob_direct_done,
-	    d) != 0) {
-		ob_direct_done(d, WORKERS_CANCELLED);
-		return -1;
-	}
+	*fn = s->send;
+	*arg = s->arg;
 	return 0;
+}
+
+struct workers *
+outbox_workers(struct outbox *ob)
+{
+	return ob->workers;
 }
