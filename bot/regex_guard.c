@@ -95,6 +95,7 @@ struct re_level {
 	unsigned long	 total;		/* size of its pieces so far */
 	unsigned long	 last;		/* size of the last piece; 0: none */
 	int		 last_nullable;	/* the last piece can match "" */
+	int		 last_repeated;	/* ... and is a repetition already */
 	int		 before;	/* the pieces before it all can */
 	int		 nullable;	/* a finished branch can */
 };
@@ -115,6 +116,7 @@ re_level_piece(struct re_level *l, unsigned long size, int nullable)
 	l->before = l->before && (l->last == 0 || l->last_nullable);
 	l->last = size;
 	l->last_nullable = nullable;
+	l->last_repeated = 0;
 	l->total += size;
 }
 
@@ -198,6 +200,8 @@ regex_guard_check(const char *re)
 		case '{':
 			if (regex_interval(&p, &rep) != 0)
 				re_level_piece(l, 1, 0);
+			else if (rep.copies == 0 && l->last != 0)
+				l->last_nullable = 1;	/* x{0}: matches "" */
 			break;
 		default:
 			re_level_piece(l, 1, 0);
@@ -206,12 +210,20 @@ regex_guard_check(const char *re)
 		if (rep.copies != 0 && l->last == 0)
 			re_level_piece(l, 1, 0);	/* nothing to repeat */
 		else if (rep.copies != 0) {
-			if (rep.unbounded && l->last_nullable)
+			/*
+			 * A repetition of a repetition of what can match
+			 * nothing, even bounded ((a{0}){,21}{29}), sends
+			 * glibc's epsilon closures exponential in time and
+			 * memory (found by fuzz-matchers).
+			 */
+			if ((rep.unbounded || (l->last_repeated &&
+			    rep.copies > 1)) && l->last_nullable)
 				return "regex loops over something that can "
 				    "match nothing, like (a*)* or (x|)+";
 			l->total -= l->last;
 			l->last = l->last * rep.copies + 1;
 			l->last_nullable = l->last_nullable || rep.min_zero;
+			l->last_repeated = 1;
 			l->total += l->last;
 		}
 		all += l->total;

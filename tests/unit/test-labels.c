@@ -326,6 +326,11 @@ TEST(matcher_errors)
 	    "4096 pieces)");
 	parse_bad("host=~(a{,200}){,200}", "host=~(a{,200}){,200}: regex is "
 	    "too complex (its repetitions expand it past 4096 pieces)");
+	/* Found by fuzz-matchers: 2 GB in glibc's regcomp. */
+	parse_bad("h=~(a{0}){,21}{29}", "h=~(a{0}){,21}{29}: regex loops "
+	    "over something that can match nothing, like (a*)* or (x|)+");
+	parse_bad("h=~(a?){,21}{29}", "h=~(a?){,21}{29}: regex loops "
+	    "over something that can match nothing, like (a*)* or (x|)+");
 	parse_bad("t=~a++++++++++++++", "t=~a++++++++++++++: regex is too "
 	    "complex (its repetitions expand it past 4096 pieces)");
 	parse_bad("t=~(a{4000}(b{4000}", "t=~(a{4000}(b{4000}: regex is too "
