@@ -70,7 +70,9 @@ contains "still running after SIGHUP" "$(kill -0 "$pid" 2>&1 && echo alive)" "al
 contains "after: carol is an admin" "$out" "roles: admin"
 contains "after: eod checklist" "$out" "eod — EOD"
 contains "after: /status counts 2 hosts" "$out" "2 host(s), 1 user rule(s)"
-# /health web2 ran on the new inventory: its answer names the host.
+# /health web2 ran on the new inventory: its answer names the host. It is
+# answered by a worker, so it may come after /status: wait for it.
+wait_out "web2" 2 || true
 after=$(sed -n '/roles: admin/,$p' "$T/out")
 lacks "after: web2 is known" "$after" "unknown host or group web2"
 contains "after: /health web2 answered" "$after" "web2"
