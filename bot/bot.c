@@ -14,13 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alerts.h"
-#include "alerts_http.h"
-#include "alerts_post.h"
 #include "bot.h"
-#include "checks.h"
 #include "scheduler.h"
-#include "scheduled.h"
 #include "clock.h"
 #include "retention.h"
 #include "log.h"
@@ -158,10 +153,40 @@ bot_add_chat(struct bot *b, struct chat *c)
 	b->chats[b->nchats++] = c;
 }
 
+void
+bot_add_service(struct bot *b, const struct bot_service *s)
+{
+	if (b->nservices == BOT_MAX_SERVICES)
+		abort();	/* a wiring mistake in main.c, not a runtime state */
+	b->services[b->nservices++] = s;
+}
+
+void
+bot_set_schedule_fn(struct bot *b, sched_fire_fn fn)
+{
+	b->schedule_fire = fn;
+}
+
+/* Without a handler (a test bot), a due schedule is only logged. */
+static void
+bot_schedule_log(void *arg, const struct cfg_schedule *sc,
+    const char *trigger, int64_t due_ms)
+{
+	(void)arg;
+	(void)due_ms;
+	log_info("bot", "schedule %s due (%s); nothing wired to run it",
+	    sc->name, trigger);
+}
+
+sched_fire_fn
+bot_schedule_fn(const struct bot *b)
+{
+	return b->schedule_fire != NULL ? b->schedule_fire : bot_schedule_log;
+}
+
 int
 bot_start(struct bot *b, char **cause)
 {
-	struct alerts_sink	 sink;
 	struct retention_ages	 ages;
 	size_t			 i;
 
@@ -186,14 +211,11 @@ bot_start(struct bot *b, char **cause)
 		log_info("bot", "chat adapter %s started",
 		    b->chats[i]->ops->name);
 	}
-	alerts_sink_for_bot(b, &sink);
-	if ((b->alerts = alerts_create(b->cfg, b->store, b->loop, &sink,
-	    cause)) == NULL)
-		return -1;
-	b->alerts_http = alerts_http_start(b->httpd, b->alerts, b->cfg);
-	b->checks = checks_start(b);
-	if ((b->sched = sched_start(b->cfg, b->store, b->loop, scheduled_fire,
-	    b, cause)) == NULL)
+	for (i = 0; i < b->nservices; i++)
+		if (b->services[i]->start(b, cause) != 0)
+			return -1;
+	if ((b->sched = sched_start(b->cfg, b->store, b->loop,
+	    bot_schedule_fn(b), b, cause)) == NULL)
 		return -1;
 	retention_ages(b->cfg, &ages);
 	b->retention = retention_start(b->loop, b->store, &ages,
@@ -343,15 +365,12 @@ bot_free(struct bot *b)
 	b->sched = NULL;
 	retention_free(b->retention);
 	b->retention = NULL;
-	checks_free(b->checks);
-	b->checks = NULL;
-	alerts_free(b->alerts);
-	b->alerts = NULL;
+	for (i = b->nservices; i > 0; i--)
+		b->services[i - 1]->free(b);
 	outbox_free(b->outbox);
 	/* Only now: the completions above may still ask the pool (it says no). */
 	workers_free(b->workers);
 	httpd_free(b->httpd);
-	alerts_http_free(b->alerts_http);
 	loop_free(b->loop);
 	for (i = 0; i < b->nchats; i++)
 		chat_free(b->chats[i]);

@@ -17,9 +17,11 @@
 #include "cmd.h"
 #include "config.h"
 #include "rbac.h"
+#include "scheduler.h"
 
 struct alerts;
 struct alerts_http;
+struct bot;
 struct checks;
 struct sched;
 struct httpd;
@@ -27,6 +29,24 @@ struct loop;
 struct outbox;
 struct store;
 struct workers;
+
+/*
+ * A part of the bot that main.c adds, like an adapter, so the core never
+ * names it: the alert engine, the own checks. Started after the chat
+ * adapters (it may post), in the order added; told of a new config on
+ * reload; freed in reverse order. Each keeps its state in the bot field
+ * that is its own (bot->alerts, bot->checks).
+ */
+struct bot_service {
+	const char	*name;
+	int		(*start)(struct bot *, char **cause);
+	/* After a reload swapped bot->cfg; may be NULL. */
+	void		(*reload)(struct bot *, const struct config *);
+	/* Before /metrics is written: set the service's gauges; may be NULL. */
+	void		(*collect)(struct bot *);
+	void		(*free)(struct bot *);
+};
+#define BOT_MAX_SERVICES 8
 
 /* One command from receipt to answer; see dispatch.c. */
 struct cmd_ctx {
@@ -78,6 +98,9 @@ struct bot {
 	struct alerts_http		*alerts_http;
 	struct checks			*checks;	/* own checks, or NULL */
 	struct sched			*sched;		/* schedules */
+	sched_fire_fn			 schedule_fire;	/* or NULL */
+	const struct bot_service	*services[BOT_MAX_SERVICES];
+	size_t				 nservices;
 	struct retention		*retention;	/* old rows */
 	struct chat			**chats;
 	size_t				 nchats;
@@ -118,6 +141,12 @@ struct bot *bot_create(struct config *cfg,
 	    const struct cmd_entry *const *table, char **cause);
 /* Adds an adapter the bot will start, stop and free. */
 void	 bot_add_chat(struct bot *, struct chat *);
+/* Adds a service (static; not freed) the bot will start and free. */
+void	 bot_add_service(struct bot *, const struct bot_service *);
+/* Sets what a schedule firing runs; without it, schedules only log. */
+void	 bot_set_schedule_fn(struct bot *, sched_fire_fn);
+/* What schedules fire: the handler set, or one that only logs. */
+sched_fire_fn bot_schedule_fn(const struct bot *);
 /* Starts every adapter; returns -1 and sets *cause on the first failure. */
 int	 bot_start(struct bot *, char **cause);
 /* Runs the loop until shutdown completes. */

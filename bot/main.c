@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alerts_service.h"
 #include "bot.h"
+#include "checks.h"
 #include "clock.h"
 #include "config.h"
 #include "config_check.h"
@@ -27,6 +29,7 @@
 #include "http.h"
 #include "notify.h"
 #include "reload.h"
+#include "scheduled.h"
 #include "store.h"
 #include "store_backup.h"
 #include "slack_manifest.h"
@@ -428,6 +431,10 @@ main(int argc, char **argv)
 		bot_add_chat(bot, chat_create(&chat_mattermost_ops, bot));
 	if (cfg->chat.console_enabled)
 		bot_add_chat(bot, chat_create(&chat_console_ops, bot));
+	/* After the adapters they post to; freed in reverse. */
+	bot_add_service(bot, &alerts_service);
+	bot_add_service(bot, &checks_service);
+	bot_set_schedule_fn(bot, scheduled_fire);
 	if (!cfg->chat.console_enabled && !cfg->chat.slack_enabled &&
 	    !cfg->chat.mattermost_enabled)
 		log_warn("main", "no chat adapter is enabled; the bot will "

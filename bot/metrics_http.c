@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alerts.h"
 #include "bot.h"
 #include "chatlink.h"
 #include "clock.h"
@@ -42,53 +41,6 @@ metrics_http_checklist(void *arg, const char *name, int passed, int total,
 	    0, "checklist", name, NULL);
 	metrics_set("opsbot_checklist_last_run_timestamp_seconds",
 	    (double)finished_ms / 1000.0, "checklist", name, NULL);
-}
-
-/* Open alerts counted by (severity, state); distinct pairs are few. */
-struct metrics_alert_count {
-	const char	*severity;
-	enum alert_state state;
-	double		 n;
-};
-
-static void
-metrics_http_alerts(struct bot *b)
-{
-	static const char *const states[] = { "firing", "acked", "silenced" };
-	struct metrics_alert_count	 c[64];
-	const struct alert		*a;
-	const struct silence		*s;
-	const char			*sev;
-	size_t				 nc = 0, i, silences = 0;
-	int64_t				 now = clock_now_ms();
-
-	metrics_clear("opsbot_alerts_open");
-	if (b->alerts == NULL)
-		return;
-	for (a = alerts_first(b->alerts); a != NULL; a = a->next) {
-		if (a->state > ALERT_SILENCED)
-			continue;
-		if ((sev = labels_get(&a->labels, "severity")) == NULL)
-			sev = "none";
-		for (i = 0; i < nc; i++)
-			if (c[i].state == a->state &&
-			    strcmp(c[i].severity, sev) == 0)
-				break;
-		if (i == nc) {
-			if (nc == sizeof c / sizeof c[0])
-				continue;
-			c[nc++] = (struct metrics_alert_count){ sev, a->state,
-			    0 };
-		}
-		c[i].n++;
-	}
-	for (i = 0; i < nc; i++)
-		metrics_set("opsbot_alerts_open", c[i].n, "severity",
-		    c[i].severity, "state", states[c[i].state], NULL);
-	for (s = alerts_silences(b->alerts); s != NULL; s = s->next)
-		if (s->ends_ms > now)
-			silences++;
-	metrics_set("opsbot_silences_active", (double)silences, NULL);
 }
 
 /* Resident memory and open descriptors, from /proc (Linux). */
@@ -154,7 +106,9 @@ metrics_http_collect(struct bot *b, struct buf *out)
 	(void)store_outbox_summary(b->store, metrics_http_outbox, &now, NULL);
 	(void)store_checklist_last(b->store, metrics_http_checklist, NULL,
 	    NULL);
-	metrics_http_alerts(b);
+	for (i = 0; i < b->nservices; i++)
+		if (b->services[i]->collect != NULL)
+			b->services[i]->collect(b);
 	metrics_http_links(b);
 	metrics_set("opsbot_store_size_bytes",
 	    (double)store_size_bytes(b->store), NULL);

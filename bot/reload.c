@@ -13,15 +13,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "alerts.h"
-#include "alerts_http.h"
 #include "bot.h"
-#include "checks.h"
 #include "clock.h"
 #include "config_check.h"
 #include "log.h"
 #include "reload.h"
-#include "scheduled.h"
 #include "scheduler.h"
 #include "xmalloc.h"
 
@@ -143,6 +139,7 @@ bot_reload(struct bot *b)
 	struct sched	*sched;
 	struct buf	 errors;
 	char		*cause = NULL;
+	size_t		 i;
 	int		 rc;
 
 	b->reload_ms = clock_now_ms();
@@ -167,7 +164,7 @@ bot_reload(struct bot *b)
 	buf_release(&errors);
 	reload_keep_bound(b, c);
 	/* Schedules first: the one part that can still refuse the file. */
-	if ((sched = sched_start(c, b->store, b->loop, scheduled_fire, b,
+	if ((sched = sched_start(c, b->store, b->loop, bot_schedule_fn(b), b,
 	    &cause)) == NULL) {
 		rc = reload_failed(b, cause);
 		free(cause);
@@ -190,16 +187,11 @@ bot_reload(struct bot *b)
 	b->cfg = c;
 	b->rbac = rbac_create(c, b->cmds);
 	config_register_secrets(c);
-	alerts_set_config(b->alerts, c);
-	alerts_http_set_config(b->alerts_http, b->httpd, c);
 	sched_free(b->sched);
 	b->sched = sched;
-	/* Checks read hosts and the interval from b->cfg each round. */
-	if (b->checks == NULL)
-		b->checks = checks_start(b);
-	else if (!c->alerts.checks_enabled)
-		log_warn("reload", "restart needed to turn own checks off");
-	checks_set_config(b->checks, c);
+	for (i = 0; i < b->nservices; i++)
+		if (b->services[i]->reload != NULL)
+			b->services[i]->reload(b, c);
 	if (!b->log_level_fixed)
 		log_set_level(c->bot.log_level);
 	b->reload_ok = 1;

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "alerts.h"
-#include "alerts_post.h"
+#include "bot_post.h"
 #include "bot.h"
 #include "checklist_run.h"
 #include "clock.h"

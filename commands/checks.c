@@ -326,3 +326,36 @@ checks_free(struct checks *ck)
 	}
 	free(ck);
 }
+
+static int
+checks_service_start(struct bot *b, char **cause)
+{
+	(void)cause;
+	b->checks = checks_start(b);
+	return 0;
+}
+
+/* Checks read hosts and the interval from b->cfg each round. */
+static void
+checks_service_reload(struct bot *b, const struct config *c)
+{
+	if (b->checks == NULL)
+		b->checks = checks_start(b);
+	else if (!c->alerts.checks_enabled)
+		log_warn("reload", "restart needed to turn own checks off");
+	checks_set_config(b->checks, c);
+}
+
+static void
+checks_service_free(struct bot *b)
+{
+	checks_free(b->checks);
+	b->checks = NULL;
+}
+
+const struct bot_service checks_service = {
+	.name = "checks",
+	.start = checks_service_start,
+	.reload = checks_service_reload,
+	.free = checks_service_free,
+};

@@ -11,9 +11,12 @@
 #include "health.h"
 
 struct bot;
+struct bot_service;
 struct checks;
 struct alert_batch;
 
+/* The own checks as a service of the bot (main.c adds it). */
+extern const struct bot_service checks_service;
 /* Starts the timer; NULL if checks are off or there are no hosts. */
 struct checks *checks_start(struct bot *);
 void	 checks_free(struct checks *);

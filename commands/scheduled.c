@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_post.h"
+#include "bot_post.h"
 #include "args.h"
 #include "bot.h"
 #include "checklist_run.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alerts_service.h"
 #include "bot.h"
 #include "config.h"
 #include "log.h"
@@ -158,6 +159,7 @@ start_bot(void)
 		TEST_FAIL("bot_create: %s", cause);
 	chat = chat_create(&rec_ops, bot);
 	bot_add_chat(bot, chat);
+	bot_add_service(bot, &alerts_service);
 	if (bot_start(bot, &cause) != 0)
 		TEST_FAIL("bot_start: %s", cause);
 }

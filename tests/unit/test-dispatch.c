@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alerts_service.h"
 #include "bot.h"
 #include "clock.h"
 #include "log.h"
@@ -246,6 +247,7 @@ start_bot(const char *name)
 		TEST_FAIL("bot_create: %s", cause);
 	chat = chat_create(&rec_ops, bot);
 	bot_add_chat(bot, chat);
+	bot_add_service(bot, &alerts_service);
 	if (bot_start(bot, &cause) != 0)
 		TEST_FAIL("bot_start: %s", cause);
 	buf_release(&replies);

@@ -1,5 +1,5 @@
 /*
- * Where alert messages go in the running bot (the engine's sink): a
+ * Where the bot's own messages go (alerts, scheduled summaries): a
  * receiver "slack:#ops-alerts" names an adapter and one of its channels;
  * the adapter renders and queues the message in the outbox.
  */
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_post.h"
 #include "bot.h"
+#include "bot_post.h"
 #include "outbox.h"
 #include "xmalloc.h"
 
@@ -27,13 +27,6 @@ bot_chat_for(struct bot *b, const char *receiver, const char **channel)
 			return b->chats[i];
 	}
 	return NULL;
-}
-
-static int64_t
-alerts_sink_post(void *arg, const char *receiver, const char *kind,
-    int64_t ref, const struct message *m, char **cause)
-{
-	return bot_post(arg, receiver, kind, ref, m, cause);
 }
 
 int64_t
@@ -56,10 +49,9 @@ bot_post(struct bot *b, const char *receiver, const char *kind,
 	return c->ops->post(c, channel, kind, ref, m, cause);
 }
 
-static size_t
-alerts_sink_backlog(void *arg, const char *receiver)
+size_t
+bot_backlog(struct bot *b, const char *receiver)
 {
-	struct bot	*b = arg;
 	const char	*colon = strchr(receiver, ':');
 	char		*platform;
 	size_t		 n;
@@ -70,12 +62,4 @@ alerts_sink_backlog(void *arg, const char *receiver)
 	n = outbox_backlog(b->outbox, platform, colon + 1);
 	free(platform);
 	return n;
-}
-
-void
-alerts_sink_for_bot(struct bot *b, struct alerts_sink *sink)
-{
-	sink->post = alerts_sink_post;
-	sink->backlog = alerts_sink_backlog;
-	sink->arg = b;
 }

@@ -1,13 +1,13 @@
-/* The alert engine's sink in the running bot: its chat adapters. */
-#ifndef OPSBOT_ALERTS_POST_H
-#define OPSBOT_ALERTS_POST_H
+/* Posting on the bot's own account (alerts, scheduled summaries). */
+#ifndef OPSBOT_BOT_POST_H
+#define OPSBOT_BOT_POST_H
 
-#include "alerts.h"
+#include <stddef.h>
+#include <stdint.h>
 
 struct bot;
 struct chat;
-
-void	 alerts_sink_for_bot(struct bot *, struct alerts_sink *);
+struct message;
 /*
  * The chat adapter a receiver names ("slack:#ops" -> slack, channel
  * "#ops"; "console"), or NULL if that platform is not on.
@@ -21,5 +21,7 @@ struct chat *bot_chat_for(struct bot *, const char *receiver,
  */
 int64_t	 bot_post(struct bot *, const char *receiver, const char *kind,
 	    int64_t ref, const struct message *, char **cause);
+/* Messages waiting in the outbox for receiver ("slack:#ops"), or 0. */
+size_t	 bot_backlog(struct bot *, const char *receiver);
 
 #endif

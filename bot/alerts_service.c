@@ -1,0 +1,113 @@
+/*
+ * The alert engine in the running bot: it posts through the bot's chat
+ * adapters (bot_post.c), takes webhooks on the bot's listener, follows
+ * reloads, and reports its gauges on /metrics.
+ */
+
+#include <string.h>
+
+#include "alerts.h"
+#include "alerts_http.h"
+#include "alerts_service.h"
+#include "bot_post.h"
+#include "clock.h"
+#include "metrics.h"
+
+static int64_t
+alerts_service_post(void *arg, const char *receiver, const char *kind,
+    int64_t ref, const struct message *m, char **cause)
+{
+	return bot_post(arg, receiver, kind, ref, m, cause);
+}
+
+static size_t
+alerts_service_backlog(void *arg, const char *receiver)
+{
+	return bot_backlog(arg, receiver);
+}
+
+static int
+alerts_service_start(struct bot *b, char **cause)
+{
+	struct alerts_sink	 sink;
+
+	sink.post = alerts_service_post;
+	sink.backlog = alerts_service_backlog;
+	sink.arg = b;
+	if ((b->alerts = alerts_create(b->cfg, b->store, b->loop, &sink,
+	    cause)) == NULL)
+		return -1;
+	b->alerts_http = alerts_http_start(b->httpd, b->alerts, b->cfg);
+	return 0;
+}
+
+static void
+alerts_service_reload(struct bot *b, const struct config *c)
+{
+	alerts_set_config(b->alerts, c);
+	alerts_http_set_config(b->alerts_http, b->httpd, c);
+}
+
+/* Open alerts counted by (severity, state); distinct pairs are few. */
+struct alerts_service_count {
+	const char	*severity;
+	enum alert_state state;
+	double		 n;
+};
+
+static void
+alerts_service_collect(struct bot *b)
+{
+	static const char *const states[] = { "firing", "acked", "silenced" };
+	struct alerts_service_count	 c[64];
+	const struct alert		*a;
+	const struct silence		*s;
+	const char			*sev;
+	size_t				 nc = 0, i, silences = 0;
+	int64_t				 now = clock_now_ms();
+
+	metrics_clear("opsbot_alerts_open");
+	if (b->alerts == NULL)
+		return;
+	for (a = alerts_first(b->alerts); a != NULL; a = a->next) {
+		if (a->state > ALERT_SILENCED)
+			continue;
+		if ((sev = labels_get(&a->labels, "severity")) == NULL)
+			sev = "none";
+		for (i = 0; i < nc; i++)
+			if (c[i].state == a->state &&
+			    strcmp(c[i].severity, sev) == 0)
+				break;
+		if (i == nc) {
+			if (nc == sizeof c / sizeof c[0])
+				continue;
+			c[nc++] = (struct alerts_service_count){ sev,
+			    a->state, 0 };
+		}
+		c[i].n++;
+	}
+	for (i = 0; i < nc; i++)
+		metrics_set("opsbot_alerts_open", c[i].n, "severity",
+		    c[i].severity, "state", states[c[i].state], NULL);
+	for (s = alerts_silences(b->alerts); s != NULL; s = s->next)
+		if (s->ends_ms > now)
+			silences++;
+	metrics_set("opsbot_silences_active", (double)silences, NULL);
+}
+
+static void
+alerts_service_free(struct bot *b)
+{
+	alerts_free(b->alerts);
+	b->alerts = NULL;
+	alerts_http_free(b->alerts_http);
+	b->alerts_http = NULL;
+}
+
+const struct bot_service alerts_service = {
+	.name = "alerts",
+	.start = alerts_service_start,
+	.reload = alerts_service_reload,
+	.collect = alerts_service_collect,
+	.free = alerts_service_free,
+};
