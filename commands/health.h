@@ -1,6 +1,6 @@
 /*
  * /health's probe and its reading, shared with the bot's own periodic
- * checks (bot/checks.c), which turn findings into alerts.
+ * checks (commands/checks.c), which turn findings into alerts.
  */
 #ifndef OPSBOT_COMMANDS_HEALTH_H
 #define OPSBOT_COMMANDS_HEALTH_H

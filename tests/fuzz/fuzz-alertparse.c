@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the webhook body parsers (bot/alert_parse.c,
- * bot/labels.c): the bytes are what a sender posted. All three parsers
+ * libFuzzer target for the webhook body parsers (bot/alerts/alert_parse.c,
+ * bot/util/labels.c): the bytes are what a sender posted. All three parsers
  * run on the same body, which is not NUL-terminated so any read past
  * its end shows; what they return must be consistent (a reason exactly
  * when they fail, an empty batch on failure, every alert named, label

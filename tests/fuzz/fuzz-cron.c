@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for cron expressions (bot/cron.c): the bytes are what
+ * libFuzzer target for cron expressions (bot/util/cron.c): the bytes are what
  * someone wrote in a schedule's "cron" key. Whatever parses must format
  * and parse back to the same struct, and its next firings, from fixed
  * instants in UTC and in America/New_York around both DST changes, must

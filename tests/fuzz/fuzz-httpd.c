@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the request path of the bot's HTTP listener
- * (bot/httpd.c on libwebsockets' HTTP server): the bytes are what a
+ * (bot/util/httpd.c on libwebsockets' HTTP server): the bytes are what a
  * client sends on one connection, request line, headers and body.
  *
  * One loop and one listener for the whole run; each input goes through

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for matchers and label sets (bot/labels.c): the bytes
+ * libFuzzer target for matchers and label sets (bot/util/labels.c): the bytes
  * are what a person typed after /silence, or a stored JSON column. Each
  * parse must be consistent (a reason exactly when it fails, nothing
  * held on failure), and what we print must parse back to the same

@@ -1,5 +1,5 @@
 /*
- * Webhook bodies -> alerts (bot/alert_parse.c): the fixtures in
+ * Webhook bodies -> alerts (bot/alerts/alert_parse.c): the fixtures in
  * tests/fixtures/alerts/ are real shapes from Alertmanager, Grafana and
  * our generic one; the rest are hostile or malformed bodies.
  */

@@ -1,4 +1,4 @@
-/* The tokenizer, the option parser and durations (bot/args.c). */
+/* The tokenizer, the option parser and durations (bot/util/args.c). */
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * Checklist verdicts over several hosts (commands/checklist_verdict.c),
- * and the store queries an EOD handover reads (bot/store_checklists.c).
+ * and the store queries an EOD handover reads (bot/store/store_checklists.c).
  */
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * Cron expressions and next-fire times (bot/cron.c). Expected instants were
+ * Cron expressions and next-fire times (bot/util/cron.c). Expected instants were
  * worked out independently with `date -u -d ... +%s` and written in.
  */
 

@@ -1,4 +1,4 @@
-/* Label sets, fingerprints and matchers (bot/labels.c). */
+/* Label sets, fingerprints and matchers (bot/util/labels.c). */
 
 #include <stdlib.h>
 #include <string.h>
