@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "bot.h"
 #include "scheduler.h"
 #include "clock.h"
@@ -40,7 +41,7 @@ bot_mkdirs(const char *path, char **cause)
 	char	 tmp[PATH_MAX], *p;
 
 	if (*path == '\0' || strlen(path) >= sizeof tmp) {
-		xasprintf(cause, "data_dir is empty or too long");
+		cause_set(cause, "data_dir is empty or too long");
 		return -1;
 	}
 	snprintf(tmp, sizeof tmp, "%s", path);
@@ -51,7 +52,7 @@ bot_mkdirs(const char *path, char **cause)
 
 		*p = '\0';
 		if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
-			xasprintf(cause, "cannot create data_dir %s: %s", tmp,
+			cause_set(cause, "cannot create data_dir %s: %s", tmp,
 			    strerror(errno));
 			return -1;
 		}
@@ -75,7 +76,7 @@ bot_ssh_dir(const char *data_dir, char **cause)
 	struct stat	 st;
 
 	if ((abs = realpath(data_dir, NULL)) == NULL) {
-		xasprintf(cause, "cannot resolve data_dir %s: %s", data_dir,
+		cause_set(cause, "cannot resolve data_dir %s: %s", data_dir,
 		    strerror(errno));
 		return NULL;
 	}
@@ -86,14 +87,14 @@ bot_ssh_dir(const char *data_dir, char **cause)
 		xasprintf(&dir, "/tmp/opsbot-ssh-%u", (unsigned)geteuid());
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		xasprintf(cause, "cannot create %s: %s", dir, strerror(errno));
+		cause_set(cause, "cannot create %s: %s", dir, strerror(errno));
 		free(dir);
 		return NULL;
 	}
 	/* A shared /tmp: the directory must be ours and private. */
 	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		xasprintf(cause, "%s must be a directory owned by this user "
+		cause_set(cause, "%s must be a directory owned by this user "
 		    "with mode 0700", dir);
 		free(dir);
 		return NULL;
@@ -109,7 +110,7 @@ bot_create(struct config *cfg, const struct cmd_entry *const *table,
 	struct outbox_limits	 lim;
 	char			*db;
 
-	*cause = NULL;
+	cause_clear(cause);
 	b->cfg = cfg;
 	b->cmds = table;
 	b->started_ms = clock_now_ms();
@@ -188,18 +189,17 @@ int
 bot_start(struct bot *b, char **cause)
 {
 	struct retention_ages	 ages;
+	char			*why = NULL;
 	size_t			 i;
 
-	*cause = NULL;
+	cause_clear(cause);
 	/*
 	 * The listener first (alert webhooks; adapters add their routes
 	 * when they start), and the alerts after the adapters they post to.
 	 */
 	if ((b->httpd = httpd_start(b->loop, b->cfg->alerts.listen_address,
-	    b->cfg->alerts.listen_port, cause)) == NULL) {
-		char *why = *cause;
-
-		xasprintf(cause, "alerts.listen: %s", why);
+	    b->cfg->alerts.listen_port, &why)) == NULL) {
+		cause_set(cause, "alerts.listen: %s", why);
 		free(why);
 		return -1;
 	}

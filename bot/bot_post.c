@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "bot.h"
 #include "bot_post.h"
 #include "outbox.h"
@@ -37,12 +38,12 @@ bot_post(struct bot *b, const char *receiver, const char *kind,
 	struct chat	*c = bot_chat_for(b, receiver, &channel);
 
 	if (c == NULL) {
-		xasprintf(cause, "%s: that chat platform is not enabled",
+		cause_set(cause, "%s: that chat platform is not enabled",
 		    receiver);
 		return -1;
 	}
 	if (c->ops->post == NULL) {
-		xasprintf(cause, "%s: %s cannot post alerts", receiver,
+		cause_set(cause, "%s: %s cannot post alerts", receiver,
 		    c->ops->name);
 		return -1;
 	}

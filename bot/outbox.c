@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "clock.h"
 #include "log.h"
 #include "loop.h"
@@ -390,9 +391,9 @@ outbox_load(struct outbox *ob, char **cause)
 {
 	int	 n;
 
-	*cause = NULL;
+	cause_clear(cause);
 	if ((n = store_outbox_pending(ob->store, ob_load_row, ob)) < 0) {
-		xasprintf(cause, "cannot read the outbox from the store");
+		cause_set(cause, "cannot read the outbox from the store");
 		return -1;
 	}
 	if (n > 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cause.h"
 #include "clock.h"
 #include "config.h"
 #include "cron.h"
@@ -150,7 +151,7 @@ sched_start(const struct config *cfg, struct store *store,
 	s->arg = arg;
 	s->v = xcalloc(cfg->nschedules + 1, sizeof *s->v);
 	if (cron_tz_check(cfg->bot.timezone, &why) != 0) {
-		xasprintf(cause, "bot.timezone: %s", why);
+		cause_set(cause, "bot.timezone: %s", why);
 		free(why);
 		sched_free(s);
 		return NULL;
@@ -161,14 +162,14 @@ sched_start(const struct config *cfg, struct store *store,
 		e = &s->v[s->n];
 		e->cfg = &cfg->schedules[i];
 		if (cron_parse(e->cfg->cron, &e->cron, &why) != 0) {
-			xasprintf(cause, "schedules[%zu]: %s", i, why);
+			cause_set(cause, "schedules[%zu]: %s", i, why);
 			free(why);
 			sched_free(s);
 			return NULL;
 		}
 		if (cron_next(&e->cron, cfg->bot.timezone, now_s,
 		    &e->next_s) != 0) {
-			xasprintf(cause, "schedules[%zu]: cron \"%s\" never "
+			cause_set(cause, "schedules[%zu]: cron \"%s\" never "
 			    "fires (a date that does not exist, like 30 "
 			    "February?)", i, e->cfg->cron);
 			sched_free(s);

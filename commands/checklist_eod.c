@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cause.h"
 #include "args.h"
 #include "bot.h"
 #include "checklist_run.h"
@@ -444,7 +445,7 @@ eod_store_error(const struct checklist_run *run, char **cause)
 {
 	log_error("checklist", "%s: handover: %s", run->cl->name, *cause);
 	free(*cause);
-	*cause = NULL;
+	cause_clear(cause);
 }
 
 void

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cause.h"
 #include "alerts.h"
 #include "bot_post.h"
 #include "bot.h"
@@ -625,6 +626,7 @@ checklist_start_run(struct bot *b, const struct cfg_checklist *cl,
 	struct checklist_run	*run = xcalloc(1, sizeof *run);
 	const struct cfg_host	**hosts;
 	const struct cfg_check	*ck;
+	char			*why = NULL;
 	size_t			 i, h, nhosts, k = 0;
 
 	run->bot = b;
@@ -645,11 +647,10 @@ checklist_start_run(struct bot *b, const struct cfg_checklist *cl,
 		if (ck->target == NULL)
 			continue;
 		if (inventory_resolve(b->cfg, ck->target, &hosts, &nhosts,
-		    cause) != 0) {
-			check_problem(&run->results[i], CHECK_ERROR, "%s",
-			    *cause);
-			free(*cause);
-			*cause = NULL;
+		    &why) != 0) {
+			check_problem(&run->results[i], CHECK_ERROR, "%s", why);
+			free(why);
+			why = NULL;
 			continue;
 		}
 		run->probes = xreallocarray(run->probes, run->nprobes + nhosts,
@@ -672,7 +673,7 @@ checklist_start_run(struct bot *b, const struct cfg_checklist *cl,
 		return 0;
 	}
 	if (workers_submit(b->workers, run_work, run_done, run) != 0) {
-		xasprintf(cause, "cannot run %s now: opsbot is shutting down",
+		cause_set(cause, "cannot run %s now: opsbot is shutting down",
 		    cl->name);
 		if (runp != NULL)
 			*runp = NULL;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "channel.h"
 #include "xmalloc.h"
 
@@ -90,11 +91,11 @@ chan_fail(char **cause, const char *text, const char *why,
 	if (cause == NULL)
 		return -1;
 	if (suggest != NULL)
-		xasprintf(cause, "\"%s\" can never match: %s (did you mean "
+		cause_set(cause, "\"%s\" can never match: %s (did you mean "
 		    "\"%s%s%c%s\"?)", text, why, prefix != NULL ? prefix : "",
 		    prefix != NULL ? ":" : "", sigil, suggest);
 	else
-		xasprintf(cause, "\"%s\" can never match: %s", text, why);
+		cause_set(cause, "\"%s\" can never match: %s", text, why);
 	return -1;
 }
 
@@ -137,7 +138,7 @@ chan_parse(const char *text, struct chan_spec *cs, char **cause)
 	int		 rc;
 
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	memset(cs, 0, sizeof *cs);
 	if ((colon = strchr(text, ':')) != NULL) {
 		if ((size_t)(colon - text) < sizeof pfx) {
@@ -163,7 +164,7 @@ chan_parse(const char *text, struct chan_spec *cs, char **cause)
 		if (strcmp(body, "console") != 0 || (prefix != NULL &&
 		    strcmp(prefix, "console") != 0)) {
 			if (cause != NULL)
-				xasprintf(cause, "\"%s\" can never match: the "
+				cause_set(cause, "\"%s\" can never match: the "
 				    "console's only channel is \"console\"",
 				    text);
 			return -1;

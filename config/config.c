@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "args.h"
 #include "buf.h"
 #include "cmd.h"
@@ -2713,11 +2714,11 @@ config_complete_default(struct config *c, char **cause)
 	char		*dir, *mnt;
 	size_t		 i;
 
-	*cause = NULL;
+	cause_clear(cause);
 	if ((h = (struct cfg_host *)config_find_host(c, "localhost")) == NULL)
 		return 0;
 	if ((dir = realpath(c->bot.data_dir, NULL)) == NULL) {
-		xasprintf(cause, "cannot resolve data_dir %s: %s",
+		cause_set(cause, "cannot resolve data_dir %s: %s",
 		    c->bot.data_dir, strerror(errno));
 		return -1;
 	}

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "args.h"
 #include "bot.h"
 #include "chat.h"
@@ -205,7 +206,7 @@ console_start(struct chat *c, char **cause)
 	struct console	*con = xcalloc(1, sizeof *con);
 	const char	*user = c->bot->cfg->chat.console_user;
 
-	*cause = NULL;
+	cause_clear(cause);
 	c->priv = con;
 	con->chat = c;
 	con->stop_pipe[0] = con->stop_pipe[1] = -1;
@@ -216,11 +217,11 @@ console_start(struct chat *c, char **cause)
 	con->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	con->user = user != NULL ? xstrdup(user) : console_login_name();
 	if (pipe(con->stop_pipe) != 0) {
-		xasprintf(cause, "console: pipe: %s", strerror(errno));
+		cause_set(cause, "console: pipe: %s", strerror(errno));
 		return -1;
 	}
 	if (pthread_create(&con->reader, NULL, console_reader, con) != 0) {
-		xasprintf(cause, "console: cannot start the reader thread");
+		cause_set(cause, "console: cannot start the reader thread");
 		return -1;
 	}
 	con->reader_started = 1;

@@ -27,6 +27,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "bot.h"
 #include "chat.h"
 #include "chatlink.h"
@@ -691,13 +692,13 @@ mm_start(struct chat *c, char **cause)
 	mm_auth_free(auth);
 	free(url);
 	if (r.status == 0)
-		xasprintf(cause, "mattermost: cannot reach %s (%s)", mm->url,
+		cause_set(cause, "mattermost: cannot reach %s (%s)", mm->url,
 		    r.error);
 	else if (r.status == 401 || r.status == 403)
-		xasprintf(cause, "mattermost: the token was refused "
+		cause_set(cause, "mattermost: the token was refused "
 		    "(users/me: HTTP %ld)", r.status);
 	else if (r.status != 200)
-		xasprintf(cause, "mattermost: users/me: HTTP %ld", r.status);
+		cause_set(cause, "mattermost: users/me: HTTP %ld", r.status);
 	if (r.status != 200) {
 		http_response_release(&r);
 		return -1;
@@ -705,7 +706,7 @@ mm_start(struct chat *c, char **cause)
 	me = cJSON_Parse(r.body.data);
 	http_response_release(&r);
 	if ((v = mm_str(me, "id")) == NULL) {
-		xasprintf(cause, "mattermost: users/me did not say who we are");
+		cause_set(cause, "mattermost: users/me did not say who we are");
 		cJSON_Delete(me);
 		return -1;
 	}

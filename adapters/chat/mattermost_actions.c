@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "bot.h"
 #include "chat.h"
 #include "httpd.h"
@@ -170,7 +171,7 @@ mm_action_secret(struct mattermost *mm, char **cause)
 		    "secret", path, strerror(errno));
 
 	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) < 0) {
-		xasprintf(cause, "mattermost: cannot open /dev/urandom: %s",
+		cause_set(cause, "mattermost: cannot open /dev/urandom: %s",
 		    strerror(errno));
 		free(path);
 		return -1;
@@ -181,7 +182,7 @@ mm_action_secret(struct mattermost *mm, char **cause)
 				n = 0;
 				continue;
 			}
-			xasprintf(cause, "mattermost: cannot read /dev/urandom");
+			cause_set(cause, "mattermost: cannot read /dev/urandom");
 			close(fd);
 			free(path);
 			return -1;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "bot.h"
 #include "config.h"
 #include "http.h"
@@ -45,7 +46,7 @@ mm_default_team(struct mattermost *mm, char **cause)
 		teams = cJSON_Parse(r.body.data);
 	if (!cJSON_IsArray(teams)) {
 		why = mm_http_why(&r);
-		xasprintf(cause, "cannot list the bot's teams (%s)", why);
+		cause_set(cause, "cannot list the bot's teams (%s)", why);
 		free(why);
 	} else if ((n = cJSON_GetArraySize(teams)) == 1 &&
 	    mm_str(cJSON_GetArrayItem(teams, 0), "id") != NULL)
@@ -54,7 +55,7 @@ mm_default_team(struct mattermost *mm, char **cause)
 	else if (tid != NULL)
 		xasprintf(&out, "id:%s", tid);
 	else
-		xasprintf(cause, "the bot is in %d teams; name the team, e.g. "
+		cause_set(cause, "the bot is in %d teams; name the team, e.g. "
 		    "mattermost:TEAM/~channel", n);
 	cJSON_Delete(teams);
 	http_response_release(&r);
@@ -74,7 +75,7 @@ mm_resolve_channel(struct mattermost *mm, const char *spec, char **cause)
 	cJSON			*ch = NULL;
 	long			 st;
 
-	*cause = NULL;
+	cause_clear(cause);
 	name = slash != NULL ? slash + 1 : spec;
 	name += *name == '~' || *name == '#';
 	if (slash == NULL && mm_is_id(spec))
@@ -95,11 +96,11 @@ mm_resolve_channel(struct mattermost *mm, const char *spec, char **cause)
 		    mm_str(ch, "id") != NULL)
 			id = xstrdup(mm_str(ch, "id"));
 		else if (st == 404)
-			xasprintf(cause, "unknown channel ~%s (or a private one "
+			cause_set(cause, "unknown channel ~%s (or a private one "
 			    "without the bot)", name);
 		else {
 			why = mm_http_why(&r);
-			xasprintf(cause, "cannot look up ~%s (%s)", name, why);
+			cause_set(cause, "cannot look up ~%s (%s)", name, why);
 			free(why);
 		}
 		cJSON_Delete(ch);
@@ -114,12 +115,12 @@ mm_resolve_channel(struct mattermost *mm, const char *spec, char **cause)
 	if (st != 200) {
 		why = mm_http_why(&r);
 		if (st == 404 || st == 403)
-			xasprintf(cause, "the bot is not a member of %s%s; add "
+			cause_set(cause, "the bot is not a member of %s%s; add "
 			    "it (/invite @%s in that channel)", slash != NULL ||
 			    !mm_is_id(spec) ? "~" : "channel ", slash != NULL ||
 			    !mm_is_id(spec) ? name : spec, mm->username);
 		else
-			xasprintf(cause, "cannot check the bot's membership of "
+			cause_set(cause, "cannot check the bot's membership of "
 			    "%s (%s)", spec, why);
 		free(why);
 		free(id);
@@ -152,7 +153,7 @@ mm_resolve_one(struct mattermost *mm, const char *r, const char *where,
 		return 0;
 	if ((id = mm_resolve_channel(mm, spec, &why)) == NULL) {
 		if (cause != NULL)
-			xasprintf(cause, "mattermost: %s: %s: %s", where, spec,
+			cause_set(cause, "mattermost: %s: %s: %s", where, spec,
 			    why);
 		free(why);
 		return -1;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cause.h"
 #include "bot.h"
 #include "chat.h"
 #include "http.h"
@@ -218,7 +219,7 @@ mm_register_one(struct mattermost *mm, cJSON *list, struct mm_trigger *t,
 	}
 	if ((tok = mm_str(cmd, "token")) == NULL || *tok == '\0') {
 		if (cause != NULL)
-			xasprintf(cause, "mattermost: the slash command /%s has "
+			cause_set(cause, "mattermost: the slash command /%s has "
 			    "no token in Mattermost's answer", t->trigger);
 		cJSON_Delete(cmd);
 		return -1;
@@ -234,8 +235,7 @@ mm_register_one(struct mattermost *mm, cJSON *list, struct mm_trigger *t,
 	cJSON_Delete(cmd);
 	return 0;
 fail:
-	if (cause != NULL)
-		*cause = mm_register_why(&r, step, t->trigger, team);
+	cause_take(cause, mm_register_why(&r, step, t->trigger, team));
 	http_response_release(&r);
 	cJSON_Delete(cmd);
 	return -1;
@@ -267,10 +267,9 @@ mm_command_list(struct mattermost *mm, char **cause)
 	if (!cJSON_IsArray(list)) {
 		cJSON_Delete(list);
 		list = NULL;
-		if (cause != NULL)
-			*cause = mm_register_why(&r, "list the team's slash "
-			    "commands for", mm->bot->cfg->chat.mattermost_command
-			    + 1, team);
+		cause_take(cause, mm_register_why(&r, "list the team's "
+		    "slash commands for", mm->bot->cfg->chat.mattermost_command
+		    + 1, team));
 	}
 	http_response_release(&r);
 	return list;

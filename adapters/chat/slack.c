@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "bot.h"
 #include "chat.h"
 #include "chatlink.h"
@@ -134,17 +135,17 @@ slack_api(const char *api_url, const char *token, const char *method,
 	xasprintf(&auth, "Authorization: Bearer %s", token);
 	headers[0] = auth;
 	headers[1] = NULL;
-	*cause = NULL;
+	cause_clear(cause);
 	if (http_post(url, headers, "application/json; charset=utf-8",
 	    body != NULL ? body : "{}", SLACK_HTTP_TIMEOUT_MS, r) != 0) {
-		xasprintf(cause, "%s: %s", method, r->error);
+		cause_set(cause, "%s: %s", method, r->error);
 		json = NULL;
 	} else if (r->status != 200) {
-		xasprintf(cause, "%s: HTTP %ld", method, r->status);
+		cause_set(cause, "%s: HTTP %ld", method, r->status);
 		json = NULL;
 	} else if ((json = cJSON_Parse(r->body.data)) == NULL ||
 	    !cJSON_IsObject(json)) {
-		xasprintf(cause, "%s: the answer is not JSON", method);
+		cause_set(cause, "%s: the answer is not JSON", method);
 		cJSON_Delete(json);
 		json = NULL;
 	}
@@ -1017,7 +1018,7 @@ slack_resolve_channel(struct slack *sl, const char *name, char **cause)
 	char			*body, *cursor = xstrdup(""), *id = NULL;
 	int			 found = 0, pages;
 
-	*cause = NULL;
+	cause_clear(cause);
 	for (pages = 0; pages < 50 && !found; pages++) {
 		/* Built with cJSON: the cursor is Slack's text, not ours. */
 		req = cJSON_CreateObject();
@@ -1036,7 +1037,7 @@ slack_resolve_channel(struct slack *sl, const char *name, char **cause)
 		if (json == NULL)
 			break;
 		if (!slack_json_ok(json)) {
-			xasprintf(cause, "conversations.list: %s",
+			cause_set(cause, "conversations.list: %s",
 			    slack_json_str(json, "error") != NULL ?
 			    slack_json_str(json, "error") : "?");
 			cJSON_Delete(json);
@@ -1050,7 +1051,7 @@ slack_resolve_channel(struct slack *sl, const char *name, char **cause)
 			found = 1;
 			if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ch,
 			    "is_member")))
-				xasprintf(cause, "the bot is not a member of "
+				cause_set(cause, "the bot is not a member of "
 				    "#%s; invite it there (/invite @%s)", want,
 				    "opsbot");
 			else
@@ -1068,7 +1069,7 @@ slack_resolve_channel(struct slack *sl, const char *name, char **cause)
 	}
 	free(cursor);
 	if (!found && *cause == NULL)
-		xasprintf(cause, "unknown channel #%s", want);
+		cause_set(cause, "unknown channel #%s", want);
 	return id;
 }
 
@@ -1102,10 +1103,10 @@ slack_resolve_route(struct slack *sl, const struct cfg_route *r,
 		    NULL) {
 			if (r == &sl->bot->cfg->alerts.route &&
 			    sl->bot->cfg->alerts.route_from_default)
-				xasprintf(cause, "slack: alerts.default_channel "
+				cause_set(cause, "slack: alerts.default_channel "
 				    "%s: %s", name, why);
 			else
-				xasprintf(cause, "slack: %s.channels: %s: %s",
+				cause_set(cause, "slack: %s.channels: %s: %s",
 				    r->path, name, why);
 			free(why);
 			return -1;
@@ -1199,13 +1200,13 @@ slack_identify(struct slack *sl, char **cause)
 		char *why = *cause;
 
 		if (status == 401 || status == 403) {
-			xasprintf(cause, "slack: the bot token was refused "
+			cause_set(cause, "slack: the bot token was refused "
 			    "(auth.test: HTTP %ld); check chat.slack.bot_token "
 			    "(xoxb-...)", status);
 			free(why);
 			return SLACK_ID_REFUSED;
 		}
-		xasprintf(cause, "slack: cannot reach the Web API at %s (%s)",
+		cause_set(cause, "slack: cannot reach the Web API at %s (%s)",
 		    sl->api_url, why);
 		free(why);
 		return status == 0 || status >= 500 ? SLACK_ID_DOWN :
@@ -1213,7 +1214,7 @@ slack_identify(struct slack *sl, char **cause)
 	}
 	if (!slack_json_ok(json)) {
 		v = slack_json_str(json, "error");
-		xasprintf(cause, "slack: the bot token was refused (auth.test: "
+		cause_set(cause, "slack: the bot token was refused (auth.test: "
 		    "%s); check chat.slack.bot_token (xoxb-...)",
 		    v != NULL ? v : "?");
 		cJSON_Delete(json);
@@ -1281,7 +1282,7 @@ slack_start(struct chat *c, char **cause)
 		log_warn("slack", "%s; starting without Slack: posts wait in "
 		    "the outbox and the link is retried", *cause);
 		free(*cause);
-		*cause = NULL;
+		cause_clear(cause);
 		sl->unidentified = 1;
 	} else if (id != SLACK_ID_OK)
 		return -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
@@ -65,7 +66,7 @@ slack_posted_find(const char *api_url, const char *token, const char *body,
 	int			 page;
 
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	channel = cJSON_GetObjectItemCaseSensitive(post, "channel");
 	thread = cJSON_GetObjectItemCaseSensitive(post, "thread_ts");
 	if (!cJSON_IsString(channel)) {
@@ -97,7 +98,7 @@ slack_posted_find(const char *api_url, const char *token, const char *body,
 		    (ans = cJSON_Parse(r.body.data)) == NULL ||
 		    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"))) {
 			if (cause != NULL)
-				xasprintf(cause, "cannot look for a post made "
+				cause_set(cause, "cannot look for a post made "
 				    "before: %s", r.status == 0 ? r.error :
 				    "the answer was not ok");
 			free(json);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "buf.h"
 #include "inventory.h"
 #include "suggest.h"
@@ -95,7 +96,7 @@ inventory_resolve(const struct config *c, const char *target,
 	const struct cfg_host	*h;
 	size_t			 i;
 
-	*cause = NULL;
+	cause_clear(cause);
 	*hosts = xcalloc(c->nhosts + 1, sizeof **hosts);
 	*n = 0;
 	if ((h = config_find_host(c, target)) != NULL) {
@@ -112,10 +113,11 @@ inventory_resolve(const struct config *c, const char *target,
 	free(*hosts);
 	*hosts = NULL;
 	if (strcmp(target, "all") == 0)
-		*cause = xstrdup("the inventory has no hosts; add some under "
+		cause_set(cause, "the inventory has no hosts; add some under "
 		    "\"hosts\" in the config");
 	else
-		*cause = inventory_refusal(c, "host or group", target, 1);
+		cause_take(cause, inventory_refusal(c, "host or group",
+		    target, 1));
 	return -1;
 }
 
@@ -124,8 +126,8 @@ inventory_host(const struct config *c, const char *name, char **cause)
 {
 	const struct cfg_host	*h = config_find_host(c, name);
 
-	*cause = NULL;
+	cause_clear(cause);
 	if (h == NULL)
-		*cause = inventory_refusal(c, "host", name, 0);
+		cause_take(cause, inventory_refusal(c, "host", name, 0));
 	return h;
 }

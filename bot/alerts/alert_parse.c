@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "alert_parse.h"
 #include "civil.h"
 #include "errtext.h"
@@ -92,15 +93,15 @@ path_add(struct buf *b, const char *key)
 }
 
 /*
- * Sets *err to "at.k1.k2: message" (keys may be NULL, at may be "") and
+ * Sets *cause to "at.k1.k2: message" (keys may be NULL, at may be "") and
  * returns -1, so callers can write return fail(...).
  */
 static int
-fail(char **err, const char *at, const char *k1, const char *k2,
+fail(char **cause, const char *at, const char *k1, const char *k2,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static int
-fail(char **err, const char *at, const char *k1, const char *k2,
+fail(char **cause, const char *at, const char *k1, const char *k2,
     const char *fmt, ...)
 {
 	struct buf	 b;
@@ -115,13 +116,13 @@ fail(char **err, const char *at, const char *k1, const char *k2,
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	*err = buf_detach(&b);
+	cause_take(cause, buf_detach(&b));
 	return -1;
 }
 
 /* "at.k1.k2: expected <what>, got <a number | "text">". */
 static int
-fail_got(char **err, const char *at, const char *k1, const char *k2,
+fail_got(char **cause, const char *at, const char *k1, const char *k2,
     const char *what, const cJSON *v)
 {
 	struct buf	 got;
@@ -132,7 +133,7 @@ fail_got(char **err, const char *at, const char *k1, const char *k2,
 		errtext_add(&got, v->valuestring, 1);
 	else
 		buf_adds(&got, errtext_json_kind(v));
-	rc = fail(err, at, k1, k2, "expected %s, got %s", what, got.data);
+	rc = fail(cause, at, k1, k2, "expected %s, got %s", what, got.data);
 	buf_release(&got);
 	return rc;
 }
@@ -153,11 +154,11 @@ absent(const cJSON *v)
 
 /*
  * An optional string member: 0 with *s NULL (absent or null) or the
- * string (borrowed from the tree), or -1 and *err.
+ * string (borrowed from the tree), or -1 and *cause.
  */
 static int
 opt_string(const cJSON *o, const char *key, const char *at,
-    const char **s, char **err)
+    const char **s, char **cause)
 {
 	const cJSON	*v = member(o, key);
 
@@ -165,7 +166,7 @@ opt_string(const cJSON *o, const char *key, const char *at,
 	if (absent(v))
 		return 0;
 	if (!cJSON_IsString(v))
-		return fail_got(err, at, key, NULL, "a string", v);
+		return fail_got(cause, at, key, NULL, "a string", v);
 	*s = v->valuestring;
 	return 0;
 }
@@ -216,7 +217,7 @@ label_name_valid(const char *s)
  */
 static int
 string_map(const cJSON *o, const char *key, const char *at, int check_names,
-    struct labels *ls, char **err)
+    struct labels *ls, char **cause)
 {
 	const cJSON	*map = member(o, key), *v;
 	size_t		 n = 0;
@@ -224,17 +225,17 @@ string_map(const cJSON *o, const char *key, const char *at, int check_names,
 	if (absent(map))
 		return 0;
 	if (!cJSON_IsObject(map))
-		return fail_got(err, at, key, NULL, "an object", map);
+		return fail_got(cause, at, key, NULL, "an object", map);
 	for (v = map->child; v != NULL; v = v->next) {
 		if (++n > ALERT_MAX_PAIRS) {
-			return fail(err, at, key, NULL, "more than %d entries; "
+			return fail(cause, at, key, NULL, "more than %d entries; "
 			    "the limit is %d", ALERT_MAX_PAIRS,
 			    ALERT_MAX_PAIRS);
 		}
 		if (!cJSON_IsString(v))
-			return fail_got(err, at, key, v->string, "a string", v);
+			return fail_got(cause, at, key, v->string, "a string", v);
 		if (check_names && !label_name_valid(v->string)) {
-			return fail(err, at, key, v->string, "bad label name "
+			return fail(cause, at, key, v->string, "bad label name "
 			    "(letters, digits and _, not starting with a "
 			    "digit)");
 		}
@@ -246,7 +247,7 @@ string_map(const cJSON *o, const char *key, const char *at, int check_names,
 /* An optional RFC 3339 member: *ms 0 when absent or null. */
 static int
 opt_time(const cJSON *o, const char *key, const char *at, int64_t *ms,
-    char **err)
+    char **cause)
 {
 	const cJSON	*v = member(o, key);
 
@@ -254,9 +255,9 @@ opt_time(const cJSON *o, const char *key, const char *at, int64_t *ms,
 	if (absent(v))
 		return 0;
 	if (!cJSON_IsString(v))
-		return fail_got(err, at, key, NULL, "a string", v);
+		return fail_got(cause, at, key, NULL, "a string", v);
 	if (alert_parse_time(v->valuestring, ms) != 0) {
-		return fail_got(err, at, key, NULL, "an RFC 3339 time like "
+		return fail_got(cause, at, key, NULL, "an RFC 3339 time like "
 		    "2024-05-01T10:42:00Z", v);
 	}
 	return 0;
@@ -267,20 +268,20 @@ opt_time(const cJSON *o, const char *key, const char *at, int64_t *ms,
  * after the value is an error, as in any strict JSON reader.
  */
 static cJSON *
-parse_body(const char *body, size_t len, char **err)
+parse_body(const char *body, size_t len, char **cause)
 {
 	cJSON		*root;
 	const char	*end = NULL;
 	size_t		 at;
 
 	if (len == 0) {
-		*err = xstrdup("empty body (expected a JSON object)");
+		cause_set(cause, "empty body (expected a JSON object)");
 		return NULL;
 	}
 	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
 	if (root == NULL) {
 		at = end != NULL && end >= body ? (size_t)(end - body) : 0;
-		xasprintf(err, "invalid JSON near byte %zu",
+		cause_set(cause, "invalid JSON near byte %zu",
 		    (at < len ? at : len - 1) + 1);
 		return NULL;
 	}
@@ -290,12 +291,12 @@ parse_body(const char *body, size_t len, char **err)
 		at++;
 	if (at < len) {
 		cJSON_Delete(root);
-		xasprintf(err, "invalid JSON near byte %zu (text after the "
+		cause_set(cause, "invalid JSON near byte %zu (text after the "
 		    "end)", at + 1);
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {
-		xasprintf(err, "expected a JSON object at the top level, got "
+		cause_set(cause, "expected a JSON object at the top level, got "
 		    "%s", errtext_json_kind(root));
 		cJSON_Delete(root);
 		return NULL;
@@ -321,21 +322,21 @@ alert_batch_release(struct alert_batch *b)
 /* One Alertmanager or Grafana alert at alerts[i]. */
 static int
 parse_am_alert(const cJSON *o, const char *at, enum status top,
-    int64_t now_ms, struct alert_in *a, char **err)
+    int64_t now_ms, struct alert_in *a, char **cause)
 {
 	const cJSON	*v;
 	const char	*name, *s;
 	enum status	 st;
 
 	if (!cJSON_IsObject(o))
-		return fail_got(err, at, NULL, NULL, "an object", o);
-	if (string_map(o, "labels", at, 0, &a->labels, err) != 0 ||
-	    string_map(o, "annotations", at, 0, &a->annotations, err) != 0)
+		return fail_got(cause, at, NULL, NULL, "an object", o);
+	if (string_map(o, "labels", at, 0, &a->labels, cause) != 0 ||
+	    string_map(o, "annotations", at, 0, &a->annotations, cause) != 0)
 		return -1;
 	if ((name = labels_get(&a->labels, "alertname")) == NULL)
-		return fail(err, at, "labels", "alertname", "missing");
+		return fail(cause, at, "labels", "alertname", "missing");
 	if (*name == '\0')
-		return fail(err, at, "labels", "alertname", "empty");
+		return fail(cause, at, "labels", "alertname", "empty");
 
 	/*
 	 * An alert status we cannot read defers to the group's: senders
@@ -347,10 +348,10 @@ parse_am_alert(const cJSON *o, const char *at, enum status top,
 		st = top;
 	if (st == STATUS_NONE) {
 		if (absent(v)) {
-			return fail(err, at, "status", NULL, "missing, and "
+			return fail(cause, at, "status", NULL, "missing, and "
 			    "the body has no top-level status");
 		}
-		return fail_got(err, at, "status", NULL,
+		return fail_got(cause, at, "status", NULL,
 		    "\"firing\" or \"resolved\"", v);
 	}
 	a->resolved = st == STATUS_RESOLVED;
@@ -360,13 +361,13 @@ parse_am_alert(const cJSON *o, const char *at, enum status top,
 	    fingerprint_hex(v->valuestring, a->fingerprint) != 0)
 		labels_fingerprint(&a->labels, a->fingerprint);
 
-	if (opt_time(o, "startsAt", at, &a->starts_ms, err) != 0 ||
-	    opt_time(o, "endsAt", at, &a->ends_ms, err) != 0)
+	if (opt_time(o, "startsAt", at, &a->starts_ms, cause) != 0 ||
+	    opt_time(o, "endsAt", at, &a->ends_ms, cause) != 0)
 		return -1;
 	if (a->starts_ms == 0)
 		a->starts_ms = now_ms;
 
-	if (opt_string(o, "generatorURL", at, &s, err) != 0)
+	if (opt_string(o, "generatorURL", at, &s, cause) != 0)
 		return -1;
 	if (s != NULL && *s != '\0')
 		a->url = xstrdup(s);
@@ -390,7 +391,7 @@ parse_am_alert(const cJSON *o, const char *at, enum status top,
  */
 static int
 parse_am(const char *body, size_t len, int64_t now_ms, int grafana,
-    struct alert_batch *out, char **err)
+    struct alert_batch *out, char **cause)
 {
 	cJSON		*root;
 	const cJSON	*v, *alerts;
@@ -399,7 +400,7 @@ parse_am(const char *body, size_t len, int64_t now_ms, int grafana,
 	int		 rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if ((root = parse_body(body, len, err)) == NULL)
+	if ((root = parse_body(body, len, cause)) == NULL)
 		return -1;
 	/* Grafana posting to the Alertmanager hook is still Grafana. */
 	v = member(root, "version");
@@ -421,7 +422,7 @@ parse_am(const char *body, size_t len, int64_t now_ms, int grafana,
 			top = STATUS_RESOLVED;
 	}
 
-	if (opt_string(root, "groupKey", "", &s, err) != 0)
+	if (opt_string(root, "groupKey", "", &s, cause) != 0)
 		goto out;
 	if (s != NULL)
 		out->group_key = xstrdup(s);
@@ -430,7 +431,7 @@ parse_am(const char *body, size_t len, int64_t now_ms, int grafana,
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
 		    v->valuedouble < 0 || v->valuedouble > 1e15 ||
 		    v->valuedouble != (double)(int64_t)v->valuedouble) {
-			fail_got(err, "", "truncatedAlerts", NULL,
+			fail_got(cause, "", "truncatedAlerts", NULL,
 			    "a count of alerts", v);
 			goto out;
 		}
@@ -439,11 +440,11 @@ parse_am(const char *body, size_t len, int64_t now_ms, int grafana,
 
 	alerts = member(root, "alerts");
 	if (alerts == NULL) {
-		fail(err, "", "alerts", NULL, "missing (expected an array of "
+		fail(cause, "", "alerts", NULL, "missing (expected an array of "
 		    "alerts)");
 		goto out;
 	}
-	if (parse_list(alerts, 0, top, now_ms, out, err) == 0)
+	if (parse_list(alerts, 0, top, now_ms, out, cause) == 0)
 		rc = 0;
 out:
 	cJSON_Delete(root);
@@ -454,21 +455,21 @@ out:
 
 int
 alert_parse_alertmanager(const char *body, size_t len, int64_t now_ms,
-    struct alert_batch *out, char **err)
+    struct alert_batch *out, char **cause)
 {
-	return parse_am(body, len, now_ms, 0, out, err);
+	return parse_am(body, len, now_ms, 0, out, cause);
 }
 
 int
 alert_parse_grafana(const char *body, size_t len, int64_t now_ms,
-    struct alert_batch *out, char **err)
+    struct alert_batch *out, char **cause)
 {
-	return parse_am(body, len, now_ms, 1, out, err);
+	return parse_am(body, len, now_ms, 1, out, cause);
 }
 
 /* Refuses keys outside the generic shape, suggesting the close one. */
 static int
-generic_check_keys(const cJSON *o, const char *at, int top, char **err)
+generic_check_keys(const cJSON *o, const char *at, int top, char **cause)
 {
 	const char *const	*keys = top ? generic_top_keys : generic_keys;
 	const char *const	*k;
@@ -483,10 +484,10 @@ generic_check_keys(const cJSON *o, const char *at, int top, char **err)
 		if (*k != NULL)
 			continue;
 		if ((hint = suggest_pick(v->string, keys)) != NULL) {
-			return fail(err, at, v->string, NULL, "unknown key "
+			return fail(cause, at, v->string, NULL, "unknown key "
 			    "(did you mean \"%s\"?)", hint);
 		}
-		return fail(err, at, v->string, NULL, "unknown key (an alert "
+		return fail(cause, at, v->string, NULL, "unknown key (an alert "
 		    "has name, status, severity, host, summary, description, "
 		    "labels, annotations, starts_at, url and fingerprint)");
 	}
@@ -495,16 +496,16 @@ generic_check_keys(const cJSON *o, const char *at, int top, char **err)
 
 /* starts_at: an RFC 3339 string or epoch seconds; 0 when absent. */
 static int
-generic_starts_at(const cJSON *o, const char *at, int64_t *ms, char **err)
+generic_starts_at(const cJSON *o, const char *at, int64_t *ms, char **cause)
 {
 	const cJSON	*v = member(o, "starts_at");
 
 	*ms = 0;
 	if (absent(v) || cJSON_IsString(v))
-		return opt_time(o, "starts_at", at, ms, err);
+		return opt_time(o, "starts_at", at, ms, cause);
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
 	    v->valuedouble < 0 || v->valuedouble >= YEAR_10000_SECS) {
-		return fail_got(err, at, "starts_at", NULL, "an RFC 3339 time "
+		return fail_got(cause, at, "starts_at", NULL, "an RFC 3339 time "
 		    "or epoch seconds", v);
 	}
 	*ms = (int64_t)(v->valuedouble * 1000.0);
@@ -519,38 +520,38 @@ generic_starts_at(const cJSON *o, const char *at, int64_t *ms, char **err)
  */
 static int
 parse_generic_alert(const cJSON *o, const char *at, int top, int64_t now_ms,
-    struct alert_in *a, char **err)
+    struct alert_in *a, char **cause)
 {
 	const char	*name, *status, *severity, *host, *summary, *desc;
 	const char	*url, *fp;
 	enum status	 st = STATUS_FIRING;
 
 	if (!cJSON_IsObject(o))
-		return fail_got(err, at, NULL, NULL, "an object", o);
-	if (generic_check_keys(o, at, top, err) != 0)
+		return fail_got(cause, at, NULL, NULL, "an object", o);
+	if (generic_check_keys(o, at, top, cause) != 0)
 		return -1;
-	if (opt_string(o, "name", at, &name, err) != 0 ||
-	    opt_string(o, "status", at, &status, err) != 0 ||
-	    opt_string(o, "severity", at, &severity, err) != 0 ||
-	    opt_string(o, "host", at, &host, err) != 0 ||
-	    opt_string(o, "summary", at, &summary, err) != 0 ||
-	    opt_string(o, "description", at, &desc, err) != 0 ||
-	    opt_string(o, "url", at, &url, err) != 0 ||
-	    opt_string(o, "fingerprint", at, &fp, err) != 0)
+	if (opt_string(o, "name", at, &name, cause) != 0 ||
+	    opt_string(o, "status", at, &status, cause) != 0 ||
+	    opt_string(o, "severity", at, &severity, cause) != 0 ||
+	    opt_string(o, "host", at, &host, cause) != 0 ||
+	    opt_string(o, "summary", at, &summary, cause) != 0 ||
+	    opt_string(o, "description", at, &desc, cause) != 0 ||
+	    opt_string(o, "url", at, &url, cause) != 0 ||
+	    opt_string(o, "fingerprint", at, &fp, cause) != 0)
 		return -1;
 	if (name == NULL)
-		return fail(err, at, "name", NULL, "missing (every alert "
+		return fail(cause, at, "name", NULL, "missing (every alert "
 		    "needs a name)");
 	if (*name == '\0')
-		return fail(err, at, "name", NULL, "empty");
+		return fail(cause, at, "name", NULL, "empty");
 	if (status != NULL && (st = status_of(status)) == STATUS_NONE) {
-		return fail_got(err, at, "status", NULL,
+		return fail_got(cause, at, "status", NULL,
 		    "\"firing\" or \"resolved\"", member(o, "status"));
 	}
 	a->resolved = st == STATUS_RESOLVED;
 
-	if (string_map(o, "labels", at, 1, &a->labels, err) != 0 ||
-	    string_map(o, "annotations", at, 0, &a->annotations, err) != 0)
+	if (string_map(o, "labels", at, 1, &a->labels, cause) != 0 ||
+	    string_map(o, "annotations", at, 0, &a->annotations, cause) != 0)
 		return -1;
 	labels_set(&a->labels, "alertname", name);
 	if (severity != NULL)
@@ -566,7 +567,7 @@ parse_generic_alert(const cJSON *o, const char *at, int top, int64_t now_ms,
 
 	if (fp != NULL) {
 		if (fingerprint_hex(fp, a->fingerprint) != 0)
-			return fail_got(err, at, "fingerprint", NULL,
+			return fail_got(cause, at, "fingerprint", NULL,
 			    "1 to 16 hex digits", member(o, "fingerprint"));
 	} else {
 		/*
@@ -590,7 +591,7 @@ parse_generic_alert(const cJSON *o, const char *at, int top, int64_t now_ms,
 		labels_release(&id);
 	}
 
-	if (generic_starts_at(o, at, &a->starts_ms, err) != 0)
+	if (generic_starts_at(o, at, &a->starts_ms, cause) != 0)
 		return -1;
 	if (a->starts_ms == 0)
 		a->starts_ms = now_ms;
@@ -609,7 +610,7 @@ parse_generic_alert(const cJSON *o, const char *at, int top, int64_t now_ms,
  */
 static int
 parse_list(const cJSON *alerts, int generic, enum status top, int64_t now_ms,
-    struct alert_batch *out, char **err)
+    struct alert_batch *out, char **cause)
 {
 	const cJSON	*item;
 	struct buf	 at;
@@ -617,11 +618,11 @@ parse_list(const cJSON *alerts, int generic, enum status top, int64_t now_ms,
 	int		 rc = 0;
 
 	if (!cJSON_IsArray(alerts))
-		return fail_got(err, "", "alerts", NULL, "an array", alerts);
+		return fail_got(cause, "", "alerts", NULL, "an array", alerts);
 	for (item = alerts->child; item != NULL; item = item->next)
 		n++;
 	if (n > ALERT_PARSE_MAX_ALERTS) {
-		xasprintf(err, "%zu alerts in one request; the limit is %d "
+		cause_set(cause, "%zu alerts in one request; the limit is %d "
 		    "(set max_alerts in the webhook config)", n,
 		    ALERT_PARSE_MAX_ALERTS);
 		return -1;
@@ -634,10 +635,10 @@ parse_list(const cJSON *alerts, int generic, enum status top, int64_t now_ms,
 		buf_addf(&at, "alerts[%zu]", i);
 		if (generic)
 			rc = parse_generic_alert(item, at.data, 0, now_ms,
-			    &out->v[i], err);
+			    &out->v[i], cause);
 		else
 			rc = parse_am_alert(item, at.data, top, now_ms,
-			    &out->v[i], err);
+			    &out->v[i], cause);
 		item = item->next;
 	}
 	buf_release(&at);
@@ -646,30 +647,30 @@ parse_list(const cJSON *alerts, int generic, enum status top, int64_t now_ms,
 
 int
 alert_parse_generic(const char *body, size_t len, int64_t now_ms,
-    struct alert_batch *out, char **err)
+    struct alert_batch *out, char **cause)
 {
 	cJSON		*root;
 	const cJSON	*alerts, *item;
 	int		 rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if ((root = parse_body(body, len, err)) == NULL)
+	if ((root = parse_body(body, len, cause)) == NULL)
 		return -1;
 	out->source = "generic";
 	if ((alerts = member(root, "alerts")) == NULL) {
 		out->v = xcalloc(1, sizeof *out->v);
 		out->n = 1;
-		rc = parse_generic_alert(root, "", 1, now_ms, &out->v[0], err);
+		rc = parse_generic_alert(root, "", 1, now_ms, &out->v[0], cause);
 		goto out;
 	}
 	for (item = root->child; item != NULL; item = item->next) {
 		if (item != alerts) {
-			fail(err, "", item->string, NULL, "unknown key (a body "
+			fail(cause, "", item->string, NULL, "unknown key (a body "
 			    "with \"alerts\" holds nothing else)");
 			goto out;
 		}
 	}
-	if (parse_list(alerts, 1, STATUS_NONE, now_ms, out, err) == 0)
+	if (parse_list(alerts, 1, STATUS_NONE, now_ms, out, cause) == 0)
 		rc = 0;
 out:
 	cJSON_Delete(root);

@@ -34,16 +34,16 @@ struct alert_batch {
 
 /*
  * Each returns 0 and fills *out (release with alert_batch_release), or
- * -1 with *err (caller frees) a one-line reason a person can act on:
+ * -1 with *cause (caller frees) a one-line reason a person can act on:
  * "alerts[3].labels.severity: expected a string, got 12". On failure
  * *out holds nothing. now_ms fills starts_ms when a body has none.
  */
 int	 alert_parse_alertmanager(const char *body, size_t len,
-	    int64_t now_ms, struct alert_batch *out, char **err);
+	    int64_t now_ms, struct alert_batch *out, char **cause);
 int	 alert_parse_grafana(const char *body, size_t len, int64_t now_ms,
-	    struct alert_batch *out, char **err);
+	    struct alert_batch *out, char **cause);
 int	 alert_parse_generic(const char *body, size_t len, int64_t now_ms,
-	    struct alert_batch *out, char **err);
+	    struct alert_batch *out, char **cause);
 void	 alert_batch_release(struct alert_batch *);
 
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "alerts.h"
 #include "alerts_int.h"
 #include "clock.h"
@@ -90,12 +91,12 @@ alerts_ack(struct alerts *al, int64_t id, const char *who,
 	struct alert	*a = alerts_find_mut(al, id);
 
 	if (a == NULL || a->state == ALERT_RESOLVED) {
-		xasprintf(cause, "alert #%lld is not open (see /alerts)",
+		cause_set(cause, "alert #%lld is not open (see /alerts)",
 		    (long long)id);
 		return -1;
 	}
 	if (a->state == ALERT_ACKED) {
-		xasprintf(cause, "alert #%lld was already acknowledged by %s",
+		cause_set(cause, "alert #%lld was already acknowledged by %s",
 		    (long long)id, a->acked_by != NULL ? a->acked_by : "?");
 		return -1;
 	}
@@ -114,7 +115,7 @@ alerts_resolve(struct alerts *al, int64_t id, const char *who,
 	struct alert	*a = alerts_find_mut(al, id);
 
 	if (a == NULL || a->state == ALERT_RESOLVED) {
-		xasprintf(cause, "alert #%lld is not open (see /alerts)",
+		cause_set(cause, "alert #%lld is not open (see /alerts)",
 		    (long long)id);
 		return -1;
 	}

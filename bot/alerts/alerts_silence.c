@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "alerts.h"
 #include "alerts_int.h"
 #include "clock.h"
@@ -157,7 +158,7 @@ alerts_unsilence(struct alerts *al, int64_t id, const char *who,
 			break;
 	}
 	if (s == NULL) {
-		xasprintf(cause, "no active silence #%lld (see /silences)",
+		cause_set(cause, "no active silence #%lld (see /silences)",
 		    (long long)id);
 		return -1;
 	}
@@ -177,7 +178,7 @@ alerts_silence_remote(struct alerts *al, int64_t id, const char *url,
 		;
 	if (s == NULL) {
 		if (cause != NULL)
-			xasprintf(cause, "silence #%lld is no longer active",
+			cause_set(cause, "silence #%lld is no longer active",
 			    (long long)id);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cause.h"
 #include "am_silence.h"
 #include "xmalloc.h"
 
@@ -109,13 +110,13 @@ am_call_result(const struct am_call *c, char **cause)
 	if (cause == NULL)
 		return -1;
 	if (c->rc != 0 || c->resp.status == 0) {
-		xasprintf(cause, "cannot reach Alertmanager at %s: %s", c->url,
+		cause_set(cause, "cannot reach Alertmanager at %s: %s", c->url,
 		    *c->resp.error != '\0' ? c->resp.error : "no answer");
 		return -1;
 	}
 	/* Its error is a short text or a JSON string: the first line. */
 	n = (int)strcspn(b, "\n");
-	xasprintf(cause, "Alertmanager (%s) answered %ld: %.*s", c->url,
+	cause_set(cause, "Alertmanager (%s) answered %ld: %.*s", c->url,
 	    c->resp.status, n > 200 ? 200 : n, b);
 	return -1;
 }

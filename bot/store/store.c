@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "fsperm.h"
 #include "store.h"
 #include "store_int.h"
@@ -298,7 +299,7 @@ store_open(const char *path, char **cause)
 	int		 fd, ok;
 
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	/* Create it owner-only before sqlite does, with its umask. */
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1) {
@@ -409,7 +410,7 @@ store_audit_append(struct store *s, const struct audit_entry *e,
 	int		 rc;
 
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	sqlite3_bind_int64(st, 1, e->ts_ms);
 	store_bind_text(st, 2, e->platform);
 	store_bind_text(st, 3, e->user_id);
@@ -475,7 +476,7 @@ store_outbox_add(struct store *s, const struct store_outbox_row *r,
 	int		 rc;
 
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	sqlite3_bind_int64(st, 1, r->created_ms);
 	store_bind_text(st, 2, r->platform);
 	store_bind_text(st, 3, r->channel);
@@ -541,7 +542,7 @@ store_outbox_sent(struct store *s, int64_t id, const char *platform_id,
     int64_t now_ms, char **cause)
 {
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	store_bind_text(s->outbox_sent, 1, platform_id);
 	sqlite3_bind_int64(s->outbox_sent, 2, now_ms);
 	sqlite3_bind_int64(s->outbox_sent, 3, id);
@@ -553,7 +554,7 @@ store_outbox_attempt(struct store *s, int64_t id, const char *error,
     char **cause)
 {
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	store_bind_text(s->outbox_attempt, 1, error);
 	sqlite3_bind_int64(s->outbox_attempt, 2, id);
 	return store_outbox_update(s, s->outbox_attempt, cause);
@@ -564,7 +565,7 @@ store_outbox_failed(struct store *s, int64_t id, const char *error,
     char **cause)
 {
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	store_bind_text(s->outbox_failed, 1, error);
 	sqlite3_bind_int64(s->outbox_failed, 2, id);
 	return store_outbox_update(s, s->outbox_failed, cause);

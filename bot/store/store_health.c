@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include "cause.h"
 #include "store.h"
 #include "store_health.h"
 #include "store_int.h"
@@ -59,7 +60,7 @@ store_can_commit(struct store *s, char **cause)
 		return 0;	/* a write is under way: the store is in use */
 	if (store_begin(s, &why) != 0 || store_commit(s, &why) != 0) {
 		if (cause != NULL)
-			*cause = why;
+			cause_take(cause, why);
 		else
 			free(why);
 		return -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "args.h"
 #include "buf.h"
 #include "xmalloc.h"
@@ -54,24 +55,24 @@ args_check_input(const char *text, size_t len, char **cause)
 	size_t			 i = 0, n;
 
 	if (len > ARGS_MAX_INPUT) {
-		xasprintf(cause, "command is too long (%zu bytes; the limit "
+		cause_set(cause, "command is too long (%zu bytes; the limit "
 		    "is %d)", len, ARGS_MAX_INPUT);
 		return -1;
 	}
 	while (i < len) {
 		if (p[i] == '\0') {
-			xasprintf(cause, "command contains a NUL byte at "
+			cause_set(cause, "command contains a NUL byte at "
 			    "byte %zu", i + 1);
 			return -1;
 		}
 		if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
 		    p[i] != '\r') || p[i] == 0x7f) {
-			xasprintf(cause, "command contains a control "
+			cause_set(cause, "command contains a control "
 			    "character (0x%02x) at byte %zu", p[i], i + 1);
 			return -1;
 		}
 		if ((n = utf8_seq_len(p + i, len - i)) == 0) {
-			xasprintf(cause, "command is not valid UTF-8 (at "
+			cause_set(cause, "command is not valid UTF-8 (at "
 			    "byte %zu)", i + 1);
 			return -1;
 		}
@@ -121,7 +122,7 @@ args_split(const char *text, size_t len, struct words *w, char **cause)
 
 	w->argc = 0;
 	w->argv = NULL;
-	*cause = NULL;
+	cause_clear(cause);
 	if (args_check_input(text, len, cause) != 0)
 		return -1;
 	buf_init(&word);
@@ -161,7 +162,7 @@ args_split(const char *text, size_t len, struct words *w, char **cause)
 			continue;
 		}
 		if (w->argc >= ARGS_MAX_WORDS) {
-			xasprintf(cause, "too many words (the limit is %d)",
+			cause_set(cause, "too many words (the limit is %d)",
 			    ARGS_MAX_WORDS);
 			goto fail;
 		}
@@ -187,13 +188,13 @@ args_split(const char *text, size_t len, struct words *w, char **cause)
 			buf_add(&word, p + 1, n);
 			p += 1 + n;
 		} else if (*p == '\\') {
-			xasprintf(cause, "command ends with a lone backslash");
+			cause_set(cause, "command ends with a lone backslash");
 			goto fail;
 		} else
 			buf_addc(&word, *p++);
 	}
 	if (q != Q_NONE) {
-		xasprintf(cause, "unclosed quote starting at byte %zu",
+		cause_set(cause, "unclosed quote starting at byte %zu",
 		    (size_t)(open_at - text) + 1);
 		goto fail;
 	}
@@ -279,14 +280,14 @@ args_set_value(const struct arg_option *opt, struct arg_value *v,
 		return 0;
 	case ARG_INT:
 		if (args_parse_int(val, &v->num) != 0) {
-			xasprintf(cause, "option --%s: expected a whole number "
+			cause_set(cause, "option --%s: expected a whole number "
 			    "0-1000000000, got \"%s\"", opt->name, val);
 			return -1;
 		}
 		return 0;
 	case ARG_DURATION:
 		if (duration_parse(val, &v->num, &why) != 0) {
-			xasprintf(cause, "option --%s: %s", opt->name, why);
+			cause_set(cause, "option --%s: %s", opt->name, why);
 			free(why);
 			return -1;
 		}
@@ -308,7 +309,7 @@ args_parse(const struct arg_spec *spec, const struct words *w,
 	int			 i, options_done = 0;
 	struct buf		 b;
 
-	*cause = NULL;
+	cause_clear(cause);
 	memset(out, 0, sizeof *out);
 	while (spec->options != NULL && spec->options[nopts].name != NULL)
 		nopts++;
@@ -347,12 +348,12 @@ args_parse(const struct arg_spec *spec, const struct words *w,
 				args_list_options(spec->options, &b);
 				buf_adds(&b, ")");
 			}
-			*cause = buf_detach(&b);
+			cause_take(cause, buf_detach(&b));
 			goto fail;
 		}
 		if (opt->type == ARG_BOOL) {
 			if (eq != NULL) {
-				xasprintf(cause, "option --%s takes no value",
+				cause_set(cause, "option --%s takes no value",
 				    opt->name);
 				goto fail;
 			}
@@ -360,7 +361,7 @@ args_parse(const struct arg_spec *spec, const struct words *w,
 			continue;
 		}
 		if (eq == NULL && i + 1 >= w->argc) {
-			xasprintf(cause, "option --%s needs a value",
+			cause_set(cause, "option --%s needs a value",
 			    opt->name);
 			goto fail;
 		}
@@ -369,16 +370,16 @@ args_parse(const struct arg_spec *spec, const struct words *w,
 			goto fail;
 	}
 	if (out->npos < spec->min) {
-		xasprintf(cause, "missing argument (needs %d, got %d)",
+		cause_set(cause, "missing argument (needs %d, got %d)",
 		    spec->min, out->npos);
 		goto fail;
 	}
 	if (spec->max >= 0 && out->npos > spec->max) {
 		if (spec->max == 0)
-			xasprintf(cause, "unexpected argument \"%s\" (this "
+			cause_set(cause, "unexpected argument \"%s\" (this "
 			    "command takes none)", out->pos[0]);
 		else
-			xasprintf(cause, "too many arguments (at most %d, got "
+			cause_set(cause, "too many arguments (at most %d, got "
 			    "%d)", spec->max, out->npos);
 		goto fail;
 	}
@@ -443,7 +444,7 @@ duration_parse(const char *s, int64_t *secs, char **cause)
 	const char	*p = s;
 	int64_t		 total = 0, n, unit;
 
-	*cause = NULL;
+	cause_clear(cause);
 	if (*p == '\0')
 		goto bad;
 	while (*p != '\0') {
@@ -470,17 +471,17 @@ duration_parse(const char *s, int64_t *secs, char **cause)
 			goto too_long;
 	}
 	if (total == 0) {
-		xasprintf(cause, "duration \"%s\" is zero", s);
+		cause_set(cause, "duration \"%s\" is zero", s);
 		return -1;
 	}
 	*secs = total;
 	return 0;
 
 too_long:
-	xasprintf(cause, "duration \"%s\" is too long (at most 366d)", s);
+	cause_set(cause, "duration \"%s\" is too long (at most 366d)", s);
 	return -1;
 bad:
-	xasprintf(cause, "expected a duration like 30s, 15m, 2h or 1d, "
+	cause_set(cause, "expected a duration like 30s, 15m, 2h or 1d, "
 	    "got \"%s\"", s);
 	return -1;
 }

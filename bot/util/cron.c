@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "civil.h"
 #include "cron.h"
 #include "xmalloc.h"
@@ -308,9 +309,9 @@ cron_parse(const char *expr, struct cron *out, char **cause)
 	size_t		 len = strlen(expr);
 
 	memset(out, 0, sizeof *out);
-	*cause = NULL;
+	cause_clear(cause);
 	if (len > CRON_MAX_INPUT) {
-		xasprintf(cause, "cron expression is too long (%zu bytes; the "
+		cause_set(cause, "cron expression is too long (%zu bytes; the "
 		    "limit is %d)", len, CRON_MAX_INPUT);
 		return -1;
 	}
@@ -353,7 +354,7 @@ cron_parse(const char *expr, struct cron *out, char **cause)
 	return 0;
 
 fail:
-	xasprintf(cause, "cron \"%s\": %s", text, err);
+	cause_set(cause, "cron \"%s\": %s", text, err);
 	return -1;
 }
 
@@ -454,9 +455,9 @@ cron_tz_check(const char *tz, char **cause)
 	int		 fd, ok = 0;
 	size_t		 len;
 
-	*cause = NULL;
+	cause_clear(cause);
 	if (tz == NULL || *tz == '\0') {
-		xasprintf(cause, "time zone is empty (expected \"UTC\", "
+		cause_set(cause, "time zone is empty (expected \"UTC\", "
 		    "\"local\" or a name like \"Europe/London\")");
 		return -1;
 	}
@@ -484,7 +485,7 @@ cron_tz_check(const char *tz, char **cause)
 	if (ok)
 		return 0;
 	cron_quote(text, sizeof text, tz, len);
-	xasprintf(cause, "unknown time zone \"%s%s\" (expected \"UTC\", "
+	cause_set(cause, "unknown time zone \"%s%s\" (expected \"UTC\", "
 	    "\"local\" or a name like \"Europe/London\")", text,
 	    len > CRON_TZ_MAX ? "..." : "");
 	return -1;

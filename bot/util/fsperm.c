@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "fsperm.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -21,23 +22,23 @@ fsperm_private(const char *path, char **cause)
 	mode_t		 mode;
 
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	if (lstat(path, &st) != 0) {
 		if (errno == ENOENT)
 			return 0;
 		if (cause != NULL)
-			xasprintf(cause, "%s: %s", path, strerror(errno));
+			cause_set(cause, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
 		if (cause != NULL)
-			xasprintf(cause, "%s must be a directory or a file, "
+			cause_set(cause, "%s must be a directory or a file, "
 			    "not a link or a device", path);
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
 		if (cause != NULL)
-			xasprintf(cause, "%s belongs to another user (uid %u); "
+			cause_set(cause, "%s belongs to another user (uid %u); "
 			    "the bot's files must be its own", path,
 			    (unsigned)st.st_uid);
 		return -1;
@@ -47,7 +48,7 @@ fsperm_private(const char *path, char **cause)
 	mode = st.st_mode & 0700;
 	if (chmod(path, mode) != 0) {
 		if (cause != NULL)
-			xasprintf(cause, "%s is mode %04o (others may read it) "
+			cause_set(cause, "%s is mode %04o (others may read it) "
 			    "and cannot be fixed: %s", path,
 			    (unsigned)(st.st_mode & 07777), strerror(errno));
 		return -1;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "httpd.h"
 #include "httpd_int.h"
 #include "log.h"
@@ -290,7 +291,7 @@ httpd_start(struct loop *loop, const char *address, int port, char **cause)
 	struct httpd				*h = xcalloc(1, sizeof *h);
 
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	h->reserve_fd = -1;
 	/* Our socket, not lws's: see httpd_accept.c for why. */
 	if ((h->listen_fd = httpd_listen_socket(address, port, &h->port,
@@ -305,7 +306,7 @@ httpd_start(struct loop *loop, const char *address, int port, char **cause)
 	info.user = h;
 	if ((h->vhost = lws_create_vhost(loop_lws(loop), &info)) == NULL) {
 		if (cause != NULL)
-			xasprintf(cause, "cannot create the HTTP server");
+			cause_set(cause, "cannot create the HTTP server");
 		close(h->listen_fd);
 		free(h);
 		return NULL;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "clock.h"
 #include "httpd_int.h"
 #include "log.h"
@@ -53,7 +54,7 @@ httpd_listen_socket(const char *address, int port, int *bound, char **cause)
 	int			 fd = -1, on = 1, e;
 
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	/* "[::1]" as well as "::1". */
 	if (n >= 2 && address[0] == '[' && address[n - 1] == ']')
 		snprintf(host, sizeof host, "%.*s", (int)n - 2, address + 1);
@@ -66,7 +67,7 @@ httpd_listen_socket(const char *address, int port, int *bound, char **cause)
 	hints.ai_flags = AI_PASSIVE;
 	if ((e = getaddrinfo(host, service, &hints, &res)) != 0) {
 		if (cause != NULL)
-			xasprintf(cause, "cannot listen on %s:%d (%s)",
+			cause_set(cause, "cannot listen on %s:%d (%s)",
 			    address, port, gai_strerror(e));
 		return -1;
 	}
@@ -77,7 +78,7 @@ httpd_listen_socket(const char *address, int port, int *bound, char **cause)
 	    listen(fd, SOMAXCONN) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
 		if (cause != NULL)
-			xasprintf(cause, "cannot listen on %s:%d (%s; in use, "
+			cause_set(cause, "cannot listen on %s:%d (%s; in use, "
 			    "or not an address of this machine?)", address,
 			    port, strerror(errno));
 		if (fd >= 0)
@@ -121,7 +122,7 @@ httpd_accept_start(struct httpd *h, char **cause)
 	lws_sock_file_fd_type	 fd;
 
 	if (cause != NULL)
-		*cause = NULL;
+		cause_clear(cause);
 	h->reserve_fd = httpd_reserve_open();
 	if (h->max_conns == 0)
 		h->max_conns = 256;
@@ -131,7 +132,7 @@ httpd_accept_start(struct httpd *h, char **cause)
 	    LWS_ADOPT_RAW_FILE_DESC, fd, HTTPD_LISTEN_PROTOCOL, NULL);
 	if (h->listen_wsi == NULL) {
 		if (cause != NULL)
-			xasprintf(cause, "cannot watch the listening socket");
+			cause_set(cause, "cannot watch the listening socket");
 		return -1;
 	}
 	lws_set_opaque_user_data(h->listen_wsi, h);

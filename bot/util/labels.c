@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "buf.h"
 #include "errtext.h"
 #include "labels.h"
@@ -47,16 +48,16 @@ json_print(cJSON *root)
 	return out;
 }
 
-/* Sets *err to "<text>: <message>". */
+/* Sets *cause to "<text>: <message>". */
 static void
-text_error(char **err, const char *text, const char *msg)
+text_error(char **cause, const char *text, const char *msg)
 {
 	struct buf	 b;
 
 	buf_init(&b);
 	errtext_add(&b, text, 0);
 	buf_addf(&b, ": %s", msg);
-	*err = buf_detach(&b);
+	cause_take(cause, buf_detach(&b));
 }
 
 /* Index of name in the set, or where it would go (*found says which). */
@@ -222,7 +223,7 @@ labels_pending_cmp(const void *a, const void *b)
 }
 
 int
-labels_from_json(const char *json, struct labels *out, char **err)
+labels_from_json(const char *json, struct labels *out, char **cause)
 {
 	cJSON			*root, *item;
 	const char		*end = NULL;
@@ -233,12 +234,12 @@ labels_from_json(const char *json, struct labels *out, char **err)
 	out->n = 0;
 	root = cJSON_ParseWithOpts(json, &end, 1);
 	if (root == NULL) {
-		xasprintf(err, "invalid JSON near byte %zu",
+		cause_set(cause, "invalid JSON near byte %zu",
 		    end != NULL && end >= json ? (size_t)(end - json) + 1 : 1);
 		return -1;
 	}
 	if (!cJSON_IsObject(root)) {
-		xasprintf(err, "expected a JSON object of strings, got %s",
+		cause_set(cause, "expected a JSON object of strings, got %s",
 		    errtext_json_kind(root));
 		cJSON_Delete(root);
 		return -1;
@@ -256,7 +257,7 @@ labels_from_json(const char *json, struct labels *out, char **err)
 			errtext_add(&b, item->string, 1);
 			buf_addf(&b, ": expected a string, got %s",
 			    errtext_json_kind(item));
-			*err = buf_detach(&b);
+			cause_take(cause, buf_detach(&b));
 			free(p);
 			cJSON_Delete(root);
 			return -1;
@@ -379,11 +380,11 @@ op_string(enum matcher_op op)
  * compiles the regex, anchored as ^(re)$. The regex is checked and
  * compiled alone first so that "a)|(b" cannot escape the anchors and
  * errors name what the person wrote. On failure m is
- * zeroed (holds nothing) and *err names text.
+ * zeroed (holds nothing) and *cause names text.
  */
 static int
 matcher_build(struct matcher *m, const char *text, const char *name,
-    enum matcher_op op, const char *value, char **err)
+    enum matcher_op op, const char *value, char **cause)
 {
 	struct buf	 b;
 	regex_t		 re;
@@ -394,13 +395,13 @@ matcher_build(struct matcher *m, const char *text, const char *name,
 	memset(m, 0, sizeof *m);
 	if (op == MATCH_RE || op == MATCH_NRE) {
 		if ((why = regex_guard_check(value)) != NULL) {
-			text_error(err, text, why);
+			text_error(cause, text, why);
 			return -1;
 		}
 		if ((rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB)) != 0) {
 			buf_init(&b);
 			regex_guard_error(&b, rc, &re);
-			text_error(err, text, b.data);
+			text_error(cause, text, b.data);
 			buf_release(&b);
 			return -1;
 		}
@@ -411,7 +412,7 @@ matcher_build(struct matcher *m, const char *text, const char *name,
 		if (rc != 0) {
 			buf_init(&b);
 			regex_guard_error(&b, rc, &m->re);
-			text_error(err, text, b.data);
+			text_error(cause, text, b.data);
 			buf_release(&b);
 			return -1;
 		}
@@ -467,7 +468,7 @@ matcher_value(const char *s, const char **why)
 }
 
 int
-matcher_parse(const char *text, struct matcher *out, char **err)
+matcher_parse(const char *text, struct matcher *out, char **cause)
 {
 	enum matcher_op	 op = MATCH_EQ;
 	const char	*why = NULL;
@@ -479,24 +480,24 @@ matcher_parse(const char *text, struct matcher *out, char **err)
 	n = name_len(text);
 	if (n == 0) {
 		if (text[0] == '\0')
-			*err = xstrdup("empty matcher");
+			cause_set(cause, "empty matcher");
 		else
-			text_error(err, text, "expected a label name (letters, "
+			text_error(cause, text, "expected a label name (letters, "
 			    "digits and _, not starting with a digit) before "
 			    "=, !=, =~ or !~");
 		return -1;
 	}
 	if ((oplen = op_at(text + n, &op)) == 0) {
-		text_error(err, text, "expected name=value, name!=value, "
+		text_error(cause, text, "expected name=value, name!=value, "
 		    "name=~regex or name!~regex");
 		return -1;
 	}
 	if ((value = matcher_value(text + n + oplen, &why)) == NULL) {
-		text_error(err, text, why);
+		text_error(cause, text, why);
 		return -1;
 	}
 	name = xstrndup(text, n);
-	rc = matcher_build(out, text, name, op, value, err);
+	rc = matcher_build(out, text, name, op, value, cause);
 	free(name);
 	free(value);
 	return rc;
@@ -535,7 +536,7 @@ matcher_text(struct buf *b, const char *name, enum matcher_op op,
 
 int
 matchers_add(struct matchers *ms, const char *name, enum matcher_op op,
-    const char *value, char **err)
+    const char *value, char **cause)
 {
 	struct matcher	 m;
 	struct buf	 text;
@@ -544,12 +545,12 @@ matchers_add(struct matchers *ms, const char *name, enum matcher_op op,
 	buf_init(&text);
 	matcher_text(&text, name, op, value);
 	if (!name_valid(name)) {
-		text_error(err, text.data, "bad label name (letters, digits "
+		text_error(cause, text.data, "bad label name (letters, digits "
 		    "and _, not starting with a digit)");
 		buf_release(&text);
 		return -1;
 	}
-	if ((rc = matcher_build(&m, text.data, name, op, value, err)) == 0)
+	if ((rc = matcher_build(&m, text.data, name, op, value, cause)) == 0)
 		matchers_push(ms, &m);
 	buf_release(&text);
 	return rc;
@@ -562,7 +563,7 @@ matchers_add(struct matchers *ms, const char *name, enum matcher_op op,
  */
 int
 matchers_parse_words(char *const *words, size_t nwords,
-    struct matchers *out, char **err)
+    struct matchers *out, char **cause)
 {
 	struct matcher	 m;
 	enum matcher_op	 op;
@@ -574,7 +575,7 @@ matchers_parse_words(char *const *words, size_t nwords,
 		n = name_len(words[i]);
 		if (n == 0 || op_at(words[i] + n, &op) == 0)
 			break;
-		if (matcher_parse(words[i], &m, err) != 0) {
+		if (matcher_parse(words[i], &m, cause) != 0) {
 			matchers_release(out);
 			return -1;
 		}
@@ -652,9 +653,9 @@ matchers_to_json(const struct matchers *ms)
 	return out;
 }
 
-/* One element of a matchers array: 0, or -1 and *err naming [i]. */
+/* One element of a matchers array: 0, or -1 and *cause naming [i]. */
 static int
-matcher_from_json(const cJSON *o, size_t i, struct matchers *out, char **err)
+matcher_from_json(const cJSON *o, size_t i, struct matchers *out, char **cause)
 {
 	static const char *const	 keys[] = { "name", "op", "value" };
 	const cJSON			*v[3];
@@ -663,18 +664,18 @@ matcher_from_json(const cJSON *o, size_t i, struct matchers *out, char **err)
 	size_t				 k;
 
 	if (!cJSON_IsObject(o)) {
-		xasprintf(err, "[%zu]: expected an object, got %s", i,
+		cause_set(cause, "[%zu]: expected an object, got %s", i,
 		    errtext_json_kind(o));
 		return -1;
 	}
 	for (k = 0; k < 3; k++) {
 		v[k] = cJSON_GetObjectItemCaseSensitive(o, keys[k]);
 		if (v[k] == NULL) {
-			xasprintf(err, "[%zu].%s: missing", i, keys[k]);
+			cause_set(cause, "[%zu].%s: missing", i, keys[k]);
 			return -1;
 		}
 		if (!cJSON_IsString(v[k])) {
-			xasprintf(err, "[%zu].%s: expected a string, got %s",
+			cause_set(cause, "[%zu].%s: expected a string, got %s",
 			    i, keys[k], errtext_json_kind(v[k]));
 			return -1;
 		}
@@ -686,12 +687,12 @@ matcher_from_json(const cJSON *o, size_t i, struct matchers *out, char **err)
 		buf_init(&b);
 		buf_addf(&b, "[%zu].op: expected =, !=, =~ or !~, got ", i);
 		errtext_add(&b, v[1]->valuestring, 1);
-		*err = buf_detach(&b);
+		cause_take(cause, buf_detach(&b));
 		return -1;
 	}
 	if (matchers_add(out, v[0]->valuestring, op, v[2]->valuestring,
 	    &why) != 0) {
-		xasprintf(err, "[%zu]: %s", i, why);
+		cause_set(cause, "[%zu]: %s", i, why);
 		free(why);
 		return -1;
 	}
@@ -699,7 +700,7 @@ matcher_from_json(const cJSON *o, size_t i, struct matchers *out, char **err)
 }
 
 int
-matchers_from_json(const char *json, struct matchers *out, char **err)
+matchers_from_json(const char *json, struct matchers *out, char **cause)
 {
 	cJSON		*root, *o;
 	const char	*end = NULL;
@@ -709,18 +710,18 @@ matchers_from_json(const char *json, struct matchers *out, char **err)
 	out->n = 0;
 	root = cJSON_ParseWithOpts(json, &end, 1);
 	if (root == NULL) {
-		xasprintf(err, "invalid JSON near byte %zu",
+		cause_set(cause, "invalid JSON near byte %zu",
 		    end != NULL && end >= json ? (size_t)(end - json) + 1 : 1);
 		return -1;
 	}
 	if (!cJSON_IsArray(root)) {
-		xasprintf(err, "expected a JSON array of matchers, got %s",
+		cause_set(cause, "expected a JSON array of matchers, got %s",
 		    errtext_json_kind(root));
 		cJSON_Delete(root);
 		return -1;
 	}
 	for (o = root->child; o != NULL; o = o->next, i++) {
-		if (matcher_from_json(o, i, out, err) != 0) {
+		if (matcher_from_json(o, i, out, cause) != 0) {
 			matchers_release(out);
 			cJSON_Delete(root);
 			return -1;

@@ -42,8 +42,8 @@ int	 labels_equal(const struct labels *, const struct labels *);
 void	 labels_fingerprint(const struct labels *, char out[17]);
 /* {"a":"1","b":"2"} — caller frees. */
 char	*labels_to_json(const struct labels *);
-/* Parses a JSON object of strings; 0, or -1 and *err (caller frees). */
-int	 labels_from_json(const char *json, struct labels *out, char **err);
+/* Parses a JSON object of strings; 0, or -1 and *cause (caller frees). */
+int	 labels_from_json(const char *json, struct labels *out, char **cause);
 /* a="1", b="2" for people — caller frees. */
 char	*labels_to_text(const struct labels *);
 
@@ -69,20 +69,20 @@ struct matchers {
 
 /*
  * Parses one matcher ("severity=~\"crit|warn\""). Returns 0, or -1 and
- * *err (caller frees) saying what is wrong, e.g.
+ * *cause (caller frees) saying what is wrong, e.g.
  * "host=~\"db(\": bad regex: unmatched parenthesis".
  */
-int	 matcher_parse(const char *text, struct matcher *out, char **err);
-/* Adds a matcher built from parts (the routing config); 0 or -1, *err. */
+int	 matcher_parse(const char *text, struct matcher *out, char **cause);
+/* Adds a matcher built from parts (the routing config); 0 or -1, *cause. */
 int	 matchers_add(struct matchers *, const char *name, enum matcher_op,
-	    const char *value, char **err);
+	    const char *value, char **cause);
 /*
  * Parses words until the first that is not a matcher; returns how many
- * were taken (0 or more), or -1 and *err when a word looks like a
+ * were taken (0 or more), or -1 and *cause when a word looks like a
  * matcher (has =, !=, =~ or !~ after a name) but is malformed.
  */
 int	 matchers_parse_words(char *const *words, size_t nwords,
-	    struct matchers *out, char **err);
+	    struct matchers *out, char **cause);
 /* All matchers hold for the labels (an absent label is ""). */
 int	 matchers_match(const struct matchers *, const struct labels *);
 /* name=value,name=~"re" — caller frees. */
@@ -90,7 +90,7 @@ char	*matchers_to_text(const struct matchers *);
 /* [{"name":..,"op":"=~","value":..}] — caller frees; and back. */
 char	*matchers_to_json(const struct matchers *);
 int	 matchers_from_json(const char *json, struct matchers *out,
-	    char **err);
+	    char **cause);
 void	 matchers_release(struct matchers *);
 
 #endif /* OPSBOT_LABELS_H */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "log.h"
 #include "loop.h"
 #include "xmalloc.h"
@@ -99,7 +100,7 @@ loop_create(int tls, char **cause)
 	struct lws_context_creation_info	 info;
 	struct loop				*l;
 
-	*cause = NULL;
+	cause_clear(cause);
 	l = xcalloc(1, sizeof *l);
 	pthread_mutex_init(&l->lock, NULL);
 	lws_set_log_level(LLL_ERR | LLL_WARN, loop_lws_log);
@@ -118,7 +119,7 @@ loop_create(int tls, char **cause)
 		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	l->lws = lws_create_context(&info);
 	if (l->lws == NULL) {
-		xasprintf(cause, "cannot create the libwebsockets context");
+		cause_set(cause, "cannot create the libwebsockets context");
 		pthread_mutex_destroy(&l->lock);
 		free(l);
 		return NULL;
