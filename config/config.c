@@ -24,649 +24,30 @@
 #include "args.h"
 #include "buf.h"
 #include "cmd.h"
-#include "config.h"
+#include "config_int.h"
 #include "channel.h"
 #include "cron.h"
 #include "suggest.h"
 #include "xmalloc.h"
 
-#define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
-#define CONFIG_SECRET_MAX	4096
-
-struct cfg_ctx {
-	struct buf	*errors;
-	int		 nerrors;
-	/* Known once chat is loaded: where a channel without a platform goes. */
-	int		 slack_on;
-	int		 mattermost_on;
-};
-
-static void cfg_error(struct cfg_ctx *, const char *path, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
-
-static void
-cfg_error(struct cfg_ctx *ctx, const char *path, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	buf_addf(ctx->errors, "%s: ", path);
-	va_start(ap, fmt);
-	buf_vaddf(ctx->errors, fmt, ap);
-	va_end(ap);
-	buf_addc(ctx->errors, '\n');
-	ctx->nerrors++;
-}
-
-/* Child paths: "hosts" + "port" -> "hosts.port"; root children unprefixed. */
-static char *
-cfg_path_key(const char *parent, const char *key)
-{
-	char	*p;
-
-	if (*parent == '\0')
-		return xstrdup(key);
-	xasprintf(&p, "%s.%s", parent, key);
-	return p;
-}
-
-static char *
-cfg_path_index(const char *parent, int i)
-{
-	char	*p;
-
-	xasprintf(&p, "%s[%d]", parent, i);
-	return p;
-}
-
-/* Describes a JSON value for "got ..." in messages. */
-static void
-cfg_describe(const cJSON *v, char *out, size_t len)
-{
-	if (v == NULL)
-		snprintf(out, len, "nothing");
-	else if (cJSON_IsString(v))
-		snprintf(out, len, "\"%.40s%s\"", v->valuestring,
-		    strlen(v->valuestring) > 40 ? "..." : "");
-	else if (cJSON_IsNumber(v)) {
-		/* Out of range, the cast to long long would be undefined. */
-		if (v->valuedouble > -1e15 && v->valuedouble < 1e15 &&
-		    v->valuedouble == (double)(long long)v->valuedouble)
-			snprintf(out, len, "%lld", (long long)v->valuedouble);
-		else
-			snprintf(out, len, "%g", v->valuedouble);
-	} else if (cJSON_IsBool(v))
-		snprintf(out, len, "%s", cJSON_IsTrue(v) ? "true" : "false");
-	else if (cJSON_IsNull(v))
-		snprintf(out, len, "null");
-	else if (cJSON_IsArray(v))
-		snprintf(out, len, "an array");
-	else
-		snprintf(out, len, "an object");
-}
-
-static void
-cfg_type_error(struct cfg_ctx *ctx, const char *path, const char *expected,
-    const cJSON *got)
-{
-	char	 desc[64];
-
-	cfg_describe(got, desc, sizeof desc);
-	cfg_error(ctx, path, "expected %s, got %s", expected, desc);
-}
-
-/*
- * Unknown keys are errors. allowed is NULL-terminated; a key "x" that
- * names a secret also allows "x_file" when listed that way by the caller.
- * With allowed NULL (maps keyed by name) only duplicates are errors.
- */
-static config_keys_fn	 cfg_keys_seen;
-static void		*cfg_keys_seen_arg;
-
-void
-config_on_keys(config_keys_fn fn, void *arg)
-{
-	cfg_keys_seen = fn;
-	cfg_keys_seen_arg = arg;
-}
-
-static void
-cfg_check_keys(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *const *allowed)
-{
-	const cJSON		*item, *other;
-	const char *const	*a;
-	const char		*hint;
-	char			*p;
-	struct buf		 known;
-
-	if (cfg_keys_seen != NULL && allowed != NULL)
-		cfg_keys_seen(cfg_keys_seen_arg, path, allowed);
-
-	cJSON_ArrayForEach(item, obj) {
-		p = cfg_path_key(path, item->string);
-		for (other = obj->child; other != item; other = other->next) {
-			if (strcmp(other->string, item->string) == 0) {
-				cfg_error(ctx, p, "duplicate key");
-				break;
-			}
-		}
-		if (allowed == NULL) {
-			free(p);
-			continue;
-		}
-		for (a = allowed; *a != NULL; a++) {
-			if (strcmp(*a, item->string) == 0)
-				break;
-		}
-		if (*a == NULL) {
-			hint = suggest_pick(item->string, allowed);
-			if (hint != NULL)
-				cfg_error(ctx, p, "unknown key; did you mean "
-				    "\"%s\"?", hint);
-			else {
-				buf_init(&known);
-				for (a = allowed; *a != NULL; a++)
-					buf_addf(&known, "%s%s",
-					    a == allowed ? "" : ", ", *a);
-				cfg_error(ctx, p, "unknown key (known keys: "
-				    "%s)", known.data);
-				buf_release(&known);
-			}
-		}
-		free(p);
-	}
-}
-
-/*
- * Expands ${NAME} from the environment ("$$" is a literal "$"). Returns a
- * new string, or NULL after reporting the problem at path.
- */
-static char *
-cfg_expand(struct cfg_ctx *ctx, const char *path, const char *s)
-{
-	struct buf	 b;
-	const char	*p = s, *end, *val;
-	char		*name;
-	size_t		 n;
-
-	buf_init(&b);
-	while (*p != '\0') {
-		if (p[0] == '$' && p[1] == '$') {
-			buf_addc(&b, '$');
-			p += 2;
-			continue;
-		}
-		if (p[0] != '$' || p[1] != '{') {
-			buf_addc(&b, *p++);
-			continue;
-		}
-		end = strchr(p + 2, '}');
-		n = end != NULL ? (size_t)(end - p - 2) : 0;
-		if (end == NULL || n == 0 ||
-		    strspn(p + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "abcdefghijklmnopqrstuvwxyz0123456789_") != n ||
-		    (p[2] >= '0' && p[2] <= '9')) {
-			cfg_error(ctx, path, "bad variable reference; write "
-			    "${NAME} with letters, digits and _ (or $$ for "
-			    "a literal $)");
-			buf_release(&b);
-			return NULL;
-		}
-		name = xstrndup(p + 2, n);
-		val = getenv(name);
-		if (val == NULL) {
-			cfg_error(ctx, path, "environment variable %s is not "
-			    "set", name);
-			free(name);
-			buf_release(&b);
-			return NULL;
-		}
-		free(name);
-		buf_adds(&b, val);
-		p = end + 1;
-	}
-	return buf_detach(&b);
-}
-
-/*
- * Reads a string key. Returns 1 and sets *out (caller frees) when
- * present and valid, 0 when absent, -1 after reporting an error.
- */
-static int
-cfg_string(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key, char **out)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	char		*p;
-	int		 rc = -1;
-
-	if (v == NULL)
-		return 0;
-	p = cfg_path_key(path, key);
-	if (!cJSON_IsString(v))
-		cfg_type_error(ctx, p, "a string", v);
-	else if ((*out = cfg_expand(ctx, p, v->valuestring)) != NULL)
-		rc = 1;
-	free(p);
-	return rc;
-}
-
-/* A string key with a default; *out is always set (caller frees). */
-static void
-cfg_string_def(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key, const char *def, char **out)
-{
-	if (cfg_string(ctx, obj, path, key, out) != 1)
-		*out = def != NULL ? xstrdup(def) : NULL;
-}
-
-/* A string that must be present and non-empty. */
-static char *
-cfg_string_req(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key)
-{
-	char	*s = NULL, *p;
-	int	 rc = cfg_string(ctx, obj, path, key, &s);
-
-	if (rc == 1 && *s != '\0')
-		return s;
-	if (rc >= 0) {
-		p = cfg_path_key(path, key);
-		cfg_error(ctx, p, rc == 0 ? "required key is missing" :
-		    "must not be empty");
-		free(p);
-	}
-	free(s);
-	return NULL;
-}
-
-static void
-cfg_int(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key, int min, int max, int def, int *out)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	char		*p, expected[64];
-
-	*out = def;
-	if (v == NULL)
-		return;
-	if (cJSON_IsNumber(v) && v->valuedouble >= min &&
-	    v->valuedouble <= max && v->valuedouble == (double)(int)v->valuedouble) {
-		*out = (int)v->valuedouble;
-		return;
-	}
-	p = cfg_path_key(path, key);
-	snprintf(expected, sizeof expected, "an integer %d-%d", min, max);
-	cfg_type_error(ctx, p, expected, v);
-	free(p);
-}
-
-static void
-cfg_bool(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key, int def, int *out)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	char		*p;
-
-	*out = def;
-	if (v == NULL)
-		return;
-	if (cJSON_IsBool(v)) {
-		*out = cJSON_IsTrue(v);
-		return;
-	}
-	p = cfg_path_key(path, key);
-	cfg_type_error(ctx, p, "true or false", v);
-	free(p);
-}
-
-static void
-cfg_duration(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key, int64_t def, int64_t *out)
-{
-	char	*s = NULL, *cause = NULL, *p;
-
-	*out = def;
-	if (cfg_string(ctx, obj, path, key, &s) != 1)
-		return;
-	if (duration_parse(s, out, &cause) != 0) {
-		p = cfg_path_key(path, key);
-		cfg_error(ctx, p, "%s", cause);
-		free(p);
-		free(cause);
-		*out = def;
-	}
-	free(s);
-}
-
-/* One of a fixed set of words; returns its index, or def. */
-static int
-cfg_enum(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key, const char *const *words, int def)
-{
-	char		*s = NULL, *p;
-	const char	*hint;
-	int		 i, found = def;
-	struct buf	 b;
-
-	if (cfg_string(ctx, obj, path, key, &s) != 1)
-		return def;
-	for (i = 0; words[i] != NULL; i++) {
-		if (strcmp(words[i], s) == 0)
-			break;
-	}
-	if (words[i] != NULL)
-		found = i;
-	else {
-		buf_init(&b);
-		for (i = 0; words[i] != NULL; i++)
-			buf_addf(&b, "%s\"%s\"", i == 0 ? "" :
-			    words[i + 1] == NULL ? " or " : ", ", words[i]);
-		p = cfg_path_key(path, key);
-		/* A typo of one of them (a checklist's kind, a level). */
-		hint = suggest_pick(s, words);
-		cfg_error(ctx, p, "expected %s, got \"%s\"%s%s%s", b.data, s,
-		    hint != NULL ? "; did you mean \"" : "",
-		    hint != NULL ? hint : "", hint != NULL ? "\"?" : "");
-		free(p);
-		buf_release(&b);
-	}
-	free(s);
-	return found;
-}
-
-/* An array of strings (a lone string is not accepted: be explicit). */
-static void
-cfg_strlist(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key, struct strlist *out)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	const cJSON	*item;
-	char		*p, *ip, *s;
-	int		 i = 0;
-
-	memset(out, 0, sizeof *out);
-	if (v == NULL)
-		return;
-	p = cfg_path_key(path, key);
-	if (!cJSON_IsArray(v)) {
-		cfg_type_error(ctx, p, "an array of strings", v);
-		free(p);
-		return;
-	}
-	out->v = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *out->v);
-	cJSON_ArrayForEach(item, v) {
-		ip = cfg_path_index(p, i++);
-		if (!cJSON_IsString(item))
-			cfg_type_error(ctx, ip, "a string", item);
-		else if (item->valuestring[0] == '\0')
-			cfg_error(ctx, ip, "must not be empty");
-		else if ((s = cfg_expand(ctx, ip, item->valuestring)) != NULL)
-			out->v[out->n++] = s;
-		free(ip);
-	}
-	free(p);
-}
-
-static void
-strlist_free(struct strlist *l)
-{
-	size_t	 i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
-int
-config_strlist_has(const struct strlist *l, const char *s)
-{
-	size_t	 i;
-
-	for (i = 0; i < l->n; i++) {
-		if (strcmp(l->v[i], s) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Reads a secret from key, or from the file named by key_file. The file
- * must be a regular file that group and others cannot read. Returns the
- * secret (caller frees) or NULL when absent or after an error.
- */
-static char *
-cfg_secret(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key)
-{
-	char		 fkey[64], buf[CONFIG_SECRET_MAX + 1], *p = NULL;
-	char		*val = NULL, *file = NULL;
-	struct stat	 st;
-	ssize_t		 n;
-	int		 fd = -1, has_val, has_file;
-
-	snprintf(fkey, sizeof fkey, "%s_file", key);
-	has_val = cfg_string(ctx, obj, path, key, &val);
-	has_file = cfg_string(ctx, obj, path, fkey, &file);
-	if (has_val < 0 || has_file < 0)
-		goto fail;
-	if (has_val == 1 && has_file == 1) {
-		p = cfg_path_key(path, key);
-		cfg_error(ctx, p, "set either %s or %s, not both", key, fkey);
-		goto fail;
-	}
-	if (has_val == 1) {
-		if (*val == '\0') {
-			p = cfg_path_key(path, key);
-			cfg_error(ctx, p, "must not be empty");
-			goto fail;
-		}
-		return val;
-	}
-	if (has_file == 0)
-		return NULL;
-
-	p = cfg_path_key(path, fkey);
-	/* O_NONBLOCK: a FIFO named by mistake must not hang start-up. */
-	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) == -1 ||
-	    fstat(fd, &st) != 0) {
-		cfg_error(ctx, p, "cannot read %s: %s", file, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		cfg_error(ctx, p, "%s is not a regular file", file);
-		goto fail;
-	}
-	if ((st.st_mode & 077) != 0) {
-		cfg_error(ctx, p, "%s is readable by group or others (mode "
-		    "%04o); run: chmod 600 %s", file,
-		    (unsigned)(st.st_mode & 07777), file);
-		goto fail;
-	}
-	n = read(fd, buf, sizeof buf);
-	if (n < 0 || n > CONFIG_SECRET_MAX) {
-		cfg_error(ctx, p, n < 0 ? "cannot read %s" :
-		    "%s is larger than 4 KiB; is it the right file?", file);
-		goto fail;
-	}
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
-	    buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-		n--;
-	if (n == 0) {
-		cfg_error(ctx, p, "%s is empty", file);
-		goto fail;
-	}
-	val = xstrndup(buf, (size_t)n);
-	explicit_bzero(buf, sizeof buf);
-	close(fd);
-	free(file);
-	free(p);
-	return val;
-
-fail:
-	explicit_bzero(buf, sizeof buf);
-	if (fd != -1)
-		close(fd);
-	free(val);
-	free(file);
-	free(p);
-	return NULL;
-}
-
-/* Fetches an optional object-valued key; reports a wrong type. */
-static const cJSON *
-cfg_object(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const char *key)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	char		*p;
-
-	if (v == NULL || cJSON_IsObject(v))
-		return v;
-	p = cfg_path_key(path, key);
-	cfg_type_error(ctx, p, "an object", v);
-	free(p);
-	return NULL;
-}
-
-static const cJSON *
-cfg_array(struct cfg_ctx *ctx, const cJSON *obj, const char *key,
-    const char *what)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (v == NULL || cJSON_IsArray(v))
-		return v;
-	cfg_type_error(ctx, key, what, v);
-	return NULL;
-}
-
-/* Names people type in chat: letters, digits, '.', '_', '-'. */
-static int
-cfg_is_name(const char *s)
-{
-	size_t	 n = strlen(s);
-
-	return n > 0 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n && s[0] != '-';
-}
-
-static void
-cfg_check_name(struct cfg_ctx *ctx, const char *path, const char *key,
-    const char *s)
-{
-	char	*p;
-
-	if (s == NULL || cfg_is_name(s))
-		return;
-	p = cfg_path_key(path, key);
-	cfg_error(ctx, p, "\"%s\" is not a valid name (use 1-64 letters, "
-	    "digits, '.', '_' or '-', not starting with '-')", s);
-	free(p);
-}
-
-/* ---------------------------------------------------------- retention */
-
-/* A duration, or "forever" (kept: 0). */
-static void
-cfg_age(struct cfg_ctx *ctx, const cJSON *obj, const char *key, int64_t def,
-    int64_t *out)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (cJSON_IsString(v) && strcmp(v->valuestring, "forever") == 0) {
-		*out = 0;
-		return;
-	}
-	cfg_duration(ctx, obj, "retention", key, def, out);
-}
-
-static void
-cfg_load_retention(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
-{
-	static const char *const keys[] = { "audit", "alerts", "checklists",
-	    "outbox", "confirmations", NULL };
-	const cJSON	*r = cfg_object(ctx, root, "", "retention");
-	const int64_t	 day = 24 * 3600;
-
-	cfg_check_keys(ctx, r, "retention", keys);
-	cfg_age(ctx, r, "audit", 365 * day, &c->retention.audit_s);
-	cfg_age(ctx, r, "alerts", 90 * day, &c->retention.alerts_s);
-	cfg_age(ctx, r, "checklists", 90 * day, &c->retention.checklists_s);
-	cfg_age(ctx, r, "outbox", 30 * day, &c->retention.outbox_s);
-	cfg_age(ctx, r, "confirmations", 30 * day,
-	    &c->retention.confirmations_s);
-}
-
 /* ---------------------------------------------------------------- bot */
-
-static int
-cfg_timezone_exists(const char *tz)
-{
-	char		 path[PATH_MAX];
-	struct stat	 st;
-
-	if (strcmp(tz, "UTC") == 0 || strcmp(tz, "local") == 0)
-		return 1;
-	if (tz[0] == '/' || strstr(tz, "..") != NULL)
-		return 0;
-	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
 
 static void
 cfg_load_bot(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "name", "timezone", "data_dir",
-	    "log_level", "log_file", "worker_threads", "shutdown_grace",
-	    "confirm_timeout", "holidays", "log_format", "ready_link_silence",
-	    "ready_outbox_age", NULL };
-	static const char *const formats[] = { "logfmt", "json", NULL };
-	static const char *const levels[] = { "debug", "info", "warn",
-	    "error", NULL };
 	const cJSON	*bot = cfg_object(ctx, root, "", "bot");
+	char		*p, *ip, tail;
+	size_t		 i;
+	int		 y, m, d;
 
-	cfg_check_keys(ctx, bot, "bot", keys);
-	cfg_string_def(ctx, bot, "bot", "name", "opsbot", &c->bot.name);
-	cfg_check_name(ctx, "bot", "name", c->bot.name);
-	cfg_string_def(ctx, bot, "bot", "timezone", "UTC", &c->bot.timezone);
-	if (!cfg_timezone_exists(c->bot.timezone))
-		cfg_error(ctx, "bot.timezone", "unknown time zone \"%s\" "
-		    "(expected a name like \"Europe/London\" from "
-		    "/usr/share/zoneinfo, \"UTC\" or \"local\")",
-		    c->bot.timezone);
-	cfg_string_def(ctx, bot, "bot", "data_dir", "./opsbot-data",
-	    &c->bot.data_dir);
-	if (c->bot.data_dir[0] == '\0')
-		cfg_error(ctx, "bot.data_dir", "must not be empty");
-	c->bot.log_level = (enum log_level)cfg_enum(ctx, bot, "bot",
-	    "log_level", levels, LOG_INFO);
-	cfg_string_def(ctx, bot, "bot", "log_file", NULL, &c->bot.log_file);
-	c->bot.log_json = cfg_enum(ctx, bot, "bot", "log_format", formats,
-	    0) == 1;
-	cfg_duration(ctx, bot, "bot", "ready_link_silence", 120,
-	    &c->bot.ready_link_silence_s);
-	cfg_duration(ctx, bot, "bot", "ready_outbox_age", 300,
-	    &c->bot.ready_outbox_age_s);
-	cfg_int(ctx, bot, "bot", "worker_threads", 1, 64, 4,
-	    &c->bot.worker_threads);
-	cfg_duration(ctx, bot, "bot", "shutdown_grace", 10,
-	    &c->bot.shutdown_grace_s);
-	cfg_duration(ctx, bot, "bot", "confirm_timeout", 600,
-	    &c->bot.confirm_timeout_s);
+	cfg_load_section(ctx, bot, "bot", c);
 	cfg_strlist(ctx, bot, "bot", "holidays", &c->bot.holidays);
-	for (size_t i = 0; i < c->bot.holidays.n; i++) {
-		int y, m, d;
-		char tail;
-
+	for (i = 0; i < c->bot.holidays.n; i++) {
 		if (sscanf(c->bot.holidays.v[i], "%4d-%2d-%2d%c", &y, &m, &d,
 		    &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31 ||
 		    strlen(c->bot.holidays.v[i]) != 10) {
-			char *p = cfg_path_key("bot", "holidays");
-			char *ip = cfg_path_index(p, (int)i);
-
+			p = cfg_path_key("bot", "holidays");
+			ip = cfg_path_index(p, (int)i);
 			cfg_error(ctx, ip, "expected a date like \"2026-12-25\", "
 			    "got \"%s\"", c->bot.holidays.v[i]);
 			free(ip);
@@ -734,176 +115,43 @@ cfg_mm_commands(struct cfg_ctx *ctx, const cJSON *mm, struct config *c)
 
 /* --------------------------------------------------------------- chat */
 
+/* Is the environment variable set and not empty? */
 static int
-cfg_has_prefix(const char *s, const char *prefix)
+cfg_env_set(const char *name)
 {
-	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+	const char	*v = getenv(name);
+
+	return v != NULL && *v != '\0';
 }
 
 static void
 cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "console", "slack", "mattermost",
-	    "outbox", NULL };
-	static const char *const outbox_keys[] = { "rate", "burst",
-	    "max_backoff", "max_attempts", NULL };
-	static const char *const console_keys[] = { "enabled", "prompt",
-	    "user", NULL };
-	static const char *const slack_keys[] = { "enabled", "app_token",
-	    "app_token_file", "bot_token", "bot_token_file", "api_url",
-	    "command", NULL };
-	static const char *const mm_keys[] = { "enabled", "url", "token",
-	    "token_file", "prefix", "command", "command_token",
-	    "command_token_file", "actions_url", "register_team_id",
-	    "register_url", "commands", "outbox_rate", "outbox_burst", NULL };
 	const cJSON	*chat = cfg_object(ctx, root, "", "chat");
 	const cJSON	*con = cfg_object(ctx, chat, "chat", "console");
 	const cJSON	*slack = cfg_object(ctx, chat, "chat", "slack");
 	const cJSON	*mm = cfg_object(ctx, chat, "chat", "mattermost");
 	const cJSON	*ob = cfg_object(ctx, chat, "chat", "outbox");
-	const cJSON	*rate;
-	const char	*env_app, *env_bot, *env_api, *env_mm_url, *env_mm_tok;
 
-	cfg_check_keys(ctx, chat, "chat", keys);
+	cfg_load_section(ctx, chat, "chat", c);
+	cfg_load_section(ctx, ob, "chat.outbox", c);
 
-	/* Slack allows about one message a second per channel. */
-	cfg_check_keys(ctx, ob, "chat.outbox", outbox_keys);
-	c->chat.outbox_rate = 1.0;
-	if ((rate = cJSON_GetObjectItemCaseSensitive(ob, "rate")) != NULL) {
-		if (cJSON_IsNumber(rate) && rate->valuedouble >= 0.01 &&
-		    rate->valuedouble <= 1000)
-			c->chat.outbox_rate = rate->valuedouble;
-		else
-			cfg_type_error(ctx, "chat.outbox.rate", "a number of "
-			    "messages per second, 0.01-1000", rate);
-	}
-	cfg_int(ctx, ob, "chat.outbox", "burst", 1, 100, 3,
-	    &c->chat.outbox_burst);
-	cfg_duration(ctx, ob, "chat.outbox", "max_backoff", 300,
-	    &c->chat.outbox_max_backoff_s);
-	/* 10 tries reach past 8 minutes with the default backoff. */
-	cfg_int(ctx, ob, "chat.outbox", "max_attempts", 1, 1000, 10,
-	    &c->chat.outbox_max_attempts);
-
-	cfg_check_keys(ctx, slack, "chat.slack", slack_keys);
-	c->chat.slack_app_token = cfg_secret(ctx, slack, "chat.slack",
-	    "app_token");
-	c->chat.slack_bot_token = cfg_secret(ctx, slack, "chat.slack",
-	    "bot_token");
+	cfg_load_section(ctx, slack, "chat.slack", c);
 	/* As Slack's own SDKs do: the environment alone enables it. */
-	env_app = getenv("SLACK_APP_TOKEN");
-	env_bot = getenv("SLACK_BOT_TOKEN");
-	if (c->chat.slack_app_token == NULL && env_app != NULL && *env_app)
-		c->chat.slack_app_token = xstrdup(env_app);
-	if (c->chat.slack_bot_token == NULL && env_bot != NULL && *env_bot)
-		c->chat.slack_bot_token = xstrdup(env_bot);
 	cfg_bool(ctx, slack, "chat.slack", "enabled", slack != NULL ||
-	    (env_app != NULL && *env_app && env_bot != NULL && *env_bot),
+	    (cfg_env_set("SLACK_APP_TOKEN") && cfg_env_set("SLACK_BOT_TOKEN")),
 	    &c->chat.slack_enabled);
-	cfg_string_def(ctx, slack, "chat.slack", "api_url",
-	    "https://slack.com/api/", &c->chat.slack_api_url);
-	if ((env_api = getenv("SLACK_API_URL")) != NULL && *env_api) {
-		free(c->chat.slack_api_url);
-	free(c->chat.slack_command);
-		c->chat.slack_api_url = xstrdup(env_api);
-	}
-	cfg_string_def(ctx, slack, "chat.slack", "command", "/opsbot",
-	    &c->chat.slack_command);
-	if (c->chat.slack_command[0] != '/')
-		cfg_error(ctx, "chat.slack.command", "a slash command starts "
-		    "with \"/\", got \"%s\"", c->chat.slack_command);
-	if (c->chat.slack_app_token != NULL &&
-	    !cfg_has_prefix(c->chat.slack_app_token, "xapp-"))
-		cfg_error(ctx, "chat.slack.app_token", "an app-level token "
-		    "starts with \"xapp-\" (Basic Information > App-Level "
-		    "Tokens, scope connections:write)");
-	if (c->chat.slack_bot_token != NULL &&
-	    !cfg_has_prefix(c->chat.slack_bot_token, "xoxb-"))
-		cfg_error(ctx, "chat.slack.bot_token", "a bot token starts "
-		    "with \"xoxb-\" (OAuth & Permissions > Bot User OAuth "
-		    "Token)");
 	if (c->chat.slack_enabled && (c->chat.slack_app_token == NULL ||
 	    c->chat.slack_bot_token == NULL))
 		cfg_error(ctx, "chat.slack", "Slack needs app_token (xapp-...) "
 		    "and bot_token (xoxb-...): set them here, as *_file, or in "
 		    "SLACK_APP_TOKEN and SLACK_BOT_TOKEN");
-	if (!cfg_has_prefix(c->chat.slack_api_url, "https://") &&
-	    !cfg_has_prefix(c->chat.slack_api_url, "http://"))
-		cfg_error(ctx, "chat.slack.api_url", "expected an http:// or "
-		    "https:// URL, got \"%s\"", c->chat.slack_api_url);
 
-	cfg_check_keys(ctx, mm, "chat.mattermost", mm_keys);
-	cfg_string_def(ctx, mm, "chat.mattermost", "url", NULL,
-	    &c->chat.mattermost_url);
-	c->chat.mattermost_token = cfg_secret(ctx, mm, "chat.mattermost",
-	    "token");
-	env_mm_url = getenv("MATTERMOST_URL");
-	env_mm_tok = getenv("MATTERMOST_TOKEN");
-	if (c->chat.mattermost_url == NULL && env_mm_url != NULL && *env_mm_url)
-		c->chat.mattermost_url = xstrdup(env_mm_url);
-	if (c->chat.mattermost_token == NULL && env_mm_tok != NULL &&
-	    *env_mm_tok)
-		c->chat.mattermost_token = xstrdup(env_mm_tok);
+	cfg_load_section(ctx, mm, "chat.mattermost", c);
 	cfg_bool(ctx, mm, "chat.mattermost", "enabled", mm != NULL ||
-	    (env_mm_url != NULL && *env_mm_url && env_mm_tok != NULL &&
-	    *env_mm_tok), &c->chat.mattermost_enabled);
-	cfg_string_def(ctx, mm, "chat.mattermost", "prefix", "!",
-	    &c->chat.mattermost_prefix);
-	cfg_string_def(ctx, mm, "chat.mattermost", "command", "/opsbot",
-	    &c->chat.mattermost_command);
-	if (c->chat.mattermost_command[0] != '/')
-		cfg_error(ctx, "chat.mattermost.command", "a slash command "
-		    "starts with \"/\", got \"%s\"", c->chat.mattermost_command);
-	/* Set: Mattermost's slash commands call the bot's HTTP listener. */
-	c->chat.mattermost_command_token = cfg_secret(ctx, mm,
-	    "chat.mattermost", "command_token");
-	if (c->chat.mattermost_url != NULL) {
-		size_t n = strlen(c->chat.mattermost_url);
-
-		/* One form: no trailing slash, so paths append cleanly. */
-		while (n > 0 && c->chat.mattermost_url[n - 1] == '/')
-			c->chat.mattermost_url[--n] = '\0';
-		if (!cfg_has_prefix(c->chat.mattermost_url, "https://") &&
-		    !cfg_has_prefix(c->chat.mattermost_url, "http://"))
-			cfg_error(ctx, "chat.mattermost.url", "expected an "
-			    "http:// or https:// URL, got \"%s\"",
-			    c->chat.mattermost_url);
-	}
-	/* Buttons: where Mattermost posts a click (default: the listener). */
-	cfg_string_def(ctx, mm, "chat.mattermost", "actions_url", NULL,
-	    &c->chat.mattermost_actions_url);
-	if (c->chat.mattermost_actions_url != NULL &&
-	    !cfg_has_prefix(c->chat.mattermost_actions_url, "https://") &&
-	    !cfg_has_prefix(c->chat.mattermost_actions_url, "http://"))
-		cfg_error(ctx, "chat.mattermost.actions_url", "expected an "
-		    "http:// or https:// URL, got \"%s\"",
-		    c->chat.mattermost_actions_url);
-	/* Both set: the bot registers its slash command at start. */
-	cfg_string_def(ctx, mm, "chat.mattermost", "register_team_id", NULL,
-	    &c->chat.mattermost_register_team_id);
-	cfg_string_def(ctx, mm, "chat.mattermost", "register_url", NULL,
-	    &c->chat.mattermost_register_url);
-	if (c->chat.mattermost_register_url != NULL &&
-	    !cfg_has_prefix(c->chat.mattermost_register_url, "https://") &&
-	    !cfg_has_prefix(c->chat.mattermost_register_url, "http://"))
-		cfg_error(ctx, "chat.mattermost.register_url", "expected the "
-		    "http:// or https:// URL Mattermost calls, e.g. "
-		    "\"https://bot.example:9097/mattermost/command\", got "
-		    "\"%s\"", c->chat.mattermost_register_url);
+	    (cfg_env_set("MATTERMOST_URL") && cfg_env_set("MATTERMOST_TOKEN")),
+	    &c->chat.mattermost_enabled);
 	cfg_mm_commands(ctx, mm, c);
-	/* Mattermost takes far more than Slack's one a second a channel. */
-	c->chat.mattermost_outbox_rate = 10.0;
-	if ((rate = cJSON_GetObjectItemCaseSensitive(mm, "outbox_rate")) !=
-	    NULL) {
-		if (cJSON_IsNumber(rate) && rate->valuedouble >= 0.01 &&
-		    rate->valuedouble <= 1000)
-			c->chat.mattermost_outbox_rate = rate->valuedouble;
-		else
-			cfg_type_error(ctx, "chat.mattermost.outbox_rate", "a "
-			    "number of messages per second, 0.01-1000", rate);
-	}
-	cfg_int(ctx, mm, "chat.mattermost", "outbox_burst", 1, 100, 20,
-	    &c->chat.mattermost_outbox_burst);
 	if ((c->chat.mattermost_register_team_id == NULL) !=
 	    (c->chat.mattermost_register_url == NULL))
 		cfg_error(ctx, "chat.mattermost", "registering the slash "
@@ -914,16 +162,11 @@ cfg_load_chat(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		    "token (a bot access token): set them here, token_file, or "
 		    "MATTERMOST_URL and MATTERMOST_TOKEN");
 
-	cfg_check_keys(ctx, con, "chat.console", console_keys);
+	cfg_load_section(ctx, con, "chat.console", c);
 	/* With no chat platform on, the console is the conversation. */
 	cfg_bool(ctx, con, "chat.console", "enabled",
 	    !c->chat.slack_enabled && !c->chat.mattermost_enabled,
 	    &c->chat.console_enabled);
-	cfg_string_def(ctx, con, "chat.console", "prompt", "opsbot> ",
-	    &c->chat.console_prompt);
-	cfg_string_def(ctx, con, "chat.console", "user", NULL,
-	    &c->chat.console_user);
-	cfg_check_name(ctx, "chat.console", "user", c->chat.console_user);
 }
 
 /* ------------------------------------------------------------- alerts */
@@ -1022,17 +265,6 @@ cfg_route_matchers(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 		free(vp);
 	}
 	free(p);
-}
-
-static void
-cfg_strlist_copy(struct strlist *dst, const struct strlist *src)
-{
-	size_t	 i;
-
-	dst->v = xcalloc(src->n + 1, sizeof *dst->v);
-	for (i = 0; i < src->n; i++)
-		dst->v[i] = xstrdup(src->v[i]);
-	dst->n = src->n;
 }
 
 /* Loads route r from obj; parent (or NULL for the root) gives defaults. */
@@ -1152,46 +384,15 @@ cfg_is_loopback(const char *address)
 	    strncmp(address, "127.", 4) == 0 || strcmp(address, "::1") == 0;
 }
 
-/* Where /silence mirrors silences: an http(s) base URL, no "/" at the end. */
-static void
-cfg_load_am_api(struct cfg_ctx *ctx, const cJSON *al, struct config *c)
-{
-	char	*u = NULL;
-	size_t	 n;
-
-	if (cfg_string(ctx, al, "alerts", "alertmanager_api_url", &u) == 1) {
-		if (strncmp(u, "http://", 7) != 0 &&
-		    strncmp(u, "https://", 8) != 0)
-			cfg_error(ctx, "alerts.alertmanager_api_url", "expected "
-			    "an http:// or https:// URL like "
-			    "\"http://127.0.0.1:9093\", got \"%s\"", u);
-		for (n = strlen(u); n > 0 && u[n - 1] == '/'; n--)
-			u[n - 1] = '\0';
-		c->alerts.alertmanager_api_url = u;
-	} else
-		free(u);
-	c->alerts.alertmanager_api_token = cfg_secret(ctx, al, "alerts",
-	    "alertmanager_api_token");
-}
-
 static void
 cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "listen", "default_channel",
-	    "max_body_bytes", "token", "token_file", "alertmanager_token",
-	    "alertmanager_token_file", "grafana_token", "grafana_token_file",
-	    "generic_token", "generic_token_file", "route", "backlog_merge",
-	    "checks", "alertmanager_api_url", "alertmanager_api_token",
-	    "alertmanager_api_token_file", "max_connections", NULL };
-	static const char *const ckeys[] = { "enabled", "interval",
-	    "fire_after", "resolve_after", "log_errors", NULL };
 	const cJSON	*al = cfg_object(ctx, root, "", "alerts"), *route, *ck;
 	char		*listen = NULL, *colon, *end, *token;
 	long		 port;
-	int		 max_body;
 	const char	*dc;
 
-	cfg_check_keys(ctx, al, "alerts", keys);
+	cfg_load_section(ctx, al, "alerts", c);
 	/* The environment may move the default (tests, containers). */
 	cfg_string_def(ctx, al, "alerts", "listen",
 	    getenv("OPSBOT_ALERTS_LISTEN") != NULL &&
@@ -1210,24 +411,9 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		c->alerts.listen_port = (int)port;
 	}
 	free(listen);
-	cfg_string_def(ctx, al, "alerts", "default_channel", NULL,
-	    &c->alerts.default_channel);
-	if (c->alerts.default_channel != NULL)
-		cfg_check_channel(ctx, "alerts.default_channel",
-		    c->alerts.default_channel);
-	cfg_int(ctx, al, "alerts", "max_body_bytes", 1024, 64 * 1024 * 1024,
-	    4 * 1024 * 1024, &max_body);
-	c->alerts.max_body_bytes = (size_t)max_body;
-	cfg_int(ctx, al, "alerts", "max_connections", 4, 100000, 256,
-	    &c->alerts.max_connections);
 
+	/* One token for every source, unless a source has its own. */
 	token = cfg_secret(ctx, al, "alerts", "token");
-	c->alerts.alertmanager_token = cfg_secret(ctx, al, "alerts",
-	    "alertmanager_token");
-	c->alerts.grafana_token = cfg_secret(ctx, al, "alerts",
-	    "grafana_token");
-	c->alerts.generic_token = cfg_secret(ctx, al, "alerts",
-	    "generic_token");
 	if (token != NULL) {
 		if (c->alerts.alertmanager_token == NULL)
 			c->alerts.alertmanager_token = xstrdup(token);
@@ -1248,24 +434,8 @@ cfg_load_alerts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		    "one per source) so webhooks must authenticate",
 		    c->alerts.listen_address);
 
-	cfg_int(ctx, al, "alerts", "backlog_merge", 2, 100000, 20,
-	    &c->alerts.backlog_merge);
-	cfg_load_am_api(ctx, al, c);
-
 	ck = cfg_object(ctx, al, "alerts", "checks");
-	cfg_check_keys(ctx, ck, "alerts.checks", ckeys);
-	cfg_bool(ctx, ck, "alerts.checks", "enabled", 1,
-	    &c->alerts.checks_enabled);
-	cfg_duration(ctx, ck, "alerts.checks", "interval", 60,
-	    &c->alerts.checks_interval_s);
-	if (c->alerts.checks_interval_s < 1)
-		cfg_error(ctx, "alerts.checks.interval", "must be at least 1s");
-	cfg_int(ctx, ck, "alerts.checks", "fire_after", 1, 100, 3,
-	    &c->alerts.checks_fire_after);
-	cfg_int(ctx, ck, "alerts.checks", "resolve_after", 1, 100, 2,
-	    &c->alerts.checks_resolve_after);
-	cfg_int(ctx, ck, "alerts.checks", "log_errors", 1, 1000000, 10,
-	    &c->alerts.checks_log_errors);
+	cfg_load_section(ctx, ck, "alerts.checks", c);
 
 	route = cfg_object(ctx, al, "alerts", "route");
 	cfg_load_route(ctx, route, "alerts.route", NULL, &c->alerts.route, 0);
@@ -1327,19 +497,6 @@ cfg_is_command(const char *name)
 			return 1;
 	}
 	return 0;
-}
-
-static void
-cfg_unknown_name(struct cfg_ctx *ctx, const char *path, const char *what,
-    const char *name, const char *const *known)
-{
-	const char	*hint = suggest_pick(name, known);
-
-	if (hint != NULL)
-		cfg_error(ctx, path, "unknown %s \"%s\"; did you mean \"%s\"?",
-		    what, name, hint);
-	else
-		cfg_error(ctx, path, "unknown %s \"%s\"", what, name);
 }
 
 static void
@@ -1616,20 +773,6 @@ cfg_load_logs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 		free(lp);
 		free(p);
 	}
-}
-
-/* Reports key at path if its value s was given but empty. */
-static void
-cfg_no_empty(struct cfg_ctx *ctx, const char *path, const char *key,
-    const char *s)
-{
-	char	*p;
-
-	if (s == NULL || *s != '\0')
-		return;
-	p = cfg_path_key(path, key);
-	cfg_error(ctx, p, "must not be empty");
-	free(p);
 }
 
 /*
@@ -2231,42 +1374,13 @@ cfg_check_checklists(struct cfg_ctx *ctx, const struct config *c)
 static void
 cfg_load_remote(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "timeout", "output_limit",
-	    "concurrency", "connect_timeout", "ssh_command", "ssh_config",
-	    "host_key_checking", "known_hosts", "reuse_connections",
-	    "control_persist", "log_window", "error_pattern", NULL };
-	static const char *const checking[] = { "yes", "accept-new", "no",
-	    NULL };
 	const cJSON		*r = cfg_object(ctx, root, "", "remote");
 	struct cfg_remote	*rc = &c->remote;
 
-	cfg_check_keys(ctx, r, "remote", keys);
-	cfg_duration(ctx, r, "remote", "timeout", 10, &rc->timeout_s);
-	cfg_int(ctx, r, "remote", "output_limit", 1024, 16 * 1024 * 1024,
-	    64 * 1024, &rc->output_limit);
-	cfg_int(ctx, r, "remote", "concurrency", 1, 256, 32,
-	    &rc->concurrency);
+	cfg_load_section(ctx, r, "remote", c);
 	/* The default connect timeout never exceeds a short timeout. */
 	cfg_duration(ctx, r, "remote", "connect_timeout",
 	    rc->timeout_s < 5 ? rc->timeout_s : 5, &rc->connect_timeout_s);
-	cfg_string_def(ctx, r, "remote", "ssh_command", "ssh",
-	    &rc->ssh_command);
-	cfg_no_empty(ctx, "remote", "ssh_command", rc->ssh_command);
-	cfg_string_def(ctx, r, "remote", "ssh_config", NULL, &rc->ssh_config);
-	rc->host_key_checking = (enum host_key_checking)cfg_enum(ctx, r,
-	    "remote", "host_key_checking", checking, HOST_KEYS_STRICT);
-	cfg_string_def(ctx, r, "remote", "known_hosts", NULL,
-	    &rc->known_hosts);
-	cfg_bool(ctx, r, "remote", "reuse_connections", 1,
-	    &rc->reuse_connections);
-	cfg_duration(ctx, r, "remote", "control_persist", 60,
-	    &rc->control_persist_s);
-	cfg_duration(ctx, r, "remote", "log_window", 15 * 60,
-	    &rc->log_window_s);
-	cfg_string_def(ctx, r, "remote", "error_pattern", "ERROR",
-	    &rc->error_pattern);
-	if (rc->error_pattern[0] == '\0')
-		cfg_error(ctx, "remote.error_pattern", "must not be empty");
 	if (rc->timeout_s > 3600)
 		cfg_error(ctx, "remote.timeout", "at most 1h; a probe that "
 		    "long would hold a worker");
@@ -2344,9 +1458,6 @@ int
 config_load_text(const char *text, size_t len, const char *name,
     struct config **out, struct buf *errors)
 {
-	static const char *const keys[] = { "bot", "chat", "roles", "users",
-	    "hosts", "remote", "alerts", "schedules", "commands", "checklists",
-	    "retention", NULL };
 	struct cfg_ctx	 ctx = { errors, 0, 0, 0 };
 	struct config	*c;
 	cJSON		*root;
@@ -2388,7 +1499,7 @@ config_load_text(const char *text, size_t len, const char *name,
 
 	c = xcalloc(1, sizeof *c);
 	c->source = xstrdup(name);
-	cfg_check_keys(&ctx, root, "", keys);
+	cfg_load_section(&ctx, root, "", c);
 	cfg_load_bot(&ctx, root, c);
 	cfg_load_chat(&ctx, root, c);
 	ctx.slack_on = c->chat.slack_enabled;
@@ -2403,7 +1514,8 @@ config_load_text(const char *text, size_t len, const char *name,
 	cfg_load_schedules(&ctx, root, c);
 	cfg_load_checklists(&ctx, root, c);
 	cfg_check_checklists(&ctx, c);
-	cfg_load_retention(&ctx, root, c);
+	cfg_load_section(&ctx, cfg_object(&ctx, root, "", "retention"),
+	    "retention", c);
 	cJSON_Delete(root);
 
 	if (ctx.nerrors != 0) {
@@ -2460,40 +1572,14 @@ config_free(struct config *c)
 	if (c == NULL)
 		return;
 	free(c->source);
-	free(c->bot.name);
-	free(c->bot.timezone);
-	free(c->bot.data_dir);
-	free(c->bot.log_file);
-	free(c->chat.console_prompt);
-	free(c->chat.console_user);
-	free(c->chat.slack_app_token);
-	free(c->chat.slack_bot_token);
-	free(c->chat.slack_api_url);
-	free(c->chat.slack_command);
-	free(c->chat.mattermost_url);
-	free(c->chat.mattermost_prefix);
-	free(c->chat.mattermost_command);
-	free(c->chat.mattermost_command_token);
-	free(c->chat.mattermost_actions_url);
-	free(c->chat.mattermost_register_team_id);
-	free(c->chat.mattermost_register_url);
-	free(c->chat.mattermost_token);
+	/* Every string a row of config_table.c names. */
+	cfg_free_sections(c);
 	for (i = 0; i < c->chat.mattermost_ncommands; i++) {
 		free(c->chat.mattermost_commands[i].trigger);
 		free(c->chat.mattermost_commands[i].token);
 	}
 	free(c->chat.mattermost_commands);
-	free(c->remote.ssh_command);
-	free(c->remote.ssh_config);
-	free(c->remote.known_hosts);
-	free(c->remote.error_pattern);
 	free(c->alerts.listen_address);
-	free(c->alerts.default_channel);
-	free(c->alerts.alertmanager_token);
-	free(c->alerts.grafana_token);
-	free(c->alerts.generic_token);
-	free(c->alerts.alertmanager_api_url);
-	free(c->alerts.alertmanager_api_token);
 	cfg_route_free(&c->alerts.route);
 	for (i = 0; i < c->nroles; i++) {
 		free(c->roles[i].name);
@@ -2627,16 +1713,9 @@ config_register_secrets(const struct config *c)
 {
 	size_t	 i;
 
-	log_add_secret(c->chat.slack_app_token);
-	log_add_secret(c->chat.slack_bot_token);
-	log_add_secret(c->chat.mattermost_token);
-	log_add_secret(c->chat.mattermost_command_token);
+	cfg_secrets_sections(c);
 	for (i = 0; i < c->chat.mattermost_ncommands; i++)
 		log_add_secret(c->chat.mattermost_commands[i].token);
-	log_add_secret(c->alerts.alertmanager_token);
-	log_add_secret(c->alerts.grafana_token);
-	log_add_secret(c->alerts.generic_token);
-	log_add_secret(c->alerts.alertmanager_api_token);
 }
 
 
