@@ -271,8 +271,9 @@ find_table(char **lines, size_t nlines, const char *path)
 	}
 	/* No heading of its own: the paragraph that starts with it. */
 	snprintf(tick, sizeof tick, "`%s`", path);
-	for (i = 0; i < nlines; i++) {
-		if (strncmp(lines[i], tick, strlen(tick)) == 0)
+	for (i = 1; i < nlines; i++) {
+		if (strncmp(lines[i], tick, strlen(tick)) == 0 &&
+		    lines[i - 1][0] == '\0')
 			return table_after(lines, nlines, i);
 	}
 	return nlines;
@@ -440,9 +441,12 @@ TEST(key_tables_say_what_the_config_table_says)
 	size_t		 nlines = 0, i, checked = 0;
 	struct buf	 bad;
 
-	for (line = strtok_r(docs, "\n", &save); line != NULL &&
-	    nlines < 4096; line = strtok_r(NULL, "\n", &save))
+	/* Empty lines kept: a paragraph starts after one. */
+	for (line = docs; line != NULL && nlines < 4096; line = save) {
+		if ((save = strchr(line, '\n')) != NULL)
+			*save++ = '\0';
 		lines[nlines++] = line;
+	}
 	buf_init(&bad);
 	for (i = 0; cfg_sections[i] != NULL; i++) {
 		check_section(lines, nlines, cfg_sections[i], &bad);
