@@ -152,4 +152,40 @@ int	 cfg_has_prefix(const char *s, const char *prefix);
 void	 cfg_unknown_name(struct cfg_ctx *, const char *path,
 	    const char *what, const char *name, const char *const *known);
 
+
+/* ---------------------------------------------- sections kept by hand */
+
+/* config_routes.c */
+void	 cfg_load_alerts(struct cfg_ctx *, const cJSON *root, struct config *);
+void	 cfg_route_free(struct cfg_route *);
+/* Through chan_parse (channel.h): one parser for every channel key. */
+void	 cfg_check_channel(struct cfg_ctx *, const char *path, const char *);
+void	 cfg_check_channels(struct cfg_ctx *, const char *path,
+	    const struct strlist *);
+void	 cfg_schedule_receiver(struct cfg_ctx *, const char *path,
+	    struct cfg_schedule *);
+
+/* config_users.c */
+void	 cfg_load_roles(struct cfg_ctx *, const cJSON *root, struct config *);
+void	 cfg_check_roles(struct cfg_ctx *, const struct config *);
+void	 cfg_load_users(struct cfg_ctx *, const cJSON *root, struct config *);
+/* The command names, NULL-terminated (free the array, not the names). */
+const char **cfg_command_names(void);
+int	 cfg_is_command(const char *);
+
+/* config_hosts.c */
+void	 cfg_load_hosts(struct cfg_ctx *, const cJSON *root, struct config *);
+
+/* config_commands.c */
+void	 cfg_load_commands(struct cfg_ctx *, const cJSON *root,
+	    struct config *);
+void	 cfg_load_schedules(struct cfg_ctx *, const cJSON *root,
+	    struct config *);
+
+/* config_checklists.c */
+void	 cfg_load_checklists(struct cfg_ctx *, const cJSON *root,
+	    struct config *);
+void	 cfg_check_checklists(struct cfg_ctx *, const struct config *);
+void	 cfg_check_free(struct cfg_check *);
+
 #endif
