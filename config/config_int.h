@@ -169,9 +169,16 @@ void	 cfg_schedule_receiver(struct cfg_ctx *, const char *path,
 void	 cfg_load_roles(struct cfg_ctx *, const cJSON *root, struct config *);
 void	 cfg_check_roles(struct cfg_ctx *, const struct config *);
 void	 cfg_load_users(struct cfg_ctx *, const cJSON *root, struct config *);
-/* The command names, NULL-terminated (free the array, not the names). */
+
+/* config_cmds.c: the names config_set_commands gave. */
+int	 cfg_commands_known(void);
+/* NULL-terminated (the caller frees the array, not the names). */
 const char **cfg_command_names(void);
+/* Is it a command's name? Always 1 when no names were given. */
 int	 cfg_is_command(const char *);
+/* The name of the command called name (or with that alias), or NULL. */
+const char *cfg_command_find(const char *name);
+const char *cfg_command_suggest(const char *name);
 
 /* config_hosts.c */
 void	 cfg_load_hosts(struct cfg_ctx *, const cJSON *root, struct config *);

@@ -18,7 +18,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "cmd.h"
 #include "config_int.h"
 #include "suggest.h"
 #include "xmalloc.h"
@@ -27,32 +26,6 @@
 
 static const char *const cfg_builtin_roles[] = { "viewer", "operator",
     "admin", NULL };
-
-const char **
-cfg_command_names(void)
-{
-	const char	**names;
-	size_t		  n = 0, i;
-
-	while (cmd_table[n] != NULL)
-		n++;
-	names = xcalloc(n + 1, sizeof *names);
-	for (i = 0; i < n; i++)
-		names[i] = cmd_table[i]->name;
-	return names;
-}
-
-int
-cfg_is_command(const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; cmd_table[i] != NULL; i++) {
-		if (strcmp(cmd_table[i]->name, name) == 0)
-			return 1;
-	}
-	return 0;
-}
 
 void
 cfg_load_roles(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
