@@ -54,6 +54,13 @@ extern const struct cmd_entry *const cmd_table[];
 
 /* registry.c: lookups over a command table (cmd_table, or a test's). */
 const char *cmd_role_name(enum cmd_role);
+/*
+ * Hands the table's names and aliases to the config loader
+ * (config_set_commands), which checks role grants, commands.* and
+ * schedules against them without reading the table itself. Call before
+ * loading a config; table must outlive every load.
+ */
+void	 cmd_config_commands(const struct cmd_entry *const *table);
 /* The entry named name (or with that alias), or NULL. */
 const struct cmd_entry *cmd_find(const struct cmd_entry *const *table,
 	    const char *name);

@@ -261,6 +261,8 @@ main(int argc, char **argv)
 	enum log_level		 level;
 	char			*cause = NULL, *log_path = NULL;
 
+	/* Before any load: role grants and schedules name commands. */
+	cmd_config_commands(cmd_table);
 	while ((opt = getopt_long(argc, argv, "c:t:d:l:hV", long_options,
 	    NULL)) != -1) {
 		switch (opt) {

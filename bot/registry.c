@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "suggest.h"
 
 #define REGISTRY_MAX	256
@@ -77,4 +78,18 @@ cmd_suggest(const struct cmd_entry *const *table, const char *name)
 		names[n++] = table[i]->name;
 	names[n] = NULL;
 	return suggest_pick(name, names);
+}
+
+void
+cmd_config_commands(const struct cmd_entry *const *table)
+{
+	/* Static: the loader keeps the pointer for every later load. */
+	static struct config_cmd	 cmds[REGISTRY_MAX];
+	size_t				 n;
+
+	for (n = 0; table[n] != NULL && n < REGISTRY_MAX; n++) {
+		cmds[n].name = table[n]->name;
+		cmds[n].alias = table[n]->alias;
+	}
+	config_set_commands(cmds, n);
 }

@@ -332,6 +332,19 @@ const struct cfg_command *config_find_command(const struct config *,
 /* Is s one of the list's strings? */
 int	 config_strlist_has(const struct strlist *, const char *);
 
+/*
+ * The commands the bot has, for the checks of role grants, commands.*
+ * keys and schedules' run. The config sits below the commands and does
+ * not read their table: the composition root (main.c, through
+ * cmd_config_commands) and tests hand the names in once, before loading;
+ * cmds must outlive every load. Until then command names go unchecked.
+ */
+struct config_cmd {
+	const char	*name;
+	const char	*alias;		/* or NULL */
+};
+void	 config_set_commands(const struct config_cmd *cmds, size_t n);
+
 /* Registers every secret in c with the log redactor. */
 void	 config_register_secrets(const struct config *);
 

@@ -1,7 +1,7 @@
 /*
  * --check-config's checks beyond the loader (see config_check.h). They
  * live here, not in the loader, because they look outside the file (the
- * file system, the command table) and a start would find the same
+ * file system, the commands the bot has) and a start would find the same
  * problems later, less clearly: ssh's own error for every host, or a
  * schedule that fails each morning.
  */
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
 #include "config_check.h"
+#include "config_int.h"
 #include "xmalloc.h"
 
 #define CHECK_WORD_MAX	64
@@ -95,8 +95,7 @@ static int
 check_schedule_run(const struct config *c, size_t i, struct buf *errors)
 {
 	const char		*p = c->schedules[i].run, *hint;
-	const char		*name;
-	const struct cmd_entry	*e;
+	const char		*name, *cmd;
 	char			 word[CHECK_WORD_MAX], arg[CHECK_WORD_MAX];
 	char			 place[64];
 
@@ -110,17 +109,19 @@ check_schedule_run(const struct config *c, size_t i, struct buf *errors)
 		buf_addf(errors, "%s: no command given\n", place);
 		return 1;
 	}
-	if ((e = cmd_find(cmd_table, name)) == NULL) {
-		hint = cmd_suggest(cmd_table, name);
+	if (!cfg_commands_known())
+		return 0;	/* not told the commands: nothing to check */
+	if ((cmd = cfg_command_find(name)) == NULL) {
+		hint = cfg_command_suggest(name);
 		buf_addf(errors, "%s: unknown command \"/%s\"", place, name);
 		if (hint != NULL)
 			buf_addf(errors, "; did you mean \"/%s\"?", hint);
 		buf_adds(errors, "\n");
 		return 1;
 	}
-	if (strcmp(e->name, "sod") == 0 || strcmp(e->name, "eod") == 0)
-		return check_needs_checklist(c, place, e->name, errors);
-	if (strcmp(e->name, "checklist") == 0) {
+	if (strcmp(cmd, "sod") == 0 || strcmp(cmd, "eod") == 0)
+		return check_needs_checklist(c, place, cmd, errors);
+	if (strcmp(cmd, "checklist") == 0) {
 		if (arg[0] == '\0') {
 			buf_addf(errors, "%s: /checklist needs a checklist's "
 			    "name (", place);

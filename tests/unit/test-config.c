@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cmd.h"
 #include "config.h"
 #include "log.h"
 #include "test.h"
@@ -802,7 +803,42 @@ TEST(find_host_and_command)
 	config_free(c);
 }
 
+/*
+ * The loader checks command names against the ones it is given
+ * (config_set_commands), not against a command table of its own.
+ */
+TEST(command_names_come_from_the_caller)
+{
+	static const struct config_cmd	 mine[] = { { "deploy", "dp" } };
+	static const char		 text[] = "{\"roles\": {\"rel\": "
+	    "{\"commands\": [\"deploy\"]}}, \"commands\": {\"deploy\": "
+	    "{\"enabled\": false}}}";
+	struct config			*c;
+	char				*errs;
+
+	config_set_commands(mine, 1);
+	c = load_ok(text);
+	ASSERT_NOT_NULL(config_find_command(c, "deploy"));
+	config_free(c);
+	errs = load_bad("{\"roles\": {\"r\": {\"commands\": [\"health\"]}}}");
+	ASSERT_CONTAINS(errs, "roles.r.commands[0]: unknown command \"health\"");
+	free(errs);
+
+	/* Not told (a tool, the fuzzer): nothing to check names against. */
+	config_set_commands(NULL, 0);
+	config_free(load_ok("{\"roles\": {\"r\": {\"commands\": "
+	    "[\"anything\"]}}}"));
+
+	cmd_config_commands(cmd_table);
+	errs = load_bad(text);
+	ASSERT_CONTAINS(errs, "roles.rel.commands[0]: unknown command "
+	    "\"deploy\"");
+	ASSERT_CONTAINS(errs, "commands.deploy: unknown command \"deploy\"");
+	free(errs);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(command_names_come_from_the_caller),
 	TEST_ENTRY(default_loads),
 	TEST_ENTRY(empty_object_defaults),
 	TEST_ENTRY(example_loads),
@@ -832,5 +868,7 @@ static const struct test tests[] = {
 int
 main(int argc, char **argv)
 {
+	/* As main.c does: roles and commands.* name real commands. */
+	cmd_config_commands(cmd_table);
 	return test_run(tests, argc, argv);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cmd.h"
 #include "config.h"
 #include "config_check.h"
 #include "test.h"
@@ -248,5 +249,7 @@ main(int argc, char **argv)
 		TEST_END,
 	};
 
+	/* As main.c does: schedules run real commands. */
+	cmd_config_commands(cmd_table);
 	return test_run(tests, argc, argv);
 }

@@ -23,8 +23,8 @@ static const struct cmd_entry e_whoami = { .name = "whoami", .synopsis = "",
     .help = "h", .min_role = ROLE_ANYONE, .exec = noop };
 
 /*
- * The config loader checks role grants against the real cmd_table, so
- * configs here name only help, status and whoami.
+ * The config loader checks role grants against the commands it is given:
+ * this table's (main), so configs here name only help, status and whoami.
  */
 static const struct cmd_entry *const table[] = { &e_help, &e_status,
     &e_whoami, NULL };
@@ -195,5 +195,6 @@ static const struct test tests[] = {
 int
 main(int argc, char **argv)
 {
+	cmd_config_commands(table);
 	return test_run(tests, argc, argv);
 }
