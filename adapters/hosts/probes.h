@@ -25,6 +25,28 @@
 #include "parse.h"
 #include "probe.h"
 
+/* ------------------------------------------------------ the kinds */
+
+struct probe_kind {
+	const char	*name;		/* "services" */
+	const char	*sections;	/* "svc:" (a prefix), "df dfi" */
+	const char	*stuck;		/* "the check of service ", or NULL */
+};
+/* One row per kind, ended by a row of NULLs (probe_kinds.c). */
+extern const struct probe_kind probe_kinds[];
+
+/*
+ * The kind that writes section, or NULL; *rest (may be NULL) is what
+ * follows its prefix ("app" of "svc:app").
+ */
+const struct probe_kind *probe_kind_of(const char *section,
+	    const char **rest);
+/*
+ * Words for a section that never finished: "the check of service app",
+ * or the name in backquotes ("`df`"). Caller frees.
+ */
+char	*probe_kind_label(const char *section);
+
 /* ------------------------------------------------------ clock (now) */
 
 /* Adds the "now" section: the host's epoch seconds and zone offset. */

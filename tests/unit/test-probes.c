@@ -287,7 +287,45 @@ TEST(processes_kind_by_memory)
 	probe_release(&p);
 }
 
+/* Each section a kind writes has its row; stuck ones are named. */
+TEST(kind_table_names_every_section)
+{
+	static const char *const sections[] = { "now", "cpus", "loadavg",
+	    "uptime", "meminfo", "df", "dfi", "svc:app", "restart", "check",
+	    "log:app", "log", "files", "q:0", "q:12", "status", "sendevent",
+	    "cpu", "ps", "cmd", NULL };
+	const struct probe_kind	*k;
+	const char		*rest;
+	char			*label;
+	size_t			 i;
+
+	for (i = 0; sections[i] != NULL; i++) {
+		if (probe_kind_of(sections[i], NULL) == NULL)
+			TEST_FAIL("no kind writes section %s", sections[i]);
+	}
+	ASSERT_NULL(probe_kind_of("nosuch", NULL));
+	ASSERT_NULL(probe_kind_of("svc", NULL));
+	k = probe_kind_of("svc:web:8080", &rest);
+	ASSERT_STR_EQ(k->name, "services");
+	ASSERT_STR_EQ(rest, "web:8080");
+	ASSERT_STR_EQ(probe_kind_of("dfi", NULL)->name, "disks");
+	ASSERT_STR_EQ(probe_kind_of("log", NULL)->name, "tail");
+	label = probe_kind_label("svc:app");
+	ASSERT_STR_EQ(label, "the check of service app");
+	free(label);
+	label = probe_kind_label("log:nginx");
+	ASSERT_STR_EQ(label, "the scan of log nginx");
+	free(label);
+	label = probe_kind_label("df");
+	ASSERT_STR_EQ(label, "`df`");
+	free(label);
+	label = probe_kind_label("unknown");
+	ASSERT_STR_EQ(label, "`unknown`");
+	free(label);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(kind_table_names_every_section),
 	TEST_ENTRY(system_kind_reads_load_memory_and_cpus),
 	TEST_ENTRY(disks_kind_reads_the_mounts_asked),
 	TEST_ENTRY(services_kind_reads_the_first_line),
