@@ -324,7 +324,83 @@ TEST(kind_table_names_every_section)
 	free(label);
 }
 
+/* p's script without its marker lines (they carry the random nonce). */
+static char *
+script_text(const struct probe *p)
+{
+	struct buf	 out;
+	const char	*line, *nl;
+
+	buf_init(&out);
+	for (line = p->script.data; *line != '\0'; line = nl) {
+		nl = strchr(line, '\n');
+		nl = nl != NULL ? nl + 1 : line + strlen(line);
+		if (strstr(line, PROBE_MARK) == NULL ||
+		    strstr(line, PROBE_MARK) > nl)
+			buf_add(&out, line, (size_t)(nl - line));
+	}
+	return buf_detach(&out);
+}
+
+/*
+ * The scripts are the ones the commands wrote before the kinds held
+ * them, byte for byte (captured outputs and real hosts answer them).
+ */
+TEST(scripts_are_unchanged)
+{
+	struct probe		 p;
+	struct cfg_mount	 mounts[] = { { .path = (char *)"/var" },
+	    { .path = (char *)"/data it's" } };
+	struct cfg_service	 unit = { .name = (char *)"app",
+	    .unit = (char *)"app.service" };
+	struct cfg_service	 proc = { .name = (char *)"batch",
+	    .process = (char *)"batchd" };
+	struct cfg_jobs		 jobs = { .autorep = (char *)"autorep",
+	    .sendevent = (char *)"/opt/sendevent" };
+	struct cfg_hcommand	 c = { .name = (char *)"q",
+	    .line = (char *)"queue --count" };
+	struct probe_tail	 t = { .path = "/var/log/app.log",
+	    .pattern = "ERR", .lines = 20 };
+	struct cfg_host		 h = here;
+	char			*text;
+
+	h.mounts = mounts;
+	h.nmounts = 2;
+	h.jobs = &jobs;
+	probe_init(&p, &h);
+	probe_disks_script(&p, "df", NULL, 0);
+	probe_disks_script(&p, "dfi", NULL, 1);
+	probe_service_script(&p, NULL, &unit);
+	probe_service_script(&p, NULL, &proc);
+	probe_autorep_script(&p, "q:0", "EOD_*");
+	probe_sendevent_script(&p, "EOD_LOAD");
+	probe_command_script(&p, &c);
+	probe_tail_script(&p, &t);
+	probe_restart_script(&p, &unit, 2);
+	text = script_text(&p);
+	ASSERT_STR_EQ(text, "LC_ALL=C; export LC_ALL\n"
+	    "df -P -- '/var' '/data it'\\''s' 2>/dev/null\n"
+	    "df -P -i -- '/var' '/data it'\\''s' 2>/dev/null\n"
+	    "systemctl is-active -- 'app.service' 2>/dev/null\n"
+	    "if pgrep -x -- 'batchd' >/dev/null; then echo active; "
+	    "else echo inactive; fi\n"
+	    "'autorep' -j 'EOD_%' 2>&1 || true\n"
+	    "'/opt/sendevent' -E FORCE_STARTJOB -J 'EOD_LOAD' || exit $?\n"
+	    "( queue --count\n) 2>&1 </dev/null; printf "
+	    "'\\nopsbot-rc=%d\\n' \"$?\"\n"
+	    "if [ ! -r '/var/log/app.log' ]; then echo \"opsbot: cannot "
+	    "read\" '/var/log/app.log' >&2; exit 3; fi\n"
+	    "tail -c 8388608 -- '/var/log/app.log' | grep -F -e 'ERR' | "
+	    "tail -n 20; true\n"
+	    "systemctl restart -- 'app.service'\n"
+	    "rc=$?; if [ $rc -ne 0 ]; then exit $rc; fi\nsleep 2\n"
+	    "systemctl is-active -- 'app.service' 2>/dev/null\n");
+	free(text);
+	probe_release(&p);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(scripts_are_unchanged),
 	TEST_ENTRY(kind_table_names_every_section),
 	TEST_ENTRY(system_kind_reads_load_memory_and_cpus),
 	TEST_ENTRY(disks_kind_reads_the_mounts_asked),
