@@ -2,8 +2,8 @@
 # Commands do not write shell: each remote script lives with the parser
 # of its output in adapters/hosts/ (the probe kinds, probes.h), and the
 # commands ask those for findings. Fails when a file under commands/
-# quotes for the shell, writes a probe's script, or holds a shell
-# fragment in a string.
+# quotes for the shell, writes a probe's script or sections itself, or
+# holds a shell fragment in a string.
 # usage: arch-noshell.sh /path/to/source
 set -u
 SRC=$(realpath "$1")
@@ -11,6 +11,7 @@ SRC=$(realpath "$1")
 pats=(
   'shquote'                  # quoting is for script builders
   '(->|\.)script\b'          # a probe's script is the hosts' business
+  'probe_section(_begin)?\('  # sections are written and read by the kinds
   '"[^"]*df -P'
   '"systemctl '              # a script line (the preview only names it)
   '"[^"]*pgrep'
