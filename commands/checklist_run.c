@@ -23,8 +23,8 @@
 #include "loop.h"
 #include "parse.h"
 #include "probe.h"
+#include "probes.h"
 #include "remote.h"
-#include "shquote.h"
 #include "store_checklists.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -41,20 +41,17 @@ verdict_services(const struct probe *p, const struct cfg_check *ck,
 	size_t			 i, n = ck->services.n != 0 ? ck->services.n :
 				    h->nservices;
 	const char		*name;
-	char			 secname[160], *nl;
+	enum parse_svc		 st;
 
 	for (i = 0; i < n; i++) {
 		name = ck->services.n != 0 ? ck->services.v[i] :
 		    h->services[i].name;
-		snprintf(secname, sizeof secname, "svc:%s", name);
-		if (probe_section(p, secname, sec) != 0) {
+		if (probe_service_read(p, NULL, name, sec, &st) != 0) {
 			check_problem(r, CHECK_ERROR, "%s %s: not checked "
 			    "(output cut short)", h->name, name);
 			continue;
 		}
-		if ((nl = strchr(sec->data, '\n')) != NULL)
-			*nl = '\0';
-		if (parse_systemctl_active(sec->data) != PARSE_SVC_ACTIVE)
+		if (st != PARSE_SVC_ACTIVE)
 			check_problem(r, CHECK_FAIL, "%s %s: %s", h->name, name,
 			    *sec->data != '\0' ? sec->data : "no answer");
 	}
@@ -82,8 +79,7 @@ verdict_jobs(const struct probe *p, const struct cfg_check *ck,
 
 	for (q = 0; q < ck->jobs.n; q++) {
 		snprintf(secname, sizeof secname, "q:%zu", q);
-		if (probe_section(p, secname, sec) != 0 ||
-		    parse_autorep(sec->data, &jobs, &cause) != 0) {
+		if (probe_autorep_read(p, secname, &jobs, &cause) != 0) {
 			check_problem(r, CHECK_ERROR, "%s: cannot read autorep "
 			    "for %s%s%s", p->host->name, ck->jobs.v[q],
 			    cause != NULL ? ": " : "", cause != NULL ? cause :
@@ -121,13 +117,12 @@ verdict_jobs(const struct probe *p, const struct cfg_check *ck,
 
 static void
 verdict_file(const struct probe *p, const struct cfg_check *ck,
-    struct check_result *r, struct buf *sec, int64_t newer_than_s)
+    struct check_result *r, int64_t newer_than_s)
 {
 	const char	*path = check_file_path(p, ck);
-	char		*line, *next, newest_name[256] = "";
-	long long	 mt;
-	int64_t		 now, newest = -1;
-	int		 tz, off;
+	char		 newest_name[256];
+	int64_t		 now, newest;
+	int		 tz, found;
 	char		 age[32], max[32];
 
 	if (path == NULL) {
@@ -135,23 +130,14 @@ verdict_file(const struct probe *p, const struct cfg_check *ck,
 		    p->host->name, ck->log);
 		return;
 	}
-	if (remote_read_now(p, &now, &tz) != 0 ||
-	    probe_section(p, "files", sec) != 0) {
+	if (probe_now_read(p, &now, &tz) != 0 || (found =
+	    probe_files_newest(p, &newest, newest_name,
+	    sizeof newest_name)) < 0) {
 		check_problem(r, CHECK_ERROR, "%s: cannot read the answer",
 		    p->host->name);
 		return;
 	}
-	for (line = sec->data; *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		next = next != NULL ? next + 1 : line + strlen(line);
-		if (sscanf(line, "%lld %n", &mt, &off) == 1 && mt > newest) {
-			newest = mt;
-			snprintf(newest_name, sizeof newest_name, "%.*s",
-			    (int)(next - line - off - (next[-1] == '\n')),
-			    line + off);
-		}
-	}
-	if (newest < 0) {
+	if (found == 0) {
 		check_problem(r, CHECK_FAIL, "%s: no file matches %s",
 		    p->host->name, path);
 		return;
@@ -173,7 +159,7 @@ verdict_file(const struct probe *p, const struct cfg_check *ck,
 
 static void
 verdict_disk(const struct probe *p, const struct cfg_check *ck,
-    struct check_result *r, struct buf *sec)
+    struct check_result *r)
 {
 	const struct cfg_host		*h = p->host;
 	struct parse_df			 df;
@@ -184,8 +170,7 @@ verdict_disk(const struct probe *p, const struct cfg_check *ck,
 	size_t				 i, n;
 	int				 limit;
 
-	if (probe_section(p, "df", sec) != 0 ||
-	    parse_df(sec->data, &df, &cause) != 0) {
+	if (probe_disks_read(p, "df", &df, &cause) != 0) {
 		check_problem(r, CHECK_ERROR, "%s: cannot read df%s%s", h->name,
 		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
 		free(cause);
@@ -220,26 +205,16 @@ static void
 verdict_command(const struct probe *p, const struct cfg_check *ck,
     struct check_result *r, struct buf *sec)
 {
-	char		*rcline, *last, *out;
+	char		*last, *out;
 	int		 rc;
 	regex_t		 re;
 
-	if (probe_section(p, "cmd", sec) != 0 ||
-	    (rcline = strstr(sec->data, "\nopsbot-rc=")) == NULL) {
+	if (probe_command_read(p, sec, &rc) != 0) {
 		check_problem(r, CHECK_ERROR, "%s: %s did not finish "
 		    "(output cut short?)", p->host->name, ck->command);
 		return;
 	}
-	rc = atoi(rcline + 11);
-	*rcline = '\0';
 	out = sec->data;
-	/*
-	 * The output's own final newline (most commands end with one) is
-	 * not a last, empty line: without this a failure's cause was "" and
-	 * a mismatch quoted the newline.
-	 */
-	while (rcline > out && (rcline[-1] == '\n' || rcline[-1] == '\r'))
-		*--rcline = '\0';
 	if (rc != 0) {
 		last = strrchr(out, '\n');
 		check_problem(r, CHECK_FAIL, "%s: %s exited %d%s%.120s",
@@ -565,10 +540,10 @@ run_finish(struct checklist_run *run)
 				    ck->newer_than / 60, ck->newer_than % 60,
 				    tz, &newer_s);
 			}
-			verdict_file(p, ck, &run->results[i], &sec, newer_s);
+			verdict_file(p, ck, &run->results[i], newer_s);
 			break;
 		case CHECK_DISK_BELOW:
-			verdict_disk(p, ck, &run->results[i], &sec);
+			verdict_disk(p, ck, &run->results[i]);
 			break;
 		case CHECK_COMMAND_OK:
 			verdict_command(p, ck, &run->results[i], &sec);

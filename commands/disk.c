@@ -9,8 +9,8 @@
 
 #include "inventory.h"
 #include "parse.h"
+#include "probes.h"
 #include "remote.h"
-#include "shquote.h"
 #include "xmalloc.h"
 
 static enum cmd_result cmd_disk_exec(struct cmd_ctx *);
@@ -26,21 +26,13 @@ const struct cmd_entry cmd_disk_entry = {
 	.exec = cmd_disk_exec,
 };
 
+/* df and df -i of the host's mounts, from the disks probe kind. */
 static void
 disk_script(struct probe *p, const struct cfg_remote *r)
 {
-	const struct cfg_host	*h = p->host;
-	size_t			 i, pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		probe_section_begin(p, pass == 0 ? "df" : "dfi");
-		buf_adds(&p->script, pass == 0 ? "df -P --" : "df -P -i --");
-		for (i = 0; i < h->nmounts; i++) {
-			buf_addc(&p->script, ' ');
-			shquote_buf(&p->script, h->mounts[i].path);
-		}
-		buf_adds(&p->script, " 2>/dev/null\n");
-	}
+	(void)r;
+	probe_disks_script(p, "df", NULL, 0);
+	probe_disks_script(p, "dfi", NULL, 1);
 }
 
 struct disk_host {
@@ -57,7 +49,6 @@ disk_assess(struct disk_host *dh)
 	const struct cfg_host		*h = p->host;
 	const struct parse_df_row	*row, *irow;
 	struct parse_df			 df, dfi;
-	struct buf			 sec;
 	char				*cause = NULL, freebuf[32], ino[32];
 	size_t				 i;
 	int				 have_i;
@@ -81,21 +72,15 @@ disk_assess(struct disk_host *dh)
 		    "to the host)\n", h->name);
 		return;
 	}
-	buf_init(&sec);
-	if (probe_section(p, "df", &sec) != 0 ||
-	    parse_df(sec.data, &df, &cause) != 0) {
+	if (probe_disks_read(p, "df", &df, &cause) != 0) {
 		dh->state = REMOTE_WARN;
 		buf_addf(&dh->text, "%s: cannot read df output%s%s\n",
 		    h->name, cause != NULL ? ": " : "",
 		    cause != NULL ? cause : "");
 		free(cause);
-		buf_release(&sec);
 		return;
 	}
-	have_i = probe_section(p, "dfi", &sec) == 0 &&
-	    parse_df(sec.data, &dfi, &cause) == 0;
-	free(cause);
-	buf_release(&sec);
+	have_i = probe_disks_read(p, "dfi", &dfi, NULL) == 0;
 
 	buf_addf(&dh->text, "%s:\n", h->name);
 	for (i = 0; i < h->nmounts; i++) {

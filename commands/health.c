@@ -15,11 +15,11 @@
 #include "inventory.h"
 #include "logcount.h"
 #include "parse.h"
+#include "probes.h"
 #include "redact.h"
 #include "health.h"
 #include "metrics.h"
 #include "remote.h"
-#include "shquote.h"
 #include "xmalloc.h"
 
 static enum cmd_result cmd_health_exec(struct cmd_ctx *);
@@ -35,65 +35,22 @@ const struct cmd_entry cmd_health_entry = {
 	.exec = cmd_health_exec,
 };
 
-/* The script: every check in one round trip. */
+/* The script: every check in one round trip, from the probe kinds. */
 void
 health_script(struct probe *p, const struct cfg_remote *r)
 {
 	const struct cfg_host	*h = p->host;
-	struct buf		*s = &p->script;
 	size_t			 i;
 
-	/*
-	 * Shell builtins read /proc: a probe of a hundred hosts should not
-	 * cost a hundred times five processes on them.
-	 */
 	if (h->nlogs > 0)
-		remote_probe_now(p);
-	probe_section_begin(p, "cpus");
-	buf_adds(s, "read -r l < /sys/devices/system/cpu/online && "
-	    "printf '%s\\n' \"$l\"\n");
-	probe_section_begin(p, "loadavg");
-	buf_adds(s, "read -r l < /proc/loadavg && printf '%s\\n' \"$l\"\n");
-	probe_section_begin(p, "uptime");
-	buf_adds(s, "read -r l < /proc/uptime && printf '%s\\n' \"$l\"\n");
-	probe_section_begin(p, "meminfo");
-	buf_adds(s, "while IFS= read -r l; do printf '%s\\n' \"$l\"; "
-	    "done < /proc/meminfo\n");
-	if (h->nmounts > 0) {
-		probe_section_begin(p, "df");
-		buf_adds(s, "df -P --");
-		for (i = 0; i < h->nmounts; i++) {
-			buf_addc(s, ' ');
-			shquote_buf(s, h->mounts[i].path);
-		}
-		buf_adds(s, " 2>/dev/null\n");
-	}
-	for (i = 0; i < h->nservices; i++) {
-		const struct cfg_service *sv = &h->services[i];
-		char *name;
-
-		xasprintf(&name, "svc:%s", sv->name);
-		probe_section_begin(p, name);
-		free(name);
-		if (sv->unit != NULL) {
-			buf_adds(s, "systemctl is-active -- ");
-			shquote_buf(s, sv->unit);
-			buf_adds(s, " 2>/dev/null\n");
-		} else {
-			buf_adds(s, "if pgrep -x -- ");
-			shquote_buf(s, sv->process);
-			buf_adds(s, " >/dev/null; then echo active; "
-			    "else echo inactive; fi\n");
-		}
-	}
-	for (i = 0; i < h->nlogs; i++) {
-		char *name;
-
-		xasprintf(&name, "log:%s", h->logs[i].name);
-		probe_section_begin(p, name);
-		free(name);
-		logcount_script(s, h->logs[i].path, r->error_pattern);
-	}
+		probe_now_script(p);
+	probe_system_script(p);
+	if (h->nmounts > 0)
+		probe_disks_script(p, "df", NULL, 0);
+	for (i = 0; i < h->nservices; i++)
+		probe_service_script(p, NULL, &h->services[i]);
+	for (i = 0; i < h->nlogs; i++)
+		probe_logcount_script(p, &h->logs[i], r->error_pattern);
 }
 
 struct health_host {
@@ -141,8 +98,7 @@ health_raise(struct health_host *hh, const char *key, enum remote_state s,
 }
 
 static void
-health_disks(struct health_host *hh, const struct cfg_host *h,
-    struct buf *sec)
+health_disks(struct health_host *hh, const struct cfg_host *h)
 {
 	struct parse_df			 df;
 	const struct parse_df_row	*row;
@@ -151,8 +107,7 @@ health_disks(struct health_host *hh, const struct cfg_host *h,
 
 	if (h->nmounts == 0)
 		return;
-	if (probe_section(hh->probe, "df", sec) != 0 ||
-	    parse_df(sec->data, &df, &cause) != 0) {
+	if (probe_disks_read(hh->probe, "df", &df, &cause) != 0) {
 		health_raise(hh, "disks", REMOTE_WARN, "disks: cannot read df output%s%s",
 		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
 		free(cause);
@@ -187,25 +142,19 @@ health_services(struct health_host *hh, const struct cfg_host *h,
     struct buf *sec)
 {
 	enum parse_svc	 st;
-	char		*name, *nl;
 	size_t		 i;
 
 	for (i = 0; i < h->nservices; i++) {
 		char skey[300];
 
 		snprintf(skey, sizeof skey, "service:%s", h->services[i].name);
-		xasprintf(&name, "svc:%s", h->services[i].name);
-		if (probe_section(hh->probe, name, sec) != 0) {
+		if (probe_service_read(hh->probe, NULL, h->services[i].name,
+		    sec, &st) != 0) {
 			health_raise(hh, skey, REMOTE_WARN, "service %s: not "
 			    "checked (output cut short)",
 			    h->services[i].name);
-			free(name);
 			continue;
 		}
-		free(name);
-		if ((nl = strchr(sec->data, '\n')) != NULL)
-			*nl = '\0';
-		st = parse_systemctl_active(sec->data);
 		if (st == PARSE_SVC_ACTIVE)
 			continue;
 		if (st == PARSE_SVC_INACTIVE || st == PARSE_SVC_FAILED)
@@ -223,17 +172,17 @@ health_services(struct health_host *hh, const struct cfg_host *h,
 
 static void
 health_logs(struct health_host *hh, const struct cfg_host *h,
-    const struct cfg_remote *r, struct buf *sec)
+    const struct cfg_remote *r)
 {
 	struct logcount	 lc;
 	int64_t		 now, counted, untimed;
 	int		 tz;
-	char		*name, *last, win[32];
+	char		*last, win[32];
 	size_t		 i;
 
 	if (h->nlogs == 0)
 		return;
-	if (remote_read_now(hh->probe, &now, &tz) != 0) {
+	if (probe_now_read(hh->probe, &now, &tz) != 0) {
 		health_raise(hh, "logs", REMOTE_WARN, "logs: cannot read the host's "
 		    "clock");
 		return;
@@ -243,24 +192,21 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 		char lkey[300];
 
 		snprintf(lkey, sizeof lkey, "log:%s", h->logs[i].name);
-		xasprintf(&name, "log:%s", h->logs[i].name);
-		if (probe_section(hh->probe, name, sec) != 0) {
+		switch (probe_logcount_read(hh->probe, &h->logs[i], now, tz,
+		    r->log_window_s, &lc)) {
+		case PROBE_LOG_READ:
+			break;
+		case PROBE_LOG_CUT:
 			health_raise(hh, lkey, REMOTE_WARN, "log %s: not checked "
 			    "(output cut short)", h->logs[i].name);
-			free(name);
 			continue;
-		}
-		free(name);
-		if (strcmp(sec->data, "opsbot: cannot read\n") == 0) {
+		case PROBE_LOG_UNREADABLE:
 			health_raise(hh, lkey, REMOTE_WARN, "log %s: cannot read %s",
 			    h->logs[i].name, h->logs[i].path);
 			continue;
-		}
-		if (logcount_read(sec->data, now, tz, r->log_window_s,
-		    &lc) != 0) {
+		case PROBE_LOG_GARBLED:
 			health_raise(hh, lkey, REMOTE_WARN, "log %s: not "
 			    "counted (unexpected output)", h->logs[i].name);
-			logcount_release(&lc);
 			continue;
 		}
 		counted = lc.counted;
@@ -284,30 +230,6 @@ health_logs(struct health_host *hh, const struct cfg_host *h,
 		}
 		logcount_release(&lc);
 	}
-}
-
-/* Counts CPUs in a kernel list like "0-3,8,10-11"; 0 if unreadable. */
-static long
-health_count_cpus(const char *list)
-{
-	const char	*p = list;
-	char		*end;
-	long		 a, b, n = 0;
-
-	while (*p >= '0' && *p <= '9') {
-		a = strtol(p, &end, 10);
-		b = a;
-		if (*end == '-')
-			b = strtol(end + 1, &end, 10);
-		if (b < a || b - a > 65536)
-			return 0;
-		n += b - a + 1;
-		p = end;
-		if (*p != ',')
-			break;
-		p++;
-	}
-	return *p == '\n' || *p == '\0' ? n : 0;
 }
 
 /* Reads one probe into hh: the summary line and the details. */
@@ -342,17 +264,12 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 	}
 	buf_init(&sec);
 	buf_addf(&hh->summary, " (%lld ms)", (long long)p->proc.elapsed_ms);
-	if (probe_section(p, "uptime", &sec) == 0 &&
-	    parse_proc_uptime(sec.data, &up, &cause) == 0) {
+	if (probe_uptime_read(p, &up) == 0) {
 		duration_format((int64_t)up / 60 * 60, upbuf, sizeof upbuf);
 		buf_addf(&hh->summary, " — up %s", upbuf);
 	}
-	free(cause);
-	cause = NULL;
-	if (probe_section(p, "cpus", &sec) == 0)
-		ncpu = health_count_cpus(sec.data);
-	if (probe_section(p, "loadavg", &sec) == 0 &&
-	    parse_loadavg(sec.data, &la, &cause) == 0) {
+	ncpu = probe_cpus_read(p);
+	if (probe_loadavg_read(p, &la, &cause) == 0) {
 		buf_addf(&hh->summary, ", load %.2f %.2f %.2f", la.l1, la.l5,
 		    la.l15);
 		if (ncpu > 0)
@@ -364,8 +281,7 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 		health_raise(hh, "load", REMOTE_WARN, "load: cannot read /proc/loadavg");
 	free(cause);
 	cause = NULL;
-	if (probe_section(p, "meminfo", &sec) == 0 &&
-	    parse_meminfo(sec.data, &mem, &cause) == 0 && mem.total_kb > 0) {
+	if (probe_memory_read(p, &mem, &cause) == 0 && mem.total_kb > 0) {
 		int pct = (int)(mem.available_kb * 100 / mem.total_kb);
 
 		buf_addf(&hh->summary, ", mem %d%% free", pct);
@@ -380,9 +296,9 @@ health_assess(struct health_host *hh, const struct cfg_remote *r)
 		    "/proc/meminfo%s%s", cause != NULL ? ": " : "",
 		    cause != NULL ? cause : "");
 	free(cause);
-	health_disks(hh, h, &sec);
+	health_disks(hh, h);
 	health_services(hh, h, &sec);
-	health_logs(hh, h, r, &sec);
+	health_logs(hh, h, r);
 	if (p->proc.truncated)
 		health_raise(hh, "output", REMOTE_WARN, "output cut at %d bytes "
 		    "(remote.output_limit)", r->output_limit);

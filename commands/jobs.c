@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "parse.h"
+#include "probes.h"
 #include "remote.h"
-#include "shquote.h"
 #include "xmalloc.h"
 
 static enum cmd_result cmd_jobs_exec(struct cmd_ctx *);
@@ -33,50 +33,18 @@ const struct cmd_entry cmd_jobs_entry = {
 	.exec = cmd_jobs_exec,
 };
 
-/*
- * AutoSys wildcards: % for any run, _ for one character. A bracket
- * expression [..] becomes _ for autorep; fnmatch on the answer then keeps
- * only the jobs the brackets allow.
- */
-char *
-jobs_autosys_pattern(const char *glob)
-{
-	struct buf	 b;
-	const char	*c, *close;
-
-	buf_init(&b);
-	for (c = glob; *c != '\0'; c++) {
-		if (*c == '*')
-			buf_addc(&b, '%');
-		else if (*c == '?')
-			buf_addc(&b, '_');
-		else if (*c == '[' && (close = strchr(c + 1, ']')) != NULL) {
-			buf_addc(&b, '_');
-			c = close;
-		} else
-			buf_addc(&b, *c);
-	}
-	return buf_detach(&b);
-}
-
-/* Appends the autorep queries for host h to its probe. */
+/* The autorep queries for host h's probe. */
 static void
 jobs_script(struct probe *p, const char *want)
 {
 	const struct cfg_jobs	*j = p->host->jobs;
-	char			*q, sec[32];
+	char			 sec[32];
 	size_t			 i, nq = want != NULL ? 1 : j->names.n;
 
 	for (i = 0; i < nq; i++) {
 		snprintf(sec, sizeof sec, "q:%zu", i);
-		probe_section_begin(p, sec);
-		q = jobs_autosys_pattern(want != NULL ? want : j->names.v[i]);
-		shquote_buf(&p->script, j->autorep);
-		buf_adds(&p->script, " -j ");
-		shquote_buf(&p->script, q);
-		/* autorep fails when nothing matches; the table says so. */
-		buf_adds(&p->script, " 2>&1 || true\n");
-		free(q);
+		probe_autorep_script(p, sec, want != NULL ? want :
+		    j->names.v[i]);
 	}
 }
 
@@ -87,11 +55,10 @@ jobs_report(struct remote_run *run)
 	const char		*want = args_pos(&ctx->args, 0);
 	int			 failed_only = args_has(&ctx->args, "failed");
 	struct parse_jobs	 jobs;
-	struct buf		 sec, seen, rows;
+	struct buf		 seen, rows;
 	char			*cause, secname[32], key[80];
 	size_t			 h, q, i, nq, shown = 0;
 
-	buf_init(&sec);
 	buf_init(&seen);
 	buf_init(&rows);
 	for (h = 0; h < run->n; h++) {
@@ -105,8 +72,8 @@ jobs_report(struct remote_run *run)
 		for (q = 0; q < nq; q++) {
 			snprintf(secname, sizeof secname, "q:%zu", q);
 			cause = NULL;
-			if (probe_section(p, secname, &sec) != 0 ||
-			    parse_autorep(sec.data, &jobs, &cause) != 0) {
+			if (probe_autorep_read(p, secname, &jobs, &cause) !=
+			    0) {
 				cmd_reply(ctx, "%s: cannot read autorep "
 				    "output%s%s\n", p->host->name,
 				    cause != NULL ? ": " : "",
@@ -153,7 +120,6 @@ jobs_report(struct remote_run *run)
 		    rows.data);
 	buf_release(&rows);
 	buf_release(&seen);
-	buf_release(&sec);
 }
 
 /* Glob characters: a pattern, not one job. */

@@ -12,16 +12,14 @@
 
 #include "inventory.h"
 #include "parse.h"
+#include "probes.h"
 #include "redact.h"
 #include "remote.h"
-#include "shquote.h"
 #include "xmalloc.h"
 
 #define LOGS_DEFAULT_LINES	20
 #define LOGS_MAX_LINES		500
 #define LOGS_REPLY_BYTES	3500	/* a chat message's comfortable size */
-#define LOGS_SCAN_LINES		"20000"	/* read back for --since */
-#define LOGS_SCAN_BYTES		"8388608"
 
 static enum cmd_result cmd_logs_exec(struct cmd_ctx *);
 
@@ -60,12 +58,12 @@ logs_report(struct remote_run *run)
 		return;
 	}
 	buf_init(&sec);
-	if (probe_section(p, "log", &sec) != 0) {
+	if (probe_tail_read(p, &sec) != 0) {
 		cmd_error(ctx, "%s: the output was cut short", p->host->name);
 		buf_release(&sec);
 		return;
 	}
-	if (since > 0 && remote_read_now(p, &now, &tz) != 0) {
+	if (since > 0 && probe_now_read(p, &now, &tz) != 0) {
 		cmd_error(ctx, "%s: cannot read the host's clock",
 		    p->host->name);
 		buf_release(&sec);
@@ -133,7 +131,7 @@ cmd_logs_exec(struct cmd_ctx *ctx)
 	int64_t			 want = args_get_num(&ctx->args, "lines",
 	    LOGS_DEFAULT_LINES);
 	struct remote_run	*run;
-	struct probe		*p;
+	struct probe_tail	 tail;
 
 	if ((h = remote_host_arg(ctx, 0)) == NULL)
 		return CMD_ERROR;
@@ -150,30 +148,11 @@ cmd_logs_exec(struct cmd_ctx *ctx)
 		return CMD_ERROR;
 	}
 
+	tail.path = log->path;
+	tail.pattern = pattern;
+	tail.lines = want;
+	tail.since = args_has(&ctx->args, "since");
 	run = remote_run_new(ctx, &h, 1);
-	p = &run->probes[0];
-	if (args_has(&ctx->args, "since"))
-		remote_probe_now(p);
-	probe_section_begin(p, "log");
-	buf_adds(&p->script, "if [ ! -r ");
-	shquote_buf(&p->script, log->path);
-	buf_adds(&p->script, " ]; then echo \"opsbot: cannot read\" ");
-	shquote_buf(&p->script, log->path);
-	buf_adds(&p->script, " >&2; exit 3; fi\n");
-	if (pattern == NULL && !args_has(&ctx->args, "since"))
-		buf_addf(&p->script, "tail -n %lld -- ", (long long)want);
-	else
-		buf_adds(&p->script, "tail -c " LOGS_SCAN_BYTES " -- ");
-	shquote_buf(&p->script, log->path);
-	if (pattern != NULL) {
-		buf_adds(&p->script, " | grep -F -e ");
-		shquote_buf(&p->script, pattern);
-	}
-	if (args_has(&ctx->args, "since"))
-		buf_adds(&p->script, " | tail -n " LOGS_SCAN_LINES);
-	else if (pattern != NULL)
-		buf_addf(&p->script, " | tail -n %lld", (long long)want);
-	/* grep finding nothing is not a failure. */
-	buf_adds(&p->script, "; true\n");
+	probe_tail_script(&run->probes[0], &tail);
 	return remote_run_submit(run, logs_report);
 }

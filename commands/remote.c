@@ -346,30 +346,3 @@ remote_state_name(enum remote_state s)
 
 	return names[s];
 }
-
-void
-remote_probe_now(struct probe *p)
-{
-	probe_section_begin(p, "now");
-	buf_adds(&p->script, "date '+%s %z'\n");
-}
-
-int
-remote_read_now(const struct probe *p, int64_t *now, int *tz_offset)
-{
-	struct buf	 b;
-	long long	 secs;
-	char		 sign;
-	int		 hh, mm, rc = -1;
-
-	buf_init(&b);
-	if (probe_section(p, "now", &b) == 0 &&
-	    sscanf(b.data, "%lld %c%2d%2d", &secs, &sign, &hh, &mm) == 4 &&
-	    (sign == '+' || sign == '-') && hh < 24 && mm < 60) {
-		*now = secs;
-		*tz_offset = (sign == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
-		rc = 0;
-	}
-	buf_release(&b);
-	return rc;
-}

@@ -91,9 +91,6 @@ enum cmd_result remote_refuse_unknown(struct cmd_ctx *, const char *what,
 	    char *const *first_name, size_t n, size_t stride,
 	    const char *none);
 
-/* A job glob ("EOD_*") as an autorep -j pattern (caller frees). */
-char	*jobs_autosys_pattern(const char *glob);
-
 /* "1.2 GiB" for a size in KiB. */
 void	 remote_fmt_kib(int64_t kib, char *out, size_t len);
 
@@ -105,10 +102,5 @@ enum remote_state {
 	REMOTE_UNREACHABLE,
 };
 const char *remote_state_name(enum remote_state);
-
-/* Adds the "now" section (epoch and zone offset) to a probe's script. */
-void	 remote_probe_now(struct probe *);
-/* Reads it back: remote epoch seconds and offset east of UTC. */
-int	 remote_read_now(const struct probe *, int64_t *now, int *tz_offset);
 
 #endif

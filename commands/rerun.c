@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "parse.h"
+#include "probes.h"
 #include "remote.h"
-#include "shquote.h"
 
 static enum cmd_result cmd_rerun_exec(struct cmd_ctx *);
 
@@ -43,32 +43,16 @@ rerun_is_running(const char *st)
 	    strcmp(st, "AC") == 0;
 }
 
-/* Adds "autorep -j JOB" (its status section) to p's script. */
-static void
-rerun_status_script(struct probe *p, const struct cfg_host *h,
-    const char *job)
-{
-	probe_section_begin(p, "status");
-	shquote_buf(&p->script, h->jobs->autorep);
-	buf_adds(&p->script, " -j ");
-	shquote_buf(&p->script, job);
-	buf_adds(&p->script, " 2>&1 || true\n");
-}
-
 /* The job's row in p's status section: 1, or 0 (jobs released). */
 static int
 rerun_find(const struct probe *p, const char *job, struct parse_jobs *jobs,
     struct parse_job **row)
 {
-	struct buf	 sec;
-	char		*cause = NULL;
 	size_t		 i;
 
 	*row = NULL;
 	memset(jobs, 0, sizeof *jobs);
-	buf_init(&sec);
-	if (probe_section(p, "status", &sec) == 0 &&
-	    parse_autorep(sec.data, jobs, &cause) == 0) {
+	if (probe_autorep_read(p, "status", jobs, NULL) == 0) {
 		for (i = 0; i < jobs->n && *row == NULL; i++) {
 			if (strcmp(jobs->jobs[i].name, job) == 0)
 				*row = &jobs->jobs[i];
@@ -76,8 +60,6 @@ rerun_find(const struct probe *p, const char *job, struct parse_jobs *jobs,
 		if (*row == NULL)
 			parse_jobs_free(jobs);
 	}
-	free(cause);
-	buf_release(&sec);
 	return *row != NULL;
 }
 
@@ -154,12 +136,8 @@ rerun_look(struct remote_run *run)
 	parse_jobs_free(&jobs);
 	next = remote_run_new(ctx, &h, 1);
 	q = &next->probes[0];
-	probe_section_begin(q, "sendevent");
-	shquote_buf(&q->script, h->jobs->sendevent);
-	buf_adds(&q->script, " -E FORCE_STARTJOB -J ");
-	shquote_buf(&q->script, job);
-	buf_adds(&q->script, " || exit $?\n");
-	rerun_status_script(q, h, job);
+	probe_sendevent_script(q, job);
+	probe_autorep_script(q, "status", job);
 	remote_run_chain(run, next, rerun_report);
 }
 
@@ -186,6 +164,7 @@ cmd_rerun_exec(struct cmd_ctx *ctx)
 		return CMD_ERROR;
 	}
 	run = remote_run_new(ctx, &h, 1);
-	rerun_status_script(&run->probes[0], h, job);
+	/* A name without wildcards: its pattern is the name itself. */
+	probe_autorep_script(&run->probes[0], "status", job);
 	return remote_run_submit(run, rerun_look);
 }

@@ -14,11 +14,11 @@
 
 #include "inventory.h"
 #include "parse.h"
+#include "probes.h"
 #include "remote.h"
-#include "shquote.h"
 
 /* How long the service gets before the re-check. */
-#define RESTART_SETTLE_S	"2"
+#define RESTART_SETTLE_S	2
 
 static enum cmd_result cmd_restart_exec(struct cmd_ctx *);
 static enum cmd_result cmd_restart_preview(struct cmd_ctx *);
@@ -40,35 +40,18 @@ const struct cmd_entry cmd_restart_entry = {
 	.preview = cmd_restart_preview,
 };
 
-/* Adds the "check" section: prints active or what systemd says. */
-static void
-restart_check_script(struct probe *p, const struct cfg_service *sv)
-{
-	probe_section_begin(p, "check");
-	if (sv->unit != NULL) {
-		buf_adds(&p->script, "systemctl is-active -- ");
-		shquote_buf(&p->script, sv->unit);
-		buf_adds(&p->script, " 2>/dev/null; true\n");
-	} else {
-		buf_adds(&p->script, "if pgrep -x -- ");
-		shquote_buf(&p->script, sv->process);
-		buf_adds(&p->script, " >/dev/null; then echo active; else "
-		    "echo inactive; fi\n");
-	}
-}
-
 /* The first line of p's check section into out ("" when none). */
 static int
 restart_state(const struct probe *p, char *out, size_t len)
 {
-	struct buf	 sec;
+	struct buf	 line;
+	enum parse_svc	 st;
 	int		 rc;
 
-	buf_init(&sec);
-	rc = probe_section(p, "check", &sec);
-	snprintf(out, len, "%.*s", rc == 0 ? (int)strcspn(sec.data, "\n") :
-	    0, rc == 0 ? sec.data : "");
-	buf_release(&sec);
+	buf_init(&line);
+	rc = probe_service_read(p, "check", NULL, &line, &st);
+	snprintf(out, len, "%s", line.data);
+	buf_release(&line);
 	return rc;
 }
 
@@ -100,7 +83,7 @@ restart_preview_report(struct remote_run *run)
 	else
 		cmd_reply(ctx, ".\nConfirm runs: systemctl restart -- %s on %s",
 		    sv->unit, p->host->name);
-	cmd_reply(ctx, ", then checks it again after " RESTART_SETTLE_S " s");
+	cmd_reply(ctx, ", then checks it again after %d s", RESTART_SETTLE_S);
 }
 
 static void
@@ -110,7 +93,6 @@ restart_report(struct remote_run *run)
 	const struct probe	*p = &run->probes[0];
 	const char		*svc = args_pos(&ctx->args, 1);
 	struct buf		 sec;
-	char			*nl;
 	enum parse_svc		 st;
 
 	if (p->failure != NULL) {
@@ -119,22 +101,19 @@ restart_report(struct remote_run *run)
 		return;
 	}
 	buf_init(&sec);
-	if (probe_section(p, "check", &sec) != 0) {
+	if (probe_service_read(p, "check", NULL, &sec, &st) != 0) {
 		cmd_error(ctx, "%s: restarted %s, but the re-check gave no "
 		    "answer", p->host->name, svc);
 		buf_release(&sec);
 		return;
 	}
-	if ((nl = strchr(sec.data, '\n')) != NULL)
-		*nl = '\0';
-	st = parse_systemctl_active(sec.data);
 	if (st == PARSE_SVC_ACTIVE)
 		cmd_reply(ctx, "%s: restarted %s; it is active again",
 		    p->host->name, svc);
 	else
-		cmd_error(ctx, "%s: restarted %s, but it is %s after "
-		    RESTART_SETTLE_S " s", p->host->name, svc,
-		    sec.data[0] != '\0' ? sec.data : "unknown");
+		cmd_error(ctx, "%s: restarted %s, but it is %s after %d s",
+		    p->host->name, svc, sec.data[0] != '\0' ? sec.data :
+		    "unknown", RESTART_SETTLE_S);
 	buf_release(&sec);
 }
 
@@ -174,7 +153,7 @@ cmd_restart_preview(struct cmd_ctx *ctx)
 		return CMD_ERROR;
 	run = remote_run_new(ctx, &h, 1);
 	run->arg = (void *)(uintptr_t)sv;	/* borrowed from the config */
-	restart_check_script(&run->probes[0], sv);
+	probe_service_script(&run->probes[0], "check", sv);
 	return remote_run_submit(run, restart_preview_report);
 }
 
@@ -184,23 +163,10 @@ cmd_restart_exec(struct cmd_ctx *ctx)
 	const struct cfg_host		*h;
 	const struct cfg_service	*sv;
 	struct remote_run		*run;
-	struct probe			*p;
 
 	if ((sv = restart_service(ctx, &h)) == NULL)
 		return CMD_ERROR;
 	run = remote_run_new(ctx, &h, 1);
-	p = &run->probes[0];
-	probe_section_begin(p, "restart");
-	/* A configured restart command is the admin's own shell text. */
-	if (sv->restart != NULL)
-		buf_addf(&p->script, "%s\n", sv->restart);
-	else {
-		buf_adds(&p->script, "systemctl restart -- ");
-		shquote_buf(&p->script, sv->unit);
-		buf_adds(&p->script, "\n");
-	}
-	buf_adds(&p->script, "rc=$?; if [ $rc -ne 0 ]; then exit $rc; fi\n"
-	    "sleep " RESTART_SETTLE_S "\n");
-	restart_check_script(p, sv);
+	probe_restart_script(&run->probes[0], sv, RESTART_SETTLE_S);
 	return remote_run_submit(run, restart_report);
 }

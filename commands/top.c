@@ -7,13 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cpusample.h"
 #include "inventory.h"
 #include "parse.h"
+#include "probes.h"
 #include "remote.h"
 
 #define TOP_ROWS	10
-#define TOP_PS_COLUMNS	"pid,user,pcpu,pmem,rss,etime,comm"
 
 static enum cmd_result cmd_top_exec(struct cmd_ctx *);
 
@@ -39,31 +38,25 @@ top_report(struct remote_run *run)
 	struct cmd_ctx		*ctx = run->ctx;
 	const struct probe	*p = &run->probes[0];
 	struct parse_ps		 ps;
-	struct buf		 sec;
 	char			*cause = NULL, rss[32];
+	enum probe_top		 got;
 	size_t			 i;
 
 	if (p->failure != NULL) {
 		cmd_error(ctx, "%s: %s", p->host->name, p->failure);
 		return;
 	}
-	buf_init(&sec);
-	if (probe_section(p, "ps", &sec) != 0 ||
-	    parse_ps(sec.data, &ps, &cause) != 0) {
+	got = probe_top_read(p, args_has(&ctx->args, "mem"), &ps, &cause);
+	if (got == PROBE_TOP_NO_PS) {
 		cmd_error(ctx, "%s: cannot read ps output%s%s", p->host->name,
 		    cause != NULL ? ": " : "", cause != NULL ? cause : "");
 		free(cause);
-		buf_release(&sec);
 		return;
 	}
-	if (!args_has(&ctx->args, "mem") && (probe_section(p, "cpu", &sec) !=
-	    0 || cpusample_apply(sec.data, &ps) != 0)) {
+	if (got == PROBE_TOP_NO_SAMPLE) {
 		cmd_error(ctx, "%s: cannot read the CPU sample", p->host->name);
-		parse_ps_free(&ps);
-		buf_release(&sec);
 		return;
 	}
-	buf_release(&sec);
 	cmd_reply(ctx, "%s: top %s\n  %7s %-10s %5s %5s %9s %11s  %s\n",
 	    p->host->name, args_has(&ctx->args, "mem") ? "memory" :
 	    "CPU (over 1 s)",
@@ -83,23 +76,11 @@ cmd_top_exec(struct cmd_ctx *ctx)
 {
 	const struct cfg_host	*h;
 	struct remote_run	*run;
-	struct probe		*p;
 
 	if ((h = remote_host_arg(ctx, 0)) == NULL)
 		return CMD_ERROR;
 	run = remote_run_new(ctx, &h, 1);
-	p = &run->probes[0];
-	if (args_has(&ctx->args, "mem")) {
-		probe_section_begin(p, "ps");
-		buf_addf(&p->script, "ps -eo " TOP_PS_COLUMNS " --sort=-rss | "
-		    "head -n %d\n", TOP_ROWS + 1);
-	} else {
-		probe_section_begin(p, "cpu");
-		cpusample_script(&p->script, TOP_ROWS);
-		/* ps for the other columns of just those processes. */
-		probe_section_begin(p, "ps");
-		buf_adds(&p->script, "[ -n \"$opsbot_top_pids\" ] && ps -o "
-		    TOP_PS_COLUMNS " -p \"$opsbot_top_pids\"\n");
-	}
+	probe_top_script(&run->probes[0], TOP_ROWS,
+	    args_has(&ctx->args, "mem"));
 	return remote_run_submit(run, top_report);
 }

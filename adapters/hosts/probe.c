@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "probe.h"
+#include "probes.h"
 #include "shquote.h"
 #include "xmalloc.h"
 
@@ -87,21 +88,6 @@ probe_end(struct probe *p)
 	p->ended = 1;
 }
 
-/* Words for the section a host was stuck in ("`df`"); caller frees. */
-static char *
-probe_section_label(const char *name)
-{
-	char	*label;
-
-	if (strncmp(name, "svc:", 4) == 0)
-		xasprintf(&label, "the check of service %s", name + 4);
-	else if (strncmp(name, "log:", 4) == 0)
-		xasprintf(&label, "the scan of log %s", name + 4);
-	else
-		xasprintf(&label, "`%s`", name);
-	return label;
-}
-
 /*
  * Why a run failed. A deadline hit after the host printed a section
  * marker is not "no answer": ssh connected and authenticated, and then a
@@ -115,7 +101,7 @@ probe_explain(struct probe *p, int64_t timeout_s)
 	if (p->proc.timed_out && p->proc.started &&
 	    (stuck = probe_unfinished(p)) != NULL) {
 		p->connected = 1;
-		label = probe_section_label(stuck);
+		label = probe_kind_label(stuck);
 		xasprintf(&why, "connected, but %s did not finish in %lld s",
 		    label, (long long)timeout_s);
 		free(label);

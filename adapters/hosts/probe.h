@@ -1,9 +1,9 @@
 /*
  * A probe: one shell script run on one host in one round trip, its
  * output cut into named sections by markers that carry a random nonce
- * (so nothing the host prints can forge a section). Commands build the
- * script, probes_run() runs a batch in parallel, and the parsers read
- * the sections.
+ * (so nothing the host prints can forge a section). The probe kinds
+ * (probes.h) write the sections, probes_run() runs a batch in parallel,
+ * and the kinds read the sections back.
  */
 #ifndef OPSBOT_PROBE_H
 #define OPSBOT_PROBE_H
