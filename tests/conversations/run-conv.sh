@@ -40,8 +40,9 @@ DATA="$T/data"
 LOG="$DATA/opsbot.log"
 DB="$DATA/opsbot.db"
 OUT="$T/bot.out"
-pass=0
+pass=0 # counted by lib-assert.sh
 fail=0
+export pass fail
 bot_pid=
 # shellcheck source=../integration/lib-assert.sh
 . "$SRC/tests/integration/lib-assert.sh"
@@ -53,7 +54,7 @@ cleanup() {
     kill "$bot_pid" 2>/dev/null
     wait "$bot_pid" 2>/dev/null
   fi
-  [ -n "${KEEP:-}" ] && echo "# kept $T" || rm -rf "$T"
+  if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 
