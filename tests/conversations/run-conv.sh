@@ -44,7 +44,7 @@ pass=0 # counted by lib-assert.sh
 fail=0
 export pass fail
 bot_pid=
-# shellcheck source=../integration/lib-assert.sh
+# shellcheck source=SCRIPTDIR/../integration/lib-assert.sh
 . "$SRC/tests/integration/lib-assert.sh"
 # Every bot a test starts listens on a free port unless told otherwise.
 export OPSBOT_ALERTS_LISTEN=${OPSBOT_ALERTS_LISTEN:-127.0.0.1:0}
