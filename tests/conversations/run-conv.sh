@@ -12,10 +12,13 @@
 # usage: run-conv.sh OPSBOT SOURCE_DIR SCRIPT.conv
 #
 # The script, one directive a line ('#' starts a comment line; in every
-# argument @SRC@ is the source tree, @HERE@ the script's directory and
-# @DATA@ the bot's data directory):
+# argument and in the config @SRC@ is the source tree, @HERE@ the script's
+# directory and @DATA@ the bot's data directory):
 #   config FILE            the bot's config (relative to the script)
 #   config <<END           ... or inline, up to a line END
+#   sshd ALIAS...          a real sshd on loopback (lib-sshd.sh) that each
+#                          ALIAS reaches: @SSH_CONFIG@ is its ssh_config,
+#                          @CLOSED_PORT@ a loopback port nothing listens on
 #   timeout SECONDS        how long each later expectation waits (10)
 #   say LINE               type LINE; waits until the bot answered it
 #   expect reply TEXT      what the bot printed since the last say or
@@ -49,11 +52,13 @@ bot_pid=
 # Every bot a test starts listens on a free port unless told otherwise.
 export OPSBOT_ALERTS_LISTEN=${OPSBOT_ALERTS_LISTEN:-127.0.0.1:0}
 
+sshd_on=
 cleanup() {
   if [ -n "$bot_pid" ]; then
     kill "$bot_pid" 2>/dev/null
     wait "$bot_pid" 2>/dev/null
   fi
+  [ -n "$sshd_on" ] && lib_sshd_cleanup
   if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -61,9 +66,13 @@ trap cleanup EXIT
 lineno=0
 where() { printf '%s:%d' "${CONV##*/}" "$lineno"; }
 die() { bad "$(where): $1" "${@:2}"; assert_done; exit 1; }
-subst() { # text -> text with @SRC@, @HERE@, @DATA@ replaced
+SSH_CONFIG=
+CLOSED_PORT=
+subst() { # text -> text with @SRC@, @HERE@, @DATA@, @SSH_CONFIG@... replaced
   local s=$1
   s=${s//@SRC@/$SRC}
+  s=${s//@SSH_CONFIG@/$SSH_CONFIG}
+  s=${s//@CLOSED_PORT@/$CLOSED_PORT}
   s=${s//@HERE@/$HERE}
   printf '%s' "${s//@DATA@/$DATA}"
 }
@@ -73,13 +82,15 @@ deadline() { echo $(($(date +%s%N) / 1000000 + timeout * 1000)); }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 config="$T/opsbot.json"
-printf '{}\n' >"$config"
+raw="$T/opsbot.raw.json"   # substituted when the bot starts (after sshd)
+printf '{}\n' >"$raw"
 mark=0      # bytes of bot output before the last say or post
 port=
 headers=()
 
 start() {
   [ -n "$bot_pid" ] && return 0
+  subst "$(cat "$raw")" >"$config"
   mkfifo "$T/in"
   "$BOT" --config "$config" --data-dir "$DATA" <"$T/in" >"$OUT" 2>"$T/bot.err" &
   bot_pid=$!
@@ -219,17 +230,29 @@ while IFS= read -r line <&4; do
     [ -z "$bot_pid" ] || die "config after the bot started"
     if [[ $rest == '<<'* ]]; then
       endw=${rest#<<}
-      : >"$config"
+      : >"$raw"
       while IFS= read -r l <&4; do
         lineno=$((lineno + 1))
         [ "$l" = "$endw" ] && break
-        printf '%s\n' "$(subst "$l")" >>"$config"
+        printf '%s\n' "$l" >>"$raw"
       done
     else
       [[ $rest == /* ]] || rest="$HERE/$rest"
       [ -r "$rest" ] || die "config: cannot read $rest"
-      subst "$(cat "$rest")" >"$config"
+      cp "$rest" "$raw"
     fi
+    ;;
+  sshd)
+    [ -z "$bot_pid" ] || die "sshd after the bot started"
+    # shellcheck source=SCRIPTDIR/../integration/lib-sshd.sh
+    . "$SRC/tests/integration/lib-sshd.sh"
+    sshd_on=1
+    # A short path: ssh's ControlPath must fit a unix socket's.
+    sshd_start "$T/sshd" || die "sshd: cannot start $SSHD_EXE" "$(cat "$T/sshd"/*.log 2>/dev/null | tail -5)"
+    read -ra aliases <<<"$rest"
+    SSH_CONFIG=$(sshd_ssh_config "$T" "${aliases[@]}") || die "sshd: no ssh_config"
+    CLOSED_PORT=$(closed_port)
+    ok "$(where): sshd for $rest on 127.0.0.1:$SSHD_PORT"
     ;;
   timeout) timeout=$rest ;;
   say) do_say "$rest" ;;
@@ -245,7 +268,7 @@ while IFS= read -r line <&4; do
   header) headers+=("$rest") ;;
   post) do_post "$rest" ;;
   wait) sleep "$rest" ;;
-  *) die "unknown directive: $verb" "(config, timeout, say, expect, header, post, wait)" ;;
+  *) die "unknown directive: $verb" "(config, sshd, timeout, say, expect, header, post, wait)" ;;
   esac
 done
 
