@@ -31,8 +31,9 @@
 #                          to the bot's listener; the status must be 2xx,
 #                          or CODE. header NAME: VALUE before it adds one
 #   wait SECONDS           sleep (only where nothing can be polled)
-# The bot starts at the first say or post, with --data-dir, and ends when
-# the script does (end of input), which must exit 0.
+# The bot starts at the first say or post, with --data-dir (its log is
+# @DATA@/opsbot.log: leave bot.log_file unset), and ends when the script
+# does (end of input), which must exit 0.
 set -u
 BOT=$(realpath "$1")
 SRC=$(realpath "$2")
@@ -76,7 +77,13 @@ subst() { # text -> text with @SRC@, @HERE@, @DATA@, @SSH_CONFIG@... replaced
   s=${s//@HERE@/$HERE}
   printf '%s' "${s//@DATA@/$DATA}"
 }
-answered() { local n; n=$(grep -c 'msg="command answered"' "$LOG" 2>/dev/null); echo "${n:-0}"; }
+# Commands answered so far: the dispatcher logs each after its reply is
+# written (logfmt or JSON lines).
+answered() {
+  local n
+  n=$(grep -cE 'msg="command answered"|"msg":"command answered"' "$LOG" 2>/dev/null)
+  echo "${n:-0}"
+}
 timeout=10
 deadline() { echo $(($(date +%s%N) / 1000000 + timeout * 1000)); }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
