@@ -21,6 +21,7 @@
 #                          @CLOSED_PORT@ a loopback port nothing listens on
 #   timeout SECONDS        how long each later expectation waits (10)
 #   say LINE               type LINE; waits until the bot answered it
+#                          (60 s at most)
 #   expect reply TEXT      what the bot printed since the last say or
 #                          post contains TEXT (or matches /ERE/); polls
 #   expect no reply TEXT   ... does not contain TEXT (or match /ERE/)
@@ -35,6 +36,10 @@
 # @DATA@/opsbot.log: leave bot.log_file unset), and ends when the script
 # does (end of input), which must exit 0.
 set -u
+# A bot that died must not kill the driver when it types: the say fails.
+trap '' PIPE
+# ${s//pat/rep} must not read '&' in a path as the match (bash 5.2).
+shopt -u patsub_replacement 2>/dev/null
 BOT=$(realpath "$1")
 SRC=$(realpath "$2")
 CONV=$(realpath "$3")
@@ -85,6 +90,7 @@ answered() {
   echo "${n:-0}"
 }
 timeout=10
+say_timeout=60
 deadline() { echo $(($(date +%s%N) / 1000000 + timeout * 1000)); }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -137,11 +143,14 @@ do_say() {
   start
   before=$(answered)
   mark=$(size)
-  printf '%s\n' "$1" >&3
-  end=$(deadline)
+  if ! printf '%s\n' "$1" >&3 2>/dev/null; then
+    die "say $1" "the bot is not reading (it stopped)" "stderr: $(tail -5 "$T/bot.err")"
+  fi
+  # Not the expectations' timeout: an answer may wait for remote.timeout.
+  end=$(($(now_ms) + say_timeout * 1000))
   while [ "$(answered)" -le "$before" ]; do
     if ! kill -0 "$bot_pid" 2>/dev/null || [ "$(now_ms)" -ge "$end" ]; then
-      die "say $1" "no answer within ${timeout}s" "output: $(since_mark)" \
+      die "say $1" "no answer within ${say_timeout}s" "output: $(since_mark)" \
         "stderr: $(tail -5 "$T/bot.err")"
     fi
     sleep 0.05

@@ -44,6 +44,15 @@ out=$(bash "$SRC/tests/conversations/run-conv.sh" "$BOT" "$SRC" "$T/bad.conv" 2>
 if [ "$rc" -ne 0 ]; then ok "an unknown directive fails the script"; else bad "unknown directive" "$out"; fi
 contains "and names it" "$out" "FAIL bad.conv:2: unknown expectation: nonsense"
 
+# A bot that cannot start fails the first say with its own words, and
+# the driver still prints its closing line.
+printf 'config <<END\n{ "bot": { "nope": 1 } }\nEND\nsay /whoami\n' >"$T/dead.conv"
+out=$(bash "$SRC/tests/conversations/run-conv.sh" "$BOT" "$SRC" "$T/dead.conv" 2>&1); rc=$?
+equals "a bot that does not start: exit 1" "$rc" 1
+contains "the say fails" "$out" "FAIL dead.conv:4: say /whoami"
+contains "with the bot's error" "$out" "bot.nope: unknown key"
+contains "and the closing line" "$out" "0 passed, 1 failed"
+
 # The right expectations pass, to show the above failed for their reason.
 cat >"$T/right.conv" <<'CONV'
 config hosts.json
