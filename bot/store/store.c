@@ -508,7 +508,9 @@ store_outbox_pending(struct store *s, store_outbox_cb cb, void *arg)
 	struct store_outbox_row	 r;
 	int			 rc, n = 0;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	/* The caller logs that the outbox could not be read; no cause here. */
+	while ((rc = store_next_row(s, st, "cannot read the outbox",
+	    NULL)) > 0) {
 		memset(&r, 0, sizeof r);
 		r.id = sqlite3_column_int64(st, 0);
 		r.created_ms = sqlite3_column_int64(st, 1);
@@ -521,8 +523,7 @@ store_outbox_pending(struct store *s, store_outbox_cb cb, void *arg)
 		cb(arg, &r);	/* takes the strings */
 		n++;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? n : -1;
+	return rc < 0 ? -1 : n;
 }
 
 static int
@@ -668,6 +669,27 @@ int
 store_changes(struct store *s)
 {
 	return sqlite3_changes(s->db);
+}
+
+int
+store_next_row(struct store *s, sqlite3_stmt *st, const char *what,
+    char **cause)
+{
+	int	 rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	/* The message first: it is the connection's, and reset may clear it. */
+	if (rc != SQLITE_DONE)
+		store_fail(s, cause, what);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+const char *
+store_col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
 }
 
 int

@@ -15,14 +15,6 @@
 	"host, labels, annotations, url, state, shown, starts_at, ends_at, " \
 	"first_seen, last_seen, received, acked_by, silence_id"
 
-
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-
 int64_t
 store_alert_put(struct store *s, const struct store_alert_row *a,
     char **cause)
@@ -100,22 +92,22 @@ static void
 alert_row_read(sqlite3_stmt *st, struct store_alert_row *a)
 {
 	a->id = sqlite3_column_int64(st, 0);
-	a->fingerprint = col_text(st, 1);
-	a->source = col_text(st, 2);
-	a->alertname = col_text(st, 3);
-	a->severity = col_text(st, 4);
-	a->host = col_text(st, 5);
-	a->labels = col_text(st, 6);
-	a->annotations = col_text(st, 7);
-	a->url = col_text(st, 8);
-	a->state = col_text(st, 9);
-	a->shown = col_text(st, 10);
+	a->fingerprint = store_col_text(st, 1);
+	a->source = store_col_text(st, 2);
+	a->alertname = store_col_text(st, 3);
+	a->severity = store_col_text(st, 4);
+	a->host = store_col_text(st, 5);
+	a->labels = store_col_text(st, 6);
+	a->annotations = store_col_text(st, 7);
+	a->url = store_col_text(st, 8);
+	a->state = store_col_text(st, 9);
+	a->shown = store_col_text(st, 10);
 	a->starts_ms = sqlite3_column_int64(st, 11);
 	a->ends_ms = sqlite3_column_int64(st, 12);
 	a->first_seen_ms = sqlite3_column_int64(st, 13);
 	a->last_seen_ms = sqlite3_column_int64(st, 14);
 	a->received = sqlite3_column_int64(st, 15);
-	a->acked_by = col_text(st, 16);
+	a->acked_by = store_col_text(st, 16);
 	a->silence_id = sqlite3_column_int64(st, 17);
 }
 
@@ -127,17 +119,12 @@ alert_rows(struct store *s, sqlite3_stmt *st, store_alert_cb cb, void *arg,
 	struct store_alert_row	 a;
 	int			 rc, n = 0;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_next_row(s, st, "cannot read alerts", cause)) > 0) {
 		alert_row_read(st, &a);
 		cb(arg, &a);
 		n++;
 	}
-	if (rc != SQLITE_DONE) {
-		store_err(s, cause, "cannot read alerts");
-		n = -1;
-	}
-	sqlite3_reset(st);
-	return n;
+	return rc < 0 ? -1 : n;
 }
 
 int
@@ -217,20 +204,16 @@ store_alert_events(struct store *s, int64_t alert_id, int limit,
 		return -1;
 	sqlite3_bind_int64(st, 1, alert_id);
 	sqlite3_bind_int(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_next_row(s, st, "cannot read alert events",
+	    cause)) > 0) {
 		e.at_ms = sqlite3_column_int64(st, 0);
-		e.who = col_text(st, 1);
-		e.what = col_text(st, 2);
-		e.why = col_text(st, 3);
+		e.who = store_col_text(st, 1);
+		e.what = store_col_text(st, 2);
+		e.why = store_col_text(st, 3);
 		cb(arg, &e);
 		n++;
 	}
-	if (rc != SQLITE_DONE) {
-		store_err(s, cause, "cannot read alert events");
-		n = -1;
-	}
-	sqlite3_reset(st);
-	return n;
+	return rc < 0 ? -1 : n;
 }
 
 int64_t
@@ -298,24 +281,20 @@ store_silences_load(struct store *s, store_silence_cb cb, void *arg,
 	    "silences WHERE ended IS NULL ORDER BY id", cause);
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_next_row(s, st, "cannot read silences",
+	    cause)) > 0) {
 		r.id = sqlite3_column_int64(st, 0);
-		r.matchers = col_text(st, 1);
+		r.matchers = store_col_text(st, 1);
 		r.created_ms = sqlite3_column_int64(st, 2);
 		r.ends_ms = sqlite3_column_int64(st, 3);
-		r.author = col_text(st, 4);
-		r.reason = col_text(st, 5);
-		r.remote_url = col_text(st, 6);
-		r.remote_id = col_text(st, 7);
+		r.author = store_col_text(st, 4);
+		r.reason = store_col_text(st, 5);
+		r.remote_url = store_col_text(st, 6);
+		r.remote_id = store_col_text(st, 7);
 		cb(arg, &r);
 		n++;
 	}
-	if (rc != SQLITE_DONE) {
-		store_err(s, cause, "cannot read silences");
-		n = -1;
-	}
-	sqlite3_reset(st);
-	return n;
+	return rc < 0 ? -1 : n;
 }
 
 int64_t
@@ -378,22 +357,18 @@ store_notes_load_open(struct store *s, store_note_cb cb, void *arg,
 	    "open ORDER BY id", cause);
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_next_row(s, st, "cannot read alert notes",
+	    cause)) > 0) {
 		r.id = sqlite3_column_int64(st, 0);
-		r.group_key = col_text(st, 1);
-		r.receiver = col_text(st, 2);
+		r.group_key = store_col_text(st, 1);
+		r.receiver = store_col_text(st, 2);
 		r.outbox_id = sqlite3_column_int64(st, 3);
 		r.created_ms = sqlite3_column_int64(st, 4);
 		r.repeated_ms = sqlite3_column_int64(st, 5);
 		cb(arg, &r);
 		n++;
 	}
-	if (rc != SQLITE_DONE) {
-		store_err(s, cause, "cannot read alert notes");
-		n = -1;
-	}
-	sqlite3_reset(st);
-	return n;
+	return rc < 0 ? -1 : n;
 }
 
 int

@@ -7,7 +7,18 @@
 #include "store_checklists.h"
 #include "store_int.h"
 
-
+/* The columns "id, name, started, finished, trigger, passed, total". */
+static void
+run_row_read(sqlite3_stmt *st, struct store_run_row *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->name = store_col_text(st, 1);
+	r->started_ms = sqlite3_column_int64(st, 2);
+	r->finished_ms = sqlite3_column_int64(st, 3);
+	r->trigger = store_col_text(st, 4);
+	r->passed = sqlite3_column_int(st, 5);
+	r->total = sqlite3_column_int(st, 6);
+}
 
 int64_t
 store_run_add(struct store *s, const struct store_run_row *r,
@@ -72,21 +83,13 @@ store_runs_recent(struct store *s, const char *name, int n, store_run_cb cb,
 		return -1;
 	store_bind_text(st, 1, name);
 	sqlite3_bind_int(st, 2, n);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(st, 0);
-		r.name = (const char *)sqlite3_column_text(st, 1);
-		r.started_ms = sqlite3_column_int64(st, 2);
-		r.finished_ms = sqlite3_column_int64(st, 3);
-		r.trigger = (const char *)sqlite3_column_text(st, 4);
-		r.passed = sqlite3_column_int(st, 5);
-		r.total = sqlite3_column_int(st, 6);
+	while ((rc = store_next_row(s, st, "cannot read checklist runs",
+	    cause)) > 0) {
+		run_row_read(st, &r);
 		cb(arg, &r);
 		count++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_err(s, cause, "cannot read checklist runs");
-	return count;
+	return rc < 0 ? -1 : count;
 }
 
 int
@@ -103,20 +106,18 @@ store_run_results(struct store *s, int64_t run_id, store_result_cb cb,
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_next_row(s, st, "cannot read check results",
+	    cause)) > 0) {
 		r.idx = sqlite3_column_int(st, 0);
-		r.title = (const char *)sqlite3_column_text(st, 1);
-		r.kind = (const char *)sqlite3_column_text(st, 2);
-		r.status = (const char *)sqlite3_column_text(st, 3);
-		r.detail = (const char *)sqlite3_column_text(st, 4);
-		r.output = (const char *)sqlite3_column_text(st, 5);
+		r.title = store_col_text(st, 1);
+		r.kind = store_col_text(st, 2);
+		r.status = store_col_text(st, 3);
+		r.detail = store_col_text(st, 4);
+		r.output = store_col_text(st, 5);
 		cb(arg, &r);
 		count++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_err(s, cause, "cannot read check results");
-	return count;
+	return rc < 0 ? -1 : count;
 }
 
 int
@@ -165,7 +166,7 @@ store_run_first_since(struct store *s, const char *name, int64_t since_ms,
 {
 	sqlite3_stmt		*st;
 	struct store_run_row	 r;
-	int			 rc;
+	int			 rc, count = 0;
 
 	st = store_stmt(s, STORE_C_RUN_FIRST_SINCE, "SELECT id, name, "
 	    "started, finished, trigger, passed, total FROM checklist_runs "
@@ -176,20 +177,13 @@ store_run_first_since(struct store *s, const char *name, int64_t since_ms,
 	store_bind_text(st, 1, name);
 	sqlite3_bind_int64(st, 2, since_ms);
 	sqlite3_bind_int64(st, 3, before_ms);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(st, 0);
-		r.name = (const char *)sqlite3_column_text(st, 1);
-		r.started_ms = sqlite3_column_int64(st, 2);
-		r.finished_ms = sqlite3_column_int64(st, 3);
-		r.trigger = (const char *)sqlite3_column_text(st, 4);
-		r.passed = sqlite3_column_int(st, 5);
-		r.total = sqlite3_column_int(st, 6);
+	while ((rc = store_next_row(s, st, "cannot read checklist runs",
+	    cause)) > 0) {
+		run_row_read(st, &r);
 		cb(arg, &r);
+		count++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_err(s, cause, "cannot read checklist runs");
-	return rc == SQLITE_ROW;
+	return rc < 0 ? -1 : count;
 }
 
 int
@@ -208,22 +202,20 @@ store_day_alert_events(struct store *s, int64_t since_ms, int limit,
 		return -1;
 	sqlite3_bind_int64(st, 1, since_ms);
 	sqlite3_bind_int(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_next_row(s, st, "cannot read alert events",
+	    cause)) > 0) {
 		r.alert_id = sqlite3_column_int64(st, 0);
 		r.at_ms = sqlite3_column_int64(st, 1);
-		r.who = (const char *)sqlite3_column_text(st, 2);
-		r.what = (const char *)sqlite3_column_text(st, 3);
-		r.alertname = (const char *)sqlite3_column_text(st, 4);
-		r.host = (const char *)sqlite3_column_text(st, 5);
-		r.severity = (const char *)sqlite3_column_text(st, 6);
-		r.state = (const char *)sqlite3_column_text(st, 7);
+		r.who = store_col_text(st, 2);
+		r.what = store_col_text(st, 3);
+		r.alertname = store_col_text(st, 4);
+		r.host = store_col_text(st, 5);
+		r.severity = store_col_text(st, 6);
+		r.state = store_col_text(st, 7);
 		cb(arg, &r);
 		count++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_err(s, cause, "cannot read alert events");
-	return count;
+	return rc < 0 ? -1 : count;
 }
 
 int
@@ -240,21 +232,19 @@ store_open_alerts(struct store *s, int limit, store_open_alert_cb cb,
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_next_row(s, st, "cannot read open alerts",
+	    cause)) > 0) {
 		r.id = sqlite3_column_int64(st, 0);
-		r.alertname = (const char *)sqlite3_column_text(st, 1);
-		r.host = (const char *)sqlite3_column_text(st, 2);
-		r.severity = (const char *)sqlite3_column_text(st, 3);
-		r.state = (const char *)sqlite3_column_text(st, 4);
-		r.acked_by = (const char *)sqlite3_column_text(st, 5);
+		r.alertname = store_col_text(st, 1);
+		r.host = store_col_text(st, 2);
+		r.severity = store_col_text(st, 3);
+		r.state = store_col_text(st, 4);
+		r.acked_by = store_col_text(st, 5);
 		r.first_seen_ms = sqlite3_column_int64(st, 6);
 		cb(arg, &r);
 		count++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_err(s, cause, "cannot read open alerts");
-	return count;
+	return rc < 0 ? -1 : count;
 }
 
 int
@@ -279,18 +269,16 @@ store_day_actions(struct store *s, int64_t since_ms, int limit,
 		return -1;
 	sqlite3_bind_int64(st, 1, since_ms);
 	sqlite3_bind_int(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_next_row(s, st, "cannot read the audit",
+	    cause)) > 0) {
 		r.ts_ms = sqlite3_column_int64(st, 0);
-		r.user = (const char *)sqlite3_column_text(st, 1);
-		r.user_name = (const char *)sqlite3_column_text(st, 2);
-		r.command = (const char *)sqlite3_column_text(st, 3);
-		r.outcome = (const char *)sqlite3_column_text(st, 4);
-		r.detail = (const char *)sqlite3_column_text(st, 5);
+		r.user = store_col_text(st, 1);
+		r.user_name = store_col_text(st, 2);
+		r.command = store_col_text(st, 3);
+		r.outcome = store_col_text(st, 4);
+		r.detail = store_col_text(st, 5);
 		cb(arg, &r);
 		count++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_err(s, cause, "cannot read the audit");
-	return count;
+	return rc < 0 ? -1 : count;
 }

@@ -20,13 +20,11 @@ store_outbox_summary(struct store *s, store_outbox_summary_cb cb, void *arg,
 	    "platform", cause);
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb(arg, (const char *)sqlite3_column_text(st, 0),
+	while ((rc = store_next_row(s, st, "cannot read the outbox",
+	    cause)) > 0)
+		cb(arg, store_col_text(st, 0),
 		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_err(s, cause, "cannot read the outbox");
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 int
@@ -41,14 +39,12 @@ store_checklist_last(struct store *s, store_checklist_last_cb cb, void *arg,
 	    "FROM checklist_runs GROUP BY name) ORDER BY name", cause);
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb(arg, (const char *)sqlite3_column_text(st, 0),
+	while ((rc = store_next_row(s, st, "cannot read checklist runs",
+	    cause)) > 0)
+		cb(arg, store_col_text(st, 0),
 		    sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
 		    sqlite3_column_int64(st, 3));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_err(s, cause, "cannot read checklist runs");
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 int

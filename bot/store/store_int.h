@@ -71,6 +71,19 @@ void	 store_bind_text(sqlite3_stmt *, int i, const char *v);
 /* Runs a write to completion and resets it; 0, or -1 and *cause. */
 int	 store_step_done(struct store *, sqlite3_stmt *, char **cause,
 	    const char *what);
+/*
+ * One step of a read loop, the one place reads step, reset and fail:
+ *	while ((rc = store_next_row(s, st, "cannot read X", cause)) > 0)
+ *		read the columns, call the caller's callback;
+ * 1 with a row to read, 0 at the end, or -1 with *cause set (cause may
+ * be NULL). At the end and on an error the statement is reset, so no read
+ * stays open (an open read holds back the WAL checkpoint); a caller that
+ * stops early resets it itself.
+ */
+int	 store_next_row(struct store *, sqlite3_stmt *, const char *what,
+	    char **cause);
+/* Column i as text, or NULL; valid until the next step or reset. */
+const char *store_col_text(sqlite3_stmt *, int i);
 /* The rowid of the connection's last INSERT. */
 int64_t	 store_last_insert_id(struct store *);
 /* Rows changed by the connection's last INSERT, UPDATE or DELETE. */

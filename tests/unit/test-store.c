@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_checklists.h"
 #include "test.h"
 
 static const char *
@@ -204,6 +205,78 @@ TEST(store_many_rows)
 	ASSERT_QUERY(path, "SELECT count(*) FROM audit", "2000");
 }
 
+static void
+count_run(void *arg, const struct store_run_row *r)
+{
+	(void)r;
+	(*(int *)arg)++;
+}
+
+static void
+count_result(void *arg, const struct store_result_row *r)
+{
+	(void)r;
+	(*(int *)arg)++;
+}
+
+/*
+ * The read loops (store_next_row): every row, then the statement reset
+ * (no read left open to hold back the WAL checkpoint), and an error as
+ * -1 with the cause, or without one when the caller passes NULL.
+ */
+TEST(store_read_loops)
+{
+	const char		*path = db_path("reads.db");
+	struct store_run_row	 run = { .name = "sod", .started_ms = 1000,
+	    .finished_ms = 2000, .trigger = "command", .passed = 1,
+	    .total = 2 };
+	struct store_result_row	 res[2] = {
+		{ .idx = 0, .title = "Disks", .kind = "disk_below",
+		  .status = "ok", .detail = "" },
+		{ .idx = 1, .title = "Apps", .kind = "services_running",
+		  .status = "fail", .detail = "web1 nginx: failed" },
+	};
+	struct store		*s;
+	char			*cause = NULL;
+	int64_t			 id;
+	int			 n = 0;
+
+	s = store_open(path, &cause);
+	ASSERT_NOT_NULL(s);
+	id = store_run_add(s, &run, res, 2, &cause);
+	ASSERT(id > 0);
+	ASSERT_INT_EQ(store_runs_recent(s, "sod", 10, count_run, &n, &cause),
+	    1);
+	ASSERT_INT_EQ(n, 1);
+	n = 0;
+	ASSERT_INT_EQ(store_run_results(s, id, count_result, &n, &cause), 2);
+	ASSERT_INT_EQ(n, 2);
+	ASSERT_INT_EQ(store_run_first_since(s, "eod", 0, 5000, count_run, &n,
+	    &cause), 0);
+	/* Last: a LIMIT 1 read that finds its row must not stay open. */
+	n = 0;
+	ASSERT_INT_EQ(store_run_first_since(s, "sod", 0, 5000, count_run, &n,
+	    &cause), 1);
+	ASSERT_INT_EQ(n, 1);
+	/*
+	 * No statement of the store's still holds a read: one would pin its
+	 * snapshot, and a checkpoint past a later write would report busy.
+	 */
+	free(query(path, "CREATE TABLE later (x)"));
+	ASSERT_QUERY(path, "PRAGMA wal_checkpoint(TRUNCATE)", "0");
+
+	free(query(path, "DROP TABLE checklist_results"));
+	ASSERT_INT_EQ(store_run_results(s, id, count_result, &n, &cause), -1);
+	ASSERT_NOT_NULL(cause);
+	ASSERT(strstr(cause, "cannot read check results: no such table: "
+	    "checklist_results") != NULL);
+	free(cause);
+	n = 0;
+	ASSERT_INT_EQ(store_run_results(s, id, count_result, &n, NULL), -1);
+	ASSERT_INT_EQ(n, 0);
+	store_close(s);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(store_creates),
 	TEST_ENTRY(store_migrates_v1),
@@ -211,6 +284,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(store_refuses_garbage),
 	TEST_ENTRY(store_refuses_unwritable_dir),
 	TEST_ENTRY(store_many_rows),
+	TEST_ENTRY(store_read_loops),
 	TEST_END
 };
 
