@@ -322,6 +322,8 @@ static struct {
 	cJSON *ephemerals, *replaced;
 	cJSON *bad_samples, *calls;
 	cJSON *last_buttons; /* newest message with buttons, for click */
+	cJSON *chain;        /* slash "chain": pushed again per answer */
+	int chain_left;
 	lws_sorted_usec_list_t sul_tick;
 } g;
 
@@ -1342,6 +1344,8 @@ api(const struct pss *pss, const char *method, struct reply *r)
 	cJSON_Delete(body);
 }
 
+static void control_slash_one(const cJSON *in, struct reply *r, int last);
+
 static void
 response_url(const struct pss *pss, const char *rest, struct reply *r)
 {
@@ -1403,6 +1407,10 @@ response_url(const struct pss *pss, const char *rest, struct reply *r)
 	                        (double)(now_us() - g.resp_created[n]));
 	cJSON_AddItemToArray(g.responses, rec);
 	reply_json(r, 200, ok_object());
+	if (g.chain_left > 0 && g.chain) {
+		g.chain_left--;
+		control_slash_one(g.chain, NULL, 0);
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -1459,9 +1467,11 @@ reply_pushed(struct reply *r, const struct envelope *e, cJSON *j)
 	reply_json(r, 200, j);
 }
 
-static void control_slash_one(const cJSON *in, struct reply *r, int last);
-
-/* "count": N pushes N slash commands at once (benchmarks). */
+/*
+ * "count": N pushes N slash commands at once (benchmarks); with
+ * "chain":true one at a time instead, the next as soon as a response URL
+ * is answered, so a sequential benchmark has no driver in its loop.
+ */
 static void
 control_slash(const cJSON *in, struct reply *r)
 {
@@ -1470,6 +1480,12 @@ control_slash(const cJSON *in, struct reply *r)
 
 	if (count < 1 || count > 100000)
 		count = 1;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "chain"))) {
+		cJSON_Delete(g.chain);
+		g.chain = cJSON_Duplicate(in, 1);
+		g.chain_left = count - 1;
+		count = 1;
+	}
 	for (i = 0; i < count; i++)
 		control_slash_one(in, r, i == count - 1);
 }
@@ -1948,6 +1964,7 @@ control(const struct pss *pss, const char *what, struct reply *r)
 		records_new();
 		rules_free();
 		g.slow_count = 0;
+		g.chain_left = 0;
 		reply_json(r, 200, ok_object());
 	} else
 		reply_error(r, 404, "unknown_control");
