@@ -35,7 +35,7 @@ TAILQ_HEAD(ob_items, ob_item);
 enum ob_where {
 	OB_IDLE,	/* nothing queued: on the idle list, to be forgotten */
 	OB_ACTIVE,	/* something queued: on the active list */
-	OB_FLIGHT	/* its head is being sent: on neither list */
+	OB_FLIGHT	/* its head is being sent (or it is new): on no list */
 };
 
 struct ob_sender;
@@ -139,7 +139,10 @@ void		 ob_job_done(void *, enum workers_status);
 void		 ob_complete(struct ob_job *);
 
 /* outbox_sched.c. */
-/* The queue for (platform, channel), made (idle) if there is none. */
+/*
+ * The queue for (platform, channel), made if there is none; a new one is
+ * on no list until a message is queued on it.
+ */
 struct ob_channel *ob_channel_get(struct outbox *, const char *platform,
 		    const char *channel);
 /* The queue for (platform, channel), or NULL. */

@@ -169,8 +169,13 @@ ob_channel_get(struct outbox *ob, const char *platform, const char *channel)
 	ob->buckets[i] = ch;
 	ob->nchannels++;
 	TAILQ_INSERT_TAIL(&ob->all, ch, all);
-	ch->where = OB_FLIGHT;	/* on no list yet */
-	ob_list_idle(ob, ch);
+	/*
+	 * On no list until its first message settles it (ob_queue, always
+	 * next): put on the idle list now, a full bucket's forget time would
+	 * sort it before every queue used in the last second, a walk over
+	 * all of them per command.
+	 */
+	ch->where = OB_FLIGHT;
 	return ch;
 }
 
