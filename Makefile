@@ -43,6 +43,7 @@ bench: build
 	$(BUILD)/bench/bench-startup $(BUILD)/opsbot
 	bash bench/bench-health.sh $(BUILD)/opsbot .
 	bash bench/bench-slack.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
+	bash bench/bench-command-path.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
 	bash bench/bench-fanout.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack .
 	bash bench/bench-alerts.sh $(BUILD)/opsbot
 	bash bench/bench-retention.sh $(BUILD)

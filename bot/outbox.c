@@ -24,87 +24,10 @@
 #include "xmalloc.h"
 
 #define OUTBOX_BACKOFF_BASE_MS	1000
+/* Messages queued at once that make a drain worth a malloc_trim. */
+#define OUTBOX_TRIM_AFTER	256
 
-struct ob_item {
-	int64_t			 id;
-	char			*platform;
-	char			*channel;
-	char			*kind;
-	char			*target;
-	char			*body;
-	int			 attempts;	/* counted, as stored */
-	int			 tries;		/* since loaded: backoff */
-	int			 maybe_sent;	/* see outbox_item */
-	int64_t			 created_ms;
-	int64_t			 due;		/* mono ms */
-	TAILQ_ENTRY(ob_item)	 link;
-};
-TAILQ_HEAD(ob_items, ob_item);
-
-struct ob_channel {
-	char			*platform;
-	char			*channel;
-	struct ob_items		 items;
-	double			 rate;		/* per s: the platform's */
-	int			 burst;
-	double			 tokens;
-	int64_t			 refilled;	/* mono ms */
-	int64_t			 paused_until;
-	int			 in_flight;
-	struct ob_channel	*next;
-};
-
-struct ob_sender {
-	char			*platform;
-	outbox_send_fn		 send;
-	void			*arg;
-	struct ob_sender	*next;
-};
-
-/* A platform's own pacing (outbox_set_limits). */
-struct ob_pace {
-	char			*platform;
-	double			 rate;
-	int			 burst;
-	struct ob_pace		*next;
-};
-
-struct outbox {
-	struct store		*store;
-	struct loop		*loop;
-	struct workers		*workers;
-	struct outbox_limits	 limits;
-	struct ob_channel	*channels;
-	struct ob_sender	*senders;
-	struct ob_pace		*paces;
-	size_t			 pending;
-	/*
-	 * Enqueued inside a store transaction: kept out of the queues until
-	 * it commits, dropped if it rolls back, so a message whose row never
-	 * committed never reaches chat (and cannot be posted twice).
-	 */
-	struct ob_items		 staged;
-	uint64_t		 failed;	/* given up since start */
-	lws_sorted_usec_list_t	 timer;
-	int			 timer_armed;
-	void			(*progress)(void *);
-	void			*progress_arg;
-};
-
-/* A send in flight: the item stays queued, this carries the result. */
-struct ob_job {
-	struct outbox		*ob;
-	struct ob_channel	*ch;
-	struct ob_item		*item;
-	struct ob_sender	*sender;
-	char			*ref_id;	/* "ref:N" resolved, or NULL */
-	struct outbox_result	 result;
-};
-
-static void	outbox_schedule(struct outbox *);
-static void	ob_timer_cb(lws_sorted_usec_list_t *);
 static void	ob_queue(struct outbox *, struct ob_item *);
-static void	ob_item_free(struct ob_item *);
 
 /* Sends once the caller has returned (inline when there is no loop). */
 static void
@@ -153,6 +76,9 @@ outbox_create(struct store *store, struct loop *loop, struct workers *w,
 	ob->workers = w;
 	ob->limits = *limits;
 	TAILQ_INIT(&ob->staged);
+	TAILQ_INIT(&ob->all);
+	TAILQ_INIT(&ob->active);
+	TAILQ_INIT(&ob->idle);
 	if (store != NULL)
 		store_on_transaction_end(store, ob_txn_end, ob);
 	if (ob->limits.rate_per_s <= 0)
@@ -166,7 +92,7 @@ outbox_create(struct store *store, struct loop *loop, struct workers *w,
 	return ob;
 }
 
-static void
+void
 ob_item_free(struct ob_item *it)
 {
 	free(it->platform);
@@ -180,7 +106,6 @@ ob_item_free(struct ob_item *it)
 void
 outbox_free(struct outbox *ob)
 {
-	struct ob_channel	*ch, *cn;
 	struct ob_sender	*s, *sn;
 	struct ob_item		*it;
 
@@ -194,16 +119,7 @@ outbox_free(struct outbox *ob)
 	}
 	if (ob->timer_armed)
 		lws_sul_cancel(&ob->timer);
-	for (ch = ob->channels; ch != NULL; ch = cn) {
-		cn = ch->next;
-		while ((it = TAILQ_FIRST(&ch->items)) != NULL) {
-			TAILQ_REMOVE(&ch->items, it, link);
-			ob_item_free(it);
-		}
-		free(ch->platform);
-		free(ch->channel);
-		free(ch);
-	}
+	ob_channels_free(ob);
 	for (s = ob->senders; s != NULL; s = sn) {
 		sn = s->next;
 		free(s->platform);
@@ -224,17 +140,21 @@ outbox_register(struct outbox *ob, const char *platform, outbox_send_fn send,
     void *arg)
 {
 	struct ob_sender	*s = xcalloc(1, sizeof *s);
+	struct ob_channel	*ch;
 
 	s->platform = xstrdup(platform);
 	s->send = send;
 	s->arg = arg;
 	s->next = ob->senders;
 	ob->senders = s;
+	/* The queues look their sender up again: the newest one sends. */
+	TAILQ_FOREACH(ch, &ob->all, all)
+		ch->sender = NULL;
 	outbox_kick(ob);
 }
 
 /* Sets ch's rate and burst: its platform's own, or the defaults. */
-static void
+void
 ob_channel_pace(const struct outbox *ob, struct ob_channel *ch)
 {
 	const struct ob_pace	*p;
@@ -261,16 +181,18 @@ outbox_set_limits(struct outbox *ob, const char *platform,
 	p->burst = lim->burst >= 1 ? lim->burst : 1;
 	p->next = ob->paces;
 	ob->paces = p;
-	for (ch = ob->channels; ch != NULL; ch = ch->next) {
+	TAILQ_FOREACH(ch, &ob->all, all) {
 		if (strcmp(ch->platform, platform) == 0) {
 			ob_channel_pace(ob, ch);
 			if (ch->tokens > ch->burst)
 				ch->tokens = ch->burst;
+			/* An idle one is forgotten at its new pace. */
+			ob_channel_settle(ob, ch);
 		}
 	}
 }
 
-static struct ob_sender *
+struct ob_sender *
 ob_sender_for(struct outbox *ob, const char *platform)
 {
 	struct ob_sender	*s;
@@ -282,28 +204,6 @@ ob_sender_for(struct outbox *ob, const char *platform)
 	return NULL;
 }
 
-static struct ob_channel *
-ob_channel_get(struct outbox *ob, const char *platform, const char *channel)
-{
-	struct ob_channel	*ch, **tail = &ob->channels;
-
-	for (ch = ob->channels; ch != NULL; ch = ch->next) {
-		if (strcmp(ch->platform, platform) == 0 &&
-		    strcmp(ch->channel, channel) == 0)
-			return ch;
-		tail = &ch->next;
-	}
-	ch = xcalloc(1, sizeof *ch);
-	ch->platform = xstrdup(platform);
-	ch->channel = xstrdup(channel);
-	TAILQ_INIT(&ch->items);
-	ob_channel_pace(ob, ch);
-	ch->tokens = ch->burst;
-	ch->refilled = clock_mono_ms();
-	*tail = ch;
-	return ch;
-}
-
 static void
 ob_queue(struct outbox *ob, struct ob_item *it)
 {
@@ -312,7 +212,11 @@ ob_queue(struct outbox *ob, struct ob_item *it)
 
 	it->due = clock_mono_ms();
 	TAILQ_INSERT_TAIL(&ch->items, it, link);
-	ob->pending++;
+	ch->nitems++;
+	if (ch->nitems == 1)
+		ob_channel_settle(ob, ch);
+	if (++ob->pending > ob->peak)
+		ob->peak = ob->pending;
 }
 
 static char *
@@ -449,12 +353,13 @@ ob_give_up(struct outbox *ob, struct ob_channel *ch, struct ob_item *it,
 		ob_store_error("cannot mark a message failed", cause);
 	ob->failed++;
 	TAILQ_REMOVE(&ch->items, it, link);
+	ch->nitems--;
 	ob->pending--;
 	ob_item_free(it);
 }
 
 /* Loop thread: apply one attempt's result, then schedule again. */
-static void
+void
 ob_complete(struct ob_job *job)
 {
 	struct outbox		*ob = job->ob;
@@ -475,11 +380,18 @@ ob_complete(struct ob_job *job)
 		    clock_now_ms(), &cause) != 0)
 			ob_store_error("cannot mark a message sent", cause);
 		TAILQ_REMOVE(&ch->items, it, link);
+		ch->nitems--;
 		ob->pending--;
 		ob_item_free(it);
-		/* A burst is over: give its memory back to the system. */
-		if (ob->pending == 0)
+		/*
+		 * A burst is over: give its memory back to the system. Only
+		 * after a big one: malloc_trim walks the whole heap, which
+		 * cost more than the rest of a lone command's answer.
+		 */
+		if (ob->pending == 0 && ob->peak >= OUTBOX_TRIM_AFTER) {
 			malloc_trim(0);
+			ob->peak = 0;
+		}
 		break;
 	case OUTBOX_RATE_LIMITED:
 		metrics_add("opsbot_chat_rate_limited_total", 1, "platform",
@@ -523,12 +435,13 @@ ob_complete(struct ob_job *job)
 	free(r->error);
 	free(job->ref_id);
 	free(job);
+	ob_channel_settle(ob, ch);
 	outbox_schedule(ob);
 	if (ob->progress != NULL)
 		ob->progress(ob->progress_arg);
 }
 
-static void
+void
 ob_job_work(void *arg)
 {
 	struct ob_job		*job = arg;
@@ -553,7 +466,7 @@ ob_job_work(void *arg)
 	job->sender->send(job->sender->arg, &view, &job->result);
 }
 
-static void
+void
 ob_job_done(void *arg, enum workers_status st)
 {
 	struct ob_job	*job = arg;
@@ -566,165 +479,10 @@ ob_job_done(void *arg, enum workers_status st)
 	ob_complete(job);
 }
 
-static void
-ob_timer_cb(lws_sorted_usec_list_t *sul)
-{
-	struct outbox	*ob = lws_container_of(sul, struct outbox, timer);
-
-	ob->timer_armed = 0;
-	outbox_schedule(ob);
-}
-
-/* Refills ch's bucket; returns when one token will be there (or now). */
-static int64_t
-ob_refill(const struct outbox *ob, struct ob_channel *ch, int64_t now)
-{
-	double	 per_ms = ch->rate / 1000.0;
-
-	(void)ob;
-	ch->tokens += (double)(now - ch->refilled) * per_ms;
-	if (ch->tokens > ch->burst)
-		ch->tokens = ch->burst;
-	ch->refilled = now;
-	if (ch->tokens >= 1)
-		return now;
-	return now + (int64_t)((1 - ch->tokens) / per_ms) + 1;
-}
-
-/* When ch's head may go (mono ms), or -1 if nothing can go. */
-static int64_t
-ob_channel_due(struct outbox *ob, struct ob_channel *ch, int64_t now)
-{
-	struct ob_item	*it = TAILQ_FIRST(&ch->items);
-	int64_t		 due, t;
-
-	if (it == NULL || ch->in_flight || ob_sender_for(ob, ch->platform) ==
-	    NULL)
-		return -1;
-	due = it->due;
-	if (ch->paused_until > due)
-		due = ch->paused_until;
-	t = ob_refill(ob, ch, now);
-	return t > due ? t : due;
-}
-
-/*
- * Forgets channels with nothing queued whose bucket has refilled: they
- * would start afresh anyway, and one-off queues (a response URL each) must
- * not pile up.
- */
-static void
-ob_sweep(struct outbox *ob, int64_t now)
-{
-	struct ob_channel	**pp = &ob->channels, *ch;
-
-	while ((ch = *pp) != NULL) {
-		if (TAILQ_EMPTY(&ch->items) && !ch->in_flight &&
-		    now >= ch->paused_until &&
-		    ch->tokens + (double)(now - ch->refilled) *
-		    ch->rate / 1000.0 >= ch->burst) {
-			*pp = ch->next;
-			free(ch->platform);
-			free(ch->channel);
-			free(ch);
-		} else
-			pp = &ch->next;
-	}
-}
-
-static void
-outbox_schedule(struct outbox *ob)
-{
-	struct ob_channel	*ch;
-	struct ob_job		*job;
-	int64_t			 now, due, next = -1;
-
-	ob_sweep(ob, clock_mono_ms());
-again:
-	now = clock_mono_ms();
-	for (ch = ob->channels; ch != NULL; ch = ch->next) {
-		if ((due = ob_channel_due(ob, ch, now)) < 0)
-			continue;
-		if (due > now) {
-			if (next < 0 || due < next)
-				next = due;
-			continue;
-		}
-		ch->tokens -= 1;
-		ch->in_flight = 1;
-		job = xcalloc(1, sizeof *job);
-		job->ob = ob;
-		job->ch = ch;
-		job->item = TAILQ_FIRST(&ch->items);
-		job->sender = ob_sender_for(ob, ch->platform);
-		if (job->item->target != NULL &&
-		    strncmp(job->item->target, "ref:", 4) == 0)
-			job->ref_id = store_outbox_platform_id(ob->store,
-			    strtoll(job->item->target + 4, NULL, 10));
-		if (ob->workers == NULL) {
-			/* Inline (tests): the result applies before we go on. */
-			ob_job_work(job);
-			ob_complete(job);
-			return;
-		}
-		if (workers_submit(ob->workers, ob_job_work, ob_job_done,
-		    job) != 0) {
-			/* Shutting down: leave it pending in the store. */
-			ch->in_flight = 0;
-			ch->tokens += 1;
-			free(job->ref_id);
-			free(job);
-			return;
-		}
-		goto again;
-	}
-	if (ob->loop == NULL || next < 0)
-		return;
-	lws_sul_schedule(loop_lws(ob->loop), 0, &ob->timer, ob_timer_cb,
-	    (next - now) * LWS_US_PER_MS);
-	ob->timer_armed = 1;
-}
-
-void
-outbox_kick(struct outbox *ob)
-{
-	outbox_schedule(ob);
-}
-
-int64_t
-outbox_next_due(struct outbox *ob)
-{
-	struct ob_channel	*ch;
-	int64_t			 now = clock_mono_ms(), due, next = -1;
-
-	for (ch = ob->channels; ch != NULL; ch = ch->next) {
-		if ((due = ob_channel_due(ob, ch, now)) >= 0 &&
-		    (next < 0 || due < next))
-			next = due;
-	}
-	return next;
-}
-
 size_t
 outbox_pending(struct outbox *ob)
 {
 	return ob->pending;
-}
-
-size_t
-outbox_deliverable(struct outbox *ob)
-{
-	struct ob_channel	*ch;
-	struct ob_item		*it;
-	size_t			 n = 0;
-
-	for (ch = ob->channels; ch != NULL; ch = ch->next) {
-		if (ob_sender_for(ob, ch->platform) == NULL)
-			continue;
-		TAILQ_FOREACH(it, &ch->items, link)
-			n++;
-	}
-	return n;
 }
 
 void
@@ -734,38 +492,10 @@ outbox_on_progress(struct outbox *ob, void (*fn)(void *), void *arg)
 	ob->progress_arg = arg;
 }
 
-size_t
-outbox_backlog(struct outbox *ob, const char *platform, const char *channel)
-{
-	struct ob_channel	*ch;
-	struct ob_item		*it;
-	size_t			 n = 0;
-
-	for (ch = ob->channels; ch != NULL; ch = ch->next) {
-		if (strcmp(ch->platform, platform) != 0 ||
-		    strcmp(ch->channel, channel) != 0)
-			continue;
-		TAILQ_FOREACH(it, &ch->items, link)
-			n++;
-	}
-	return n;
-}
-
 uint64_t
 outbox_failed(struct outbox *ob)
 {
 	return ob->failed;
-}
-
-size_t
-outbox_channels(struct outbox *ob)
-{
-	struct ob_channel	*ch;
-	size_t			 n = 0;
-
-	for (ch = ob->channels; ch != NULL; ch = ch->next)
-		n++;
-	return n;
 }
 
 int

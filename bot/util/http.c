@@ -1,6 +1,13 @@
-/* libcurl, blocking, one easy handle per request (see http.h). */
+/*
+ * libcurl, blocking (see http.h). Each thread keeps one easy handle and
+ * with it libcurl's connection cache: a connection per request cost more
+ * CPU than anything else in a chat command's answer (connect and close on
+ * every message, and a TLS handshake each against the real Slack).
+ */
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +17,47 @@
 #include "xmalloc.h"
 
 #define HTTP_BODY_MAX	(4 * 1024 * 1024)
+/* Idle connections a thread keeps: the Web API and a webhook host. */
+#define HTTP_CONNS_KEPT	2L
+
+static pthread_key_t	 http_key;
+static pthread_once_t	 http_once = PTHREAD_ONCE_INIT;
+
+/* A thread's handle goes (connections closed) when the thread ends. */
+static void
+http_handle_free(void *c)
+{
+	curl_easy_cleanup(c);
+}
+
+static void
+http_key_make(void)
+{
+	if (pthread_key_create(&http_key, http_handle_free) != 0)
+		abort();
+}
+
+/*
+ * The calling thread's handle, with default options (http_request resets
+ * them after each transfer); NULL if libcurl cannot make one. Owned by the thread (freed when it ends, or by
+ * http_global_cleanup for the thread that calls it): never freed here.
+ */
+static CURL *
+http_handle(void)
+{
+	CURL	*c;
+
+	(void)pthread_once(&http_once, http_key_make);
+	if ((c = pthread_getspecific(http_key)) != NULL)
+		return c;
+	if ((c = curl_easy_init()) == NULL)
+		return NULL;
+	if (pthread_setspecific(http_key, c) != 0) {
+		curl_easy_cleanup(c);
+		return NULL;
+	}
+	return c;
+}
 
 void
 http_global_init(void)
@@ -20,7 +68,32 @@ http_global_init(void)
 void
 http_global_cleanup(void)
 {
+	CURL	*c;
+
+	/* The other threads' handles went with them. */
+	(void)pthread_once(&http_once, http_key_make);
+	if ((c = pthread_getspecific(http_key)) != NULL) {
+		(void)pthread_setspecific(http_key, NULL);
+		curl_easy_cleanup(c);
+	}
 	curl_global_cleanup();
+}
+
+/*
+ * A kept connection must not leak into the processes the bot starts (ssh
+ * runs for minutes): close-on-exec, as every other descriptor here.
+ */
+static int
+http_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	int	 fl;
+
+	(void)arg;
+	(void)purpose;
+	if ((fl = fcntl(fd, F_GETFD)) == -1 ||
+	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
+		return CURL_SOCKOPT_ERROR;
+	return CURL_SOCKOPT_OK;
 }
 
 static size_t
@@ -80,7 +153,7 @@ http_request(const char *method, const char *url, const char *const *headers,
 	memset(r, 0, sizeof *r);
 	buf_init(&r->body);
 	r->retry_after_s = -1;
-	if ((c = curl_easy_init()) == NULL) {
+	if ((c = http_handle()) == NULL) {
 		snprintf(r->error, sizeof r->error, "cannot start libcurl");
 		return -1;
 	}
@@ -109,6 +182,8 @@ http_request(const char *method, const char *url, const char *const *headers,
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "opsbot/" OPSBOT_VERSION);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_MAXCONNECTS, HTTP_CONNS_KEPT);
+	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cb);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
@@ -121,8 +196,12 @@ http_request(const char *method, const char *url, const char *const *headers,
 		r->bad_url = rc == CURLE_URL_MALFORMAT ||
 		    rc == CURLE_UNSUPPORTED_PROTOCOL;
 	}
+	/*
+	 * Options back to their defaults (the connections stay), so the
+	 * handle keeps no pointer to hl or r, which are gone after this.
+	 */
+	curl_easy_reset(c);
 	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
 	return rc == CURLE_OK ? 0 : -1;
 }
 

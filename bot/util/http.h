@@ -1,6 +1,7 @@
 /*
  * Blocking HTTP for worker threads (libcurl): Web API calls and webhook
- * deliveries. Never called on the loop thread.
+ * deliveries. Never called on the loop thread. Each calling thread keeps
+ * its own handle and idle connections (closed when the thread ends).
  */
 #ifndef OPSBOT_HTTP_H
 #define OPSBOT_HTTP_H

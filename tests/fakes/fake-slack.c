@@ -27,7 +27,9 @@
  */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -322,6 +324,10 @@ static struct {
 	cJSON *ephemerals, *replaced;
 	cJSON *bad_samples, *calls;
 	cJSON *last_buttons; /* newest message with buttons, for click */
+	cJSON *chain;        /* slash "chain": pushed again per answer */
+	int chain_left;
+	int *api_ports; /* client ports seen on /api/ and /response/ */
+	int n_api_ports, api_ports_cap;
 	lws_sorted_usec_list_t sul_tick;
 } g;
 
@@ -1342,6 +1348,8 @@ api(const struct pss *pss, const char *method, struct reply *r)
 	cJSON_Delete(body);
 }
 
+static void control_slash_one(const cJSON *in, struct reply *r, int last);
+
 static void
 response_url(const struct pss *pss, const char *rest, struct reply *r)
 {
@@ -1403,6 +1411,10 @@ response_url(const struct pss *pss, const char *rest, struct reply *r)
 	                        (double)(now_us() - g.resp_created[n]));
 	cJSON_AddItemToArray(g.responses, rec);
 	reply_json(r, 200, ok_object());
+	if (g.chain_left > 0 && g.chain) {
+		g.chain_left--;
+		control_slash_one(g.chain, NULL, 0);
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -1459,9 +1471,11 @@ reply_pushed(struct reply *r, const struct envelope *e, cJSON *j)
 	reply_json(r, 200, j);
 }
 
-static void control_slash_one(const cJSON *in, struct reply *r, int last);
-
-/* "count": N pushes N slash commands at once (benchmarks). */
+/*
+ * "count": N pushes N slash commands at once (benchmarks); with
+ * "chain":true one at a time instead, the next as soon as a response URL
+ * is answered, so a sequential benchmark has no driver in its loop.
+ */
 static void
 control_slash(const cJSON *in, struct reply *r)
 {
@@ -1470,6 +1484,12 @@ control_slash(const cJSON *in, struct reply *r)
 
 	if (count < 1 || count > 100000)
 		count = 1;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "chain"))) {
+		cJSON_Delete(g.chain);
+		g.chain = cJSON_Duplicate(in, 1);
+		g.chain_left = count - 1;
+		count = 1;
+	}
 	for (i = 0; i < count; i++)
 		control_slash_one(in, r, i == count - 1);
 }
@@ -1909,6 +1929,7 @@ control(const struct pss *pss, const char *what, struct reply *r)
 		                        cJSON_GetArraySize(g.responses));
 		cJSON_AddNumberToObject(c, "posts", cJSON_GetArraySize(g.posts));
 		cJSON_AddNumberToObject(c, "connections_open", conns_open());
+		cJSON_AddNumberToObject(c, "api_connections", g.n_api_ports);
 		reply_json(r, 200, c);
 		return;
 	}
@@ -1948,6 +1969,7 @@ control(const struct pss *pss, const char *what, struct reply *r)
 		records_new();
 		rules_free();
 		g.slow_count = 0;
+		g.chain_left = 0;
 		reply_json(r, 200, ok_object());
 	} else
 		reply_error(r, 404, "unknown_control");
@@ -2030,6 +2052,37 @@ fail:
 	return -1;
 }
 
+/*
+ * Counts the client's connections to the Web API and response URLs by
+ * their source port: a client that keeps its connections makes few.
+ */
+static void
+note_api_connection(struct lws *wsi)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int i, port;
+
+	if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss, &sl))
+		return;
+	port = ss.ss_family == AF_INET6
+	           ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+	           : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	for (i = 0; i < g.n_api_ports; i++)
+		if (g.api_ports[i] == port)
+			return;
+	if (g.n_api_ports == g.api_ports_cap) {
+		g.api_ports_cap = g.api_ports_cap ? 2 * g.api_ports_cap : 64;
+		g.api_ports = realloc(g.api_ports,
+		                      g.api_ports_cap * sizeof(*g.api_ports));
+		if (!g.api_ports) {
+			fprintf(stderr, "fake-slack: out of memory\n");
+			exit(1);
+		}
+	}
+	g.api_ports[g.n_api_ports++] = port;
+}
+
 static void
 http_begin(struct lws *wsi, struct pss *pss, const char *path)
 {
@@ -2040,6 +2093,9 @@ http_begin(struct lws *wsi, struct pss *pss, const char *path)
 	pss->body_over = 0;
 	pss->is_post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
 	snprintf(pss->path, sizeof(pss->path), "%s", path ? path : "");
+	if (!strncmp(pss->path, "/api/", 5) ||
+	    !strncmp(pss->path, "/response/", 10))
+		note_api_connection(wsi);
 	if (lws_hdr_copy(wsi, pss->auth, sizeof(pss->auth),
 	                 WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
 		pss->auth[0] = '\0';

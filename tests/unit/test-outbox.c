@@ -443,6 +443,117 @@ TEST(maybe_sent_marks_only_what_may_have_arrived)
 	buf_release(&maybe);
 }
 
+/*
+ * Many queues (a response URL each, as in a burst of commands): the
+ * index that finds them must keep each queue's order, and give every
+ * queue its turn in the order the queues were made, one message per
+ * token, so a busy queue cannot starve the one-off ones.
+ */
+TEST(many_queues_keep_order_and_take_turns)
+{
+	struct outbox	*ob = setup("many", 1);
+	struct buf	 want;
+	char		 ch[16], body[16];
+	int		 i, round;
+
+	buf_init(&want);
+	outbox_register(ob, "fake", fake_send, NULL);
+	for (i = 0; i < 5; i++) {
+		snprintf(body, sizeof body, "b%d", i);
+		enqueue(ob, "BUSY", body);
+	}
+	buf_addf(&want, "BUSY:b0#0 ");
+	/* 300 queues: the index grows (and rehashes) several times. */
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 300; i++) {
+			snprintf(ch, sizeof ch, "Q%d", i);
+			snprintf(body, sizeof body, "m%d", round);
+			enqueue(ob, ch, body);
+			if (round == 0)
+				buf_addf(&want, "%s:m0#0 ", ch);
+		}
+	}
+	ASSERT_STR_EQ(sent.data, want.data);
+	ASSERT_INT_EQ(outbox_channels(ob), 301);
+	ASSERT_INT_EQ(outbox_backlog(ob, "fake", "BUSY"), 4);
+	ASSERT_INT_EQ(outbox_backlog(ob, "fake", "Q299"), 2);
+	ASSERT_INT_EQ(outbox_backlog(ob, "other", "Q299"), 0);
+	/* Each second: one more from every queue, in the order made. */
+	for (round = 1; round < 5; round++) {
+		clock_fake_advance(1000);
+		outbox_kick(ob);
+		buf_addf(&want, "BUSY:b%d#0 ", round);
+		for (i = 0; round < 3 && i < 300; i++)
+			buf_addf(&want, "Q%d:m%d#0 ", i, round);
+		ASSERT_STR_EQ(sent.data, want.data);
+	}
+	ASSERT_INT_EQ(outbox_pending(ob), 0);
+	ASSERT_INT_EQ(outbox_deliverable(ob), 0);
+	/* Idle and refilled: all forgotten; a queue made again goes at once. */
+	clock_fake_advance(1000);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(outbox_channels(ob), 0);
+	enqueue(ob, "Q7", "again");
+	buf_addf(&want, "Q7:again#0 ");
+	ASSERT_STR_EQ(sent.data, want.data);
+	buf_release(&want);
+	teardown(ob);
+}
+
+/*
+ * Idle queues are forgotten when their own bucket is full: a platform
+ * that refills fast loses its idle queues first even when they were made
+ * after a slow one's.
+ */
+TEST(idle_queues_are_forgotten_at_their_own_pace)
+{
+	struct outbox			*ob = setup("forget", 1);
+	const struct outbox_limits	 fast = { 10.0, 2, 60000, 0 };
+	char				*cause = NULL;
+
+	outbox_register(ob, "fake", fake_send, NULL);
+	outbox_register(ob, "quick", fake_send, NULL);
+	outbox_set_limits(ob, "quick", &fast);
+	enqueue(ob, "C1", "s");
+	if (outbox_enqueue(ob, "quick", "C1", "post", NULL, "m", &cause) < 0)
+		TEST_FAIL("enqueue: %s", cause);
+	ASSERT_STR_EQ(sent.data, "C1:s#0 C1:m#0 ");
+	ASSERT_INT_EQ(outbox_channels(ob), 2);
+	clock_fake_advance(101);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(outbox_channels(ob), 1);
+	ASSERT_INT_EQ(outbox_backlog(ob, "fake", "C1"), 0);
+	clock_fake_advance(900);
+	outbox_kick(ob);
+	ASSERT_INT_EQ(outbox_channels(ob), 0);
+	teardown(ob);
+}
+
+static struct buf	 second;
+
+static void
+second_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
+{
+	buf_addf(&second, "%s ", it->body);
+	fake_send(arg, it, r);
+}
+
+/* A platform that registers again (its adapter restarted) sends anew. */
+TEST(a_new_sender_takes_over)
+{
+	struct outbox	*ob = setup("resender", 2);
+
+	outbox_register(ob, "fake", fake_send, NULL);
+	enqueue(ob, "C1", "a");
+	buf_release(&second);
+	outbox_register(ob, "fake", second_send, NULL);
+	enqueue(ob, "C1", "b");
+	ASSERT_STR_EQ(sent.data, "C1:a#0 C1:b#0 ");
+	ASSERT_STR_EQ(second.data, "b ");
+	buf_release(&second);
+	teardown(ob);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(paced_in_order),
 	TEST_ENTRY(channels_are_independent),
@@ -454,6 +565,9 @@ static const struct test tests[] = {
 	TEST_ENTRY(rolled_back_transaction_never_posts),
 	TEST_ENTRY(undeliverable_gives_up_and_frees_the_channel),
 	TEST_ENTRY(maybe_sent_marks_only_what_may_have_arrived),
+	TEST_ENTRY(many_queues_keep_order_and_take_turns),
+	TEST_ENTRY(idle_queues_are_forgotten_at_their_own_pace),
+	TEST_ENTRY(a_new_sender_takes_over),
 	TEST_END
 };
 
