@@ -1,6 +1,7 @@
 /*
  * The Mattermost adapter's private state and the helpers its files share:
- * mattermost.c (websocket, posts), mattermost_actions.c (buttons) and
+ * mattermost.c (REST, posts, the chat_ops), mattermost_socket.c
+ * (websocket, events), mattermost_actions.c (buttons) and
  * mattermost_commands.c (slash commands: registration, per-trigger
  * tokens, delivery).
  */
@@ -80,6 +81,14 @@ long	 mm_rest(struct mattermost *, const char *method, const char *path,
 	    const char *body, struct http_response *);
 /* "HTTP 403: <AppError message>" for errors; caller frees. */
 char	*mm_http_why(const struct http_response *);
+
+/*
+ * mattermost_socket.c (loop thread). mm_ws_cb is mm->ws.cb; mm_connect
+ * opens the socket (resuming when it can) or schedules a retry.
+ */
+int	 mm_ws_cb(struct loop_ws *, struct lws *, int reason, void *in,
+	    size_t len);
+void	 mm_connect(struct mattermost *);
 
 /*
  * mattermost_actions.c. POST /mattermost/action (httpd route; arg is the
