@@ -29,6 +29,7 @@
 
 #include "bot.h"
 #include "chat.h"
+#include "chat_fallback.h"
 #include "chatlink.h"
 #include "clock.h"
 #include "http.h"
@@ -118,7 +119,7 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	/* A slash command's answer goes to its response URL, no auth. */
 	if (strcmp(it->kind, "response") == 0) {
 		url = xstrdup(it->target);
-		body = mm_response_body(it->body);
+		body = chat_fallback_strip(it->body);
 	}
 	else if (update && it->target != NULL)
 		/* The target is the post id the outbox resolved. */
@@ -283,15 +284,8 @@ mm_reply_to(struct mattermost *mm, const struct chat_origin *o,
 		    "ephemeral" : "in_channel");
 		message_render_mattermost(&cut, body, 1, &act);
 		/* Where it goes if the URL is gone by the time it is sent. */
-		if (o->channel != NULL) {
-			cJSON *fb = cJSON_AddObjectToObject(body,
-			    MM_FALLBACK_KEY);
-
-			cJSON_AddStringToObject(fb, "channel_id", o->channel);
-			if (o->user_id != NULL)
-				cJSON_AddStringToObject(fb, "user_id",
-				    o->user_id);
-		}
+		chat_fallback_add(body, &mm_fallback_keys, o->channel,
+		    o->user_id, NULL);
 	} else if (m->replace && o->source_id != NULL) {
 		/* A used Confirm prompt: patch the clicked post in place. */
 		message_render_mattermost(&cut, body, 0, &act);

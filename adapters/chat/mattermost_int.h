@@ -16,6 +16,7 @@
 #include "loop.h"
 
 struct cJSON;
+struct chat_fallback_keys;
 struct http_response;
 struct httpd_request;
 struct httpd_response;
@@ -124,12 +125,10 @@ void	 mm_slash(void *arg, const struct httpd_request *,
  */
 /*
  * Where a slash command's answer goes when its response URL is gone (the
- * channel and the asker), kept in the queued body under this key and
- * taken out before the body goes to the URL (mm_response_body, caller
- * frees); mm_response_fallback posts it in the channel instead.
+ * channel and the asker), kept in the queued body (chat_fallback.h, with
+ * these names); mm_response_fallback posts it in the channel instead.
  */
-#define MM_FALLBACK_KEY		"opsbot_fallback"
-char	*mm_response_body(const char *body);
+extern const struct chat_fallback_keys mm_fallback_keys;
 int	 mm_response_fallback(struct mattermost *, const char *body,
 	    struct http_response *);
 int	 mm_private_fallback(struct mattermost *, const char *body,

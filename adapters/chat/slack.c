@@ -52,9 +52,9 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 		if (o->click)
 			cJSON_AddBoolToObject(body, "replace_original",
 			    m->replace);
-		slack_fallback_add(body, o->channel, o->user_id,
-		    o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) ==
-		    0 ? o->reply_to + 3 : NULL);
+		chat_fallback_add(body, &slack_fallback_keys, o->channel,
+		    o->user_id, o->reply_to != NULL && strncmp(o->reply_to,
+		    "ts:", 3) == 0 ? o->reply_to + 3 : NULL);
 	} else {
 		cJSON_AddStringToObject(body, "channel", o->channel);
 		if (o->reply_to != NULL && strncmp(o->reply_to, "ts:", 3) == 0)

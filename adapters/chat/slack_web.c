@@ -113,7 +113,7 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		return;
 	if (response) {
 		/* Where to go if the URL is gone stays with us. */
-		body = slack_fallback_strip(it->body);
+		body = chat_fallback_strip(it->body);
 		http_post(it->target, NULL, "application/json; charset=utf-8",
 		    body, SLACK_HTTP_TIMEOUT_MS, &resp);
 	} else
