@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libwebsockets.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -108,13 +109,25 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 {
 	struct mattermost	*mm = arg;
 	struct http_response	 resp;
-	const char		*headers[2];
+	const char		*headers[2], *cid;
 	cJSON			*json;
 	const cJSON		*id;
-	char			*url, *auth = mm_auth_header(mm->token);
+	char			*url, *auth;
 
 	char			*body = NULL;
 	int			 update = strcmp(it->kind, "update") == 0;
+
+	/*
+	 * Down since start: who the bot is (pending_post_id) and where the
+	 * routes' channels are come first. Not an attempt: it was not sent.
+	 */
+	if (atomic_load(&mm->unidentified)) {
+		r->verdict = OUTBOX_RETRY;
+		r->unsent = 1;
+		r->error = xstrdup("Mattermost unreachable since start");
+		return;
+	}
+	auth = mm_auth_header(mm->token);
 
 	/* A slash command's answer goes to its response URL, no auth. */
 	if (strcmp(it->kind, "response") == 0) {
@@ -137,6 +150,14 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	    0) && (json = cJSON_Parse(it->body)) != NULL) {
 		char	 pending[96];
 
+		/* Queued before the route's channel was resolved: now. */
+		if ((cid = mm_str(json, "channel_id")) != NULL &&
+		    it->channel != NULL && strcmp(cid, it->channel) == 0) {
+			cid = mm_channel_id(mm, it->channel);
+			cJSON_DeleteItemFromObjectCaseSensitive(json,
+			    "channel_id");
+			cJSON_AddStringToObject(json, "channel_id", cid);
+		}
 		if (strcmp(it->kind, "thread") == 0 && it->target != NULL) {
 			cJSON_DeleteItemFromObjectCaseSensitive(json,
 			    "root_id");
@@ -347,12 +368,8 @@ mm_start(struct chat *c, char **cause)
 {
 	const struct config	*cfg = c->bot->cfg;
 	struct mattermost	*mm = xcalloc(1, sizeof *mm);
-	struct http_response	 r;
 	struct outbox_limits	 lim;
-	const char		*headers[2];
-	char			*url, *auth;
-	cJSON			*me;
-	const char		*v;
+	enum mm_id		 id;
 
 	c->priv = mm;
 	mm->ws.cb = mm_ws_cb;
@@ -364,40 +381,12 @@ mm_start(struct chat *c, char **cause)
 	mm->next_seq = -1;
 	buf_init(&mm->rx);
 
-	xasprintf(&url, "%s/api/v4/users/me", mm->url);
-	auth = mm_auth_header(mm->token);
-	headers[0] = auth;
-	headers[1] = NULL;
-	http_request("GET", url, headers, NULL, NULL, MM_HTTP_TIMEOUT_MS, &r);
-	mm_auth_free(auth);
-	free(url);
-	if (r.status == 0)
-		xasprintf(cause, "mattermost: cannot reach %s (%s)", mm->url,
-		    r.error);
-	else if (r.status == 401 || r.status == 403)
-		xasprintf(cause, "mattermost: the token was refused "
-		    "(users/me: HTTP %ld)", r.status);
-	else if (r.status != 200)
-		xasprintf(cause, "mattermost: users/me: HTTP %ld", r.status);
-	if (r.status != 200) {
-		http_response_release(&r);
-		return -1;
-	}
-	me = cJSON_Parse(r.body.data);
-	http_response_release(&r);
-	if ((v = mm_str(me, "id")) == NULL) {
-		xasprintf(cause, "mattermost: users/me did not say who we are");
-		cJSON_Delete(me);
-		return -1;
-	}
-	snprintf(mm->user_id, sizeof mm->user_id, "%s", v);
-	if ((v = mm_str(me, "username")) != NULL)
-		snprintf(mm->username, sizeof mm->username, "%s", v);
-	cJSON_Delete(me);
-	log_info("mattermost", "token ok: @%s", mm->username);
-	mm_commands_start(mm);
-	/* Channels named in the config must exist and have the bot in. */
-	if (mm_channels_start(mm, cause) != 0)
+	/*
+	 * A refused token or a wrong channel stops the start; the server
+	 * being down does not: alerts are still taken, posts wait in the
+	 * outbox, and the link is retried with backoff (mm_connect).
+	 */
+	if ((id = mm_identify(mm, cause)) != MM_ID_OK && id != MM_ID_DOWN)
 		return -1;
 	if ((mm->actions_url = mm_actions_url(mm)) != NULL) {
 		if (mm_action_secret(mm, cause) != 0)
@@ -451,7 +440,8 @@ mm_describe(struct chat *c, struct buf *b)
 	}
 	buf_addf(b, "%s; %llu connect(s), %llu resume(s), %llu gap(s), %llu "
 	    "command post(s), %llu click(s)", mm->connected ? "connected" :
-	    mm->stopping ? "stopped" : "reconnecting",
+	    mm->stopping ? "stopped" : atomic_load(&mm->unidentified) ?
+	    "unreachable since start, retrying" : "reconnecting",
 	    (unsigned long long)mm->connects,
 	    (unsigned long long)mm->resumes, (unsigned long long)mm->gaps,
 	    (unsigned long long)mm->posts, (unsigned long long)mm->clicks);

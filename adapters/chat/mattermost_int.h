@@ -8,6 +8,7 @@
 #ifndef OPSBOT_MATTERMOST_INT_H
 #define OPSBOT_MATTERMOST_INT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <libwebsockets.h>
@@ -53,6 +54,9 @@ struct mattermost {
 	int			 connected;
 	int			 resuming;	/* socket up, no event yet */
 	int			 stopping;
+	/* users/me not answered yet (down at start); read by senders. */
+	atomic_int		 unidentified;
+	int			 identifying;	/* users/me on a worker */
 	unsigned short		 retry_count;
 	lws_sorted_usec_list_t	 retry_sul;
 	int			 retry_armed;
@@ -90,6 +94,24 @@ char	*mm_http_why(const struct http_response *);
 int	 mm_ws_cb(struct loop_ws *, struct lws *, int reason, void *in,
 	    size_t len);
 void	 mm_connect(struct mattermost *);
+/* Tries mm_connect again later, later each time. */
+void	 mm_schedule_retry(struct mattermost *);
+
+/*
+ * mattermost_identify.c. mm_identify (start): users/me, then slash
+ * commands and channels. MM_ID_DOWN (no answer, 5xx) is logged and leaves
+ * mm->unidentified set: mm_connect then calls mm_identify_late (loop
+ * thread), which asks again on a worker and connects once it answers.
+ * Otherwise *cause (may be NULL) unless MM_ID_OK.
+ */
+enum mm_id {
+	MM_ID_OK,
+	MM_ID_DOWN,		/* no answer, or 5xx: retry */
+	MM_ID_REFUSED,		/* the token: a person must fix it */
+	MM_ID_BAD,		/* a channel, a wrong URL: the config */
+};
+enum mm_id mm_identify(struct mattermost *, char **cause);
+void	 mm_identify_late(struct mattermost *);
 
 /*
  * mattermost_actions.c. POST /mattermost/action (httpd route; arg is the

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,7 +140,7 @@ mm_retry_cb(lws_sorted_usec_list_t *sul)
 	mm_connect(mm);
 }
 
-static void
+void
 mm_schedule_retry(struct mattermost *mm)
 {
 	unsigned int	 ms;
@@ -302,6 +303,11 @@ mm_connect(struct mattermost *mm)
 
 	if (mm->stopping || mm->wsi != NULL)
 		return;
+	/* Down at start: who the bot is comes first (on a worker). */
+	if (atomic_load(&mm->unidentified)) {
+		mm_identify_late(mm);
+		return;
+	}
 	copy = xstrdup(mm->url);
 	if (lws_parse_uri(copy, &proto, &addr, &port, &path) != 0) {
 		log_error("mattermost", "cannot read the URL %s", mm->url);
