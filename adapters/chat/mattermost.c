@@ -380,6 +380,7 @@ mm_start(struct chat *c, char **cause)
 	mm->prefix = cfg->chat.mattermost_prefix;
 	mm->next_seq = -1;
 	buf_init(&mm->rx);
+	mm_commands_start(mm);
 
 	/*
 	 * A refused token or a wrong channel stops the start; the server

@@ -96,7 +96,7 @@ mm_identified(struct mattermost *mm, const struct mm_me *me, char **cause)
 	snprintf(mm->user_id, sizeof mm->user_id, "%s", me->user_id);
 	snprintf(mm->username, sizeof mm->username, "%s", me->username);
 	log_info("mattermost", "token ok: @%s", mm->username);
-	mm_commands_start(mm);
+	mm_commands_register(mm);
 	/* Channels named in the config must exist and have the bot in. */
 	if (mm_channels_start(mm, cause) != 0)
 		return -1;

@@ -128,12 +128,16 @@ int	 mm_action_secret(struct mattermost *, char **cause);
 char	*mm_actions_url(struct mattermost *);
 
 /*
- * mattermost_commands.c. Builds mm->triggers from the config; with
- * register_*, registers (or repairs) each and takes its token. A trigger
- * that cannot be registered is logged and kept in mm->register_error for
- * /status; it is not fatal (mentions, buttons and alerts go on).
+ * mattermost_commands.c. mm_commands_start builds mm->triggers from the
+ * config (at start, before the server is asked anything, so that the
+ * slash route always has them); mm_commands_register, with register_*,
+ * registers (or repairs) each once users/me has answered and takes its
+ * token. A trigger that cannot be registered is logged and kept in
+ * mm->register_error for /status; it is not fatal (mentions, buttons and
+ * alerts go on).
  */
 void	 mm_commands_start(struct mattermost *);
+void	 mm_commands_register(struct mattermost *);
 void	 mm_commands_free(struct mattermost *);
 /* POST /mattermost/command (httpd route; arg is the mattermost). */
 void	 mm_slash(void *arg, const struct httpd_request *,

@@ -125,6 +125,12 @@ contains "says Mattermost is down and it goes on" "$(cat "$T/bot.err")" "matterm
 contains "says Mattermost posts wait" "$(cat "$T/bot.err")" "starting without Mattermost: posts wait in the outbox"
 equals "/readyz: the Mattermost link is down" \
   "$(curl -s "http://127.0.0.1:$BOTPORT/readyz" | jq -r '.chat.mattermost.up')" false
+# A slash command request before the bot knows the server: refused, and
+# the bot stays up (its triggers come from the config, not the server).
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$BOTPORT/mattermost/command" \
+  --data 'token=nope&command=/opsbot&text=status&user_id=u1&channel_id=c1&response_url=http://127.0.0.1:1/x')
+equals "slash command while Mattermost is down: 401" "$code" 401
+if kill -0 "$bot_pid" 2>/dev/null; then ok "bot up after a slash request while Mattermost is down"; else bad "bot up after a slash request while Mattermost is down" "$(tail -5 "$T/bot.err")"; fi
 
 code=$(curl -s -o "$T/hook.out" -w '%{http_code}' -X POST "http://127.0.0.1:$BOTPORT/hooks/generic" \
   -d '{"name":"DiskFull","host":"db-02","severity":"critical","summary":"/var at 99%"}')
