@@ -22,14 +22,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libwebsockets.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#include "cause.h"
 #include "bot.h"
 #include "chat.h"
+#include "chat_fallback.h"
 #include "chatlink.h"
 #include "clock.h"
 #include "http.h"
@@ -41,16 +42,7 @@
 #include "outbox.h"
 #include "xmalloc.h"
 
-#define MM_RX_MAX		(1024 * 1024)
 #define MM_TEXT_MAX		15000	/* the server allows 16383 */
-#define MM_HEALTHY_MS		5000	/* up this long: backoff starts over */
-
-/* The server pings every 60 s; we check the link after 30 s idle. */
-static const lws_retry_bo_t mm_idle = {
-	.secs_since_valid_ping = 30,
-	.secs_since_valid_hangup = 60,
-};
-
 
 /* -------------------------------------------------------------- REST */
 
@@ -68,6 +60,14 @@ mm_auth_free(char *h)
 {
 	explicit_bzero(h, strlen(h));
 	free(h);
+}
+
+const char *
+mm_str(const cJSON *o, const char *key)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 char *
@@ -109,18 +109,30 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 {
 	struct mattermost	*mm = arg;
 	struct http_response	 resp;
-	const char		*headers[2];
+	const char		*headers[2], *cid;
 	cJSON			*json;
 	const cJSON		*id;
-	char			*url, *auth = mm_auth_header(mm->token);
+	char			*url, *auth;
 
 	char			*body = NULL;
 	int			 update = strcmp(it->kind, "update") == 0;
 
+	/*
+	 * Down since start: who the bot is (pending_post_id) and where the
+	 * routes' channels are come first. Not an attempt: it was not sent.
+	 */
+	if (atomic_load(&mm->unidentified)) {
+		r->verdict = OUTBOX_RETRY;
+		r->unsent = 1;
+		r->error = xstrdup("Mattermost unreachable since start");
+		return;
+	}
+	auth = mm_auth_header(mm->token);
+
 	/* A slash command's answer goes to its response URL, no auth. */
 	if (strcmp(it->kind, "response") == 0) {
 		url = xstrdup(it->target);
-		body = mm_response_body(it->body);
+		body = chat_fallback_strip(it->body);
 	}
 	else if (update && it->target != NULL)
 		/* The target is the post id the outbox resolved. */
@@ -138,6 +150,14 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	    0) && (json = cJSON_Parse(it->body)) != NULL) {
 		char	 pending[96];
 
+		/* Queued before the route's channel was resolved: now. */
+		if ((cid = mm_str(json, "channel_id")) != NULL &&
+		    it->channel != NULL && strcmp(cid, it->channel) == 0) {
+			cid = mm_channel_id(mm, it->channel);
+			cJSON_DeleteItemFromObjectCaseSensitive(json,
+			    "channel_id");
+			cJSON_AddStringToObject(json, "channel_id", cid);
+		}
 		if (strcmp(it->kind, "thread") == 0 && it->target != NULL) {
 			cJSON_DeleteItemFromObjectCaseSensitive(json,
 			    "root_id");
@@ -285,15 +305,8 @@ mm_reply_to(struct mattermost *mm, const struct chat_origin *o,
 		    "ephemeral" : "in_channel");
 		message_render_mattermost(&cut, body, 1, &act);
 		/* Where it goes if the URL is gone by the time it is sent. */
-		if (o->channel != NULL) {
-			cJSON *fb = cJSON_AddObjectToObject(body,
-			    MM_FALLBACK_KEY);
-
-			cJSON_AddStringToObject(fb, "channel_id", o->channel);
-			if (o->user_id != NULL)
-				cJSON_AddStringToObject(fb, "user_id",
-				    o->user_id);
-		}
+		chat_fallback_add(body, &mm_fallback_keys, o->channel,
+		    o->user_id, NULL);
 	} else if (m->replace && o->source_id != NULL) {
 		/* A used Confirm prompt: patch the clicked post in place. */
 		message_render_mattermost(&cut, body, 0, &act);
@@ -348,318 +361,6 @@ mm_reply_live(struct chat *c, const struct chat_origin *o, int64_t ref,
 	return mattermost_live_enqueue(mm->bot->outbox, o, ref, m);
 }
 
-/* ------------------------------------------------------------ events */
-
-const char *
-mm_str(const cJSON *o, const char *key)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int
-mm_seen(struct mattermost *mm, const char *post_id)
-{
-	size_t	 i;
-
-	for (i = 0; i < MM_SEEN; i++) {
-		if (strcmp(mm->seen[i], post_id) == 0)
-			return 1;
-	}
-	snprintf(mm->seen[mm->seen_next], sizeof mm->seen[0], "%s", post_id);
-	mm->seen_next = (mm->seen_next + 1) % MM_SEEN;
-	return 0;
-}
-
-/*
- * The command in a message, or NULL if it is not for us: "@opsbot health
- * db" (anywhere), "!health db", or anything in a direct message.
- */
-static char *
-mm_command_text(struct mattermost *mm, const char *msg, int direct)
-{
-	size_t	 plen = strlen(mm->prefix);
-	char	*text;
-
-	if ((text = mm_mention_strip(msg, mm->username)) != NULL)
-		return text;
-	if (plen > 0 && strncmp(msg, mm->prefix, plen) == 0)
-		return xstrdup(msg + plen);
-	return direct ? xstrdup(msg) : NULL;
-}
-
-static void
-mm_on_posted(struct mattermost *mm, const cJSON *data)
-{
-	const char	*post_json = mm_str(data, "post");
-	const char	*ctype = mm_str(data, "channel_type");
-	const char	*cname = mm_str(data, "channel_name");
-	const char	*sender = mm_str(data, "sender_name");
-	const char	*id, *user, *channel, *root, *message, *type;
-	struct chat_msg	 m;
-	cJSON		*post;
-	char		*text, *chname = NULL;
-	int		 direct = ctype != NULL && strcmp(ctype, "D") == 0;
-
-	/* The post is JSON inside a JSON string: parse it again. */
-	if (post_json == NULL || (post = cJSON_Parse(post_json)) == NULL) {
-		log_warn("mattermost", "ignored a posted event without a "
-		    "readable post");
-		return;
-	}
-	id = mm_str(post, "id");
-	user = mm_str(post, "user_id");
-	channel = mm_str(post, "channel_id");
-	root = mm_str(post, "root_id");
-	message = mm_str(post, "message");
-	type = mm_str(post, "type");
-	/* Not our own posts, not system messages, never twice. */
-	if (id == NULL || user == NULL || channel == NULL || message == NULL ||
-	    strcmp(user, mm->user_id) == 0 || (type != NULL && *type != '\0') ||
-	    mm_seen(mm, id) ||
-	    (text = mm_command_text(mm, message, direct)) == NULL) {
-		cJSON_Delete(post);
-		return;
-	}
-	mm->posts++;
-	if (cname != NULL)
-		xasprintf(&chname, "#%s", cname);
-	memset(&m, 0, sizeof m);
-	m.user_id = user;
-	m.user_name = sender != NULL && sender[0] == '@' ? sender + 1 : sender;
-	m.channel = channel;
-	m.channel_name = chname;
-	/* Answer in the thread: its root, or the post itself. */
-	m.reply_to = direct ? NULL : root != NULL && *root != '\0' ? root : id;
-	m.text = text;
-	m.len = strlen(text);
-	bot_handle_message(mm->bot, mm->chat, &m);
-	free(text);
-	free(chname);
-	cJSON_Delete(post);
-}
-
-static void	mm_connect(struct mattermost *);
-
-/*
- * A resumed socket gets no hello, and a quiet one no event either: what
- * proves it healthy is staying up. Then the next loss backs off from
- * 1 s again, not from where a string of earlier losses left it.
- */
-static void
-mm_healthy_cb(lws_sorted_usec_list_t *sul)
-{
-	struct mattermost *mm = lws_container_of(sul, struct mattermost,
-	    healthy_sul);
-
-	if (mm->connected && mm->wsi != NULL && mm->retry_count != 0) {
-		log_info("mattermost", "connection %s up for %d s: reconnect "
-		    "backoff starts over", mm->connection_id,
-		    MM_HEALTHY_MS / 1000);
-		mm->retry_count = 0;
-	}
-}
-
-static void
-mm_retry_cb(lws_sorted_usec_list_t *sul)
-{
-	struct mattermost *mm = lws_container_of(sul, struct mattermost,
-	    retry_sul);
-
-	mm->retry_armed = 0;
-	mm_connect(mm);
-}
-
-static void
-mm_schedule_retry(struct mattermost *mm)
-{
-	unsigned int	 ms;
-
-	if (mm->stopping || mm->retry_armed)
-		return;
-	ms = chat_backoff_ms(&mm->retry_count);
-	log_info("mattermost", "reconnecting in %u ms", ms);
-	lws_sul_schedule(loop_lws(mm->bot->loop), 0, &mm->retry_sul,
-	    mm_retry_cb, (lws_usec_t)ms * LWS_US_PER_MS);
-	mm->retry_armed = 1;
-}
-
-/* One complete JSON message from the server. */
-static void
-mm_on_message(struct mattermost *mm, const char *text, size_t len)
-{
-	cJSON		*msg;
-	const cJSON	*seq, *data;
-	const char	*event, *cid;
-
-	if ((msg = cJSON_ParseWithLength(text, len)) == NULL ||
-	    !cJSON_IsObject(msg)) {
-		log_warn("mattermost", "ignored a frame that is not a JSON "
-		    "object (%zu bytes)", len);
-		cJSON_Delete(msg);
-		return;
-	}
-	/* Replies to our own requests carry seq_reply: nothing to do. */
-	if (cJSON_HasObjectItem(msg, "seq_reply") ||
-	    (event = mm_str(msg, "event")) == NULL) {
-		cJSON_Delete(msg);
-		return;
-	}
-	seq = cJSON_GetObjectItemCaseSensitive(msg, "seq");
-	data = cJSON_GetObjectItemCaseSensitive(msg, "data");
-	if (strcmp(event, "hello") == 0) {
-		cid = mm_str(data, "connection_id");
-		if (mm->next_seq >= 0 && cid != NULL &&
-		    strcmp(cid, mm->connection_id) != 0)
-			log_warn("mattermost", "the server could not resume the "
-			    "old connection; events in between may be missed");
-		if (cid != NULL)
-			snprintf(mm->connection_id, sizeof mm->connection_id,
-			    "%s", cid);
-		mm->next_seq = 1;
-		mm->connected = 1;
-		mm->resuming = 0;
-		mm->retry_count = 0;
-		mm->connects++;
-		chatlink_state("mattermost", 1);
-		log_info("mattermost", "connected (hello, connection %s)",
-		    mm->connection_id);
-		cJSON_Delete(msg);
-		return;
-	}
-	if (cJSON_IsNumber(seq) && mm->next_seq >= 0) {
-		/* Range first: casting a huge or NaN double is undefined. */
-		if (!(seq->valuedouble >= 0 && seq->valuedouble < 9e15) ||
-		    (int64_t)seq->valuedouble != mm->next_seq) {
-			/* A gap: reconnect and ask for what was missed. */
-			mm->gaps++;
-			log_warn("mattermost", "event seq %.0f, expected %lld; "
-			    "reconnecting to resume", seq->valuedouble,
-			    (long long)mm->next_seq);
-			cJSON_Delete(msg);
-			if (mm->wsi != NULL)
-				lws_set_timeout(mm->wsi,
-				    PENDING_TIMEOUT_CLOSE_SEND,
-				    LWS_TO_KILL_ASYNC);
-			return;
-		}
-		/* A resumed socket replays without a new hello. */
-		if (mm->resuming) {
-			mm->resuming = 0;
-			mm->retry_count = 0;
-			mm->resumes++;
-			log_info("mattermost", "resumed connection %s at seq "
-			    "%lld", mm->connection_id,
-			    (long long)mm->next_seq);
-		}
-		mm->next_seq++;
-	}
-	if (strcmp(event, "posted") == 0 && cJSON_IsObject(data))
-		mm_on_posted(mm, data);
-	cJSON_Delete(msg);
-}
-
-static int
-mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
-    size_t len)
-{
-	struct mattermost	*mm = (struct mattermost *)ws;
-	unsigned char		**p, *end;
-	char			*auth;
-
-	switch (reason) {
-	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-		/* Header auth: the session exists at upgrade, so resume works. */
-		p = (unsigned char **)in;
-		end = *p + len;
-		xasprintf(&auth, "Bearer %s", mm->token);
-		if (lws_add_http_header_by_name(wsi,
-		    (const unsigned char *)"authorization:",
-		    (const unsigned char *)auth, (int)strlen(auth), p, end))
-			len = 0;
-		mm_auth_free(auth);
-		return len == 0 ? -1 : 0;
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		/* Header auth: up now; a resume sends no new hello. */
-		log_debug("mattermost", "websocket open");
-		if (mm->next_seq >= 0) {
-			mm->connected = 1;
-			mm->resuming = 1;
-			chatlink_state("mattermost", 1);
-		}
-		lws_sul_schedule(loop_lws(mm->bot->loop), 0, &mm->healthy_sul,
-		    mm_healthy_cb, (lws_usec_t)MM_HEALTHY_MS * LWS_US_PER_MS);
-		return 0;
-	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
-		chatlink_inbound("mattermost");
-		return 0;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		chatlink_inbound("mattermost");
-		switch (chat_ws_collect(wsi, &mm->rx, &mm->rx_overflow, in, len,
-		    MM_RX_MAX)) {
-		case 1:
-			mm_on_message(mm, mm->rx.data, mm->rx.len);
-			buf_clear(&mm->rx);
-			break;
-		case -1:
-			log_warn("mattermost", "ignored a binary or oversized "
-			    "frame");
-			break;
-		}
-		return 0;
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		log_warn("mattermost", "cannot connect: %s", in != NULL ?
-		    (const char *)in : "unknown error");
-		/* FALLTHROUGH */
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		lws_sul_cancel(&mm->healthy_sul);
-		mm->wsi = NULL;
-		mm->connected = 0;
-		chatlink_state("mattermost", 0);
-		lws_set_opaque_user_data(wsi, NULL);
-		mm_schedule_retry(mm);
-		return 0;
-	default:
-		return 0;
-	}
-}
-
-static void
-mm_connect(struct mattermost *mm)
-{
-	const char			*proto, *addr, *path;
-	char				*copy, fullpath[1024];
-	int				 port;
-
-	if (mm->stopping || mm->wsi != NULL)
-		return;
-	copy = xstrdup(mm->url);
-	if (lws_parse_uri(copy, &proto, &addr, &port, &path) != 0) {
-		log_error("mattermost", "cannot read the URL %s", mm->url);
-		free(copy);
-		return;
-	}
-	/* lws gives "/" for a URL without a path: not "///api/...". */
-	while (*path == '/')
-		path++;
-	/* Resume where we were, if the server still has it (docs/protocols.md §4.6). */
-	if (mm->next_seq >= 0 && mm->connection_id[0] != '\0')
-		snprintf(fullpath, sizeof fullpath, "/%s%sapi/v4/websocket?"
-		    "connection_id=%s&sequence_number=%lld", path,
-		    *path != '\0' ? "/" : "", mm->connection_id,
-		    (long long)mm->next_seq);
-	else
-		snprintf(fullpath, sizeof fullpath, "/%s%sapi/v4/websocket",
-		    path, *path != '\0' ? "/" : "");
-	if (chat_ws_connect(mm->bot->loop, strcmp(proto, "https") == 0, addr,
-	    port, fullpath, &mm->ws, &mm_idle, &mm->wsi) != 0) {
-		mm->wsi = NULL;
-		mm_schedule_retry(mm);
-	}
-	free(copy);
-}
-
 /* --------------------------------------------------------------- ops */
 
 static int
@@ -667,12 +368,8 @@ mm_start(struct chat *c, char **cause)
 {
 	const struct config	*cfg = c->bot->cfg;
 	struct mattermost	*mm = xcalloc(1, sizeof *mm);
-	struct http_response	 r;
 	struct outbox_limits	 lim;
-	const char		*headers[2];
-	char			*url, *auth;
-	cJSON			*me;
-	const char		*v;
+	enum mm_id		 id;
 
 	c->priv = mm;
 	mm->ws.cb = mm_ws_cb;
@@ -683,41 +380,14 @@ mm_start(struct chat *c, char **cause)
 	mm->prefix = cfg->chat.mattermost_prefix;
 	mm->next_seq = -1;
 	buf_init(&mm->rx);
-
-	xasprintf(&url, "%s/api/v4/users/me", mm->url);
-	auth = mm_auth_header(mm->token);
-	headers[0] = auth;
-	headers[1] = NULL;
-	http_request("GET", url, headers, NULL, NULL, MM_HTTP_TIMEOUT_MS, &r);
-	mm_auth_free(auth);
-	free(url);
-	if (r.status == 0)
-		cause_set(cause, "mattermost: cannot reach %s (%s)", mm->url,
-		    r.error);
-	else if (r.status == 401 || r.status == 403)
-		cause_set(cause, "mattermost: the token was refused "
-		    "(users/me: HTTP %ld)", r.status);
-	else if (r.status != 200)
-		cause_set(cause, "mattermost: users/me: HTTP %ld", r.status);
-	if (r.status != 200) {
-		http_response_release(&r);
-		return -1;
-	}
-	me = cJSON_Parse(r.body.data);
-	http_response_release(&r);
-	if ((v = mm_str(me, "id")) == NULL) {
-		cause_set(cause, "mattermost: users/me did not say who we are");
-		cJSON_Delete(me);
-		return -1;
-	}
-	snprintf(mm->user_id, sizeof mm->user_id, "%s", v);
-	if ((v = mm_str(me, "username")) != NULL)
-		snprintf(mm->username, sizeof mm->username, "%s", v);
-	cJSON_Delete(me);
-	log_info("mattermost", "token ok: @%s", mm->username);
 	mm_commands_start(mm);
-	/* Channels named in the config must exist and have the bot in. */
-	if (mm_channels_start(mm, cause) != 0)
+
+	/*
+	 * A refused token or a wrong channel stops the start; the server
+	 * being down does not: alerts are still taken, posts wait in the
+	 * outbox, and the link is retried with backoff (mm_connect).
+	 */
+	if ((id = mm_identify(mm, cause)) != MM_ID_OK && id != MM_ID_DOWN)
 		return -1;
 	if ((mm->actions_url = mm_actions_url(mm)) != NULL) {
 		if (mm_action_secret(mm, cause) != 0)
@@ -771,7 +441,8 @@ mm_describe(struct chat *c, struct buf *b)
 	}
 	buf_addf(b, "%s; %llu connect(s), %llu resume(s), %llu gap(s), %llu "
 	    "command post(s), %llu click(s)", mm->connected ? "connected" :
-	    mm->stopping ? "stopped" : "reconnecting",
+	    mm->stopping ? "stopped" : atomic_load(&mm->unidentified) ?
+	    "unreachable since start, retrying" : "reconnecting",
 	    (unsigned long long)mm->connects,
 	    (unsigned long long)mm->resumes, (unsigned long long)mm->gaps,
 	    (unsigned long long)mm->posts, (unsigned long long)mm->clicks);

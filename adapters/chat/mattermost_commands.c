@@ -298,8 +298,6 @@ mm_commands_start(struct mattermost *mm)
 {
 	const struct config	*cfg = mm->bot->cfg;
 	const char		*tok;
-	char			*cause = NULL;
-	cJSON			*list;
 	size_t			 i, n = cfg->chat.mattermost_ncommands;
 
 	mm->triggers = xcalloc(n + 1, sizeof *mm->triggers);
@@ -315,6 +313,16 @@ mm_commands_start(struct mattermost *mm)
 		mm->triggers[i + 1].token = tok != NULL ? xstrdup(tok) : NULL;
 	}
 	mm->ntriggers = n + 1;
+}
+
+void
+mm_commands_register(struct mattermost *mm)
+{
+	const struct config	*cfg = mm->bot->cfg;
+	char			*cause = NULL;
+	cJSON			*list;
+	size_t			 i;
+
 	if (cfg->chat.mattermost_register_team_id == NULL ||
 	    cfg->chat.mattermost_register_url == NULL)
 		return;

@@ -1,12 +1,14 @@
 /*
  * The Mattermost adapter's private state and the helpers its files share:
- * mattermost.c (websocket, posts), mattermost_actions.c (buttons) and
+ * mattermost.c (REST, posts, the chat_ops), mattermost_socket.c
+ * (websocket, events), mattermost_actions.c (buttons) and
  * mattermost_commands.c (slash commands: registration, per-trigger
  * tokens, delivery).
  */
 #ifndef OPSBOT_MATTERMOST_INT_H
 #define OPSBOT_MATTERMOST_INT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <libwebsockets.h>
@@ -15,6 +17,7 @@
 #include "loop.h"
 
 struct cJSON;
+struct chat_fallback_keys;
 struct http_response;
 struct httpd_request;
 struct httpd_response;
@@ -51,6 +54,9 @@ struct mattermost {
 	int			 connected;
 	int			 resuming;	/* socket up, no event yet */
 	int			 stopping;
+	/* users/me not answered yet (down at start); read by senders. */
+	atomic_int		 unidentified;
+	int			 identifying;	/* users/me on a worker */
 	unsigned short		 retry_count;
 	lws_sorted_usec_list_t	 retry_sul;
 	int			 retry_armed;
@@ -82,6 +88,32 @@ long	 mm_rest(struct mattermost *, const char *method, const char *path,
 char	*mm_http_why(const struct http_response *);
 
 /*
+ * mattermost_socket.c (loop thread). mm_ws_cb is mm->ws.cb; mm_connect
+ * opens the socket (resuming when it can) or schedules a retry.
+ */
+int	 mm_ws_cb(struct loop_ws *, struct lws *, int reason, void *in,
+	    size_t len);
+void	 mm_connect(struct mattermost *);
+/* Tries mm_connect again later, later each time. */
+void	 mm_schedule_retry(struct mattermost *);
+
+/*
+ * mattermost_identify.c. mm_identify (start): users/me, then slash
+ * commands and channels. MM_ID_DOWN (no answer, 5xx) is logged and leaves
+ * mm->unidentified set: mm_connect then calls mm_identify_late (loop
+ * thread), which asks again on a worker and connects once it answers.
+ * Otherwise *cause (may be NULL) unless MM_ID_OK.
+ */
+enum mm_id {
+	MM_ID_OK,
+	MM_ID_DOWN,		/* no answer, or 5xx: retry */
+	MM_ID_REFUSED,		/* the token: a person must fix it */
+	MM_ID_BAD,		/* a channel, a wrong URL: the config */
+};
+enum mm_id mm_identify(struct mattermost *, char **cause);
+void	 mm_identify_late(struct mattermost *);
+
+/*
  * mattermost_actions.c. POST /mattermost/action (httpd route; arg is the
  * mattermost): a button click, run as the person who clicked.
  */
@@ -96,12 +128,16 @@ int	 mm_action_secret(struct mattermost *, char **cause);
 char	*mm_actions_url(struct mattermost *);
 
 /*
- * mattermost_commands.c. Builds mm->triggers from the config; with
- * register_*, registers (or repairs) each and takes its token. A trigger
- * that cannot be registered is logged and kept in mm->register_error for
- * /status; it is not fatal (mentions, buttons and alerts go on).
+ * mattermost_commands.c. mm_commands_start builds mm->triggers from the
+ * config (at start, before the server is asked anything, so that the
+ * slash route always has them); mm_commands_register, with register_*,
+ * registers (or repairs) each once users/me has answered and takes its
+ * token. A trigger that cannot be registered is logged and kept in
+ * mm->register_error for /status; it is not fatal (mentions, buttons and
+ * alerts go on).
  */
 void	 mm_commands_start(struct mattermost *);
+void	 mm_commands_register(struct mattermost *);
 void	 mm_commands_free(struct mattermost *);
 /* POST /mattermost/command (httpd route; arg is the mattermost). */
 void	 mm_slash(void *arg, const struct httpd_request *,
@@ -115,12 +151,10 @@ void	 mm_slash(void *arg, const struct httpd_request *,
  */
 /*
  * Where a slash command's answer goes when its response URL is gone (the
- * channel and the asker), kept in the queued body under this key and
- * taken out before the body goes to the URL (mm_response_body, caller
- * frees); mm_response_fallback posts it in the channel instead.
+ * channel and the asker), kept in the queued body (chat_fallback.h, with
+ * these names); mm_response_fallback posts it in the channel instead.
  */
-#define MM_FALLBACK_KEY		"opsbot_fallback"
-char	*mm_response_body(const char *body);
+extern const struct chat_fallback_keys mm_fallback_keys;
 int	 mm_response_fallback(struct mattermost *, const char *body,
 	    struct http_response *);
 int	 mm_private_fallback(struct mattermost *, const char *body,

@@ -13,10 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat_fallback.h"
 #include "http.h"
 #include "log.h"
 #include "mattermost_int.h"
 #include "xmalloc.h"
+
+const struct chat_fallback_keys mm_fallback_keys = {
+	.channel = "channel_id",
+	.user = "user_id",
+	.thread = NULL,		/* the answer goes in the channel */
+};
 
 /* Said once per process: it is a setting, not an event. */
 static atomic_int mm_private_warned;
@@ -92,28 +99,24 @@ mm_private_fallback(struct mattermost *mm, const char *body,
  * after 30 minutes, or used up): the answer is posted in the command's
  * channel instead, privately (posts/ephemeral) when it was private, as
  * a post when it was for the channel. body is the response as it was
- * queued, with MM_FALLBACK_KEY naming the channel and the asker. r
- * (zeroed by the caller, who releases it) gets the post's answer.
+ * queued, with its fallback (chat_fallback.h) naming the channel and the
+ * asker. r (zeroed by the caller, who releases it) gets the post's answer.
  * Returns 0 when it was posted.
  */
 int
 mm_response_fallback(struct mattermost *mm, const char *body,
     struct http_response *r)
 {
-	cJSON		*in = cJSON_Parse(body), *fb, *post, *wrap, *att;
+	cJSON		*in, *fb, *post, *wrap, *att;
 	const char	*chan, *user, *rt;
 	char		*json;
 	long		 st;
 	int		 private;
 
-	fb = cJSON_DetachItemFromObjectCaseSensitive(in, MM_FALLBACK_KEY);
+	if ((in = chat_fallback_take(body, &mm_fallback_keys, &fb)) == NULL)
+		return -1;
 	chan = mm_str(fb, "channel_id");
 	user = mm_str(fb, "user_id");
-	if (in == NULL || chan == NULL) {
-		cJSON_Delete(fb);
-		cJSON_Delete(in);
-		return -1;
-	}
 	rt = mm_str(in, "response_type");
 	private = rt == NULL || strcmp(rt, "in_channel") != 0;
 	post = cJSON_CreateObject();
@@ -143,21 +146,4 @@ mm_response_fallback(struct mattermost *mm, const char *body,
 		log_info("mattermost", "a response URL was gone; answered in "
 		    "the channel instead");
 	return st == 201 || st == 200 ? 0 : -1;
-}
-
-/* body without MM_FALLBACK_KEY, as the response URL must see it. */
-char *
-mm_response_body(const char *body)
-{
-	cJSON	*in = cJSON_Parse(body);
-	char	*out;
-
-	if (in == NULL || !cJSON_HasObjectItem(in, MM_FALLBACK_KEY)) {
-		cJSON_Delete(in);
-		return xstrdup(body);
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(in, MM_FALLBACK_KEY);
-	out = cJSON_PrintUnformatted(in);
-	cJSON_Delete(in);
-	return out;
 }

@@ -10,62 +10,34 @@
 #include <string.h>
 
 #include "chat.h"
+#include "chat_fallback.h"
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
 #include "slack_fallback.h"
 #include "xmalloc.h"
 
-#define SLACK_FALLBACK_KEY		"opsbot_fallback"
 #define SLACK_FALLBACK_TIMEOUT_MS	10000
 
-void
-slack_fallback_add(cJSON *body, const char *channel, const char *user,
-    const char *thread_ts)
-{
-	cJSON	*fb;
-
-	if (channel == NULL)
-		return;
-	fb = cJSON_AddObjectToObject(body, SLACK_FALLBACK_KEY);
-	cJSON_AddStringToObject(fb, "channel", channel);
-	if (user != NULL)
-		cJSON_AddStringToObject(fb, "user", user);
-	if (thread_ts != NULL)
-		cJSON_AddStringToObject(fb, "thread_ts", thread_ts);
-}
-
-char *
-slack_fallback_strip(const char *body)
-{
-	cJSON	*json = cJSON_Parse(body);
-	char	*out;
-
-	if (json == NULL || !cJSON_HasObjectItem(json, SLACK_FALLBACK_KEY)) {
-		cJSON_Delete(json);
-		return xstrdup(body);
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(json, SLACK_FALLBACK_KEY);
-	out = cJSON_PrintUnformatted(json);
-	cJSON_Delete(json);
-	return out;
-}
+const struct chat_fallback_keys slack_fallback_keys = {
+	.channel = "channel",
+	.user = "user",
+	.thread = "thread_ts",
+};
 
 void
 slack_fallback_post(const char *api_url, const char *token, const char *body,
     const char *why, struct outbox_result *r)
 {
 	struct http_response	 resp;
-	cJSON			*json = cJSON_Parse(body), *fb, *ans = NULL;
+	cJSON			*json, *fb, *ans = NULL;
 	const char		*user, *headers[2], *err, *ts;
 	char			*url, *auth, *out;
 
-	fb = cJSON_DetachItemFromObjectCaseSensitive(json, SLACK_FALLBACK_KEY);
-	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fb, "channel"))) {
+	if ((json = chat_fallback_take(body, &slack_fallback_keys, &fb)) ==
+	    NULL) {
 		r->verdict = OUTBOX_REJECTED;
 		r->error = xstrdup(why);
-		cJSON_Delete(fb);
-		cJSON_Delete(json);
 		return;
 	}
 	user = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fb,

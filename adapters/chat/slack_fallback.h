@@ -2,20 +2,18 @@
  * A slash command's (or a click's) answer whose response URL is used up
  * or expired (404) is not dropped: it goes to the asker in the channel,
  * as a private reply (chat.postEphemeral), or as a post when the asker is
- * not known. The answer's body carries where that is, under a key of our
- * own that is taken out before the body goes to the response URL.
+ * not known. The answer's body carries where that is (chat_fallback.h).
  */
 #ifndef OPSBOT_SLACK_FALLBACK_H
 #define OPSBOT_SLACK_FALLBACK_H
 
-struct cJSON;
+#include "chat_fallback.h"
+
 struct outbox_result;
 
-/* Adds where body would go without its response URL (user may be NULL). */
-void	 slack_fallback_add(struct cJSON *body, const char *channel,
-	    const char *user, const char *thread_ts);
-/* body without that key, for the response URL; caller frees. */
-char	*slack_fallback_strip(const char *body);
+/* Slack's names in the fallback (chat_fallback.h). */
+extern const struct chat_fallback_keys slack_fallback_keys;
+
 /*
  * Posts body in its channel instead (blocking, on a worker) and fills r:
  * SENT, or REJECTED with why (the 404 is in why). Without the key: r is

@@ -9,12 +9,13 @@
  * §4 and §5.
  *
  * usage: fake-mattermost PORTFILE [--token T] [--lifetime-s N]
- *                        [--auth-timeout-ms N] [--verbose]
+ *                        [--auth-timeout-ms N] [--port N] [--verbose]
  *        fake-mattermost --client URL [--token T] [--scheme Bearer|Token]
  *                        [--challenge T] [--send TEXT]... [--resume]
  *                        [--resume-delay-ms N] [--seconds N]
  *
- * Server: binds 127.0.0.1 on an ephemeral port, writes the port and a
+ * Server: binds 127.0.0.1 on an ephemeral port (or --port N, to come back
+ * on the same port after a restart), writes the port and a
  * newline to PORTFILE (temporary file and rename), and serves until SIGTERM
  * or SIGINT, or for --lifetime-s seconds (600 at most). One line per request
  * and per websocket event goes to stderr. Single-threaded: everything runs
@@ -3714,7 +3715,8 @@ usage(void)
 {
 	fprintf(stderr,
 	        "usage: fake-mattermost PORTFILE [--token T] [--lifetime-s N]\n"
-	        "                       [--auth-timeout-ms N] [--verbose]\n"
+	        "                       [--auth-timeout-ms N] [--port N] "
+	        "[--verbose]\n"
 	        "       fake-mattermost --client URL [--token T] "
 	        "[--scheme Bearer|Token]\n"
 	        "                       [--challenge T] [--send TEXT]... "
@@ -3735,7 +3737,7 @@ server_main(int argc, char **argv)
 	const char *portfile = NULL;
 	struct slash_job *j;
 	struct session *s;
-	int lifetime = LIFETIME_S, verbose = 0, i;
+	int lifetime = LIFETIME_S, verbose = 0, port = 0, i;
 
 	g.token = "tok-bot";
 	g.auth_timeout_ms = AUTH_TIMEOUT_MS;
@@ -3752,12 +3754,15 @@ server_main(int argc, char **argv)
 			lifetime = atoi(argv[++i]);
 		else if (!strcmp(a, "--auth-timeout-ms"))
 			g.auth_timeout_ms = atoi(argv[++i]);
+		else if (!strcmp(a, "--port"))
+			port = atoi(argv[++i]);
 		else if (a[0] == '-' || portfile)
 			return usage();
 		else
 			portfile = a;
 	}
-	if (!portfile || !*g.token || g.auth_timeout_ms <= 0)
+	if (!portfile || !*g.token || g.auth_timeout_ms <= 0 || port < 0 ||
+	    port > 65535)
 		return usage();
 	if (lifetime <= 0 || lifetime > LIFETIME_S)
 		lifetime = LIFETIME_S;
@@ -3767,7 +3772,7 @@ server_main(int argc, char **argv)
 	memset(&info, 0, sizeof(info));
 	info.options =
 	    LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6;
-	info.port = 0; /* the kernel picks; read back below */
+	info.port = port; /* 0: the kernel picks; read back below */
 	info.iface = "127.0.0.1";
 	info.vhost_name = "fake-mattermost";
 	info.protocols = protocols;

@@ -1,17 +1,18 @@
 /*
  * libFuzzer target for what Mattermost sends (adapters/chat/
- * mattermost.c): websocket events (hello, posted with its post as JSON
+ * mattermost_socket.c, mattermost_actions.c): websocket events (hello, posted with its post as JSON
  * inside a JSON string, sequence numbers and gaps) and the body of a
  * button click posted to /mattermost/action. The first byte picks the
  * path, the rest is the message or body.
  *
- * mattermost.c is included, not linked, so its static handlers run
+ * mattermost_socket.c is included, not linked, so its static handlers run
  * without a network or a server; bot_handle_message is replaced at link
  * time (-Wl,--wrap) by a check that what reaches the bot is whole. The
  * action answer must be JSON with ephemeral_text. Everything is freed.
  */
 
-#include "../../adapters/chat/mattermost.c"
+#include "../../adapters/chat/mattermost_socket.c"
+#include "httpd.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 void	__wrap_bot_handle_message(struct bot *, struct chat *,

@@ -1,18 +1,19 @@
 /*
  * libFuzzer target for what Slack sends over Socket Mode
- * (adapters/chat/slack.c): the envelope (hello, disconnect,
+ * (adapters/chat/slack_events.c): the envelope (hello, disconnect,
  * slash_commands, events_api, interactive) and its payloads, block_actions
  * clicks above all. The bytes are one websocket message.
  *
- * slack.c is included, not linked, so its static parsers (slack_from_
- * slash, slack_from_event, slack_from_interactive, slack_event_text) run
+ * slack_events.c is included, not linked, so its parsers (slack_from_
+ * slash, slack_from_event, slack_from_interactive, the static
+ * slack_event_text) run
  * without a network, a socket or a bot; the envelope is routed here as
  * slack_on_message routes it. What comes out must be whole: every
  * command has text, a user and a channel, and a click answers on a
  * response URL. Everything is freed.
  */
 
-#include "../../adapters/chat/slack.c"
+#include "../../adapters/chat/slack_events.c"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
