@@ -4,7 +4,8 @@
 # running on the old token, and the log and /status say the reload failed
 # for Slack; after the workspace rotates the token and the file has the new
 # one, a reload moves the bot to it: posts go out with the new token (the
-# fake refuses the old one from then on) and commands are answered.
+# fake refuses the old one from then on), a post queued in the outbox
+# before the restart goes out after it, and commands are answered.
 # usage: reload-chat.sh /path/to/opsbot /path/to/fake-slack
 set -u
 BOT=$(realpath "$1")
@@ -99,6 +100,11 @@ wait_for '[.posts[] | tostring | contains("StillOld")] | any' && ok "still posti
   bad "still posting with the old token" "$(state | jq -c .posts)" "$(tail -5 "$LOG")"
 
 # --- the workspace rotates the token; the file has the new one ---------------
+# A post waits in the outbox across the restart: Slack rate-limits it first.
+ctl ratelimit '{"method":"chat.postMessage","count":1,"retry_after":6}' >/dev/null
+equals "an alert to hold in the outbox" "$(fire Queued)" 200
+wait_log 'rate limited; holding the channel' && ok "the post waits in the outbox" ||
+  bad "the post waits in the outbox" "$(tail -5 "$LOG")"
 ctl tokens '{"bot_token":"xoxb-rotated"}' >/dev/null || bad "fake rotates the token" ""
 printf 'xoxb-rotated\n' >"$T/bot-token"
 kill -HUP "$bot_pid"
@@ -110,6 +116,9 @@ equals "an alert after the rotation is accepted" "$(fire AfterRotation)" 200
 wait_for '[.posts[] | tostring | contains("AfterRotation")] | any' &&
   ok "posted with the new token (the old one is refused now)" ||
   bad "posted with the new token (the old one is refused now)" "$(state | jq -c .posts)" "$(tail -10 "$LOG")"
+wait_for '[.posts[] | tostring | contains("Queued")] | any' &&
+  ok "the post queued before the restart goes out after it, on the new token" ||
+  bad "the post queued before the restart goes out after it, on the new token" "$(state | jq -c .posts)" "$(tail -10 "$LOG")"
 wait_for '.connections_open >= 1' && ok "Socket Mode connected again" ||
   bad "Socket Mode connected again" "$(tail -5 "$LOG")"
 n=$(state | jq '.responses | length')
