@@ -38,12 +38,15 @@ struct console_edit {
 	int	 stopping;	/* stop_fd became readable */
 	int	 eof;		/* stdin closed, or Ctrl-D */
 	int	 got;		/* a line (or EOF) arrived in this key */
+	int	 cols;		/* terminal width libedit was told */
 	char	*line;
 };
 
 /* libedit has one editor per process; so has this file. */
 static pthread_mutex_t		 edit_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct console_edit	*edit_cur;
+
+static int	edit_columns(void);
 
 /*
  * Waits until fd or the stop pipe is readable. Returns 1 for fd, 0 for
@@ -192,6 +195,7 @@ console_edit_open(const char *prompt, const char *history, int stop_fd,
 	}
 	edit_cur = ed;
 	ed->open = 1;
+	ed->cols = edit_columns();
 	rl_callback_handler_install(ed->prompt, edit_on_line);
 	pthread_mutex_unlock(&edit_lock);
 	return ed;
@@ -200,7 +204,7 @@ console_edit_open(const char *prompt, const char *history, int stop_fd,
 int
 console_edit_read(struct console_edit *ed, char **line)
 {
-	int	 w;
+	int	 w, cols;
 
 	*line = NULL;
 	for (;;) {
@@ -210,6 +214,15 @@ console_edit_read(struct console_edit *ed, char **line)
 		if (w <= 0)
 			return -1;
 		pthread_mutex_lock(&edit_lock);
+		/*
+		 * SIGWINCH is the signal thread's, not libedit's: look at the
+		 * width before each key instead, so a resized window wraps
+		 * the line where the terminal does.
+		 */
+		if ((cols = edit_columns()) != ed->cols) {
+			ed->cols = cols;
+			rl_resize_terminal();
+		}
 		ed->got = 0;
 		rl_callback_read_char();
 		/*
