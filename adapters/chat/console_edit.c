@@ -39,6 +39,7 @@ struct console_edit {
 	int	 eof;		/* stdin closed, or Ctrl-D */
 	int	 got;		/* a line (or EOF) arrived in this key */
 	int	 cols;		/* terminal width libedit was told */
+	int	 fresh;		/* a line was just entered: rl_point is stale */
 	char	*line;
 };
 
@@ -230,9 +231,11 @@ console_edit_read(struct console_edit *ed, char **line)
 		 * prompt, no arrows) though it still says it edits; handing
 		 * the terminal back and taking it again puts it right.
 		 */
+		ed->fresh = 0;
 		if (ed->got && !ed->eof && !ed->stopping) {
 			rl_callback_handler_remove();
 			rl_callback_handler_install(ed->prompt, edit_on_line);
+			ed->fresh = 1;
 		}
 		*line = ed->line;
 		ed->line = NULL;
@@ -273,7 +276,7 @@ edit_width(const char *s)
 void
 console_edit_print(struct console_edit *ed, const char *text)
 {
-	size_t	 cols, row;
+	size_t	 cols, row, point;
 	const char *p;
 
 	pthread_mutex_lock(&edit_lock);
@@ -288,8 +291,12 @@ console_edit_print(struct console_edit *ed, const char *text)
 	 * the end of the screen: the terminal's "\r\033[K" for every row.
 	 */
 	cols = (size_t)edit_columns();
-	row = (edit_width(ed->prompt) + (size_t)(rl_point > 0 ? rl_point : 0)) /
-	    cols;
+	/*
+	 * rl_point still counts the line just entered until the next key:
+	 * the cursor is after a bare prompt then.
+	 */
+	point = ed->fresh || rl_point < 0 ? 0 : (size_t)rl_point;
+	row = (edit_width(ed->prompt) + point) / cols;
 	if (row > 0)
 		fprintf(stdout, "\033[%zuA", row);
 	fputs("\r\033[J", stdout);

@@ -67,6 +67,14 @@ for _ in $(seq 300); do
 done
 [ -n "$port" ] || bad "listener port in the log" "$(cat "$T/data/opsbot.log" 2>/dev/null)"
 
+# A command longer than the terminal is wide wraps; its answer is printed
+# under all of it (the editor's cursor is on the fresh prompt by then).
+long="/status $(printf 'x%.0s' $(seq 150))"
+"${TM[@]}" send-keys -t bot "$long" Enter
+wait_pane "unexpected argument" || bad "the long command is answered" "$(pane)"
+contains "a wrapped command is still whole above its answer" \
+  "$("${TM[@]}" capture-pane -p -J -t bot)" "ops> $long"
+
 # Half a command, then an alert arrives while it is being typed.
 "${TM[@]}" send-keys -t bot "/who"
 wait_last "ops> /who" || bad "typed text shows" "$(pane)"
