@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -40,6 +42,12 @@ struct console_edit {
 	int	 got;		/* a line (or EOF) arrived in this key */
 	int	 cols;		/* terminal width libedit was told */
 	int	 fresh;		/* a line was just entered: rl_point is stale */
+	int	 utf8;		/* the terminal's locale is UTF-8 */
+	/*
+	 * The user's LC_CTYPE, for libedit's threads only: the rest of the
+	 * bot (regex matchers above all) stays in the C locale.
+	 */
+	locale_t loc;
 	char	*line;
 };
 
@@ -48,6 +56,20 @@ static pthread_mutex_t		 edit_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct console_edit	*edit_cur;
 
 static int	edit_columns(void);
+
+/* Switches this thread to the editor's locale; returns the one it had. */
+static locale_t
+edit_enter(const struct console_edit *ed)
+{
+	return ed->loc != (locale_t)0 ? uselocale(ed->loc) : (locale_t)0;
+}
+
+static void
+edit_leave(const struct console_edit *ed, locale_t prev)
+{
+	if (ed->loc != (locale_t)0 && prev != (locale_t)0)
+		uselocale(prev);
+}
 
 /*
  * Waits until fd or the stop pipe is readable. Returns 1 for fd, 0 for
@@ -78,20 +100,17 @@ edit_wait(int fd, int stop_fd, int timeout)
 }
 
 /*
- * libedit's getc, called with edit_lock held. The first byte of a key is
+ * One byte of input, with edit_lock held. The first byte of a key is
  * there already (the reader polled); the rest of a sequence may not be,
  * and the lock is given up while it comes.
  */
 static int
-edit_getc(FILE *f)
+edit_byte(struct console_edit *ed, FILE *f)
 {
-	struct console_edit	*ed = edit_cur;
 	unsigned char		 c;
 	ssize_t			 n;
 	int			 w;
 
-	if (ed == NULL)
-		return EOF;
 	w = edit_wait(fileno(f), ed->stop_fd, 0);
 	if (w == 2) {
 		pthread_mutex_unlock(&edit_lock);
@@ -112,6 +131,33 @@ edit_getc(FILE *f)
 		ed->eof = 1;
 		return EOF;
 	}
+}
+
+/*
+ * libedit's getc. It takes what this returns as one character, so on a
+ * UTF-8 terminal a multibyte character is decoded here ("é" is one
+ * character, not two bytes shown as "Ã©").
+ */
+static int
+edit_getc(FILE *f)
+{
+	struct console_edit	*ed = edit_cur;
+	int			 c, b, more;
+
+	if (ed == NULL || (c = edit_byte(ed, f)) == EOF)
+		return EOF;
+	if (!ed->utf8 || c < 0xc0 || c > 0xf7)
+		return c;
+	more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+	c &= 0x3f >> more;
+	while (more-- > 0) {
+		if ((b = edit_byte(ed, f)) == EOF)
+			return EOF;
+		if ((b & 0xc0) != 0x80)
+			return 0xfffd;	/* not UTF-8 after all */
+		c = (c << 6) | (b & 0x3f);
+	}
+	return c;
 }
 
 /* libedit's line handler: line is malloc'd (ours), NULL at Ctrl-D. */
@@ -152,6 +198,7 @@ console_edit_open(const char *prompt, const char *history, int stop_fd,
     char **cause)
 {
 	struct console_edit	*ed;
+	locale_t		 prev;
 	int			 fd;
 
 	if (cause != NULL)
@@ -167,6 +214,12 @@ console_edit_open(const char *prompt, const char *history, int stop_fd,
 	ed->prompt = xstrdup(prompt);
 	ed->history = history != NULL ? xstrdup(history) : NULL;
 	ed->stop_fd = stop_fd;
+	if ((ed->loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0)) ==
+	    (locale_t)0)
+		ed->loc = newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
+	ed->utf8 = ed->loc != (locale_t)0 &&
+	    strcmp(nl_langinfo_l(CODESET, ed->loc), "UTF-8") == 0;
+	prev = edit_enter(ed);
 	rl_readline_name = "opsbot";
 	rl_instream = stdin;
 	rl_outstream = stdout;
@@ -175,6 +228,9 @@ console_edit_open(const char *prompt, const char *history, int stop_fd,
 	rl_catch_sigwinch = 0;
 	rl_getc_function = edit_getc;
 	if (rl_initialize() != 0) {
+		edit_leave(ed, prev);
+		if (ed->loc != (locale_t)0)
+			freelocale(ed->loc);
 		pthread_mutex_unlock(&edit_lock);
 		if (cause != NULL)
 			xasprintf(cause, "console: libedit cannot use this "
@@ -198,6 +254,7 @@ console_edit_open(const char *prompt, const char *history, int stop_fd,
 	ed->open = 1;
 	ed->cols = edit_columns();
 	rl_callback_handler_install(ed->prompt, edit_on_line);
+	edit_leave(ed, prev);
 	pthread_mutex_unlock(&edit_lock);
 	return ed;
 }
@@ -205,6 +262,7 @@ console_edit_open(const char *prompt, const char *history, int stop_fd,
 int
 console_edit_read(struct console_edit *ed, char **line)
 {
+	locale_t prev;
 	int	 w, cols;
 
 	*line = NULL;
@@ -215,6 +273,7 @@ console_edit_read(struct console_edit *ed, char **line)
 		if (w <= 0)
 			return -1;
 		pthread_mutex_lock(&edit_lock);
+		prev = edit_enter(ed);
 		/*
 		 * SIGWINCH is the signal thread's, not libedit's: look at the
 		 * width before each key instead, so a resized window wraps
@@ -239,6 +298,7 @@ console_edit_read(struct console_edit *ed, char **line)
 		}
 		*line = ed->line;
 		ed->line = NULL;
+		edit_leave(ed, prev);
 		pthread_mutex_unlock(&edit_lock);
 		if (ed->stopping) {
 			free(*line);
@@ -278,6 +338,7 @@ console_edit_print(struct console_edit *ed, const char *text)
 {
 	size_t	 cols, row, point;
 	const char *p;
+	locale_t prev;
 
 	pthread_mutex_lock(&edit_lock);
 	if (!ed->open) {
@@ -308,18 +369,22 @@ console_edit_print(struct console_edit *ed, const char *text)
 	}
 	fputs("\r\n", stdout);
 	fflush(stdout);
+	prev = edit_enter(ed);
 	rl_forced_update_display();
+	edit_leave(ed, prev);
 	pthread_mutex_unlock(&edit_lock);
 }
 
 void
 console_edit_close(struct console_edit *ed)
 {
+	locale_t prev;
 	int	 fd;
 
 	if (ed == NULL)
 		return;
 	pthread_mutex_lock(&edit_lock);
+	prev = edit_enter(ed);
 	if (ed->open) {
 		rl_callback_handler_remove();
 		ed->open = 0;
@@ -333,9 +398,12 @@ console_edit_close(struct console_edit *ed)
 			(void)write_history(ed->history);
 		}
 	}
+	edit_leave(ed, prev);
 	if (edit_cur == ed)
 		edit_cur = NULL;
 	pthread_mutex_unlock(&edit_lock);
+	if (ed->loc != (locale_t)0)
+		freelocale(ed->loc);
 	free(ed->line);
 	free(ed->prompt);
 	free(ed->history);

@@ -47,7 +47,7 @@ wait_last() { # until the edited line reads exactly $1
 start_bot() {
   rm -f "$T/exit"
   "${TM[@]}" new-session -d -s bot -x 120 -y 40 \
-    "'$BOT' --config '$T/opsbot.json'; echo \$? >'$T/exit'; sleep 600"
+    "LC_ALL=C.UTF-8 '$BOT' --config '$T/opsbot.json'; echo \$? >'$T/exit'; sleep 600"
 }
 wait_exit() {
   local deadline=$((SECONDS + 30))
@@ -74,6 +74,14 @@ long="/status $(printf 'x%.0s' $(seq 150))"
 wait_pane "unexpected argument" || bad "the long command is answered" "$(pane)"
 contains "a wrapped command is still whole above its answer" \
   "$("${TM[@]}" capture-pane -p -J -t bot)" "ops> $long"
+
+# A UTF-8 terminal: "é" is one character, typed and edited as one.
+"${TM[@]}" send-keys -t bot "/health café" Enter
+wait_pane "unknown host or group café" && ok "UTF-8 typed as typed" ||
+  bad "UTF-8 typed as typed" "$(pane)"
+"${TM[@]}" send-keys -t bot "/health éé" Left BSpace Enter
+wait_pane "unknown host or group é;" && ok "one Backspace deletes one UTF-8 character" ||
+  bad "one Backspace deletes one UTF-8 character" "$(pane)"
 
 # Half a command, then an alert arrives while it is being typed.
 "${TM[@]}" send-keys -t bot "/who"
