@@ -375,6 +375,10 @@ bot_free(struct bot *b)
 	for (i = 0; i < b->nchats; i++)
 		chat_free(b->chats[i]);
 	free(b->chats);
+	for (i = 0; i < b->nretired_chats; i++)
+		chat_free(b->retired_chats[i]);
+	free(b->retired_chats);
+	free(b->reload_chat_error);
 	rbac_free(b->rbac);
 	store_close(b->store);
 	free(b->ssh_dir);

@@ -130,6 +130,15 @@ struct bot {
 	struct config			**retired;
 	struct rbac			**retired_rbac;
 	size_t				 nretired;
+	/*
+	 * Chat adapters replaced by a reload (a changed token): stopped, but
+	 * commands in flight still answer through them and their sockets
+	 * close on the loop, so they are freed after the loop, at exit.
+	 */
+	struct chat			**retired_chats;
+	size_t				 nretired_chats;
+	/* An adapter the last reload could not restart, and why; owned. */
+	char				*reload_chat_error;
 };
 
 /*

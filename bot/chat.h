@@ -88,10 +88,6 @@ struct chat {
 	void			*priv;		/* the adapter's own state */
 };
 
-extern const struct chat_ops chat_console_ops;
-extern const struct chat_ops chat_slack_ops;
-extern const struct chat_ops chat_mattermost_ops;
-
 /* Returns a new chat (free with chat_free) for ops, bound to bot. */
 struct chat *chat_create(const struct chat_ops *, struct bot *);
 void	 chat_free(struct chat *);

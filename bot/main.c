@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapters.h"
 #include "alerts_service.h"
 #include "bot.h"
 #include "checks.h"

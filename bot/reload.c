@@ -3,9 +3,11 @@
  * new one: RBAC (users, roles, commands), alert routes and webhook tokens,
  * schedules, own checks, the log level; hosts, checklists and thresholds
  * are read from bot->cfg when a command starts, so they follow at once.
- * What is bound at start (the chat adapters, the data dir, the log file,
- * the worker pool, the listener) keeps its old settings, with a log line
- * saying a restart is needed to change it.
+ * A chat platform whose settings changed (a rotated token) has its
+ * adapter restarted alone (reload_chat.c). What else is bound at start
+ * (the console, the data dir, the log file, the worker pool, the listener)
+ * keeps its old settings, with a log line saying a restart is needed to
+ * change it.
  */
 
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "config_check.h"
 #include "log.h"
 #include "reload.h"
+#include "reload_chat.h"
 #include "scheduler.h"
 #include "xmalloc.h"
 
@@ -29,35 +32,6 @@ reload_streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Are the chat settings the same (so the adapters need no restart)? */
-static int
-reload_chat_same(const struct config *a, const struct config *b)
-{
-	size_t	 i;
-
-#define S(f)	if (!reload_streq(a->chat.f, b->chat.f)) return 0
-#define N(f)	if (a->chat.f != b->chat.f) return 0
-	N(console_enabled); S(console_prompt); S(console_user);
-	N(slack_enabled); S(slack_app_token); S(slack_bot_token);
-	S(slack_api_url); S(slack_command); N(outbox_rate); N(outbox_burst);
-	N(outbox_max_backoff_s); N(mattermost_enabled); S(mattermost_url);
-	S(mattermost_prefix); S(mattermost_command);
-	S(mattermost_command_token); S(mattermost_actions_url);
-	S(mattermost_register_team_id); S(mattermost_register_url);
-	S(mattermost_token); N(mattermost_outbox_rate);
-	N(mattermost_outbox_burst); N(mattermost_ncommands);
-#undef S
-#undef N
-	for (i = 0; i < a->chat.mattermost_ncommands; i++) {
-		if (!reload_streq(a->chat.mattermost_commands[i].trigger,
-		    b->chat.mattermost_commands[i].trigger) ||
-		    !reload_streq(a->chat.mattermost_commands[i].token,
-		    b->chat.mattermost_commands[i].token))
-			return 0;
-	}
-	return 1;
-}
-
 #define RELOAD_SWAP(x, y) do {						\
 	__typeof__(x) tmp_ = (x);					\
 	(x) = (y);							\
@@ -67,19 +41,19 @@ reload_chat_same(const struct config *a, const struct config *b)
 /*
  * Settings bound at start stay as they are in old: swapped into c (so
  * each string is still freed once, with whichever config holds it), with
- * a warning for each that the file changed.
+ * a warning for each that the file changed. The chat adapters to restart
+ * (*rc) get their new settings back into c.
  */
 static void
-reload_keep_bound(struct bot *b, struct config *c)
+reload_keep_bound(struct bot *b, struct config *c, struct reload_chat *rc)
 {
 	struct config	*old = b->cfg;
 
 	if (b->console_forced)
 		c->chat.console_enabled = 1;
-	if (!reload_chat_same(old, c))
-		log_warn("reload", "restart needed for chat.* changes; the "
-		    "chat adapters keep their settings until then");
+	reload_chat_plan(old, c, rc);
 	RELOAD_SWAP(old->chat, c->chat);
+	reload_chat_swap(old, c, rc);
 	if (!b->data_dir_fixed && !reload_streq(old->bot.data_dir,
 	    c->bot.data_dir))
 		log_warn("reload", "restart needed for bot.data_dir changes");
@@ -136,6 +110,7 @@ int
 bot_reload(struct bot *b)
 {
 	struct config	*c = NULL, *old;
+	struct reload_chat chats;
 	struct sched	*sched;
 	struct buf	 errors;
 	char		*cause = NULL;
@@ -162,13 +137,14 @@ bot_reload(struct bot *b)
 		return rc;
 	}
 	buf_release(&errors);
-	reload_keep_bound(b, c);
+	reload_keep_bound(b, c, &chats);
 	/* Schedules first: the one part that can still refuse the file. */
 	if ((sched = sched_start(c, b->store, b->loop, bot_schedule_fn(b), b,
 	    &cause)) == NULL) {
 		rc = reload_failed(b, cause);
 		free(cause);
 		/* The bound settings went into c: give them back. */
+		reload_chat_swap(b->cfg, c, &chats);
 		RELOAD_SWAP(b->cfg->chat, c->chat);
 		RELOAD_SWAP(b->cfg->bot.data_dir, c->bot.data_dir);
 		RELOAD_SWAP(b->cfg->bot.log_file, c->bot.log_file);
@@ -194,6 +170,8 @@ bot_reload(struct bot *b)
 			b->services[i]->reload(b, c);
 	if (!b->log_level_fixed)
 		log_set_level(c->bot.log_level);
+	/* Last: a refused token keeps the old adapter, not the old file. */
+	(void)reload_chat_restart(b, old, &chats);
 	b->reload_ok = 1;
 	log_info("reload", "config reloaded from %s: %zu host(s), %zu user "
 	    "rule(s), %zu checklist(s), %zu schedule(s)", c->source,
@@ -214,7 +192,11 @@ reload_describe(const struct bot *b, struct buf *out)
 	}
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-	if (b->reload_ok)
+	if (b->reload_ok && b->reload_chat_error != NULL)
+		buf_addf(out, "reload: FAILED in part at %s, the rest is in use: "
+		    "%s; that adapter keeps its previous settings\n", when,
+		    b->reload_chat_error);
+	else if (b->reload_ok)
 		buf_addf(out, "reload: ok at %s\n", when);
 	else
 		buf_addf(out, "reload: FAILED at %s, still on the previous "

@@ -14,7 +14,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake pkg-config                       # toolchain
   libwebsockets-dev libcjson-dev libcurl4-openssl-dev    # the bot's libraries
-  libsqlite3-dev
+  libsqlite3-dev libedit-dev                             # libedit: the console's line editing
   tzdata                                                 # schedules and checklists read time zones
   openssh-client                                         # remote hosts over the system ssh client
 )
@@ -25,6 +25,7 @@ test_packages=(
   prometheus-alertmanager                                # alert tests fire and resolve through a real Alertmanager
   prometheus                                             # promtool checks /metrics; a real Prometheus scrapes the bot
   man-db groff-base                                      # the install test renders the man pages (man -l)
+  tmux                                                   # console-tty.sh types into the console on a real terminal
 )
 deb_packages=(
   dpkg-dev file                                          # CPack's DEB generator: dpkg-shlibdeps computes Depends

@@ -4,6 +4,9 @@
  *   printf '/help\n' | opsbot
  * A reader thread does the blocking reads and posts each line to the
  * loop; EOF asks the bot to stop once in-flight commands are answered.
+ * On a terminal the line is edited with libedit (console_edit.c): history
+ * in DATA_DIR/console_history, and answers and alerts printed above the
+ * line being typed.
  */
 
 #include <sys/types.h>
@@ -18,10 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapters.h"
 #include "cause.h"
 #include "args.h"
 #include "bot.h"
 #include "chat.h"
+#include "console_edit.h"
+#include "log.h"
 #include "loop.h"
 #include "xmalloc.h"
 
@@ -49,6 +55,7 @@ struct console {
 	pthread_cond_t	 room;		/* a pending line was handled */
 	int		 pending;
 	int		 replied;	/* an answer printed its own prompt */
+	struct console_edit *edit;	/* a terminal with libedit, or NULL */
 };
 
 struct console_line {
@@ -60,8 +67,21 @@ struct console_line {
 static void
 console_prompt(struct console *con)
 {
-	if (con->tty && !atomic_load(&con->stopped)) {
+	/* libedit draws its own prompt, and again after any output. */
+	if (con->tty && con->edit == NULL && !atomic_load(&con->stopped)) {
 		fputs(con->chat->bot->cfg->chat.console_prompt, con->out);
+		fflush(con->out);
+	}
+}
+
+/* Loop thread: prints text and a newline, above the edited line if any. */
+static void
+console_print(struct console *con, const char *text)
+{
+	if (con->edit != NULL)
+		console_edit_print(con->edit, text);
+	else {
+		fprintf(con->out, "%s\n", text);
 		fflush(con->out);
 	}
 }
@@ -76,6 +96,9 @@ console_on_line(void *arg)
 
 	if (l->text == NULL) {
 		con->eof = 1;
+		/* The reader has ended: the terminal is the loop's again. */
+		console_edit_close(con->edit);
+		con->edit = NULL;
 		if (!atomic_load(&con->stopped)) {
 			if (con->tty)
 				fputc('\n', con->out);
@@ -140,6 +163,25 @@ console_post(struct console *con, const char *text, size_t len)
 	loop_post(con->chat->bot->loop, console_on_line, l);
 }
 
+/* Reader thread on a terminal: libedit reads, one line at a time. */
+static void
+console_read_edited(struct console *con)
+{
+	char	*text;
+	int	 rc;
+
+	while ((rc = console_edit_read(con->edit, &text)) == 1) {
+		if (console_wait_room(con) != 0) {
+			free(text);
+			return;
+		}
+		console_post(con, text, strlen(text));
+		free(text);
+	}
+	if (rc == 0)
+		console_post(con, NULL, 0);
+}
+
 static void *
 console_reader(void *arg)
 {
@@ -150,6 +192,10 @@ console_reader(void *arg)
 	ssize_t		 n;
 	size_t		 left;
 
+	if (con->edit != NULL) {
+		console_read_edited(con);
+		return NULL;
+	}
 	buf_init(&line);
 	pfd[0].fd = con->in_fd;
 	pfd[0].events = POLLIN;
@@ -200,6 +246,23 @@ console_login_name(void)
 	    "console");
 }
 
+/* A terminal gets line editing; without it, the plain prompt of a pipe. */
+static void
+console_edit_start(struct console *con)
+{
+	char	*history, *why = NULL;
+
+	xasprintf(&history, "%s/console_history",
+	    con->chat->bot->cfg->bot.data_dir);
+	con->edit = console_edit_open(con->chat->bot->cfg->chat.console_prompt,
+	    history, con->stop_pipe[0], &why);
+	if (con->edit == NULL) {
+		log_warn("console", "%s; no line editing", why);
+		free(why);
+	}
+	free(history);
+}
+
 static int
 console_start(struct chat *c, char **cause)
 {
@@ -220,14 +283,17 @@ console_start(struct chat *c, char **cause)
 		cause_set(cause, "console: pipe: %s", strerror(errno));
 		return -1;
 	}
+	if (con->tty) {
+		fprintf(con->out, "%s %s — type /help, Ctrl-D to quit\n",
+		    c->bot->cfg->bot.name, OPSBOT_VERSION);
+		fflush(con->out);
+		console_edit_start(con);
+	}
 	if (pthread_create(&con->reader, NULL, console_reader, con) != 0) {
 		cause_set(cause, "console: cannot start the reader thread");
 		return -1;
 	}
 	con->reader_started = 1;
-	if (con->tty)
-		fprintf(con->out, "%s %s — type /help, Ctrl-D to quit\n",
-		    c->bot->cfg->bot.name, OPSBOT_VERSION);
 	console_prompt(con);
 	return 0;
 }
@@ -248,6 +314,8 @@ console_stop(struct chat *c)
 		pthread_join(con->reader, NULL);
 		con->reader_started = 0;
 	}
+	console_edit_close(con->edit);
+	con->edit = NULL;
 }
 
 static void
@@ -257,8 +325,7 @@ console_reply(struct chat *c, const struct chat_origin *o,
 	struct console	*con = c->priv;
 	char		*text = message_render_text(m);
 
-	fprintf(con->out, "%s\n", text);
-	fflush(con->out);
+	console_print(con, text);
 	free(text);
 	con->replied = 1;
 	console_prompt(con);
@@ -275,21 +342,23 @@ console_post_msg(struct chat *c, const char *channel, const char *kind,
 {
 	struct console	*con = c->priv;
 	char		*text = message_render_text(m), *p;
+	struct buf	 b;
 
 	(void)channel;
 	(void)ref;
+	buf_init(&b);
 	if (strcmp(kind, "thread") == 0) {
-		fputs("  ↳ ", con->out);
+		buf_adds(&b, "  ↳ ");
 		for (p = text; *p != '\0'; p++) {
-			fputc(*p, con->out);
+			buf_add(&b, p, 1);
 			if (*p == '\n' && p[1] != '\0')
-				fputs("    ", con->out);
+				buf_adds(&b, "    ");
 		}
-		fputc('\n', con->out);
 	} else
-		fprintf(con->out, "%s%s\n", strcmp(kind, "update") == 0 ?
+		buf_addf(&b, "%s%s", strcmp(kind, "update") == 0 ?
 		    "(updated) " : "", text);
-	fflush(con->out);
+	console_print(con, b.data);
+	buf_release(&b);
 	free(text);
 	(void)cause;
 	return 0;

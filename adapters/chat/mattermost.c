@@ -28,6 +28,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "adapters.h"
 #include "bot.h"
 #include "chat.h"
 #include "chat_fallback.h"

@@ -285,7 +285,9 @@ mm_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		lws_sul_cancel(&mm->healthy_sul);
 		mm->wsi = NULL;
 		mm->connected = 0;
-		chatlink_state("mattermost", 0);
+		/* As Slack's: a reload's successor may already be up. */
+		if (!mm->stopping)
+			chatlink_state("mattermost", 0);
 		lws_set_opaque_user_data(wsi, NULL);
 		mm_schedule_retry(mm);
 		return 0;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters.h"
 #include "cause.h"
 #include "bot.h"
 #include "chat.h"

@@ -337,7 +337,11 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 		lws_set_opaque_user_data(wsi, NULL);
 		slack_conn_unlink(conn);
 		slack_conn_free(conn);
-		if (slack_live_conns(sl) == 0) {
+		/*
+		 * A stopped adapter's last close says nothing of the link: a
+		 * reload may have started its successor, already up.
+		 */
+		if (slack_live_conns(sl) == 0 && !sl->stopping) {
 			chatlink_state("slack", 0);
 			slack_schedule_retry(sl);
 		}

@@ -351,7 +351,18 @@ httpd_route(struct httpd *h, const char *method, const char *path,
     httpd_route_fn fn, void *arg)
 {
 	struct httpd_route_entry	*r;
+	size_t				 i;
 
+	/* A chat adapter restarted by a reload takes its routes over. */
+	for (i = 0; i < h->nroutes; i++) {
+		r = &h->routes[i];
+		if (strcmp(r->method, method) == 0 &&
+		    strcmp(r->path, path) == 0) {
+			r->fn = fn;
+			r->arg = arg;
+			return;
+		}
+	}
 	if (h->nroutes >= HTTPD_ROUTES_MAX) {
 		log_error("httpd", "too many routes; %s %s not added", method,
 		    path);

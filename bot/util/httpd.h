@@ -39,7 +39,10 @@ typedef void (*httpd_route_fn)(void *arg, const struct httpd_request *,
 struct httpd *httpd_start(struct loop *, const char *address, int port,
 	    char **cause);
 void	 httpd_free(struct httpd *);
-/* Routes METHOD PATH (exact) to fn; GET /healthz is built in. */
+/*
+ * Routes METHOD PATH (exact) to fn, replacing an earlier route of the
+ * same METHOD PATH; GET /healthz is built in.
+ */
 void	 httpd_route(struct httpd *, const char *method, const char *path,
 	    httpd_route_fn fn, void *arg);
 int	 httpd_port(const struct httpd *);

@@ -1911,6 +1911,26 @@ control_reject(const cJSON *in, struct reply *r)
 	reply_json(r, 200, ok_object());
 }
 
+/*
+ * POST /_control/tokens {"bot_token": T}: the workspace rotated the bot
+ * token; from now on only T is accepted (the old one gets invalid_auth,
+ * as a revoked token does).
+ */
+static void
+control_tokens(const cJSON *in, struct reply *r)
+{
+	static char bot[256];
+	const char *t = jstr(in, "bot_token");
+
+	if (!t || !*t || strlen(t) >= sizeof(bot)) {
+		reply_error(r, 400, "invalid_arguments");
+		return;
+	}
+	snprintf(bot, sizeof(bot), "%s", t);
+	g.bot_token = bot;
+	reply_json(r, 200, ok_object());
+}
+
 static void
 control(const struct pss *pss, const char *what, struct reply *r)
 {
@@ -1964,6 +1984,8 @@ control(const struct pss *pss, const char *what, struct reply *r)
 		control_reject(in, r);
 	else if (!strcmp(what, "slow"))
 		control_slow(in, r);
+	else if (!strcmp(what, "tokens"))
+		control_tokens(in, r);
 	else if (!strcmp(what, "reset")) {
 		records_free();
 		records_new();

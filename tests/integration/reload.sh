@@ -100,12 +100,12 @@ log=$(cat "$T/data/opsbot.log")
 contains "each error logged as --check-config: port" "$log" "$CFG: hosts[0].port: expected an integer 1-65535, got \\\"ssh\\\""
 contains "each error logged as --check-config: key" "$log" "$CFG: bot.worker_thread: unknown key"
 
-# --- a chat change: kept until a restart, and said so ----------------------------
+# --- a console change: kept until a restart, and said so -------------------------
 write_config "$CFG" admin "" "" "B> "
 kill -HUP "$pid"
 wait_log 'config reloaded from' 2 || bad "second good reload logged" "$(cat "$T/data/opsbot.log")"
 log=$(cat "$T/data/opsbot.log")
-contains "chat change needs a restart" "$log" "restart needed for chat.* changes"
+contains "console change needs a restart" "$log" "restart needed for chat.console changes"
 printf '/status\n' >&3
 wait_out "reload: ok at" 2 || bad "/status after the chat change" "$(cat "$T/out")"
 lacks "old prompt kept" "$(cat "$T/out")" "B> "

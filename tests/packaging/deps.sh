@@ -11,13 +11,13 @@ build=$("$src/scripts/deps.sh" --list build)
 test=$("$src/scripts/deps.sh" --list test)
 has() { grep -qx -- "$2" <<<"$1"; }
 
-for p in libwebsockets-dev libcjson-dev libcurl4-openssl-dev libsqlite3-dev \
+for p in libwebsockets-dev libcjson-dev libcurl4-openssl-dev libsqlite3-dev libedit-dev \
 	cmake pkg-config openssh-client tzdata; do
 	has "$build" "$p" || fail "build set lacks $p"
 	has "$test" "$p" || fail "test set lacks $p (it must include the build set)"
 done
 for p in openssh-server prometheus-alertmanager prometheus clang libclang-rt-dev jq \
-	sqlite3 man-db dpkg-dev; do
+	sqlite3 man-db dpkg-dev tmux; do
 	has "$build" "$p" && fail "build set installs test-only $p"
 	has "$test" "$p" || fail "test set lacks $p"
 done

@@ -36,7 +36,7 @@ deb=$(ls "$pkg"/opsbot_"$version"_*.deb 2>/dev/null) ||
 
 # Depends comes from the binary (dpkg-shlibdeps), not from a hand list.
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libc6 libwebsockets libcjson libcurl libsqlite3; do
+for lib in libc6 libwebsockets libcjson libcurl libsqlite3 libedit; do
 	grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "package version"
