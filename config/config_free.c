@@ -71,8 +71,7 @@ config_free(struct config *c)
 		}
 		free(h->services);
 		if (h->jobs != NULL) {
-			free(h->jobs->autorep);
-			free(h->jobs->sendevent);
+			cfg_free_rows(&cfg_jobs_section, h->jobs);
 			strlist_free(&h->jobs->names);
 			free(h->jobs);
 		}
@@ -92,10 +91,7 @@ config_free(struct config *c)
 	}
 	free(c->commands);
 	for (i = 0; i < c->nschedules; i++) {
-		free(c->schedules[i].name);
-		free(c->schedules[i].cron);
-		free(c->schedules[i].run);
-		free(c->schedules[i].channel);
+		cfg_free_rows(&cfg_schedule_section, &c->schedules[i]);
 	}
 	free(c->schedules);
 	for (i = 0; i < c->nchecklists; i++) {

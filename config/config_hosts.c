@@ -223,8 +223,6 @@ static void
 cfg_load_jobs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
     struct cfg_host *host)
 {
-	static const char *const keys[] = { "autorep", "sendevent", "names",
-	    NULL };
 	const cJSON	*jobs = cfg_object(ctx, h, path, "jobs");
 	char		*p;
 
@@ -232,13 +230,7 @@ cfg_load_jobs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 		return;
 	p = cfg_path_key(path, "jobs");
 	host->jobs = xcalloc(1, sizeof *host->jobs);
-	cfg_check_keys(ctx, jobs, p, keys);
-	cfg_string_def(ctx, jobs, p, "autorep", "autorep",
-	    &host->jobs->autorep);
-	cfg_string_def(ctx, jobs, p, "sendevent", "sendevent",
-	    &host->jobs->sendevent);
-	cfg_no_empty(ctx, p, "autorep", host->jobs->autorep);
-	cfg_no_empty(ctx, p, "sendevent", host->jobs->sendevent);
+	cfg_load_rows(ctx, jobs, p, &cfg_jobs_section, host->jobs);
 	cfg_strlist(ctx, jobs, p, "names", &host->jobs->names);
 	if (host->jobs->names.n == 0)
 		cfg_error(ctx, p, "list the jobs the bot may look at in "

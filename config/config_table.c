@@ -446,7 +446,49 @@ static const struct cfg_key retention_keys[] = {
 	  .doc = "Confirm buttons used or expired" },
 };
 
-#define SECTION(p, rows)	{ p, rows, sizeof rows / sizeof rows[0] }
+/* Each of schedules[]: when the cron says, run a command, post where. */
+#define S(field)	offsetof(struct cfg_schedule, field)
+static const struct cfg_key schedule_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = S(name),
+	  .flags = CFG_F_REQUIRED | CFG_F_NAME, .doc_default = "required",
+	  .doc = "The schedule's name" },
+	{ .key = "cron", .type = CFG_STRING, .offset = S(cron),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "When to run" },
+	{ .key = "run", .type = CFG_STRING, .offset = S(run),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "The command, as a user would type it." },
+	{ .key = "channel", .type = CFG_STRING, .offset = S(channel),
+	  .flags = CFG_F_REQUIRED, .check = check_channel,
+	  .doc_default = "required",
+	  .doc = "Where the result is posted." },
+	{ .key = "enabled", .type = CFG_BOOL, .offset = S(enabled), .def = 1,
+	  .doc = "`false` keeps the schedule in the file without running it." },
+	{ .key = "business_days", .type = CFG_BOOL, .offset = S(business_days),
+	  .doc = "Skip Saturdays, Sundays and the dates in `bot.holidays`." },
+	{ .key = "grace", .type = CFG_DURATION, .offset = S(grace_s),
+	  .def = 3600,
+	  .doc = "A run missed while the bot was down" },
+};
+#undef S
+
+/* hosts[].jobs: an AutoSys client, and the jobs the bot may touch. */
+#define J(field)	offsetof(struct cfg_jobs, field)
+static const struct cfg_key jobs_keys[] = {
+	{ .key = "autorep", .type = CFG_STRING, .offset = J(autorep),
+	  .def_str = "autorep", .flags = CFG_F_NONEMPTY,
+	  .doc = "The `autorep` command on the host" },
+	{ .key = "sendevent", .type = CFG_STRING, .offset = J(sendevent),
+	  .def_str = "sendevent", .flags = CFG_F_NONEMPTY,
+	  .doc = "The `sendevent` command on the host." },
+	{ .key = "names", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "required",
+	  .doc = "The jobs the bot may look at" },
+};
+#undef J
+
+#define SECTION(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 0 }
+#define ELEMENT(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 1 }
 
 static const struct cfg_section s_root = SECTION("", root_keys);
 static const struct cfg_section s_bot = SECTION("bot", bot_keys);
@@ -463,10 +505,15 @@ static const struct cfg_section s_checks = SECTION("alerts.checks",
 static const struct cfg_section s_remote = SECTION("remote", remote_keys);
 static const struct cfg_section s_retention = SECTION("retention",
     retention_keys);
+const struct cfg_section cfg_schedule_section = ELEMENT("schedules",
+    schedule_keys);
+const struct cfg_section cfg_jobs_section = ELEMENT("hosts[].jobs",
+    jobs_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
-    &s_remote, &s_retention, NULL };
+    &s_remote, &s_retention, &cfg_schedule_section, &cfg_jobs_section,
+    NULL };
 
 const struct cfg_section *
 cfg_section_find(const char *path)
@@ -527,6 +574,8 @@ load_string(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 
 	if (k->type == CFG_SECRET)
 		*out = cfg_secret(ctx, obj, path, k->key);
+	else if (k->flags & CFG_F_REQUIRED)
+		*out = cfg_string_req(ctx, obj, path, k->key);
 	else
 		cfg_string_def(ctx, obj, path, k->key, k->def_str, out);
 	if (env != NULL && (*out == NULL || (k->flags & CFG_F_ENV_OVER))) {
@@ -569,7 +618,7 @@ load_duration(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 
 static void
 load_row(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const struct cfg_key *k, struct config *c)
+    const struct cfg_key *k, void *c)
 {
 	int	 n;
 
@@ -609,12 +658,11 @@ load_row(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 }
 
 void
-cfg_load_section(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    struct config *c)
+cfg_load_rows(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    const struct cfg_section *s, void *base)
 {
-	const struct cfg_section	*s = cfg_section_find(path);
-	const char			**keys;
-	size_t				  i, n = 0;
+	const char	**keys;
+	size_t		  i, n = 0;
 
 	/* A secret "x" may also be given as "x_file". */
 	keys = xcalloc(2 * s->nkeys + 1, sizeof *keys);
@@ -634,23 +682,39 @@ cfg_load_section(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 	for (i = 0; i < s->nkeys; i++) {
 		if (s->keys[i].offset != CFG_NOFIELD &&
 		    !(s->keys[i].flags & CFG_F_HAND))
-			load_row(ctx, obj, path, &s->keys[i], c);
+			load_row(ctx, obj, path, &s->keys[i], base);
+	}
+}
+
+void
+cfg_load_section(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
+    struct config *c)
+{
+	cfg_load_rows(ctx, obj, path, cfg_section_find(path), c);
+}
+
+void
+cfg_free_rows(const struct cfg_section *s, void *base)
+{
+	const struct cfg_key	*k;
+	size_t			 j;
+
+	for (j = 0; j < s->nkeys; j++) {
+		k = &s->keys[j];
+		if (k->offset != CFG_NOFIELD && (k->type == CFG_STRING ||
+		    k->type == CFG_SECRET))
+			free(*FIELD(base, k, char *));
 	}
 }
 
 void
 cfg_free_sections(struct config *c)
 {
-	const struct cfg_key	*k;
-	size_t			 i, j;
+	size_t	 i;
 
 	for (i = 0; cfg_sections[i] != NULL; i++) {
-		for (j = 0; j < cfg_sections[i]->nkeys; j++) {
-			k = &cfg_sections[i]->keys[j];
-			if (k->offset != CFG_NOFIELD && (k->type ==
-			    CFG_STRING || k->type == CFG_SECRET))
-				free(*FIELD(c, k, char *));
-		}
+		if (!cfg_sections[i]->element)
+			cfg_free_rows(cfg_sections[i], c);
 	}
 }
 
@@ -661,7 +725,8 @@ cfg_secrets_sections(const struct config *c)
 	size_t			 i, j;
 
 	for (i = 0; cfg_sections[i] != NULL; i++) {
-		for (j = 0; j < cfg_sections[i]->nkeys; j++) {
+		for (j = 0; j < cfg_sections[i]->nkeys &&
+		    !cfg_sections[i]->element; j++) {
 			k = &cfg_sections[i]->keys[j];
 			if (k->offset != CFG_NOFIELD && k->type == CFG_SECRET)
 				log_add_secret(*FIELD(c, k, char *const));
