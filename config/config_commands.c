@@ -27,7 +27,6 @@
 void
 cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "enabled", "channels", NULL };
 	const cJSON		*cmds = cfg_object(ctx, root, "", "commands");
 	const cJSON		*e;
 	const char		**names = cfg_command_names();
@@ -48,8 +47,7 @@ cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		}
 		cc = &c->commands[c->ncommands++];
 		cc->name = xstrdup(e->string);
-		cfg_check_keys(ctx, e, p, keys);
-		cfg_bool(ctx, e, p, "enabled", 1, &cc->enabled);
+		cfg_load_rows(ctx, e, p, &cfg_command_section, cc);
 		cfg_strlist(ctx, e, p, "channels", &cc->channels);
 		cfg_check_channels(ctx, p, &cc->channels);
 		free(p);

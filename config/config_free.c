@@ -76,7 +76,7 @@ config_free(struct config *c)
 			free(h->jobs);
 		}
 		for (j = 0; j < h->nmounts; j++)
-			free(h->mounts[j].path);
+			cfg_free_rows(&cfg_mount_section, &h->mounts[j]);
 		free(h->mounts);
 		for (j = 0; j < h->ncommands; j++) {
 			free(h->commands[j].name);

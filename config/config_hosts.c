@@ -27,7 +27,6 @@ static void
 cfg_load_mounts(struct cfg_ctx *ctx, const cJSON *h, const char *path,
     struct cfg_host *host)
 {
-	static const char *const keys[] = { "path", "warn", "crit", NULL };
 	const cJSON		*mounts = cJSON_GetObjectItemCaseSensitive(h,
 	    "mounts"), *m;
 	struct cfg_mount	*mt;
@@ -53,17 +52,7 @@ cfg_load_mounts(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 			continue;
 		}
 		mt = &host->mounts[host->nmounts++];
-		cfg_check_keys(ctx, m, mp, keys);
-		mt->path = cfg_string_req(ctx, m, mp, "path");
-		if (mt->path != NULL && mt->path[0] != '/') {
-			char *pp = cfg_path_key(mp, "path");
-
-			cfg_error(ctx, pp, "\"%s\" must be an absolute path",
-			    mt->path);
-			free(pp);
-		}
-		cfg_int(ctx, m, mp, "warn", 1, 100, 80, &mt->warn_pct);
-		cfg_int(ctx, m, mp, "crit", 1, 100, 90, &mt->crit_pct);
+		cfg_load_rows(ctx, m, mp, &cfg_mount_section, mt);
 		if (mt->crit_pct < mt->warn_pct)
 			cfg_error(ctx, mp, "crit (%d) must not be below warn "
 			    "(%d)", mt->crit_pct, mt->warn_pct);

@@ -98,6 +98,8 @@ extern const struct cfg_section *const cfg_sections[];
 const struct cfg_section *cfg_section_find(const char *path);
 extern const struct cfg_section cfg_schedule_section;	/* schedules[] */
 extern const struct cfg_section cfg_jobs_section;	/* hosts[].jobs */
+extern const struct cfg_section cfg_mount_section;	/* hosts[].mounts[] */
+extern const struct cfg_section cfg_command_section;	/* commands.NAME */
 
 /*
  * Checks obj's keys against the section's rows, then loads every row

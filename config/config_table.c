@@ -487,6 +487,39 @@ static const struct cfg_key jobs_keys[] = {
 };
 #undef J
 
+static void
+check_absolute(struct cfg_ctx *ctx, const char *path, char **value)
+{
+	if ((*value)[0] != '/')
+		cfg_error(ctx, path, "\"%s\" must be an absolute path", *value);
+}
+
+/* Each of hosts[].mounts: a file system /health and /disk watch. */
+#define M(field)	offsetof(struct cfg_mount, field)
+static const struct cfg_key mount_keys[] = {
+	{ .key = "path", .type = CFG_STRING, .offset = M(path),
+	  .flags = CFG_F_REQUIRED, .check = check_absolute,
+	  .doc_default = "required",
+	  .doc = "The mount point." },
+	{ .key = "warn", .type = CFG_INT, .offset = M(warn_pct), .min = 1,
+	  .max = 100, .def = 80,
+	  .doc = "Disk usage, in percent, that counts as a warning." },
+	{ .key = "crit", .type = CFG_INT, .offset = M(crit_pct), .min = 1,
+	  .max = 100, .def = 90,
+	  .doc = "Disk usage, in percent, that counts as critical." },
+};
+#undef M
+
+/* commands.NAME: one command's switch and where it may run. */
+#define C(field)	offsetof(struct cfg_command, field)
+static const struct cfg_key command_keys[] = {
+	{ .key = "enabled", .type = CFG_BOOL, .offset = C(enabled), .def = 1,
+	  .doc = "`false` turns the command off for everyone" },
+	{ .key = "channels", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "When not empty, the only channels the command may run in" },
+};
+#undef C
+
 #define SECTION(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 0 }
 #define ELEMENT(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 1 }
 
@@ -509,11 +542,15 @@ const struct cfg_section cfg_schedule_section = ELEMENT("schedules",
     schedule_keys);
 const struct cfg_section cfg_jobs_section = ELEMENT("hosts[].jobs",
     jobs_keys);
+const struct cfg_section cfg_mount_section = ELEMENT("hosts[].mounts",
+    mount_keys);
+const struct cfg_section cfg_command_section = ELEMENT("commands",
+    command_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
     &s_remote, &s_retention, &cfg_schedule_section, &cfg_jobs_section,
-    NULL };
+    &cfg_mount_section, &cfg_command_section, NULL };
 
 const struct cfg_section *
 cfg_section_find(const char *path)
