@@ -52,11 +52,7 @@ config_free(struct config *c)
 	for (i = 0; i < c->nhosts; i++) {
 		struct cfg_host *h = &c->hosts[i];
 
-		free(h->name);
-		free(h->address);
-		free(h->user);
-		free(h->identity_file);
-		free(h->fixture);
+		cfg_free_rows(&cfg_host_section, h);
 		strlist_free(&h->tags);
 		for (j = 0; j < h->nlogs; j++) {
 			free(h->logs[j].name);

@@ -230,11 +230,6 @@ cfg_load_jobs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 void
 cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "name", "transport", "address",
-	    "port", "user", "identity_file", "fixture", "tags", "logs",
-	    "services", "commands", "mounts", "jobs", NULL };
-	static const char *const transports[] = { "local", "ssh", "fixture",
-	    NULL };
 	const cJSON	*hosts = cfg_array(ctx, root, "hosts", "an array of "
 	    "hosts"), *h;
 	struct cfg_host	*host;
@@ -252,9 +247,7 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			continue;
 		}
 		host = &c->hosts[c->nhosts++];
-		cfg_check_keys(ctx, h, p, keys);
-		host->name = cfg_string_req(ctx, h, p, "name");
-		cfg_check_name(ctx, p, "name", host->name);
+		cfg_load_rows(ctx, h, p, &cfg_host_section, host);
 		for (j = 0; host->name != NULL && j + 1 < c->nhosts; j++) {
 			if (c->hosts[j].name == NULL ||
 			    strcmp(c->hosts[j].name, host->name) != 0)
@@ -264,14 +257,8 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			    "hosts[%zu]", host->name, j);
 			free(np);
 		}
-		host->transport = (enum host_transport)cfg_enum(ctx, h, p,
-		    "transport", transports, HOST_SSH);
 		cfg_string_def(ctx, h, p, "address", host->name,
 		    &host->address);
-		cfg_int(ctx, h, p, "port", 1, 65535, 0, &host->port);
-		cfg_string_def(ctx, h, p, "user", NULL, &host->user);
-		cfg_string_def(ctx, h, p, "identity_file", NULL,
-		    &host->identity_file);
 		if (host->transport == HOST_LOCAL &&
 		    (cJSON_HasObjectItem(h, "address") ||
 		    cJSON_HasObjectItem(h, "port") ||
@@ -280,7 +267,6 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			cfg_error(ctx, p, "address, port, user and "
 			    "identity_file are for ssh hosts; this one has "
 			    "transport \"local\"");
-		cfg_string_def(ctx, h, p, "fixture", NULL, &host->fixture);
 		if ((host->transport == HOST_FIXTURE) != (host->fixture !=
 		    NULL))
 			cfg_error(ctx, p, "transport \"fixture\" and the "

@@ -520,6 +520,46 @@ static const struct cfg_key command_keys[] = {
 };
 #undef C
 
+/* Each of hosts[]: what users call it and how the bot reaches it. */
+static const char *const transports[] = { "local", "ssh", "fixture", NULL };
+#define H(field)	offsetof(struct cfg_host, field)
+static const struct cfg_key host_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = H(name),
+	  .flags = CFG_F_REQUIRED | CFG_F_NAME, .doc_default = "required",
+	  .doc = "What users type to mean this host." },
+	{ .key = "transport", .type = CFG_ENUM, .offset = H(transport),
+	  .words = transports, .def = HOST_SSH,
+	  .doc = "`local`: commands run on the bot's own machine" },
+	/* Its default is the host's name: loaded by hand. */
+	{ .key = "address", .type = CFG_STRING, .offset = H(address),
+	  .flags = CFG_F_HAND, .doc_default = "the host's `name`",
+	  .doc = "Host name, IP address or `ssh_config` alias to connect to." },
+	/* 0: not given, ssh_config decides. */
+	{ .key = "port", .type = CFG_INT, .offset = H(port), .min = 1,
+	  .max = 65535, .def = 0, .doc_default = "none",
+	  .doc = "ssh port (`-p`)." },
+	{ .key = "user", .type = CFG_STRING, .offset = H(user),
+	  .doc = "ssh login user (`-l`)." },
+	{ .key = "identity_file", .type = CFG_STRING,
+	  .offset = H(identity_file),
+	  .doc = "Private key file for ssh" },
+	{ .key = "fixture", .type = CFG_STRING, .offset = H(fixture),
+	  .doc = "A directory of captured output" },
+	{ .key = "tags", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "Labels for picking groups of hosts" },
+	{ .key = "logs", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "Log files users may read with `/logs HOST NAME`" },
+	{ .key = "services", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "What `/health` checks and `/restart` may restart." },
+	/* Documented in its own section, hosts[].commands. */
+	{ .key = "commands", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+	{ .key = "mounts", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "File systems `/health` and `/disk` watch." },
+	{ .key = "jobs", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "An AutoSys client on this host" },
+};
+#undef H
+
 #define SECTION(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 0 }
 #define ELEMENT(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 1 }
 
@@ -546,11 +586,12 @@ const struct cfg_section cfg_mount_section = ELEMENT("hosts[].mounts",
     mount_keys);
 const struct cfg_section cfg_command_section = ELEMENT("commands",
     command_keys);
+const struct cfg_section cfg_host_section = ELEMENT("hosts", host_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
     &s_remote, &s_retention, &cfg_schedule_section, &cfg_jobs_section,
-    &cfg_mount_section, &cfg_command_section, NULL };
+    &cfg_mount_section, &cfg_command_section, &cfg_host_section, NULL };
 
 const struct cfg_section *
 cfg_section_find(const char *path)
