@@ -60,10 +60,7 @@ config_free(struct config *c)
 		}
 		free(h->logs);
 		for (j = 0; j < h->nservices; j++) {
-			free(h->services[j].name);
-			free(h->services[j].unit);
-			free(h->services[j].process);
-			free(h->services[j].restart);
+			cfg_free_rows(&cfg_service_section, &h->services[j]);
 		}
 		free(h->services);
 		if (h->jobs != NULL) {

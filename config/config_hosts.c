@@ -105,8 +105,6 @@ static void
 cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
     struct cfg_host *host)
 {
-	static const char *const keys[] = { "name", "unit", "process",
-	    "restart", NULL };
 	const cJSON		*svcs = cJSON_GetObjectItemCaseSensitive(h,
 	    "services"), *v;
 	struct cfg_service	*sv;
@@ -137,12 +135,10 @@ cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 			if ((dot = strrchr(sv->name, '.')) != NULL &&
 			    strcmp(dot, ".service") == 0)
 				*dot = '\0';
+			cfg_check_name(ctx, sp, "name", sv->name);
 		} else if (cJSON_IsObject(v)) {
-			cfg_check_keys(ctx, v, sp, keys);
-			sv->name = cfg_string_req(ctx, v, sp, "name");
-			cfg_string_def(ctx, v, sp, "unit", NULL, &sv->unit);
-			cfg_string_def(ctx, v, sp, "process", NULL, &sv->process);
-			cfg_string_def(ctx, v, sp, "restart", NULL, &sv->restart);
+			/* The rows check the name and refuse empty strings. */
+			cfg_load_rows(ctx, v, sp, &cfg_service_section, sv);
 			if (sv->unit == NULL && sv->process == NULL)
 				cfg_error(ctx, sp, "give the service \"unit\" "
 				    "(a systemd unit) or \"process\" (a process "
@@ -150,9 +146,6 @@ cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 			else if (sv->unit != NULL && sv->process != NULL)
 				cfg_error(ctx, sp, "give the service \"unit\" "
 				    "or \"process\", not both");
-			cfg_no_empty(ctx, sp, "unit", sv->unit);
-			cfg_no_empty(ctx, sp, "process", sv->process);
-			cfg_no_empty(ctx, sp, "restart", sv->restart);
 			if (sv->process != NULL && strlen(sv->process) > 15)
 				cfg_error(ctx, sp, "process \"%s\" is longer "
 				    "than 15 characters, the most the kernel "
@@ -164,7 +157,6 @@ cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 			continue;
 		}
 		host->nservices++;
-		cfg_check_name(ctx, sp, "name", sv->name);
 		for (j = 0; sv->name != NULL && j + 1 < host->nservices; j++) {
 			if (host->services[j].name != NULL &&
 			    strcmp(host->services[j].name, sv->name) == 0)

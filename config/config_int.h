@@ -101,6 +101,7 @@ extern const struct cfg_section cfg_jobs_section;	/* hosts[].jobs */
 extern const struct cfg_section cfg_mount_section;	/* hosts[].mounts[] */
 extern const struct cfg_section cfg_command_section;	/* commands.NAME */
 extern const struct cfg_section cfg_host_section;	/* hosts[] */
+extern const struct cfg_section cfg_service_section;	/* hosts[].services[] */
 
 /*
  * Checks obj's keys against the section's rows, then loads every row

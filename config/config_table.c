@@ -560,6 +560,24 @@ static const struct cfg_key host_keys[] = {
 };
 #undef H
 
+/* Each of hosts[].services written as an object. */
+#define V(field)	offsetof(struct cfg_service, field)
+static const struct cfg_key service_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = V(name),
+	  .flags = CFG_F_REQUIRED | CFG_F_NAME, .doc_default = "required",
+	  .doc = "What users type" },
+	{ .key = "unit", .type = CFG_STRING, .offset = V(unit),
+	  .flags = CFG_F_NONEMPTY,
+	  .doc = "A systemd unit." },
+	{ .key = "process", .type = CFG_STRING, .offset = V(process),
+	  .flags = CFG_F_NONEMPTY,
+	  .doc = "A process name, matched with `pgrep -x -- PROCESS`" },
+	{ .key = "restart", .type = CFG_STRING, .offset = V(restart),
+	  .flags = CFG_F_NONEMPTY,
+	  .doc = "A shell command that `/restart` runs on the host" },
+};
+#undef V
+
 #define SECTION(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 0 }
 #define ELEMENT(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 1 }
 
@@ -587,11 +605,14 @@ const struct cfg_section cfg_mount_section = ELEMENT("hosts[].mounts",
 const struct cfg_section cfg_command_section = ELEMENT("commands",
     command_keys);
 const struct cfg_section cfg_host_section = ELEMENT("hosts", host_keys);
+const struct cfg_section cfg_service_section = ELEMENT("hosts[].services",
+    service_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
     &s_remote, &s_retention, &cfg_schedule_section, &cfg_jobs_section,
-    &cfg_mount_section, &cfg_command_section, &cfg_host_section, NULL };
+    &cfg_mount_section, &cfg_command_section, &cfg_host_section,
+    &cfg_service_section, NULL };
 
 const struct cfg_section *
 cfg_section_find(const char *path)
