@@ -43,9 +43,7 @@ config_free(struct config *c)
 	}
 	free(c->roles);
 	for (i = 0; i < c->nusers; i++) {
-		free(c->users[i].name);
-		free(c->users[i].platform);
-		free(c->users[i].id);
+		cfg_free_rows(&cfg_user_section, &c->users[i]);
 		strlist_free(&c->users[i].roles);
 	}
 	free(c->users);

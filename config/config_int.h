@@ -35,6 +35,7 @@ enum cfg_type {
 	CFG_DOUBLE,	/* double, min-max */
 	CFG_STRING,	/* char *, NULL when absent without a default */
 	CFG_ENUM,	/* int (or an enum): the index of the word in words */
+	CFG_WORD,	/* char *: a copy of the word of words given */
 	CFG_DURATION,	/* int64_t seconds; at least min when min > 0 */
 	CFG_AGE,	/* int64_t seconds, or "forever": 0 */
 	CFG_SECRET,	/* char *; "key" or "key_file", see cfg_secret */
@@ -72,7 +73,7 @@ struct cfg_key {
 	double			 min, max;	/* INT, SIZE, DOUBLE, DURATION */
 	double			 def;		/* numbers, bools, enum index */
 	const char		*def_str;	/* STRING default, or NULL */
-	const char *const	*words;		/* ENUM */
+	const char *const	*words;		/* ENUM, WORD */
 	const char		*env;
 	int			 flags;
 	cfg_check_fn		 check;		/* STRING: after loading */
@@ -102,6 +103,7 @@ extern const struct cfg_section cfg_mount_section;	/* hosts[].mounts[] */
 extern const struct cfg_section cfg_command_section;	/* commands.NAME */
 extern const struct cfg_section cfg_host_section;	/* hosts[] */
 extern const struct cfg_section cfg_service_section;	/* hosts[].services[] */
+extern const struct cfg_section cfg_user_section;	/* users[] */
 
 /*
  * Checks obj's keys against the section's rows, then loads every row

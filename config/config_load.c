@@ -133,6 +133,10 @@ load_row(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 		*FIELD(c, k, int) = cfg_enum(ctx, obj, path, k->key, k->words,
 		    (int)k->def);
 		break;
+	case CFG_WORD:
+		*FIELD(c, k, char *) = xstrdup(k->words[cfg_enum(ctx, obj, path,
+		    k->key, k->words, (int)k->def)]);
+		break;
 	case CFG_DURATION:
 	case CFG_AGE:
 		load_duration(ctx, obj, path, k, FIELD(c, k, int64_t));
@@ -187,6 +191,7 @@ cfg_free_rows(const struct cfg_section *s, void *base)
 	for (j = 0; j < s->nkeys; j++) {
 		k = &s->keys[j];
 		if (k->offset != CFG_NOFIELD && (k->type == CFG_STRING ||
+		    k->type == CFG_WORD ||
 		    k->type == CFG_SECRET))
 			free(*FIELD(base, k, char *));
 	}
@@ -244,6 +249,7 @@ cfg_key_default_doc(const struct cfg_key *k, char *out, size_t len)
 			snprintf(out, len, "none");
 		break;
 	case CFG_ENUM:
+	case CFG_WORD:
 		snprintf(out, len, "`\"%s\"`", k->words[(int)k->def]);
 		break;
 	case CFG_DURATION:

@@ -578,6 +578,25 @@ static const struct cfg_key service_keys[] = {
 };
 #undef V
 
+/* Each of users[]: a rule giving roles to users of a platform. */
+static const char *const platforms[] = { "console", "slack", "mattermost",
+    "*", NULL };
+#define U(field)	offsetof(struct cfg_user, field)
+static const struct cfg_key user_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = U(name),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "A label for the rule" },
+	{ .key = "platform", .type = CFG_WORD, .offset = U(platform),
+	  .words = platforms, .def = 3,
+	  .doc = "The platform the rule applies to." },
+	{ .key = "id", .type = CFG_STRING, .offset = U(id),
+	  .doc = "`\"*\"`: every user of that platform" },
+	{ .key = "roles", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "required",
+	  .doc = "The roles this rule gives." },
+};
+#undef U
+
 #define SECTION(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 0 }
 #define ELEMENT(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 1 }
 
@@ -607,12 +626,13 @@ const struct cfg_section cfg_command_section = ELEMENT("commands",
 const struct cfg_section cfg_host_section = ELEMENT("hosts", host_keys);
 const struct cfg_section cfg_service_section = ELEMENT("hosts[].services",
     service_keys);
+const struct cfg_section cfg_user_section = ELEMENT("users", user_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
     &s_remote, &s_retention, &cfg_schedule_section, &cfg_jobs_section,
     &cfg_mount_section, &cfg_command_section, &cfg_host_section,
-    &cfg_service_section, NULL };
+    &cfg_service_section, &cfg_user_section, NULL };
 
 const struct cfg_section *
 cfg_section_find(const char *path)

@@ -293,6 +293,7 @@ type_word(const struct cfg_key *k)
 	case CFG_STRING:
 		return k->flags & CFG_F_NAME ? "name" : "string";
 	case CFG_ENUM:
+	case CFG_WORD:
 		return "string";
 	case CFG_DURATION:
 	case CFG_AGE:
@@ -334,7 +335,8 @@ compare_row(const char *path, const struct cfg_key *k,
 	    strstr(allowed, range) == NULL)
 		buf_addf(bad, "\n  %s.%s: the docs do not give the range %s",
 		    path, k->key, range);
-	for (i = 0; k->type == CFG_ENUM && k->words[i] != NULL; i++) {
+	for (i = 0; (k->type == CFG_ENUM || k->type == CFG_WORD) &&
+	    k->words[i] != NULL; i++) {
 		snprintf(text, sizeof text, "`\"%s\"`", k->words[i]);
 		if (strstr(allowed, text) == NULL)
 			buf_addf(bad, "\n  %s.%s: %s is not among the allowed "
@@ -477,7 +479,7 @@ TEST(config_table_rows_are_consistent)
 			if ((k->type == CFG_INT || k->type == CFG_SIZE ||
 			    k->type == CFG_DOUBLE) && k->doc_default == NULL)
 				ASSERT(k->def >= k->min && k->def <= k->max);
-			if (k->type == CFG_ENUM)
+			if (k->type == CFG_ENUM || k->type == CFG_WORD)
 				ASSERT_NOT_NULL(k->words);
 			if (k->type == CFG_OBJECT)
 				ASSERT(k->offset == CFG_NOFIELD);
