@@ -27,7 +27,6 @@
 void
 cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "enabled", "channels", NULL };
 	const cJSON		*cmds = cfg_object(ctx, root, "", "commands");
 	const cJSON		*e;
 	const char		**names = cfg_command_names();
@@ -48,8 +47,7 @@ cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		}
 		cc = &c->commands[c->ncommands++];
 		cc->name = xstrdup(e->string);
-		cfg_check_keys(ctx, e, p, keys);
-		cfg_bool(ctx, e, p, "enabled", 1, &cc->enabled);
+		cfg_load_rows(ctx, e, p, &cfg_command_section, cc);
 		cfg_strlist(ctx, e, p, "channels", &cc->channels);
 		cfg_check_channels(ctx, p, &cc->channels);
 		free(p);
@@ -62,8 +60,6 @@ cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 void
 cfg_load_schedules(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "name", "cron", "run", "channel",
-	    "enabled", "business_days", "grace", NULL };
 	const cJSON		*scheds = cfg_array(ctx, root, "schedules",
 	    "an array of schedules"), *s;
 	struct cfg_schedule	*sc;
@@ -81,25 +77,16 @@ cfg_load_schedules(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			continue;
 		}
 		sc = &c->schedules[c->nschedules++];
-		cfg_check_keys(ctx, s, p, keys);
-		sc->name = cfg_string_req(ctx, s, p, "name");
-		cfg_check_name(ctx, p, "name", sc->name);
+		cfg_load_rows(ctx, s, p, &cfg_schedule_section, sc);
 		for (j = 0; sc->name != NULL && j + 1 < c->nschedules; j++) {
 			if (c->schedules[j].name != NULL &&
 			    strcmp(c->schedules[j].name, sc->name) == 0)
 				cfg_error(ctx, p, "schedule \"%s\" is already "
 				    "defined at schedules[%zu]", sc->name, j);
 		}
-		sc->cron = cfg_string_req(ctx, s, p, "cron");
-		sc->run = cfg_string_req(ctx, s, p, "run");
-		sc->channel = cfg_string_req(ctx, s, p, "channel");
-		cfg_bool(ctx, s, p, "enabled", 1, &sc->enabled);
-		cfg_bool(ctx, s, p, "business_days", 0, &sc->business_days);
-		cfg_duration(ctx, s, p, "grace", 3600, &sc->grace_s);
 		if (sc->channel != NULL) {
 			char *cp = cfg_path_key(p, "channel");
 
-			cfg_check_channel(ctx, cp, sc->channel);
 			cfg_schedule_receiver(ctx, cp, sc);
 			free(cp);
 		}

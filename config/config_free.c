@@ -43,20 +43,14 @@ config_free(struct config *c)
 	}
 	free(c->roles);
 	for (i = 0; i < c->nusers; i++) {
-		free(c->users[i].name);
-		free(c->users[i].platform);
-		free(c->users[i].id);
+		cfg_free_rows(&cfg_user_section, &c->users[i]);
 		strlist_free(&c->users[i].roles);
 	}
 	free(c->users);
 	for (i = 0; i < c->nhosts; i++) {
 		struct cfg_host *h = &c->hosts[i];
 
-		free(h->name);
-		free(h->address);
-		free(h->user);
-		free(h->identity_file);
-		free(h->fixture);
+		cfg_free_rows(&cfg_host_section, h);
 		strlist_free(&h->tags);
 		for (j = 0; j < h->nlogs; j++) {
 			free(h->logs[j].name);
@@ -64,20 +58,16 @@ config_free(struct config *c)
 		}
 		free(h->logs);
 		for (j = 0; j < h->nservices; j++) {
-			free(h->services[j].name);
-			free(h->services[j].unit);
-			free(h->services[j].process);
-			free(h->services[j].restart);
+			cfg_free_rows(&cfg_service_section, &h->services[j]);
 		}
 		free(h->services);
 		if (h->jobs != NULL) {
-			free(h->jobs->autorep);
-			free(h->jobs->sendevent);
+			cfg_free_rows(&cfg_jobs_section, h->jobs);
 			strlist_free(&h->jobs->names);
 			free(h->jobs);
 		}
 		for (j = 0; j < h->nmounts; j++)
-			free(h->mounts[j].path);
+			cfg_free_rows(&cfg_mount_section, &h->mounts[j]);
 		free(h->mounts);
 		for (j = 0; j < h->ncommands; j++) {
 			free(h->commands[j].name);
@@ -92,10 +82,7 @@ config_free(struct config *c)
 	}
 	free(c->commands);
 	for (i = 0; i < c->nschedules; i++) {
-		free(c->schedules[i].name);
-		free(c->schedules[i].cron);
-		free(c->schedules[i].run);
-		free(c->schedules[i].channel);
+		cfg_free_rows(&cfg_schedule_section, &c->schedules[i]);
 	}
 	free(c->schedules);
 	for (i = 0; i < c->nchecklists; i++) {

@@ -28,7 +28,6 @@ static void
 cfg_load_mounts(struct cfg_ctx *ctx, const cJSON *h, const char *path,
     struct cfg_host *host)
 {
-	static const char *const keys[] = { "path", "warn", "crit", NULL };
 	const cJSON		*mounts = cJSON_GetObjectItemCaseSensitive(h,
 	    "mounts"), *m;
 	struct cfg_mount	*mt;
@@ -54,17 +53,7 @@ cfg_load_mounts(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 			continue;
 		}
 		mt = &host->mounts[host->nmounts++];
-		cfg_check_keys(ctx, m, mp, keys);
-		mt->path = cfg_string_req(ctx, m, mp, "path");
-		if (mt->path != NULL && mt->path[0] != '/') {
-			char *pp = cfg_path_key(mp, "path");
-
-			cfg_error(ctx, pp, "\"%s\" must be an absolute path",
-			    mt->path);
-			free(pp);
-		}
-		cfg_int(ctx, m, mp, "warn", 1, 100, 80, &mt->warn_pct);
-		cfg_int(ctx, m, mp, "crit", 1, 100, 90, &mt->crit_pct);
+		cfg_load_rows(ctx, m, mp, &cfg_mount_section, mt);
 		if (mt->crit_pct < mt->warn_pct)
 			cfg_error(ctx, mp, "crit (%d) must not be below warn "
 			    "(%d)", mt->crit_pct, mt->warn_pct);
@@ -117,8 +106,6 @@ static void
 cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
     struct cfg_host *host)
 {
-	static const char *const keys[] = { "name", "unit", "process",
-	    "restart", NULL };
 	const cJSON		*svcs = cJSON_GetObjectItemCaseSensitive(h,
 	    "services"), *v;
 	struct cfg_service	*sv;
@@ -149,12 +136,10 @@ cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 			if ((dot = strrchr(sv->name, '.')) != NULL &&
 			    strcmp(dot, ".service") == 0)
 				*dot = '\0';
+			cfg_check_name(ctx, sp, "name", sv->name);
 		} else if (cJSON_IsObject(v)) {
-			cfg_check_keys(ctx, v, sp, keys);
-			sv->name = cfg_string_req(ctx, v, sp, "name");
-			cfg_string_def(ctx, v, sp, "unit", NULL, &sv->unit);
-			cfg_string_def(ctx, v, sp, "process", NULL, &sv->process);
-			cfg_string_def(ctx, v, sp, "restart", NULL, &sv->restart);
+			/* The rows check the name and refuse empty strings. */
+			cfg_load_rows(ctx, v, sp, &cfg_service_section, sv);
 			if (sv->unit == NULL && sv->process == NULL)
 				cfg_error(ctx, sp, "give the service \"unit\" "
 				    "(a systemd unit) or \"process\" (a process "
@@ -162,9 +147,6 @@ cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 			else if (sv->unit != NULL && sv->process != NULL)
 				cfg_error(ctx, sp, "give the service \"unit\" "
 				    "or \"process\", not both");
-			cfg_no_empty(ctx, sp, "unit", sv->unit);
-			cfg_no_empty(ctx, sp, "process", sv->process);
-			cfg_no_empty(ctx, sp, "restart", sv->restart);
 			if (sv->process != NULL && strlen(sv->process) > 15)
 				cfg_error(ctx, sp, "process \"%s\" is longer "
 				    "than 15 characters, the most the kernel "
@@ -176,7 +158,6 @@ cfg_load_services(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 			continue;
 		}
 		host->nservices++;
-		cfg_check_name(ctx, sp, "name", sv->name);
 		for (j = 0; sv->name != NULL && j + 1 < host->nservices; j++) {
 			if (host->services[j].name != NULL &&
 			    strcmp(host->services[j].name, sv->name) == 0)
@@ -224,8 +205,6 @@ static void
 cfg_load_jobs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
     struct cfg_host *host)
 {
-	static const char *const keys[] = { "autorep", "sendevent", "names",
-	    NULL };
 	const cJSON	*jobs = cfg_object(ctx, h, path, "jobs");
 	char		*p;
 
@@ -233,13 +212,7 @@ cfg_load_jobs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 		return;
 	p = cfg_path_key(path, "jobs");
 	host->jobs = xcalloc(1, sizeof *host->jobs);
-	cfg_check_keys(ctx, jobs, p, keys);
-	cfg_string_def(ctx, jobs, p, "autorep", "autorep",
-	    &host->jobs->autorep);
-	cfg_string_def(ctx, jobs, p, "sendevent", "sendevent",
-	    &host->jobs->sendevent);
-	cfg_no_empty(ctx, p, "autorep", host->jobs->autorep);
-	cfg_no_empty(ctx, p, "sendevent", host->jobs->sendevent);
+	cfg_load_rows(ctx, jobs, p, &cfg_jobs_section, host->jobs);
 	cfg_strlist(ctx, jobs, p, "names", &host->jobs->names);
 	if (host->jobs->names.n == 0)
 		cfg_error(ctx, p, "list the jobs the bot may look at in "
@@ -250,11 +223,6 @@ cfg_load_jobs(struct cfg_ctx *ctx, const cJSON *h, const char *path,
 void
 cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "name", "transport", "address",
-	    "port", "user", "identity_file", "fixture", "tags", "logs",
-	    "services", "commands", "mounts", "jobs", NULL };
-	static const char *const transports[] = { "local", "ssh", "fixture",
-	    NULL };
 	const cJSON	*hosts = cfg_array(ctx, root, "hosts", "an array of "
 	    "hosts"), *h;
 	struct cfg_host	*host;
@@ -272,9 +240,7 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			continue;
 		}
 		host = &c->hosts[c->nhosts++];
-		cfg_check_keys(ctx, h, p, keys);
-		host->name = cfg_string_req(ctx, h, p, "name");
-		cfg_check_name(ctx, p, "name", host->name);
+		cfg_load_rows(ctx, h, p, &cfg_host_section, host);
 		for (j = 0; host->name != NULL && j + 1 < c->nhosts; j++) {
 			if (c->hosts[j].name == NULL ||
 			    strcmp(c->hosts[j].name, host->name) != 0)
@@ -284,14 +250,8 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			    "hosts[%zu]", host->name, j);
 			free(np);
 		}
-		host->transport = (enum host_transport)cfg_enum(ctx, h, p,
-		    "transport", transports, HOST_SSH);
 		cfg_string_def(ctx, h, p, "address", host->name,
 		    &host->address);
-		cfg_int(ctx, h, p, "port", 1, 65535, 0, &host->port);
-		cfg_string_def(ctx, h, p, "user", NULL, &host->user);
-		cfg_string_def(ctx, h, p, "identity_file", NULL,
-		    &host->identity_file);
 		if (host->transport == HOST_LOCAL &&
 		    (cJSON_HasObjectItem(h, "address") ||
 		    cJSON_HasObjectItem(h, "port") ||
@@ -300,7 +260,6 @@ cfg_load_hosts(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			cfg_error(ctx, p, "address, port, user and "
 			    "identity_file are for ssh hosts; this one has "
 			    "transport \"local\"");
-		cfg_string_def(ctx, h, p, "fixture", NULL, &host->fixture);
 		if ((host->transport == HOST_FIXTURE) != (host->fixture !=
 		    NULL))
 			cfg_error(ctx, p, "transport \"fixture\" and the "

@@ -35,6 +35,7 @@ enum cfg_type {
 	CFG_DOUBLE,	/* double, min-max */
 	CFG_STRING,	/* char *, NULL when absent without a default */
 	CFG_ENUM,	/* int (or an enum): the index of the word in words */
+	CFG_WORD,	/* char *: a copy of the word of words given */
 	CFG_DURATION,	/* int64_t seconds; at least min when min > 0 */
 	CFG_AGE,	/* int64_t seconds, or "forever": 0 */
 	CFG_SECRET,	/* char *; "key" or "key_file", see cfg_secret */
@@ -46,6 +47,7 @@ enum cfg_type {
 #define CFG_F_NONEMPTY	0x02	/* a string that must not be "" */
 #define CFG_F_HAND	0x04	/* listed here, loaded by hand (no field) */
 #define CFG_F_ENV_OVER	0x08	/* env wins over the file */
+#define CFG_F_REQUIRED	0x10	/* a string that must be given, not "" */
 
 /* Marks a row whose value has no field of its own (CFG_F_HAND). */
 #define CFG_NOFIELD	((size_t)-1)
@@ -61,7 +63,8 @@ typedef void (*cfg_check_fn)(struct cfg_ctx *, const char *path,
  * (offset in struct config), bounds and default, the environment
  * variable that fills it when the file does not (or that overrides the
  * file, CFG_F_ENV_OVER), and the first sentence of its meaning in
- * docs/config.md (unit/configdocs compares the two).
+ * docs/config.md (unit/configdocs compares the two). The offset is in
+ * struct config, or for an element section in the element's struct.
  */
 struct cfg_key {
 	const char		*key;
@@ -70,7 +73,7 @@ struct cfg_key {
 	double			 min, max;	/* INT, SIZE, DOUBLE, DURATION */
 	double			 def;		/* numbers, bools, enum index */
 	const char		*def_str;	/* STRING default, or NULL */
-	const char *const	*words;		/* ENUM */
+	const char *const	*words;		/* ENUM, WORD */
 	const char		*env;
 	int			 flags;
 	cfg_check_fn		 check;		/* STRING: after loading */
@@ -83,11 +86,24 @@ struct cfg_section {
 	const char		*path;		/* "chat.slack"; "" the root */
 	const struct cfg_key	*keys;
 	size_t			 nkeys;
+	/*
+	 * Each element of an array ("schedules", "hosts[].jobs"): path is
+	 * its docs heading, its fields are in the element's struct, and
+	 * whoever loads the array frees them (cfg_free_rows).
+	 */
+	int			 element;
 };
 
 /* Every section, root first; NULL-terminated (config_table.c). */
 extern const struct cfg_section *const cfg_sections[];
 const struct cfg_section *cfg_section_find(const char *path);
+extern const struct cfg_section cfg_schedule_section;	/* schedules[] */
+extern const struct cfg_section cfg_jobs_section;	/* hosts[].jobs */
+extern const struct cfg_section cfg_mount_section;	/* hosts[].mounts[] */
+extern const struct cfg_section cfg_command_section;	/* commands.NAME */
+extern const struct cfg_section cfg_host_section;	/* hosts[] */
+extern const struct cfg_section cfg_service_section;	/* hosts[].services[] */
+extern const struct cfg_section cfg_user_section;	/* users[] */
 
 /*
  * Checks obj's keys against the section's rows, then loads every row
@@ -95,6 +111,11 @@ const struct cfg_section *cfg_section_find(const char *path);
  */
 void	 cfg_load_section(struct cfg_ctx *, const cJSON *obj,
 	    const char *path, struct config *c);
+/* The same for an element section s, at path, into base. */
+void	 cfg_load_rows(struct cfg_ctx *, const cJSON *obj, const char *path,
+	    const struct cfg_section *s, void *base);
+/* Frees the string fields of an element section's rows in base. */
+void	 cfg_free_rows(const struct cfg_section *s, void *base);
 /* Frees every string field the rows name (not c itself). */
 void	 cfg_free_sections(struct config *c);
 /* Registers every CFG_SECRET field of c with the log redactor. */

@@ -4,8 +4,8 @@
  * it is stored, its environment variable and the first words of its
  * meaning in docs/config.md. One loader reads every section through the
  * rows (type errors, bounds, defaults, unknown keys with a suggestion),
- * one function frees their strings, and unit/configdocs checks the docs'
- * key tables against them. What one key cannot say about itself (a
+ * one function frees their strings (config_load.c), and unit/configdocs
+ * checks the docs' key tables against them. What one key cannot say about itself (a
  * default that depends on another section, a check across keys) stays in
  * the section's hand-written loader in config.c.
  *
@@ -446,7 +446,159 @@ static const struct cfg_key retention_keys[] = {
 	  .doc = "Confirm buttons used or expired" },
 };
 
-#define SECTION(p, rows)	{ p, rows, sizeof rows / sizeof rows[0] }
+/* Each of schedules[]: when the cron says, run a command, post where. */
+#define S(field)	offsetof(struct cfg_schedule, field)
+static const struct cfg_key schedule_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = S(name),
+	  .flags = CFG_F_REQUIRED | CFG_F_NAME, .doc_default = "required",
+	  .doc = "The schedule's name" },
+	{ .key = "cron", .type = CFG_STRING, .offset = S(cron),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "When to run" },
+	{ .key = "run", .type = CFG_STRING, .offset = S(run),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "The command, as a user would type it." },
+	{ .key = "channel", .type = CFG_STRING, .offset = S(channel),
+	  .flags = CFG_F_REQUIRED, .check = check_channel,
+	  .doc_default = "required",
+	  .doc = "Where the result is posted." },
+	{ .key = "enabled", .type = CFG_BOOL, .offset = S(enabled), .def = 1,
+	  .doc = "`false` keeps the schedule in the file without running it." },
+	{ .key = "business_days", .type = CFG_BOOL, .offset = S(business_days),
+	  .doc = "Skip Saturdays, Sundays and the dates in `bot.holidays`." },
+	{ .key = "grace", .type = CFG_DURATION, .offset = S(grace_s),
+	  .def = 3600,
+	  .doc = "A run missed while the bot was down" },
+};
+#undef S
+
+/* hosts[].jobs: an AutoSys client, and the jobs the bot may touch. */
+#define J(field)	offsetof(struct cfg_jobs, field)
+static const struct cfg_key jobs_keys[] = {
+	{ .key = "autorep", .type = CFG_STRING, .offset = J(autorep),
+	  .def_str = "autorep", .flags = CFG_F_NONEMPTY,
+	  .doc = "The `autorep` command on the host" },
+	{ .key = "sendevent", .type = CFG_STRING, .offset = J(sendevent),
+	  .def_str = "sendevent", .flags = CFG_F_NONEMPTY,
+	  .doc = "The `sendevent` command on the host." },
+	{ .key = "names", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "required",
+	  .doc = "The jobs the bot may look at" },
+};
+#undef J
+
+static void
+check_absolute(struct cfg_ctx *ctx, const char *path, char **value)
+{
+	if ((*value)[0] != '/')
+		cfg_error(ctx, path, "\"%s\" must be an absolute path", *value);
+}
+
+/* Each of hosts[].mounts: a file system /health and /disk watch. */
+#define M(field)	offsetof(struct cfg_mount, field)
+static const struct cfg_key mount_keys[] = {
+	{ .key = "path", .type = CFG_STRING, .offset = M(path),
+	  .flags = CFG_F_REQUIRED, .check = check_absolute,
+	  .doc_default = "required",
+	  .doc = "The mount point." },
+	{ .key = "warn", .type = CFG_INT, .offset = M(warn_pct), .min = 1,
+	  .max = 100, .def = 80,
+	  .doc = "Disk usage, in percent, that counts as a warning." },
+	{ .key = "crit", .type = CFG_INT, .offset = M(crit_pct), .min = 1,
+	  .max = 100, .def = 90,
+	  .doc = "Disk usage, in percent, that counts as critical." },
+};
+#undef M
+
+/* commands.NAME: one command's switch and where it may run. */
+#define C(field)	offsetof(struct cfg_command, field)
+static const struct cfg_key command_keys[] = {
+	{ .key = "enabled", .type = CFG_BOOL, .offset = C(enabled), .def = 1,
+	  .doc = "`false` turns the command off for everyone" },
+	{ .key = "channels", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "When not empty, the only channels the command may run in" },
+};
+#undef C
+
+/* Each of hosts[]: what users call it and how the bot reaches it. */
+static const char *const transports[] = { "local", "ssh", "fixture", NULL };
+#define H(field)	offsetof(struct cfg_host, field)
+static const struct cfg_key host_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = H(name),
+	  .flags = CFG_F_REQUIRED | CFG_F_NAME, .doc_default = "required",
+	  .doc = "What users type to mean this host." },
+	{ .key = "transport", .type = CFG_ENUM, .offset = H(transport),
+	  .words = transports, .def = HOST_SSH,
+	  .doc = "`local`: commands run on the bot's own machine" },
+	/* Its default is the host's name: loaded by hand. */
+	{ .key = "address", .type = CFG_STRING, .offset = H(address),
+	  .flags = CFG_F_HAND, .doc_default = "the host's `name`",
+	  .doc = "Host name, IP address or `ssh_config` alias to connect to." },
+	/* 0: not given, ssh_config decides. */
+	{ .key = "port", .type = CFG_INT, .offset = H(port), .min = 1,
+	  .max = 65535, .def = 0, .doc_default = "none",
+	  .doc = "ssh port (`-p`)." },
+	{ .key = "user", .type = CFG_STRING, .offset = H(user),
+	  .doc = "ssh login user (`-l`)." },
+	{ .key = "identity_file", .type = CFG_STRING,
+	  .offset = H(identity_file),
+	  .doc = "Private key file for ssh" },
+	{ .key = "fixture", .type = CFG_STRING, .offset = H(fixture),
+	  .doc = "A directory of captured output" },
+	{ .key = "tags", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "Labels for picking groups of hosts" },
+	{ .key = "logs", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "Log files users may read with `/logs HOST NAME`" },
+	{ .key = "services", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "What `/health` checks and `/restart` may restart." },
+	/* Documented in its own section, hosts[].commands. */
+	{ .key = "commands", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+	{ .key = "mounts", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "File systems `/health` and `/disk` watch." },
+	{ .key = "jobs", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "An AutoSys client on this host" },
+};
+#undef H
+
+/* Each of hosts[].services written as an object. */
+#define V(field)	offsetof(struct cfg_service, field)
+static const struct cfg_key service_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = V(name),
+	  .flags = CFG_F_REQUIRED | CFG_F_NAME, .doc_default = "required",
+	  .doc = "What users type" },
+	{ .key = "unit", .type = CFG_STRING, .offset = V(unit),
+	  .flags = CFG_F_NONEMPTY,
+	  .doc = "A systemd unit." },
+	{ .key = "process", .type = CFG_STRING, .offset = V(process),
+	  .flags = CFG_F_NONEMPTY,
+	  .doc = "A process name, matched with `pgrep -x -- PROCESS`" },
+	{ .key = "restart", .type = CFG_STRING, .offset = V(restart),
+	  .flags = CFG_F_NONEMPTY,
+	  .doc = "A shell command that `/restart` runs on the host" },
+};
+#undef V
+
+/* Each of users[]: a rule giving roles to users of a platform. */
+static const char *const platforms[] = { "console", "slack", "mattermost",
+    "*", NULL };
+#define U(field)	offsetof(struct cfg_user, field)
+static const struct cfg_key user_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = U(name),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "A label for the rule" },
+	{ .key = "platform", .type = CFG_WORD, .offset = U(platform),
+	  .words = platforms, .def = 3,
+	  .doc = "The platform the rule applies to." },
+	{ .key = "id", .type = CFG_STRING, .offset = U(id),
+	  .doc = "`\"*\"`: every user of that platform" },
+	{ .key = "roles", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "required",
+	  .doc = "The roles this rule gives." },
+};
+#undef U
+
+#define SECTION(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 0 }
+#define ELEMENT(p, rows)	{ p, rows, sizeof rows / sizeof rows[0], 1 }
 
 static const struct cfg_section s_root = SECTION("", root_keys);
 static const struct cfg_section s_bot = SECTION("bot", bot_keys);
@@ -463,10 +615,24 @@ static const struct cfg_section s_checks = SECTION("alerts.checks",
 static const struct cfg_section s_remote = SECTION("remote", remote_keys);
 static const struct cfg_section s_retention = SECTION("retention",
     retention_keys);
+const struct cfg_section cfg_schedule_section = ELEMENT("schedules",
+    schedule_keys);
+const struct cfg_section cfg_jobs_section = ELEMENT("hosts[].jobs",
+    jobs_keys);
+const struct cfg_section cfg_mount_section = ELEMENT("hosts[].mounts",
+    mount_keys);
+const struct cfg_section cfg_command_section = ELEMENT("commands",
+    command_keys);
+const struct cfg_section cfg_host_section = ELEMENT("hosts", host_keys);
+const struct cfg_section cfg_service_section = ELEMENT("hosts[].services",
+    service_keys);
+const struct cfg_section cfg_user_section = ELEMENT("users", user_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
-    &s_remote, &s_retention, NULL };
+    &s_remote, &s_retention, &cfg_schedule_section, &cfg_jobs_section,
+    &cfg_mount_section, &cfg_command_section, &cfg_host_section,
+    &cfg_service_section, &cfg_user_section, NULL };
 
 const struct cfg_section *
 cfg_section_find(const char *path)
@@ -478,233 +644,4 @@ cfg_section_find(const char *path)
 			return cfg_sections[i];
 	}
 	return NULL;
-}
-
-/* ------------------------------------------------------------- loader */
-
-#define FIELD(c, k, type)	((type *)(void *)((char *)(c) + (k)->offset))
-
-/* The environment's value of a row, or NULL when unset or empty. */
-static const char *
-row_env(const struct cfg_key *k)
-{
-	const char	*v;
-
-	if (k->env == NULL || (v = getenv(k->env)) == NULL || *v == '\0')
-		return NULL;
-	return v;
-}
-
-static void
-load_double(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const struct cfg_key *k, double *out)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, k->key);
-	char		*p, expected[128];
-
-	*out = k->def;
-	if (v == NULL)
-		return;
-	if (cJSON_IsNumber(v) && v->valuedouble >= k->min &&
-	    v->valuedouble <= k->max) {
-		*out = v->valuedouble;
-		return;
-	}
-	p = cfg_path_key(path, k->key);
-	snprintf(expected, sizeof expected, "%s, %g-%g", k->what, k->min,
-	    k->max);
-	cfg_type_error(ctx, p, expected, v);
-	free(p);
-}
-
-/* A string or a secret: the file's, the environment's, or the default. */
-static void
-load_string(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const struct cfg_key *k, char **out)
-{
-	const char	*env = row_env(k);
-	char		*p;
-
-	if (k->type == CFG_SECRET)
-		*out = cfg_secret(ctx, obj, path, k->key);
-	else
-		cfg_string_def(ctx, obj, path, k->key, k->def_str, out);
-	if (env != NULL && (*out == NULL || (k->flags & CFG_F_ENV_OVER))) {
-		free(*out);
-		*out = xstrdup(env);
-	}
-	if (*out == NULL)
-		return;
-	p = cfg_path_key(path, k->key);
-	if (k->flags & CFG_F_NONEMPTY && **out == '\0')
-		cfg_error(ctx, p, "must not be empty");
-	if (k->flags & CFG_F_NAME)
-		cfg_check_name(ctx, path, k->key, *out);
-	if (k->check != NULL)
-		k->check(ctx, p, out);
-	free(p);
-}
-
-/* A duration, or (CFG_AGE) "forever": kept, 0. */
-static void
-load_duration(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const struct cfg_key *k, int64_t *out)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, k->key);
-	char		*p, text[32];
-
-	if (k->type == CFG_AGE && cJSON_IsString(v) &&
-	    strcmp(v->valuestring, "forever") == 0) {
-		*out = 0;
-		return;
-	}
-	cfg_duration(ctx, obj, path, k->key, (int64_t)k->def, out);
-	if (k->min > 0 && *out < (int64_t)k->min) {
-		p = cfg_path_key(path, k->key);
-		duration_format((int64_t)k->min, text, sizeof text);
-		cfg_error(ctx, p, "must be at least %s", text);
-		free(p);
-	}
-}
-
-static void
-load_row(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    const struct cfg_key *k, struct config *c)
-{
-	int	 n;
-
-	switch (k->type) {
-	case CFG_BOOL:
-		cfg_bool(ctx, obj, path, k->key, (int)k->def,
-		    FIELD(c, k, int));
-		break;
-	case CFG_INT:
-		cfg_int(ctx, obj, path, k->key, (int)k->min, (int)k->max,
-		    (int)k->def, FIELD(c, k, int));
-		break;
-	case CFG_SIZE:
-		cfg_int(ctx, obj, path, k->key, (int)k->min, (int)k->max,
-		    (int)k->def, &n);
-		*FIELD(c, k, size_t) = (size_t)n;
-		break;
-	case CFG_DOUBLE:
-		load_double(ctx, obj, path, k, FIELD(c, k, double));
-		break;
-	case CFG_STRING:
-	case CFG_SECRET:
-		load_string(ctx, obj, path, k, FIELD(c, k, char *));
-		break;
-	case CFG_ENUM:
-		/* Enums are stored in an int-sized field (config.h). */
-		*FIELD(c, k, int) = cfg_enum(ctx, obj, path, k->key, k->words,
-		    (int)k->def);
-		break;
-	case CFG_DURATION:
-	case CFG_AGE:
-		load_duration(ctx, obj, path, k, FIELD(c, k, int64_t));
-		break;
-	case CFG_OBJECT:
-		break;
-	}
-}
-
-void
-cfg_load_section(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
-    struct config *c)
-{
-	const struct cfg_section	*s = cfg_section_find(path);
-	const char			**keys;
-	size_t				  i, n = 0;
-
-	/* A secret "x" may also be given as "x_file". */
-	keys = xcalloc(2 * s->nkeys + 1, sizeof *keys);
-	for (i = 0; i < s->nkeys; i++) {
-		keys[n++] = s->keys[i].key;
-		if (s->keys[i].type == CFG_SECRET)
-			xasprintf((char **)&keys[n++], "%s_file",
-			    s->keys[i].key);
-	}
-	cfg_check_keys(ctx, obj, path, keys);
-	for (i = 0, n = 0; i < s->nkeys; i++) {
-		n++;
-		if (s->keys[i].type == CFG_SECRET)
-			free((char *)keys[n++]);
-	}
-	free(keys);
-	for (i = 0; i < s->nkeys; i++) {
-		if (s->keys[i].offset != CFG_NOFIELD &&
-		    !(s->keys[i].flags & CFG_F_HAND))
-			load_row(ctx, obj, path, &s->keys[i], c);
-	}
-}
-
-void
-cfg_free_sections(struct config *c)
-{
-	const struct cfg_key	*k;
-	size_t			 i, j;
-
-	for (i = 0; cfg_sections[i] != NULL; i++) {
-		for (j = 0; j < cfg_sections[i]->nkeys; j++) {
-			k = &cfg_sections[i]->keys[j];
-			if (k->offset != CFG_NOFIELD && (k->type ==
-			    CFG_STRING || k->type == CFG_SECRET))
-				free(*FIELD(c, k, char *));
-		}
-	}
-}
-
-void
-cfg_secrets_sections(const struct config *c)
-{
-	const struct cfg_key	*k;
-	size_t			 i, j;
-
-	for (i = 0; cfg_sections[i] != NULL; i++) {
-		for (j = 0; j < cfg_sections[i]->nkeys; j++) {
-			k = &cfg_sections[i]->keys[j];
-			if (k->offset != CFG_NOFIELD && k->type == CFG_SECRET)
-				log_add_secret(*FIELD(c, k, char *const));
-		}
-	}
-}
-
-const char *
-cfg_key_default_doc(const struct cfg_key *k, char *out, size_t len)
-{
-	char	 text[32];
-
-	if (k->doc_default != NULL)
-		return k->doc_default;
-	switch (k->type) {
-	case CFG_BOOL:
-		snprintf(out, len, "`%s`", k->def != 0 ? "true" : "false");
-		break;
-	case CFG_INT:
-	case CFG_SIZE:
-		snprintf(out, len, "`%lld`", (long long)k->def);
-		break;
-	case CFG_DOUBLE:
-		snprintf(out, len, "`%g`", k->def);
-		break;
-	case CFG_STRING:
-		if (k->def_str != NULL)
-			snprintf(out, len, "`\"%s\"`", k->def_str);
-		else
-			snprintf(out, len, "none");
-		break;
-	case CFG_ENUM:
-		snprintf(out, len, "`\"%s\"`", k->words[(int)k->def]);
-		break;
-	case CFG_DURATION:
-	case CFG_AGE:
-		duration_format((int64_t)k->def, text, sizeof text);
-		snprintf(out, len, "`\"%s\"`", text);
-		break;
-	case CFG_SECRET:
-	case CFG_OBJECT:
-		snprintf(out, len, "none");
-		break;
-	}
-	return out;
 }

@@ -181,10 +181,6 @@ cfg_check_roles(struct cfg_ctx *ctx, const struct config *c)
 void
 cfg_load_users(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
-	static const char *const keys[] = { "name", "platform", "id", "roles",
-	    NULL };
-	static const char *const platforms[] = { "console", "slack",
-	    "mattermost", "*", NULL };
 	const cJSON	*users = cfg_array(ctx, root, "users", "an array of "
 	    "users"), *u;
 	struct cfg_user	*user;
@@ -201,11 +197,7 @@ cfg_load_users(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 			continue;
 		}
 		user = &c->users[c->nusers++];
-		cfg_check_keys(ctx, u, p, keys);
-		user->name = cfg_string_req(ctx, u, p, "name");
-		user->platform = xstrdup(platforms[cfg_enum(ctx, u, p,
-		    "platform", platforms, 3)]);
-		cfg_string_def(ctx, u, p, "id", NULL, &user->id);
+		cfg_load_rows(ctx, u, p, &cfg_user_section, user);
 		cfg_strlist(ctx, u, p, "roles", &user->roles);
 		rp = cfg_path_key(p, "roles");
 		if (user->roles.n == 0)
