@@ -23,7 +23,7 @@
 #include "parse.h"
 #include "probe.h"
 #include "remote.h"
-#include "shquote.h"
+#include "escape.h"
 #include "store_checklists.h"
 #include "workers.h"
 #include "xmalloc.h"

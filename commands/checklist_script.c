@@ -11,7 +11,7 @@
 #include "config.h"
 #include "probe.h"
 #include "remote.h"
-#include "shquote.h"
+#include "escape.h"
 
 /* ------------------------------------------------------------ scripts */
 

@@ -10,7 +10,7 @@
 #include "inventory.h"
 #include "parse.h"
 #include "remote.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 static enum cmd_result cmd_disk_exec(struct cmd_ctx *);

@@ -19,7 +19,7 @@
 #include "health.h"
 #include "metrics.h"
 #include "remote.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 static enum cmd_result cmd_health_exec(struct cmd_ctx *);

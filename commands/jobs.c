@@ -12,7 +12,7 @@
 
 #include "parse.h"
 #include "remote.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 static enum cmd_result cmd_jobs_exec(struct cmd_ctx *);

@@ -14,7 +14,7 @@
 #include "parse.h"
 #include "redact.h"
 #include "remote.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 #define LOGS_DEFAULT_LINES	20

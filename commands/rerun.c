@@ -14,7 +14,7 @@
 
 #include "parse.h"
 #include "remote.h"
-#include "shquote.h"
+#include "escape.h"
 
 static enum cmd_result cmd_rerun_exec(struct cmd_ctx *);
 

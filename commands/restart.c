@@ -15,7 +15,7 @@
 #include "inventory.h"
 #include "parse.h"
 #include "remote.h"
-#include "shquote.h"
+#include "escape.h"
 
 /* How long the service gets before the re-check. */
 #define RESTART_SETTLE_S	"2"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "probe.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 

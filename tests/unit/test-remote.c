@@ -26,7 +26,7 @@
 #include "probe.h"
 #include "proc.h"
 #include "redact.h"
-#include "shquote.h"
+#include "escape.h"
 #include "test.h"
 #include "xmalloc.h"
 
