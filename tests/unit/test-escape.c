@@ -88,100 +88,111 @@ TEST(shquote_exact_text)
 	buf_release(&b);
 }
 
-/* What fn appended for s, as a string the caller frees. */
-static char *
-esc(void (*fn)(struct buf *, const char *), const char *s)
+/* One input and the exact text its escaper must append. */
+struct esc_case {
+	void		(*fn)(struct buf *, const char *);
+	const char	*in;
+	const char	*want;
+};
+
+static void
+check_cases(const struct esc_case *c, size_t n)
 {
 	struct buf	 b;
+	size_t		 i;
 
 	buf_init(&b);
-	buf_adds(&b, "");
-	fn(&b, s);
-	return buf_detach(&b);
+	for (i = 0; i < n; i++) {
+		buf_clear(&b);
+		c[i].fn(&b, c[i].in);
+		ASSERT_STR_EQ(b.data, c[i].want);
+	}
+	buf_release(&b);
 }
 
-#define ASSERT_ESC(fn, in, want) do {					\
-	char	*got_ = esc(fn, in);					\
-	ASSERT_STR_EQ(got_, want);					\
-	free(got_);							\
-} while (0)
+#define CHECK_CASES(c)	check_cases(c, sizeof (c) / sizeof (c)[0])
 
 TEST(shquote_control_bytes_and_utf8)
 {
-	ASSERT_ESC(shquote_buf, "a\nb", "'a\nb'");
-	ASSERT_ESC(shquote_buf, "\\'", "'\\'\\'''");
-	ASSERT_ESC(shquote_buf, "\x01\x1f\x7f", "'\x01\x1f\x7f'");
-	ASSERT_ESC(shquote_buf, "caf\xc3\xa9 \xff", "'caf\xc3\xa9 \xff'");
-	ASSERT_ESC(shquote_buf, "$(id)", "'$(id)'");
+	static const struct esc_case cases[] = {
+		{ shquote_buf, "a\nb", "'a\nb'" },
+		{ shquote_buf, "\\'", "'\\'\\'''" },
+		{ shquote_buf, "\x01\x1f\x7f", "'\x01\x1f\x7f'" },
+		{ shquote_buf, "caf\xc3\xa9 \xff", "'caf\xc3\xa9 \xff'" },
+		{ shquote_buf, "$(id)", "'$(id)'" },
+	};
+
+	CHECK_CASES(cases);
 }
 
 TEST(logfmt_bare_or_quoted)
 {
-	/* Bare: a reader sees where it ends. */
-	ASSERT_ESC(escape_logfmt, "U0456", "U0456");
-	ASSERT_ESC(escape_logfmt, "caf\xc3\xa9", "caf\xc3\xa9");
-	ASSERT_ESC(escape_logfmt, "a/b:c,d'e", "a/b:c,d'e");
-	/* Quoted: empty, space, =, quote, backslash, any control byte. */
-	ASSERT_ESC(escape_logfmt, "", "\"\"");
-	ASSERT_ESC(escape_logfmt, "#ops alerts", "\"#ops alerts\"");
-	ASSERT_ESC(escape_logfmt, "a=b", "\"a=b\"");
-	ASSERT_ESC(escape_logfmt, "say \"hi\"", "\"say \\\"hi\\\"\"");
-	ASSERT_ESC(escape_logfmt, "C:\\tmp", "\"C:\\\\tmp\"");
-	ASSERT_ESC(escape_logfmt, "l1\nl2\r", "\"l1\\nl2\\r\"");
-	ASSERT_ESC(escape_logfmt, "a\tb", "\"a\\x09b\"");
-	ASSERT_ESC(escape_logfmt, "\x01", "\"\\x01\"");
-	ASSERT_ESC(escape_logfmt, "del\x7f", "\"del\\x7f\"");
-	ASSERT_ESC(escape_logfmt, "\xff bad", "\"\xff bad\"");
+	static const struct esc_case cases[] = {
+		/* Bare: a reader sees where it ends. */
+		{ escape_logfmt, "U0456", "U0456" },
+		{ escape_logfmt, "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ escape_logfmt, "a/b:c,d'e", "a/b:c,d'e" },
+		/* Quoted: empty, space, =, ", \, any control byte. */
+		{ escape_logfmt, "", "\"\"" },
+		{ escape_logfmt, "#ops alerts", "\"#ops alerts\"" },
+		{ escape_logfmt, "a=b", "\"a=b\"" },
+		{ escape_logfmt, "say \"hi\"", "\"say \\\"hi\\\"\"" },
+		{ escape_logfmt, "C:\\tmp", "\"C:\\\\tmp\"" },
+		{ escape_logfmt, "l1\nl2\r", "\"l1\\nl2\\r\"" },
+		{ escape_logfmt, "a\tb", "\"a\\x09b\"" },
+		{ escape_logfmt, "\x01", "\"\\x01\"" },
+		{ escape_logfmt, "del\x7f", "\"del\\x7f\"" },
+		{ escape_logfmt, "\xff bad", "\"\xff bad\"" },
+	};
+
+	CHECK_CASES(cases);
 }
 
 TEST(prom_label_three_escapes)
 {
-	ASSERT_ESC(escape_prom_label, "", "");
-	ASSERT_ESC(escape_prom_label, "web-1", "web-1");
-	ASSERT_ESC(escape_prom_label, "a\\b\"c\nd", "a\\\\b\\\"c\\nd");
-	/* Everything else is literal in the text format. */
-	ASSERT_ESC(escape_prom_label, "a\tb\r'{}=,", "a\tb\r'{}=,");
-	ASSERT_ESC(escape_prom_label, "caf\xc3\xa9", "caf\xc3\xa9");
+	static const struct esc_case cases[] = {
+		{ escape_prom_label, "", "" },
+		{ escape_prom_label, "web-1", "web-1" },
+		{ escape_prom_label, "a\\b\"c\nd", "a\\\\b\\\"c\\nd" },
+		/* Everything else is literal in the text format. */
+		{ escape_prom_label, "a\tb\r'{}=,", "a\tb\r'{}=," },
+		{ escape_prom_label, "caf\xc3\xa9", "caf\xc3\xa9" },
+	};
+
+	CHECK_CASES(cases);
 }
 
-/* escape_slack_mrkdwn over n bytes of s; the caller frees. */
-static char *
-mrkdwn(const char *s, size_t n)
+/* escape_slack_mrkdwn over the whole of s. */
+static void
+mrkdwn_all(struct buf *b, const char *s)
 {
-	struct buf	 b;
-
-	buf_init(&b);
-	buf_adds(&b, "");
-	escape_slack_mrkdwn(&b, s, n);
-	return buf_detach(&b);
+	escape_slack_mrkdwn(b, s, strlen(s));
 }
 
 TEST(slack_mrkdwn_escapes_its_three)
 {
-	static const char *const cases[][2] = {
-		{ "", "" },
-		{ "a & <b> c", "a &amp; &lt;b&gt; c" },
-		{ "&amp;", "&amp;amp;" },
-		{ "<@U123|x>", "&lt;@U123|x&gt;" },
+	static const struct esc_case cases[] = {
+		{ mrkdwn_all, "", "" },
+		{ mrkdwn_all, "a & <b> c", "a &amp; &lt;b&gt; c" },
+		{ mrkdwn_all, "&amp;", "&amp;amp;" },
+		{ mrkdwn_all, "<@U123|x>", "&lt;@U123|x&gt;" },
 		/* Quotes, backslashes, newlines, markup: kept. */
-		{ "\"q\" 'q' \\ *b* _i_ `c`\n", "\"q\" 'q' \\ *b* _i_ `c`\n" },
-		{ "caf\xc3\xa9 \xe2\x9c\x93", "caf\xc3\xa9 \xe2\x9c\x93" },
+		{ mrkdwn_all, "\"q\" 'q' \\ *b* _i_ `c`\n",
+		    "\"q\" 'q' \\ *b* _i_ `c`\n" },
+		{ mrkdwn_all, "caf\xc3\xa9 \xe2\x9c\x93",
+		    "caf\xc3\xa9 \xe2\x9c\x93" },
 	};
-	char	*got;
-	size_t	 i;
+	struct buf	 b;
 
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		got = mrkdwn(cases[i][0], strlen(cases[i][0]));
-		ASSERT_STR_EQ(got, cases[i][1]);
-		free(got);
-	}
+	CHECK_CASES(cases);
 	/* n bytes at most, and never past a NUL. */
-	got = mrkdwn("<<<", 2);
-	ASSERT_STR_EQ(got, "&lt;&lt;");
-	free(got);
-	got = mrkdwn("ab\0cd", 5);
-	ASSERT_STR_EQ(got, "ab");
-	free(got);
+	buf_init(&b);
+	escape_slack_mrkdwn(&b, "<<<", 2);
+	ASSERT_STR_EQ(b.data, "&lt;&lt;");
+	buf_clear(&b);
+	escape_slack_mrkdwn(&b, "ab\0cd", 5);
+	ASSERT_STR_EQ(b.data, "ab");
+	buf_release(&b);
 }
 
 TEST(slack_mrkdwn_fit_counts_the_escapes)
@@ -206,24 +217,30 @@ TEST(slack_mrkdwn_fit_counts_the_escapes)
 
 TEST(markdown_url_encodes_what_ends_a_link)
 {
-	ASSERT_ESC(escape_markdown_url, "", "");
-	ASSERT_ESC(escape_markdown_url, "https://wiki/x?a=1&b=2#f",
-	    "https://wiki/x?a=1&b=2#f");
-	ASSERT_ESC(escape_markdown_url, "https://w/a b(c)[d]<e>",
-	    "https://w/a%20b%28c%29%5Bd%5D%3Ce%3E");
-	ASSERT_ESC(escape_markdown_url, "https://w/caf\xc3\xa9\"'\\",
-	    "https://w/caf\xc3\xa9\"'\\");
+	static const struct esc_case cases[] = {
+		{ escape_markdown_url, "", "" },
+		{ escape_markdown_url, "https://wiki/x?a=1&b=2#f",
+		    "https://wiki/x?a=1&b=2#f" },
+		{ escape_markdown_url, "https://w/a b(c)[d]<e>",
+		    "https://w/a%20b%28c%29%5Bd%5D%3Ce%3E" },
+		{ escape_markdown_url, "https://w/caf\xc3\xa9\"'\\",
+		    "https://w/caf\xc3\xa9\"'\\" },
+	};
+
+	CHECK_CASES(cases);
 }
 
 TEST(url_component_keeps_only_unreserved)
 {
-	ASSERT_ESC(escape_url_component, "", "");
-	ASSERT_ESC(escape_url_component, "T1-a_b9", "T1-a_b9");
-	ASSERT_ESC(escape_url_component, "a b/c&d=e?",
-	    "a%20b%2Fc%26d%3De%3F");
-	ASSERT_ESC(escape_url_component, ".~%+\n\"\\",
-	    "%2E%7E%25%2B%0A%22%5C");
-	ASSERT_ESC(escape_url_component, "caf\xc3\xa9", "caf%C3%A9");
+	static const struct esc_case cases[] = {
+		{ escape_url_component, "", "" },
+		{ escape_url_component, "T1-a_b9", "T1-a_b9" },
+		{ escape_url_component, "a b/c&d=e?", "a%20b%2Fc%26d%3De%3F" },
+		{ escape_url_component, ".~%+\n\"\\", "%2E%7E%25%2B%0A%22%5C" },
+		{ escape_url_component, "caf\xc3\xa9", "caf%C3%A9" },
+	};
+
+	CHECK_CASES(cases);
 }
 
 static const struct test tests[] = {
