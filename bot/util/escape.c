@@ -57,6 +57,19 @@ escape_logfmt(struct buf *out, const char *v)
 	buf_addc(out, '"');
 }
 
+/* Only the two characters the reader treats as escapes are escaped. */
+void
+escape_dquoted(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
 /* The text format's three escapes; any other byte is a literal. */
 void
 escape_prom_label(struct buf *out, const char *value)

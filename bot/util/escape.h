@@ -28,6 +28,13 @@ void	 shquote_buf(struct buf *b, const char *s);
  */
 void	 escape_logfmt(struct buf *out, const char *v);
 
+/*
+ * A double-quoted word in opsbot's own syntax, the one args_split() and
+ * the label matchers read back: "..." with \" and \\ escaped, every
+ * other byte kept.
+ */
+void	 escape_dquoted(struct buf *b, const char *s);
+
 /* A Prometheus text-format label value (\\, \", \n), without quotes. */
 void	 escape_prom_label(struct buf *out, const char *value);
 

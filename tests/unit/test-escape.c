@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "buf.h"
 #include "escape.h"
 #include "proc.h"
@@ -162,6 +163,38 @@ TEST(prom_label_three_escapes)
 	CHECK_CASES(cases);
 }
 
+TEST(dquoted_reads_back_through_args)
+{
+	static const struct esc_case cases[] = {
+		{ escape_dquoted, "", "\"\"" },
+		{ escape_dquoted, "web-1", "\"web-1\"" },
+		{ escape_dquoted, "say \"hi\"", "\"say \\\"hi\\\"\"" },
+		{ escape_dquoted, "db\\.prod", "\"db\\\\.prod\"" },
+		{ escape_dquoted, "it's\n\tcaf\xc3\xa9", "\"it's\n\tcaf\xc3\xa9\"" },
+	};
+	static const char *const back[] = {
+		"", "a b", "\"", "\\", "\\\"", "say \"hi\" \\o/", "it's",
+		"caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d",
+	};
+	struct words	 w;
+	struct buf	 b;
+	char		*cause = NULL;
+	size_t		 i;
+
+	CHECK_CASES(cases);
+	/* What it writes, args_split() reads back as the same one word. */
+	buf_init(&b);
+	for (i = 0; i < sizeof back / sizeof back[0]; i++) {
+		buf_clear(&b);
+		escape_dquoted(&b, back[i]);
+		ASSERT_INT_EQ(args_split(b.data, b.len, &w, &cause), 0);
+		ASSERT_INT_EQ(w.argc, 1);
+		ASSERT_STR_EQ(w.argv[0], back[i]);
+		words_free(&w);
+	}
+	buf_release(&b);
+}
+
 /* escape_slack_mrkdwn over the whole of s. */
 static void
 mrkdwn_all(struct buf *b, const char *s)
@@ -248,6 +281,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(shquote_exact_text),
 	TEST_ENTRY(shquote_control_bytes_and_utf8),
 	TEST_ENTRY(logfmt_bare_or_quoted),
+	TEST_ENTRY(dquoted_reads_back_through_args),
 	TEST_ENTRY(prom_label_three_escapes),
 	TEST_ENTRY(slack_mrkdwn_escapes_its_three),
 	TEST_ENTRY(slack_mrkdwn_fit_counts_the_escapes),
