@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "escape.h"
 #include "message.h"
 #include "xmalloc.h"
 
@@ -156,50 +157,6 @@ message_render_text(const struct message *m)
 	return buf_detach(&b);
 }
 
-static void
-message_escape(struct buf *b, const char *s, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n && s[i] != '\0'; i++) {
-		if (s[i] == '&')
-			buf_adds(b, "&amp;");
-		else if (s[i] == '<')
-			buf_adds(b, "&lt;");
-		else if (s[i] == '>')
-			buf_adds(b, "&gt;");
-		else
-			buf_addc(b, s[i]);
-	}
-}
-
-/*
- * How many bytes of s (n at most) fit in budget bytes once escaped,
- * ending after a newline when one is in reach, never inside a UTF-8
- * sequence: a long line is cut, its escaping counted.
- */
-static size_t
-message_escaped_fit(const char *s, size_t n, size_t budget)
-{
-	size_t	 i, used = 0, w, nl = 0;
-
-	for (i = 0; i < n && s[i] != '\0'; i++) {
-		w = s[i] == '&' ? 5 : (s[i] == '<' || s[i] == '>') ? 4 : 1;
-		if (used + w > budget)
-			break;
-		used += w;
-		if (s[i] == '\n')
-			nl = i + 1;
-	}
-	if (i == n || s[i] == '\0')
-		return i;
-	if (nl > 0)
-		return nl;
-	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
-		i--;
-	return i;
-}
-
 /* Length of a Slack special mention at s ("<!here>", "<@U1>"), or 0. */
 static size_t
 message_slack_special(const char *s)
@@ -247,7 +204,7 @@ message_slack_mention(struct buf *b, const char *mention)
 			buf_add(b, s, n);
 			s += n;
 		} else {
-			message_escape(b, s, 1);
+			escape_slack_mrkdwn(b, s, 1);
 			s++;
 		}
 	}
@@ -299,7 +256,7 @@ message_render_slack(const struct message *m, cJSON *body)
 		free(fallback);
 		fallback = message_render_text(&rest);
 	}
-	message_escape(&b, fallback, strlen(fallback));
+	escape_slack_mrkdwn(&b, fallback, strlen(fallback));
 	message_clip(&b, 0, MESSAGE_SLACK_TEXT);
 	cJSON_AddStringToObject(body, "text", b.data);
 	free(fallback);
@@ -324,19 +281,19 @@ message_render_slack(const struct message *m, cJSON *body)
 			buf_adds(&b, ":large_green_circle: ");
 		buf_adds(&b, "*");
 		n = b.len;
-		message_escape(&b, m->title, strlen(m->title));
+		escape_slack_mrkdwn(&b, m->title, strlen(m->title));
 		/* The title stays short enough to keep its bold and text. */
 		message_clip(&b, n, MESSAGE_SLACK_SECTION_MAX / 3);
 		buf_adds(&b, "*");
 		if (m->text != NULL) {
 			buf_adds(&b, "\n");
-			message_escape(&b, m->text, strlen(m->text));
+			escape_slack_mrkdwn(&b, m->text, strlen(m->text));
 		}
 		message_clip(&b, 0, MESSAGE_SLACK_SECTION_MAX);
 		cJSON_AddItemToArray(blocks, message_slack_section(b.data));
 		nblocks++;
 	} else if (m->text != NULL) {
-		message_escape(&b, m->text, strlen(m->text));
+		escape_slack_mrkdwn(&b, m->text, strlen(m->text));
 		message_clip(&b, 0, MESSAGE_SLACK_SECTION_MAX);
 		cJSON_AddItemToArray(blocks, message_slack_section(b.data));
 		nblocks++;
@@ -348,11 +305,11 @@ message_render_slack(const struct message *m, cJSON *body)
 		for (i = 0; i < m->nfields; i++) {
 			buf_clear(&b);
 			buf_adds(&b, "*");
-			message_escape(&b, m->fields[i].title,
+			escape_slack_mrkdwn(&b, m->fields[i].title,
 			    strlen(m->fields[i].title));
 			message_clip(&b, 0, MESSAGE_SLACK_FIELD / 4);
 			buf_adds(&b, "*\n");
-			message_escape(&b, m->fields[i].value,
+			escape_slack_mrkdwn(&b, m->fields[i].value,
 			    strlen(m->fields[i].value));
 			message_clip(&b, 0, MESSAGE_SLACK_FIELD);
 			f = cJSON_CreateObject();
@@ -367,12 +324,12 @@ message_render_slack(const struct message *m, cJSON *body)
 	for (p = m->code; p != NULL && *p != '\0' &&
 	    nblocks < MESSAGE_SLACK_BLOCKS; nblocks++) {
 		/* Measured escaped: "<" takes 4 of the section's bytes. */
-		n = message_escaped_fit(p, strlen(p), MESSAGE_SLACK_SECTION);
+		n = escape_slack_mrkdwn_fit(p, strlen(p), MESSAGE_SLACK_SECTION);
 		if (n == 0)
 			break;
 		buf_clear(&b);
 		buf_adds(&b, "```\n");
-		message_escape(&b, p, n);
+		escape_slack_mrkdwn(&b, p, n);
 		while (b.len > 4 && b.data[b.len - 1] == '\n')
 			b.data[--b.len] = '\0';
 		buf_adds(&b, "\n```");
@@ -429,13 +386,7 @@ message_mattermost_links(const struct message *m, struct buf *b)
 		if (n++ == 0 && b->len > 0 && b->data[b->len - 1] != '\n')
 			buf_addc(b, '\n');
 		buf_addf(b, "%s[%s](", n > 1 ? " · " : "", m->buttons[i].label);
-		for (; *u != '\0'; u++) {
-			if (*u == '(' || *u == ')' || *u == ' ' || *u == '<' ||
-			    *u == '>' || *u == '[' || *u == ']')
-				buf_addf(b, "%%%02X", (unsigned char)*u);
-			else
-				buf_addc(b, *u);
-		}
+		escape_markdown_url(b, u);
 		buf_addc(b, ')');
 	}
 }

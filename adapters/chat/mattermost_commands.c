@@ -8,7 +8,6 @@
  */
 
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +15,7 @@
 #include "cause.h"
 #include "bot.h"
 #include "chat.h"
+#include "escape.h"
 #include "http.h"
 #include "httpd.h"
 #include "log.h"
@@ -248,18 +248,12 @@ mm_command_list(struct mattermost *mm, char **cause)
 	const char		*team = mm->bot->cfg->chat.mattermost_register_team_id;
 	struct http_response	 r;
 	struct buf		 path;
-	const char		*p;
 	cJSON			*list = NULL;
 
 	/* Team ids are [a-z0-9]; escape anything else all the same. */
 	buf_init(&path);
 	buf_adds(&path, "/api/v4/commands?team_id=");
-	for (p = team; *p != '\0'; p++) {
-		if (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
-			buf_addc(&path, *p);
-		else
-			buf_addf(&path, "%%%02X", (unsigned char)*p);
-	}
+	escape_url_component(&path, team);
 	buf_adds(&path, "&custom_only=true");
 	if (mm_rest(mm, "GET", path.data, NULL, &r) == 200)
 		list = cJSON_Parse(r.body.data);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cpusample.h"
-#include "shquote.h"
+#include "escape.h"
 
 /*
  * One snapshot: "W U UPTIME", then "W <contents of /proc/PID/stat>" per

@@ -19,7 +19,7 @@
 #include "buf.h"
 #include "hosts.h"
 #include "probe.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 #define FIXTURE_BEGIN	"printf '%s\\n' '" PROBE_MARK

@@ -5,7 +5,7 @@
 
 #include "logcount.h"
 #include "parse.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 /* Bytes of each log read from its end: a bound on the host's work. */

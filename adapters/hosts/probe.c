@@ -8,7 +8,7 @@
 
 #include "probe.h"
 #include "probes.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 

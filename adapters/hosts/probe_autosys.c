@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "probes.h"
-#include "shquote.h"
+#include "escape.h"
 
 /*
  * AutoSys wildcards: % for any run, _ for one character. A bracket

@@ -1,7 +1,7 @@
 /* The disks probe kind (see probes.h): df -P, and its table read back. */
 
 #include "probes.h"
-#include "shquote.h"
+#include "escape.h"
 
 void
 probe_disks_script(struct probe *p, const char *section,

@@ -10,7 +10,7 @@
 
 #include "logcount.h"
 #include "probes.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 /* Read back from a log's end when /logs filters by time. */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "probes.h"
-#include "shquote.h"
+#include "escape.h"
 #include "xmalloc.h"
 
 /* section, or "svc:NAME" when NULL (caller frees). */

@@ -12,6 +12,7 @@
 #include "alerts_int.h"
 #include "clock.h"
 #include "config.h"
+#include "escape.h"
 #include "store_alerts.h"
 #include "xmalloc.h"
 
@@ -280,19 +281,6 @@ render_take_links(struct group_msg *gm, const struct render_extra *ex)
 	}
 }
 
-/* Quotes a label value for a command line (args.c's "..." rules). */
-static void
-buf_add_quoted(struct buf *b, const char *v)
-{
-	buf_addc(b, '"');
-	for (; *v != '\0'; v++) {
-		if (*v == '"' || *v == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, *v);
-	}
-	buf_addc(b, '"');
-}
-
 /* Firing first, then acknowledged, silenced, resolved; worst first; by id. */
 static int
 render_cmp(const void *x, const void *y)
@@ -369,7 +357,7 @@ render_buttons(const struct agroup *g, struct group_msg *gm, size_t nfiring,
 		buf_adds(&gm->sil, "silence");
 		for (i = 0; i < g->glabels.n; i++) {
 			buf_addf(&gm->sil, " %s=", g->glabels.v[i].name);
-			buf_add_quoted(&gm->sil, g->glabels.v[i].value);
+			escape_dquoted(&gm->sil, g->glabels.v[i].value);
 		}
 		buf_adds(&gm->sil, " 1h from the button");
 		m->buttons[m->nbuttons].action = "alert_silence";

@@ -19,6 +19,7 @@
 #include "cause.h"
 #include "buf.h"
 #include "errtext.h"
+#include "escape.h"
 #include "labels.h"
 #include "regex_guard.h"
 #include "xmalloc.h"
@@ -283,21 +284,6 @@ labels_from_json(const char *json, struct labels *out, char **cause)
 	return 0;
 }
 
-/* Adds value in double quotes with " and \ escaped (matcher syntax). */
-static void
-quote_value(struct buf *b, const char *value)
-{
-	const char	*p;
-
-	buf_addc(b, '"');
-	for (p = value; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, *p);
-	}
-	buf_addc(b, '"');
-}
-
 char *
 labels_to_text(const struct labels *ls)
 {
@@ -310,7 +296,7 @@ labels_to_text(const struct labels *ls)
 			buf_adds(&b, ", ");
 		buf_adds(&b, ls->v[i].name);
 		buf_addc(&b, '=');
-		quote_value(&b, ls->v[i].value);
+		escape_dquoted(&b, ls->v[i].value);
 	}
 	return buf_detach(&b);
 }
@@ -529,7 +515,7 @@ matcher_text(struct buf *b, const char *name, enum matcher_op op,
 	buf_adds(b, name);
 	buf_adds(b, op_string(op));
 	if (quote)
-		quote_value(b, value);
+		escape_dquoted(b, value);
 	else
 		buf_adds(b, value);
 }

@@ -4,39 +4,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "escape.h"
 #include "log_format.h"
-
-void
-log_format_value(struct buf *out, const char *v)
-{
-	const char	*c;
-	int		 bare = *v != '\0';
-
-	/* Bare only when a reader cannot mistake where it ends. */
-	for (c = v; *c != '\0' && bare; c++)
-		if (*c == ' ' || *c == '=' || *c == '"' || *c == '\\' ||
-		    (unsigned char)*c < 0x20 || *c == 0x7f)
-			bare = 0;
-	if (bare) {
-		buf_adds(out, v);
-		return;
-	}
-	buf_addc(out, '"');
-	for (c = v; *c != '\0'; c++) {
-		if (*c == '"' || *c == '\\') {
-			buf_addc(out, '\\');
-			buf_addc(out, *c);
-		} else if (*c == '\n')
-			buf_adds(out, "\\n");
-		else if (*c == '\r')
-			buf_adds(out, "\\r");
-		else if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			buf_addf(out, "\\x%02x", (unsigned char)*c);
-		else
-			buf_addc(out, *c);
-	}
-	buf_addc(out, '"');
-}
 
 void
 log_format_line(struct buf *out, int json, const char *ts, const char *level,
@@ -69,7 +38,7 @@ log_format_line(struct buf *out, int json, const char *ts, const char *level,
 		struct buf	 q;
 
 		buf_init(&q);
-		log_format_value(&q, msg);
+		escape_logfmt(&q, msg);
 		/* Strip the quotes a bare value would not have had. */
 		if (q.data[0] == '"')
 			buf_add(out, q.data + 1, q.len - 2);
@@ -80,7 +49,7 @@ log_format_line(struct buf *out, int json, const char *ts, const char *level,
 	buf_addc(out, '"');
 	for (i = 0; i + 1 < nkv; i += 2) {
 		buf_addf(out, " %s=", kv[i]);
-		log_format_value(out, kv[i + 1] != NULL ? kv[i + 1] : "-");
+		escape_logfmt(out, kv[i + 1] != NULL ? kv[i + 1] : "-");
 	}
 	buf_addc(out, '\n');
 }

@@ -19,7 +19,5 @@ struct buf;
 void	 log_format_line(struct buf *out, int json, const char *ts,
 	    const char *level, const char *comp, const char *msg,
 	    const char *const *kv, size_t nkv);
-/* A logfmt value: bare when it can be, else quoted and escaped. */
-void	 log_format_value(struct buf *out, const char *v);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "metrics.h"
 #include "xmalloc.h"
 
@@ -80,23 +81,6 @@ static pthread_mutex_t		 metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct metrics_series	*metrics_v;
 static size_t			 metrics_n;
 
-void
-metrics_escape(struct buf *out, const char *value)
-{
-	const char	*p;
-
-	for (p = value; *p != '\0'; p++) {
-		if (*p == '\\')
-			buf_adds(out, "\\\\");
-		else if (*p == '"')
-			buf_adds(out, "\\\"");
-		else if (*p == '\n')
-			buf_adds(out, "\\n");
-		else
-			buf_addc(out, *p);
-	}
-}
-
 static int
 metrics_family(const char *name, enum metrics_type type)
 {
@@ -121,7 +105,7 @@ metrics_labels(va_list ap)
 		if (b.len > 0)
 			buf_addc(&b, ',');
 		buf_addf(&b, "%s=\"", k);
-		metrics_escape(&b, v != NULL ? v : "");
+		escape_prom_label(&b, v != NULL ? v : "");
 		buf_addc(&b, '"');
 	}
 	if (b.data == NULL)

@@ -33,7 +33,5 @@ void	 metrics_clear(const char *family);
 void	 metrics_render(struct buf *out);
 /* Forgets every series (tests). */
 void	 metrics_reset(void);
-/* A label value escaped for the text format (\\, \", \n) onto out. */
-void	 metrics_escape(struct buf *out, const char *value);
 
 #endif

@@ -1,8 +1,8 @@
 /*
- * The remote layer without a network: the shell quoting function against
- * a real /bin/sh, the process runner (deadlines, process groups, output
- * caps), probe sections and their nonces, failure explanations, target
- * resolution and secret redaction.
+ * The remote layer without a network: the process runner (deadlines,
+ * process groups, output caps), probe sections and their nonces, failure
+ * explanations, target resolution and secret redaction. The shell quoting
+ * is tested in test-escape.c.
  */
 
 #include <sys/stat.h>
@@ -26,7 +26,6 @@
 #include "probe.h"
 #include "proc.h"
 #include "redact.h"
-#include "shquote.h"
 #include "test.h"
 #include "xmalloc.h"
 
@@ -39,69 +38,6 @@ argv3(const char *a, const char *b, const char *c)
 	v[1] = b != NULL ? xstrdup(b) : NULL;
 	v[2] = b != NULL && c != NULL ? xstrdup(c) : NULL;
 	return v;
-}
-
-/* Runs "printf %s QUOTED" through /bin/sh and returns what it printed. */
-static char *
-through_shell(const char *s)
-{
-	struct proc	 p;
-	struct buf	 cmd;
-	char		*out;
-
-	buf_init(&cmd);
-	buf_adds(&cmd, "printf '%s' ");
-	shquote_buf(&cmd, s);
-	proc_init(&p, argv3("/bin/sh", "-c", cmd.data), 5000, 1 << 20);
-	proc_run_many(&p, 1, 1);
-	ASSERT_INT_EQ(p.exit_code, 0);
-	out = xstrdup(p.out.data);
-	proc_release(&p);
-	buf_release(&cmd);
-	return out;
-}
-
-TEST(shquote_survives_hostile_input)
-{
-	static const char *const hostile[] = {
-		"plain", "", "it's", "'", "''", "\"double\"",
-		"$(rm -rf /tmp/opsbot-never)", "`id`", "a;b", "a && b",
-		"a|b", "line1\nline2", "*", "/etc/*", "?", "[a-z]", "~root",
-		"$HOME", "${PATH}", "\\", "\\'", "-n", "--", "a\tb",
-		"\xff\xfe invalid utf-8 \xc3", "\xe2\x80\x9cquotes\xe2\x80\x9d",
-		"!", "!!", "#comment", "a > /tmp/opsbot-never", "%s%n",
-		NULL
-	};
-	char		*got, big[70000];
-	size_t		 i;
-
-	for (i = 0; hostile[i] != NULL; i++) {
-		got = through_shell(hostile[i]);
-		ASSERT_STR_EQ(got, hostile[i]);
-		free(got);
-	}
-	/* Very long, full of quotes. */
-	for (i = 0; i < sizeof big - 1; i++)
-		big[i] = "a'b\"c$d`e\\f "[i % 12];
-	big[sizeof big - 1] = '\0';
-	got = through_shell(big);
-	ASSERT_INT_EQ(strlen(got), sizeof big - 1);
-	ASSERT(strcmp(got, big) == 0);
-	free(got);
-	ASSERT(access("/tmp/opsbot-never", F_OK) != 0);
-}
-
-TEST(shquote_exact_text)
-{
-	struct buf	 b;
-
-	buf_init(&b);
-	shquote_buf(&b, "it's");
-	ASSERT_STR_EQ(b.data, "'it'\\''s'");
-	buf_clear(&b);
-	shquote_buf(&b, "");
-	ASSERT_STR_EQ(b.data, "''");
-	buf_release(&b);
 }
 
 static int64_t
@@ -740,8 +676,6 @@ TEST(redaction)
 }
 
 static const struct test tests[] = {
-	TEST_ENTRY(shquote_survives_hostile_input),
-	TEST_ENTRY(shquote_exact_text),
 	TEST_ENTRY(proc_captures_and_exits),
 	TEST_ENTRY(proc_deadline_kills_the_group),
 	TEST_ENTRY(proc_runs_many_in_parallel),

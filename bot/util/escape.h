@@ -1,0 +1,65 @@
+/*
+ * Every escaper of the program, one per syntax it writes: a value that
+ * lands in someone else's syntax (a shell, a log line, the Prometheus
+ * text format, chat markup, a URL) goes through one of these and through
+ * nothing hand-rolled. Each appends to a struct buf and allocates nothing
+ * the caller must free beyond that buffer. JSON is not here: it is built
+ * with cJSON only.
+ */
+#ifndef OPSBOT_ESCAPE_H
+#define OPSBOT_ESCAPE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * POSIX shell, the one function that turns a string into shell text:
+ * appends s to b as one single-quoted word, 'it'\''s'. Safe for any byte
+ * string without NUL (newlines, $, `, globs, invalid UTF-8). Every value
+ * that reaches a shell on a host goes through it.
+ */
+void	 shquote_buf(struct buf *b, const char *s);
+
+/*
+ * A logfmt value: bare when a reader cannot mistake where it ends (not
+ * empty; no space, =, ", \ or control byte), else double-quoted with
+ * \" \\ \n \r and \xNN for other control bytes.
+ */
+void	 escape_logfmt(struct buf *out, const char *v);
+
+/*
+ * A double-quoted word in opsbot's own syntax, the one args_split() and
+ * the label matchers read back: "..." with \" and \\ escaped, every
+ * other byte kept.
+ */
+void	 escape_dquoted(struct buf *b, const char *s);
+
+/* A Prometheus text-format label value (\\, \", \n), without quotes. */
+void	 escape_prom_label(struct buf *out, const char *value);
+
+/*
+ * Slack mrkdwn text: &, < and > as &amp; &lt; &gt; (Slack's own control
+ * characters); at most n bytes of s, stopping at a NUL.
+ */
+void	 escape_slack_mrkdwn(struct buf *b, const char *s, size_t n);
+/*
+ * How many bytes of s (n at most) fit in budget bytes once escaped by
+ * escape_slack_mrkdwn, ending after a newline when one is in reach, never
+ * inside a UTF-8 sequence.
+ */
+size_t	 escape_slack_mrkdwn_fit(const char *s, size_t n, size_t budget);
+
+/*
+ * A Markdown link destination, [label](URL): the bytes that would end
+ * the link early (( ) [ ] < > and space) percent-encoded, the rest kept.
+ */
+void	 escape_markdown_url(struct buf *b, const char *url);
+
+/*
+ * A URL query or path component: letters, digits, - and _ kept, every
+ * other byte percent-encoded (%2F).
+ */
+void	 escape_url_component(struct buf *b, const char *s);
+
+#endif
