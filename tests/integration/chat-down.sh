@@ -9,37 +9,13 @@
 set -u
 BOT=$(realpath "$1")
 FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-down.XXXXXX)
-fake_pid=
-bot_pid=
-cleanup() {
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-down
+WAIT_FOR_S=60 # wait_for's bound
 
 # A port that is free: the fake takes one, tells it, and goes away.
-start_fake() {
-  rm -f "$T/port"
-  "$FAKE" "$T/port" "$@" 2>>"$T/fake.log" &
-  fake_pid=$!
-  for _ in $(seq 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-}
-start_fake
-PORT=$(cat "$T/port")
+start_fake "$FAKE"
 kill "$fake_pid"; wait "$fake_pid" 2>/dev/null; fake_pid=
-C="http://127.0.0.1:$PORT/_control"
-state() { curl -sf "$C/state"; }
-wait_for() { # jq expression over the fake's state, bounded
-  local deadline=$((SECONDS + 60))
-  while [ $SECONDS -lt $deadline ]; do
-    [ "$(state 2>/dev/null | jq -r "$1" 2>/dev/null)" = true ] && return 0
-    sleep 0.2
-  done
-  return 1
-}
 
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "5s" },
@@ -51,14 +27,13 @@ cat >"$T/opsbot.json" <<JSON
                          "group_interval": "1s" } },
   "hosts": [ { "name": "localhost", "transport": "local" } ] }
 JSON
-export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
-export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+slack_env
 
 "$BOT" --config "$T/opsbot.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
 bot_pid=$!
-for _ in $(seq 300); do grep -qs 'listening on' "$T/bot.err" && break; sleep 0.1; done
-BOTPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
-for _ in $(seq 300); do grep -qs 'ready in' "$T/bot.err" && break; sleep 0.1; done
+wait_log "$T/bot.err" 'listening on'
+BOTPORT=$(bot_port "$T/bot.err")
+wait_log "$T/bot.err" 'ready in'
 if kill -0 "$bot_pid" 2>/dev/null; then ok "starts with Slack down"; else bad "starts with Slack down" "$(tail -5 "$T/bot.err")"; fi
 contains "says Slack is down and it goes on" "$(cat "$T/bot.err")" "cannot reach the Web API at http://127.0.0.1:$PORT/api/"
 contains "says posts wait" "$(cat "$T/bot.err")" "starting without Slack: posts wait in the outbox"
@@ -75,7 +50,7 @@ done
 equals "post queued in the outbox" "$(sqlite3 "$T/data/opsbot.db" "SELECT count(*) FROM outbox WHERE platform = 'slack' AND state = 'pending'")" 1
 
 # Slack comes back on the same port.
-start_fake --port "$PORT"
+start_fake "$FAKE" --port "$PORT"
 if wait_for '.connections_open >= 1'; then ok "link connects once Slack is up"; else bad "link connects once Slack is up" "$(tail -5 "$T/bot.err")"; fi
 if wait_for '[.posts[] | select(.channel == "C0ALERTS")] | length >= 1'; then ok "queued alert post delivered"; else bad "queued alert post delivered" "$(state | jq -c .posts)" "$(tail -5 "$T/bot.err")"; fi
 contains "delivered post names the alert" "$(state | jq -r '[.posts[] | .text, (.blocks | tostring)] | join(" ")')" "QueueStuck"
