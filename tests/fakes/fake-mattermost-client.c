@@ -128,7 +128,7 @@ client_main(int argc, char **argv)
 	cl.resume_delay_ms = 300;
 	if (client_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
 	                &seconds) != 0)
-		return usage();
+		return fh_usage();
 	if (cl.resume_delay_ms < 0)
 		cl.resume_delay_ms = 0;
 	/* a resume replaces the query */

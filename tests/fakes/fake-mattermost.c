@@ -9,18 +9,18 @@
  * §4 and §5.
  *
  * usage: fake-mattermost PORTFILE [--token T] [--lifetime-s N]
- *                        [--auth-timeout-ms N] [--verbose]
+ *                        [--auth-timeout-ms N] [--port N] [--verbose]
  *        fake-mattermost --client URL [--token T] [--scheme Bearer|Token]
  *                        [--challenge T] [--send TEXT]... [--resume]
  *                        [--resume-delay-ms N] [--seconds N]
  *
- * Server: binds 127.0.0.1 on an ephemeral port, writes the port and a
- * newline to PORTFILE (temporary file and rename), and serves until SIGTERM
+ * Server: binds 127.0.0.1 on an ephemeral port (or --port N), writes the
+ * port and a newline to PORTFILE (temporary file and rename), and serves until SIGTERM
  * or SIGINT, or for --lifetime-s seconds (600 at most). One line per request
  * and per websocket event goes to stderr. Single-threaded: everything runs
  * on the libwebsockets service loop, including the HTTP client that
- * delivers slash commands. tests/fakes/README.md lists the endpoints and the
- * control API.
+ * delivers slash commands. fakehttp.c holds the plumbing it shares with
+ * fake-slack; tests/fakes/README.md lists the endpoints and the control API.
  *
  * Client (--client): a tiny Mattermost websocket client for the self-test.
  * Prints each message it receives on one line of stdout (binary ones as
@@ -34,7 +34,10 @@
 
 #include "fake-mattermost.h"
 
-struct mattermost g;
+struct mattermost g = {
+	.token = "tok-bot",
+	.auth_timeout_ms = AUTH_TIMEOUT_MS,
+};
 
 /* A Mattermost id: 26 characters of [a-z0-9]. */
 int
@@ -349,65 +352,37 @@ static const struct lws_protocols mm_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
-static const struct fh_ops mm_ops = {
-	.pss_size = sizeof(struct pss),
-	.begin = mm_begin,
-	.route = mm_route,
-	.finish = mm_finish,
-	.http_closed = mm_http_closed,
-	.ws_path = WS_PATH,
-	.max_ws_message = MAX_WS_MESSAGE,
-	.ws_open = ws_open,
-	.ws_message = handle_ws_request,
-	.ws_free = ws_free,
-	.more = mm_protocols,
-};
-
-int
-usage(void)
+static int
+mm_args_ok(void)
 {
-	fprintf(stderr,
-	        "usage: fake-mattermost PORTFILE [--token T] [--lifetime-s N]\n"
-	        "                       [--auth-timeout-ms N] [--port N] "
-	        "[--verbose]\n"
-	        "       fake-mattermost --client URL [--token T] "
-	        "[--scheme Bearer|Token]\n"
-	        "                       [--challenge T] [--send TEXT]... "
-	        "[--resume]\n"
-	        "                       [--resume-delay-ms N] [--seconds N]\n");
-	return 2;
+	return *g.token && g.auth_timeout_ms > 0;
 }
 
-static int
-server_main(int argc, char **argv)
+static void
+mm_start(void)
 {
-	const struct fh_opt opts[] = {
-		{ "--token", FH_STR, &g.token },
-		{ "--auth-timeout-ms", FH_INT, &g.auth_timeout_ms },
-	};
-	struct fh_args a;
-	struct slash_job *j;
-	struct session *s;
-
-	g.token = "tok-bot";
-	g.auth_timeout_ms = AUTH_TIMEOUT_MS;
-	if (fh_parse_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
-	                  &a) != 0 ||
-	    !*g.token || g.auth_timeout_ms <= 0)
-		return usage();
-	if (fh_listen(&mm_ops, &a) != 0)
-		return 1;
 	records_new();
 	g.commands = cJSON_CreateArray();
 	g.dms = cJSON_CreateObject();
 	g.dead_buttons = cJSON_CreateArray();
+}
 
-	fh_run(a.lifetime_s);
+/* lws timers die with the context: cancel ours first. */
+static void
+mm_stop(void)
+{
+	struct slash_job *j;
 
-	/* lws timers die with the context: cancel ours first */
 	for (j = g.jobs; j; j = j->next)
 		lws_sul_cancel(&j->sul);
-	fh_close();
+}
+
+static void
+mm_done(void)
+{
+	struct slash_job *j;
+	struct session *s;
+
 	while ((j = g.jobs)) {
 		g.jobs = j->next;
 		free(j->form);
@@ -425,13 +400,44 @@ server_main(int argc, char **argv)
 	cJSON_Delete(g.commands);
 	cJSON_Delete(g.dead_buttons);
 	cJSON_Delete(g.dms);
-	say("exit");
-	return 0;
 }
+
+static const struct fh_opt mm_opts[] = {
+	{ "--token", FH_STR, &g.token },
+	{ "--auth-timeout-ms", FH_INT, &g.auth_timeout_ms },
+};
+
+static const struct fh_ops mm_ops = {
+	.usage =
+	    "usage: fake-mattermost PORTFILE [--token T] [--lifetime-s N]\n"
+	    "                       [--auth-timeout-ms N] [--port N] "
+	    "[--verbose]\n"
+	    "       fake-mattermost --client URL [--token T] "
+	    "[--scheme Bearer|Token]\n"
+	    "                       [--challenge T] [--send TEXT]... "
+	    "[--resume]\n"
+	    "                       [--resume-delay-ms N] [--seconds N]\n",
+	.opts = mm_opts,
+	.n_opts = sizeof(mm_opts) / sizeof(mm_opts[0]),
+	.args_ok = mm_args_ok,
+	.start = mm_start,
+	.stop = mm_stop,
+	.done = mm_done,
+	.pss_size = sizeof(struct pss),
+	.begin = mm_begin,
+	.route = mm_route,
+	.finish = mm_finish,
+	.http_closed = mm_http_closed,
+	.ws_path = WS_PATH,
+	.max_ws_message = MAX_WS_MESSAGE,
+	.ws_open = ws_open,
+	.ws_message = handle_ws_request,
+	.ws_free = ws_free,
+	.more = mm_protocols,
+};
 
 int
 main(int argc, char **argv)
 {
-	return fake_main("fake-mattermost", argc, argv, server_main, client_main,
-	                 usage);
+	return fake_main("fake-mattermost", argc, argv, &mm_ops, client_main);
 }

@@ -159,7 +159,6 @@ struct post *post_new(void);
 struct post *post_find(const char *id);
 cJSON *post_json(const struct post *p);
 int mentions_bot(const char *msg);
-int usage(void);
 
 /* fake-mattermost-ws.c */
 cJSON *broadcast_new(const char *user_id, const char *channel_id,

@@ -114,7 +114,7 @@ client_main(int argc, char **argv)
 	cl.ack = 1;
 	if (client_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
 	                &seconds) != 0)
-		return usage();
+		return fh_usage();
 	if (cl.ack_payload_text &&
 	    !(cl.ack_payload = cJSON_Parse(cl.ack_payload_text))) {
 		fprintf(stderr, "fake-slack: bad JSON: %s\n",

@@ -16,8 +16,9 @@
  * on the same port after a restart), writes the port and a
  * newline to PORTFILE (temporary file and rename), and serves until SIGTERM
  * or SIGINT, or for --lifetime-s seconds (600 at most). One line per request
- * and per websocket event goes to stderr. tests/fakes/README.md lists the
- * endpoints and the control API.
+ * and per websocket event goes to stderr. fakehttp.c holds the plumbing it
+ * shares with fake-mattermost; tests/fakes/README.md lists the endpoints and
+ * the control API.
  *
  * Client (--client): a tiny Socket Mode client for the self-test. Prints
  * each message it receives on one line of stdout (binary ones as
@@ -32,7 +33,12 @@
 
 #include "fake-slack.h"
 
-struct slack g;
+struct slack g = {
+	.app_token = "xapp-test",
+	.bot_token = "xoxb-test",
+	.ts_seconds = TS_SECONDS,
+	.ack_timeout_ms = 3000,
+};
 
 const char *const kind_names[] = { "events_api", "slash_commands",
 	                           "interactive" };
@@ -439,7 +445,69 @@ slack_ws_free(struct conn *c)
 	}
 }
 
+static int
+slack_args_ok(void)
+{
+	return g.ack_timeout_ms > 0 && g.ts_seconds > 0;
+}
+
+static void
+slack_start(void)
+{
+	fh_json_type = "application/json; charset=utf-8";
+	records_new();
+	g.tickets = cJSON_CreateArray();
+}
+
+/* lws timers die with the context: cancel ours first. */
+static void
+slack_stop(void)
+{
+	struct envelope *e;
+
+	for (e = g.envs; e; e = e->next)
+		lws_sul_cancel(&e->sul);
+}
+
+static void
+slack_done(void)
+{
+	struct envelope *e;
+
+	while ((e = g.envs)) {
+		g.envs = e->next;
+		cJSON_Delete(e->msg);
+		free(e);
+	}
+	records_free();
+	cJSON_Delete(g.tickets);
+	free(g.resp_uses);
+	free(g.resp_created);
+}
+
+static const struct fh_opt slack_opts[] = {
+	{ "--app-token", FH_STR, &g.app_token },
+	{ "--bot-token", FH_STR, &g.bot_token },
+	{ "--ack-timeout-ms", FH_INT, &g.ack_timeout_ms },
+	{ "--ts-seconds", FH_LONG, &g.ts_seconds },
+};
+
 static const struct fh_ops slack_ops = {
+	.usage =
+	    "usage: fake-slack PORTFILE [--app-token T] [--bot-token T]\n"
+	    "                  [--ack-timeout-ms N] [--lifetime-s N] [--port N]\n"
+	    "                  [--ts-seconds N] [--verbose]\n"
+	    "       fake-slack --client URL [--no-ack] [--ack-delay-ms N]\n"
+	    "                  [--ack-min-retry N] [--ack-payload JSON] "
+	    "[--send TEXT]\n"
+	    "                  [--fragment N] [--close-on-disconnect] "
+	    "[--seconds N]\n",
+	.opts = slack_opts,
+	.n_opts = sizeof(slack_opts) / sizeof(slack_opts[0]),
+	.args_ok = slack_args_ok,
+	.start = slack_start,
+	.stop = slack_stop,
+	.done = slack_done,
 	.pss_size = sizeof(struct pss),
 	.begin = slack_begin,
 	.admit = slack_admit,
@@ -454,69 +522,7 @@ static const struct fh_ops slack_ops = {
 };
 
 int
-usage(void)
-{
-	fprintf(stderr,
-	        "usage: fake-slack PORTFILE [--app-token T] [--bot-token T]\n"
-	        "                  [--ack-timeout-ms N] [--lifetime-s N] "
-	        "[--port N]\n"
-	        "                  [--ts-seconds N] [--verbose]\n"
-	        "       fake-slack --client URL [--no-ack] [--ack-delay-ms N]\n"
-	        "                  [--ack-min-retry N] [--ack-payload JSON] "
-	        "[--send TEXT]\n"
-	        "                  [--fragment N] [--close-on-disconnect] "
-	        "[--seconds N]\n");
-	return 2;
-}
-
-static int
-server_main(int argc, char **argv)
-{
-	const struct fh_opt opts[] = {
-		{ "--app-token", FH_STR, &g.app_token },
-		{ "--bot-token", FH_STR, &g.bot_token },
-		{ "--ack-timeout-ms", FH_INT, &g.ack_timeout_ms },
-		{ "--ts-seconds", FH_LONG, &g.ts_seconds },
-	};
-	struct fh_args a;
-	struct envelope *e;
-
-	g.ts_seconds = TS_SECONDS;
-	g.app_token = "xapp-test";
-	g.bot_token = "xoxb-test";
-	g.ack_timeout_ms = 3000;
-	if (fh_parse_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
-	                  &a) != 0 ||
-	    g.ack_timeout_ms <= 0 || g.ts_seconds <= 0)
-		return usage();
-	fh_json_type = "application/json; charset=utf-8";
-	if (fh_listen(&slack_ops, &a) != 0)
-		return 1;
-	records_new();
-	g.tickets = cJSON_CreateArray();
-
-	fh_run(a.lifetime_s);
-
-	/* lws timers die with the context: cancel ours first */
-	for (e = g.envs; e; e = e->next)
-		lws_sul_cancel(&e->sul);
-	fh_close();
-	while ((e = g.envs)) {
-		g.envs = e->next;
-		cJSON_Delete(e->msg);
-		free(e);
-	}
-	records_free();
-	cJSON_Delete(g.tickets);
-	free(g.resp_uses);
-	free(g.resp_created);
-	say("exit");
-	return 0;
-}
-
-int
 main(int argc, char **argv)
 {
-	return fake_main("fake-slack", argc, argv, server_main, client_main,
-	                 usage);
+	return fake_main("fake-slack", argc, argv, &slack_ops, client_main);
 }

@@ -100,7 +100,6 @@ int new_response_url(char *url, size_t len);
 struct envelope *env_new(enum env_kind kind, cJSON *payload,
                          const char *event_id);
 void conn_close_timer(lws_sorted_usec_list_t *sul);
-int usage(void);
 
 /* fake-slack-api.c */
 void api(const struct pss *pss, const char *method, struct reply *r);

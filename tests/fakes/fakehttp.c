@@ -657,17 +657,39 @@ fh_parse_args(int argc, char **argv, const struct fh_opt *opts,
 }
 
 int
-fake_main(const char *name, int argc, char **argv,
-          int (*server)(int, char **), int (*client)(int, char **),
-          int (*usage)(void))
+fh_usage(void)
 {
+	if (ops && ops->usage)
+		fputs(ops->usage, stderr);
+	return 2;
+}
+
+int
+fake_main(const char *name, int argc, char **argv,
+          const struct fh_ops *o, int (*client)(int, char **))
+{
+	struct fh_args a;
+
 	fake_name = name;
+	ops = o;
 	fake_signals();
 	if (argc >= 3 && !strcmp(argv[1], "--client"))
 		return client(argc, argv);
-	if (argc < 2)
-		return usage();
-	return server(argc, argv);
+	if (argc < 2 || fh_parse_args(argc, argv, o->opts, o->n_opts, &a) ||
+	    (o->args_ok && !o->args_ok()))
+		return fh_usage();
+	if (fh_listen(o, &a) != 0)
+		return 1;
+	if (o->start)
+		o->start();
+	fh_run(a.lifetime_s);
+	if (o->stop)
+		o->stop();
+	fh_close();
+	if (o->done)
+		o->done();
+	say("exit");
+	return 0;
 }
 
 static void

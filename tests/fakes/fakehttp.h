@@ -94,6 +94,16 @@ struct req {
 	int held;
 };
 
+/* Command line: PORTFILE, --verbose, --lifetime-s N, --port N, own ones. */
+struct fh_opt {
+	const char *name;
+	enum { FH_STR, FH_INT, FH_LONG, FH_FLAG, FH_UNFLAG } type;
+	void *to; /* const char **, int *, long *; flags: int * set 1 or 0 */
+};
+struct fh_args {
+	const char *portfile;
+	int port, lifetime_s, verbose;
+};
 struct fh_ops {
 	size_t pss_size; /* the fake's per-session struct */
 	/* Reads what else the fake wants of the request (query, headers). */
@@ -112,6 +122,14 @@ struct fh_ops {
 	void (*ws_sent)(struct conn *c, struct frame *f); /* written */
 	void (*ws_free)(struct conn *c); /* closed; its queue still there */
 	const struct lws_protocols *more; /* other protocols, or NULL */
+	/* The command line and the life of the server; each may be NULL. */
+	const char *usage;         /* the whole usage text, client mode too */
+	const struct fh_opt *opts; /* the fake's own options */
+	size_t n_opts;
+	int (*args_ok)(void); /* after parsing: 0 refuses the options */
+	void (*start)(void);  /* listening: make the records */
+	void (*stop)(void);   /* loop over: cancel timers (lws frees them) */
+	void (*done)(void);   /* the context is gone: free the rest */
 };
 
 /* The server's state the fakes share. */
@@ -131,28 +149,19 @@ extern struct fh_server fs;
 /* The Content-Type of reply_json (Slack adds "; charset=utf-8"). */
 extern const char *fh_json_type;
 
-/* Command line: PORTFILE, --verbose, --lifetime-s N, --port N, own ones. */
-struct fh_opt {
-	const char *name;
-	enum { FH_STR, FH_INT, FH_LONG, FH_FLAG, FH_UNFLAG } type;
-	void *to; /* const char **, int *, long *; flags: int * set 1 or 0 */
-};
-struct fh_args {
-	const char *portfile;
-	int port, lifetime_s, verbose;
-};
 int fh_parse_args(int argc, char **argv, const struct fh_opt *opts,
                   size_t n_opts, struct fh_args *a);
 /* Takes argv[*i] if it is one of opts (and its value): 1, else 0. */
 int fh_take_opt(int argc, char **argv, int *i, const struct fh_opt *opts,
                 size_t n_opts);
 /*
- * main() of a fake called name: --client URL ... runs client, anything
- * else server; usage without arguments.
+ * main() of a fake called name: "--client URL ..." runs client; anything
+ * else is the server's command line, served until a signal or the
+ * lifetime is over (exit 0), or refused with the usage (2).
  */
 int fake_main(const char *name, int argc, char **argv,
-              int (*server)(int, char **), int (*client)(int, char **),
-              int (*usage)(void));
+              const struct fh_ops *ops, int (*client)(int, char **));
+int fh_usage(void); /* prints the usage; 2, the exit status */
 
 /*
  * Listens on 127.0.0.1 (a.port, or one the kernel picks) and writes the
