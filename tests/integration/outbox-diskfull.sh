@@ -11,8 +11,6 @@ BOT=$(realpath "$1")
 FAKE=$(realpath "$2")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
 bot_setup ob-df
-mounted=
-on_cleanup '[ -n "$mounted" ] && umount "$T/data"'
 WAIT_FOR_S=30 # wait_for's bound
 
 mkdir -p "$T/data"
@@ -20,7 +18,7 @@ if ! mount -t tmpfs -o size=2m,mode=0700 opsbot-test "$T/data" 2>"$T/mount.err";
   echo "SKIP cannot mount a tmpfs here ($(cat "$T/mount.err")): the full-disk test needs root"
   exit 0
 fi
-mounted=1
+on_cleanup 'umount "$T/data"'
 
 start_fake "$FAKE"
 
