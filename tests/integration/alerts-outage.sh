@@ -65,22 +65,7 @@ JSON
 }
 slack_env
 start_bot() { # config log -> sets bot_pid and H (its hooks URL)
-  "$BOT" --config "$1" </dev/null >>"$2.out" 2>"$2" &
-  bot_pid=$!
-  BP=
-  for _ in $(seq 100); do
-    BP=$(bot_port "$2")
-    [ -n "$BP" ] && break
-    kill -0 "$bot_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  H="http://127.0.0.1:$BP/hooks"
-  [ -n "$BP" ]
-}
-hook() { # body-file-or-string -> HTTP status (000: no answer)
-  curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X POST "$H/generic" \
-    -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-    --data-binary "$1"
+  run_bot "$1" "$2" "$2.out"
 }
 q() { sqlite3 "$DB" "$1"; }
 

@@ -5,7 +5,7 @@
 #   bot_setup ob-xx            # $T, a temp dir; the EXIT trap
 #   start_fake "$FAKE" [ARGS]  # $fake_pid, $PORT, $C (its control API)
 #   slack_env                  # the bot's Slack tokens and API URL
-# and then ctl, state, wait_for, wait_log and bot_port below. The cleanup
+# and then ctl, state, wait_for, wait_log, bot_port, run_bot and hook below. The cleanup
 # stops $bot_pid and $fake_pid (whatever they hold then), runs the
 # commands given to on_cleanup, and removes $T unless KEEP is set.
 
@@ -79,4 +79,30 @@ wait_log() { # FILE PATTERN [SECONDS]
 # The port of the bot's HTTP listener, from its log ("listening on ...").
 bot_port() { # LOGFILE
   sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$1" | head -1
+}
+
+# Starts the bot on CONFIG (stderr to ERRLOG, truncated; stdout appended to
+# OUT, default $T/bot.out) and waits up to 10 s for its listener: bot_pid,
+# BP (its port) and H (its hooks URL) are set; 1 when it never listens.
+run_bot() { # CONFIG ERRLOG [OUT]
+  local deadline=$((SECONDS + 10))
+  "$BOT" --config "$1" </dev/null >>"${3:-$T/bot.out}" 2>"$2" &
+  bot_pid=$!
+  BP=
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    BP=$(bot_port "$2")
+    [ -n "$BP" ] && break
+    kill -0 "$bot_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  H="http://127.0.0.1:$BP/hooks"
+  [ -n "$BP" ]
+}
+
+# POSTs BODY to the bot's generic webhook with $TOKEN; prints the HTTP
+# status (000: no answer).
+hook() { # BODY
+  curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X POST "$H/generic" \
+    -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
+    --data-binary "$1"
 }

@@ -31,22 +31,7 @@ DB="$T/data/opsbot.db"
 n=0
 start_bot() { # each start its own log: the hooks port is read from it
   n=$((n + 1))
-  "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>"$T/bot$n.err" &
-  bot_pid=$!
-  BP=
-  for _ in $(seq 200); do
-    BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot$n.err" | head -1)
-    [ -n "$BP" ] && break
-    kill -0 "$bot_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  H="http://127.0.0.1:$BP/hooks"
-  [ -n "$BP" ]
-}
-hook() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X POST "$H/generic" \
-    -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-    --data-binary "$1"
+  run_bot "$T/opsbot.json" "$T/bot$n.err"
 }
 top_posts() { echo "[.posts[] | select(.thread_ts == null)] | length"; }
 crash_mid_post() { # posts-before: SIGKILL once the next post reached the fake

@@ -36,22 +36,7 @@ slack_env
 DB="$T/data/opsbot.db"
 start_bot() { # each start its own log: the port is read from it
   cat "$T/bot.err" >>"$T/bot.old" 2>/dev/null
-  "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>"$T/bot.err" &
-  bot_pid=$!
-  BP=
-  for _ in $(seq 200); do
-    BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | tail -1)
-    [ -n "$BP" ] && break
-    kill -0 "$bot_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  H="http://127.0.0.1:$BP/hooks"
-  [ -n "$BP" ]
-}
-hook() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X POST "$H/generic" \
-    -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-    --data-binary "$1"
+  run_bot "$T/opsbot.json" "$T/bot.err"
 }
 q() { sqlite3 "$DB" "$1"; }
 posts_with() { # text -> jq expr: a top-level post whose text contains it
