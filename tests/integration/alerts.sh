@@ -9,11 +9,9 @@
 # storm of 1,000 alerts -> a few grouped messages, no 429.
 # usage: alerts.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib-alertmanager.sh"
-bot_setup ob-al
+bot_setup ob-al "$@"
 on_cleanup am_stop
 WAIT_FOR_S=15 # wait_for's bound
 

@@ -7,10 +7,8 @@
 # message.
 # usage: chat-down.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-down
+bot_setup ob-down "$@"
 WAIT_FOR_S=60 # wait_for's bound
 
 # A port that is free: the fake takes one, tells it, and goes away.

@@ -2,7 +2,7 @@
 # lib-bot.sh: the preamble the integration scripts that run the bot share.
 # Source it first thing (it sources lib-assert.sh):
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-#   bot_setup ob-xx            # $T, a temp dir; the EXIT trap
+#   bot_setup ob-xx "$@"       # BOT, FAKE; $T, a temp dir; the EXIT trap
 #   start_fake "$FAKE" [ARGS]  # $fake_pid, $PORT, $C (its control API)
 #   slack_env                  # the bot's Slack tokens and API URL
 # and then ctl, state, wait_for, wait_log, bot_port, run_bot and hook below. The cleanup
@@ -26,7 +26,12 @@ lib_bot_cleanup() {
   if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
 
-bot_setup() { # PREFIX: T=/tmp/PREFIX.XXXXXX, removed at exit
+# The script's arguments OPSBOT FAKE (as absolute paths: BOT, FAKE) and
+# its temp dir T=/tmp/PREFIX.XXXXXX, removed at exit.
+bot_setup() { # PREFIX OPSBOT [FAKE ...]
+  BOT=$(realpath "$2")
+  # shellcheck disable=SC2034 # the sourcing script starts it
+  [ $# -lt 3 ] || FAKE=$(realpath "$3")
   T=$(mktemp -d "/tmp/$1.XXXXXX")
   trap lib_bot_cleanup EXIT
 }

@@ -18,12 +18,10 @@
 # mentions in any case with punctuation; backoff reset after a resume.
 # usage: mattermost.sh OPSBOT FAKE_MATTERMOST
 set -u
-BOT=$(realpath "$1")
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-mm "$@"
 # The version the answers name (packaging/version ties it to CMakeLists.txt).
 VERSION=$("$BOT" --version | sed -nE '1s/^opsbot ([^ ]+).*/\1/p')
-FAKE=$(realpath "$2")
-. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-mm
 WAIT_FOR_S=10 # wait_for's bound
 
 start_fake "$FAKE" --token tok-bot

@@ -5,10 +5,8 @@
 # naming slack, while the Slack link is down, and 200 once it is back.
 # usage: metrics.sh /path/to/opsbot /path/to/fake-slack
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-met
+bot_setup ob-met "$@"
 prom_pid=
 on_cleanup '[ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null'
 WAIT_FOR_S=20 # wait_for's bound

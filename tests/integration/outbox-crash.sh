@@ -8,10 +8,8 @@
 # metadata, through conversations.history) instead of posting them again.
 # usage: outbox-crash.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-oc
+bot_setup ob-oc "$@"
 WAIT_FOR_S=30 # wait_for's bound
 
 # Real-time ts, as Slack gives: the lookup goes back from the row's time.

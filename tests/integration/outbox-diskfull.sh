@@ -7,10 +7,8 @@
 # a restart. Needs root to mount; skipped (and passing) when it cannot.
 # usage: outbox-diskfull.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-df
+bot_setup ob-df "$@"
 WAIT_FOR_S=30 # wait_for's bound
 
 mkdir -p "$T/data"

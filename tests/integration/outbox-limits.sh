@@ -14,10 +14,8 @@
 #    asker in the channel (chat.postEphemeral) instead of being dropped.
 # usage: outbox-limits.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-ol
+bot_setup ob-ol "$@"
 WAIT_FOR_S=30 # wait_for's bound
 
 start_fake "$FAKE"

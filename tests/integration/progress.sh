@@ -10,11 +10,9 @@
 # post in its thread, then a patch of that post.
 # usage: progress.sh OPSBOT FAKE_SLACK FAKE_MATTERMOST
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 FAKE_MM=$(realpath "$3")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-pg
+bot_setup ob-pg "$@"
 WAIT_FOR_S=20 # wait_for's bound
 
 start_fake "$FAKE"

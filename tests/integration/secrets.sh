@@ -5,10 +5,8 @@
 # tables, what the fake received and the log must hold them redacted.
 # usage: secrets.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-se
+bot_setup ob-se "$@"
 WAIT_FOR_S=10 # wait_for's bound
 
 start_fake "$FAKE"

@@ -11,12 +11,10 @@
 # redelivered click run once, other interactive payloads ignored.
 # usage: slack.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-sl "$@"
 # The version the answers name (packaging/version ties it to CMakeLists.txt).
 VERSION=$("$BOT" --version | sed -nE '1s/^opsbot ([^ ]+).*/\1/p')
-FAKE=$(realpath "$2")
-. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-sl
 WAIT_FOR_S=10 # wait_for's bound
 
 start_fake "$FAKE"
