@@ -16,10 +16,8 @@
 #    row committed, and it is not posted again after the restart.
 # usage: alerts-outage.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
-bot_setup ob-ao
+bot_setup ob-ao "$@"
 lane_pids=()
 on_cleanup 'for p in "${lane_pids[@]}"; do kill "$p" 2>/dev/null; done'
 WAIT_FOR_S=15 # wait_for's bound
