@@ -16,27 +16,17 @@
 #    row committed, and it is not posted again after the restart.
 # usage: alerts-outage.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-ao.XXXXXX)
-fake_pid=
-bot_pid=
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-ao "$@"
 lane_pids=()
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
-cleanup() {
-  local p
-  for p in "${lane_pids[@]}"; do kill "$p" 2>/dev/null; done
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
+on_cleanup 'for p in "${lane_pids[@]}"; do kill "$p" 2>/dev/null; done'
+WAIT_FOR_S=15 # wait_for's bound
 now_ms() { date +%s%3N; }
 
 # --- the fake Slack, on a fixed port so that it can come back there -----------
 # Below the kernel's ephemeral range, so that no outgoing connection of
 # another test takes it while the fake is down.
-start_fake() { # ts-seconds -> 0 when listening on $SP
+start_fake_sp() { # ts-seconds -> 0 when listening on $SP
   rm -f "$T/port"
   "$FAKE" "$T/port" --port "$SP" --ts-seconds "$1" 2>>"$T/fake.log" &
   fake_pid=$!
@@ -53,19 +43,11 @@ OLD_TS=1700000000
 NEW_TS=1700100000
 for _ in $(seq 20); do
   SP=$((15000 + RANDOM % 17000))
-  start_fake "$OLD_TS" && break
+  start_fake_sp "$OLD_TS" && break
 done
 [ -n "$fake_pid" ] || { bad "fake Slack starts on a fixed port" "$(tail -3 "$T/fake.log")"; assert_done; exit 1; }
-C="http://127.0.0.1:$SP/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-wait_for() { # jq-expr [tries of 0.1 s]
-  for _ in $(seq "${2:-150}"); do
-    [ "$(state | jq -r "$1" 2>/dev/null)" = true ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+PORT=$SP
+C="http://127.0.0.1:$PORT/_control"
 
 # --- the bot --------------------------------------------------------------------
 TOKEN=outage-token-456
@@ -79,25 +61,9 @@ write_config() { # file data-dir
                          "group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h" } } }
 JSON
 }
-export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
-export SLACK_API_URL="http://127.0.0.1:$SP/api/"
+slack_env
 start_bot() { # config log -> sets bot_pid and H (its hooks URL)
-  "$BOT" --config "$1" </dev/null >>"$2.out" 2>"$2" &
-  bot_pid=$!
-  BP=
-  for _ in $(seq 100); do
-    BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$2" | head -1)
-    [ -n "$BP" ] && break
-    kill -0 "$bot_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  H="http://127.0.0.1:$BP/hooks"
-  [ -n "$BP" ]
-}
-hook() { # body-file-or-string -> HTTP status (000: no answer)
-  curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X POST "$H/generic" \
-    -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-    --data-binary "$1"
+  run_bot "$1" "$2" "$2.out"
 }
 q() { sqlite3 "$DB" "$1"; }
 
@@ -119,7 +85,7 @@ fire() { # body: counts what was answered 200
 }
 fire '{"alerts":[{"name":"Pre1","host":"pa1","severity":"critical"},{"name":"Pre1","host":"pa2"}]}'
 fire '{"name":"Pre2","host":"pb1"}'
-if wait_for '[.posts[] | select(.channel == "C0ALERTS" and .thread_ts == null)] | length >= 2' 100; then
+if wait_for '[.posts[] | select(.channel == "C0ALERTS" and .thread_ts == null)] | length >= 2' 10; then
   ok "before the outage: both groups posted"
 else bad "groups posted before the outage" "$(state | jq -c '.posts | map(.text)')"; fi
 sleep 2.5   # nothing in flight when the fake goes
@@ -154,7 +120,7 @@ equals "nothing given up while Slack was down" "$(q "SELECT count(*) FROM outbox
 
 # --- a fresh fake on the same port --------------------------------------------------
 t_back=$(now_ms)
-for _ in $(seq 10); do start_fake "$NEW_TS" && break; sleep 0.3; done
+for _ in $(seq 10); do start_fake_sp "$NEW_TS" && break; sleep 0.3; done
 if [ -z "$fake_pid" ]; then
   bad "the fake comes back on port $SP" "$(tail -3 "$T/fake.log")"
   assert_done
@@ -165,7 +131,7 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 equals "no outbox row left pending once Slack is back" "$(q "SELECT count(*) FROM outbox WHERE state = 'pending'")" 0
-if wait_for '.connections_open >= 1' 450; then ok "Socket Mode reconnected"
+if wait_for '.connections_open >= 1' 45; then ok "Socket Mode reconnected"
 else bad "Socket Mode reconnects" "$(grep slack "$T/bot.err" | tail -5)"; fi
 sleep 1
 s=$(state)
@@ -224,7 +190,7 @@ equals "only those, marked failed with message_not_found and logged" "$badfail" 
 
 # A new alert now goes straight through.
 fire '{"name":"After","host":"af1"}'
-if wait_for '[.posts[] | select(.text | test("After"))] | length == 1' 100; then ok "a new alert after the outage is posted"
+if wait_for '[.posts[] | select(.text | test("After"))] | length == 1' 10; then ok "a new alert after the outage is posted"
 else bad "new alert posted" "$(tail -3 "$T/bot.err")"; fi
 
 kill "$bot_pid"

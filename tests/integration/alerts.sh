@@ -9,35 +9,13 @@
 # storm of 1,000 alerts -> a few grouped messages, no 429.
 # usage: alerts.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-al.XXXXXX)
-fake_pid=
-bot_pid=
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib-alertmanager.sh"
-cleanup() {
-  am_stop
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
+bot_setup ob-al "$@"
+on_cleanup am_stop
+WAIT_FOR_S=15 # wait_for's bound
 
-"$FAKE" "$T/port" 2>"$T/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-wait_for() { # jq-expr [tries of 0.1 s]
-  for _ in $(seq "${2:-150}"); do
-    [ "$(state | jq -r "$1")" = true ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+start_fake "$FAKE"
 TOKEN=am-secret-token-123
 AM_PORT=$(am_free_port)
 AM_API="http://127.0.0.1:$AM_PORT"
@@ -51,12 +29,11 @@ cat >"$T/opsbot.json" <<JSON
               "route": { "channels": ["slack:#ops-alerts"], "group_by": ["alertname"],
                          "group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h" } } }
 JSON
-export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
-export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+slack_env
 "$BOT" --config "$T/opsbot.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
 bot_pid=$!
 wait_for '.connections_open >= 1' || bad "bot connects" "$(tail -5 "$T/bot.err")"
-BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
+BP=$(bot_port "$T/bot.err")
 H="http://127.0.0.1:$BP/hooks"
 DB="$T/data/opsbot.db"
 nalerts() { sqlite3 "$DB" 'SELECT count(*) FROM alerts'; }
@@ -71,7 +48,7 @@ hook() { # path body-file-or-string [token] -> status code
 am_start "$T" "$H/alertmanager" "$TOKEN" || bad "alertmanager starts" "$(tail -5 "$T/am.log")"
 am_fire DiskFull '{"instance":"db-01:9100","severity":"critical"}' '{"summary":"/var at 97%"}'
 am_fire DiskFull '{"instance":"db-02:9100","severity":"warning"}'
-if wait_for '[.posts[] | select(.text | test("DiskFull"))] | length >= 1' 150; then
+if wait_for '[.posts[] | select(.text | test("DiskFull"))] | length >= 1' 15; then
   ok "Alertmanager's alerts posted to #ops-alerts"
 else
   bad "alerts posted" "$(state | jq -c .posts)" "$(tail -5 "$T/bot.err")" "$(tail -5 "$T/am.log")"
@@ -224,7 +201,7 @@ pids=()
 for i in $(seq 0 9); do hook generic "@$T/storm$i.json" >/dev/null & pids+=($!); done
 wait "${pids[@]}"
 equals "all 1,000 stored" "$(nalerts)" "$((n0 + 1000))"
-wait_for '[.posts[] | select(.text | test("Storm"))] | length >= 4' 100 || true
+wait_for '[.posts[] | select(.text | test("Storm"))] | length >= 4' 10 || true
 sleep 3
 s=$(state)
 n=$(jq '[.posts[] | select(.text | test("Storm")) | select(.thread_ts == null)] | length' <<<"$s")

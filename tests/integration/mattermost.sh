@@ -18,37 +18,13 @@
 # mentions in any case with punctuation; backoff reset after a resume.
 # usage: mattermost.sh OPSBOT FAKE_MATTERMOST
 set -u
-BOT=$(realpath "$1")
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-mm "$@"
 # The version the answers name (packaging/version ties it to CMakeLists.txt).
 VERSION=$("$BOT" --version | sed -nE '1s/^opsbot ([^ ]+).*/\1/p')
-FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-mm.XXXXXX)
-pass=0
-fail=0
-fake_pid=
-bot_pid=
-cleanup() {
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+WAIT_FOR_S=10 # wait_for's bound
 
-"$FAKE" "$T/port" --token tok-bot 2>"$T/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-wait_for() {
-  for _ in $(seq 200); do
-    [ "$(state | jq -r "$1")" = true ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
+start_fake "$FAKE" --token tok-bot
 # The fake records what was posted through the REST API: the bot's answers.
 answers='.posts'
 
@@ -102,7 +78,7 @@ sleep 0.7
 equals "chatter, the bot's own posts and bad frames ignored" "$(state | jq "$answers | length")" 3
 
 # --- slash commands over the bot's HTTP listener --------------------------------
-BOTPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
+BOTPORT=$(bot_port "$T/bot.err")
 equals "healthz answers" "$(curl -s "http://127.0.0.1:$BOTPORT/healthz")" "ok"
 contains "metrics: the Mattermost link is up" "$(curl -s "http://127.0.0.1:$BOTPORT/metrics")" 'opsbot_chat_link_up{platform="mattermost"} 1'
 equals "readyz: ready with Mattermost connected" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BOTPORT/readyz")" 200

@@ -5,38 +5,14 @@
 # naming slack, while the Slack link is down, and 200 once it is back.
 # usage: metrics.sh /path/to/opsbot /path/to/fake-slack
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-met.XXXXXX)
-pass=0
-fail=0
-fake_pid=
-bot_pid=
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-met "$@"
 prom_pid=
-cleanup() {
-  [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+on_cleanup '[ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null'
+WAIT_FOR_S=20 # wait_for's bound
 . "$(dirname "${BASH_SOURCE[0]}")/lib-alertmanager.sh"   # am_free_port
 
-"$FAKE" "$T/port" 2>"$T/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-wait_for() { # jq-expr [tries of 0.1 s]
-  for _ in $(seq "${2:-200}"); do
-    [ "$(state | jq -r "$1")" = true ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+start_fake "$FAKE"
 
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug",
@@ -45,12 +21,11 @@ cat >"$T/opsbot.json" <<JSON
   "alerts": { "listen": "127.0.0.1:0", "token": "hook-secret-1",
               "checks": { "enabled": false } } }
 JSON
-export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
-export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+slack_env
 "$BOT" --config "$T/opsbot.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
 bot_pid=$!
 wait_for '.connections_open >= 1' || bad "bot connects" "$(tail -5 "$T/bot.err")"
-BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
+BP=$(bot_port "$T/bot.err")
 B="http://127.0.0.1:$BP"
 
 # --- a few commands and a refused webhook --------------------------------------

@@ -8,34 +8,12 @@
 # metadata, through conversations.history) instead of posting them again.
 # usage: outbox-crash.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-oc.XXXXXX)
-fake_pid=
-bot_pid=
-cleanup() {
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-oc "$@"
+WAIT_FOR_S=30 # wait_for's bound
 
 # Real-time ts, as Slack gives: the lookup goes back from the row's time.
-"$FAKE" "$T/port" --ts-seconds "$(date +%s)" 2>"$T/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-wait_for() { # jq-expr [tries of 0.1 s]
-  for _ in $(seq "${2:-300}"); do
-    [ "$(state | jq -r "$1" 2>/dev/null)" = true ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+start_fake "$FAKE" --ts-seconds "$(date +%s)"
 
 TOKEN=crash-token-321
 cat >"$T/opsbot.json" <<JSON
@@ -46,32 +24,16 @@ cat >"$T/opsbot.json" <<JSON
               "route": { "channels": ["slack:#ops-alerts"], "group_by": ["alertname"],
                          "group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h" } } }
 JSON
-export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
-export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+slack_env
 DB="$T/data/opsbot.db"
 n=0
 start_bot() { # each start its own log: the hooks port is read from it
   n=$((n + 1))
-  "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>"$T/bot$n.err" &
-  bot_pid=$!
-  BP=
-  for _ in $(seq 200); do
-    BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot$n.err" | head -1)
-    [ -n "$BP" ] && break
-    kill -0 "$bot_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  H="http://127.0.0.1:$BP/hooks"
-  [ -n "$BP" ]
-}
-hook() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X POST "$H/generic" \
-    -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-    --data-binary "$1"
+  run_bot "$T/opsbot.json" "$T/bot$n.err"
 }
 top_posts() { echo "[.posts[] | select(.thread_ts == null)] | length"; }
 crash_mid_post() { # posts-before: SIGKILL once the next post reached the fake
-  if wait_for "$(top_posts) >= $1" 300; then
+  if wait_for "$(top_posts) >= $1" 30; then
     kill -KILL "$bot_pid"; wait "$bot_pid" 2>/dev/null; bot_pid=
     ok "SIGKILL with post $1 in flight"
   else

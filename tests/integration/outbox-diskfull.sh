@@ -7,42 +7,18 @@
 # a restart. Needs root to mount; skipped (and passing) when it cannot.
 # usage: outbox-diskfull.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-df.XXXXXX)
-fake_pid=
-bot_pid=
-mounted=
-cleanup() {
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  [ -n "$mounted" ] && umount "$T/data"
-  if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-df "$@"
+WAIT_FOR_S=30 # wait_for's bound
 
 mkdir -p "$T/data"
 if ! mount -t tmpfs -o size=2m,mode=0700 opsbot-test "$T/data" 2>"$T/mount.err"; then
   echo "SKIP cannot mount a tmpfs here ($(cat "$T/mount.err")): the full-disk test needs root"
   exit 0
 fi
-mounted=1
+on_cleanup 'umount "$T/data"'
 
-"$FAKE" "$T/port" 2>"$T/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-wait_for() { # jq-expr [tries of 0.1 s]
-  for _ in $(seq "${2:-300}"); do
-    [ "$(state | jq -r "$1" 2>/dev/null)" = true ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+start_fake "$FAKE"
 
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "2s" },
@@ -50,8 +26,7 @@ cat >"$T/opsbot.json" <<JSON
   "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] } ],
   "alerts": { "checks": { "enabled": false } } }
 JSON
-export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
-export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+slack_env
 DB="$T/data/opsbot.db"
 "$BOT" --config "$T/opsbot.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
 bot_pid=$!
@@ -68,7 +43,7 @@ equals "the data dir is full" "$avail" 0
 for i in $(seq 20); do
   ctl slash "{\"text\":\"whoami\",\"user_id\":\"U0456\",\"n\":$i}" >/dev/null
 done
-if wait_for '(.responses | length) >= 20' 300; then ok "20 of 20 commands answered on a full disk"
+if wait_for '(.responses | length) >= 20' 30; then ok "20 of 20 commands answered on a full disk"
 else bad "20 commands answered on a full disk" "answered: $(state | jq '.responses | length')" "$(grep -E 'store|outbox' "$T/bot.err" | tail -3)"; fi
 s=$(state)
 equals "each says why" "$(jq -r '[.responses[] | .body.text | select(contains("the bot cannot write its store: database or disk is full"))] | length' <<<"$s")" 20

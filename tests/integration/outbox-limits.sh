@@ -14,33 +14,11 @@
 #    asker in the channel (chat.postEphemeral) instead of being dropped.
 # usage: outbox-limits.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-ol.XXXXXX)
-fake_pid=
-bot_pid=
-cleanup() {
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-ol "$@"
+WAIT_FOR_S=30 # wait_for's bound
 
-"$FAKE" "$T/port" 2>"$T/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-wait_for() { # jq-expr [tries of 0.1 s]
-  for _ in $(seq "${2:-300}"); do
-    [ "$(state | jq -r "$1" 2>/dev/null)" = true ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+start_fake "$FAKE"
 
 TOKEN=limits-token-789
 cat >"$T/opsbot.json" <<JSON
@@ -52,27 +30,11 @@ cat >"$T/opsbot.json" <<JSON
               "route": { "channels": ["slack:#ops-alerts"], "group_by": ["alertname"],
                          "group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h" } } }
 JSON
-export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
-export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+slack_env
 DB="$T/data/opsbot.db"
 start_bot() { # each start its own log: the port is read from it
   cat "$T/bot.err" >>"$T/bot.old" 2>/dev/null
-  "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>"$T/bot.err" &
-  bot_pid=$!
-  BP=
-  for _ in $(seq 200); do
-    BP=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | tail -1)
-    [ -n "$BP" ] && break
-    kill -0 "$bot_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  H="http://127.0.0.1:$BP/hooks"
-  [ -n "$BP" ]
-}
-hook() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X POST "$H/generic" \
-    -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-    --data-binary "$1"
+  run_bot "$T/opsbot.json" "$T/bot.err"
 }
 q() { sqlite3 "$DB" "$1"; }
 posts_with() { # text -> jq expr: a top-level post whose text contains it
@@ -88,12 +50,12 @@ printf '{"name":"Huge%s","host":"h1","severity":"warning"}' "$big" >"$T/big.json
 equals "300 KB webhook accepted" "$(hook "@$T/big.json")" 200
 t0=$SECONDS
 equals "critical alert accepted" "$(hook '{"name":"DiskFull","host":"db1","severity":"critical"}')" 200
-if wait_for "$(posts_with DiskFull)" 200; then
+if wait_for "$(posts_with DiskFull)" 20; then
   ok "the critical alert arrives behind the oversized one ($((SECONDS - t0)) s)"
 else
   bad "critical alert delivered" "$(state | jq -c '[.posts[].text[0:80]]')" "$(grep outbox "$T/bot.err" | tail -3)"
 fi
-if wait_for "$(posts_with HugeBBBB)" 50; then
+if wait_for "$(posts_with HugeBBBB)" 5; then
   s=$(state)
   equals "the oversized alert arrives cut to fit" \
     "$(jq -r '[.posts[] | select(.text | contains("HugeBBBB")) | (.text | length) <= 4000 and (.text | contains("…"))] | all' <<<"$s")" true
@@ -120,14 +82,14 @@ equals "500 every time: failed after 3 attempts" \
   "failed 3 HTTP 5xx (after 3 attempts)"
 contains "each failure logged with its cause" "$(grep 'refused for good' "$T/bot.err")" "HTTP 5xx (after 3 attempts)"
 ctl slash '{"text":"status","user_id":"U0456"}' >/dev/null
-wait_for '[.responses[] | select(.body.text | tostring | contains("failed for good"))] | length >= 1' 100
+wait_for '[.responses[] | select(.body.text | tostring | contains("failed for good"))] | length >= 1' 10
 contains "/status counts the messages given up" "$(state | jq -r '.responses[-1].body.text')" "2 failed for good since start"
 
 # --- 4. a response URL that answers 404 (used up, expired) ---------------------------
 ctl reset >/dev/null
 ctl ratelimit '{"method":"response_url","status":404,"count":1}' >/dev/null
 ctl slash '{"text":"whoami","user_id":"U0456","channel_id":"C0OPS"}' >/dev/null
-if wait_for '(.ephemerals | length) >= 1' 100; then
+if wait_for '(.ephemerals | length) >= 1' 10; then
   s=$(state)
   equals "answered to the asker privately in the channel instead" \
     "$(jq -r '.ephemerals[0] | "\(.channel) \(.user)"' <<<"$s")" "C0OPS U0456"

@@ -10,37 +10,12 @@
 # post in its thread, then a patch of that post.
 # usage: progress.sh OPSBOT FAKE_SLACK FAKE_MATTERMOST
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
 FAKE_MM=$(realpath "$3")
-T=$(mktemp -d /tmp/ob-pg.XXXXXX)
-pass=0
-fail=0
-fake_pid=
-bot_pid=
-cleanup() {
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-pg "$@"
+WAIT_FOR_S=20 # wait_for's bound
 
-"$FAKE" "$T/port" 2>"$T/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-# Waits until the jq expression over the state is true (bounded, ~20 s).
-wait_for() {
-  for _ in $(seq 400); do
-    [ "$(state | jq -r "$1")" = true ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
+start_fake "$FAKE"
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
 
 # df on the hung mount never returns; everything else is the real df.
@@ -68,8 +43,7 @@ cat >"$T/opsbot.json" <<JSON
   "checklists": { "sod": { "title": "SOD", "checks": [
     { "title": "Disks", "kind": "disk_below", "hosts": "prod", "max_pct": 100 } ] } } }
 JSON
-export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
-export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+slack_env
 PATH="$T/bin:$PATH" "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>>"$T/bot.err" &
 bot_pid=$!
 if wait_for '.connections_open >= 1'; then ok "bot connects"; else bad "bot connects" "$(tail -5 "$T/bot.err")"; fi
@@ -146,12 +120,7 @@ equals "mention: one message, not a second post" "$(jq '.posts | length' <<<"$s"
 # --- Mattermost: a post in the thread, then a patch of that post ------------
 kill "$bot_pid" 2>/dev/null; wait "$bot_pid" 2>/dev/null; bot_pid=
 kill "$fake_pid" 2>/dev/null; wait "$fake_pid" 2>/dev/null; fake_pid=
-rm -f "$T/port"
-"$FAKE_MM" "$T/port" --token tok-bot 2>"$T/fake-mm.log" &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
+start_fake "$FAKE_MM" --token tok-bot
 JDOE=user0jdoe00000000000000000
 OPS=chanopsprod000000000000000
 sed -i "s/\"platform\": \"slack\", \"id\": \"U0456\"/\"platform\": \"mattermost\", \"id\": \"$JDOE\"/" "$T/opsbot.json"

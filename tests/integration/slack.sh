@@ -11,38 +11,13 @@
 # redelivered click run once, other interactive payloads ignored.
 # usage: slack.sh OPSBOT FAKE_SLACK
 set -u
-BOT=$(realpath "$1")
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-sl "$@"
 # The version the answers name (packaging/version ties it to CMakeLists.txt).
 VERSION=$("$BOT" --version | sed -nE '1s/^opsbot ([^ ]+).*/\1/p')
-FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-sl.XXXXXX)
-pass=0
-fail=0
-fake_pid=
-bot_pid=
-cleanup() {
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+WAIT_FOR_S=10 # wait_for's bound
 
-"$FAKE" "$T/port" 2>"$T/fake.log" &
-fake_pid=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-# Waits until the jq expression over the state is true (bounded).
-wait_for() {
-  for _ in $(seq 200); do
-    [ "$(state | jq -r "$1")" = true ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
+start_fake "$FAKE"
 
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "5s" },
@@ -57,8 +32,7 @@ cat >"$T/opsbot.json" <<JSON
     { "title": "A slow check", "kind": "command_ok", "hosts": "localhost",
       "command": "slow" } ] } } }
 JSON
-export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
-export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
+slack_env
 start_bot() {
   "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>>"$T/bot.err" &
   bot_pid=$!

@@ -15,50 +15,13 @@
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "recchat.h"
 #include "test.h"
 #include "xmalloc.h"
 
-static struct buf	 replies;
+static struct chat_ops	 rec_ops;	/* recchat's, as the console */
 static struct bot	*bot;
 static struct chat	*chat;
-
-static int
-rec_start(struct chat *c, char **cause)
-{
-	*cause = NULL;
-	return 0;
-}
-
-static void
-rec_stop(struct chat *c)
-{
-}
-
-static void
-rec_reply(struct chat *c, const struct chat_origin *o,
-    const struct message *m)
-{
-	char	*text = message_render_text(m);
-
-	if (replies.len > 0)
-		buf_adds(&replies, "\n--\n");
-	buf_adds(&replies, text);
-	free(text);
-}
-
-static void
-rec_describe(struct chat *c, struct buf *b)
-{
-	buf_adds(b, "recording");
-}
-
-static const struct chat_ops rec_ops = {
-	.name = "console",
-	.start = rec_start,
-	.stop = rec_stop,
-	.reply = rec_reply,
-	.describe = rec_describe,
-};
 
 /* Writes text to DIR/host/name, making the host's directory. */
 static void
@@ -157,6 +120,7 @@ start_bot(void)
 	bot = bot_create(c, cmd_table, &cause);
 	if (bot == NULL)
 		TEST_FAIL("bot_create: %s", cause);
+	recchat_ops(&rec_ops, "console");
 	chat = chat_create(&rec_ops, bot);
 	bot_add_chat(bot, chat);
 	bot_add_service(bot, &alerts_service);
@@ -173,12 +137,13 @@ run(const char *line)
 	    .channel = "console", .text = line, .len = strlen(line) };
 	int		 i;
 
-	buf_release(&replies);
+	buf_release(&recchat.replies);
 	bot_handle_message(bot, chat, &m);
-	for (i = 0; i < 100000 && replies.len == 0; i++)
+	for (i = 0; i < 100000 && recchat.replies.len == 0; i++)
 		loop_turn(bot->loop);
 	free(last);
-	last = xstrdup(replies.len > 0 ? replies.data : "(no answer)");
+	last = xstrdup(recchat.replies.len > 0 ? recchat.replies.data :
+	    "(no answer)");
 	return last;
 }
 

@@ -16,6 +16,7 @@
 #include "bot.h"
 #include "clock.h"
 #include "log.h"
+#include "recchat.h"
 #include "test.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -26,69 +27,17 @@ extern const struct cmd_entry cmd_whoami_entry;
 
 /* ------------------------------------------------ a recording adapter */
 
-static void	rec_reply_text(const char *);
-
-static struct buf	 replies;
-static int		 last_private;	/* the last reply was ephemeral */
+static struct chat_ops	 rec_ops;	/* recchat's, taken for Slack */
 static atomic_int	 release_slow;
-static char		 last_button[256];	/* value of the newest button */
-static int		 last_replace;		/* replaced the clicked one */
-static int		 last_ephemeral;
 static int		 boom_runs;
 
-static int
-rec_start(struct chat *c, char **cause)
-{
-	*cause = NULL;
-	return 0;
-}
-
+/* A cancelled /slow lets its worker go. */
 static void
-rec_stop(struct chat *c)
+note_cancel(const char *text)
 {
-}
-
-static void
-rec_reply(struct chat *c, const struct chat_origin *o,
-    const struct message *m)
-{
-	char	*text = message_render_text(m);
-
-	last_button[0] = '\0';
-	if (m->nbuttons > 0)
-		snprintf(last_button, sizeof last_button, "%s",
-		    m->buttons[0].value);
-	last_replace = m->replace;
-	last_ephemeral = m->ephemeral;
-	last_private = m->ephemeral;
-	rec_reply_text(text);
-	free(text);
-}
-
-static void
-rec_reply_text(const char *text)
-{
-	if (replies.len > 0)
-		buf_adds(&replies, "\n--\n");
-	buf_adds(&replies, text);
 	if (strstr(text, "was cancelled") != NULL)
 		atomic_store(&release_slow, 1);
 }
-
-static void
-rec_describe(struct chat *c, struct buf *b)
-{
-	buf_adds(b, "recording");
-}
-
-static const struct chat_ops rec_ops = {
-	.name = "slack",
-	.start = rec_start,
-	.stop = rec_stop,
-	.reply = rec_reply,
-	.describe = rec_describe,
-	.free = NULL,
-};
 
 /* ----------------------------------------------------- test commands */
 
@@ -245,12 +194,14 @@ start_bot(const char *name)
 	bot = bot_create(c, table, &cause);
 	if (bot == NULL)
 		TEST_FAIL("bot_create: %s", cause);
+	recchat_ops(&rec_ops, "slack");
+	recchat.on_reply = note_cancel;
 	chat = chat_create(&rec_ops, bot);
 	bot_add_chat(bot, chat);
 	bot_add_service(bot, &alerts_service);
 	if (bot_start(bot, &cause) != 0)
 		TEST_FAIL("bot_start: %s", cause);
-	buf_release(&replies);
+	buf_release(&recchat.replies);
 	atomic_store(&release_slow, 0);
 }
 
@@ -274,10 +225,10 @@ say(const char *user, const char *channel, const char *text)
 	    .channel_name = channel != NULL && channel[0] == '#' ? channel :
 	    NULL, .text = text, .len = strlen(text) };
 
-	buf_release(&replies);
+	buf_release(&recchat.replies);
 	bot_handle_message(bot, chat, &m);
 	free(last);
-	last = xstrdup(replies.data);
+	last = xstrdup(recchat.replies.data);
 	return last;
 }
 
@@ -291,10 +242,10 @@ click(const char *user, const char *name, const char *channel,
 	    .channel = channel, .text = value, .len = strlen(value),
 	    .click = 1 };
 
-	buf_release(&replies);
+	buf_release(&recchat.replies);
 	bot_handle_message(bot, chat, &m);
 	free(last);
-	last = xstrdup(replies.data);
+	last = xstrdup(recchat.replies.data);
 	return last;
 }
 
@@ -437,8 +388,8 @@ TEST(confirmation_and_errors)
 	    "it with --confirm to go ahead.");
 	ASSERT_STR_EQ(last_audit("outcome"), "unconfirmed");
 	/* The prompt is the channel's, and its button is a token. */
-	ASSERT_INT_EQ(last_ephemeral, 0);
-	ASSERT_CONTAINS(last_button, "confirm:");
+	ASSERT_INT_EQ(recchat.last_ephemeral, 0);
+	ASSERT_CONTAINS(recchat.last_button, "confirm:");
 	ASSERT_STR_EQ(say("UA", "#ops", "/boom --confirm"), "boom done");
 	ASSERT_STR_EQ(say("UA", "#ops", "/fail"), "it broke");
 	ASSERT_STR_EQ(last_audit("outcome"), "error");
@@ -460,7 +411,7 @@ TEST(confirm_button_single_use)
 	start_bot("single");
 	boom_runs = 0;
 	say("UA", "#ops", "/boom");
-	snprintf(value, sizeof value, "%s", last_button);
+	snprintf(value, sizeof value, "%s", recchat.last_button);
 	ASSERT_CONTAINS(value, "confirm:");
 	ASSERT_INT_EQ(boom_runs, 0);
 	/* A click in another channel does not run it. */
@@ -469,9 +420,9 @@ TEST(confirm_button_single_use)
 	ASSERT_INT_EQ(boom_runs, 0);
 	ASSERT_CONTAINS(click("UO", "otto", "#ops", value),
 	    "Confirmed by @otto at ");
-	ASSERT_CONTAINS(replies.data, "boom done");
+	ASSERT_CONTAINS(recchat.replies.data, "boom done");
 	ASSERT_INT_EQ(boom_runs, 1);
-	ASSERT_INT_EQ(last_replace, 1);
+	ASSERT_INT_EQ(recchat.last_replace, 1);
 	ASSERT_STR_EQ(last_audit("via"), "click");
 	ASSERT_STR_EQ(last_audit("command"), "/boom --confirm");
 	ASSERT_STR_EQ(last_audit("user"), "UO");
@@ -479,8 +430,8 @@ TEST(confirm_button_single_use)
 	ASSERT_CONTAINS(click("UA", "ada", "#ops", value),
 	    "already done by @otto at ");
 	ASSERT_INT_EQ(boom_runs, 1);
-	ASSERT_INT_EQ(last_replace, 0);
-	ASSERT_INT_EQ(last_ephemeral, 1);
+	ASSERT_INT_EQ(recchat.last_replace, 0);
+	ASSERT_INT_EQ(recchat.last_ephemeral, 1);
 	ASSERT_STR_EQ(last_audit("outcome"), "refused");
 	stop_bot();
 
@@ -506,7 +457,7 @@ TEST(confirm_button_single_use)
 	clock_fake_set(1796400000000LL);
 	start_bot("expiry");
 	say("UA", "#ops", "/boom");
-	snprintf(value, sizeof value, "%s", last_button);
+	snprintf(value, sizeof value, "%s", recchat.last_button);
 	clock_fake_advance(601 * 1000);
 	snprintf(when, sizeof when, "expired at ");
 	ASSERT_CONTAINS(click("UA", "ada", "#ops", value), when);
@@ -560,9 +511,9 @@ TEST(pending_command_completes)
 	ASSERT_STR_EQ(say("UV", "#ops", "/echo late"), "opsbot is shutting "
 	    "down; try again in a minute");
 	ASSERT_STR_EQ(last_audit("outcome"), "refused");
-	buf_release(&replies);
+	buf_release(&recchat.replies);
 	bot_run(bot);
-	ASSERT_STR_EQ(replies.data, "slept 30 ms");
+	ASSERT_STR_EQ(recchat.replies.data, "slept 30 ms");
 	ASSERT_STR_EQ(last_audit("outcome"), "ok");
 	ASSERT_STR_EQ(last_audit("command"), "/slow --ms 30");
 	ASSERT(atoi(last_audit("duration_ms")) >= 30);
@@ -581,13 +532,15 @@ TEST(shutdown_cancels_after_grace)
 	bot_run(bot);
 	/* The grace is 1 s; the job would have taken 20 s. */
 	ASSERT(clock_mono_ms() - t0 < 10000);
-	ASSERT_STR_EQ(replies.data, "opsbot is shutting down; /slow was "
+	ASSERT_STR_EQ(recchat.replies.data,
+	    "opsbot is shutting down; /slow was "
 	    "cancelled before it finished");
 	ASSERT_STR_EQ(last_audit("outcome"), "cancelled");
 	ASSERT_INT_EQ(audit_rows(), 1);
 	stop_bot();
 	/* The late completion freed its ctx and answered nothing more. */
-	ASSERT_STR_EQ(replies.data, "opsbot is shutting down; /slow was "
+	ASSERT_STR_EQ(recchat.replies.data,
+	    "opsbot is shutting down; /slow was "
 	    "cancelled before it finished");
 }
 
@@ -619,16 +572,16 @@ TEST(private_by_default)
 {
 	start_bot("private");
 	say("UV", "#ops", "/help");
-	ASSERT_INT_EQ(last_private, 1);
+	ASSERT_INT_EQ(recchat.last_ephemeral, 1);
 	say("UV", "#ops", "/echo hi");
-	ASSERT_INT_EQ(last_private, 0);
+	ASSERT_INT_EQ(recchat.last_ephemeral, 0);
 	say("UV", "#ops", "/stauts");
-	ASSERT_INT_EQ(last_private, 1);
+	ASSERT_INT_EQ(recchat.last_ephemeral, 1);
 	say("UV", "#ops", "/fail");
-	ASSERT_INT_EQ(last_private, 0);
+	ASSERT_INT_EQ(recchat.last_ephemeral, 0);
 	/* Nobody to show it to: a schedule's answers go to its channel. */
 	say("scheduler", "#ops", "/help");
-	ASSERT_INT_EQ(last_private, 0);
+	ASSERT_INT_EQ(recchat.last_ephemeral, 0);
 	stop_bot();
 }
 
