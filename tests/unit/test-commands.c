@@ -73,6 +73,7 @@ static const char config_text[] =
 "  {\"name\": \"db1\", \"transport\": \"fixture\", \"fixture\": \"%1$s/db1\","
 "   \"tags\": [\"prod\"], \"mounts\": [{\"path\": \"/\"}],"
 "   \"services\": [{\"name\": \"nginx\", \"unit\": \"nginx.service\"}],"
+"   \"logs\": {\"app\": \"/var/log/app.log\"},"
 "   \"jobs\": {\"names\": [\"FEED_*\"]}},"
 "  {\"name\": \"db2\", \"transport\": \"fixture\", \"fixture\": \"%1$s/db2\","
 "   \"tags\": [\"prod\"], \"mounts\": [{\"path\": \"/data\"}]},"
@@ -98,6 +99,15 @@ start_bot(void)
 	put("db1", "svc:nginx.status", "3\n");
 	put_fixture("db1", "q:0", "autorep-states.txt");
 	put_fixture("db1", "status", "autorep-states.txt");
+	put("db1", "now", "1795330000 +0000\n");	/* date '+%s %z' */
+	put("db1", "log:app", "opsbot: cannot read\n");	/* logcount.c */
+	put_fixture("db1", "ps", "ps.txt");
+	/* The one-second CPU sample: pid, percent (cpusample.c). */
+	put("db1", "cpu", "48377 97.5\n1203 4.0\n");
+	put("db1", "log", "2026-11-22 07:00:01 INFO started\n"
+	    "2026-11-22 07:00:02 ERROR feed FEED_INTRADAY: timeout\n");
+	put("db1", "restart", "");
+	put("db1", "check", "active\n");
 	/* db2: /data nearly full. */
 	put("db2", "cpus", "0-3\n");
 	put_fixture("db2", "loadavg", "loadavg.txt");
@@ -159,6 +169,8 @@ TEST(health_reads_the_captured_host)
 	ASSERT_CONTAINS(out, "service nginx: inactive");
 	ASSERT_CONTAINS(out, "load 0.43 0.73 0.67 (2 cpu)");
 	ASSERT_CONTAINS(out, "/ 17%");
+	ASSERT(strstr(out, "cannot read the host's clock") == NULL);
+	ASSERT_CONTAINS(out, "log app: cannot read /var/log/app.log");
 	out = run("/health prod");
 	if (getenv("SHOW") != NULL)
 		fprintf(stderr, "%s\n", out);
@@ -195,6 +207,34 @@ TEST(jobs_and_a_rerun_that_looks_first)
 	ASSERT_CONTAINS(out, "FEED_HELD on db1 is OH (on hold)");
 	ASSERT_CONTAINS(out, "Confirm runs: sendevent -E FORCE_STARTJOB -J "
 	    "FEED_HELD on db1");
+}
+
+TEST(top_logs_and_a_restart)
+{
+	const char	*out;
+
+	out = run("/top db1");
+	if (getenv("SHOW") != NULL)
+		fprintf(stderr, "%s\n", out);
+	/* The sample's CPU, not ps's lifetime average, and sorted by it. */
+	ASSERT_CONTAINS(out, "db1: top CPU");
+	ASSERT_CONTAINS(out, "97.5");
+	ASSERT_CONTAINS(out, "Web Content");
+	ASSERT(strstr(out, "Web Content") < strstr(out, "nginx"));
+	out = run("/top db1 --mem");
+	ASSERT_CONTAINS(out, "db1: top memory");
+	ASSERT_CONTAINS(out, "postgres");
+	out = run("/logs db1 app");
+	ASSERT_CONTAINS(out, "db1 app");
+	ASSERT_CONTAINS(out, "ERROR feed FEED_INTRADAY: timeout");
+	out = run("/logs db1 nosuch");
+	ASSERT_CONTAINS(out, "nosuch");
+	out = run("/restart db1 nginx");
+	ASSERT_CONTAINS(out, "nginx on db1 is active now");
+	ASSERT_CONTAINS(out, "Confirm runs: systemctl restart -- "
+	    "nginx.service on db1");
+	out = run("/restart db1 nginx --confirm");
+	ASSERT_CONTAINS(out, "db1: restarted nginx; it is active again");
 	bot_request_stop(bot, "test over");
 	bot_run(bot);
 	bot_free(bot);
@@ -205,6 +245,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(health_reads_the_captured_host),
 	TEST_ENTRY(disk_and_a_hung_mount),
 	TEST_ENTRY(jobs_and_a_rerun_that_looks_first),
+	TEST_ENTRY(top_logs_and_a_restart),
 	TEST_END
 };
 
