@@ -61,10 +61,17 @@ else bad "first answer before the timeout" "$((t1 - t0)) ms"; fi
 answered() { # name text host
   if printf '%s\n' "$2" | grep -Eq "^$3: (OK|WARN) \("; then ok "$1"; else bad "$1" "got: $2"; fi
 }
-answered "first answer shows a healthy host" "$first" web1
-answered "first answer shows another" "$first" web3
+# Which healthy hosts made the first answer depends on the machine's load:
+# at least one, each with its state, the others listed as waiting.
+answered "first answer shows a healthy host" "$first" "(web1|web2|web3)"
 contains "the hung host is waiting" "$first" "nfs1: waiting"
-contains "headline says how many answered" "$first" "prod: 3 of 4 hosts answered"
+if printf '%s\n' "$first" | grep -Eq '^prod: [123] of 4 hosts answered'; then
+  ok "headline says how many answered"
+else bad "headline says how many answered" "got: $first"; fi
+for h in web1 web2 web3; do
+  if printf '%s\n' "$first" | grep -Eq "^$h: ((OK|WARN) \(|waiting)"; then ok "$h answered or waiting"
+  else bad "$h answered or waiting" "got: $first"; fi
+done
 equals "the first answer is in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
 wait_for '[.responses[] | .body.text | contains("did not finish")] | any' || true
 s=$(state)
