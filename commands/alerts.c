@@ -100,7 +100,7 @@ cmd_alerts_exec(struct cmd_ctx *ctx)
 			if (shown >= ALERTS_LIST_MAX)
 				continue;
 			shown++;
-			duration_format((now - a->first_seen_ms) / 1000, age,
+			duration_format((now - alert_since_ms(a, now)) / 1000, age,
 			    sizeof age);
 			summary = a->summary;
 			host = labels_get(&a->labels, "host");

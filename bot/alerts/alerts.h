@@ -146,6 +146,11 @@ int64_t	 alerts_next_due(const struct alerts *);
 
 /* Lookups for commands; borrowed, valid until the next engine call. */
 const struct alert *alerts_find(const struct alerts *, int64_t id);
+/*
+ * When an alert began, for "firing for": its sender's startsAt, or when
+ * the bot first saw it; never in the future (a sender's skewed clock).
+ */
+int64_t	 alert_since_ms(const struct alert *, int64_t now_ms);
 const struct alert *alerts_first(const struct alerts *);	/* by id */
 const struct silence *alerts_silences(const struct alerts *);
 const char *alert_state_name(enum alert_state);

@@ -195,6 +195,14 @@ render_mark(const struct alert *a)
 	return "🔵";
 }
 
+int64_t
+alert_since_ms(const struct alert *a, int64_t now_ms)
+{
+	int64_t	 since = a->starts_ms != 0 ? a->starts_ms : a->first_seen_ms;
+
+	return since > now_ms ? now_ms : since;
+}
+
 /*
  * One alert:
  *   🔴 #12 DiskFull on db-01 · CRITICAL · firing for 12m
@@ -208,8 +216,7 @@ render_alert(struct buf *b, const struct alert *a,
 	const char	*sev = alert_label(a, "severity");
 	const char	*sum, *desc;
 	char		 host[128];
-	int64_t		 since = a->starts_ms != 0 ? a->starts_ms :
-			    a->first_seen_ms;
+	int64_t		 since = alert_since_ms(a, clock_now_ms());
 	size_t		 i;
 
 	alert_host(&a->labels, host, sizeof host);
