@@ -26,6 +26,7 @@ static enum cmd_result cmd_audit_exec(struct cmd_ctx *);
 static const struct arg_option cmd_audit_options[] = {
 	{ "since", ARG_DURATION, "only commands from the last DURATION, e.g. 2h" },
 	{ "page", ARG_INT, "the Nth page of 20 rows (1 is the newest)" },
+	{ "upto", ARG_INT, "only rows up to audit row ID (the hint for the next page sets it, so pages do not shift as commands run)" },
 	{ NULL, 0, NULL }
 };
 
@@ -100,10 +101,13 @@ audit_filter(struct cmd_ctx *ctx, const char *word,
 	f->words[n] = "all";
 }
 
-/* "/audit web1 --since 2h --page 3": the line that shows page `page`. */
+/*
+ * "/audit web1 --since 2h --page 3 --upto 812": the line that shows page
+ * `page` of the same list, however many commands run meanwhile.
+ */
 static void
 audit_page_line(struct cmd_ctx *ctx, struct buf *b, const char *word,
-    const char *since, int page)
+    const char *since, int page, int64_t upto)
 {
 	buf_addf(b, "%saudit", cmd_prefix(ctx, "audit"));
 	if (word != NULL) {
@@ -115,7 +119,7 @@ audit_page_line(struct cmd_ctx *ctx, struct buf *b, const char *word,
 	}
 	if (since != NULL)
 		buf_addf(b, " --since %s", since);
-	buf_addf(b, " --page %d", page);
+	buf_addf(b, " --page %d --upto %lld", page, (long long)upto);
 }
 
 static enum cmd_result
@@ -124,7 +128,7 @@ cmd_audit_exec(struct cmd_ctx *ctx)
 	struct store_audit_filter	 f;
 	const char			*word = args_pos(&ctx->args, 0);
 	const char			*since = args_get(&ctx->args, "since");
-	int64_t				 secs, total = 0, pages;
+	int64_t				 secs, total = 0, pages, last = 0;
 	int64_t				 page = args_get_num(&ctx->args,
 					    "page", 1);
 	struct buf			 b;
@@ -142,11 +146,12 @@ cmd_audit_exec(struct cmd_ctx *ctx)
 		f.since_ms = clock_now_ms() - secs * 1000;
 	if (page < 1)
 		page = 1;
+	f.upto_id = args_get_num(&ctx->args, "upto", 0);
 	f.limit = AUDIT_PAGE;
 	f.offset = (int)((page - 1) * AUDIT_PAGE < 1000000000 ?
 	    (page - 1) * AUDIT_PAGE : 1000000000);
 	if (store_audit_find(ctx->bot->store, &f, audit_row_cb, ctx, &total,
-	    &cause) != 0) {
+	    &last, &cause) != 0) {
 		cmd_error(ctx, "cannot read the audit trail: %s", cause);
 		free(cause);
 		return CMD_ERROR;
@@ -171,7 +176,7 @@ cmd_audit_exec(struct cmd_ctx *ctx)
 	    (long long)total);
 	if (page < pages) {
 		buf_init(&b);
-		audit_page_line(ctx, &b, word, since, (int)page + 1);
+		audit_page_line(ctx, &b, word, since, (int)page + 1, last);
 		cmd_reply(ctx, "… page %lld of %lld; %lld more: %s\n",
 		    (long long)page, (long long)pages,
 		    (long long)(total - page * AUDIT_PAGE), b.data);

@@ -24,6 +24,7 @@
 	"  instr(command, ' ') WHEN 0 THEN length(command)"		\
 	"  ELSE instr(command, ' ') - 1 END), '/') IN (?2, ?3))"		\
 	" AND (?4 IS NULL OR ts >= ?4)"					\
+	" AND (?15 IS NULL OR id <= ?15)"				\
 	" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM (VALUES (?5), (?6),"	\
 	"  (?7), (?8), (?9), (?10), (?11), (?12)) AS w WHERE"		\
 	"  w.column1 IS NOT NULL AND ' ' || replace(replace(command,"	\
@@ -62,26 +63,32 @@ store_audit_bind(sqlite3_stmt *st, const struct store_audit_filter *f)
 		sqlite3_bind_int64(st, 4, f->since_ms);
 	for (i = 0; i < STORE_AUDIT_WORDS_MAX; i++)
 		store_audit_bind_word(st, 5 + i, f->words[i]);
+	if (f->upto_id > 0)
+		sqlite3_bind_int64(st, 15, f->upto_id);
 }
 
 int
 store_audit_find(struct store *s, const struct store_audit_filter *f,
-    store_audit_cb cb, void *arg, int64_t *total, char **cause)
+    store_audit_cb cb, void *arg, int64_t *total, int64_t *last_id,
+    char **cause)
 {
 	struct store_audit_row	 r;
 	sqlite3_stmt		*st;
 	int			 rc;
 
-	if (total != NULL) {
-		st = store_stmt(s, STORE_C_AUDIT_COUNT, "SELECT count(*)"
-		    STORE_AUDIT_WHERE, cause);
+	if (total != NULL || last_id != NULL) {
+		st = store_stmt(s, STORE_C_AUDIT_COUNT, "SELECT count(*), "
+		    "ifnull(max(id), 0)" STORE_AUDIT_WHERE, cause);
 		if (st == NULL)
 			return -1;
 		store_audit_bind(st, f);
-		*total = 0;
 		while ((rc = store_next_row(s, st, "cannot count audit rows",
-		    cause)) > 0)
-			*total = sqlite3_column_int64(st, 0);
+		    cause)) > 0) {
+			if (total != NULL)
+				*total = sqlite3_column_int64(st, 0);
+			if (last_id != NULL)
+				*last_id = sqlite3_column_int64(st, 1);
+		}
 		if (rc < 0)
 			return -1;
 	}

@@ -21,6 +21,8 @@ struct store_audit_filter {
 	/* The line names one of these as a word (e.g. "/disk web1"). */
 	const char	*words[STORE_AUDIT_WORDS_MAX];
 	int64_t		 since_ms;	/* rows received at or after this */
+	/* Rows up to this id: later pages of the same list (rows keep coming). */
+	int64_t		 upto_id;
 	int		 limit;		/* rows per page; 0: 20 */
 	int		 offset;	/* rows of the newer pages */
 };
@@ -44,10 +46,13 @@ typedef void (*store_audit_cb)(void *arg, const struct store_audit_row *);
 
 /*
  * Calls cb for one page of the rows f matches, newest first, and sets
- * *total (may be NULL) to how many rows match on all pages. Returns 0, or
- * -1 and sets *cause (may be NULL; the caller frees).
+ * *total (may be NULL) to how many rows match on all pages and *last_id
+ * (may be NULL) to the largest id among them (0 if none), the upto_id
+ * that keeps the next pages still. Returns 0, or -1 and sets *cause (may
+ * be NULL; the caller frees).
  */
 int	 store_audit_find(struct store *, const struct store_audit_filter *f,
-	    store_audit_cb cb, void *arg, int64_t *total, char **cause);
+	    store_audit_cb cb, void *arg, int64_t *total, int64_t *last_id,
+	    char **cause);
 
 #endif
