@@ -20,6 +20,7 @@
 #include "store_audit.h"
 
 #define AUDIT_PAGE	20
+#define AUDIT_PAGES_MAX	1000000
 
 static enum cmd_result cmd_audit_exec(struct cmd_ctx *);
 
@@ -144,12 +145,14 @@ cmd_audit_exec(struct cmd_ctx *ctx)
 	secs = args_get_num(&ctx->args, "since", 0);
 	if (secs > 0)
 		f.since_ms = clock_now_ms() - secs * 1000;
+	/* Past any real trail (retention prunes it), and the offset fits. */
 	if (page < 1)
 		page = 1;
+	else if (page > AUDIT_PAGES_MAX)
+		page = AUDIT_PAGES_MAX;
 	f.upto_id = args_get_num(&ctx->args, "upto", 0);
 	f.limit = AUDIT_PAGE;
-	f.offset = (int)((page - 1) * AUDIT_PAGE < 1000000000 ?
-	    (page - 1) * AUDIT_PAGE : 1000000000);
+	f.offset = (int)((page - 1) * AUDIT_PAGE);
 	if (store_audit_find(ctx->bot->store, &f, audit_row_cb, ctx, &total,
 	    &last, &cause) != 0) {
 		cmd_error(ctx, "cannot read the audit trail: %s", cause);
