@@ -9,6 +9,7 @@
 
 extern const struct cmd_entry cmd_ack_entry;
 extern const struct cmd_entry cmd_alerts_entry;
+extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_checklist_entry;
 extern const struct cmd_entry cmd_disk_entry;
 extern const struct cmd_entry cmd_eod_entry;
@@ -48,6 +49,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_checklist_entry,
 	&cmd_report_entry,
 	&cmd_status_entry,
+	&cmd_audit_entry,
 	&cmd_whoami_entry,
 	NULL
 };

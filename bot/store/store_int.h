@@ -59,6 +59,9 @@ enum store_cached {
 	STORE_C_PRUNE_OUTBOX,
 	STORE_C_PRUNE_NOTES,
 	STORE_C_PRUNE_CONFIRM,
+	/* /audit: one page of rows, and how many match (store_audit.c). */
+	STORE_C_AUDIT_FIND,
+	STORE_C_AUDIT_COUNT,
 	/* Last: the size of store.c's array, so a new slot always fits. */
 	STORE_CACHED_MAX
 };
