@@ -278,6 +278,11 @@ struct config {
 		int64_t	 confirmations_s;	/* used or expired */
 	} retention;
 
+	/* The runbook library (/runbook); dir NULL: the feature is off. */
+	struct {
+		char	*dir;
+	} runbooks;
+
 	struct cfg_role		*roles;
 	size_t			 nroles;
 	struct cfg_user		*users;

@@ -154,6 +154,7 @@ static const struct cfg_key root_keys[] = {
 	{ .key = "commands", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "checklists", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "retention", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+	{ .key = "runbooks", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 };
 
 static const struct cfg_key bot_keys[] = {
@@ -446,6 +447,11 @@ static const struct cfg_key retention_keys[] = {
 	  .doc = "Confirm buttons used or expired" },
 };
 
+static const struct cfg_key runbooks_keys[] = {
+	{ .key = "dir", .type = CFG_STRING, .offset = F(runbooks.dir),
+	  .doc = "Directory of Markdown runbooks indexed for `/runbook`" },
+};
+
 /* Each of schedules[]: when the cron says, run a command, post where. */
 #define S(field)	offsetof(struct cfg_schedule, field)
 static const struct cfg_key schedule_keys[] = {
@@ -615,6 +621,8 @@ static const struct cfg_section s_checks = SECTION("alerts.checks",
 static const struct cfg_section s_remote = SECTION("remote", remote_keys);
 static const struct cfg_section s_retention = SECTION("retention",
     retention_keys);
+static const struct cfg_section s_runbooks = SECTION("runbooks",
+    runbooks_keys);
 const struct cfg_section cfg_schedule_section = ELEMENT("schedules",
     schedule_keys);
 const struct cfg_section cfg_jobs_section = ELEMENT("hosts[].jobs",
@@ -630,7 +638,7 @@ const struct cfg_section cfg_user_section = ELEMENT("users", user_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
-    &s_remote, &s_retention, &cfg_schedule_section, &cfg_jobs_section,
+    &s_remote, &s_retention, &s_runbooks, &cfg_schedule_section, &cfg_jobs_section,
     &cfg_mount_section, &cfg_command_section, &cfg_host_section,
     &cfg_service_section, &cfg_user_section, NULL };
 
