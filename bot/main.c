@@ -30,6 +30,7 @@
 #include "http.h"
 #include "notify.h"
 #include "reload.h"
+#include "runbook_index.h"
 #include "scheduled.h"
 #include "store.h"
 #include "store_backup.h"
@@ -437,6 +438,7 @@ main(int argc, char **argv)
 	/* After the adapters they post to; freed in reverse. */
 	bot_add_service(bot, &alerts_service);
 	bot_add_service(bot, &checks_service);
+	bot_add_service(bot, &runbook_service);
 	bot_set_schedule_fn(bot, scheduled_fire);
 	if (!cfg->chat.console_enabled && !cfg->chat.slack_enabled &&
 	    !cfg->chat.mattermost_enabled)

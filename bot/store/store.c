@@ -179,6 +179,20 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE audit ADD COLUMN via TEXT NOT NULL DEFAULT 'typed';"
 	"ALTER TABLE silences ADD COLUMN remote_url TEXT;"
 	"ALTER TABLE silences ADD COLUMN remote_id TEXT;",
+	/*
+	 * 7: the runbook library (/runbook): the files indexed, with what a
+	 * re-index compares (mtime, size), and their words for full-text
+	 * search; a document's rowid in runbooks_fts is its file's id.
+	 */
+	"CREATE TABLE runbook_files ("
+	"  id INTEGER PRIMARY KEY,"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  mtime INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  title TEXT NOT NULL"
+	");"
+	"CREATE VIRTUAL TABLE runbooks_fts USING fts5(title, path, body,"
+	"  tokenize = 'porter unicode61');",
 };
 
 /*

@@ -62,6 +62,13 @@ enum store_cached {
 	/* /audit: one page of rows, and how many match (store_audit.c). */
 	STORE_C_AUDIT_FIND,
 	STORE_C_AUDIT_COUNT,
+	/* The runbook library (store_runbooks.c). */
+	STORE_C_RUNBOOK_DEL_FTS,
+	STORE_C_RUNBOOK_DEL_FILE,
+	STORE_C_RUNBOOK_ADD_FILE,
+	STORE_C_RUNBOOK_ADD_FTS,
+	STORE_C_RUNBOOK_FILES,
+	STORE_C_RUNBOOK_SEARCH,
 	/* Last: the size of store.c's array, so a new slot always fits. */
 	STORE_CACHED_MAX
 };

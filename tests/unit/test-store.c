@@ -138,8 +138,12 @@ TEST(store_migrates_v1)
 	ASSERT_QUERY(path, "SELECT count(*) FROM confirmations", "0");
 	/* Rows from before v6 were typed: buttons came later. */
 	ASSERT_QUERY(path, "SELECT via FROM audit WHERE id = 1", "typed");
+	/* v7: the runbook index, full-text search included. */
+	ASSERT_QUERY(path, "SELECT count(*) FROM runbook_files", "0");
+	ASSERT_QUERY(path, "SELECT count(*) FROM runbooks_fts WHERE "
+	    "runbooks_fts MATCH '\"restart\"'", "0");
 	store_close(s);
-	ASSERT_QUERY(path, "PRAGMA user_version", "6");
+	ASSERT_QUERY(path, "PRAGMA user_version", "7");
 }
 
 TEST(store_refuses_newer)
@@ -156,7 +160,7 @@ TEST(store_refuses_newer)
 	s = store_open(path, &cause);
 	ASSERT_NULL(s);
 	snprintf(expect, sizeof expect, "%s: schema version 99 is newer than "
-	    "this opsbot understands (6); upgrade opsbot or use another "
+	    "this opsbot understands (7); upgrade opsbot or use another "
 	    "data_dir", path);
 	ASSERT_STR_EQ(cause, expect);
 	free(cause);
