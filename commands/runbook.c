@@ -1,0 +1,150 @@
+/*
+ * /runbook [QUERY]: the team's KT documents (runbooks.dir, indexed by
+ * runbook_index.c) that best match the words, ranked by sqlite's bm25,
+ * each with its title, the passage that matched and its path; without
+ * words, the library's list. Words typed in chat are quoted one by one
+ * (store_runbook_match), so no input is FTS5 syntax.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot.h"
+#include "buf.h"
+#include "config.h"
+#include "store_runbooks.h"
+
+#define RUNBOOK_MATCHES		5	/* a chat answer, not a search page */
+#define RUNBOOK_LIST_MAX	50
+
+static enum cmd_result cmd_runbook_exec(struct cmd_ctx *);
+
+const struct cmd_entry cmd_runbook_entry = {
+	.name = "runbook",
+	.alias = "rb",
+	.synopsis = "[QUERY]",
+	.help = "Finds the runbooks (the team's KT documents) that best match the words, with the passage that matched and the file. Without words, lists the runbooks.",
+	.args = { .options = NULL, .min = 0, .max = -1 },
+	.min_role = ROLE_VIEWER,
+	.flags = 0,
+	.exec = cmd_runbook_exec,
+};
+
+struct runbook_answer {
+	struct cmd_ctx	*ctx;
+	int		 n;
+};
+
+/* A snippet on one line: Markdown's line breaks would break the list. */
+static void
+runbook_add_flat(struct buf *b, const char *s)
+{
+	int	 space = 0;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t' || *s == ' ') {
+			space = 1;
+			continue;
+		}
+		if (space && b->len > 0)
+			buf_addc(b, ' ');
+		space = 0;
+		buf_addc(b, *s);
+	}
+}
+
+static void
+runbook_match_cb(void *arg, const struct store_runbook *r)
+{
+	struct runbook_answer	*a = arg;
+	struct buf		 snip;
+
+	buf_init(&snip);
+	runbook_add_flat(&snip, r->snippet);
+	cmd_reply(a->ctx, "%d. %s — %s\n   %s\n", ++a->n, r->title, r->path,
+	    snip.len > 0 ? snip.data : "");
+	buf_release(&snip);
+}
+
+static void
+runbook_list_cb(void *arg, const struct store_runbook *r)
+{
+	struct runbook_answer	*a = arg;
+
+	if (a->n++ < RUNBOOK_LIST_MAX)
+		cmd_reply(a->ctx, "• %s — %s\n", r->title, r->path);
+}
+
+static enum cmd_result
+runbook_list(struct cmd_ctx *ctx)
+{
+	struct runbook_answer	 a = { ctx, 0 };
+	char			*cause = NULL;
+
+	cmd_title(ctx, MESSAGE_INFO, "Runbooks");
+	if (store_runbook_files(ctx->bot->store, runbook_list_cb, &a,
+	    &cause) != 0) {
+		cmd_error(ctx, "cannot list the runbooks: %s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	if (a.n == 0)
+		cmd_reply(ctx, "no runbooks indexed in %s",
+		    ctx->bot->cfg->runbooks.dir);
+	else if (a.n > RUNBOOK_LIST_MAX)
+		cmd_reply(ctx, "… and %d more: /runbook WORDS finds them",
+		    a.n - RUNBOOK_LIST_MAX);
+	else
+		cmd_reply(ctx, "%d runbook(s); /runbook WORDS searches them",
+		    a.n);
+	return CMD_DONE;
+}
+
+/* Every word first; when no document has them all, any of them. */
+static int
+runbook_search(struct cmd_ctx *ctx, const char *text,
+    struct runbook_answer *a, char **cause)
+{
+	char	*match;
+	int	 any, n = 0;
+
+	for (any = 0; any < 2 && n == 0; any++) {
+		if ((match = store_runbook_match(text, any)) == NULL)
+			return 0;
+		n = store_runbook_search(ctx->bot->store, match,
+		    RUNBOOK_MATCHES, runbook_match_cb, a, cause);
+		free(match);
+	}
+	return n;
+}
+
+static enum cmd_result
+cmd_runbook_exec(struct cmd_ctx *ctx)
+{
+	struct runbook_answer	 a = { ctx, 0 };
+	struct buf		 text;
+	char			*cause = NULL;
+	int			 i, n;
+
+	if (ctx->bot->cfg->runbooks.dir == NULL) {
+		cmd_reply(ctx, "the runbook library is off: runbooks.dir is "
+		    "not set in the config");
+		return CMD_DONE;
+	}
+	if (ctx->args.npos == 0)
+		return runbook_list(ctx);
+	buf_init(&text);
+	for (i = 0; i < ctx->args.npos; i++)
+		buf_addf(&text, "%s%s", i > 0 ? " " : "", ctx->args.pos[i]);
+	cmd_title(ctx, MESSAGE_INFO, "Runbooks for %s", text.data);
+	n = runbook_search(ctx, text.data, &a, &cause);
+	if (n < 0) {
+		cmd_error(ctx, "cannot search the runbooks: %s", cause);
+		free(cause);
+	} else if (n == 0)
+		cmd_reply(ctx, "no runbook matches %s; /runbook lists them all",
+		    text.data);
+	buf_release(&text);
+	return n < 0 ? CMD_ERROR : CMD_DONE;
+}
