@@ -19,6 +19,7 @@ write_config() {
 { "bot": { "data_dir": "$T/data" },
   "chat": { "console": { "enabled": true, "user": "carol", "prompt": "$5" } },
   "alerts": { "listen": "127.0.0.1:0" },
+  "runbooks": { "dir": "$T/runbooks" },
   "users": [ { "name": "carol", "platform": "console", "roles": ["$2"] } ],
   "hosts": [ { "name": "web1", "transport": "local", "mounts": [ { "path": "/" } ] }$3 ],
   "checklists": { "sod": { "title": "SOD", "checks": [
@@ -45,31 +46,40 @@ wait_log() {
 
 CFG="$T/opsbot.json"
 write_config "$CFG" viewer "" "" "A> "
+# The runbook library is indexed at start and again on each reload.
+mkdir "$T/runbooks"
+printf '# Restart the payment gateway\nDrain it first.\n' >"$T/runbooks/payment.md"
 mkfifo "$T/in"
 "$BOT" --config "$CFG" <"$T/in" >"$T/out" 2>"$T/err" &
 pid=$!
 exec 3>"$T/in"
 
-printf '/health web2\n/whoami\n/checklist\n/status\n' >&3
+printf '/health web2\n/whoami\n/checklist\n/runbook payment\n/status\n' >&3
 wait_out "config: $CFG" || bad "first /status answered" "$(cat "$T/out")"
 out=$(cat "$T/out")
 contains "before: web2 unknown" "$out" "unknown host or group web2"
 contains "before: carol is a viewer" "$out" "roles: viewer"
 lacks "before: no eod checklist" "$out" "eod — EOD"
 contains "before: /status shows no reload" "$out" "last reload: none since start"
+contains "before: the runbook indexed at start" "$out" "Restart the payment gateway — payment.md"
 
 # --- a good file: a host, a user's role, a checklist ---------------------------
 write_config "$CFG" admin ', { "name": "web2", "transport": "local", "mounts": [ { "path": "/" } ] }' \
   ', "eod": { "title": "EOD", "checks": [ { "title": "Disk", "kind": "disk_below", "hosts": "web2", "max_pct": 99 } ] }' "A> "
+rm "$T/runbooks/payment.md"
+printf '# Restart the message queue\n' >"$T/runbooks/queue.md"
 kill -HUP "$pid"
 wait_log 'config reloaded from' || bad "reload logged" "$(cat "$T/data/opsbot.log")"
-printf '/whoami\n/checklist\n/health web2\n/status\n' >&3
+printf '/whoami\n/checklist\n/health web2\n/runbook restart\n/status\n' >&3
 wait_out "reload: ok at" || bad "/status shows the reload" "$(cat "$T/out")"
 out=$(cat "$T/out")
 contains "still running after SIGHUP" "$(kill -0 "$pid" 2>&1 && echo alive)" "alive"
 contains "after: carol is an admin" "$out" "roles: admin"
 contains "after: eod checklist" "$out" "eod — EOD"
 contains "after: /status counts 2 hosts" "$out" "2 host(s), 1 user rule(s)"
+after=$(sed -n '/roles: admin/,$p' "$T/out")
+contains "after: a new runbook is indexed on reload" "$after" "Restart the message queue — queue.md"
+lacks "after: a removed runbook is dropped on reload" "$after" "payment.md"
 # /health web2 ran on the new inventory: its answer names the host. It is
 # answered by a worker, so it may come after /status: wait for it.
 wait_out "web2" 2 || true
@@ -79,6 +89,7 @@ contains "after: /health web2 answered" "$after" "web2"
 log=$(cat "$T/data/opsbot.log")
 contains "SIGHUP logged" "$log" 'msg="SIGHUP: reloading the config"'
 contains "reload summary logged" "$log" "2 host(s), 1 user rule(s), 2 checklist(s)"
+contains "re-index logged" "$log" ": 1 new, 0 changed, 1 removed, 0 unchanged"
 
 # --- a broken file: nothing changes ---------------------------------------------
 cat >"$CFG" <<JSON
