@@ -105,8 +105,11 @@ runbook_read(int dirfd, const char *name)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
+			/* The caller logs errno: free and close keep it. */
+			r = errno;
 			free(text);
 			close(fd);
+			errno = (int)r;
 			return NULL;
 		}
 		len += (size_t)r;

@@ -31,8 +31,10 @@ struct runbook_stats {
 int	 runbook_index(struct store *, const char *dir,
 	    struct runbook_stats *stats, char **cause);
 
-/* A document's title: its first "# " heading, else the file name less
- * ".md". The caller frees. */
+/*
+ * A document's title: its first "# " heading, else the file name less
+ * ".md". The caller frees.
+ */
 char	*runbook_title(const char *body, const char *name);
 
 /* Indexes runbooks.dir at start and on reload (nothing without it). */
