@@ -39,8 +39,12 @@ start_fake_sp() { # ts-seconds -> 0 when listening on $SP
   fake_pid=
   return 1
 }
-OLD_TS=1700000000
-NEW_TS=1700100000
+# The fakes' ts (seconds part): ahead of the clock, as a real ts is never
+# behind a message's creation, so the restart's conversations.history
+# lookup (oldest: the row's creation - 2 min) can find a post made just
+# before a kill; the two fakes' ts differ so their messages tell apart.
+OLD_TS=$(( $(date +%s) + 3600 ))
+NEW_TS=$(( OLD_TS + 100000 ))
 for _ in $(seq 20); do
   SP=$((15000 + RANDOM % 17000))
   start_fake_sp "$OLD_TS" && break
