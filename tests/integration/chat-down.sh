@@ -7,40 +7,15 @@
 # the start (exit 3) with the fix in the message.
 # usage: chat-down.sh OPSBOT FAKE_SLACK FAKE_MATTERMOST
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-down "$@"
 FAKE_MM=$(realpath "$3")
-T=$(mktemp -d /tmp/ob-down.XXXXXX)
-fake_pid=
-bot_pid=
-cleanup() {
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+
+WAIT_FOR_S=60 # wait_for's bound
 
 # A port that is free: the fake takes one, tells it, and goes away.
-start_fake() {
-  rm -f "$T/port"
-  "${FAKE_BIN:-$FAKE}" "$T/port" "$@" 2>>"$T/fake.log" &
-  fake_pid=$!
-  for _ in $(seq 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-}
-start_fake
-PORT=$(cat "$T/port")
+start_fake "$FAKE"
 kill "$fake_pid"; wait "$fake_pid" 2>/dev/null; fake_pid=
-C="http://127.0.0.1:$PORT/_control"
-state() { curl -sf "$C/state"; }
-wait_for() { # jq expression over the fake's state, bounded
-  local deadline=$((SECONDS + 60))
-  while [ $SECONDS -lt $deadline ]; do
-    [ "$(state 2>/dev/null | jq -r "$1" 2>/dev/null)" = true ] && return 0
-    sleep 0.2
-  done
-  return 1
-}
 
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "5s" },
@@ -58,7 +33,7 @@ export SLACK_API_URL="http://127.0.0.1:$PORT/api/"
 "$BOT" --config "$T/opsbot.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
 bot_pid=$!
 for _ in $(seq 300); do grep -qs 'listening on' "$T/bot.err" && break; sleep 0.1; done
-BOTPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
+BOTPORT=$(bot_port "$T/bot.err")
 for _ in $(seq 300); do grep -qs 'ready in' "$T/bot.err" && break; sleep 0.1; done
 if kill -0 "$bot_pid" 2>/dev/null; then ok "starts with Slack down"; else bad "starts with Slack down" "$(tail -5 "$T/bot.err")"; fi
 contains "says Slack is down and it goes on" "$(cat "$T/bot.err")" "cannot reach the Web API at http://127.0.0.1:$PORT/api/"
@@ -76,7 +51,7 @@ done
 equals "post queued in the outbox" "$(sqlite3 "$T/data/opsbot.db" "SELECT count(*) FROM outbox WHERE platform = 'slack' AND state = 'pending'")" 1
 
 # Slack comes back on the same port.
-start_fake --port "$PORT"
+start_fake "$FAKE" --port "$PORT"
 if wait_for '.connections_open >= 1'; then ok "link connects once Slack is up"; else bad "link connects once Slack is up" "$(tail -5 "$T/bot.err")"; fi
 if wait_for '[.posts[] | select(.channel == "C0ALERTS")] | length >= 1'; then ok "queued alert post delivered"; else bad "queued alert post delivered" "$(state | jq -c .posts)" "$(tail -5 "$T/bot.err")"; fi
 contains "delivered post names the alert" "$(state | jq -r '[.posts[] | .text, (.blocks | tostring)] | join(" ")')" "QueueStuck"
@@ -98,11 +73,8 @@ contains "/status: Slack unreachable, retrying" "$out" "slack (unreachable since
 
 # --- Mattermost down at start ------------------------------------------------------
 unset SLACK_APP_TOKEN SLACK_BOT_TOKEN SLACK_API_URL
-FAKE_BIN=$FAKE_MM
-start_fake --token tok-bot
-PORT=$(cat "$T/port")
+start_fake "$FAKE_MM" --token tok-bot
 kill "$fake_pid"; wait "$fake_pid" 2>/dev/null; fake_pid=
-C="http://127.0.0.1:$PORT/_control"
 cat >"$T/mm.json" <<JSON
 { "bot": { "data_dir": "$T/mmdata", "log_level": "debug", "shutdown_grace": "5s" },
   "chat": { "outbox": { "rate": 20, "burst": 20, "max_backoff": "2s" },
@@ -118,7 +90,7 @@ export MATTERMOST_URL="http://127.0.0.1:$PORT" MATTERMOST_TOKEN=tok-bot
 "$BOT" --config "$T/mm.json" </dev/null >"$T/bot.out" 2>"$T/bot.err" &
 bot_pid=$!
 for _ in $(seq 300); do grep -qs 'listening on' "$T/bot.err" && break; sleep 0.1; done
-BOTPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/bot.err" | head -1)
+BOTPORT=$(bot_port "$T/bot.err")
 for _ in $(seq 300); do grep -qs 'ready in' "$T/bot.err" && break; sleep 0.1; done
 if kill -0 "$bot_pid" 2>/dev/null; then ok "starts with Mattermost down"; else bad "starts with Mattermost down" "$(tail -5 "$T/bot.err")"; fi
 contains "says Mattermost is down and it goes on" "$(cat "$T/bot.err")" "mattermost: cannot reach http://127.0.0.1:$PORT"
@@ -142,7 +114,7 @@ done
 equals "Mattermost post queued in the outbox" "$(sqlite3 "$T/mmdata/opsbot.db" "SELECT count(*) FROM outbox WHERE platform = 'mattermost' AND state = 'pending'")" 1
 
 # Mattermost comes back on the same port.
-start_fake --token tok-bot --port "$PORT"
+start_fake "$FAKE_MM" --token tok-bot --port "$PORT"
 if wait_for '.connections_open >= 1'; then ok "Mattermost link connects once it is up"; else bad "Mattermost link connects once it is up" "$(tail -5 "$T/bot.err")"; fi
 if wait_for '[.posts[] | select(.channel_id == "chanopsalerts0000000000000")] | length >= 1'; then ok "queued Mattermost post delivered in ~ops-alerts"; else bad "queued Mattermost post delivered in ~ops-alerts" "$(state | jq -c .posts)" "$(tail -5 "$T/bot.err")"; fi
 contains "delivered Mattermost post names the alert" "$(state | jq -r '[.posts[] | .message, (.props | tostring)] | join(" ")')" "DiskFull"

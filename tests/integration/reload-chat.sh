@@ -8,34 +8,11 @@
 # before the restart goes out after it, and commands are answered.
 # usage: reload-chat.sh /path/to/opsbot /path/to/fake-slack
 set -u
-BOT=$(realpath "$1")
-FAKE=$(realpath "$2")
-T=$(mktemp -d /tmp/ob-rlchat.XXXXXX)
-fake_pid=
-bot_pid=
-cleanup() {
-  [ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null && wait "$bot_pid" 2>/dev/null
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/lib-assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
+bot_setup ob-rlchat "$@"
 
-"$FAKE" "$T/port" 2>"$T/fake.log" &
-fake_pid=$!
-for _ in $(seq 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-PORT=$(cat "$T/port")
-C="http://127.0.0.1:$PORT/_control"
-ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
-wait_for() { # jq expression over the fake's state, bounded
-  local deadline=$((SECONDS + 60))
-  while [ $SECONDS -lt $deadline ]; do
-    [ "$(state 2>/dev/null | jq -r "$1" 2>/dev/null)" = true ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+WAIT_FOR_S=60 # wait_for's bound
+start_fake "$FAKE"
 LOG="$T/bot.err"   # Slack is the conversation: the log is on stderr
 wait_log() { # NEEDLE [N]: until the log has it N times
   local n=${2:-1} deadline=$((SECONDS + 60)) c
