@@ -223,22 +223,30 @@ labels_pending_cmp(const void *a, const void *b)
 	return pa->order < pb->order ? -1 : pa->order > pb->order;
 }
 
+/* The stored JSON whole, or NULL and *cause naming the byte it breaks at. */
+static cJSON *
+labels_parse_json(const char *json, char **cause)
+{
+	const char	*end = NULL;
+	cJSON		*root = cJSON_ParseWithOpts(json, &end, 1);
+
+	if (root == NULL)
+		cause_set(cause, "invalid JSON near byte %zu",
+		    end != NULL && end >= json ? (size_t)(end - json) + 1 : 1);
+	return root;
+}
+
 int
 labels_from_json(const char *json, struct labels *out, char **cause)
 {
 	cJSON			*root, *item;
-	const char		*end = NULL;
 	struct labels_pending	*p = NULL;
 	size_t			 n = 0, i, j;
 
 	out->v = NULL;
 	out->n = 0;
-	root = cJSON_ParseWithOpts(json, &end, 1);
-	if (root == NULL) {
-		cause_set(cause, "invalid JSON near byte %zu",
-		    end != NULL && end >= json ? (size_t)(end - json) + 1 : 1);
+	if ((root = labels_parse_json(json, cause)) == NULL)
 		return -1;
-	}
 	if (!cJSON_IsObject(root)) {
 		cause_set(cause, "expected a JSON object of strings, got %s",
 		    errtext_json_kind(root));
@@ -689,17 +697,12 @@ int
 matchers_from_json(const char *json, struct matchers *out, char **cause)
 {
 	cJSON		*root, *o;
-	const char	*end = NULL;
 	size_t		 i = 0;
 
 	out->v = NULL;
 	out->n = 0;
-	root = cJSON_ParseWithOpts(json, &end, 1);
-	if (root == NULL) {
-		cause_set(cause, "invalid JSON near byte %zu",
-		    end != NULL && end >= json ? (size_t)(end - json) + 1 : 1);
+	if ((root = labels_parse_json(json, cause)) == NULL)
 		return -1;
-	}
 	if (!cJSON_IsArray(root)) {
 		cause_set(cause, "expected a JSON array of matchers, got %s",
 		    errtext_json_kind(root));

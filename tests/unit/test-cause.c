@@ -63,6 +63,19 @@ TEST(util_parsers_accept_null)
 	FAILS_BOTH_WAYS(labels_from_json("[1", &l, &cause),
 	    labels_from_json("[1", &l, NULL));
 	labels_release(&l);
+	{
+		struct matchers	 ms;
+		char		*c = NULL;
+
+		/* Malformed stored JSON names where it breaks, both readers. */
+		ASSERT(labels_from_json("{\"a\": 1,", &l, &c) != 0);
+		ASSERT_STR_EQ(c, "invalid JSON near byte 9");
+		free(c);
+		c = NULL;
+		ASSERT(matchers_from_json("[{]", &ms, &c) != 0);
+		ASSERT_STR_EQ(c, "invalid JSON near byte 4");
+		free(c);
+	}
 	FAILS_BOTH_WAYS(matcher_parse("", &m, &cause),
 	    matcher_parse("", &m, NULL));
 	FAILS_BOTH_WAYS(matcher_parse("a=\"x", &m, &cause),
