@@ -193,6 +193,99 @@ static const char *const store_migrations[] = {
 	");"
 	"CREATE VIRTUAL TABLE runbooks_fts USING fts5(title, path, body,"
 	"  tokenize = 'porter unicode61');",
+	/*
+	 * 8: the rest of the support day, in one step so that the parts
+	 * built on it agree on their tables.
+	 * - The audit becomes tamper-evident: each row's hash chains to the
+	 *   previous row's; retention records the hash it pruned from in
+	 *   audit_anchor. A command's thread places it in an incident.
+	 * - Incidents: their notes (kind: open, note, status, link, close,
+	 *   reopen), the alerts linked to them, the RCA draft kept on close.
+	 * - Tickets (ServiceNow): one row per correlation id, so a re-fired
+	 *   alert or a restarted bot finds the ticket instead of opening
+	 *   another.
+	 * - Hosts' last known state and disk use per mount over time, for
+	 *   the web page.
+	 */
+	"ALTER TABLE audit ADD COLUMN thread TEXT;"
+	"ALTER TABLE audit ADD COLUMN prev_hash TEXT;"
+	"ALTER TABLE audit ADD COLUMN hash TEXT;"
+	"CREATE TABLE audit_anchor ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  pruned_upto INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE incidents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  title TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'open',"
+	"  status TEXT,"
+	"  platform TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  outbox_id INTEGER,"
+	"  thread TEXT,"
+	"  opened INTEGER NOT NULL,"
+	"  opened_by TEXT NOT NULL,"
+	"  opened_by_name TEXT,"
+	"  source TEXT NOT NULL DEFAULT 'chat',"
+	"  closed INTEGER,"
+	"  closed_by TEXT,"
+	"  closed_by_name TEXT,"
+	"  resolution TEXT,"
+	"  rca TEXT"
+	");"
+	"CREATE INDEX incidents_open ON incidents(state) WHERE state = 'open';"
+	"CREATE TABLE incident_notes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  who_name TEXT,"
+	"  kind TEXT NOT NULL,"
+	"  text TEXT NOT NULL"
+	");"
+	"CREATE INDEX incident_notes_incident ON incident_notes(incident_id,"
+	"  id);"
+	"CREATE TABLE incident_alerts ("
+	"  incident_id INTEGER NOT NULL,"
+	"  alert_id INTEGER NOT NULL,"
+	"  linked INTEGER NOT NULL,"
+	"  linked_by TEXT NOT NULL,"
+	"  PRIMARY KEY (incident_id, alert_id)"
+	");"
+	"CREATE TABLE tickets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  correlation_id TEXT NOT NULL UNIQUE,"
+	"  source TEXT NOT NULL,"
+	"  source_id TEXT,"
+	"  short_description TEXT NOT NULL,"
+	"  category TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  sys_id TEXT,"
+	"  number TEXT,"
+	"  url TEXT,"
+	"  platform TEXT,"
+	"  channel TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  last_error TEXT"
+	");"
+	"CREATE TABLE host_state ("
+	"  host TEXT PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  summary TEXT NOT NULL"
+	");"
+	"CREATE TABLE disk_samples ("
+	"  host TEXT NOT NULL,"
+	"  mount TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  used_pct INTEGER NOT NULL"
+	");"
+	"CREATE INDEX disk_samples_host ON disk_samples(host, mount, at);",
 };
 
 /*

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 struct store;
 

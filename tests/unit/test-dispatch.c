@@ -345,7 +345,7 @@ TEST(channel_and_disabled)
 	ASSERT_STR_EQ(say("UA", "#random", "/status"), "/status is not "
 	    "allowed in this channel (#random)");
 	ASSERT_STR_EQ(last_audit("outcome"), "denied");
-	ASSERT_CONTAINS(say("UA", "#ops", "/status"), "schema v7");
+	ASSERT_CONTAINS(say("UA", "#ops", "/status"), "schema v8");
 	ASSERT_STR_EQ(last_audit("outcome"), "ok");
 	ASSERT_STR_EQ(say("UA", "#ops", "/whoami"), "/whoami is disabled in "
 	    "this bot's config");

@@ -30,6 +30,8 @@ query(const char *path, const char *sql)
 	char		*out = NULL;
 
 	ASSERT_INT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fprintf(stderr, "  %s: %s\n", sql, sqlite3_errmsg(db));
 	ASSERT_INT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 		out = strdup((const char *)sqlite3_column_text(st, 0));
@@ -142,8 +144,16 @@ TEST(store_migrates_v1)
 	ASSERT_QUERY(path, "SELECT count(*) FROM runbook_files", "0");
 	ASSERT_QUERY(path, "SELECT count(*) FROM runbooks_fts WHERE "
 	    "runbooks_fts MATCH '\"restart\"'", "0");
+	/* v8: the audit chain, incidents, tickets, hosts' state. */
+	ASSERT_QUERY(path, "SELECT count(*) FROM audit WHERE hash IS NULL",
+	    "2");
+	ASSERT_QUERY(path, "SELECT count(*) FROM incidents", "0");
+	ASSERT_QUERY(path, "SELECT count(*) FROM incident_notes", "0");
+	ASSERT_QUERY(path, "SELECT count(*) FROM incident_alerts", "0");
+	ASSERT_QUERY(path, "SELECT count(*) FROM tickets", "0");
+	ASSERT_QUERY(path, "SELECT count(*) FROM disk_samples", "0");
 	store_close(s);
-	ASSERT_QUERY(path, "PRAGMA user_version", "7");
+	ASSERT_QUERY(path, "PRAGMA user_version", "8");
 }
 
 TEST(store_refuses_newer)
@@ -160,7 +170,7 @@ TEST(store_refuses_newer)
 	s = store_open(path, &cause);
 	ASSERT_NULL(s);
 	snprintf(expect, sizeof expect, "%s: schema version 99 is newer than "
-	    "this opsbot understands (7); upgrade opsbot or use another "
+	    "this opsbot understands (8); upgrade opsbot or use another "
 	    "data_dir", path);
 	ASSERT_STR_EQ(cause, expect);
 	free(cause);
