@@ -154,3 +154,40 @@ escape_url_component(struct buf *b, const char *s)
 			buf_addf(b, "%%%02X", (unsigned char)*p);
 	}
 }
+
+/*
+ * Five characters, so one function serves text and quoted attributes
+ * alike: no caller has to know which of them its context needs. Control
+ * bytes other than tab and newline are dropped (they are not allowed in
+ * HTML, and a NUL can never arrive through a C string anyway).
+ */
+void
+escape_html(struct buf *b, const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		switch (*p) {
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '"':
+			buf_adds(b, "&quot;");
+			break;
+		case '\'':
+			buf_adds(b, "&#39;");
+			break;
+		default:
+			if (((unsigned char)*p < 0x20 && *p != '\t' &&
+			    *p != '\n' && *p != '\r') || *p == 0x7f)
+				break;
+			buf_addc(b, *p);
+		}
+	}
+}

@@ -62,4 +62,12 @@ void	 escape_markdown_url(struct buf *b, const char *url);
  */
 void	 escape_url_component(struct buf *b, const char *s);
 
+/*
+ * HTML text or a double- or single-quoted attribute value: & < > " '
+ * as entities, other control bytes than tab, CR and newline dropped,
+ * UTF-8 kept. Everything the web page shows that came from hosts, alerts,
+ * chat or files goes through it.
+ */
+void	 escape_html(struct buf *b, const char *s);
+
 #endif

@@ -276,6 +276,24 @@ TEST(url_component_keeps_only_unreserved)
 	CHECK_CASES(cases);
 }
 
+TEST(html_escapes_markup_and_quotes)
+{
+	static const struct esc_case cases[] = {
+		{ escape_html, "", "" },
+		{ escape_html, "disk /var 91%", "disk /var 91%" },
+		{ escape_html, "<script>alert(1)</script>",
+		    "&lt;script&gt;alert(1)&lt;/script&gt;" },
+		{ escape_html, "\"><img src=x onerror=alert(1)>",
+		    "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" },
+		{ escape_html, "a&b 'c' &amp;", "a&amp;b &#39;c&#39; &amp;amp;" },
+		{ escape_html, "t\tl\nr\r\x01\x1b[31m\x7f",
+		    "t\tl\nr\r[31m" },
+		{ escape_html, "caf\xc3\xa9", "caf\xc3\xa9" },
+	};
+
+	CHECK_CASES(cases);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(shquote_survives_hostile_input),
 	TEST_ENTRY(shquote_exact_text),
@@ -287,6 +305,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(slack_mrkdwn_fit_counts_the_escapes),
 	TEST_ENTRY(markdown_url_encodes_what_ends_a_link),
 	TEST_ENTRY(url_component_keeps_only_unreserved),
+	TEST_ENTRY(html_escapes_markup_and_quotes),
 	TEST_END
 };
 
