@@ -32,6 +32,7 @@ retention_ages(const struct config *c, struct retention_ages *a)
 	a->ms[STORE_PRUNE_OUTBOX] = c->retention.outbox_s * 1000;
 	a->ms[STORE_PRUNE_CONFIRMATIONS] = c->retention.confirmations_s *
 	    1000;
+	a->ms[STORE_PRUNE_DISK] = c->retention.disk_samples_s * 1000;
 }
 
 int64_t

@@ -14,6 +14,7 @@
 #include "checks.h"
 #include "clock.h"
 #include "log.h"
+#include "host_record.h"
 #include "loop.h"
 #include "probe.h"
 #include "workers.h"
@@ -230,6 +231,7 @@ checks_round_done(void *arg, enum workers_status st)
 		health_findings(&r->probes[i], &b->cfg->remote,
 		    b->cfg->alerts.checks_log_errors, &f);
 		checks_apply(ck, r->probes[i].host->name, &f, now, &batch);
+		host_record_state(b, &r->probes[i], f.state, f.summary);
 		health_findings_release(&f);
 	}
 	ck->rounds++;

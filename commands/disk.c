@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_record.h"
 #include "inventory.h"
 #include "parse.h"
 #include "probes.h"
@@ -148,6 +149,8 @@ disk_report(struct remote_run *run)
 		dh[n].probe = &run->probes[i];
 		dh[n].order = i;
 		disk_assess(&dh[n]);
+		if (!run->partial)
+			host_record_disks(run->ctx->bot, dh[n].probe);
 		n++;
 	}
 	qsort(dh, n, sizeof *dh, disk_cmp);

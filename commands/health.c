@@ -18,6 +18,7 @@
 #include "probes.h"
 #include "redact.h"
 #include "health.h"
+#include "host_record.h"
 #include "metrics.h"
 #include "remote.h"
 #include "xmalloc.h"
@@ -338,10 +339,13 @@ health_report(struct remote_run *run)
 		hh[n].log_errors = 1;
 		health_assess(&hh[n], r);
 		count[hh[n].state]++;
-		/* Counted once, in the final answer. */
-		if (!run->partial)
+		/* Counted (and kept for the web page) once, when final. */
+		if (!run->partial) {
 			metrics_add("opsbot_probes_total", 1, "state",
 			    remote_state_name(hh[n].state), NULL);
+			host_record_state(ctx->bot, hh[n].probe, hh[n].state,
+			    hh[n].summary.data);
+		}
 		n++;
 	}
 	qsort(hh, n, sizeof *hh, health_cmp);
@@ -397,7 +401,7 @@ health_findings(const struct probe *p, const struct cfg_remote *r,
 	hh.log_errors = log_errors;
 	health_assess(&hh, r);
 	out->state = hh.state;
-	buf_release(&hh.summary);
+	out->summary = buf_detach(&hh.summary);
 	buf_release(&hh.details);
 }
 
@@ -411,5 +415,6 @@ health_findings_release(struct health_findings *f)
 		free(f->v[i].text);
 	}
 	free(f->v);
+	free(f->summary);
 	memset(f, 0, sizeof *f);
 }

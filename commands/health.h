@@ -19,6 +19,7 @@ struct health_findings {
 	struct health_finding	*v;
 	size_t			 n;
 	enum remote_state	 state;	/* the host's overall state */
+	char			*summary; /* its /health line */
 };
 
 /* Appends every check of /health for p's host to p's script. */

@@ -316,6 +316,12 @@ config_load_text(const char *text, size_t len, const char *name,
 	    "retention", c);
 	cfg_load_section(&ctx, cfg_object(&ctx, root, "", "runbooks"),
 	    "runbooks", c);
+	cfg_load_section(&ctx, cfg_object(&ctx, root, "", "web"), "web", c);
+	if (c->web.enabled && c->web.token == NULL &&
+	    c->web.trusted_proxy == NULL)
+		cfg_error(&ctx, "web", "web.enabled needs web.token (or "
+		    "$OPSBOT_WEB_TOKEN) or web.trusted_proxy: the page is "
+		    "never open to anyone who can reach the listener");
 	cJSON_Delete(root);
 
 	if (ctx.nerrors != 0) {

@@ -276,12 +276,21 @@ struct config {
 		int64_t	 checklists_s;
 		int64_t	 outbox_s;	/* delivered or failed messages */
 		int64_t	 confirmations_s;	/* used or expired */
+		int64_t	 disk_samples_s;	/* the web page's disk use */
 	} retention;
 
 	/* The runbook library (/runbook); dir NULL: the feature is off. */
 	struct {
 		char	*dir;
 	} runbooks;
+
+	/* The read-only web page on the listener (docs/web.md). */
+	struct {
+		int	 enabled;
+		char	*token;			/* secret, or NULL */
+		char	*trusted_proxy;		/* peer address, or NULL */
+		char	*trusted_proxy_header;	/* lower case */
+	} web;
 
 	struct cfg_role		*roles;
 	size_t			 nroles;

@@ -155,6 +155,7 @@ static const struct cfg_key root_keys[] = {
 	{ .key = "checklists", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "retention", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "runbooks", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+	{ .key = "web", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 };
 
 static const struct cfg_key bot_keys[] = {
@@ -445,6 +446,44 @@ static const struct cfg_key retention_keys[] = {
 	{ .key = "confirmations", .type = CFG_AGE,
 	  .offset = F(retention.confirmations_s), .def = 30 * DAY,
 	  .doc = "Confirm buttons used or expired" },
+	{ .key = "disk_samples", .type = CFG_AGE,
+	  .offset = F(retention.disk_samples_s), .def = 30 * DAY,
+	  .doc = "Disk use samples drawn as sparklines on the web page" },
+};
+
+/* An HTTP header name, kept lower case as the listener reads it. */
+static void
+check_header_name(struct cfg_ctx *ctx, const char *path, char **value)
+{
+	char	*p;
+
+	for (p = *value; *p != '\0'; p++) {
+		if ((*p < 'a' || *p > 'z') && (*p < 'A' || *p > 'Z') &&
+		    (*p < '0' || *p > '9') && *p != '-') {
+			cfg_error(ctx, path, "expected a header name like "
+			    "\"X-Forwarded-User\" (letters, digits and -), got "
+			    "\"%s\"", *value);
+			return;
+		}
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	}
+}
+
+static const struct cfg_key web_keys[] = {
+	{ .key = "enabled", .type = CFG_BOOL, .offset = F(web.enabled),
+	  .def = 0,
+	  .doc = "Serves the read-only web page" },
+	{ .key = "token", .type = CFG_SECRET, .offset = F(web.token),
+	  .env = "OPSBOT_WEB_TOKEN", .doc_default = "`$OPSBOT_WEB_TOKEN`",
+	  .doc = "The token a browser shows once" },
+	{ .key = "trusted_proxy", .type = CFG_STRING,
+	  .offset = F(web.trusted_proxy),
+	  .doc = "The address of a reverse proxy that authenticates people" },
+	{ .key = "trusted_proxy_header", .type = CFG_STRING,
+	  .offset = F(web.trusted_proxy_header), .def_str = "x-forwarded-user",
+	  .flags = CFG_F_NONEMPTY, .check = check_header_name,
+	  .doc = "The header in which `trusted_proxy` names" },
 };
 
 static const struct cfg_key runbooks_keys[] = {
@@ -623,6 +662,7 @@ static const struct cfg_section s_retention = SECTION("retention",
     retention_keys);
 static const struct cfg_section s_runbooks = SECTION("runbooks",
     runbooks_keys);
+static const struct cfg_section s_web = SECTION("web", web_keys);
 const struct cfg_section cfg_schedule_section = ELEMENT("schedules",
     schedule_keys);
 const struct cfg_section cfg_jobs_section = ELEMENT("hosts[].jobs",
@@ -638,7 +678,8 @@ const struct cfg_section cfg_user_section = ELEMENT("users", user_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
-    &s_remote, &s_retention, &s_runbooks, &cfg_schedule_section, &cfg_jobs_section,
+    &s_remote, &s_retention, &s_runbooks, &s_web,
+    &cfg_schedule_section, &cfg_jobs_section,
     &cfg_mount_section, &cfg_command_section, &cfg_host_section,
     &cfg_service_section, &cfg_user_section, NULL };
 

@@ -69,6 +69,18 @@ enum store_cached {
 	STORE_C_RUNBOOK_ADD_FTS,
 	STORE_C_RUNBOOK_FILES,
 	STORE_C_RUNBOOK_SEARCH,
+	/* Hosts' last state and disk samples (store_hosts.c). */
+	STORE_C_HOST_STATE_PUT,
+	STORE_C_HOST_STATE_GET,
+	STORE_C_DISK_SAMPLE_ADD,
+	STORE_C_DISK_SAMPLES,
+	STORE_C_PRUNE_DISK,
+	/* The web page's reads (store_web.c). */
+	STORE_C_WEB_ALERTS,
+	STORE_C_WEB_RUNS,
+	STORE_C_WEB_INCIDENTS,
+	STORE_C_WEB_INCIDENT,
+	STORE_C_WEB_NOTES,
 	/* Last: the size of store.c's array, so a new slot always fits. */
 	STORE_CACHED_MAX
 };

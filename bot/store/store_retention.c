@@ -28,6 +28,7 @@
 
 static const char *const prune_names[STORE_PRUNE_NKINDS] = {
 	"audit", "alerts", "checklists", "outbox", "notes", "confirmations",
+    "disk_samples",
 };
 
 const char *
@@ -118,6 +119,11 @@ store_prune(struct store *s, enum store_prune_kind kind, int64_t before_ms,
 		    "confirmations WHERE token IN (SELECT token FROM "
 		    "confirmations WHERE coalesce(used_at, expires) < ?1 "
 		    "ORDER BY created LIMIT ?2)", before_ms, limit, cause);
+	case STORE_PRUNE_DISK:
+		return prune_one(s, STORE_C_PRUNE_DISK, "DELETE FROM "
+		    "disk_samples WHERE rowid IN (SELECT rowid FROM disk_samples "
+		    "WHERE at < ?1 ORDER BY rowid LIMIT ?2)", before_ms, limit,
+		    cause);
 	case STORE_PRUNE_NKINDS:
 		break;
 	}

@@ -20,6 +20,7 @@ enum store_prune_kind {
 	STORE_PRUNE_OUTBOX,		/* delivered or failed messages */
 	STORE_PRUNE_NOTES,		/* closed alert-group notes */
 	STORE_PRUNE_CONFIRMATIONS,	/* used or expired confirmations */
+	STORE_PRUNE_DISK,		/* disk use samples of the web page */
 	STORE_PRUNE_NKINDS
 };
 

@@ -286,6 +286,27 @@ TEST(retention_checklists_and_confirmations)
 	store_close(s);
 }
 
+/* Disk samples of the web page go by age (retention.disk_samples). */
+TEST(retention_disk_samples)
+{
+	const char		*path = db_path("disk.db");
+	struct store		*s = store_open(path, NULL);
+	struct retention_ages	 a;
+
+	ASSERT_NOT_NULL(s);
+	clock_fake_set(NOW);
+	default_ages(&a);
+	ASSERT(a.ms[STORE_PRUNE_DISK] == 30 * DAY);
+	sql(path, "INSERT INTO disk_samples (host, mount, at, used_pct) "
+	    "VALUES ('web1', '/', %lld, 40), ('web1', '/', %lld, 41), "
+	    "('web1', '/', %lld, 42)", (long long)OLD, (long long)(NOW -
+	    31 * DAY), (long long)(NOW - 29 * DAY));
+	ASSERT_INT_EQ(run(s, &a, 500), 2);
+	ASSERT_INT_EQ(count(path, "SELECT group_concat(used_pct) FROM "
+	    "disk_samples"), 42);
+	store_close(s);
+}
+
 /*
  * The timer on the loop: a pass deletes a backlog of several batches, one
  * batch per turn, and leaves the newer rows.
@@ -345,6 +366,7 @@ TEST(retention_config)
 	ASSERT(a.ms[STORE_PRUNE_NOTES] == 7 * DAY);
 	ASSERT(a.ms[STORE_PRUNE_CHECKLISTS] == 90 * DAY);
 	ASSERT(a.ms[STORE_PRUNE_CONFIRMATIONS] == 30 * DAY);
+	ASSERT(a.ms[STORE_PRUNE_DISK] == 30 * DAY);
 	config_free(c);
 	c = NULL;
 	ASSERT_INT_EQ(config_load_text(bad, sizeof bad - 1, "t", &c,
@@ -356,6 +378,7 @@ TEST(retention_config)
 
 static const struct test tests[] = {
 	TEST_ENTRY(retention_audit_by_age),
+	TEST_ENTRY(retention_disk_samples),
 	TEST_ENTRY(retention_batches),
 	TEST_ENTRY(retention_outbox_keeps_pending_and_referenced),
 	TEST_ENTRY(retention_alerts_keep_open),
