@@ -31,6 +31,7 @@
 #include "notify.h"
 #include "reload.h"
 #include "runbook_index.h"
+#include "web.h"
 #include "scheduled.h"
 #include "store.h"
 #include "store_backup.h"
@@ -439,6 +440,7 @@ main(int argc, char **argv)
 	bot_add_service(bot, &alerts_service);
 	bot_add_service(bot, &checks_service);
 	bot_add_service(bot, &runbook_service);
+	bot_add_service(bot, &web_service);
 	bot_set_schedule_fn(bot, scheduled_fire);
 	if (!cfg->chat.console_enabled && !cfg->chat.slack_enabled &&
 	    !cfg->chat.mattermost_enabled)

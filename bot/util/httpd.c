@@ -32,6 +32,9 @@ struct httpd_pss {
 	const char	*why;		/* for refuse */
 	char		 auth[512];
 	char		 ctype[128];
+	char		 cookie[1024];
+	char		 query[1024];
+	char		 peer[64];
 	struct buf	 body;
 	int		 over;
 	unsigned char	*resp;
@@ -99,6 +102,55 @@ httpd_error_body(struct buf *b, const char *why)
 	cJSON_Delete(j);
 }
 
+/* The longest prefix route of path; *found when one has another method. */
+static struct httpd_route_entry *
+httpd_prefix_find(struct httpd *h, const char *path, const char *method,
+    int *found)
+{
+	struct httpd_route_entry	*best = NULL, *r;
+	size_t				 i, n, best_n = 0;
+
+	for (i = 0; i < h->nroutes; i++) {
+		r = &h->routes[i];
+		n = strlen(r->path);
+		if (!r->prefix || strncmp(r->path, path, n) != 0)
+			continue;
+		*found = 1;
+		if (strcmp(r->method, method) == 0 && n > best_n) {
+			best = r;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+/*
+ * The query string as "a=1&b=2" from lws's fragments (each already
+ * decoded by lws); what does not fit is left out, whole arguments only.
+ */
+static void
+httpd_query_copy(struct lws *wsi, char *dst, size_t size)
+{
+	char	 frag[512];
+	size_t	 len = 0, n;
+	int	 i, l;
+
+	dst[0] = '\0';
+	for (i = 0; i < 32; i++) {
+		l = lws_hdr_copy_fragment(wsi, frag, sizeof frag,
+		    WSI_TOKEN_HTTP_URI_ARGS, i);
+		if (l < 0)
+			break;
+		n = strlen(frag);
+		if (len + n + 2 > size)
+			continue;
+		if (len > 0)
+			dst[len++] = '&';
+		memcpy(dst + len, frag, n + 1);
+		len += n;
+	}
+}
+
 static int
 httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 {
@@ -106,7 +158,9 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 	unsigned char		*p = start, *end = hdr + sizeof hdr - 1;
 	struct httpd_request	 req;
 	struct httpd_response	 resp;
-	size_t			 i;
+	struct httpd_route_entry *r;
+	const char		*hn, *hv;
+	size_t			 i, off;
 	int			 found = 0;
 
 	memset(&req, 0, sizeof req);
@@ -116,10 +170,16 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 	req.content_type = pss->ctype;
 	req.body = pss->body.data != NULL ? pss->body.data : "";
 	req.body_len = pss->body.len;
+	req.query = pss->query;
+	req.cookie = pss->cookie;
+	req.peer = pss->peer;
+	req.tail = "";
+	req.conn = wsi;
 	memset(&resp, 0, sizeof resp);
 	resp.status = 200;
 	resp.content_type = "application/json";
 	buf_init(&resp.body);
+	buf_init(&resp.headers);
 
 	if (pss->early != 0) {
 		resp.status = pss->early;
@@ -136,7 +196,8 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 		httpd_error_body(&resp.body, "method not allowed");
 	} else {
 		for (i = 0; i < h->nroutes; i++) {
-			if (strcmp(h->routes[i].path, pss->path) != 0)
+			if (h->routes[i].prefix ||
+			    strcmp(h->routes[i].path, pss->path) != 0)
 				continue;
 			found = 1;
 			if (strcmp(h->routes[i].method, req.method) == 0) {
@@ -144,7 +205,13 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 				break;
 			}
 		}
-		if (i == h->nroutes) {
+		/* No exact route: the longest prefix route. */
+		if (i == h->nroutes && !found &&
+		    (r = httpd_prefix_find(h, pss->path, req.method, &found))
+		    != NULL) {
+			req.tail = pss->path + strlen(r->path);
+			r->fn(r->arg, &req, &resp);
+		} else if (i == h->nroutes) {
 			resp.status = found ? 405 : 404;
 			httpd_error_body(&resp.body, found ?
 			    "method not allowed" : "not found");
@@ -160,8 +227,25 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 	if (lws_add_http_common_headers(wsi, (unsigned)resp.status,
 	    resp.content_type, (lws_filepos_t)resp.body.len, &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)
-	    "connection:", (const unsigned char *)"close", 5, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end)) {
+	    "connection:", (const unsigned char *)"close", 5, &p, end)) {
+		buf_release(&resp.body);
+		buf_release(&resp.headers);
+		return -1;
+	}
+	/* The route's own headers: "name\0value\0" pairs. */
+	for (off = 0; off < resp.headers.len; off += strlen(hn) +
+	    strlen(hv) + 2) {
+		hn = resp.headers.data + off;
+		hv = hn + strlen(hn) + 1;
+		if (lws_add_http_header_by_name(wsi, (const unsigned char *)hn,
+		    (const unsigned char *)hv, (int)strlen(hv), &p, end)) {
+			buf_release(&resp.body);
+			buf_release(&resp.headers);
+			return -1;
+		}
+	}
+	buf_release(&resp.headers);
+	if (lws_finalize_write_http_header(wsi, start, &p, end)) {
 		buf_release(&resp.body);
 		return -1;
 	}
@@ -201,6 +285,8 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		snprintf(pss->path, sizeof pss->path, "%s", in != NULL ?
 		    (const char *)in : "/");
 		pss->refuse = 0;
+		httpd_query_copy(wsi, pss->query, sizeof pss->query);
+		lws_get_peer_simple(wsi, pss->peer, sizeof pss->peer);
 		if (httpd_headers_size(wsi) > HTTPD_HEADERS_MAX) {
 			pss->refuse = 431;
 			pss->why = "request header fields too large";
@@ -209,7 +295,9 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (!httpd_hdr_get(wsi, pss->auth, sizeof pss->auth,
 		    WSI_TOKEN_HTTP_AUTHORIZATION) ||
 		    !httpd_hdr_get(wsi, pss->ctype, sizeof pss->ctype,
-		    WSI_TOKEN_HTTP_CONTENT_TYPE)) {
+		    WSI_TOKEN_HTTP_CONTENT_TYPE) ||
+		    !httpd_hdr_get(wsi, pss->cookie, sizeof pss->cookie,
+		    WSI_TOKEN_HTTP_COOKIE)) {
 			pss->refuse = 400;
 			pss->why = "a header holds a NUL byte or is too long";
 		}
@@ -356,7 +444,7 @@ httpd_route(struct httpd *h, const char *method, const char *path,
 	/* A chat adapter restarted by a reload takes its routes over. */
 	for (i = 0; i < h->nroutes; i++) {
 		r = &h->routes[i];
-		if (strcmp(r->method, method) == 0 &&
+		if (!r->prefix && strcmp(r->method, method) == 0 &&
 		    strcmp(r->path, path) == 0) {
 			r->fn = fn;
 			r->arg = arg;
@@ -373,6 +461,63 @@ httpd_route(struct httpd *h, const char *method, const char *path,
 	r->path = xstrdup(path);
 	r->fn = fn;
 	r->arg = arg;
+	r->prefix = 0;
+}
+
+void
+httpd_route_prefix(struct httpd *h, const char *method, const char *prefix,
+    httpd_route_fn fn, void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < h->nroutes; i++) {
+		if (h->routes[i].prefix && strcmp(h->routes[i].method,
+		    method) == 0 && strcmp(h->routes[i].path, prefix) == 0)
+			break;
+	}
+	if (i == h->nroutes) {
+		if (h->nroutes >= HTTPD_ROUTES_MAX) {
+			log_error("httpd", "too many routes; %s %s* not added",
+			    method, prefix);
+			return;
+		}
+		h->routes[i].method = xstrdup(method);
+		h->routes[i].path = xstrdup(prefix);
+		h->nroutes++;
+	}
+	h->routes[i].fn = fn;
+	h->routes[i].arg = arg;
+	h->routes[i].prefix = 1;
+}
+
+int
+httpd_header(const struct httpd_request *req, const char *name, char *dst,
+    size_t size)
+{
+	char	 key[128];
+	int	 n;
+
+	dst[0] = '\0';
+	if (req->conn == NULL || size < 2 ||
+	    snprintf(key, sizeof key, "%s:", name) >= (int)sizeof key)
+		return 0;
+	n = lws_hdr_custom_copy(req->conn, dst, (int)size, key,
+	    (int)strlen(key));
+	if (n < 0 || strlen(dst) != (size_t)n) {
+		dst[0] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
+void
+httpd_response_header(struct httpd_response *resp, const char *name,
+    const char *value)
+{
+	/* lws writes the name as given: it must carry its colon. */
+	buf_add(&resp->headers, name, strlen(name));
+	buf_add(&resp->headers, ":", 2);
+	buf_add(&resp->headers, value, strlen(value) + 1);
 }
 
 void

@@ -21,12 +21,18 @@ struct httpd_request {
 	const char	*content_type;	/* header, or "" */
 	const char	*body;		/* NUL-terminated */
 	size_t		 body_len;
+	const char	*query;		/* "a=1&b=2" (values decoded), or "" */
+	const char	*cookie;	/* header, or "" */
+	const char	*peer;		/* the client's address, or "" */
+	const char	*tail;		/* prefix routes: the path after it */
+	void		*conn;		/* for httpd_header() */
 };
 
 struct httpd_response {
 	int		 status;	/* default 200 */
 	const char	*content_type;	/* default application/json */
 	struct buf	 body;
+	struct buf	 headers;	/* httpd_response_header(); internal */
 };
 
 typedef void (*httpd_route_fn)(void *arg, const struct httpd_request *,
@@ -45,7 +51,23 @@ void	 httpd_free(struct httpd *);
  */
 void	 httpd_route(struct httpd *, const char *method, const char *path,
 	    httpd_route_fn fn, void *arg);
+/*
+ * Routes METHOD PREFIX... (the path starts with prefix, which ends in
+ * "/"), with req->tail the rest of the path; exact routes win.
+ */
+void	 httpd_route_prefix(struct httpd *, const char *method,
+	    const char *prefix, httpd_route_fn fn, void *arg);
 int	 httpd_port(const struct httpd *);
+/*
+ * Copies the request header name (lower case, e.g. "x-forwarded-user")
+ * to dst; 1 when present and it fit, else 0 with dst "". During the
+ * route function only.
+ */
+int	 httpd_header(const struct httpd_request *, const char *name,
+	    char *dst, size_t size);
+/* Adds a header to the answer (e.g. Set-Cookie); both copied. */
+void	 httpd_response_header(struct httpd_response *, const char *name,
+	    const char *value);
 /* Bodies over max bytes get 413 (default 1 MiB). */
 void	 httpd_set_body_max(struct httpd *, size_t max);
 /*

@@ -11,7 +11,7 @@
 
 #include "httpd.h"
 
-#define HTTPD_ROUTES_MAX	16
+#define HTTPD_ROUTES_MAX	40
 #define HTTPD_LISTEN_PROTOCOL	"opsbot-listen"
 
 struct httpd_route_entry {
@@ -19,6 +19,7 @@ struct httpd_route_entry {
 	char		*path;
 	httpd_route_fn	 fn;
 	void		*arg;
+	int		 prefix;	/* path is a prefix (httpd_route_prefix) */
 };
 
 /* One open client connection, for the cap and for eviction. */
