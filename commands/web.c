@@ -186,7 +186,8 @@ web_route(void *arg, const struct httpd_request *req,
 	/* Off: as if the routes were not there. */
 	if (!b->cfg->web.enabled) {
 		resp->status = 404;
-		buf_adds(&resp->body, "{\"error\":\"not found\"}");
+		resp->content_type = "text/plain";
+		buf_adds(&resp->body, "not found\n");
 		return;
 	}
 	web_headers(resp);

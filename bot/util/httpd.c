@@ -295,12 +295,13 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (!httpd_hdr_get(wsi, pss->auth, sizeof pss->auth,
 		    WSI_TOKEN_HTTP_AUTHORIZATION) ||
 		    !httpd_hdr_get(wsi, pss->ctype, sizeof pss->ctype,
-		    WSI_TOKEN_HTTP_CONTENT_TYPE) ||
-		    !httpd_hdr_get(wsi, pss->cookie, sizeof pss->cookie,
-		    WSI_TOKEN_HTTP_COOKIE)) {
+		    WSI_TOKEN_HTTP_CONTENT_TYPE)) {
 			pss->refuse = 400;
 			pss->why = "a header holds a NUL byte or is too long";
 		}
+		/* A cookie that does not fit is no cookie, not an error. */
+		(void)httpd_hdr_get(wsi, pss->cookie, sizeof pss->cookie,
+		    WSI_TOKEN_HTTP_COOKIE);
 		/*
 		 * A body is read (and dropped, when the answer does not need
 		 * it) before the answer, whatever the method: answering first
