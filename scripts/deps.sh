@@ -26,6 +26,7 @@ test_packages=(
   prometheus                                             # promtool checks /metrics; a real Prometheus scrapes the bot
   man-db groff-base                                      # the install test renders the man pages (man -l)
   tmux                                                   # console-tty.sh types into the console on a real terminal
+  chromium fonts-dejavu-core                             # integration/web loads the web page in headless Chromium
 )
 deb_packages=(
   dpkg-dev file                                          # CPack's DEB generator: dpkg-shlibdeps computes Depends

@@ -17,7 +17,7 @@ for p in libwebsockets-dev libcjson-dev libcurl4-openssl-dev libsqlite3-dev libe
 	has "$test" "$p" || fail "test set lacks $p (it must include the build set)"
 done
 for p in openssh-server prometheus-alertmanager prometheus clang libclang-rt-dev jq \
-	sqlite3 man-db dpkg-dev tmux; do
+	sqlite3 man-db dpkg-dev tmux chromium; do
 	has "$build" "$p" && fail "build set installs test-only $p"
 	has "$test" "$p" || fail "test set lacks $p"
 done
