@@ -43,19 +43,22 @@ web_access(const struct config *c, const struct httpd_request *req,
     char *who, unsigned long size)
 {
 	const char	*tok = c->web.token, *peer = req->peer;
-	char		*v;
+	char		*v, user[128];
 	int		 ok;
 
 	if (who != NULL && size > 0)
 		who[0] = '\0';
-	if (c->web.trusted_proxy != NULL && who != NULL && size > 1) {
+	if (c->web.trusted_proxy != NULL) {
+		/* An IPv4 peer on a dual-stack socket reads ::ffff:a.b.c.d. */
 		if (strncmp(peer, "::ffff:", 7) == 0)
 			peer += 7;
 		if (strcmp(peer, c->web.trusted_proxy) == 0 &&
-		    httpd_header(req, c->web.trusted_proxy_header, who, size) &&
-		    who[0] != '\0')
+		    httpd_header(req, c->web.trusted_proxy_header, user,
+		    sizeof user) && user[0] != '\0') {
+			if (who != NULL)
+				snprintf(who, size, "%s", user);
 			return WEB_ALLOWED;
-		who[0] = '\0';
+		}
 	}
 	if (tok == NULL || *tok == '\0')
 		return WEB_DENIED;

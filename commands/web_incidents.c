@@ -19,7 +19,8 @@ struct web_inc {
 	const char	*tz;
 	int64_t		 now;
 	size_t		 n;
-	int		 has_rca;
+	struct buf	 rca;		/* web_incident_page: after the timeline */
+	int64_t		 id;
 };
 
 static void
@@ -135,14 +136,9 @@ web_incident_head(void *arg, const struct store_web_incident *i)
 		buf_adds(b, "</td></tr>");
 	}
 	buf_adds(b, "</table>\n");
-	w->has_rca = i->rca != NULL && *i->rca != '\0';
-	if (w->has_rca) {
-		buf_addf(b, "<h2>RCA draft</h2><p><a id=\"rca-link\" "
-		    "href=\"/incidents/%lld.md\">Markdown</a></p><pre id=\"rca\">",
-		    (long long)i->id);
-		web_text(b, i->rca);
-		buf_adds(b, "</pre>\n");
-	}
+	w->id = i->id;
+	if (i->rca != NULL && *i->rca != '\0')
+		web_text(&w->rca, i->rca);
 }
 
 int
@@ -154,17 +150,28 @@ web_incident_page(struct bot *bot, int64_t id, struct buf *out)
 
 	memset(&w, 0, sizeof w);
 	buf_init(&page);
+	buf_init(&w.rca);
 	w.out = &page;
 	w.tz = bot->cfg->bot.timezone;
 	if ((rc = store_web_incident(bot->store, id, web_incident_head, &w,
 	    NULL)) != 1) {
 		buf_release(&page);
+		buf_release(&w.rca);
 		return rc == 0 ? 404 : 500;
 	}
 	buf_adds(&page, "<h2>Timeline</h2><ol class=\"timeline\" "
 	    "id=\"timeline\">\n");
 	(void)store_web_timeline(bot->store, id, web_entry, &w, NULL);
 	buf_adds(&page, "</ol>\n");
+	/* The draft (already escaped) after what it was drafted from. */
+	if (w.rca.len > 0) {
+		buf_addf(&page, "<h2>RCA draft</h2><p><a id=\"rca-link\" "
+		    "href=\"/incidents/%lld.md\">Markdown</a></p><pre id=\"rca\">",
+		    (long long)w.id);
+		buf_add(&page, w.rca.data, w.rca.len);
+		buf_adds(&page, "</pre>\n");
+	}
+	buf_release(&w.rca);
 	web_foot(&page);
 	buf_add(out, page.data, page.len);
 	buf_release(&page);

@@ -195,6 +195,41 @@ check_urls(const char *s)
 	if (strcmp(back.data, s) != 0)
 		abort();
 	buf_release(&back);
+
+	/*
+	 * HTML: no byte of markup survives, and decoding the five entities
+	 * gives s back less the control bytes it drops.
+	 */
+	buf_clear(&q);
+	escape_html(&q, s);
+	if (q.len > 0 && strpbrk(q.data, "<>\"'") != NULL)
+		abort();
+	buf_init(&back);
+	for (i = 0; i < q.len; i++) {
+		static const char *const ent[] = { "&amp;", "&lt;", "&gt;",
+		    "&quot;", "&#39;" };
+		static const char chr[] = "&<>\"'";
+		size_t e;
+
+		if (q.data[i] != '&') {
+			buf_addc(&back, q.data[i]);
+			continue;
+		}
+		for (e = 0; e < 5; e++)
+			if (strncmp(q.data + i, ent[e], strlen(ent[e])) == 0)
+				break;
+		if (e == 5)
+			abort();
+		buf_addc(&back, chr[e]);
+		i += strlen(ent[e]) - 1;
+	}
+	for (i = 0, special = 0; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] >= 0x20 && s[i] != 0x7f) ||
+		    s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+			special++;
+	if (back.len != special)
+		abort();
+	buf_release(&back);
 	buf_release(&q);
 }
 
