@@ -154,11 +154,12 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	    (unsigned long long)outbox_failed(b->outbox));
 	if (b->httpd != NULL)
 		cmd_reply(ctx, "listener: http://%s%s%s:%d (/healthz, "
-		    "/readyz, /metrics, webhooks)\n",
+		    "/readyz, /metrics, webhooks%s)\n",
 		    strchr(b->cfg->alerts.listen_address, ':') != NULL ? "[" :
 		    "", b->cfg->alerts.listen_address,
 		    strchr(b->cfg->alerts.listen_address, ':') != NULL ? "]" :
-		    "", httpd_port(b->httpd));
+		    "", httpd_port(b->httpd), b->cfg->web.enabled ?
+		    ", the web page at /" : "");
 	cmd_status_alerts(ctx);
 	cmd_status_schedules(ctx);
 	cmd_reply(ctx, "config: %s; %zu host(s), %zu user rule(s)\n",

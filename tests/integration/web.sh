@@ -315,6 +315,12 @@ for s in alerts hosts incident; do
 done
 [ -n "${WEB_SHOTS:-}" ] && cp "$T"/*.png "$WEB_SHOTS"/ 2>/dev/null
 
+# --- /status says where the page is -------------------------------------------------------
+echo "/status" >&3
+deadline=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$deadline" ] && ! grep -q "^listener:" "$T/bot.out"; do sleep 0.1; done
+contains "/status names the page" "$(grep '^listener:' "$T/bot.out")" "webhooks, the web page at /)"
+
 # --- the page off: as if it were not there ------------------------------------------------
 write_config "$T/opsbot.json" '{ "enabled": false }'
 kill -HUP "$bot_pid"
