@@ -100,14 +100,18 @@ web_headers(struct httpd_response *resp)
 	httpd_response_header(resp, "referrer-policy", "no-referrer");
 }
 
-/* A path we may echo in a Location header: printable ASCII only. */
+/*
+ * A path we may echo in a Location header: printable ASCII, and never one
+ * a browser reads as another host ("//evil", "/\\evil").
+ */
 static const char *
 web_safe_path(const char *path)
 {
 	const char	*p;
 
 	for (p = path; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    *p == '\\')
 			return "/";
 	return path[0] == '/' && path[1] != '/' ? path : "/";
 }
