@@ -450,6 +450,12 @@ static const struct cfg_key retention_keys[] = {
 static const struct cfg_key runbooks_keys[] = {
 	{ .key = "dir", .type = CFG_STRING, .offset = F(runbooks.dir),
 	  .doc = "Directory of Markdown runbooks indexed for `/runbook`" },
+	{ .key = "base_url", .type = CFG_STRING, .offset = F(runbooks.base_url),
+	  .check = check_base_url,
+	  .doc = "The bot's web page address, under which "
+	  "`/runbooks/FILE` serves a library file" },
+	{ .key = "map", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "Which runbook a problem links to" },
 };
 
 /* Each of schedules[]: when the cron says, run a command, post where. */

@@ -5,6 +5,7 @@
  */
 
 #include <ctype.h>
+#include <string.h>
 
 #include "escape.h"
 
@@ -149,6 +150,22 @@ escape_url_component(struct buf *b, const char *s)
 
 	for (p = s; *p != '\0'; p++) {
 		if (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
+			buf_addc(b, *p);
+		else
+			buf_addf(b, "%%%02X", (unsigned char)*p);
+	}
+}
+
+void
+escape_url_segment(struct buf *b, const char *s)
+{
+	const char	*p;
+	int		 dots = strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
+
+	for (p = s; *p != '\0'; p++) {
+		if ((isalnum((unsigned char)*p) && (unsigned char)*p < 0x80) ||
+		    *p == '-' || *p == '_' || *p == '~' ||
+		    (*p == '.' && !dots))
 			buf_addc(b, *p);
 		else
 			buf_addf(b, "%%%02X", (unsigned char)*p);
