@@ -2,8 +2,10 @@
  * /runbook [QUERY]: the team's KT documents (runbooks.dir, indexed by
  * runbook_index.c) that best match the words, ranked by sqlite's bm25,
  * each with its title, the passage that matched and its path; without
- * words, the library's list. Words typed in chat are quoted one by one
- * (store_runbook_match), so no input is FTS5 syntax.
+ * words, what runbooks.map links problems to and the library's list; a
+ * library file's exact name (a Runbook button's click), that file.
+ * Words typed in chat are quoted one by one (store_runbook_match), so no
+ * input is FTS5 syntax.
  */
 
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "bot.h"
 #include "buf.h"
 #include "config.h"
+#include "runbook_link.h"
 #include "store_runbooks.h"
 
 #define RUNBOOK_MATCHES		5	/* a chat answer, not a search page */
@@ -24,7 +27,7 @@ const struct cmd_entry cmd_runbook_entry = {
 	.name = "runbook",
 	.alias = "rb",
 	.synopsis = "[QUERY]",
-	.help = "Finds the runbooks (the team's KT documents) that best match the words, with the passage that matched and the file. Without words, lists the runbooks.",
+	.help = "Finds the runbooks (the team's KT documents) that best match the words, with the passage that matched and the file. Without words, lists what runbooks.map links problems to, and the runbooks.",
 	.args = { .options = NULL, .min = 0, .max = -1 },
 	.min_role = ROLE_VIEWER,
 	.flags = 0,
@@ -76,6 +79,71 @@ runbook_list_cb(void *arg, const struct store_runbook *r)
 		cmd_reply(a->ctx, "• %s — %s\n", r->title, r->path);
 }
 
+/*
+ * What runbooks.map links problems to: "alertname DiskFull → disk-full.md
+ * (https://.../runbooks/disk-full.md)", in the order entries are tried.
+ */
+static void
+runbook_list_map(struct cmd_ctx *ctx)
+{
+	const struct config		*cfg = ctx->bot->cfg;
+	const struct cfg_runbook_map	*m;
+	struct runbook_link		 l;
+	size_t				 i;
+
+	if (cfg->runbooks.nmap == 0)
+		return;
+	cmd_reply(ctx, "Mapped (the first that matches a problem wins):\n");
+	for (i = 0; i < cfg->runbooks.nmap; i++) {
+		m = &cfg->runbooks.map[i];
+		if (m->match == NULL || m->runbook == NULL)
+			continue;
+		runbook_link_make(cfg, m->runbook, NULL, &l);
+		cmd_reply(ctx, "• %s %s → %s", config_runbook_key_name(m->key),
+		    m->match, m->runbook);
+		if (l.url != NULL && strcmp(l.url, m->runbook) != 0)
+			cmd_reply(ctx, " (%s)", l.url);
+		cmd_reply(ctx, "\n");
+		runbook_link_release(&l);
+	}
+	if (cfg->runbooks.dir != NULL)
+		cmd_reply(ctx, "Library:\n");
+}
+
+/* A library file named exactly (a Runbook button's click): that one. */
+struct runbook_named {
+	struct cmd_ctx	*ctx;
+	const char	*path;
+	int		 found;
+};
+
+static void
+runbook_named_cb(void *arg, const struct store_runbook *r)
+{
+	struct runbook_named	*nm = arg;
+	struct runbook_link	 l;
+
+	if (nm->found || strcmp(r->path, nm->path) != 0)
+		return;
+	nm->found = 1;
+	cmd_reply(nm->ctx, "%s — %s\n", r->title, r->path);
+	runbook_link_make(nm->ctx->bot->cfg, r->path, NULL, &l);
+	if (l.url != NULL)
+		cmd_link(nm->ctx, "runbook0", "Open the runbook", l.url);
+	runbook_link_release(&l);
+}
+
+static int
+runbook_named(struct cmd_ctx *ctx, const char *path)
+{
+	struct runbook_named	 nm = { ctx, path, 0 };
+
+	if (store_runbook_files(ctx->bot->store, runbook_named_cb, &nm,
+	    NULL) != 0)
+		return 0;
+	return nm.found;
+}
+
 static enum cmd_result
 runbook_list(struct cmd_ctx *ctx)
 {
@@ -83,6 +151,11 @@ runbook_list(struct cmd_ctx *ctx)
 	char			*cause = NULL;
 
 	cmd_title(ctx, MESSAGE_INFO, "Runbooks");
+	runbook_list_map(ctx);
+	if (ctx->bot->cfg->runbooks.dir == NULL) {
+		cmd_reply(ctx, "(no library: runbooks.dir is not set)");
+		return CMD_DONE;
+	}
 	if (store_runbook_files(ctx->bot->store, runbook_list_cb, &a,
 	    &cause) != 0) {
 		cmd_error(ctx, "cannot list the runbooks: %s", cause);
@@ -127,6 +200,8 @@ cmd_runbook_exec(struct cmd_ctx *ctx)
 	char			*cause = NULL;
 	int			 i, n;
 
+	if (ctx->args.npos == 0 && ctx->bot->cfg->runbooks.nmap > 0)
+		return runbook_list(ctx);
 	if (ctx->bot->cfg->runbooks.dir == NULL) {
 		cmd_reply(ctx, "the runbook library is off: runbooks.dir is "
 		    "not set in the config");
@@ -134,6 +209,10 @@ cmd_runbook_exec(struct cmd_ctx *ctx)
 	}
 	if (ctx->args.npos == 0)
 		return runbook_list(ctx);
+	if (ctx->args.npos == 1 && runbook_named(ctx, ctx->args.pos[0])) {
+		cmd_title(ctx, MESSAGE_INFO, "Runbook %s", ctx->args.pos[0]);
+		return CMD_DONE;
+	}
 	buf_init(&text);
 	for (i = 0; i < ctx->args.npos; i++)
 		buf_addf(&text, "%s%s", i > 0 ? " " : "", ctx->args.pos[i]);
