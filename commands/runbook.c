@@ -15,8 +15,11 @@
 #include "bot.h"
 #include "buf.h"
 #include "config.h"
+#include "runbook_confluence.h"
 #include "runbook_link.h"
 #include "store_runbooks.h"
+#include "workers.h"
+#include "xmalloc.h"
 
 #define RUNBOOK_MATCHES		5	/* a chat answer, not a search page */
 #define RUNBOOK_LIST_MAX	50
@@ -192,24 +195,82 @@ runbook_search(struct cmd_ctx *ctx, const char *text,
 	return n;
 }
 
+/* A /runbook waiting for Confluence, with what the library found. */
+struct runbook_wait {
+	struct cmd_ctx			*ctx;
+	struct confluence_search	*search;
+	char				*text;
+	int				 local;		/* library matches */
+	int				 failed;	/* library error */
+};
+
+/* Worker thread. */
+static void
+runbook_confluence_work(void *arg)
+{
+	struct runbook_wait	*w = arg;
+
+	confluence_search_run(w->search);
+}
+
+/*
+ * Loop thread: Confluence's pages after the library's, numbered on; when
+ * it did not answer, the library's answer stands and says so.
+ */
+static void
+runbook_confluence_done(void *arg, enum workers_status st)
+{
+	struct runbook_wait		*w = arg;
+	struct cmd_ctx			*ctx = w->ctx;
+	const struct confluence_result	*r;
+	size_t				 i;
+	int				 n = w->local;
+
+	if (ctx->cancelled)
+		goto out;
+	r = confluence_search_result(w->search);
+	if (st != WORKERS_DONE || r->error != NULL) {
+		cmd_reply(ctx, "(Confluence did not answer: %s; these are the "
+		    "library's only)\n", st != WORKERS_DONE ?
+		    "opsbot is shutting down" : r->error);
+		cmd_status(ctx, MESSAGE_WARN);
+	} else {
+		for (i = 0; i < r->n; i++)
+			cmd_reply(ctx, "%d. %s — %s (Confluence)\n   %s\n", ++n,
+			    r->v[i].title, r->v[i].url, r->v[i].excerpt);
+	}
+	if (n == 0 && !w->failed)
+		cmd_reply(ctx, "no runbook matches %s; /runbook lists them all",
+		    w->text);
+out:
+	cmd_finish(ctx);
+	confluence_search_free(w->search);
+	free(w->text);
+	free(w);
+}
+
 static enum cmd_result
 cmd_runbook_exec(struct cmd_ctx *ctx)
 {
+	const struct config	*cfg = ctx->bot->cfg;
 	struct runbook_answer	 a = { ctx, 0 };
+	struct runbook_wait	*w;
 	struct buf		 text;
 	char			*cause = NULL;
-	int			 i, n;
+	int			 i, n = 0;
 
-	if (ctx->args.npos == 0 && ctx->bot->cfg->runbooks.nmap > 0)
+	if (ctx->args.npos == 0 && cfg->runbooks.nmap > 0)
 		return runbook_list(ctx);
-	if (ctx->bot->cfg->runbooks.dir == NULL) {
+	if (cfg->runbooks.dir == NULL && (ctx->args.npos == 0 ||
+	    cfg->runbooks.confluence_url == NULL)) {
 		cmd_reply(ctx, "the runbook library is off: runbooks.dir is "
 		    "not set in the config");
 		return CMD_DONE;
 	}
 	if (ctx->args.npos == 0)
 		return runbook_list(ctx);
-	if (ctx->args.npos == 1 && runbook_named(ctx, ctx->args.pos[0])) {
+	if (ctx->args.npos == 1 && cfg->runbooks.dir != NULL &&
+	    runbook_named(ctx, ctx->args.pos[0])) {
 		cmd_title(ctx, MESSAGE_INFO, "Runbook %s", ctx->args.pos[0]);
 		return CMD_DONE;
 	}
@@ -217,11 +278,29 @@ cmd_runbook_exec(struct cmd_ctx *ctx)
 	for (i = 0; i < ctx->args.npos; i++)
 		buf_addf(&text, "%s%s", i > 0 ? " " : "", ctx->args.pos[i]);
 	cmd_title(ctx, MESSAGE_INFO, "Runbooks for %s", text.data);
-	n = runbook_search(ctx, text.data, &a, &cause);
-	if (n < 0) {
-		cmd_error(ctx, "cannot search the runbooks: %s", cause);
+	if (cfg->runbooks.dir != NULL &&
+	    (n = runbook_search(ctx, text.data, &a, &cause)) < 0) {
+		cmd_error(ctx, "cannot search the runbooks: %s\n", cause);
 		free(cause);
-	} else if (n == 0)
+	}
+	/* Confluence too, on a worker: its timeout never holds the loop. */
+	w = xcalloc(1, sizeof *w);
+	w->search = confluence_search_new(cfg, text.data, RUNBOOK_MATCHES);
+	if (w->search != NULL) {
+		w->ctx = ctx;
+		w->text = buf_detach(&text);
+		w->local = n > 0 ? n : 0;
+		w->failed = n < 0;
+		if (workers_submit(ctx->bot->workers, runbook_confluence_work,
+		    runbook_confluence_done, w) == 0)
+			return CMD_PENDING;
+		buf_init(&text);
+		buf_adds(&text, w->text);
+		free(w->text);
+		confluence_search_free(w->search);
+	}
+	free(w);
+	if (n == 0)
 		cmd_reply(ctx, "no runbook matches %s; /runbook lists them all",
 		    text.data);
 	buf_release(&text);

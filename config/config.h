@@ -308,6 +308,12 @@ struct config {
 		char			*base_url;	/* web page, or NULL */
 		struct cfg_runbook_map	*map;		/* config order */
 		size_t			 nmap;
+		/* Confluence's search, beside the library; url NULL: off. */
+		char			*confluence_url;	/* no "/" at end */
+		char			*confluence_user;	/* or NULL: bearer */
+		char			*confluence_token;	/* secret */
+		struct strlist		 confluence_spaces;	/* keys */
+		int64_t			 confluence_timeout_s;
 	} runbooks;
 
 	struct cfg_role		*roles;

@@ -128,6 +128,52 @@ runbook_entry(struct cfg_ctx *ctx, const cJSON *it, const char *path,
 	}
 }
 
+/* Space keys: letters, digits, "~" (personal spaces) and "_". */
+static int
+runbook_space_ok(const char *k)
+{
+	size_t	 n = strlen(k);
+
+	return n > 0 && n <= 255 && strspn(k, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789~_") == n;
+}
+
+/*
+ * runbooks.confluence: Confluence's search beside the library. The token
+ * is an API token (Cloud: with user, basic auth) or a personal access
+ * token (Data Center: without user, a bearer token).
+ */
+static void
+cfg_load_confluence(struct cfg_ctx *ctx, const cJSON *rb, struct config *c)
+{
+	const cJSON	*cf = cfg_object(ctx, rb, "runbooks", "confluence");
+	size_t		 i;
+	char		*p;
+
+	cfg_load_section(ctx, cf, "runbooks.confluence", c);
+	cfg_strlist(ctx, cf, "runbooks.confluence", "spaces",
+	    &c->runbooks.confluence_spaces);
+	for (i = 0; i < c->runbooks.confluence_spaces.n; i++) {
+		if (runbook_space_ok(c->runbooks.confluence_spaces.v[i]))
+			continue;
+		p = cfg_path_index("runbooks.confluence.spaces", (int)i);
+		cfg_error(ctx, p, "a space key is letters, digits, ~ and _, "
+		    "got \"%s\"", c->runbooks.confluence_spaces.v[i]);
+		free(p);
+	}
+	if (cf == NULL)
+		return;
+	if (c->runbooks.confluence_url == NULL)
+		cfg_error(ctx, "runbooks.confluence", "needs url, e.g. "
+		    "\"https://example.atlassian.net/wiki\"");
+	if (c->runbooks.confluence_token == NULL)
+		cfg_error(ctx, "runbooks.confluence", "needs token (or "
+		    "token_file): an API token, or a personal access token");
+	if (c->runbooks.confluence_spaces.n == 0)
+		cfg_error(ctx, "runbooks.confluence", "needs spaces, the keys "
+		    "of the spaces to search, e.g. [\"OPS\"]");
+}
+
 void
 cfg_load_runbooks(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
@@ -137,6 +183,7 @@ cfg_load_runbooks(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	size_t		 n = 0;
 
 	cfg_load_section(ctx, rb, "runbooks", c);
+	cfg_load_confluence(ctx, rb, c);
 	arr = cfg_array(ctx, rb, "map", "an array of {\"alertname\" | "
 	    "\"service\" | \"job\" | \"tag\", \"runbook\"}");
 	c->runbooks.map = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
@@ -160,5 +207,6 @@ cfg_free_runbooks(struct config *c)
 	}
 	free(c->runbooks.map);
 	c->runbooks.map = NULL;
+	strlist_free(&c->runbooks.confluence_spaces);
 	c->runbooks.nmap = 0;
 }
