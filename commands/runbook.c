@@ -30,7 +30,7 @@ const struct cmd_entry cmd_runbook_entry = {
 	.name = "runbook",
 	.alias = "rb",
 	.synopsis = "[QUERY]",
-	.help = "Finds the runbooks (the team's KT documents) that best match the words, with the passage that matched and the file. Without words, lists what runbooks.map links problems to, and the runbooks.",
+	.help = "Finds the runbooks (the team's KT documents) that best match the words, with the passage that matched and the file, and Confluence's pages when runbooks.confluence is set. Without words, lists what runbooks.map links problems to, and the runbooks.",
 	.args = { .options = NULL, .min = 0, .max = -1 },
 	.min_role = ROLE_VIEWER,
 	.flags = 0,
