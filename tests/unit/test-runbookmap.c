@@ -16,6 +16,7 @@
 #include "alerts.h"
 #include "bot.h"
 #include "buf.h"
+#include "checklist_run.h"
 #include "clock.h"
 #include "config.h"
 #include "config_check.h"
@@ -260,6 +261,74 @@ TEST(answer_buttons_once)
 	config_free(c);
 }
 
+/*
+ * A checklist's failed lines: their services', jobs' and hosts' runbooks,
+ * once each; a line that passed has none; the posted message carries
+ * them as buttons.
+ */
+TEST(checklist_failed_lines)
+{
+	struct config		*c = load("{\"hosts\": [{\"name\": \"db1\", "
+	    "\"transport\": \"local\", \"tags\": [\"db\"], \"services\": "
+	    "[\"postgresql\"], \"jobs\": {\"names\": [\"LEDGER_*\"]}}],"
+	    "\"checklists\": {\"sod\": {\"checks\": ["
+	    "{\"title\": \"a\", \"kind\": \"services_running\", \"hosts\": "
+	    "\"db1\", \"services\": [\"postgresql\"]},"
+	    "{\"title\": \"b\", \"kind\": \"jobs_status\", \"hosts\": \"db1\","
+	    " \"jobs\": [\"LEDGER_EOD\"]},"
+	    "{\"title\": \"c\", \"kind\": \"disk_below\", \"hosts\": \"db\"},"
+	    "{\"title\": \"d\", \"kind\": \"disk_below\", \"hosts\": \"db\"}]}},"
+	    "\"runbooks\": {\"map\": ["
+	    "{\"service\": \"postgresql\", \"runbook\": \"https://w/pg\"},"
+	    "{\"job\": \"LEDGER_*\", \"runbook\": \"https://w/ledger\"},"
+	    "{\"tag\": \"db\", \"runbook\": \"https://w/db\"}]}}");
+	struct bot		 b;
+	struct checklist_run	 run;
+	struct check_result	 res[4];
+	struct message		 m;
+	size_t			 i;
+
+	memset(&b, 0, sizeof b);
+	memset(&run, 0, sizeof run);
+	memset(res, 0, sizeof res);
+	b.cfg = c;
+	run.bot = &b;
+	run.cl = config_find_checklist(c, "sod");
+	run.results = res;
+	for (i = 0; i < 4; i++)
+		check_result_init(&res[i]);
+	/* All pass: no runbook. */
+	checklist_runbooks(&run);
+	ASSERT_INT_EQ((int)run.nrunbooks, 0);
+	/*
+	 * The services line (its service, then its host's tag), the jobs
+	 * line, and two lines on "db" whose runbook is already there.
+	 */
+	res[0].status = CHECK_FAIL;
+	res[1].status = CHECK_ERROR;
+	res[2].status = CHECK_FAIL;
+	res[3].status = CHECK_FAIL;
+	checklist_runbooks(&run);
+	ASSERT_INT_EQ((int)run.nrunbooks, 3);
+	ASSERT_STR_EQ(run.runbooks[0].url, "https://w/pg");
+	ASSERT_STR_EQ(run.runbooks[0].label, "Runbook: postgresql");
+	ASSERT_STR_EQ(run.runbooks[1].url, "https://w/db");
+	ASSERT_STR_EQ(run.runbooks[1].label, "Runbook: db1");
+	ASSERT_STR_EQ(run.runbooks[2].url, "https://w/ledger");
+	buf_init(&run.title);
+	buf_init(&run.text);
+	checklist_message(&run, &m);
+	ASSERT_INT_EQ((int)m.nbuttons, 3);
+	ASSERT_STR_EQ(m.buttons[2].url, "https://w/ledger");
+	ASSERT(strcmp(m.buttons[0].action, m.buttons[2].action) != 0);
+	buf_release(&run.title);
+	buf_release(&run.text);
+	checklist_runbooks_release(&run);
+	for (i = 0; i < 4; i++)
+		check_result_release(&res[i]);
+	config_free(c);
+}
+
 /* ------------------------------------------------------------ alerts */
 
 static struct buf	 buttons;	/* "label=url|value ..." per post */
@@ -363,6 +432,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(find_in_order),
 	TEST_ENTRY(link_forms),
 	TEST_ENTRY(answer_buttons_once),
+	TEST_ENTRY(checklist_failed_lines),
 	TEST_ENTRY(alert_gets_the_mapped_runbook),
 	TEST_END
 };
