@@ -125,8 +125,14 @@ confluence_search_run(struct confluence_search *s)
 
 	if (http_request("GET", s->url, headers, NULL, NULL, s->timeout_ms,
 	    &r) != 0) {
-		xasprintf(&s->result.error, "%s", r.error[0] != '\0' ?
-		    r.error : "no answer");
+		/* libcurl's "Timeout was reached" says less than the limit. */
+		if (strstr(r.error, "Timeout") != NULL ||
+		    strstr(r.error, "timed out") != NULL)
+			xasprintf(&s->result.error, "no answer within %ld s",
+			    s->timeout_ms / 1000);
+		else
+			xasprintf(&s->result.error, "%s", r.error[0] != '\0' ?
+			    r.error : "no answer");
 	} else if (r.status == 401 || r.status == 403) {
 		xasprintf(&s->result.error, "it refused the token (HTTP %ld)",
 		    r.status);

@@ -94,7 +94,7 @@ wait_out "Confluence did not answer" 2 || bad "the timeout is said" "$(answer 4)
 took=$((SECONDS - start))
 out=$(answer 4)
 contains "the library's match" "$out" "Free disk space on a database host — disk-full.md"
-contains "Confluence timed out" "$out" "imeout"
+contains "Confluence timed out" "$out" "Confluence did not answer: no answer within 2 s"
 if [ "$took" -lt 20 ]; then ok "answered before Confluence did ($took s)"; else bad "answered before Confluence did" "$took s"; fi
 
 # --- gone: the same --------------------------------------------------------
