@@ -60,16 +60,37 @@ runbook_add_flat(struct buf *b, const char *s)
 	}
 }
 
+/*
+ * A library file's name, and with runbooks.base_url its page on the bot's
+ * web page: " (https://.../runbooks/FILE)". Into b.
+ */
+static void
+runbook_add_where(struct cmd_ctx *ctx, struct buf *b, const char *path)
+{
+	struct runbook_link	 l;
+
+	buf_adds(b, path);
+	if (ctx->bot->cfg->runbooks.base_url == NULL)
+		return;
+	runbook_link_make(ctx->bot->cfg, path, NULL, &l);
+	if (l.url != NULL)
+		buf_addf(b, " (%s)", l.url);
+	runbook_link_release(&l);
+}
+
 static void
 runbook_match_cb(void *arg, const struct store_runbook *r)
 {
 	struct runbook_answer	*a = arg;
-	struct buf		 snip;
+	struct buf		 snip, where;
 
 	buf_init(&snip);
+	buf_init(&where);
 	runbook_add_flat(&snip, r->snippet);
-	cmd_reply(a->ctx, "%d. %s — %s\n   %s\n", ++a->n, r->title, r->path,
+	runbook_add_where(a->ctx, &where, r->path);
+	cmd_reply(a->ctx, "%d. %s — %s\n   %s\n", ++a->n, r->title, where.data,
 	    snip.len > 0 ? snip.data : "");
+	buf_release(&where);
 	buf_release(&snip);
 }
 
@@ -78,8 +99,14 @@ runbook_list_cb(void *arg, const struct store_runbook *r)
 {
 	struct runbook_answer	*a = arg;
 
-	if (a->n++ < RUNBOOK_LIST_MAX)
-		cmd_reply(a->ctx, "• %s — %s\n", r->title, r->path);
+	struct buf		 where;
+
+	if (a->n++ < RUNBOOK_LIST_MAX) {
+		buf_init(&where);
+		runbook_add_where(a->ctx, &where, r->path);
+		cmd_reply(a->ctx, "• %s — %s\n", r->title, where.data);
+		buf_release(&where);
+	}
 }
 
 /*
