@@ -184,8 +184,14 @@ cfg_load_runbooks(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 
 	cfg_load_section(ctx, rb, "runbooks", c);
 	cfg_load_confluence(ctx, rb, c);
-	arr = cfg_array(ctx, rb, "map", "an array of {\"alertname\" | "
-	    "\"service\" | \"job\" | \"tag\", \"runbook\"}");
+	arr = cJSON_GetObjectItemCaseSensitive(rb, "map");
+	if (arr != NULL && !cJSON_IsArray(arr)) {
+		/* Named in full: cfg_array would say only "map". */
+		cfg_type_error(ctx, "runbooks.map", "an array of "
+		    "{\"alertname\" | \"service\" | \"job\" | \"tag\", "
+		    "\"runbook\"}", arr);
+		arr = NULL;
+	}
 	c->runbooks.map = xcalloc((size_t)cJSON_GetArraySize(arr) + 1,
 	    sizeof *c->runbooks.map);
 	cJSON_ArrayForEach(it, arr) {

@@ -108,6 +108,9 @@ TEST(config_map_refuses)
 	free(e);
 	config_free(load("{\"runbooks\": {\"map\": [{\"job\": \"A\", "
 	    "\"runbook\": \"https://wiki/a\"}]}}"));
+	e = refused("{\"runbooks\": {\"map\": {\"job\": \"A\"}}}");
+	ASSERT_CONTAINS(e, "runbooks.map: expected an array of");
+	free(e);
 	e = refused("{\"runbooks\": {\"base_url\": \"bot.example\"}}");
 	ASSERT_CONTAINS(e, "runbooks.base_url: expected an http");
 	free(e);
