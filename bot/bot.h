@@ -64,6 +64,7 @@ struct cmd_ctx {
 	enum message_status	 status;	/* and its colour */
 	struct cmd_button {			/* cmd_button(); owned */
 		char	*action, *label, *value;
+		char	*url;		/* cmd_link(): a link, no value */
 		int	 danger;
 	}			 buttons[MESSAGE_MAX_BUTTONS];
 	size_t			 nbuttons;
@@ -201,6 +202,12 @@ void	 cmd_private(struct cmd_ctx *);
  */
 void	 cmd_button(struct cmd_ctx *, const char *action, const char *label,
 	    const char *value, int danger);
+/*
+ * Adds a link button to the answer: it opens url (http or https) and
+ * runs nothing (message.h). Extra buttons are dropped.
+ */
+void	 cmd_link(struct cmd_ctx *, const char *action, const char *label,
+	    const char *url);
 /*
  * How the asker types command name where they are, to put before it in
  * texts: "/" or, on Mattermost, e.g. "/opsbot " (chat_ops.cmd_prefix).

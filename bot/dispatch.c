@@ -125,6 +125,20 @@ cmd_button(struct cmd_ctx *ctx, const char *action, const char *label,
 }
 
 void
+cmd_link(struct cmd_ctx *ctx, const char *action, const char *label,
+    const char *url)
+{
+	struct cmd_button	*btn;
+
+	if (ctx->nbuttons == MESSAGE_MAX_BUTTONS)
+		return;
+	btn = &ctx->buttons[ctx->nbuttons++];
+	btn->action = xstrdup(action);
+	btn->label = xstrdup(label);
+	btn->url = xstrdup(url);
+}
+
+void
 cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -256,6 +270,7 @@ dispatch_render(const struct cmd_ctx *ctx, struct message *msg, char **text,
 		msg->buttons[i].label = ctx->buttons[i].label;
 		msg->buttons[i].value = ctx->buttons[i].value;
 		msg->buttons[i].danger = ctx->buttons[i].danger;
+		msg->buttons[i].url = ctx->buttons[i].url;
 	}
 	msg->nbuttons = ctx->nbuttons;
 }
@@ -362,6 +377,7 @@ dispatch_free(struct cmd_ctx *ctx)
 		free(ctx->buttons[i].action);
 		free(ctx->buttons[i].label);
 		free(ctx->buttons[i].value);
+		free(ctx->buttons[i].url);
 	}
 	chat_origin_release(&ctx->origin);
 	args_free(&ctx->args);

@@ -97,6 +97,7 @@ cmd_checklist_done(struct checklist_run *run, void *arg)
 {
 	struct checklist_live	*lv = arg;
 	struct cmd_ctx		*ctx = lv->ctx;
+	size_t			 i;
 
 	lws_sul_cancel(&lv->sul);
 	free(lv);
@@ -109,6 +110,8 @@ cmd_checklist_done(struct checklist_run *run, void *arg)
 			cmd_reply(ctx, "\nDetails:\n%s", run->details.data);
 		if (run->run_id < 0)
 			cmd_reply(ctx, "\n(not stored: see the bot's log)");
+		for (i = 0; i < run->nrunbooks; i++)
+			cmd_runbook_link(ctx, &run->runbooks[i]);
 	}
 	cmd_finish(ctx);
 }

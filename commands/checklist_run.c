@@ -277,6 +277,7 @@ run_free(struct checklist_run *run)
 	buf_release(&run->title);
 	buf_release(&run->text);
 	buf_release(&run->details);
+	checklist_runbooks_release(run);
 	free(run);
 }
 
@@ -414,6 +415,7 @@ run_summarize(struct checklist_run *run)
 				    r->output.data);
 		}
 	}
+	checklist_runbooks(run);
 	/* Against the run before: what broke, what got fixed. */
 	memset(&ps, 0, sizeof ps);
 	ps.skip_id = run->run_id;
@@ -661,11 +663,15 @@ checklist_start_run(struct bot *b, const struct cfg_checklist *cl,
 void
 checklist_message(const struct checklist_run *run, struct message *m)
 {
+	size_t	 i;
+
 	memset(m, 0, sizeof *m);
 	m->title = run->title.data;
 	m->text = run->text.data;
 	m->status = run->status;
 	m->mention = checklist_mention(run);
+	for (i = 0; i < run->nrunbooks; i++)
+		runbook_message_button(m, &run->runbooks[i]);
 }
 
 const char *

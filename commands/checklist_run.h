@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "message.h"
+#include "runbook_link.h"
 
 struct bot;
 struct cfg_checklist;
@@ -69,6 +70,9 @@ struct checklist_run {
 	struct buf			 text;
 	struct buf			 details;
 	enum message_status		 status;
+	/* The failed checks' runbooks (checklist_runbooks), once each. */
+	struct runbook_link		 runbooks[MESSAGE_MAX_BUTTONS];
+	size_t				 nrunbooks;
 	/* internal */
 	struct probe			*probes;
 	size_t				 nprobes;
@@ -87,6 +91,14 @@ struct checklist_run {
  * and restarts. Store errors are logged; the summary goes on.
  */
 void	 checklist_eod(struct checklist_run *, struct buf *out);
+
+/*
+ * checklist_runbook.c: the runbooks.map runbooks of run's failed checks
+ * (by their services, jobs and hosts) into run->runbooks, before the
+ * summary is shown; freed with the run (checklist_runbooks_release).
+ */
+void	 checklist_runbooks(struct checklist_run *);
+void	 checklist_runbooks_release(struct checklist_run *);
 
 /*
  * Starts a run; done is called on the loop thread with the summary

@@ -21,6 +21,7 @@
 #include "host_record.h"
 #include "metrics.h"
 #include "remote.h"
+#include "runbook_link.h"
 #include "xmalloc.h"
 
 static enum cmd_result cmd_health_exec(struct cmd_ctx *);
@@ -62,6 +63,7 @@ struct health_host {
 	struct buf		 details;	/* what is not OK */
 	struct health_findings	*findings;	/* or NULL */
 	int			 log_errors;	/* lines that make a finding */
+	struct cmd_ctx		*ctx;		/* /health: runbook buttons */
 };
 
 static void
@@ -158,6 +160,15 @@ health_services(struct health_host *hh, const struct cfg_host *h,
 		}
 		if (st == PARSE_SVC_ACTIVE)
 			continue;
+		/* Where the fix is written down, next to the finding. */
+		if (hh->ctx != NULL) {
+			struct runbook_subject rs = {
+				.service = h->services[i].name,
+				.host = h->name,
+			};
+
+			cmd_runbook(hh->ctx, &rs);
+		}
 		if (st == PARSE_SVC_INACTIVE || st == PARSE_SVC_FAILED)
 			health_raise(hh, skey, REMOTE_CRIT, "service %s: %s",
 			    h->services[i].name, parse_svc_name(st));
@@ -337,6 +348,7 @@ health_report(struct remote_run *run)
 		hh[n].probe = &run->probes[i];
 		hh[n].order = i;
 		hh[n].log_errors = 1;
+		hh[n].ctx = ctx;
 		health_assess(&hh[n], r);
 		count[hh[n].state]++;
 		/* Counted (and kept for the web page) once, when final. */

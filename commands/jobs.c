@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "probes.h"
 #include "remote.h"
+#include "runbook_link.h"
 #include "xmalloc.h"
 
 static enum cmd_result cmd_jobs_exec(struct cmd_ctx *);
@@ -107,6 +108,14 @@ jobs_report(struct remote_run *run)
 					buf_addf(&rows, "%d", jb->exit_code);
 				buf_addc(&rows, '\n');
 				shown++;
+				if (parse_job_failed(jb->status)) {
+					struct runbook_subject rs = {
+						.job = jb->name,
+						.host = p->host->name,
+					};
+
+					cmd_runbook(ctx, &rs);
+				}
 			}
 			parse_jobs_free(&jobs);
 		}

@@ -314,8 +314,7 @@ config_load_text(const char *text, size_t len, const char *name,
 	cfg_check_checklists(&ctx, c);
 	cfg_load_section(&ctx, cfg_object(&ctx, root, "", "retention"),
 	    "retention", c);
-	cfg_load_section(&ctx, cfg_object(&ctx, root, "", "runbooks"),
-	    "runbooks", c);
+	cfg_load_runbooks(&ctx, root, c);
 	cfg_load_section(&ctx, cfg_object(&ctx, root, "", "web"), "web", c);
 	if (c->web.enabled && c->web.token == NULL &&
 	    c->web.trusted_proxy == NULL)

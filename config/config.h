@@ -188,6 +188,30 @@ struct cfg_route {
 	size_t		 nroutes;
 };
 
+/* What a runbooks.map entry matches on. */
+enum runbook_key {
+	RUNBOOK_ALERTNAME,	/* an alert's alertname label */
+	RUNBOOK_SERVICE,	/* a hosts[].services name, a service label */
+	RUNBOOK_JOB,		/* an AutoSys job, a job label */
+	RUNBOOK_TAG,		/* a host's tag */
+};
+
+/*
+ * runbooks.map[]: where a problem's runbook is. The first entry (config
+ * order) whose match fits wins, so specific entries go first.
+ */
+struct cfg_runbook_map {
+	enum runbook_key	 key;
+	char			*match;		/* the value, or a glob */
+	char			*runbook;	/* http(s) URL, or a file of
+						   runbooks.dir */
+};
+
+/* Is a runbooks.map runbook a URL (else a library file's name)? */
+int	 config_runbook_is_url(const char *runbook);
+/* "alertname", "service", "job", "tag". */
+const char *config_runbook_key_name(enum runbook_key);
+
 struct config {
 	char	*source;	/* file path, or "(embedded default)" */
 
@@ -281,7 +305,16 @@ struct config {
 
 	/* The runbook library (/runbook); dir NULL: the feature is off. */
 	struct {
-		char	*dir;
+		char			*dir;
+		char			*base_url;	/* web page, or NULL */
+		struct cfg_runbook_map	*map;		/* config order */
+		size_t			 nmap;
+		/* Confluence's search, beside the library; url NULL: off. */
+		char			*confluence_url;	/* no "/" at end */
+		char			*confluence_user;	/* or NULL: bearer */
+		char			*confluence_token;	/* secret */
+		struct strlist		 confluence_spaces;	/* keys */
+		int64_t			 confluence_timeout_s;
 	} runbooks;
 
 	/* The read-only web page on the listener (docs/web.md). */

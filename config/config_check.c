@@ -48,6 +48,44 @@ check_ssh_config(const struct config *c, struct buf *errors)
 	return 0;
 }
 
+/*
+ * A mapped library file that is not in runbooks.dir would put a link
+ * that leads nowhere on every alert it matches: an error here, while a
+ * start or reload accepts it (the library may be filled later).
+ */
+static int
+check_runbook_files(const struct config *c, struct buf *errors)
+{
+	const struct cfg_runbook_map	*m;
+	struct stat			 st;
+	const char			*why;
+	char				*path;
+	size_t				 i;
+	int				 n = 0;
+
+	for (i = 0; i < c->runbooks.nmap; i++) {
+		m = &c->runbooks.map[i];
+		if (m->runbook == NULL || config_runbook_is_url(m->runbook) ||
+		    c->runbooks.dir == NULL)
+			continue;
+		xasprintf(&path, "%s/%s", c->runbooks.dir, m->runbook);
+		if (stat(path, &st) != 0)
+			why = strerror(errno);
+		else if (!S_ISREG(st.st_mode))
+			why = "not a file";
+		else
+			why = NULL;
+		if (why != NULL) {
+			buf_addf(errors, "runbooks.map[%zu].runbook: \"%s\" is "
+			    "not in the runbook library (%s: %s)\n", i,
+			    m->runbook, path, why);
+			n++;
+		}
+		free(path);
+	}
+	return n;
+}
+
 /* Copies the word at *p (up to CHECK_WORD_MAX - 1 bytes); advances *p. */
 static void
 check_word(const char **p, char *out)
@@ -141,6 +179,7 @@ config_check_more(const struct config *c, struct buf *errors)
 	int	 n = 0;
 
 	n += check_ssh_config(c, errors);
+	n += check_runbook_files(c, errors);
 	for (i = 0; i < c->nschedules; i++)
 		n += check_schedule_run(c, i, errors);
 	return n;

@@ -27,6 +27,7 @@ config_free(struct config *c)
 	if (c == NULL)
 		return;
 	free(c->source);
+	cfg_free_runbooks(c);
 	/* Every string a row of config_table.c names. */
 	cfg_free_sections(c);
 	for (i = 0; i < c->chat.mattermost_ncommands; i++) {

@@ -211,6 +211,11 @@ void	 cfg_load_schedules(struct cfg_ctx *, const cJSON *root,
 	    struct config *);
 
 /* config_checklists.c */
+/* config_runbooks.c: the runbooks section, map included. */
+void	 cfg_load_runbooks(struct cfg_ctx *, const cJSON *root,
+	    struct config *);
+void	 cfg_free_runbooks(struct config *);
+
 void	 cfg_load_checklists(struct cfg_ctx *, const cJSON *root,
 	    struct config *);
 void	 cfg_check_checklists(struct cfg_ctx *, const struct config *);

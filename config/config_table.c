@@ -489,6 +489,32 @@ static const struct cfg_key web_keys[] = {
 static const struct cfg_key runbooks_keys[] = {
 	{ .key = "dir", .type = CFG_STRING, .offset = F(runbooks.dir),
 	  .doc = "Directory of Markdown runbooks indexed for `/runbook`" },
+	{ .key = "base_url", .type = CFG_STRING, .offset = F(runbooks.base_url),
+	  .check = check_base_url,
+	  .doc = "The bot's web page address, under which "
+	  "`/runbooks/FILE` serves a library file" },
+	{ .key = "map", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "Which runbook a problem links to" },
+	{ .key = "confluence", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+};
+
+/* Confluence's REST search, asked beside the library; never required. */
+static const struct cfg_key confluence_keys[] = {
+	{ .key = "url", .type = CFG_STRING,
+	  .offset = F(runbooks.confluence_url), .check = check_base_url,
+	  .doc = "Confluence's base URL" },
+	{ .key = "spaces", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "The space keys searched" },
+	{ .key = "user", .type = CFG_STRING,
+	  .offset = F(runbooks.confluence_user),
+	  .doc = "The account the API token belongs to" },
+	{ .key = "token", .type = CFG_SECRET,
+	  .offset = F(runbooks.confluence_token),
+	  .doc = "The API token" },
+	{ .key = "timeout", .type = CFG_DURATION,
+	  .offset = F(runbooks.confluence_timeout_s), .min = 1, .max = 60,
+	  .def = 3,
+	  .doc = "How long `/runbook` waits for Confluence" },
 };
 
 /* Each of schedules[]: when the cron says, run a command, post where. */
@@ -663,6 +689,8 @@ static const struct cfg_section s_retention = SECTION("retention",
 static const struct cfg_section s_runbooks = SECTION("runbooks",
     runbooks_keys);
 static const struct cfg_section s_web = SECTION("web", web_keys);
+static const struct cfg_section s_confluence = SECTION("runbooks.confluence",
+    confluence_keys);
 const struct cfg_section cfg_schedule_section = ELEMENT("schedules",
     schedule_keys);
 const struct cfg_section cfg_jobs_section = ELEMENT("hosts[].jobs",
@@ -678,7 +706,7 @@ const struct cfg_section cfg_user_section = ELEMENT("users", user_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
-    &s_remote, &s_retention, &s_runbooks, &s_web,
+    &s_remote, &s_retention, &s_runbooks, &s_confluence, &s_web,
     &cfg_schedule_section, &cfg_jobs_section,
     &cfg_mount_section, &cfg_command_section, &cfg_host_section,
     &cfg_service_section, &cfg_user_section, NULL };

@@ -164,7 +164,7 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 			silenced++;
 	}
 	buf_init(&changes);
-	group_render(al->store, g, &gm);
+	group_render(al->store, al->cfg, g, &gm);
 	nchanges = group_render_changes(g, &changes);
 	memset(&note, 0, sizeof note);
 	note.text = changes.data;

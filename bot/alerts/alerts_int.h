@@ -95,16 +95,20 @@ struct group_msg {
 	struct message	 m;
 	struct buf	 title, text, ack, sil;
 	char		*links[3];	/* runbook, source, dashboard */
+	/* runbooks.map's library file, no web page: a button runs /runbook */
+	char		*rb_label, *rb_command;
 };
 
 /*
  * Renders g as it stands: one entry per alert (severity, how long it has
  * fired, summary, description; worst first), Acknowledge and Silence
  * buttons, and link buttons read from the store (annotations and source
- * URL are not kept in memory). A store error only loses the links.
+ * URL are not kept in memory). A store error only loses the links. An
+ * alert without a runbook_url annotation gets the runbook cfg's
+ * runbooks.map gives it (cfg may be NULL: none).
  */
-void	 group_render(struct store *, const struct agroup *,
-	    struct group_msg *);
+void	 group_render(struct store *, const struct config *,
+	    const struct agroup *, struct group_msg *);
 void	 group_msg_release(struct group_msg *);
 /* The thread note of what changed since chat last saw g; its count. */
 int	 group_render_changes(const struct agroup *, struct buf *text);

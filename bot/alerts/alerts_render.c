@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "config.h"
 #include "escape.h"
+#include "runbook_link.h"
 #include "store_alerts.h"
 #include "xmalloc.h"
 
@@ -270,15 +271,55 @@ render_alert(struct buf *b, const struct alert *a,
 	}
 }
 
+/*
+ * runbooks.map's runbook for a, when its own annotation gives none: a
+ * URL (or the web page's) into the runbook slot, a library file without
+ * a page into the command the button runs.
+ */
+static void
+render_mapped_runbook(struct group_msg *gm, const struct config *cfg,
+    const struct alert *a)
+{
+	const struct cfg_runbook_map	*m;
+	struct runbook_subject		 s;
+	struct runbook_link		 l;
+	char				 host[256];
+
+	if (cfg == NULL || gm->links[LINK_RUNBOOK] != NULL ||
+	    gm->rb_command != NULL)
+		return;
+	alert_host(&a->labels, host, sizeof host);
+	memset(&s, 0, sizeof s);
+	s.alertname = labels_get(&a->labels, "alertname");
+	s.service = labels_get(&a->labels, "service");
+	s.job = labels_get(&a->labels, "job");
+	s.host = host;
+	if ((m = runbook_find(cfg, &s, NULL)) == NULL)
+		return;
+	runbook_link_make(cfg, m->runbook, NULL, &l);
+	if (l.url != NULL && render_url_ok(l.url)) {
+		gm->links[LINK_RUNBOOK] = l.url;
+		l.url = NULL;
+	} else if (l.command != NULL) {
+		gm->rb_command = l.command;
+		gm->rb_label = l.label;
+		l.command = l.label = NULL;
+	}
+	runbook_link_release(&l);
+}
+
 /* Keeps the first usable link of each kind, in the order alerts show. */
 static void
-render_take_links(struct group_msg *gm, const struct render_extra *ex)
+render_take_links(struct group_msg *gm, const struct config *cfg,
+    const struct alert *a, const struct render_extra *ex)
 {
 	const char	*v[LINK_MAX];
 	int		 i;
 
 	v[LINK_RUNBOOK] = render_annotation(&ex->ann, "runbook_url",
 	    "runbook");
+	if (!render_url_ok(v[LINK_RUNBOOK]))
+		render_mapped_runbook(gm, cfg, a);
 	v[LINK_SOURCE] = ex->url;
 	v[LINK_DASHBOARD] = render_annotation(&ex->ann, "dashboard_url",
 	    "dashboard");
@@ -373,6 +414,14 @@ render_buttons(const struct agroup *g, struct group_msg *gm, size_t nfiring,
 		m->nbuttons++;
 	}
 	for (i = 0; i < LINK_MAX && m->nbuttons < MESSAGE_MAX_BUTTONS; i++) {
+		if (i == LINK_RUNBOOK && gm->links[i] == NULL &&
+		    gm->rb_command != NULL) {
+			m->buttons[m->nbuttons].action = render_links[i].action;
+			m->buttons[m->nbuttons].label = gm->rb_label;
+			m->buttons[m->nbuttons].value = gm->rb_command;
+			m->nbuttons++;
+			continue;
+		}
 		if (gm->links[i] == NULL)
 			continue;
 		m->buttons[m->nbuttons].action = render_links[i].action;
@@ -383,8 +432,8 @@ render_buttons(const struct agroup *g, struct group_msg *gm, size_t nfiring,
 }
 
 void
-group_render(struct store *store, const struct agroup *g,
-    struct group_msg *gm)
+group_render(struct store *store, const struct config *cfg,
+    const struct agroup *g, struct group_msg *gm)
 {
 	const struct alert	**order;
 	struct render_extra	 ex;
@@ -431,7 +480,7 @@ group_render(struct store *store, const struct agroup *g,
 			store_alert_by_id(store, order[i]->id,
 			    render_extra_cb, &ex, NULL);
 		render_alert(&gm->text, order[i], &ex);
-		render_take_links(gm, &ex);
+		render_take_links(gm, cfg, order[i], &ex);
 		render_extra_release(&ex);
 		nshown++;
 	}
@@ -454,6 +503,8 @@ group_msg_release(struct group_msg *gm)
 	buf_release(&gm->sil);
 	for (i = 0; i < LINK_MAX; i++)
 		free(gm->links[i]);
+	free(gm->rb_label);
+	free(gm->rb_command);
 	memset(gm, 0, sizeof *gm);
 }
 

@@ -5,6 +5,7 @@
  */
 
 #include <ctype.h>
+#include <string.h>
 
 #include "escape.h"
 
@@ -189,5 +190,21 @@ escape_html(struct buf *b, const char *s)
 				break;
 			buf_addc(b, *p);
 		}
+	}
+}
+
+void
+escape_url_segment(struct buf *b, const char *s)
+{
+	const char	*p;
+	int		 dots = strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
+
+	for (p = s; *p != '\0'; p++) {
+		if ((isalnum((unsigned char)*p) && (unsigned char)*p < 0x80) ||
+		    *p == '-' || *p == '_' || *p == '~' ||
+		    (*p == '.' && !dots))
+			buf_addc(b, *p);
+		else
+			buf_addf(b, "%%%02X", (unsigned char)*p);
 	}
 }

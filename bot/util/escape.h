@@ -61,6 +61,13 @@ void	 escape_markdown_url(struct buf *b, const char *url);
  * other byte percent-encoded (%2F).
  */
 void	 escape_url_component(struct buf *b, const char *s);
+/*
+ * One path segment of a URL, readable: RFC 3986's unreserved characters
+ * (letters, digits, - . _ ~) kept, every other byte percent-encoded
+ * ("disk full.md" -> "disk%20full.md"); "." and ".." are encoded whole,
+ * so a segment never walks up a path.
+ */
+void	 escape_url_segment(struct buf *b, const char *s);
 
 /*
  * HTML text or a double- or single-quoted attribute value: & < > " '

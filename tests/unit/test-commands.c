@@ -2,7 +2,8 @@
  * The host commands' report logic as data: hosts with the fixture
  * transport replay captured output (tests/fixtures/remote/), so /health,
  * /disk, /jobs and /rerun run their real scripts, sections, parsers and
- * verdicts through the real dispatcher without sshd.
+ * verdicts through the real dispatcher without sshd. A stopped service
+ * and a failed job carry their runbooks.map Runbook button.
  */
 
 #include <stdio.h>
@@ -80,7 +81,14 @@ static const char config_text[] =
 "  {\"name\": \"gone\", \"transport\": \"fixture\","
 "   \"fixture\": \"%1$s/gone\", \"tags\": [\"prod\"]},"
 "  {\"name\": \"nfs\", \"transport\": \"fixture\", \"fixture\": \"%1$s/nfs\","
-"   \"mounts\": [{\"path\": \"/mnt/nfs\"}]}]}";
+"   \"mounts\": [{\"path\": \"/mnt/nfs\"}]},"
+"  {\"name\": \"batch\", \"transport\": \"fixture\","
+"   \"fixture\": \"%1$s/batch\", \"jobs\": {\"names\": [\"LEDGER_*\"]}}],"
+/* Runbook buttons next to what failed (runbook_link.h). */
+" \"runbooks\": {\"map\": ["
+"  {\"service\": \"nginx\", \"runbook\": \"https://wiki/nginx\"},"
+"  {\"job\": \"FEED_*\", \"runbook\": \"https://wiki/feeds\"},"
+"  {\"job\": \"LEDGER_*\", \"runbook\": \"https://wiki/ledger\"}]}}";
 
 static void
 start_bot(void)
@@ -120,6 +128,8 @@ start_bot(void)
 	    "Connection refused\n");
 	/* nfs: connected, then df hangs on the mount. */
 	put("nfs", "df.hang", "");
+	/* batch: LEDGER_EOD failed. */
+	put_fixture("batch", "q:0", "hosts/batch1/q:0");
 
 	xasprintf(&json, config_text, test_tmpdir());
 	buf_init(&errors);
@@ -171,6 +181,10 @@ TEST(health_reads_the_captured_host)
 	ASSERT_CONTAINS(out, "/ 17%");
 	ASSERT(strstr(out, "cannot read the host's clock") == NULL);
 	ASSERT_CONTAINS(out, "log app: cannot read /var/log/app.log");
+	/* The stopped service's runbook, as a link. */
+	ASSERT_CONTAINS(out, "Runbook: nginx: https://wiki/nginx");
+	out = run("/health db2");
+	ASSERT(strstr(out, "Runbook") == NULL);
 	out = run("/health prod");
 	if (getenv("SHOW") != NULL)
 		fprintf(stderr, "%s\n", out);
@@ -200,6 +214,10 @@ TEST(jobs_and_a_rerun_that_looks_first)
 	out = run("/jobs");
 	ASSERT_CONTAINS(out, "FEED_INTRADAY");
 	ASSERT_CONTAINS(out, "running");
+	/* The failed job's runbook; none for jobs that did not fail. */
+	ASSERT_CONTAINS(out, "LEDGER_EOD");
+	ASSERT_CONTAINS(out, "Runbook: LEDGER_EOD: https://wiki/ledger");
+	ASSERT(strstr(out, "wiki/feeds") == NULL);
 	out = run("/rerun FEED_INTRADAY --confirm");
 	ASSERT_CONTAINS(out, "FEED_INTRADAY is running since 11/22/2026 "
 	    "07:00:01 on db1; it was not started again");

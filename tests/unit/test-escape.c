@@ -294,6 +294,22 @@ TEST(html_escapes_markup_and_quotes)
 	CHECK_CASES(cases);
 }
 
+/* A runbook's file name in /runbooks/FILE: readable, never "..". */
+TEST(url_segment_keeps_a_file_name)
+{
+	static const struct esc_case cases[] = {
+		{ escape_url_segment, "", "" },
+		{ escape_url_segment, "disk-full_2.md~", "disk-full_2.md~" },
+		{ escape_url_segment, "a b/c?#%", "a%20b%2Fc%3F%23%25" },
+		{ escape_url_segment, "..", "%2E%2E" },
+		{ escape_url_segment, ".", "%2E" },
+		{ escape_url_segment, "...md", "...md" },
+		{ escape_url_segment, "caf\xc3\xa9.md", "caf%C3%A9.md" },
+	};
+
+	CHECK_CASES(cases);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(shquote_survives_hostile_input),
 	TEST_ENTRY(shquote_exact_text),
@@ -306,6 +322,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(markdown_url_encodes_what_ends_a_link),
 	TEST_ENTRY(url_component_keeps_only_unreserved),
 	TEST_ENTRY(html_escapes_markup_and_quotes),
+	TEST_ENTRY(url_segment_keeps_a_file_name),
 	TEST_END
 };
 
