@@ -28,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 #include "http.h"
+#include "incidents.h"
 #include "notify.h"
 #include "reload.h"
 #include "runbook_index.h"
@@ -440,6 +441,7 @@ main(int argc, char **argv)
 	bot_add_service(bot, &checks_service);
 	bot_add_service(bot, &runbook_service);
 	bot_set_schedule_fn(bot, scheduled_fire);
+	bot_set_thread_fn(bot, incident_thread_reply);
 	if (!cfg->chat.console_enabled && !cfg->chat.slack_enabled &&
 	    !cfg->chat.mattermost_enabled)
 		log_warn("main", "no chat adapter is enabled; the bot will "
