@@ -42,8 +42,8 @@ const struct cmd_entry cmd_incident_entry = {
 static void
 incident_who(struct cmd_ctx *ctx, struct incident_actor *who)
 {
-	who->user_id = ctx->origin.user_id;
-	who->user_name = ctx->origin.user_name;
+	incident_actor_set(ctx->bot, ctx->origin.platform, ctx->origin.user_id,
+	    ctx->origin.user_name, who);
 }
 
 struct incident_pick {

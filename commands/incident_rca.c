@@ -51,6 +51,9 @@ struct rca_collect {
 	size_t			 nalerts, nopen;
 	int64_t			*alert_ids;
 	size_t			 nids;
+	/* User id -> name, from the notes: audit rows of events lack it. */
+	char			**ids, **names;
+	size_t			 nnames;
 	int64_t			 first_start, last_resolved;
 	int			 all_resolved;
 	int			 found;
@@ -162,6 +165,12 @@ rca_cmd_cb(void *arg, const struct store_incident_cmd_row *r)
 				    r->user;
 	char			*what;
 	int			 failed;
+	size_t			 i;
+
+	for (i = 0; who == r->user && i < c->nnames; i++) {
+		if (strcmp(c->ids[i], r->user) == 0)
+			who = c->names[i];
+	}
 
 	if (!timeline_command_shown(r->command, r->outcome))
 		return;
@@ -215,6 +224,13 @@ rca_note_cb(void *arg, const struct store_incident_note_row *n)
 		xasprintf(&what, "%s: %s", n->kind, n->text);
 	timeline_add(&c->tl, n->at_ms, TL_NOTE, who, what, 0);
 	free(what);
+	if (n->who_name != NULL && *n->who != '\0') {
+		c->ids = xreallocarray(c->ids, c->nnames + 1, sizeof *c->ids);
+		c->names = xreallocarray(c->names, c->nnames + 1,
+		    sizeof *c->names);
+		c->ids[c->nnames] = xstrdup(n->who);
+		c->names[c->nnames++] = xstrdup(n->who_name);
+	}
 }
 
 static void
@@ -231,6 +247,12 @@ rca_collect_free(struct rca_collect *c)
 	free(c->alerts);
 	free(c->open_alerts);
 	free(c->alert_ids);
+	for (i = 0; i < c->nnames; i++) {
+		free(c->ids[i]);
+		free(c->names[i]);
+	}
+	free(c->ids);
+	free(c->names);
 }
 
 int
@@ -274,12 +296,13 @@ incident_rca_build(struct store *s, int64_t id, int64_t now_ms,
 		    rca_event_cb, &ea, cause) < 0)
 			goto out;
 	}
-	if (store_incident_commands(s, c.row.platform, c.row.channel,
+	/* Notes first: they name the people the audit rows only id. */
+	if (store_incident_notes(s, id, rca_note_cb, &c, cause) < 0 ||
+	    store_incident_commands(s, c.row.platform, c.row.channel,
 	    c.row.thread, c.row.opened_ms, until, RCA_COMMANDS_MAX, rca_cmd_cb,
 	    &c, cause) < 0 ||
 	    store_incident_runs(s, c.row.opened_ms, until, RCA_RUNS_MAX,
-	    rca_run_cb, &c, cause) < 0 ||
-	    store_incident_notes(s, id, rca_note_cb, &c, cause) < 0)
+	    rca_run_cb, &c, cause) < 0)
 		goto out;
 	timeline_sort(&c.tl);
 

@@ -122,6 +122,29 @@ incident_changed(struct bot *b, int64_t id, const char *kind,
 	    text != NULL ? ": " : "", text != NULL ? text : "");
 }
 
+void
+incident_actor_set(struct bot *b, const char *platform, const char *user_id,
+    const char *user_name, struct incident_actor *a)
+{
+	const struct cfg_user	*u;
+	size_t			 i;
+
+	a->user_id = user_id;
+	a->user_name = user_name;
+	if ((user_name != NULL && *user_name != '\0') || user_id == NULL)
+		return;
+	/* Slack events carry only the id: the config's name for it. */
+	for (i = 0; i < b->cfg->nusers; i++) {
+		u = &b->cfg->users[i];
+		if (u->id != NULL && strcmp(u->id, user_id) == 0 &&
+		    (strcmp(u->platform, "*") == 0 ||
+		    strcmp(u->platform, platform) == 0)) {
+			a->user_name = u->name;
+			return;
+		}
+	}
+}
+
 const char *
 incident_actor_name(const struct incident_actor *a)
 {
@@ -301,8 +324,7 @@ incident_thread_reply(struct bot *b, struct chat *chat,
 		}
 		return;
 	}
-	who.user_id = m->user_id;
-	who.user_name = m->user_name;
+	incident_actor_set(b, chat->ops->name, m->user_id, m->user_name, &who);
 	text = incident_note_text(m->text, m->len);
 	/* Kept quietly: an echo of every reply would double the thread. */
 	if (*text != '\0' && incident_note(b, inc.id, &who, "note", text, NULL,

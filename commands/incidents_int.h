@@ -31,6 +31,14 @@ int	 incident_info_by_thread(struct store *, const char *platform,
 	    char **cause);
 void	 incident_info_release(struct incident_info *);
 
+/*
+ * The actor of a message: its name, or the config's name for the user
+ * id (Slack events carry only the id); borrowed from the arguments and
+ * the config.
+ */
+void	 incident_actor_set(struct bot *, const char *platform,
+	    const char *user_id, const char *user_name,
+	    struct incident_actor *);
 /* How chat names the actor: the name, else the id (borrowed). */
 const char *incident_actor_name(const struct incident_actor *);
 /*
