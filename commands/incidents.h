@@ -73,6 +73,14 @@ void	 incident_thread_reply(struct bot *, struct chat *,
 	    const struct chat_msg *);
 
 /*
+ * The alert engine's fired hook (alerts_set_fired_hook; arg: the bot):
+ * the first incidents.auto_open rule the alert matches opens an incident
+ * (or links the alert to the open one of its group).
+ */
+struct alert;
+void	 incident_auto_fired(void *bot, const struct alert *);
+
+/*
  * The RCA draft of incident id as Markdown: the one kept on close, or,
  * while it is open, computed now. 0 and *md (caller frees), or -1 and
  * *cause (may be NULL; caller frees).

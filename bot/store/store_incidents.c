@@ -71,8 +71,13 @@ store_incident_set_post(struct store *s, int64_t id, int64_t outbox_id,
 {
 	sqlite3_stmt	*st;
 
+	/*
+	 * The outbox row names the channel as the platform does (Slack's
+	 * id for "#ops"): the id thread replies arrive with.
+	 */
 	st = store_stmt(s, STORE_C_INC_SET_POST, "UPDATE incidents SET "
-	    "outbox_id = ?2 WHERE id = ?1", cause);
+	    "outbox_id = ?2, channel = ifnull((SELECT channel FROM outbox "
+	    "WHERE id = ?2), channel) WHERE id = ?1", cause);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);

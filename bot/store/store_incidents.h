@@ -39,7 +39,10 @@ typedef void (*store_incident_cb)(void *arg,
 /* Inserts an open incident; its id, or -1 and *cause. */
 int64_t	 store_incident_open(struct store *, const struct store_incident_row *,
 	    char **cause);
-/* Records the incident's root post (the outbox row that carries it). */
+/*
+ * Records the incident's root post (the outbox row that carries it), and
+ * takes the channel as that row names it (an id, where a name was given).
+ */
 int	 store_incident_set_post(struct store *, int64_t id, int64_t outbox_id,
 	    char **cause);
 /* One incident by id: 1 (cb called), 0 unknown, -1 and *cause. */
