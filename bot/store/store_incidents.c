@@ -7,10 +7,14 @@
 #include "store_incidents.h"
 #include "store_int.h"
 
-/* The columns store_incident_read() expects, in its order. */
+/*
+ * The columns store_incident_read() expects, in its order. The thread
+ * not kept yet is the root post's platform id, once the outbox has it.
+ */
 #define STORE_INC_COLS							\
 	"i.id, i.title, i.severity, i.state, i.status, i.platform, "	\
-	"i.channel, i.outbox_id, i.thread, i.opened, i.opened_by, "	\
+	"i.channel, i.outbox_id, ifnull(i.thread, (SELECT platform_id "	\
+	"FROM outbox WHERE id = i.outbox_id)), i.opened, i.opened_by, "	\
 	"i.opened_by_name, i.source, i.closed, i.closed_by, "		\
 	"i.closed_by_name, i.resolution, i.rca"
 
@@ -120,7 +124,8 @@ store_incident_by_thread(struct store *s, const char *platform,
 	if (platform == NULL || channel == NULL || thread == NULL)
 		return 0;
 	st = store_stmt(s, STORE_C_INC_BY_THREAD, "SELECT " STORE_INC_COLS
-	    " FROM incidents i LEFT JOIN outbox o ON o.id = i.outbox_id"
+	    ", i.thread FROM incidents i LEFT JOIN outbox o ON o.id ="
+	    " i.outbox_id"
 	    " WHERE i.state = 'open' AND i.platform = ?1 AND i.channel = ?2"
 	    " AND (i.thread = ?3 OR (i.thread IS NULL AND"
 	    " o.platform_id = ?3)) ORDER BY i.id DESC LIMIT 1", cause);
@@ -133,9 +138,7 @@ store_incident_by_thread(struct store *s, const char *platform,
 	    cause)) > 0) {
 		store_incident_read(st, &r);
 		id = r.id;
-		known = r.thread != NULL;
-		if (!known)
-			r.thread = thread;
+		known = sqlite3_column_type(st, 18) != SQLITE_NULL;
 		cb(arg, &r);
 	}
 	if (rc < 0)
