@@ -73,8 +73,25 @@ incident_target(struct cmd_ctx *ctx)
 	char			*cause = NULL;
 	int			 rc;
 
-	if (args_has(&ctx->args, "id"))
-		return args_get_num(&ctx->args, "id", 0);
+	if (args_has(&ctx->args, "id")) {
+		int64_t id = args_get_num(&ctx->args, "id", 0);
+		int	open;
+
+		if (incident_info_load(ctx->bot->store, id, &inc, &cause) != 0) {
+			cmd_refuse(ctx, "%s", cause);
+			free(cause);
+			return 0;
+		}
+		open = inc.open;
+		incident_info_release(&inc);
+		if (!open) {
+			cmd_refuse(ctx, "incident #%lld is closed (%srca %lld "
+			    "shows its RCA draft)", (long long)id,
+			    cmd_prefix(ctx, "rca"), (long long)id);
+			return 0;
+		}
+		return id;
+	}
 	rc = incident_info_by_thread(ctx->bot->store, ctx->origin.platform,
 	    ctx->origin.channel, ctx->origin.thread, &inc, &cause);
 	if (rc < 0) {
