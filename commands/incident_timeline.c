@@ -18,17 +18,28 @@ timeline_init(struct timeline *tl)
 	memset(tl, 0, sizeof *tl);
 }
 
-/* A copy on one line: a timeline row never breaks the Markdown list. */
+/*
+ * A copy on one line, without the spaces around it (a mention's line
+ * starts with the one left of "@opsbot"): a row never breaks the list.
+ */
 static char *
 timeline_flat(const char *s)
 {
-	char	*c = xstrdup(s != NULL ? s : "");
-	char	*p;
+	char	*c, *p;
+	size_t	 n;
 
+	if (s == NULL)
+		s = "";
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	c = xstrdup(s);
 	for (p = c; *p != '\0'; p++) {
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
 	}
+	n = strlen(c);
+	while (n > 0 && c[n - 1] == ' ')
+		c[--n] = '\0';
 	return c;
 }
 

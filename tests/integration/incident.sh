@@ -31,10 +31,16 @@ run_bot "$T/opsbot.json" "$T/bot.err" || bad "bot listens" "$(tail -5 "$T/bot.er
 wait_for '.connections_open >= 1' || bad "bot connects" "$(tail -5 "$T/bot.err")"
 DB="$T/data/opsbot.db"
 sql() { sqlite3 "$DB" "$1"; }
+# The conversation fixtures, started 4 minutes ago (the impact window reads
+# like a real one), resolved now.
+STARTED=$(date -u -d '-4 min' +%Y-%m-%dT%H:%M:%SZ)
 am() { # FILE
+  jq -c --arg s "$STARTED" --arg e "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    '.alerts[0].startsAt = $s | if .alerts[0].status == "resolved" then .alerts[0].endsAt = $e else . end' \
+    "$SRC/tests/conversations/$1" >"$T/am.json"
   curl -s -o /dev/null -w '%{http_code}' -X POST "$H/alertmanager" \
     -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-    --data-binary "@$SRC/tests/conversations/$1"
+    --data-binary "@$T/am.json"
 }
 # Polls a query until it prints VALUE (20 s).
 sql_is() { # QUERY VALUE
@@ -92,7 +98,9 @@ sql_is "SELECT who || '|' || text FROM incident_notes WHERE kind = 'note'" "U045
 sleep 1 # the other two events are in the same socket, after it: nothing more
 equals "other bots and other threads are not notes" "$(sql "SELECT count(*) FROM incident_notes WHERE kind = 'note'")" 1
 
-# --- /ack, the alert resolves, close in the thread ---------------------------
+# --- /status in the thread, /ack, the alert resolves, close in the thread ---
+ctl event "$(jq -nc --arg t "$ROOT" '{type:"app_mention",text:"<@U0BOT> status",user:"U0456",channel:"C0OPS",thread_ts:$t}')" >/dev/null
+sql_is "SELECT count(*) FROM audit WHERE command LIKE '%status' AND thread = '$ROOT'" 1 && ok "/status in the thread" || bad "/status in the thread"
 ctl slash '{"text":"ack 1 on it","channel_id":"C0OPS","channel_name":"ops"}' >/dev/null
 sql_is "SELECT state FROM alerts WHERE id = 1" acknowledged && ok "/ack" || bad "/ack" "$(sql 'SELECT state FROM alerts')"
 equals "the resolve is taken" "$(am alert-resolved.json)" 200
@@ -113,7 +121,7 @@ RCA=$(sql 'SELECT rca FROM incidents WHERE id = 1')
 contains "the RCA names the thread reply" "$RCA" "note · **jdoe** · db1 /var is at 97%, vacuum started"
 contains "the RCA names the ack" "$RCA" "#1 acknowledged: on it"
 contains "the RCA names who ran /ack" "$RCA" "command · **jdoe** · ack 1 on it"
-contains "the RCA has what was done" "$RCA" '- **jdoe**: `ack 1 on it`'
+contains "the RCA has what was done" "$RCA" '- **jdoe**: `status`, `ack 1 on it`'
 contains "the RCA's window ends at the resolution" "$RCA" "(alerts resolved)"
 contains "root cause to fill" "$RCA" "Root cause: _to fill_"
 

@@ -191,7 +191,7 @@ TEST(timeline_sorts_by_time_and_keeps_ties_in_order)
 	timeline_init(&tl);
 	timeline_add(&tl, 300, TL_NOTE, "bob", "third", 0);
 	timeline_add(&tl, 100, TL_ALERT, "alertmanager", "first\nline", 0);
-	timeline_add(&tl, 200, TL_COMMAND, "alice", "tie a", 0);
+	timeline_add(&tl, 200, TL_COMMAND, "alice", "  tie a ", 0);
 	timeline_add(&tl, 200, TL_NOTE, "alice", "tie b", 0);
 	timeline_sort(&tl);
 	ASSERT_STR_EQ(tl.v[0].what, "first line");
