@@ -48,6 +48,14 @@ struct bot_service {
 };
 #define BOT_MAX_SERVICES 8
 
+/*
+ * What a person's plain (non-command) message in a thread is handed to,
+ * on the loop thread; m is borrowed for the call. main.c sets it (the
+ * incidents keep such replies as notes), so the core names no feature.
+ */
+typedef void (*bot_thread_fn)(struct bot *, struct chat *,
+	    const struct chat_msg *m);
+
 /* One command from receipt to answer; see dispatch.c. */
 struct cmd_ctx {
 	struct bot		*bot;
@@ -100,6 +108,7 @@ struct bot {
 	struct checks			*checks;	/* own checks, or NULL */
 	struct sched			*sched;		/* schedules */
 	sched_fire_fn			 schedule_fire;	/* or NULL */
+	bot_thread_fn			 thread_reply;	/* or NULL */
 	const struct bot_service	*services[BOT_MAX_SERVICES];
 	size_t				 nservices;
 	struct retention		*retention;	/* old rows */
@@ -177,6 +186,13 @@ void	 bot_check_drained(struct bot *);
 /* dispatch.c: the path of every command from every adapter. */
 void	 bot_handle_message(struct bot *, struct chat *,
 	    const struct chat_msg *);
+/*
+ * thread.c: a person's plain reply in a thread (m->thread set), from an
+ * adapter; handed to the bot_set_thread_fn handler, or dropped.
+ */
+void	 bot_handle_thread_reply(struct bot *, struct chat *,
+	    const struct chat_msg *m);
+void	 bot_set_thread_fn(struct bot *, bot_thread_fn);
 /* Will this command line run on hosts (so an adapter says "working")? */
 int	 bot_command_is_slow(const struct bot *, const char *text);
 

@@ -44,6 +44,7 @@ chat_origin_set(struct chat_origin *o, const char *platform,
 	o->channel = chat_dup(m->channel);
 	o->reply_to = chat_dup(m->reply_to);
 	o->source_id = chat_dup(m->source_id);
+	o->thread = chat_dup(m->thread);
 	o->click = m->click;
 }
 
@@ -56,6 +57,7 @@ chat_origin_release(struct chat_origin *o)
 	xfree(o->channel);
 	xfree(o->reply_to);
 	xfree(o->source_id);
+	xfree(o->thread);
 }
 
 unsigned int

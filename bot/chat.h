@@ -27,6 +27,11 @@ struct chat_msg {
 	size_t		 len;
 	int		 click;		/* a button's value, not typed */
 	const char	*source_id;	/* clicked message's platform id */
+	/*
+	 * The thread it was typed in: its root's platform id (Slack
+	 * thread_ts, Mattermost root_id), or NULL outside a thread.
+	 */
+	const char	*thread;
 };
 
 /* Where an answer goes: a copy the core owns (chat_origin_*). */
@@ -37,6 +42,7 @@ struct chat_origin {
 	char	*channel;
 	char	*reply_to;	/* e.g. Slack's response_url or thread ts */
 	char	*source_id;	/* a click: the message clicked, or NULL */
+	char	*thread;	/* chat_msg.thread, or NULL */
 	int	 click;
 };
 

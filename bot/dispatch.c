@@ -214,6 +214,7 @@ dispatch_audit(struct cmd_ctx *ctx)
 	e.detail = detail;
 	e.duration_ms = clock_mono_ms() - ctx->started_mono;
 	e.via = ctx->origin.click ? "click" : "typed";
+	e.thread = ctx->origin.thread;
 	if (store_audit_append(ctx->bot->store, &e, &cause) != 0) {
 		log_error("audit", "%s", cause);
 		free(cause);

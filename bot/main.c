@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "adapters.h"
+#include "alerts.h"
 #include "alerts_service.h"
 #include "bot.h"
 #include "checks.h"
@@ -28,6 +29,7 @@
 #include "log.h"
 #include "loop.h"
 #include "http.h"
+#include "incidents.h"
 #include "notify.h"
 #include "reload.h"
 #include "runbook_index.h"
@@ -255,7 +257,7 @@ main(int argc, char **argv)
 	const char		*data_dir = NULL, *level_name = NULL;
 	const char		*backup_path = NULL;
 	int			 opt, force_console = 0, force = 0, rc = 0, fd_ok;
-	int			 manifest = 0;
+	int			 manifest = 0, started;
 	long			 fd_before, fd_after;
 	int64_t			 t0 = clock_mono_ms();
 	struct config		*cfg;
@@ -442,6 +444,7 @@ main(int argc, char **argv)
 	bot_add_service(bot, &runbook_service);
 	bot_add_service(bot, &web_service);
 	bot_set_schedule_fn(bot, scheduled_fire);
+	bot_set_thread_fn(bot, incident_thread_reply);
 	if (!cfg->chat.console_enabled && !cfg->chat.slack_enabled &&
 	    !cfg->chat.mattermost_enabled)
 		log_warn("main", "no chat adapter is enabled; the bot will "
@@ -454,7 +457,11 @@ main(int argc, char **argv)
 		return 3;
 	}
 
-	if (bot_start(bot, &cause) != 0) {
+	if ((started = bot_start(bot, &cause)) == 0 && bot->alerts != NULL) {
+		/* The engine exists once its service started; no alert yet. */
+		alerts_set_fired_hook(bot->alerts, incident_auto_fired, bot);
+	}
+	if (started != 0) {
 		fprintf(stderr, "opsbot: %s\n", cause);
 		log_error("main", "%s", cause);
 		free(cause);

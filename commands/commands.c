@@ -15,8 +15,10 @@ extern const struct cmd_entry cmd_disk_entry;
 extern const struct cmd_entry cmd_eod_entry;
 extern const struct cmd_entry cmd_health_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_incident_entry;
 extern const struct cmd_entry cmd_jobs_entry;
 extern const struct cmd_entry cmd_logs_entry;
+extern const struct cmd_entry cmd_rca_entry;
 extern const struct cmd_entry cmd_rerun_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_resolve_entry;
@@ -49,6 +51,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_eod_entry,
 	&cmd_checklist_entry,
 	&cmd_report_entry,
+	&cmd_incident_entry,
+	&cmd_rca_entry,
 	&cmd_runbook_entry,
 	&cmd_status_entry,
 	&cmd_audit_entry,

@@ -321,6 +321,7 @@ config_load_text(const char *text, size_t len, const char *name,
 		cfg_error(&ctx, "web", "web.enabled needs web.token (or "
 		    "$OPSBOT_WEB_TOKEN) or web.trusted_proxy: the page is "
 		    "never open to anyone who can reach the listener");
+	cfg_load_incidents(&ctx, root, c);
 	cJSON_Delete(root);
 
 	if (ctx.nerrors != 0) {

@@ -212,6 +212,20 @@ int	 config_runbook_is_url(const char *runbook);
 /* "alertname", "service", "job", "tag". */
 const char *config_runbook_key_name(enum runbook_key);
 
+/*
+ * incidents.auto_open[i]: an alert that matches (labels, and its host's
+ * tags) opens an incident in channel, unless one of the same group
+ * (group_by's labels) is open already: then it is linked to that one.
+ */
+struct cfg_incident_rule {
+	struct matchers	 matchers;	/* match + match_re */
+	struct strlist	 host_tags;	/* the alert's host has one; empty: any */
+	struct strlist	 group_by;	/* default: alertname */
+	char		*channel;	/* a receiver: "slack:#ops" */
+	int		 severity;	/* of the incident, 1 .. 5 */
+	char		*title;		/* or NULL: "ALERTNAME on HOST" */
+};
+
 struct config {
 	char	*source;	/* file path, or "(embedded default)" */
 
@@ -302,6 +316,15 @@ struct config {
 		int64_t	 confirmations_s;	/* used or expired */
 		int64_t	 disk_samples_s;	/* the web page's disk use */
 	} retention;
+
+	/*
+	 * Alerts that open an incident by themselves, first match wins
+	 * (config_incidents.c); none: only people open incidents.
+	 */
+	struct {
+		struct cfg_incident_rule	*auto_open;
+		size_t				 nauto_open;
+	} incidents;
 
 	/* The runbook library (/runbook); dir NULL: the feature is off. */
 	struct {

@@ -86,6 +86,7 @@ config_free(struct config *c)
 		cfg_free_rows(&cfg_schedule_section, &c->schedules[i]);
 	}
 	free(c->schedules);
+	cfg_incidents_free(c);
 	for (i = 0; i < c->nchecklists; i++) {
 		struct cfg_checklist *cl = &c->checklists[i];
 

@@ -104,6 +104,8 @@ extern const struct cfg_section cfg_command_section;	/* commands.NAME */
 extern const struct cfg_section cfg_host_section;	/* hosts[] */
 extern const struct cfg_section cfg_service_section;	/* hosts[].services[] */
 extern const struct cfg_section cfg_user_section;	/* users[] */
+/* incidents.auto_open[] */
+extern const struct cfg_section cfg_incident_rule_section;
 
 /*
  * Checks obj's keys against the section's rows, then loads every row
@@ -175,6 +177,11 @@ void	 cfg_unknown_name(struct cfg_ctx *, const char *path,
 
 
 /* ---------------------------------------------- sections kept by hand */
+
+/* config_incidents.c */
+void	 cfg_load_incidents(struct cfg_ctx *, const cJSON *root,
+	    struct config *);
+void	 cfg_incidents_free(struct config *);
 
 /* config_routes.c */
 void	 cfg_load_alerts(struct cfg_ctx *, const cJSON *root, struct config *);

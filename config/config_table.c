@@ -156,6 +156,7 @@ static const struct cfg_key root_keys[] = {
 	{ .key = "retention", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "runbooks", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "web", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+	{ .key = "incidents", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 };
 
 static const struct cfg_key bot_keys[] = {
@@ -517,6 +518,39 @@ static const struct cfg_key confluence_keys[] = {
 	  .doc = "How long `/runbook` waits for Confluence" },
 };
 
+static const struct cfg_key incidents_keys[] = {
+	{ .key = "auto_open", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "none",
+	  .doc = "Rules for alerts that open an incident by themselves" },
+};
+
+/* Each of incidents.auto_open[]: which alerts, and the incident made. */
+#define R(field)	offsetof(struct cfg_incident_rule, field)
+static const struct cfg_key incident_rule_keys[] = {
+	{ .key = "match", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "none",
+	  .doc = "Labels the alert must have, with these values" },
+	{ .key = "match_re", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "none",
+	  .doc = "Labels whose values must match these regular expressions" },
+	{ .key = "host_tags", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "none",
+	  .doc = "The alert's host must have one of these tags" },
+	{ .key = "group_by", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "`[\"alertname\"]`",
+	  .doc = "Labels whose values make alerts one problem" },
+	{ .key = "channel", .type = CFG_STRING, .offset = R(channel),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "Where the incident is opened" },
+	{ .key = "severity", .type = CFG_INT, .offset = R(severity),
+	  .min = 1, .max = 5, .def = 2,
+	  .doc = "The incident's severity" },
+	{ .key = "title", .type = CFG_STRING, .offset = R(title),
+	  .doc_default = "the alert",
+	  .doc = "The incident's title" },
+};
+#undef R
+
 /* Each of schedules[]: when the cron says, run a command, post where. */
 #define S(field)	offsetof(struct cfg_schedule, field)
 static const struct cfg_key schedule_keys[] = {
@@ -691,6 +725,10 @@ static const struct cfg_section s_runbooks = SECTION("runbooks",
 static const struct cfg_section s_web = SECTION("web", web_keys);
 static const struct cfg_section s_confluence = SECTION("runbooks.confluence",
     confluence_keys);
+static const struct cfg_section s_incidents = SECTION("incidents",
+    incidents_keys);
+const struct cfg_section cfg_incident_rule_section = ELEMENT(
+    "incidents.auto_open", incident_rule_keys);
 const struct cfg_section cfg_schedule_section = ELEMENT("schedules",
     schedule_keys);
 const struct cfg_section cfg_jobs_section = ELEMENT("hosts[].jobs",
@@ -707,7 +745,8 @@ const struct cfg_section cfg_user_section = ELEMENT("users", user_keys);
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
     &s_remote, &s_retention, &s_runbooks, &s_confluence, &s_web,
-    &cfg_schedule_section, &cfg_jobs_section,
+    &s_incidents, &cfg_incident_rule_section, &cfg_schedule_section,
+    &cfg_jobs_section,
     &cfg_mount_section, &cfg_command_section, &cfg_host_section,
     &cfg_service_section, &cfg_user_section, NULL };
 

@@ -60,6 +60,29 @@ mm_command_text(struct mattermost *mm, const char *msg, int direct)
 	return direct ? xstrdup(msg) : NULL;
 }
 
+/* Hands a person's plain reply in a thread to the core (not a command). */
+static void
+mm_thread_reply(struct mattermost *mm, const char *user, const char *sender,
+    const char *channel, const char *cname, const char *root,
+    const char *message)
+{
+	struct chat_msg	 m;
+	char		*chname = NULL;
+
+	if (cname != NULL)
+		xasprintf(&chname, "#%s", cname);
+	memset(&m, 0, sizeof m);
+	m.user_id = user;
+	m.user_name = sender != NULL && sender[0] == '@' ? sender + 1 : sender;
+	m.channel = channel;
+	m.channel_name = chname;
+	m.thread = root;
+	m.text = message;
+	m.len = strlen(message);
+	bot_handle_thread_reply(mm->bot, mm->chat, &m);
+	free(chname);
+}
+
 static void
 mm_on_posted(struct mattermost *mm, const cJSON *data)
 {
@@ -88,8 +111,17 @@ mm_on_posted(struct mattermost *mm, const cJSON *data)
 	/* Not our own posts, not system messages, never twice. */
 	if (id == NULL || user == NULL || channel == NULL || message == NULL ||
 	    strcmp(user, mm->user_id) == 0 || (type != NULL && *type != '\0') ||
-	    mm_seen(mm, id) ||
-	    (text = mm_command_text(mm, message, direct)) == NULL) {
+	    mm_seen(mm, id)) {
+		cJSON_Delete(post);
+		return;
+	}
+	if (root != NULL && *root == '\0')
+		root = NULL;
+	if ((text = mm_command_text(mm, message, direct)) == NULL) {
+		/* A plain reply in a channel thread: the core may keep it. */
+		if (root != NULL && !direct)
+			mm_thread_reply(mm, user, sender, channel, cname, root,
+			    message);
 		cJSON_Delete(post);
 		return;
 	}
@@ -97,12 +129,13 @@ mm_on_posted(struct mattermost *mm, const cJSON *data)
 	if (cname != NULL)
 		xasprintf(&chname, "#%s", cname);
 	memset(&m, 0, sizeof m);
+	m.thread = root;
 	m.user_id = user;
 	m.user_name = sender != NULL && sender[0] == '@' ? sender + 1 : sender;
 	m.channel = channel;
 	m.channel_name = chname;
 	/* Answer in the thread: its root, or the post itself. */
-	m.reply_to = direct ? NULL : root != NULL && *root != '\0' ? root : id;
+	m.reply_to = direct ? NULL : root != NULL ? root : id;
 	m.text = text;
 	m.len = strlen(text);
 	bot_handle_message(mm->bot, mm->chat, &m);

@@ -31,7 +31,11 @@ slack_dispatch(struct slack *sl, struct slack_cmd *cmd)
 		m.len = strlen(cmd->text);
 		m.click = cmd->click;
 		m.source_id = cmd->source_id;
-		bot_handle_message(sl->bot, sl->chat, &m);
+		m.thread = cmd->thread;
+		if (cmd->plain)
+			bot_handle_thread_reply(sl->bot, sl->chat, &m);
+		else
+			bot_handle_message(sl->bot, sl->chat, &m);
 	}
 }
 
@@ -124,7 +128,29 @@ slack_event_text(struct slack *sl, const char *text)
 	return buf_detach(&b);
 }
 
-/* An app_mention, or a direct message: a command for us, or NULL. */
+/*
+ * A person's reply in a channel thread that does not mention us (a
+ * mention comes again as app_mention): no command, but the core may keep
+ * it (an incident's thread makes it a note).
+ */
+static int
+slack_thread_reply(struct slack *sl, const char *type, const char *ctype,
+    const char *thread, const char *ts, const char *text)
+{
+	char	 mention[48];
+
+	if (strcmp(type, "message") != 0 || thread == NULL || ts == NULL ||
+	    strcmp(thread, ts) == 0 || (ctype != NULL && strcmp(ctype, "im") ==
+	    0))
+		return 0;
+	snprintf(mention, sizeof mention, "<@%s>", sl->bot_user_id);
+	return sl->bot_user_id[0] == '\0' || strstr(text, mention) == NULL;
+}
+
+/*
+ * An app_mention, a direct message, or a plain reply in a channel thread
+ * (slack_thread_reply): a message for us, or NULL.
+ */
 struct slack_cmd *
 slack_from_event(struct slack *sl, const cJSON *ev)
 {
@@ -135,6 +161,7 @@ slack_from_event(struct slack *sl, const cJSON *ev)
 	const char		*ctype = slack_json_str(ev, "channel_type");
 	const char		*thread = slack_json_str(ev, "thread_ts");
 	const char		*ts = slack_json_str(ev, "ts");
+	int			 plain;
 
 	if (type == NULL || user == NULL || text == NULL)
 		return NULL;
@@ -143,10 +170,15 @@ slack_from_event(struct slack *sl, const cJSON *ev)
 	    cJSON_HasObjectItem(ev, "subtype") ||
 	    strcmp(user, sl->bot_user_id) == 0)
 		return NULL;
-	if (strcmp(type, "app_mention") != 0 && !(strcmp(type, "message") ==
-	    0 && ctype != NULL && strcmp(ctype, "im") == 0))
+	plain = slack_thread_reply(sl, type, ctype, thread, ts, text);
+	if (!plain && strcmp(type, "app_mention") != 0 && !(strcmp(type,
+	    "message") == 0 && ctype != NULL && strcmp(ctype, "im") == 0))
 		return NULL;
 	cmd = xcalloc(1, sizeof *cmd);
+	cmd->plain = plain;
+	/* Only a reply has a thread: a thread's root is not in one. */
+	if (thread != NULL && (ts == NULL || strcmp(thread, ts) != 0))
+		cmd->thread = xstrdup(thread);
 	cmd->text = slack_event_text(sl, text);
 	cmd->user_id = xstrdup(user);
 	cmd->channel = slack_dup(slack_json_str(ev, "channel"));

@@ -32,7 +32,9 @@ struct slack_cmd {
 	char			*reply_to;
 	char			*text;
 	char			*source_id;	/* a click: message ts */
+	char			*thread;	/* thread_ts typed in, or NULL */
 	int			 click;
+	int			 plain;		/* a thread reply, not a command */
 	struct slack_cmd	*next;
 };
 

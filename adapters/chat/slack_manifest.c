@@ -42,11 +42,15 @@ static const char *const manifest_event_scopes[] = {
 	"app_mentions:read",	/* app_mention: "@opsbot health db" */
 	"im:history",		/* message.im: commands in a DM */
 	"commands",		/* the slash command */
+	/* message.channels, message.groups: replies in incident threads */
+	"channels:history",
+	"groups:history",
 	NULL,
 };
 
 static const char *const manifest_events[] = {
-	"app_mention", "message.im", NULL,
+	"app_mention", "message.im", "message.channels", "message.groups",
+	NULL,
 };
 
 /* Slack's limit for a slash command's usage hint. */

@@ -41,6 +41,7 @@ slack_cmd_free(struct slack_cmd *cmd)
 		free(cmd->reply_to);
 		free(cmd->text);
 		free(cmd->source_id);
+		free(cmd->thread);
 		free(cmd);
 	}
 }

@@ -407,3 +407,10 @@ alerts_free(struct alerts *al)
 	}
 	free(al);
 }
+
+void
+alerts_set_fired_hook(struct alerts *al, alerts_fired_fn fn, void *arg)
+{
+	al->fired = fn;
+	al->fired_arg = arg;
+}

@@ -139,6 +139,14 @@ int	 alerts_silence_remote(struct alerts *, int64_t id, const char *url,
  * stays alive, see reload.c).
  */
 void	 alerts_set_config(struct alerts *, const struct config *);
+/*
+ * Called on the loop thread, after the store has it, for each alert that
+ * starts firing (new, or again after it resolved; not silenced ones): the
+ * incidents' auto_open rules hook in here (main.c). a is borrowed for
+ * the call. One hook; NULL removes it.
+ */
+typedef void (*alerts_fired_fn)(void *arg, const struct alert *a);
+void	 alerts_set_fired_hook(struct alerts *, alerts_fired_fn, void *arg);
 /* Flushes due groups, reminders and digests; ends expired silences. */
 void	 alerts_tick(struct alerts *);
 /* When alerts_tick has work next (clock_now_ms), or -1. */
@@ -157,5 +165,7 @@ const char *alert_state_name(enum alert_state);
 /* 0 critical (or page), 1 warning (or warn), 2 anything else or NULL. */
 int	 alert_severity_rank(const char *severity);
 size_t	 alerts_count(const struct alerts *);	/* in memory */
+/* The host an alert is about: label host, else instance without port. */
+void	 alert_host(const struct labels *, char *out, size_t len);
 
 #endif /* OPSBOT_ALERTS_H */

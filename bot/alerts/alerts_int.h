@@ -51,6 +51,8 @@ struct alerts {
 	struct adigest		*digests;
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_armed;
+	alerts_fired_fn		 fired;		/* alerts_set_fired_hook */
+	void			*fired_arg;
 };
 
 /* An alert's place in a group, with what that group's message shows. */
@@ -84,8 +86,6 @@ struct agroup {
 int	 alert_visible(const struct alert *);
 /* A label's value, "" when absent (borrowed from a). */
 const char *alert_label(const struct alert *, const char *name);
-/* The host an alert is about: label host, else instance without port. */
-void	 alert_host(const struct labels *, char *out, size_t len);
 
 /*
  * A group's message and the buffers its strings point into: fill with

@@ -180,6 +180,11 @@ alerts_ingest(struct alerts *al, const struct alert_batch *b, char **cause)
 			a->ends_ms = now;
 		if (p->event != NULL)
 			alerts_touch_groups(al, a, 0);
+		/* "fired" and "fired again"; not "... (silenced)". */
+		if (al->fired != NULL && p->event != NULL &&
+		    a->state == ALERT_FIRING && strncmp(p->event, "fired",
+		    5) == 0)
+			al->fired(al->fired_arg, a);
 		if (a->ngroups == 0 && a->state == ALERT_RESOLVED)
 			alerts_unlink(al, a);
 	}

@@ -452,8 +452,8 @@ store_open(const char *path, char **cause)
 		goto fail;
 
 	if (store_prepare(s, "INSERT INTO audit (ts, platform, user, "
-	    "user_name, channel, command, outcome, detail, duration_ms, via) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->audit_insert,
+	    "user_name, channel, command, outcome, detail, duration_ms, via, "
+	    "thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->audit_insert,
 	    cause) != 0 ||
 	    store_prepare(s, "SELECT count(*) FROM audit", &s->audit_count,
 	    cause) != 0 ||
@@ -528,6 +528,7 @@ store_audit_append(struct store *s, const struct audit_entry *e,
 	store_bind_text(st, 8, e->detail);
 	sqlite3_bind_int64(st, 9, e->duration_ms);
 	store_bind_text(st, 10, e->via != NULL ? e->via : "typed");
+	store_bind_text(st, 11, e->thread);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);

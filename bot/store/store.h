@@ -27,6 +27,8 @@ struct audit_entry {
 	const char	*detail;	/* error text, or NULL */
 	int64_t		 duration_ms;
 	const char	*via;		/* "typed" (NULL) or "click" */
+	/* The thread it was typed in (its root's platform id), or NULL. */
+	const char	*thread;
 };
 
 /*

@@ -9,6 +9,7 @@
  * missing on either side.
  */
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +99,9 @@ documented(const char *docs, const char *key)
 			    p += tl)
 				return 1;
 		} else if (*line == '#' && (size_t)(end - line) > n &&
-		    strncmp(end - n, key, n) == 0 && (end[-n - 1] == '.' ||
-		    end[-n - 1] == ' '))
+		    strncmp(end - n, key, n) == 0 &&
+		    (end[-(ptrdiff_t)n - 1] == '.' ||
+		    end[-(ptrdiff_t)n - 1] == ' '))
 			return 1;
 	}
 	return 0;

@@ -97,6 +97,9 @@ TEST(manifest_shape)
 	events = at(j, "settings.event_subscriptions.bot_events");
 	ASSERT(has_string(events, "app_mention"));
 	ASSERT(has_string(events, "message.im"));
+	/* Plain replies in an incident's thread become its notes. */
+	ASSERT(has_string(events, "message.channels"));
+	ASSERT(has_string(events, "message.groups"));
 	cJSON_Delete(j);
 }
 
@@ -134,6 +137,8 @@ TEST(manifest_has_every_scope_of_the_table)
 	/* What the events and the command need. */
 	ASSERT(has_string(bot, "app_mentions:read"));
 	ASSERT(has_string(bot, "im:history"));
+	ASSERT(has_string(bot, "channels:history"));
+	ASSERT(has_string(bot, "groups:history"));
 	ASSERT(has_string(bot, "commands"));
 	cJSON_Delete(j);
 }
