@@ -113,6 +113,9 @@ ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\
 sleep 0.3
 equals "a wrong command token is refused (401)" "$(state | jq -r '.slash_results[1].status')" 401
 equals "and runs nothing" "$(state | jq '.responses | length')" 1
+# The slash token then a percent-encoded NUL is not the token either.
+equals "the command token then %00 is refused (401)" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$BOTPORT/mattermost/command" --data-raw "token=cmdtok%00junk&command=%2Fopsbot&text=whoami&user_id=$JDOE&channel_id=$OPS&response_url=http%3A%2F%2F127.0.0.1%3A$PORT%2Fhooks%2Fnul")" 401
+equals "the command token then a bare %00 is refused (401)" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$BOTPORT/mattermost/command" --data-raw "token=cmdtok%00&command=%2Fopsbot&text=whoami&user_id=$JDOE&channel_id=$OPS&response_url=http%3A%2F%2F127.0.0.1%3A$PORT%2Fhooks%2Fnul")" 401
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"healthtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 wait_for '(.responses | length) >= 2' || true
 s=$(state)
@@ -220,6 +223,8 @@ equals "a click without a token is refused (400)" "$(jq -r .status <<<"$r")" 400
 act="http://127.0.0.1:$BOTPORT/mattermost/action"
 equals "a body that is not JSON gets 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$act" -H 'Content-Type: application/json' -d 'not json')" 400
 contains "with a reason" "$(curl -s -X POST "$act" -H 'Content-Type: application/json' -d '{"user_id":"x"}')" "no context.command and context.token"
+# A token then a NUL is not the token (cJSON would end the string there).
+equals "the button token then an escaped NUL is refused (400)" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$act" -d "{\"context\":{\"command\":\"whoami\",\"token\":\"$secret\\u0000junk\"},\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")" 400
 equals "a good token without user_id/channel_id gets 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$act" -d "{\"context\":{\"command\":\"whoami\",\"token\":\"$secret\"}}")" 400
 sleep 0.3
 equals "no refused click ran anything" "$(sqlite3 "$db" "SELECT count(*) FROM audit")" "$n"
