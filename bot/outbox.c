@@ -145,6 +145,9 @@ outbox_register(struct outbox *ob, const char *platform, outbox_send_fn send,
 	s->platform = xstrdup(platform);
 	s->send = send;
 	s->arg = arg;
+	/* The series exists at 0 from the start, so increase() sees a 1. */
+	metrics_add("opsbot_outbox_failed_total", 0, "platform", platform,
+	    NULL);
 	s->next = ob->senders;
 	ob->senders = s;
 	/* The queues look their sender up again: the newest one sends. */
@@ -352,6 +355,8 @@ ob_give_up(struct outbox *ob, struct ob_channel *ch, struct ob_item *it,
 	if (store_outbox_failed(ob->store, it->id, why, &cause) != 0)
 		ob_store_error("cannot mark a message failed", cause);
 	ob->failed++;
+	metrics_add("opsbot_outbox_failed_total", 1, "platform", ch->platform,
+	    NULL);
 	TAILQ_REMOVE(&ch->items, it, link);
 	ch->nitems--;
 	ob->pending--;

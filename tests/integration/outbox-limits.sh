@@ -7,8 +7,8 @@
 #    arrives cut to fit (…), nothing is cut by the server.
 # 2. A message refused with a non-JSON 400 fails at once; one answered 500
 #    every time fails after chat.outbox.max_attempts (3 here); each is
-#    logged with its cause, counted in /status, and the message behind it
-#    is delivered.
+#    logged with its cause, counted in /status and /metrics, and the
+#    message behind it is delivered.
 # 3. A restart: nothing pending comes back to block the channel.
 # 4. A slash command whose response URL answers 404 is answered to the
 #    asker in the channel (chat.postEphemeral) instead of being dropped.
@@ -81,6 +81,8 @@ equals "500 every time: failed after 3 attempts" \
   "$(q "SELECT state || ' ' || attempts || ' ' || last_error FROM outbox WHERE body LIKE '%Broken500%'")" \
   "failed 3 HTTP 5xx (after 3 attempts)"
 contains "each failure logged with its cause" "$(grep 'refused for good' "$T/bot.err")" "HTTP 5xx (after 3 attempts)"
+metric_failed() { curl -s "http://127.0.0.1:$BP/metrics" | sed -n 's/^opsbot_outbox_failed_total{platform="slack"} //p'; }
+equals "/metrics counts the messages given up" "$(metric_failed)" 2
 ctl slash '{"text":"status","user_id":"U0456"}' >/dev/null
 wait_for '[.responses[] | select(.body.text | tostring | contains("failed for good"))] | length >= 1' 10
 contains "/status counts the messages given up" "$(state | jq -r '.responses[-1].body.text')" "2 failed for good since start"
