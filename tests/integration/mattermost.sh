@@ -424,4 +424,23 @@ if [ -n "$last" ] && [ "$last" -le 1300 ]; then ok "after a healthy resumed conn
 contains "and the log says so" "$(cat "$T/bo.err")" "reconnect backoff starts over"
 stop_bot
 
+# --- no config file, the environment alone, stdin /dev/null (systemd) -------
+# As on Slack: the embedded default must not start the console, whose end
+# of input would stop the bot at once.
+mkdir -p "$T/envonly"
+ctl reset >/dev/null
+conns=$(state | jq .connections_total)
+# Any free port for the listener (the default 9097 may be taken here).
+(cd "$T/envonly" && unset OPSBOT_CONFIG && OPSBOT_ALERTS_LISTEN=127.0.0.1:0 exec "$BOT") </dev/null >"$T/envonly.out" 2>"$T/envonly.err" &
+bot_pid=$!
+if wait_for ".connections_total > $conns and .connections_open >= 1"; then ok "env alone: Mattermost connects with no config file"; else bad "env alone: Mattermost connects" "$(tail -3 "$T/envonly.err")"; fi
+pid=$(ctl post "{\"message\":\"@opsbot status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+# Nobody has a role without a config: the answer is a private refusal.
+if wait_for "[.ephemerals[] | select(.post.root_id == \"$pid\")] | length >= 1"; then ok "env alone: a mention is answered"; else bad "env alone: a mention is answered" "$(tail -3 "$T/envonly.err")"; fi
+sleep 0.5
+if kill -0 "$bot_pid" 2>/dev/null; then ok "env alone: still running with stdin at end of input"; else bad "env alone: still running" "$(tail -3 "$T/envonly.err")"; fi
+equals "env alone: no console output" "$(cat "$T/envonly.out")" ""
+stop_bot
+equals "env alone: SIGTERM stops it cleanly" "$?" 0
+
 assert_done
