@@ -8,7 +8,8 @@
 #    again at once. After the last start every group is in the channel
 #    exactly once: the retried create carried the same pending_post_id, and
 #    the fake (as the server's deduplicateCreatePost, for 30 s) answered
-#    with the post it had made.
+#    with the post it had made. A malformed response URL fails at once,
+#    logged once, shortened.
 # 2. A full data dir (a 2 MB tmpfs; needs root, skipped otherwise): slash
 #    commands are answered directly on their response URL with the store's
 #    reason; once space returns, through the outbox again, no restart.
@@ -83,6 +84,17 @@ equals "every create carries its outbox row as pending_post_id" \
   "$(jq -r '[.posts[] | .pending_post_id | test("^botuserid00000000000000000:opsbot[0-9]+$")] | all' <<<"$s")" true
 equals "the outbox knows their post ids" \
   "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE platform_id IS NULL")" 0
+
+# A malformed response URL fails for good at once (it used to be retried
+# max_attempts times), named once in the log, shortened to its host.
+ctl slash "{\"url\":\"http://127.0.0.1:$BP/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\",\"response_url\":\"htps://mm.example.invalid/hooks/commands/s3cretpath\",\"wait\":false}" >/dev/null
+bad_row() { sqlite3 "$DB" "SELECT state || ' ' || attempts FROM outbox WHERE kind = 'response' AND channel LIKE 'htps:%'"; }
+deadline=$((SECONDS + 15))
+while [ "$(bad_row)" != "failed 1" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+equals "a malformed response URL fails for good at once" "$(bad_row)" "failed 1"
+contains "with its cause" "$(sqlite3 "$DB" "SELECT last_error FROM outbox WHERE channel LIKE 'htps:%'")" "unusable URL"
+equals "the URL is logged once, shortened to its host" "$(cat "$T"/bot*.err | grep -c 'htps://mm.example.invalid/…')" 1
+equals "its path never" "$(cat "$T"/bot*.err | grep -c 's3cretpath')" 0
 kill "$bot_pid"; wait "$bot_pid" 2>/dev/null; bot_pid=
 
 # --- 2. a full data dir: slash commands answered directly -------------------------
