@@ -452,13 +452,13 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 	char		 id[MESSAGE_MM_ID_MAX];
 
 	buf_init(&b);
-	/* Mentions notify from the message, never from an attachment. */
+	/* The mention, live, first in the message: it notifies from there. */
 	if (m->mention != NULL)
 		buf_addf(&b, "%s%s", m->mention, m->title != NULL ? " " : "");
 	if (m->title != NULL) {
 		buf_adds(&b, "**");
 		i = b.len;
-		buf_adds(&b, m->title);
+		escape_mattermost_text(&b, m->title);
 		message_clip(&b, i, MESSAGE_MM_MESSAGE / 4);
 		buf_adds(&b, "**");
 	}
@@ -474,7 +474,8 @@ message_render_mattermost(const struct message *m, cJSON *body, int response,
 		cJSON_AddStringToObject(att, "color", color);
 	buf_clear(&b);
 	if (m->text != NULL) {
-		buf_adds(&b, m->text);
+		/* An attachment's text notifies as a message does. */
+		escape_mattermost_text(&b, m->text);
 		message_clip(&b, 0, MESSAGE_MM_TEXT);
 		buf_adds(&b, "\n");
 	}

@@ -145,6 +145,9 @@ outbox_register(struct outbox *ob, const char *platform, outbox_send_fn send,
 	s->platform = xstrdup(platform);
 	s->send = send;
 	s->arg = arg;
+	/* The series exists at 0 from the start, so increase() sees a 1. */
+	metrics_add("opsbot_outbox_failed_total", 0, "platform", platform,
+	    NULL);
 	s->next = ob->senders;
 	ob->senders = s;
 	/* The queues look their sender up again: the newest one sends. */
@@ -321,12 +324,36 @@ ob_backoff_ms(const struct outbox *ob, int attempts)
 	return ms * (80 + random() % 41) / 100;
 }
 
-/* For logs: a response URL is a credential, so it is never printed. */
+/*
+ * For logs: where a message goes. A URL (a response URL) carries its
+ * credential in the path, so it is shown shortened to its scheme and host
+ * ("https://hooks.slack.com/…"), and only in the first line about the
+ * message: a message retried for hours must not repeat it in every line.
+ * Later lines say "(response URL)".
+ */
 static const char *
-ob_where(const struct ob_channel *ch)
+ob_where(const struct ob_channel *ch, struct ob_item *it, char *buf,
+    size_t len)
 {
-	return strncmp(ch->channel, "http", 4) == 0 ? "(response URL)" :
-	    ch->channel;
+	const char	*sep = strstr(ch->channel, "://"), *host, *at;
+	size_t		 n;
+
+	if (sep == NULL)
+		return ch->channel;
+	if (it == NULL || it->url_logged)
+		return "(response URL)";
+	it->url_logged = 1;
+	host = sep + 3;
+	n = strcspn(host, "/?#");
+	/* user:password@ is a credential too. */
+	while ((at = memchr(host, '@', n)) != NULL) {
+		n -= (size_t)(at + 1 - host);
+		host = at + 1;
+	}
+	snprintf(buf, len, "(response URL %.*s://%.*s/…)",
+	    (int)(sep - ch->channel < 16 ? sep - ch->channel : 16), ch->channel,
+	    (int)(n < 64 ? n : 64), host);
+	return buf;
 }
 
 static void
@@ -344,14 +371,17 @@ static void
 ob_give_up(struct outbox *ob, struct ob_channel *ch, struct ob_item *it,
     const char *why)
 {
-	char	*cause = NULL;
+	char	*cause = NULL, where[128];
 
 	log_error("outbox", "%s %s: message %lld refused for good: %s",
-	    ch->platform, ob_where(ch), (long long)it->id,
+	    ch->platform, ob_where(ch, it, where, sizeof where),
+	    (long long)it->id,
 	    why != NULL ? why : "?");
 	if (store_outbox_failed(ob->store, it->id, why, &cause) != 0)
 		ob_store_error("cannot mark a message failed", cause);
 	ob->failed++;
+	metrics_add("opsbot_outbox_failed_total", 1, "platform", ch->platform,
+	    NULL);
 	TAILQ_REMOVE(&ch->items, it, link);
 	ch->nitems--;
 	ob->pending--;
@@ -367,7 +397,7 @@ ob_complete(struct ob_job *job)
 	struct ob_item		*it = job->item;
 	struct outbox_result	*r = &job->result;
 	int64_t			 now = clock_mono_ms();
-	char			*cause = NULL;
+	char			*cause = NULL, where[128];
 
 	ch->in_flight = 0;
 	it->tries++;
@@ -399,7 +429,8 @@ ob_complete(struct ob_job *job)
 		ch->paused_until = now + (r->retry_after_ms > 0 ?
 		    r->retry_after_ms : 1000);
 		log_warn("outbox", "%s %s: rate limited; holding the channel "
-		    "%lld ms", ch->platform, ob_where(ch),
+		    "%lld ms", ch->platform, ob_where(ch, it, where,
+		    sizeof where),
 		    (long long)(ch->paused_until - now));
 		if (store_outbox_attempt(ob->store, it->id, "rate limited",
 		    &cause) != 0)
@@ -417,7 +448,8 @@ ob_complete(struct ob_job *job)
 		/* Once per message at warn: an outage is not a log flood. */
 		log_emit(it->tries == 1 ? LOG_WARN : LOG_DEBUG, "outbox",
 		    "%s %s: message %lld not delivered (%s); attempt %d of %d, "
-		    "next in %lld ms", ch->platform, ob_where(ch),
+		    "next in %lld ms", ch->platform, ob_where(ch, it, where,
+		    sizeof where),
 		    (long long)it->id, r->error != NULL ? r->error : "?",
 		    it->attempts, ob->limits.max_attempts,
 		    (long long)(it->due - now));

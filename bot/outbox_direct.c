@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "outbox_int.h"
 #include "workers.h"
@@ -37,10 +38,14 @@ ob_direct_done(void *arg, enum workers_status st)
 	if (st == WORKERS_CANCELLED)
 		log_warn("outbox", "%s: a direct answer was cancelled at "
 		    "shutdown", d->platform);
-	else if (d->result.verdict != OUTBOX_SENT)
+	else if (d->result.verdict != OUTBOX_SENT) {
+		/* No row to retry from: this answer is lost for good. */
 		log_error("outbox", "%s: a direct answer was not delivered: %s",
 		    d->platform, d->result.error != NULL ? d->result.error :
 		    "?");
+		metrics_add("opsbot_outbox_failed_total", 1, "platform",
+		    d->platform, NULL);
+	}
 	free(d->result.platform_id);
 	free(d->result.error);
 	free(d->platform);

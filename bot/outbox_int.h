@@ -25,6 +25,7 @@ struct ob_item {
 	int			 attempts;	/* counted, as stored */
 	int			 tries;		/* since loaded: backoff */
 	int			 maybe_sent;	/* see outbox_item */
+	int			 url_logged;	/* its URL was logged once */
 	int64_t			 created_ms;
 	int64_t			 due;		/* mono ms */
 	TAILQ_ENTRY(ob_item)	 link;

@@ -221,6 +221,10 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		r->verdict = OUTBOX_RATE_LIMITED;
 		r->retry_after_ms = (resp.retry_after_s >= 0 ?
 		    resp.retry_after_s : 1) * 1000;
+	} else if (resp.status == 0 && resp.bad_url) {
+		/* A malformed response URL never works: no retries. */
+		r->verdict = OUTBOX_REJECTED;
+		xasprintf(&r->error, "unusable URL (%s)", resp.error);
 	} else if (resp.status == 0 || resp.status >= 500) {
 		r->verdict = OUTBOX_RETRY;
 		/* No server at all: an outage, not counted as an attempt. */

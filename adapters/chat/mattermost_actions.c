@@ -59,6 +59,13 @@ mm_action(void *arg, const struct httpd_request *req,
 	char			*chname = NULL, *text;
 	struct chat_msg		 m;
 
+	if (httpd_json_has_nul(req->body, req->body_len)) {
+		/* The token would be read up to the NUL: a prefix match. */
+		in = NULL;
+		mm_action_answer(resp, 400, "opsbot: the click holds a NUL "
+		    "byte");
+		goto out;
+	}
 	in = cJSON_ParseWithLength(req->body, req->body_len);
 	if (!cJSON_IsObject(in)) {
 		mm_action_answer(resp, 400, "opsbot: the click is not a JSON "

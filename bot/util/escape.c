@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "escape.h"
 
@@ -206,5 +207,34 @@ escape_url_segment(struct buf *b, const char *s)
 			buf_addc(b, *p);
 		else
 			buf_addf(b, "%%%02X", (unsigned char)*p);
+	}
+}
+
+void
+escape_mattermost_text(struct buf *b, const char *s)
+{
+	static const char *const words[] = { "here", "channel", "all" };
+	const char	*p;
+	size_t		 i, n;
+
+	for (p = s; *p != '\0'; p++) {
+		buf_addc(b, *p);
+		if (*p != '@')
+			continue;
+		for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+			n = strlen(words[i]);
+			/*
+			 * Mattermost ends a word at a byte that is not a
+			 * letter, digit or one of :.-_@, and drops trailing
+			 * punctuation before it looks: "@here." pages too.
+			 */
+			if (strncasecmp(p + 1, words[i], n) == 0 &&
+			    !isalnum((unsigned char)p[1 + n]) &&
+			    (unsigned char)p[1 + n] < 0x80) {
+				/* U+200B: "@" and "here" are two words now. */
+				buf_adds(b, "\xe2\x80\x8b");
+				break;
+			}
+		}
 	}
 }

@@ -51,6 +51,15 @@ void	 escape_slack_mrkdwn(struct buf *b, const char *s, size_t n);
 size_t	 escape_slack_mrkdwn_fit(const char *s, size_t n, size_t budget);
 
 /*
+ * Text on Mattermost where mentions notify (a post's message, an
+ * attachment's text): @here, @channel and @all, which page a whole
+ * channel, are defused with a zero-width space after the "@" (it still
+ * reads "@here"); everything else is kept. A message's own mention is
+ * not passed through this.
+ */
+void	 escape_mattermost_text(struct buf *b, const char *s);
+
+/*
  * A Markdown link destination, [label](URL): the bytes that would end
  * the link early (( ) [ ] < > and space) percent-encoded, the rest kept.
  */

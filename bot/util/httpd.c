@@ -575,7 +575,14 @@ httpd_form_get(const char *body, const char *name)
 					buf_addc(&b, ' ');
 				else if (*p == '%' && p + 2 < end &&
 				    (hi = httpd_hex(p[1])) >= 0 &&
-				    (lo = httpd_hex(p[2])) >= 0) {
+				    (lo = httpd_hex(p[2])) >= 0 &&
+				    hi + lo != 0) {
+					/*
+					 * %00 stays as typed: a decoded NUL
+					 * would end the C string there, so
+					 * "token=tok%00junk" would compare
+					 * equal to "tok".
+					 */
 					buf_addc(&b, (char)(hi * 16 + lo));
 					p += 2;
 				} else
@@ -600,4 +607,27 @@ httpd_token_equal(const char *a, const char *b)
 	for (i = 0; i < lb; i++)
 		diff |= (unsigned char)(a[i < la ? i : 0] ^ b[i]);
 	return diff == 0 && la > 0;
+}
+
+int
+httpd_json_has_nul(const char *body, size_t len)
+{
+	size_t	 i;
+
+	/*
+	 * A backslash occurs only inside a JSON string, so each one starts
+	 * an escape: skip what it escapes, and look at each \u for 0000.
+	 */
+	for (i = 0; i < len; i++) {
+		if (body[i] == '\0')
+			return 1;
+		if (body[i] != '\\' || i + 1 >= len)
+			continue;
+		if (body[i + 1] == 'u' && i + 5 < len &&
+		    body[i + 2] == '0' && body[i + 3] == '0' &&
+		    body[i + 4] == '0' && body[i + 5] == '0')
+			return 1;
+		i++;
+	}
+	return 0;
 }

@@ -78,6 +78,11 @@ void	 httpd_set_max_connections(struct httpd *, size_t max);
 
 /* Form fields ("a=1&b=x%20y"): the decoded value of name, or NULL. */
 char	*httpd_form_get(const char *body, const char *name);
+/*
+ * 1 when a JSON text holds a NUL, raw or escaped (\u0000): cJSON ends the
+ * decoded C string there, so a token "tok\u0000junk" would read as "tok".
+ */
+int	 httpd_json_has_nul(const char *body, size_t len);
 /* Constant-time string comparison for tokens; 1 when equal. */
 int	 httpd_token_equal(const char *a, const char *b);
 

@@ -35,6 +35,8 @@ static const struct metrics_family metrics_families[] = {
 	  "Chat messages waiting for delivery, per platform." },
 	{ "opsbot_outbox_oldest_age_seconds", M_GAUGE,
 	  "Age of the oldest undelivered chat message, per platform." },
+	{ "opsbot_outbox_failed_total", M_COUNTER,
+	  "Chat messages given up for good, per platform." },
 	{ "opsbot_chat_rate_limited_total", M_COUNTER,
 	  "Deliveries refused with HTTP 429 by the chat platform." },
 	{ "opsbot_chat_link_up", M_GAUGE,

@@ -325,6 +325,11 @@ control(struct lws *wsi, struct pss *pss, const char *what, struct reply *r)
 		j = ok_object();
 		cJSON_AddStringToObject(j, "id", cid);
 		reply_json(r, 200, j);
+	} else if (!strcmp(what, "slow")) {
+		/* {"delay_ms":5000,"count":N}: creates made, answered late. */
+		g.slow_ms = jint(in, "delay_ms", 2000);
+		g.slow_posts = jint(in, "count", 1000000);
+		reply_json(r, 200, ok_object());
 	} else if (!strcmp(what, "lose")) {
 		/* {"count":1}: the next creates are made, answered 504. */
 		g.lose_posts = jint(in, "count", 1);

@@ -74,6 +74,7 @@ records_new(void)
 	g.last_buttons = NULL;
 	g.no_ephemeral = 0;
 	g.lose_posts = g.deduped = 0;
+	g.slow_posts = g.slow_ms = 0;
 	g.calls = cJSON_CreateObject();
 	g.actions = cJSON_CreateObject();
 	g.replayed = g.resumes = g.app_pings = 0;
@@ -327,11 +328,21 @@ mm_route(struct lws *wsi, struct req *q, struct reply *r)
 	return 0;
 }
 
-/* Every answer carries the request id its AppError bodies name. */
+/*
+ * Every answer carries the request id its AppError bodies name. A slowed
+ * create (_control/slow) was made at once; only its answer waits, so a
+ * test can kill the bot while it waits.
+ */
 static int
 mm_finish(struct req *q, struct reply *r)
 {
 	reply_header(r, "x-request-id:", "r1");
+	if (g.slow_posts > 0 && q->method == M_POST &&
+	    !strncmp(q->path, "/api/v4/posts", 13) &&
+	    (q->path[13] == '\0' || q->path[13] == '?')) {
+		g.slow_posts--;
+		return g.slow_ms;
+	}
 	return 0;
 }
 

@@ -126,6 +126,7 @@ struct mattermost {
 	cJSON *last_buttons; /* newest bot message with buttons */
 	int no_ephemeral; /* the bot lacks create_post_ephemeral */
 	int lose_posts;   /* creates whose answer is lost (504) */
+	int slow_posts, slow_ms; /* creates answered slow_ms late */
 	int deduped;      /* creates answered from pending_post_id */
 	cJSON *actions;
 	/* server state (kept by reset) */

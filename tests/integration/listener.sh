@@ -3,6 +3,7 @@
 #  - a flood of idle connections, more than the descriptor limit allows
 #    (ulimit -n 256): the bot must not spin (CPU seconds from /proc), must
 #    not flood its log, and /healthz answers during and after the flood;
+#  - a soft descriptor limit below the hard one is raised at start;
 #  - HTTP details: a 405 to a request with a body is whole, raw NUL and
 #    invalid UTF-8 inside JSON strings get 400, a bearer token followed by
 #    a NUL is refused, oversized headers get 431;
@@ -29,8 +30,9 @@ start_bot() { # nth-start extra-alerts-keys (a JSON fragment)
   "alerts": { "listen": "127.0.0.1:0", "token": "$TOKEN", "checks": { "enabled": false } $2 } }
 JSON
   mkfifo "$T/in"
-  # The soft and hard limit both: the bot cannot raise its way out.
-  ( ulimit -n 256; exec "$BOT" --config "$T/opsbot.json" --console <"$T/in" >"$T/bot.out" 2>"$T/bot.err" ) &
+  # The soft and hard limit both by default: the bot cannot raise its
+  # way out. FDLIM may set them apart.
+  ( eval "${FDLIM:-ulimit -n 256}"; exec "$BOT" --config "$T/opsbot.json" --console <"$T/in" >"$T/bot.out" 2>"$T/bot.err" ) &
   bot_pid=$!
   exec 9>"$T/in"
   BP=
@@ -160,6 +162,15 @@ for f in "$T/bot.out" "$T/data/opsbot.log"; do
   lacks "no password in $(basename "$f")" "$(cat "$f")" "hunter2"
 done
 lacks "no secret anywhere in the store" "$(sqlite3 "$DB" .dump)" "S3cretPw"
+stop_bot
+
+# --- a soft limit below the hard one: raised at start ------------------------------
+FDLIM='ulimit -Sn 256 && ulimit -Hn 2048' # soft first: hard may not go below it
+start_bot 3 ''
+equals "the soft limit is raised to the hard one (/proc/PID/limits)" \
+  "$(awk '/^Max open files/ { print $4 " " $5 }' "/proc/$bot_pid/limits")" "2048 2048"
+contains "and says so" "$(cat "$T/data/opsbot.log")" "open files limit raised from 256 to 2048"
+lacks "with no warning about the cap" "$(cat "$T/data/opsbot.log")" "open files limited to 2048"
 stop_bot
 
 assert_done

@@ -113,6 +113,9 @@ ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\
 sleep 0.3
 equals "a wrong command token is refused (401)" "$(state | jq -r '.slash_results[1].status')" 401
 equals "and runs nothing" "$(state | jq '.responses | length')" 1
+# The slash token then a percent-encoded NUL is not the token either.
+equals "the command token then %00 is refused (401)" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$BOTPORT/mattermost/command" --data-raw "token=cmdtok%00junk&command=%2Fopsbot&text=whoami&user_id=$JDOE&channel_id=$OPS&response_url=http%3A%2F%2F127.0.0.1%3A$PORT%2Fhooks%2Fnul")" 401
+equals "the command token then a bare %00 is refused (401)" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$BOTPORT/mattermost/command" --data-raw "token=cmdtok%00&command=%2Fopsbot&text=whoami&user_id=$JDOE&channel_id=$OPS&response_url=http%3A%2F%2F127.0.0.1%3A$PORT%2Fhooks%2Fnul")" 401
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"healthtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
 wait_for '(.responses | length) >= 2' || true
 s=$(state)
@@ -220,6 +223,8 @@ equals "a click without a token is refused (400)" "$(jq -r .status <<<"$r")" 400
 act="http://127.0.0.1:$BOTPORT/mattermost/action"
 equals "a body that is not JSON gets 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$act" -H 'Content-Type: application/json' -d 'not json')" 400
 contains "with a reason" "$(curl -s -X POST "$act" -H 'Content-Type: application/json' -d '{"user_id":"x"}')" "no context.command and context.token"
+# A token then a NUL is not the token (cJSON would end the string there).
+equals "the button token then an escaped NUL is refused (400)" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$act" -d "{\"context\":{\"command\":\"whoami\",\"token\":\"$secret\\u0000junk\"},\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")" 400
 equals "a good token without user_id/channel_id gets 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$act" -d "{\"context\":{\"command\":\"whoami\",\"token\":\"$secret\"}}")" 400
 sleep 0.3
 equals "no refused click ran anything" "$(sqlite3 "$db" "SELECT count(*) FROM audit")" "$n"
@@ -418,5 +423,24 @@ last=$(awk '{print $NF}' <<<"$delays")
 if [ -n "$last" ] && [ "$last" -le 1300 ]; then ok "after a healthy resumed connection the backoff is 1 s again ($delays)"; else bad "backoff reset after a healthy resume" "delays: $delays"; fi
 contains "and the log says so" "$(cat "$T/bo.err")" "reconnect backoff starts over"
 stop_bot
+
+# --- no config file, the environment alone, stdin /dev/null (systemd) -------
+# As on Slack: the embedded default must not start the console, whose end
+# of input would stop the bot at once.
+mkdir -p "$T/envonly"
+ctl reset >/dev/null
+conns=$(state | jq .connections_total)
+# Any free port for the listener (the default 9097 may be taken here).
+(cd "$T/envonly" && unset OPSBOT_CONFIG && OPSBOT_ALERTS_LISTEN=127.0.0.1:0 exec "$BOT") </dev/null >"$T/envonly.out" 2>"$T/envonly.err" &
+bot_pid=$!
+if wait_for ".connections_total > $conns and .connections_open >= 1"; then ok "env alone: Mattermost connects with no config file"; else bad "env alone: Mattermost connects" "$(tail -3 "$T/envonly.err")"; fi
+pid=$(ctl post "{\"message\":\"@opsbot status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" | jq -r .post_id)
+# Nobody has a role without a config: the answer is a private refusal.
+if wait_for "[.ephemerals[] | select(.post.root_id == \"$pid\")] | length >= 1"; then ok "env alone: a mention is answered"; else bad "env alone: a mention is answered" "$(tail -3 "$T/envonly.err")"; fi
+sleep 0.5
+if kill -0 "$bot_pid" 2>/dev/null; then ok "env alone: still running with stdin at end of input"; else bad "env alone: still running" "$(tail -3 "$T/envonly.err")"; fi
+equals "env alone: no console output" "$(cat "$T/envonly.out")" ""
+stop_bot
+equals "env alone: SIGTERM stops it cleanly" "$?" 0
 
 assert_done

@@ -7,11 +7,13 @@
 #    arrives cut to fit (…), nothing is cut by the server.
 # 2. A message refused with a non-JSON 400 fails at once; one answered 500
 #    every time fails after chat.outbox.max_attempts (3 here); each is
-#    logged with its cause, counted in /status, and the message behind it
-#    is delivered.
+#    logged with its cause, counted in /status and /metrics, and the
+#    message behind it is delivered.
 # 3. A restart: nothing pending comes back to block the channel.
 # 4. A slash command whose response URL answers 404 is answered to the
 #    asker in the channel (chat.postEphemeral) instead of being dropped.
+# 5. A malformed response URL fails for good at once, one answering 500
+#    after max_attempts; the URL is logged once, shortened to its host.
 # usage: outbox-limits.sh OPSBOT FAKE_SLACK
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
@@ -81,6 +83,8 @@ equals "500 every time: failed after 3 attempts" \
   "$(q "SELECT state || ' ' || attempts || ' ' || last_error FROM outbox WHERE body LIKE '%Broken500%'")" \
   "failed 3 HTTP 5xx (after 3 attempts)"
 contains "each failure logged with its cause" "$(grep 'refused for good' "$T/bot.err")" "HTTP 5xx (after 3 attempts)"
+metric_failed() { curl -s "http://127.0.0.1:$BP/metrics" | sed -n 's/^opsbot_outbox_failed_total{platform="slack"} //p'; }
+equals "/metrics counts the messages given up" "$(metric_failed)" 2
 ctl slash '{"text":"status","user_id":"U0456"}' >/dev/null
 wait_for '[.responses[] | select(.body.text | tostring | contains("failed for good"))] | length >= 1' 10
 contains "/status counts the messages given up" "$(state | jq -r '.responses[-1].body.text')" "2 failed for good since start"
@@ -99,6 +103,33 @@ else
   bad "a 404 response URL falls back to the channel" "$(grep -i 'response URL' "$T/bot.err" | tail -3)"
 fi
 equals "and the row is sent" "$(q "SELECT state FROM outbox WHERE kind = 'response' ORDER BY id DESC LIMIT 1")" sent
+
+# --- 5. unusable response URLs: given up, the URL logged once, shortened -----------
+# A malformed URL can never work: failed at once, with its cause.
+ctl slash '{"text":"whoami","user_id":"U0456","channel_id":"C0OPS","response_url":"htps://hooks.example.invalid/services/T0/B0/s3cretpath"}' >/dev/null
+bad_row() { q "SELECT state || ' ' || attempts FROM outbox WHERE kind = 'response' AND channel LIKE 'htps:%'"; }
+deadline=$((SECONDS + 15))
+while [ "$(bad_row)" != "failed 1" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+equals "a malformed response URL fails for good at once" "$(bad_row)" "failed 1"
+contains "with its cause" "$(q "SELECT last_error FROM outbox WHERE channel LIKE 'htps:%'")" "unusable URL"
+equals "the URL is logged once, shortened to its host" "$(grep -c 'htps://hooks.example.invalid/…' "$T/bot.err")" 1
+equals "its path (the credential) never" "$(grep -c 's3cretpath' "$T/bot.err")" 0
+# One that answers 500 every time: given up after max_attempts (3), each
+# attempt logged, the URL in the first line only.
+ctl ratelimit '{"method":"response_url","status":500,"count":3}' >/dev/null
+ctl slash '{"text":"whoami","user_id":"U0456","channel_id":"C0OPS"}' >/dev/null
+row5=; deadline=$((SECONDS + 20))
+while [ "$SECONDS" -lt "$deadline" ]; do
+  row5=$(q "SELECT id FROM outbox WHERE kind = 'response' AND state = 'failed' AND last_error LIKE 'HTTP 5xx%'")
+  [ -n "$row5" ] && break
+  sleep 0.2
+done
+equals "a response URL answering 500 fails after 3 attempts" "$(q "SELECT state || ' ' || attempts FROM outbox WHERE id = '${row5:-0}'")" "failed 3"
+lines=$(grep "message ${row5:-none} " "$T/bot.err")
+if [ "$(grep -c . <<<"$lines")" -ge 3 ]; then ok "each attempt logged"; else bad "each attempt logged" "$lines"; fi
+equals "the URL in one of them, shortened" "$(grep -c "(response URL http://127.0.0.1:$PORT/…)" <<<"$lines")" 1
+equals "the others say only (response URL)" "$(grep -c '(response URL):' <<<"$lines")" "$(($(grep -c . <<<"$lines") - 1))"
+lacks "no response URL's path in the log" "$(cat "$T/bot.err")" "127.0.0.1:$PORT/response/"
 
 # --- 3. a restart brings nothing back to block the channel -------------------------
 kill "$bot_pid"; wait "$bot_pid" 2>/dev/null; bot_pid=

@@ -69,16 +69,21 @@ s=$(state)
 equals "a refusal is ephemeral" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "ephemeral"
 contains "with the suggestion" "$(jq -r '.responses[0].body.text' <<<"$s")" "did you mean /status?"
 
+refusal=()
 # Private by default: /help, /whoami and refusals of names (an unknown
-# host, log or service) go only to the asker.
-# (Logs and services share the refusal: remote_refuse_unknown.)
-for cmd in "help" "whoami" "health nowhere" "logs localhost nolog"; do
+# host, log, service or job) go only to the asker.
+for cmd in "help" "whoami" "health nowhere" "logs localhost nolog" \
+  "restart localhost nosvc" "restart localhost nosvc --confirm" "rerun NOSUCHJOB"; do
   ctl reset >/dev/null
   ctl slash "$(jq -nc --arg t "$cmd" '{text: $t}')" >/dev/null
   wait_for '(.responses | length) >= 1' || true
   equals "/$cmd answered only to the asker" "$(state | jq -r '.responses[0].body.response_type')" "ephemeral"
+  refusal[${#refusal[@]}]=$(state | jq -r '.responses[0].body.text')
 done
-contains "the log refusal names what is known" "$(state | jq -r '.responses[0].body.text')" "unknown log nolog on localhost"
+contains "the log refusal names what is known" "${refusal[3]}" "unknown log nolog on localhost"
+contains "the service refusal names what is known" "${refusal[4]}" "unknown service nosvc on localhost; known: ghost"
+contains "confirmed or not" "${refusal[5]}" "unknown service nosvc on localhost"
+contains "the job refusal says where jobs are listed" "${refusal[6]}" "job NOSUCHJOB is not in the inventory"
 ctl reset >/dev/null
 ctl event '{"type":"app_mention","text":"<@U0BOT> whoami","channel":"C0OPS"}' >/dev/null
 wait_for '(.ephemerals | length) >= 1' || true
@@ -271,7 +276,8 @@ slack/U0VIEW"
 # would stop the bot at once.
 mkdir -p "$T/envonly"
 ctl reset >/dev/null
-(cd "$T/envonly" && unset OPSBOT_CONFIG && exec "$BOT") </dev/null >"$T/envonly.out" 2>"$T/envonly.err" &
+# Any free port for the listener: the default 9097 may be taken here.
+(cd "$T/envonly" && unset OPSBOT_CONFIG && OPSBOT_ALERTS_LISTEN=127.0.0.1:0 exec "$BOT") </dev/null >"$T/envonly.out" 2>"$T/envonly.err" &
 bot_pid=$!
 if wait_for '.connections_open >= 1'; then ok "env alone: Slack connects with no config file"; else bad "env alone: Slack connects" "$(tail -3 "$T/envonly.err")"; fi
 ctl slash '{"text":"status"}' >/dev/null

@@ -46,6 +46,12 @@ for k in Type=notify User=opsbot StateDirectory=opsbot WatchdogSec=30s 'ExecRelo
 	MemoryDenyWriteExecute=yes RestrictNamespaces=yes; do
 	grep -qxF -- "$k" "$unit" || fail "unit lacks $k"
 done
+# Descriptors: the bot raises its soft limit to this hard one at start;
+# without it 1,024 connections exhaust it (issue 11).
+nofile=$(sed -n 's/^LimitNOFILE=//p' "$unit")
+[[ "$nofile" =~ ^[0-9]+$ ]] && [ "$nofile" -ge 4096 ] ||
+	fail "unit lacks LimitNOFILE= (4096 or more): '$nofile'"
+grep -qxF StateDirectoryMode=0700 "$unit" || fail "unit lacks StateDirectoryMode=0700"
 grep -qE '^u opsbot - .* /var/lib/opsbot ' "$root$sysusersdir/opsbot.conf" ||
 	fail "sysusers.d entry for opsbot"
 grep -qE '^d /var/lib/opsbot 0750 opsbot opsbot' "$root$tmpfilesdir/opsbot.conf" ||

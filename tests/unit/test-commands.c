@@ -225,6 +225,21 @@ TEST(jobs_and_a_rerun_that_looks_first)
 	ASSERT_CONTAINS(out, "FEED_HELD on db1 is OH (on hold)");
 	ASSERT_CONTAINS(out, "Confirm runs: sendevent -E FORCE_STARTJOB -J "
 	    "FEED_HELD on db1");
+	/* ST (starting) is on its way too: refused, confirmed or not. */
+	put("db1", "status", "\nJob Name                         Last Start   "
+	    "        Last End             ST Run/Ntry Pri/Xit\n"
+	    "________________________________ ____________________ "
+	    "____________________ __ ________ _______\n\n"
+	    "FEED_START                       11/22/2026 07:10:00  -----"
+	    "                ST 90003/1\n");
+	out = run("/rerun FEED_START --confirm");
+	ASSERT_CONTAINS(out, "FEED_START is starting since 11/22/2026 "
+	    "07:10:00 on db1; it was not started again");
+	ASSERT(strstr(out, "force-started") == NULL);
+	out = run("/rerun FEED_START");
+	ASSERT_CONTAINS(out, "it was not started again");
+	ASSERT(strstr(out, "Confirm runs") == NULL);
+	put_fixture("db1", "status", "autorep-states.txt");
 }
 
 TEST(top_logs_and_a_restart)

@@ -310,7 +310,28 @@ TEST(url_segment_keeps_a_file_name)
 	CHECK_CASES(cases);
 }
 
+TEST(mattermost_text_defuses_channel_wide_mentions)
+{
+#define ZW "\xe2\x80\x8b"
+	static const struct esc_case cases[] = {
+		{ escape_mattermost_text, "", "" },
+		{ escape_mattermost_text, "@here", "@" ZW "here" },
+		{ escape_mattermost_text, "x @CHANNEL: y @All.", "x @" ZW
+		    "CHANNEL: y @" ZW "All." },
+		{ escape_mattermost_text, "@here_ @all-", "@" ZW "here_ @" ZW
+		    "all-" },
+		/* Users and groups, and longer words, are left alone. */
+		{ escape_mattermost_text, "@jdoe @oncall @herein @allison",
+		    "@jdoe @oncall @herein @allison" },
+		{ escape_mattermost_text, "@here\xc3\xa9 @", "@here\xc3\xa9 @" },
+	};
+#undef ZW
+
+	CHECK_CASES(cases);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(mattermost_text_defuses_channel_wide_mentions),
 	TEST_ENTRY(shquote_survives_hostile_input),
 	TEST_ENTRY(shquote_exact_text),
 	TEST_ENTRY(shquote_control_bytes_and_utf8),

@@ -130,6 +130,30 @@ TEST(mentions_are_live_and_only_mentions)
 	ASSERT_STR_EQ(get(b, "message"), "@oncall **prod-db: CRIT**");
 	cJSON_Delete(b);
 
+	/*
+	 * Mattermost: @here and a group reach it live; the same words in
+	 * an alert's or a user's text (which notify from the message and
+	 * from an attachment's text) are defused. Code blocks never notify.
+	 */
+	b = cJSON_CreateObject();
+	m.mention = "@here @oncall-team";
+	m.title = "@channel disk full";
+	m.text = "user says @ALL, @here. and @channel; acknowledged by @jdoe; "
+	    "@herein mail@all.example";
+	m.code = "@here from a host\n";
+	message_render_mattermost(&m, b, 0, NULL);
+	ASSERT_STR_EQ(get(b, "message"), "@here @oncall-team "
+	    "**@\u200bchannel disk full**");
+	ASSERT_CONTAINS(get(b, "props.attachments.0.text"), "user says "
+	    "@\u200bALL, @\u200bhere. and @\u200bchannel; acknowledged by "
+	    "@jdoe; @herein mail@\u200ball.example\n```\n@here from a host\n```");
+	cJSON_Delete(b);
+	b = cJSON_CreateObject();
+	message_render_mattermost(&m, b, 1, NULL);
+	ASSERT_STR_EQ(get(b, "text"), "@here @oncall-team "
+	    "**@\u200bchannel disk full**");
+	cJSON_Delete(b);
+
 	/* Forms that are not mentions are never live. */
 	buf_init(&out);
 	message_slack_mention(&out, "<!subteam^> <@x1> <@U1|a<b> <!herex> "

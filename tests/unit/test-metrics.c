@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "chatlink.h"
 #include "clock.h"
@@ -198,7 +200,57 @@ TEST(store_health_summaries_and_commit)
 	store_close(s);
 }
 
+/*
+ * docs/monitoring.md's table and the registry agree: every family is a
+ * row "| `name` | type |", and every row is a family.
+ */
+TEST(metrics_documented)
+{
+	char	*out, *docs, *line, *save, *p, row[256], name[128];
+	FILE	*f;
+	long	 n;
+	int	 rows = 0;
+
+	if ((f = fopen(OPSBOT_SOURCE_DIR "/docs/monitoring.md", "r")) == NULL)
+		TEST_FAIL("cannot read docs/monitoring.md");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	docs = calloc(1, (size_t)n + 1);
+	if (docs == NULL || fread(docs, 1, (size_t)n, f) != (size_t)n)
+		TEST_FAIL("cannot read docs/monitoring.md");
+	fclose(f);
+	metrics_reset();
+	out = render();
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char type[32];
+
+		if (sscanf(line, "# TYPE %127s %31s", name, type) != 2)
+			continue;
+		snprintf(row, sizeof row, "| `%s` | %s |", name, type);
+		if (strstr(docs, row) == NULL)
+			TEST_FAIL("docs/monitoring.md has no row %s", row);
+	}
+	free(out);
+	out = render();
+	for (p = strstr(docs, "\n| `opsbot_"); p != NULL;
+	    p = strstr(p + 1, "\n| `opsbot_")) {
+		if (sscanf(p, "\n| `%127[a-z_]`", name) != 1)
+			continue;
+		rows++;
+		snprintf(row, sizeof row, "# TYPE %s ", name);
+		if (strstr(out, row) == NULL)
+			TEST_FAIL("docs/monitoring.md documents %s, which the "
+			    "registry does not have", name);
+	}
+	ASSERT(rows > 10);
+	free(out);
+	free(docs);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(metrics_documented),
 	TEST_ENTRY(metrics_help_type_and_counters),
 	TEST_ENTRY(metrics_label_escaping),
 	TEST_ENTRY(metrics_histogram_cumulative),

@@ -213,10 +213,39 @@ TEST(form_fields_and_tokens)
 	ASSERT(!httpd_token_equal("s3cret", "s3cret-token"));
 	ASSERT(!httpd_token_equal("s3cret-token-and-more", "s3cret-token"));
 	ASSERT(!httpd_token_equal("", ""));
+	/* A token then a NUL is not the token: %00 is not decoded. */
+	v = httpd_form_get("token=cmdtok%00junk", "token");
+	ASSERT_STR_EQ(v, "cmdtok%00junk");
+	ASSERT(!httpd_token_equal(v, "cmdtok"));
+	free(v);
+	v = httpd_form_get("token=cmdtok%00", "token");
+	ASSERT(!httpd_token_equal(v, "cmdtok"));
+	free(v);
+}
+
+/* Whether the text s (NUL-terminated here) holds a NUL, raw or escaped. */
+static int
+has_nul(const char *s)
+{
+	return httpd_json_has_nul(s, strlen(s));
+}
+
+TEST(json_nul_raw_or_escaped)
+{
+	static const char	 raw[] = "{\"token\":\"tok\0junk\"}";
+
+	ASSERT(has_nul("{\"token\":\"tok\\u0000junk\"}"));
+	ASSERT(httpd_json_has_nul(raw, sizeof raw - 1));
+	ASSERT(!has_nul("{\"token\":\"tok\\u0041\"}"));
+	/* An escaped backslash then "u0000" is text, not a NUL. */
+	ASSERT(!has_nul("{\"a\":\"\\\\u0000\"}"));
+	ASSERT(!has_nul("{\"a\":\"x\\\"u0000\"}"));
+	ASSERT(!has_nul(""));
 }
 
 static const struct test tests[] = {
 	TEST_ENTRY(form_fields_and_tokens),
+	TEST_ENTRY(json_nul_raw_or_escaped),
 	TEST_ENTRY(civil_dates),
 	TEST_ENTRY(suggest_distances),
 	TEST_ENTRY(suggest_picks),
