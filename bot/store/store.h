@@ -27,6 +27,7 @@ struct audit_entry {
 	const char	*detail;	/* error text, or NULL */
 	int64_t		 duration_ms;
 	const char	*via;		/* "typed" (NULL) or "click" */
+	const char	*thread;	/* the thread it was typed in, or NULL */
 };
 
 /*
@@ -37,7 +38,11 @@ struct store *store_open(const char *path, char **cause);
 /* Finalizes statements and closes the file; accepts NULL. */
 void	 store_close(struct store *);
 
-/* Returns 0, or -1 and sets *cause (caller frees). */
+/*
+ * Appends a row chained to the one before it (store_chain.h): one
+ * INSERT that reads the previous row's hash itself. Returns 0, or -1 and
+ * sets *cause (caller frees).
+ */
 int	 store_audit_append(struct store *, const struct audit_entry *,
 	    char **cause);
 /* Number of audit rows, or -1 on error. */

@@ -144,9 +144,14 @@ TEST(store_migrates_v1)
 	ASSERT_QUERY(path, "SELECT count(*) FROM runbook_files", "0");
 	ASSERT_QUERY(path, "SELECT count(*) FROM runbooks_fts WHERE "
 	    "runbooks_fts MATCH '\"restart\"'", "0");
-	/* v8: the audit chain, incidents, tickets, hosts' state. */
+	/*
+	 * v8: the audit chain, incidents, tickets, hosts' state. The old
+	 * row stays outside the chain; the new one starts it.
+	 */
 	ASSERT_QUERY(path, "SELECT count(*) FROM audit WHERE hash IS NULL",
-	    "2");
+	    "1");
+	ASSERT_QUERY(path, "SELECT prev_hash FROM audit WHERE id = 2",
+	    "0000000000000000000000000000000000000000000000000000000000000000");
 	ASSERT_QUERY(path, "SELECT count(*) FROM incidents", "0");
 	ASSERT_QUERY(path, "SELECT count(*) FROM incident_notes", "0");
 	ASSERT_QUERY(path, "SELECT count(*) FROM incident_alerts", "0");
