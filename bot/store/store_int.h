@@ -67,6 +67,11 @@ enum store_cached {
 	STORE_C_AUDIT_TOTAL,
 	STORE_C_AUDIT_PRUNE_HEAD,
 	STORE_C_AUDIT_ANCHOR,
+	/* /handover's reads (store_handover.c). */
+	STORE_C_HANDOVER_INCIDENTS,
+	STORE_C_HANDOVER_TICKETS,
+	STORE_C_HANDOVER_FAILING,
+	STORE_C_HANDOVER_LAST,
 	/* The runbook library (store_runbooks.c). */
 	STORE_C_RUNBOOK_DEL_FTS,
 	STORE_C_RUNBOOK_DEL_FILE,
