@@ -102,6 +102,27 @@ bot_ssh_dir(const char *data_dir, char **cause)
 	return dir;
 }
 
+/*
+ * The audit chain's tail in the log at start and stop: a copy away from
+ * the store (the log shipper's) to check with --verify-audit
+ * --audit-tail, which is what shows a tail cut off later.
+ */
+static void
+bot_log_audit_tail(struct bot *b, const char *when)
+{
+	char	 hash[80], *cause = NULL;
+	int64_t	 id;
+
+	if (b->store == NULL)
+		return;
+	if (store_audit_tail(b->store, &id, hash, sizeof hash, &cause) != 0) {
+		log_warn("audit", "%s", cause);
+		free(cause);
+	} else if (id > 0 && *hash != '\0')
+		log_info("audit", "%s: the audit chain's tail is %lld:%s", when,
+		    (long long)id, hash);
+}
+
 struct bot *
 bot_create(struct config *cfg, const struct cmd_entry *const *table,
     char **cause)
@@ -124,6 +145,7 @@ bot_create(struct config *cfg, const struct cmd_entry *const *table,
 	free(db);
 	if (b->store == NULL)
 		goto fail;
+	bot_log_audit_tail(b, "start");
 	if ((b->ssh_dir = bot_ssh_dir(cfg->bot.data_dir, cause)) == NULL)
 		goto fail;
 	if ((b->loop = loop_create(cfg->chat.slack_enabled ||
@@ -380,6 +402,7 @@ bot_free(struct bot *b)
 	free(b->retired_chats);
 	free(b->reload_chat_error);
 	rbac_free(b->rbac);
+	bot_log_audit_tail(b, "stop");
 	store_close(b->store);
 	free(b->ssh_dir);
 	config_free(b->cfg);

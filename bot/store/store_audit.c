@@ -4,6 +4,7 @@
  */
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "buf.h"
@@ -175,4 +176,28 @@ store_audit_count(struct store *s)
 		sqlite3_reset(st);
 	}
 	return n;
+}
+
+int
+store_audit_tail(struct store *s, int64_t *id, char *hash, size_t len,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	const char	*h;
+	int		 rc;
+
+	st = store_stmt(s, STORE_C_AUDIT_TAIL, "SELECT id, hash FROM audit "
+	    "ORDER BY id DESC LIMIT 1", cause);
+	if (st == NULL)
+		return -1;
+	*id = 0;
+	if (len > 0)
+		*hash = '\0';
+	while ((rc = store_next_row(s, st, "cannot read the audit", cause)) >
+	    0) {
+		*id = sqlite3_column_int64(st, 0);
+		if ((h = store_col_text(st, 1)) != NULL && len > 0)
+			snprintf(hash, len, "%s", h);
+	}
+	return rc < 0 ? -1 : 0;
 }

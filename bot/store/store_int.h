@@ -67,6 +67,7 @@ enum store_cached {
 	STORE_C_AUDIT_TOTAL,
 	STORE_C_AUDIT_PRUNE_HEAD,
 	STORE_C_AUDIT_ANCHOR,
+	STORE_C_AUDIT_TAIL,
 	/* /handover's reads (store_handover.c). */
 	STORE_C_HANDOVER_INCIDENTS,
 	STORE_C_HANDOVER_TICKETS,

@@ -2,7 +2,8 @@
 # Integration: opsbot --verify-audit over a store the real bot wrote (its
 # console, a few commands): a clean chain exits 0 and prints its tail; an
 # edited, a deleted and an inserted row exit 5 naming the row; a tail cut
-# off is found only with the tail recorded before; --audit-tail alone is
+# off is found only with the tail recorded before (the bot logs it at
+# stop); --audit-tail alone is
 # wrong usage; a missing store exits 3. The running bot is not disturbed.
 # usage: verify-audit.sh /path/to/opsbot
 set -u
@@ -61,9 +62,12 @@ equals "an inserted row: exit 5" "$rc" 5
 contains "an inserted row: named" "$out" "BROKEN at row 7 ("
 contains "an inserted row: what" "$out" "has no hash"
 
+# The tail as the bot logged it at stop: a copy away from the store.
 fresh
+logged=$(sed -n 's/.*stop: the audit chain.s tail is \([0-9]*:[0-9a-f]*\).*/\1/p' "$T/bot.log" | tail -1)
 out=$(verify)
 tail=$(sed -n 's/^the chain holds; tail \([0-9]*:[0-9a-f]*\) .*/\1/p' <<<"$out")
+equals "the bot logs the chain's tail at stop" "$logged" "$tail"
 sql "DELETE FROM audit WHERE id >= 5"
 out=$(verify); rc=$?
 equals "a cut tail alone: the chain holds (the store cannot show it)" "$rc" 0
