@@ -308,7 +308,9 @@ main_verify_audit(const struct config *cfg, const char *tail)
 			printf("BROKEN at row %lld: %s\n", (long long)v.bad_id,
 			    v.what);
 		rc = 5;
-	} else
+	} else if (v.tail_id == 0)
+		printf("the chain holds; it has no rows yet\n");
+	else
 		printf("the chain holds; tail %lld:%s (keep it elsewhere and "
 		    "pass it as --audit-tail later to prove nothing was cut "
 		    "from the end)\n", (long long)v.tail_id, v.tail_hash);

@@ -320,6 +320,9 @@ verify_walk(struct verify *vf, const char *tail,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		goto fail;
+	/* Every chained row pruned: the anchor's row is the tail. */
+	if (v->tail_id == 0)
+		v->tail_id = v->anchor_upto;
 	if (!v->broken && tail != NULL)
 		verify_tail(vf, v, tail);
 	return 0;

@@ -353,6 +353,7 @@ TEST(pruned_prefix_verifies)
 	const char			*path = db_path("pruned.db");
 	struct store_audit_verdict	 v;
 	struct store			*s;
+	char				 tail[128];
 
 	clock_fake_set(NOW);
 	chain_of(path, 6);
@@ -388,6 +389,12 @@ TEST(pruned_prefix_verifies)
 	ASSERT_INT_EQ(store_prune(s, STORE_PRUNE_AUDIT, NOW + DAY, 500, NULL),
 	    4);
 	ASSERT_INT_EQ(store_audit_count(s), 0);
+	/* Nothing left: the anchor is the tail, and vouches for row 6. */
+	verify(path, NULL, &v);
+	ASSERT_INT_EQ(v.broken, 0);
+	ASSERT_INT_EQ(v.tail_id, 6);
+	ASSERT_STR_EQ(v.tail_hash, v.anchor_hash);
+	snprintf(tail, sizeof tail, "6:%s", v.anchor_hash);
 	append(s, NOW + 2 * DAY, "/status");
 	append(s, NOW + 2 * DAY, "/health all");
 	verify(path, NULL, &v);
@@ -395,6 +402,8 @@ TEST(pruned_prefix_verifies)
 	ASSERT_INT_EQ(v.anchor_upto, 6);
 	ASSERT_INT_EQ(v.tail_id, 8);
 	ASSERT_INT_EQ(v.checked, 2);
+	verify(path, tail, &v);
+	ASSERT_INT_EQ(v.broken, 0);
 	store_close(s);
 
 	/* An edit after the prune is found; so is a row under the anchor. */
