@@ -122,6 +122,121 @@ verify(const char *path, const char *tail, struct store_audit_verdict *v)
 	free((v).what);							\
 } while (0)
 
+/* The encoding docs/operations.md gives, written out by hand. */
+static void
+enc_int(struct sha256 *h, int64_t v)
+{
+	uint8_t	 b[9];
+	int	 i;
+
+	b[0] = 0x01;
+	for (i = 0; i < 8; i++)
+		b[1 + i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+	sha256_update(h, b, sizeof b);
+}
+
+static void
+enc_text(struct sha256 *h, const char *t)
+{
+	uint8_t	 b[9];
+	size_t	 n;
+	int	 i;
+
+	if (t == NULL) {
+		sha256_update(h, "", 1);
+		return;
+	}
+	n = strlen(t);
+	b[0] = 0x03;
+	for (i = 0; i < 8; i++)
+		b[1 + i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
+	sha256_update(h, b, sizeof b);
+	sha256_update(h, t, n);
+}
+
+/*
+ * The hash is the documented one, so a verifier of one's own (or a
+ * later opsbot) can recompute it: SHA-256 over prev_hash, id, ts,
+ * platform, user, user_name, channel, command, outcome, detail,
+ * duration_ms, via, thread, each with its kind and length.
+ */
+TEST(hash_is_the_documented_encoding)
+{
+	const char	*path = db_path("encoding.db");
+	struct sha256	 h;
+	uint8_t		 d[SHA256_LEN];
+	char		 hex[SHA256_HEX_LEN + 1], q[256];
+	struct store	*s;
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+
+	chain_of(path, 1);
+	sha256_init(&h);
+	enc_text(&h, STORE_CHAIN_GENESIS);
+	enc_int(&h, 1);
+	enc_int(&h, NOW - 30 * DAY + 60000LL);
+	enc_text(&h, "slack");
+	enc_text(&h, "U1");
+	enc_text(&h, "alice");
+	enc_text(&h, "C1");
+	enc_text(&h, "/disk web1");
+	enc_text(&h, "ok");
+	enc_text(&h, NULL);
+	enc_int(&h, 3);
+	enc_text(&h, "typed");
+	enc_text(&h, NULL);
+	sha256_final(&h, d);
+	sha256_hex(d, hex);
+	snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE id = 1 AND "
+	    "hash = '%s'", hex);
+	ASSERT_INT_EQ(scalar(path, q), 1);
+
+	/* A thread, as the incident's commands carry it, is covered too. */
+	s = store_open(path, NULL);
+	ASSERT_NOT_NULL(s);
+	{
+		struct audit_entry e = { .ts_ms = 5, .platform = "slack",
+		    .user_id = "U1", .channel = "C1", .command = "/x",
+		    .outcome = "ok", .thread = "1700000000.000100" };
+
+		ASSERT_INT_EQ(store_audit_append(s, &e, NULL), 0);
+	}
+	store_close(s);
+	ASSERT_INT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	ASSERT_INT_EQ(sqlite3_prepare_v2(db, "SELECT prev_hash, hash FROM "
+	    "audit WHERE id = 2", -1, &st, NULL), SQLITE_OK);
+	ASSERT_INT_EQ(sqlite3_step(st), SQLITE_ROW);
+	ASSERT_STR_EQ((const char *)sqlite3_column_text(st, 0), hex);
+	sha256_init(&h);
+	enc_text(&h, hex);
+	enc_int(&h, 2);
+	enc_int(&h, 5);
+	enc_text(&h, "slack");
+	enc_text(&h, "U1");
+	enc_text(&h, NULL);
+	enc_text(&h, "C1");
+	enc_text(&h, "/x");
+	enc_text(&h, "ok");
+	enc_text(&h, NULL);
+	enc_int(&h, 0);
+	enc_text(&h, "typed");
+	enc_text(&h, "1700000000.000100");
+	sha256_final(&h, d);
+	sha256_hex(d, hex);
+	ASSERT_STR_EQ((const char *)sqlite3_column_text(st, 1), hex);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	{
+		struct store_audit_verdict v;
+
+		verify(path, NULL, &v);
+		ASSERT_INT_EQ(v.broken, 0);
+		sql(path, "UPDATE audit SET thread = NULL WHERE id = 2");
+		verify(path, NULL, &v);
+		ASSERT_BROKEN_AT(v, 2, "edited");
+	}
+}
+
 TEST(clean_chain_holds)
 {
 	const char			*path = db_path("clean.db");
@@ -434,6 +549,7 @@ TEST(missing_file)
 }
 
 static const struct test tests[] = {
+	TEST_ENTRY(hash_is_the_documented_encoding),
 	TEST_ENTRY(clean_chain_holds),
 	TEST_ENTRY(edited_row_found),
 	TEST_ENTRY(deleted_row_found),
