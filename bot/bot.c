@@ -145,7 +145,6 @@ bot_create(struct config *cfg, const struct cmd_entry *const *table,
 	free(db);
 	if (b->store == NULL)
 		goto fail;
-	bot_log_audit_tail(b, "start");
 	if ((b->ssh_dir = bot_ssh_dir(cfg->bot.data_dir, cause)) == NULL)
 		goto fail;
 	if ((b->loop = loop_create(cfg->chat.slack_enabled ||
@@ -215,6 +214,8 @@ bot_start(struct bot *b, char **cause)
 	size_t			 i;
 
 	cause_clear(cause);
+	/* Here, not at create: the log file is open by now. */
+	bot_log_audit_tail(b, "start");
 	/*
 	 * The listener first (alert webhooks; adapters add their routes
 	 * when they start), and the alerts after the adapters they post to.
