@@ -102,6 +102,27 @@ bot_ssh_dir(const char *data_dir, char **cause)
 	return dir;
 }
 
+/*
+ * The audit chain's tail in the log at start and stop: a copy away from
+ * the store (the log shipper's) to check with --verify-audit
+ * --audit-tail, which is what shows a tail cut off later.
+ */
+static void
+bot_log_audit_tail(struct bot *b, const char *when)
+{
+	char	 hash[80], *cause = NULL;
+	int64_t	 id;
+
+	if (b->store == NULL)
+		return;
+	if (store_audit_tail(b->store, &id, hash, sizeof hash, &cause) != 0) {
+		log_warn("audit", "%s", cause);
+		free(cause);
+	} else if (id > 0 && *hash != '\0')
+		log_info("audit", "%s: the audit chain's tail is %lld:%s", when,
+		    (long long)id, hash);
+}
+
 struct bot *
 bot_create(struct config *cfg, const struct cmd_entry *const *table,
     char **cause)
@@ -193,6 +214,8 @@ bot_start(struct bot *b, char **cause)
 	size_t			 i;
 
 	cause_clear(cause);
+	/* Here, not at create: the log file is open by now. */
+	bot_log_audit_tail(b, "start");
 	/*
 	 * The listener first (alert webhooks; adapters add their routes
 	 * when they start), and the alerts after the adapters they post to.
@@ -380,6 +403,7 @@ bot_free(struct bot *b)
 	free(b->retired_chats);
 	free(b->reload_chat_error);
 	rbac_free(b->rbac);
+	bot_log_audit_tail(b, "stop");
 	store_close(b->store);
 	free(b->ssh_dir);
 	config_free(b->cfg);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "adapters.h"
@@ -37,6 +38,7 @@
 #include "scheduled.h"
 #include "store.h"
 #include "store_backup.h"
+#include "store_chain.h"
 #include "slack_manifest.h"
 #include "cmd.h"
 #include "xmalloc.h"
@@ -46,6 +48,8 @@ static const char usage_text[] =
 "              [--console]\n"
 "       opsbot --check-config FILE\n"
 "       opsbot --backup FILE [--force] [--config FILE] [--data-dir DIR]\n"
+"       opsbot --verify-audit [--audit-tail ID:HASH] [--config FILE]\n"
+"              [--data-dir DIR]\n"
 "       opsbot --slack-manifest [--config FILE]\n"
 "       opsbot --help | --version\n"
 "\n"
@@ -59,6 +63,10 @@ static const char usage_text[] =
 "      --backup FILE        copy the store to FILE (0600) while the bot\n"
 "                           runs; exit 0, or 3 if it could not\n"
 "      --force              let --backup replace an existing FILE\n"
+"      --verify-audit       check the audit trail's hash chain, name the\n"
+"                           first broken row; exit 0, or 5 if broken\n"
+"      --audit-tail ID:HASH with --verify-audit: a tail it printed\n"
+"                           before, which must still be in the chain\n"
 "      --slack-manifest     print the Slack app manifest (JSON) for this\n"
 "                           config, to create the app from\n"
 "  -l, --log-level LEVEL    override bot.log_level (debug, info, warn,\n"
@@ -74,11 +82,13 @@ static const char usage_text[] =
 "  2  wrong usage\n"
 "  3  could not start, or a fatal error (--backup: could not copy)\n"
 "  4  credentials refused by a chat platform\n"
+"  5  audit chain broken (--verify-audit)\n"
 "\n"
-"Config reference: docs/config.md. Operations (backup, exit codes):\n"
-"docs/operations.md. Type /help in the console.\n";
+"Config reference: docs/config.md. Operations (backup, audit, exit\n"
+"codes): docs/operations.md. Type /help in the console.\n";
 
-enum { OPT_CONSOLE = 256, OPT_BACKUP, OPT_FORCE, OPT_MANIFEST };
+enum { OPT_CONSOLE = 256, OPT_BACKUP, OPT_FORCE, OPT_MANIFEST, OPT_VERIFY,
+	OPT_TAIL };
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -88,6 +98,8 @@ static const struct option long_options[] = {
 	{ "console", no_argument, NULL, OPT_CONSOLE },
 	{ "backup", required_argument, NULL, OPT_BACKUP },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "verify-audit", no_argument, NULL, OPT_VERIFY },
+	{ "audit-tail", required_argument, NULL, OPT_TAIL },
 	{ "slack-manifest", no_argument, NULL, OPT_MANIFEST },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -249,13 +261,75 @@ main_backup(const struct config *cfg, const char *dst, int force)
 	return rc;
 }
 
+/* "2026-12-04 21:08:45 UTC" into out. */
+static void
+main_utc(int64_t ms, char *out, size_t len)
+{
+	time_t		 t = (time_t)(ms / 1000);
+	struct tm	 tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, len, "%lld ms", (long long)ms);
+}
+
+/*
+ * opsbot --verify-audit: exit 0 (the chain holds), 3 (the store cannot
+ * be read) or 5 (broken: the first broken row named).
+ */
+static int
+main_verify_audit(const struct config *cfg, const char *tail)
+{
+	struct store_audit_verdict	 v;
+	char				*path, *cause = NULL, when[64];
+	int				 rc = 0;
+
+	xasprintf(&path, "%s/opsbot.db", cfg->bot.data_dir);
+	if (store_audit_verify(path, tail, &v, &cause) != 0) {
+		fprintf(stderr, "opsbot: verify-audit: %s\n", cause);
+		free(cause);
+		free(path);
+		return 3;
+	}
+	printf("%s: %lld chained rows checked\n", path,
+	    (long long)v.checked);
+	if (v.legacy > 0)
+		printf("%lld rows from before the chain (schema v8) are not "
+		    "covered by it\n", (long long)v.legacy);
+	if (v.anchor_upto > 0) {
+		main_utc(v.anchor_at_ms, when, sizeof when);
+		printf("retention pruned rows up to %lld (last on %s); the "
+		    "chain starts from its hash\n", (long long)v.anchor_upto,
+		    when);
+	}
+	if (v.broken) {
+		if (v.bad_ts_ms > 0) {
+			main_utc(v.bad_ts_ms, when, sizeof when);
+			printf("BROKEN at row %lld (%s): %s\n",
+			    (long long)v.bad_id, when, v.what);
+		} else
+			printf("BROKEN at row %lld: %s\n", (long long)v.bad_id,
+			    v.what);
+		rc = 5;
+	} else if (v.tail_id == 0)
+		printf("the chain holds; it has no rows yet\n");
+	else
+		printf("the chain holds; tail %lld:%s (keep it elsewhere and "
+		    "pass it as --audit-tail later to prove nothing was cut "
+		    "from the end)\n", (long long)v.tail_id, v.tail_hash);
+	free(v.what);
+	free(path);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char		*config_path = getenv("OPSBOT_CONFIG");
 	const char		*env_config = config_path;
 	const char		*data_dir = NULL, *level_name = NULL;
-	const char		*backup_path = NULL;
+	const char		*backup_path = NULL, *audit_tail = NULL;
+	int			 verify = 0;
 	int			 opt, force_console = 0, force = 0, rc = 0, fd_ok;
 	int			 manifest = 0, started;
 	long			 fd_before, fd_after;
@@ -298,6 +372,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_MANIFEST:
 			manifest = 1;
+			break;
+		case OPT_VERIFY:
+			verify = 1;
+			break;
+		case OPT_TAIL:
+			audit_tail = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -347,6 +427,18 @@ main(int argc, char **argv)
 		free(m);
 		config_free(cfg);
 		return 0;
+	}
+	if (verify || audit_tail != NULL) {
+		if (!verify) {
+			fputs("opsbot: --audit-tail goes with --verify-audit\n",
+			    stderr);
+			config_free(cfg);
+			return 2;
+		}
+		/* Read-only beside the bot, like --backup. */
+		rc = main_verify_audit(cfg, audit_tail);
+		config_free(cfg);
+		return rc;
 	}
 	if (backup_path != NULL || force) {
 		/* Beside the bot: the config only says where the store is. */

@@ -10,6 +10,7 @@
 extern const struct cmd_entry cmd_ack_entry;
 extern const struct cmd_entry cmd_alerts_entry;
 extern const struct cmd_entry cmd_audit_entry;
+extern const struct cmd_entry cmd_handover_entry;
 extern const struct cmd_entry cmd_checklist_entry;
 extern const struct cmd_entry cmd_disk_entry;
 extern const struct cmd_entry cmd_eod_entry;
@@ -56,6 +57,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_runbook_entry,
 	&cmd_status_entry,
 	&cmd_audit_entry,
+	&cmd_handover_entry,
 	&cmd_whoami_entry,
 	NULL
 };

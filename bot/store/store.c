@@ -30,8 +30,6 @@ struct store {
 	char		*path;
 	void		(*txn_end)(void *, int);	/* or NULL */
 	void		*txn_end_arg;
-	sqlite3_stmt	*audit_insert;
-	sqlite3_stmt	*audit_count;
 	sqlite3_stmt	*outbox_insert;
 	sqlite3_stmt	*outbox_pending;
 	sqlite3_stmt	*outbox_sent;
@@ -451,12 +449,7 @@ store_open(const char *path, char **cause)
 	    store_migrate(s, cause) != 0)
 		goto fail;
 
-	if (store_prepare(s, "INSERT INTO audit (ts, platform, user, "
-	    "user_name, channel, command, outcome, detail, duration_ms, via, "
-	    "thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->audit_insert,
-	    cause) != 0 ||
-	    store_prepare(s, "SELECT count(*) FROM audit", &s->audit_count,
-	    cause) != 0 ||
+	if (store_chain_register(s->db, cause) != 0 ||
 	    store_prepare(s, "INSERT INTO outbox (created, platform, channel, "
 	    "kind, target, body) VALUES (?, ?, ?, ?, ?, ?)", &s->outbox_insert,
 	    cause) != 0 ||
@@ -484,8 +477,6 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	sqlite3_finalize(s->audit_insert);
-	sqlite3_finalize(s->audit_count);
 	sqlite3_finalize(s->outbox_insert);
 	sqlite3_finalize(s->outbox_pending);
 	sqlite3_finalize(s->outbox_sent);
@@ -507,45 +498,6 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-}
-
-int
-store_audit_append(struct store *s, const struct audit_entry *e,
-    char **cause)
-{
-	sqlite3_stmt	*st = s->audit_insert;
-	int		 rc;
-
-	if (cause != NULL)
-		cause_clear(cause);
-	sqlite3_bind_int64(st, 1, e->ts_ms);
-	store_bind_text(st, 2, e->platform);
-	store_bind_text(st, 3, e->user_id);
-	store_bind_text(st, 4, e->user_name);
-	store_bind_text(st, 5, e->channel);
-	store_bind_text(st, 6, e->command);
-	store_bind_text(st, 7, e->outcome);
-	store_bind_text(st, 8, e->detail);
-	sqlite3_bind_int64(st, 9, e->duration_ms);
-	store_bind_text(st, 10, e->via != NULL ? e->via : "typed");
-	store_bind_text(st, 11, e->thread);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, cause, "cannot append audit row");
-	return 0;
-}
-
-int64_t
-store_audit_count(struct store *s)
-{
-	int64_t	 n = -1;
-
-	if (sqlite3_step(s->audit_count) == SQLITE_ROW)
-		n = sqlite3_column_int64(s->audit_count, 0);
-	sqlite3_reset(s->audit_count);
-	return n;
 }
 
 const char *

@@ -9,6 +9,7 @@
 #ifndef OPSBOT_STORE_H
 #define OPSBOT_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define STORE_SCHEMA_VERSION	8
@@ -39,8 +40,19 @@ struct store *store_open(const char *path, char **cause);
 /* Finalizes statements and closes the file; accepts NULL. */
 void	 store_close(struct store *);
 
-/* Returns 0, or -1 and sets *cause (caller frees). */
+/*
+ * Appends a row chained to the one before it (store_chain.h): one
+ * INSERT that reads the previous row's hash itself. Returns 0, or -1 and
+ * sets *cause (caller frees).
+ */
 int	 store_audit_append(struct store *, const struct audit_entry *,
+	    char **cause);
+/*
+ * The last audit row's id (0: none) and hash into hash (len bytes; ""
+ * for a row from before the chain): the tail `--verify-audit
+ * --audit-tail` checks later. 0, or -1 and *cause.
+ */
+int	 store_audit_tail(struct store *, int64_t *id, char *hash, size_t len,
 	    char **cause);
 /* Number of audit rows, or -1 on error. */
 int64_t	 store_audit_count(struct store *);

@@ -1,12 +1,17 @@
-/* The SQL of reading the audit trail back (see store_audit.h). */
+/*
+ * The audit trail's SQL: writing a row into the hash chain, and reading
+ * the trail back (see store_audit.h).
+ */
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "buf.h"
 #include "cause.h"
 #include "store.h"
 #include "store_audit.h"
+#include "store_chain.h"
 #include "store_int.h"
 
 #define STORE_AUDIT_PAGE	20
@@ -115,6 +120,84 @@ store_audit_find(struct store *s, const struct store_audit_filter *f,
 		r.duration_ms = sqlite3_column_int64(st, 9);
 		r.via = store_col_text(st, 10);
 		cb(arg, &r);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * The next id is one past both the last row and what retention pruned
+ * (the anchor), so an emptied table never reuses an id. The row links to
+ * the last row's hash, or, when there is none (an empty table, or only
+ * rows from before the chain), to the anchor's, or to the genesis value.
+ */
+int
+store_audit_append(struct store *s, const struct audit_entry *e,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, STORE_C_AUDIT_APPEND, "INSERT INTO audit ("
+	    STORE_CHAIN_COLUMNS ", hash) SELECT n.prev, n.id, ?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, opsbot_audit_hash(n.prev, n.id, "
+	    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) FROM (SELECT "
+	    "max(ifnull((SELECT max(id) FROM audit), 0), ifnull((SELECT "
+	    "pruned_upto FROM audit_anchor WHERE id = 1), 0)) + 1 AS id, "
+	    "coalesce((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), "
+	    "(SELECT hash FROM audit_anchor WHERE id = 1), '"
+	    STORE_CHAIN_GENESIS "') AS prev) AS n", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, e->ts_ms);
+	store_bind_text(st, 2, e->platform);
+	store_bind_text(st, 3, e->user_id);
+	store_bind_text(st, 4, e->user_name);
+	store_bind_text(st, 5, e->channel);
+	store_bind_text(st, 6, e->command);
+	store_bind_text(st, 7, e->outcome);
+	store_bind_text(st, 8, e->detail);
+	sqlite3_bind_int64(st, 9, e->duration_ms);
+	store_bind_text(st, 10, e->via != NULL ? e->via : "typed");
+	store_bind_text(st, 11, e->thread);
+	return store_step_done(s, st, cause, "cannot append audit row");
+}
+
+int64_t
+store_audit_count(struct store *s)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n = -1;
+
+	st = store_stmt(s, STORE_C_AUDIT_TOTAL, "SELECT count(*) FROM audit",
+	    NULL);
+	if (st == NULL)
+		return -1;
+	if (store_next_row(s, st, "cannot count audit rows", NULL) > 0) {
+		n = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	return n;
+}
+
+int
+store_audit_tail(struct store *s, int64_t *id, char *hash, size_t len,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	const char	*h;
+	int		 rc;
+
+	st = store_stmt(s, STORE_C_AUDIT_TAIL, "SELECT id, hash FROM audit "
+	    "ORDER BY id DESC LIMIT 1", cause);
+	if (st == NULL)
+		return -1;
+	*id = 0;
+	if (len > 0)
+		*hash = '\0';
+	while ((rc = store_next_row(s, st, "cannot read the audit", cause)) >
+	    0) {
+		*id = sqlite3_column_int64(st, 0);
+		if ((h = store_col_text(st, 1)) != NULL && len > 0)
+			snprintf(hash, len, "%s", h);
 	}
 	return rc < 0 ? -1 : 0;
 }

@@ -62,6 +62,17 @@ enum store_cached {
 	/* /audit: one page of rows, and how many match (store_audit.c). */
 	STORE_C_AUDIT_FIND,
 	STORE_C_AUDIT_COUNT,
+	/* The audit writer and its chain (store_audit.c, store_verify.c). */
+	STORE_C_AUDIT_APPEND,
+	STORE_C_AUDIT_TOTAL,
+	STORE_C_AUDIT_PRUNE_HEAD,
+	STORE_C_AUDIT_ANCHOR,
+	STORE_C_AUDIT_TAIL,
+	/* /handover's reads (store_handover.c). */
+	STORE_C_HANDOVER_INCIDENTS,
+	STORE_C_HANDOVER_TICKETS,
+	STORE_C_HANDOVER_FAILING,
+	STORE_C_HANDOVER_LAST,
 	/* The runbook library (store_runbooks.c). */
 	STORE_C_RUNBOOK_DEL_FTS,
 	STORE_C_RUNBOOK_DEL_FILE,
@@ -126,6 +137,12 @@ const char *store_col_text(sqlite3_stmt *, int i);
 int64_t	 store_last_insert_id(struct store *);
 /* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
 int	 store_changes(struct store *);
+/*
+ * The audit chain's SQL function opsbot_audit_hash(), a row's hash from
+ * its values in STORE_CHAIN_COLUMNS order (store_chain.c); registered on
+ * each connection that writes or verifies the chain.
+ */
+int	 store_chain_register(sqlite3 *, char **cause);
 /* Sets *cause from the connection's last error; returns -1. */
 int	 store_err(struct store *, char **cause, const char *what);
 

@@ -5,9 +5,12 @@
  */
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "clock.h"
 #include "store.h"
+#include "store_chain.h"
 #include "store_int.h"
 #include "store_retention.h"
 
@@ -35,6 +38,73 @@ const char *
 store_prune_name(enum store_prune_kind k)
 {
 	return k < STORE_PRUNE_NKINDS ? prune_names[k] : "?";
+}
+
+/*
+ * The audit trail goes as a whole prefix, so the chain stays one piece:
+ * the oldest rows up to the first one not yet old enough (a command
+ * written late may be younger than the row after it), at most limit, and
+ * audit_anchor records the last one's id and hash in the same
+ * transaction, for the chain's first remaining row to link to. A row
+ * from before the chain has no hash: the anchor then holds the genesis
+ * value, which is what the first chained row links to.
+ */
+static int
+prune_audit(struct store *s, int64_t before_ms, int limit, char **cause)
+{
+	sqlite3_stmt	*st;
+	int64_t		 last = 0;
+	char		 hash[SHA256_HEX_LEN + 1] = STORE_CHAIN_GENESIS;
+	const char	*h;
+	int		 n = 0, rc;
+
+	if (store_begin(s, cause) != 0)
+		return -1;
+	if ((st = store_stmt(s, STORE_C_AUDIT_PRUNE_HEAD, "SELECT id, ts, "
+	    "hash FROM audit ORDER BY id LIMIT ?1", cause)) == NULL)
+		goto fail;
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = store_next_row(s, st, "cannot read old audit rows",
+	    cause)) > 0) {
+		if (sqlite3_column_int64(st, 1) >= before_ms) {
+			sqlite3_reset(st);
+			break;
+		}
+		last = sqlite3_column_int64(st, 0);
+		h = store_col_text(st, 2);
+		snprintf(hash, sizeof hash, "%s", h != NULL ? h :
+		    STORE_CHAIN_GENESIS);
+		n++;
+	}
+	if (rc < 0)
+		goto fail;
+	if (n == 0) {
+		store_rollback(s);
+		return 0;
+	}
+	if ((st = store_stmt(s, STORE_C_PRUNE_AUDIT, "DELETE FROM audit "
+	    "WHERE id <= ?1", cause)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, last);
+	if (store_step_done(s, st, cause, "cannot delete old rows") != 0)
+		goto fail;
+	if ((st = store_stmt(s, STORE_C_AUDIT_ANCHOR, "INSERT INTO "
+	    "audit_anchor (id, pruned_upto, hash, at) VALUES (1, ?1, ?2, ?3) "
+	    "ON CONFLICT (id) DO UPDATE SET pruned_upto = excluded.pruned_upto,"
+	    " hash = excluded.hash, at = excluded.at", cause)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, last);
+	store_bind_text(st, 2, hash);
+	sqlite3_bind_int64(st, 3, clock_now_ms());
+	if (store_step_done(s, st, cause, "cannot record the audit anchor") !=
+	    0)
+		goto fail;
+	if (store_commit(s, cause) != 0)
+		return -1;
+	return n;
+fail:
+	store_rollback(s);
+	return -1;
 }
 
 /* One DELETE with ?1 = before_ms, ?2 = limit; rows deleted, or -1. */
@@ -83,9 +153,7 @@ store_prune(struct store *s, enum store_prune_kind kind, int64_t before_ms,
 {
 	switch (kind) {
 	case STORE_PRUNE_AUDIT:
-		return prune_one(s, STORE_C_PRUNE_AUDIT, "DELETE FROM audit "
-		    "WHERE id IN (SELECT id FROM audit WHERE ts < ?1 ORDER BY "
-		    "id LIMIT ?2)", before_ms, limit, cause);
+		return prune_audit(s, before_ms, limit, cause);
 	case STORE_PRUNE_ALERTS:
 		return prune_pair(s, STORE_C_PRUNE_EVENTS, "DELETE FROM "
 		    "alert_events WHERE alert_id IN (" PRUNE_ALERT_IDS ")",

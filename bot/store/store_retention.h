@@ -14,7 +14,7 @@
 struct store;
 
 enum store_prune_kind {
-	STORE_PRUNE_AUDIT,		/* audit rows by ts */
+	STORE_PRUNE_AUDIT,		/* the audit's oldest rows, by ts */
 	STORE_PRUNE_ALERTS,		/* resolved alerts, their events */
 	STORE_PRUNE_CHECKLISTS,		/* runs and their results */
 	STORE_PRUNE_OUTBOX,		/* delivered or failed messages */

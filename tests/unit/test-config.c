@@ -264,7 +264,8 @@ TEST(example_loads)
 	ASSERT_STR_EQ(c->roles[1].commands.v[0], "*");
 	ASSERT_STR_EQ(c->roles[1].inherits.v[0], "oncall");
 
-	ASSERT_INT_EQ(c->nusers, 4);
+	ASSERT_INT_EQ(c->nusers, 5);
+	ASSERT_STR_EQ(c->users[4].id, "scheduler");
 	ASSERT_STR_EQ(c->users[1].platform, "slack");
 	ASSERT_STR_EQ(c->users[1].id, "U024BE7LH");
 	ASSERT_STR_EQ(c->users[2].name, "bob");
@@ -297,7 +298,9 @@ TEST(example_loads)
 	ASSERT_INT_EQ(cc->channels.n, 2);
 	ASSERT(config_strlist_has(&cc->channels, "#ops"));
 
-	ASSERT_INT_EQ(c->nschedules, 2);
+	ASSERT_INT_EQ(c->nschedules, 3);
+	/* A command that is no checklist is scheduled too. */
+	ASSERT_STR_EQ(c->schedules[2].run, "/handover");
 	ASSERT_STR_EQ(c->schedules[0].cron, "0 7 * * mon-fri");
 	ASSERT_STR_EQ(c->schedules[0].run, "/sod");
 	/* No chat platform is on in the example: kept as written. */
