@@ -221,6 +221,8 @@ custom_bind(struct cmd_ctx *ctx, const struct cfg_host ***hosts,
 		    cmd_prefix(ctx, cc->name), cc->name,
 		    *ctx->entry->synopsis != '\0' ? " " : "",
 		    ctx->entry->synopsis);
+		/* As the dispatcher's own argument errors are audited. */
+		ctx->outcome = "bad_input";
 		free(cause);
 		return NULL;
 	}
