@@ -319,6 +319,7 @@ config_load_text(const char *text, size_t len, const char *name,
 	    "retention", c);
 	cfg_load_section(&ctx, cfg_object(&ctx, root, "", "runbooks"),
 	    "runbooks", c);
+	cfg_check_remediate(&ctx, c);
 	cJSON_Delete(root);
 
 	if (ctx.nerrors != 0) {

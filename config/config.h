@@ -229,6 +229,8 @@ struct cfg_route {
 	int64_t		 group_interval_s;
 	int64_t		 repeat_interval_s;
 	char		*mention;	/* "@oncall" on critical, or NULL */
+	/* A command line with {label}s offered as a button, or NULL. */
+	char		*remediate;
 	int		 cont;		/* continue to the next sibling */
 	struct cfg_route *routes;
 	size_t		 nroutes;

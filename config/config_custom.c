@@ -423,3 +423,54 @@ config_find_custom(const struct config *c, const char *name)
 	}
 	return NULL;
 }
+
+/* One route's remediate, and its children's. */
+static void
+cfg_check_remedy_route(struct cfg_ctx *ctx, const struct config *c,
+    const struct cfg_route *r)
+{
+	const char	*s, *end, *hint;
+	char		*path, word[128];
+	size_t		 i, n;
+
+	for (i = 0; i < r->nroutes; i++)
+		cfg_check_remedy_route(ctx, c, &r->routes[i]);
+	if (r->remediate == NULL)
+		return;
+	path = cfg_path_key(r->path, "remediate");
+	s = r->remediate + (r->remediate[0] == '/');
+	n = strcspn(s, " \t");
+	snprintf(word, sizeof word, "%.*s", (int)(n < 127 ? n : 127), s);
+	if (cfg_commands_known() && cfg_command_find(c, word) == NULL) {
+		hint = cfg_command_suggest(c, word);
+		cfg_error(ctx, path, "unknown command \"/%s\"%s%s%s", word,
+		    hint != NULL ? "; did you mean \"/" : "",
+		    hint != NULL ? hint : "", hint != NULL ? "\"?" : "");
+	}
+	for (s = r->remediate; *s != '\0'; s++) {
+		if ((*s == '{' && s[1] == '{') || (*s == '}' && s[1] == '}')) {
+			s++;
+			continue;
+		}
+		if (*s != '{')
+			continue;
+		end = strchr(s, '}');
+		n = end != NULL ? (size_t)(end - s - 1) : 0;
+		if (end == NULL || n == 0 || n > 100 ||
+		    strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+		    "qrstuvwxyz0123456789_") != n || (s[1] >= '0' &&
+		    s[1] <= '9')) {
+			cfg_error(ctx, path, "a \"{\" starts a label like "
+			    "{host} or {service}; write {{ for a literal {");
+			break;
+		}
+		s = end;
+	}
+	free(path);
+}
+
+void
+cfg_check_remediate(struct cfg_ctx *ctx, const struct config *c)
+{
+	cfg_check_remedy_route(ctx, c, &c->alerts.route);
+}

@@ -220,6 +220,8 @@ void	 cfg_load_custom(struct cfg_ctx *, const cJSON *root, struct config *);
 /* After the hosts: hosts and tags named, defaults against the inventory. */
 void	 cfg_check_custom(struct cfg_ctx *, const struct config *);
 void	 cfg_custom_free(struct cfg_custom *);
+/* Last: each route's remediate names a command (custom ones included). */
+void	 cfg_check_remediate(struct cfg_ctx *, const struct config *);
 /*
  * config_custom_bind.c: one value typed for p, checked against its type
  * (a job only for its syntax: the host decides the rest). Returns 0 and

@@ -93,7 +93,7 @@ void	 alert_host(const struct labels *, char *out, size_t len);
  */
 struct group_msg {
 	struct message	 m;
-	struct buf	 title, text, ack, sil;
+	struct buf	 title, text, ack, sil, fix;
 	char		*links[3];	/* runbook, source, dashboard */
 };
 
@@ -106,6 +106,13 @@ struct group_msg {
 void	 group_render(struct store *, const struct agroup *,
 	    struct group_msg *);
 void	 group_msg_release(struct group_msg *);
+/*
+ * alerts_remedy.c: r's remediate line with a's labels in it, each value
+ * one quoted chat word, appended to out. Returns 0, or -1 when r has
+ * none or a label it names is missing (nothing to propose).
+ */
+int	 alerts_remedy_line(const struct cfg_route *, const struct alert *,
+	    struct buf *out);
 /* The thread note of what changed since chat last saw g; its count. */
 int	 group_render_changes(const struct agroup *, struct buf *text);
 

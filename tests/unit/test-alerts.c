@@ -18,6 +18,7 @@
 #include "alert_parse.h"
 #include "alerts.h"
 #include "am_silence.h"
+#include "args.h"
 #include "buf.h"
 #include "checks.h"
 #include "clock.h"
@@ -55,6 +56,9 @@ rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
 		if (m->buttons[i].url != NULL)
 			buf_addf(&extras, " %s=%s", m->buttons[i].label,
 			    m->buttons[i].url);
+		else if (strcmp(m->buttons[i].action, "alert_remediate") == 0)
+			buf_addf(&extras, " %s=%s", m->buttons[i].label,
+			    m->buttons[i].value);
 	}
 	buf_addc(&extras, '\n');
 	return ++next_id;
@@ -516,6 +520,42 @@ TEST(alert_lines_and_link_buttons)
 	teardown(al);
 }
 
+/*
+ * A route's remediate becomes a button whose line carries the first
+ * firing alert's labels, each one chat word whatever the sender put in
+ * it; a group whose alert lacks a named label gets no button.
+ */
+TEST(remediate_proposes_a_command_line)
+{
+	struct alerts	*al = setup("remedy", "{ \"alerts\": { \"route\": {"
+	    " \"channels\": [\"slack:#ops\"], \"group_by\": [\"alertname\","
+	    " \"host\"], \"routes\": ["
+	    " {\"match\": {\"alertname\": \"ShopDown\"},"
+	    "  \"remediate\": \"/restart-if-down {host} {alertname} {{x}}\"},"
+	    " {\"match\": {\"alertname\": \"DiskFull\"},"
+	    "  \"remediate\": \"/archive-logs {host} {days}\"}] } } }");
+	struct words	 w;
+	char		*err = NULL, *fix;
+
+	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web\\\"1;$(reboot)\"}");
+	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\"}");
+	advance(al, 31000);
+	ASSERT_CONTAINS(extras.data, " Remediate…=/restart-if-down "
+	    "\"web\\\"1;$(reboot)\" \"ShopDown\" {x}\n");
+	ASSERT_CONTAINS(posts.data, "Proposed: /restart-if-down ");
+	/* Read back as the click's command line: the values, one word each. */
+	fix = strstr(extras.data, "=/restart-if-down") + 1;
+	*strchr(fix, '\n') = '\0';
+	ASSERT_INT_EQ(args_split(fix, strlen(fix), &w, &err), 0);
+	ASSERT_INT_EQ(w.argc, 4);
+	ASSERT_STR_EQ(w.argv[1], "web\"1;$(reboot)");
+	ASSERT_STR_EQ(w.argv[2], "ShopDown");
+	words_free(&w);
+	/* DiskFull has no "days" label: nothing to propose. */
+	ASSERT_INT_EQ(count_lines(extras.data, "Remediate"), 1);
+	teardown(al);
+}
+
 /* A silence as Alertmanager's API v2 takes it, and its answer. */
 TEST(alertmanager_silence_body)
 {
@@ -712,6 +752,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(ack_updates_at_once_and_stops_reminders),
 	TEST_ENTRY(silence_mutes_then_expires_on_its_own),
 	TEST_ENTRY(routes_match_continue_and_default),
+	TEST_ENTRY(remediate_proposes_a_command_line),
 	TEST_ENTRY(storm_becomes_few_messages),
 	TEST_ENTRY(backed_up_channel_gets_a_digest),
 	TEST_ENTRY(restart_keeps_notes_and_pending_changes),

@@ -139,6 +139,16 @@ TEST(loader_refuses_bad_commands_with_clear_messages)
 	    "[\"all\"], \"run\": \"x\"}, {\"name\": \"x\", \"help\": \"h\","
 	    " \"hosts\": [\"all\"], \"run\": \"y\"}", "command \"x\" is "
 	    "already defined at custom_commands[0]");
+	/* A route's remediate names a command, custom ones included. */
+	ASSERT_REFUSED("{\"name\": \"fix-it\", \"help\": \"h\", \"hosts\":"
+	    " [\"all\"], \"run\": \"x\"}], \"alerts\": {\"route\":"
+	    " {\"remediate\": \"/fix-itt {host}\"}} , \"x\": [",
+	    "alerts.route.remediate: unknown command \"/fix-itt\"; did you "
+	    "mean \"/fix-it\"?");
+	ASSERT_REFUSED("{\"name\": \"fix-it\", \"help\": \"h\", \"hosts\":"
+	    " [\"all\"], \"run\": \"x\"}], \"alerts\": {\"route\":"
+	    " {\"remediate\": \"/fix-it {host\"}} , \"x\": [",
+	    "alerts.route.remediate: a \"{\" starts a label like {host}");
 }
 
 /* Binds line's words to cmd's parameters: 0 and *v, or -1 and *why. */
