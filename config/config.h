@@ -231,6 +231,8 @@ struct cfg_route {
 	char		*mention;	/* "@oncall" on critical, or NULL */
 	/* A command line with {label}s offered as a button, or NULL. */
 	char		*remediate;
+	int		 remediate_auto;	/* run it, not only offer it */
+	int64_t		 remediate_every_s;	/* per host, at most once */
 	int		 cont;		/* continue to the next sibling */
 	struct cfg_route *routes;
 	size_t		 nroutes;

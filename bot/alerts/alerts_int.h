@@ -51,6 +51,14 @@ struct alerts {
 	struct adigest		*digests;
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_armed;
+	struct aremedy		*remedies;	/* auto runs, per route and host */
+};
+
+/* When a route's fix last ran on a host by itself (alerts_remedy.c). */
+struct aremedy {
+	char		*key;		/* route path, "\n", host */
+	int64_t		 ran_ms;
+	struct aremedy	*next;
 };
 
 /* An alert's place in a group, with what that group's message shows. */
@@ -113,6 +121,15 @@ void	 group_msg_release(struct group_msg *);
  */
 int	 alerts_remedy_line(const struct cfg_route *, const struct alert *,
 	    struct buf *out);
+/*
+ * After g was shown: runs its route's fix by itself (remediate_auto) for
+ * its first firing alert, at most once per remediate_every per host,
+ * and says so in the group's threads. post posts a thread note.
+ */
+void	 alerts_remedy_auto(struct alerts *, struct agroup *, int64_t now,
+	    int (*post)(struct alerts *, const char *receiver, const char *kind,
+	    int64_t ref, const struct message *, int64_t *id));
+void	 alerts_remedy_free(struct alerts *);
 /* The thread note of what changed since chat last saw g; its count. */
 int	 group_render_changes(const struct agroup *, struct buf *text);
 

@@ -10,7 +10,9 @@
 #include "alerts_http.h"
 #include "alerts_service.h"
 #include "bot_post.h"
+#include "bot.h"
 #include "clock.h"
+#include "log.h"
 #include "metrics.h"
 
 static int64_t
@@ -26,13 +28,42 @@ alerts_service_backlog(void *arg, const char *receiver)
 	return bot_backlog(arg, receiver);
 }
 
+/*
+ * A route's fix run by itself: through the dispatcher, as the user
+ * "remediation" (its role in "users" decides what it may run), answered
+ * in the channel of the group's message, like a schedule's command.
+ */
+static void
+alerts_service_run(void *arg, const char *receiver, const char *line)
+{
+	struct bot	*b = arg;
+	struct chat	*c;
+	struct chat_msg	 m;
+	const char	*channel;
+
+	if ((c = bot_chat_for(b, receiver, &channel)) == NULL) {
+		log_error("alerts", "remediation: %s is not enabled", receiver);
+		return;
+	}
+	memset(&m, 0, sizeof m);
+	m.user_id = "remediation";
+	m.user_name = "remediation";
+	m.channel = channel;
+	m.channel_name = channel;
+	m.text = line;
+	m.len = strlen(line);
+	bot_handle_message(b, c, &m);
+}
+
 static int
 alerts_service_start(struct bot *b, char **cause)
 {
 	struct alerts_sink	 sink;
 
+	memset(&sink, 0, sizeof sink);
 	sink.post = alerts_service_post;
 	sink.backlog = alerts_service_backlog;
+	sink.run = alerts_service_run;
 	sink.arg = b;
 	if ((b->alerts = alerts_create(b->cfg, b->store, b->loop, &sink,
 	    cause)) == NULL)

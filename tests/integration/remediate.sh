@@ -30,7 +30,8 @@ TOKEN=gen-secret-token-123
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data" },
   "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["operator"] },
-             { "name": "vic", "platform": "slack", "id": "U0VIEW", "roles": ["viewer"] } ],
+             { "name": "vic", "platform": "slack", "id": "U0VIEW", "roles": ["viewer"] },
+             { "name": "remediation", "platform": "*", "id": "remediation", "roles": ["operator"] } ],
   "remote": { "timeout": "8s", "connect_timeout": "4s",
               "known_hosts": "$SSHD_KNOWN_HOSTS", "control_persist": "5s" },
   "hosts": [ { "name": "web1", "transport": "ssh", "address": "127.0.0.1",
@@ -50,7 +51,10 @@ cat >"$T/opsbot.json" <<JSON
                          "group_wait": "1s", "group_interval": "2s",
                          "repeat_interval": "1h",
                          "routes": [ { "match": { "alertname": "ShopDown" },
-                                       "remediate": "/restart-if-down {host} {service}" } ] } } }
+                                       "remediate": "/restart-if-down {host} {service}" },
+                                     { "match": { "alertname": "ShopDownAuto" },
+                                       "remediate": "/restart-if-down {host} {service}",
+                                       "remediate_auto": true, "remediate_every": "10m" } ] } } }
 JSON
 slack_env
 run_bot "$T/opsbot.json" "$T/bot.err" || bad "the bot listens" "$(tail -5 "$T/bot.err")"
@@ -116,6 +120,22 @@ url=$(clickv "$value")
 wait_for "[.responses[] | select(.url == \"$url\")] | length >= 1" || true
 contains "the label is checked like typed input" "$(state | jq -r --arg u "$url" '.responses[] | select(.url == $u) | .body.text')" "service must be one of shop or shop-worker, got 'shop; touch"
 [ -e "$T/pwned" ] && bad "a label never reaches a shell" "$T/pwned exists" || ok "a label never reaches a shell"
+
+# --- remediate_auto: it runs by itself, once per host and interval -----------
+: >"$T/restarted.args"
+code=$(hook '{"name":"ShopDownAuto","host":"web1","labels":{"service":"shop-worker"}}')
+equals "the auto alert is taken" "$code" 200
+wait_for '[.posts[] | select(tostring | test("was down; restarted"))] | length >= 1' ||
+  bad "the fix's answer is posted" "$(state | jq -c .posts)" "$(tail -5 "$T/bot.err")"
+equals "the fix ran by itself over ssh" "$(cat "$T/restarted.args")" "shop-worker"
+s=$(state)
+contains "the alert's thread says it ran" "$(jq -r '[.posts[] | select(.thread_ts != null) | .text] | join(" ")' <<<"$s")" 'Remediation: running /restart-if-down "web1" "shop-worker" --confirm by itself (at most once every 10m on web1)'
+equals "the run is audited as remediation's" "$(sqlite3 "$DB" "SELECT outcome || ' ' || user FROM audit WHERE command = '/restart-if-down \"web1\" \"shop-worker\" --confirm'")" "ok remediation"
+# The same route on the same host within remediate_every: not again.
+code=$(hook '{"name":"ShopDownAuto","host":"web1","labels":{"service":"shop"}}')
+wait_for '[.posts[] | select(tostring | test("ShopDownAuto")) | select(tostring | test("\\bshop\\b"))] | length >= 1' || true
+sleep 3
+equals "at most once per interval on a host" "$(cat "$T/restarted.args")" "shop-worker"
 
 # --- the audit ----------------------------------------------------------------
 equals "the prompt is audited as a click" "$(sqlite3 "$DB" "SELECT outcome || ' ' || via FROM audit WHERE command = '/restart-if-down \"web1\" \"shop\"' AND user = 'U0456'")" "unconfirmed click"

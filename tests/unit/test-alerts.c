@@ -72,7 +72,17 @@ rec_backlog(void *arg, const char *receiver)
 	return backlog;
 }
 
-static const struct alerts_sink sink = { rec_post, rec_backlog, NULL };
+static struct buf	 runs;		/* "receiver|line\n" per sink.run */
+
+static void
+rec_run(void *arg, const char *receiver, const char *line)
+{
+	(void)arg;
+	buf_addf(&runs, "%s|%s\n", receiver, line);
+}
+
+static const struct alerts_sink sink = { rec_post, rec_backlog, NULL,
+    rec_run };
 static struct store	*store;
 static struct config	*cfg;
 
@@ -556,6 +566,53 @@ TEST(remediate_proposes_a_command_line)
 	teardown(al);
 }
 
+/*
+ * remediate_auto: the fix runs by itself, with --confirm, once per
+ * remediate_every per host, and the group's thread says so.
+ */
+TEST(remediate_auto_runs_once_per_host_and_interval)
+{
+	struct alerts	*al = setup("remedyauto", "{ \"alerts\": { \"route\": {"
+	    " \"channels\": [\"slack:#ops\"], \"group_by\": [\"host\"],"
+	    " \"group_wait\": \"1s\", \"group_interval\": \"1s\","
+	    " \"routes\": [ {\"match\": {\"alertname\": \"ShopDown\"},"
+	    "  \"remediate\": \"/restart-if-down {host} shop\","
+	    "  \"remediate_auto\": true, \"remediate_every\": \"30m\"}] } } }");
+
+	buf_release(&runs);
+	buf_init(&runs);
+	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\"}");
+	advance(al, 2000);
+	ASSERT_STR_EQ(runs.data, "slack:#ops|/restart-if-down \"web1\" shop "
+	    "--confirm\n");
+	ASSERT_CONTAINS(posts.data, "thread 101 |Remediation: running "
+	    "/restart-if-down \"web1\" shop --confirm by itself (at most once "
+	    "every 30m on web1)");
+	/* Still firing, fired again, another update: not again. */
+	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\","
+	    "\"summary\":\"still\"}");
+	advance(al, 2000);
+	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\","
+	    "\"status\":\"resolved\"}");
+	advance(al, 2000);
+	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\"}");
+	advance(al, 2000);
+	ASSERT_INT_EQ(count_lines(runs.data, "web1"), 1);
+	/* Another host is another budget. */
+	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web2\"}");
+	advance(al, 2000);
+	ASSERT_INT_EQ(count_lines(runs.data, "web2"), 1);
+	/* After the interval, web1 may be fixed again. */
+	advance(al, 30 * 60 * 1000);
+	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\","
+	    "\"status\":\"resolved\"}");
+	advance(al, 2000);
+	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\"}");
+	advance(al, 2000);
+	ASSERT_INT_EQ(count_lines(runs.data, "web1"), 2);
+	teardown(al);
+}
+
 /* A silence as Alertmanager's API v2 takes it, and its answer. */
 TEST(alertmanager_silence_body)
 {
@@ -753,6 +810,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(silence_mutes_then_expires_on_its_own),
 	TEST_ENTRY(routes_match_continue_and_default),
 	TEST_ENTRY(remediate_proposes_a_command_line),
+	TEST_ENTRY(remediate_auto_runs_once_per_host_and_interval),
 	TEST_ENTRY(storm_becomes_few_messages),
 	TEST_ENTRY(backed_up_channel_gets_a_digest),
 	TEST_ENTRY(restart_keeps_notes_and_pending_changes),
