@@ -18,7 +18,6 @@
 #include "alert_parse.h"
 #include "alerts.h"
 #include "am_silence.h"
-#include "args.h"
 #include "buf.h"
 #include "checks.h"
 #include "clock.h"
@@ -56,9 +55,6 @@ rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
 		if (m->buttons[i].url != NULL)
 			buf_addf(&extras, " %s=%s", m->buttons[i].label,
 			    m->buttons[i].url);
-		else if (strcmp(m->buttons[i].action, "alert_remediate") == 0)
-			buf_addf(&extras, " %s=%s", m->buttons[i].label,
-			    m->buttons[i].value);
 	}
 	buf_addc(&extras, '\n');
 	return ++next_id;
@@ -72,17 +68,7 @@ rec_backlog(void *arg, const char *receiver)
 	return backlog;
 }
 
-static struct buf	 runs;		/* "receiver|line\n" per sink.run */
-
-static void
-rec_run(void *arg, const char *receiver, const char *line)
-{
-	(void)arg;
-	buf_addf(&runs, "%s|%s\n", receiver, line);
-}
-
-static const struct alerts_sink sink = { rec_post, rec_backlog, NULL,
-    rec_run };
+static const struct alerts_sink sink = { rec_post, rec_backlog, NULL, NULL };
 static struct store	*store;
 static struct config	*cfg;
 
@@ -530,89 +516,6 @@ TEST(alert_lines_and_link_buttons)
 	teardown(al);
 }
 
-/*
- * A route's remediate becomes a button whose line carries the first
- * firing alert's labels, each one chat word whatever the sender put in
- * it; a group whose alert lacks a named label gets no button.
- */
-TEST(remediate_proposes_a_command_line)
-{
-	struct alerts	*al = setup("remedy", "{ \"alerts\": { \"route\": {"
-	    " \"channels\": [\"slack:#ops\"], \"group_by\": [\"alertname\","
-	    " \"host\"], \"routes\": ["
-	    " {\"match\": {\"alertname\": \"ShopDown\"},"
-	    "  \"remediate\": \"/restart-if-down {host} {alertname} {{x}}\"},"
-	    " {\"match\": {\"alertname\": \"DiskFull\"},"
-	    "  \"remediate\": \"/archive-logs {host} {days}\"}] } } }");
-	struct words	 w;
-	char		*err = NULL, *fix;
-
-	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web\\\"1;$(reboot)\"}");
-	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\"}");
-	advance(al, 31000);
-	ASSERT_CONTAINS(extras.data, " Remediate…=/restart-if-down "
-	    "\"web\\\"1;$(reboot)\" \"ShopDown\" {x}\n");
-	ASSERT_CONTAINS(posts.data, "Proposed: /restart-if-down ");
-	/* Read back as the click's command line: the values, one word each. */
-	fix = strstr(extras.data, "=/restart-if-down") + 1;
-	*strchr(fix, '\n') = '\0';
-	ASSERT_INT_EQ(args_split(fix, strlen(fix), &w, &err), 0);
-	ASSERT_INT_EQ(w.argc, 4);
-	ASSERT_STR_EQ(w.argv[1], "web\"1;$(reboot)");
-	ASSERT_STR_EQ(w.argv[2], "ShopDown");
-	words_free(&w);
-	/* DiskFull has no "days" label: nothing to propose. */
-	ASSERT_INT_EQ(count_lines(extras.data, "Remediate"), 1);
-	teardown(al);
-}
-
-/*
- * remediate_auto: the fix runs by itself, with --confirm, once per
- * remediate_every per host, and the group's thread says so.
- */
-TEST(remediate_auto_runs_once_per_host_and_interval)
-{
-	struct alerts	*al = setup("remedyauto", "{ \"alerts\": { \"route\": {"
-	    " \"channels\": [\"slack:#ops\"], \"group_by\": [\"host\"],"
-	    " \"group_wait\": \"1s\", \"group_interval\": \"1s\","
-	    " \"routes\": [ {\"match\": {\"alertname\": \"ShopDown\"},"
-	    "  \"remediate\": \"/restart-if-down {host} shop\","
-	    "  \"remediate_auto\": true, \"remediate_every\": \"30m\"}] } } }");
-
-	buf_release(&runs);
-	buf_init(&runs);
-	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\"}");
-	advance(al, 2000);
-	ASSERT_STR_EQ(runs.data, "slack:#ops|/restart-if-down \"web1\" shop "
-	    "--confirm\n");
-	ASSERT_CONTAINS(posts.data, "thread 101 |Remediation: running "
-	    "/restart-if-down \"web1\" shop --confirm by itself (at most once "
-	    "every 30m on web1)");
-	/* Still firing, fired again, another update: not again. */
-	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\","
-	    "\"summary\":\"still\"}");
-	advance(al, 2000);
-	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\","
-	    "\"status\":\"resolved\"}");
-	advance(al, 2000);
-	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\"}");
-	advance(al, 2000);
-	ASSERT_INT_EQ(count_lines(runs.data, "web1"), 1);
-	/* Another host is another budget. */
-	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web2\"}");
-	advance(al, 2000);
-	ASSERT_INT_EQ(count_lines(runs.data, "web2"), 1);
-	/* After the interval, web1 may be fixed again. */
-	advance(al, 30 * 60 * 1000);
-	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\","
-	    "\"status\":\"resolved\"}");
-	advance(al, 2000);
-	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\"}");
-	advance(al, 2000);
-	ASSERT_INT_EQ(count_lines(runs.data, "web1"), 2);
-	teardown(al);
-}
-
 /* A silence as Alertmanager's API v2 takes it, and its answer. */
 TEST(alertmanager_silence_body)
 {
@@ -809,8 +712,6 @@ static const struct test tests[] = {
 	TEST_ENTRY(ack_updates_at_once_and_stops_reminders),
 	TEST_ENTRY(silence_mutes_then_expires_on_its_own),
 	TEST_ENTRY(routes_match_continue_and_default),
-	TEST_ENTRY(remediate_proposes_a_command_line),
-	TEST_ENTRY(remediate_auto_runs_once_per_host_and_interval),
 	TEST_ENTRY(storm_becomes_few_messages),
 	TEST_ENTRY(backed_up_channel_gets_a_digest),
 	TEST_ENTRY(restart_keeps_notes_and_pending_changes),
