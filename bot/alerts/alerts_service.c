@@ -4,6 +4,7 @@
  * reloads, and reports its gauges on /metrics.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "alerts.h"
@@ -13,7 +14,9 @@
 #include "bot.h"
 #include "clock.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
+#include "xmalloc.h"
 
 static int64_t
 alerts_service_post(void *arg, const char *receiver, const char *kind,
@@ -28,31 +31,63 @@ alerts_service_backlog(void *arg, const char *receiver)
 	return bot_backlog(arg, receiver);
 }
 
+/* A route's fix to run once the engine's turn is over. */
+struct alerts_service_job {
+	struct bot	*b;
+	char		*receiver;
+	char		*line;
+};
+
 /*
  * A route's fix run by itself: through the dispatcher, as the user
  * "remediation" (its role in "users" decides what it may run), answered
  * in the channel of the group's message, like a schedule's command.
  */
 static void
+alerts_service_run_now(void *arg)
+{
+	struct alerts_service_job	*job = arg;
+	struct bot			*b = job->b;
+	struct chat			*c;
+	struct chat_msg			 m;
+	const char			*channel;
+
+	/* At shutdown the posted work runs after the outbox is gone. */
+	if (b->stopping)
+		log_warn("alerts", "remediation not run, stopping: %s",
+		    job->line);
+	else if ((c = bot_chat_for(b, job->receiver, &channel)) == NULL)
+		log_error("alerts", "remediation: %s is not enabled",
+		    job->receiver);
+	else {
+		memset(&m, 0, sizeof m);
+		m.user_id = "remediation";
+		m.user_name = "remediation";
+		m.channel = channel;
+		m.channel_name = channel;
+		m.text = job->line;
+		m.len = strlen(job->line);
+		bot_handle_message(b, c, &m);
+	}
+	free(job->receiver);
+	free(job->line);
+	free(job);
+}
+
+/*
+ * Not from inside the engine's tick: the command could be one that acts
+ * on alerts (/ack, /silence) while the engine walks its groups.
+ */
+static void
 alerts_service_run(void *arg, const char *receiver, const char *line)
 {
-	struct bot	*b = arg;
-	struct chat	*c;
-	struct chat_msg	 m;
-	const char	*channel;
+	struct bot			*b = arg;
+	struct alerts_service_job	*job = xcalloc(1, sizeof *job);
 
-	if ((c = bot_chat_for(b, receiver, &channel)) == NULL) {
-		log_error("alerts", "remediation: %s is not enabled", receiver);
-		return;
-	}
-	memset(&m, 0, sizeof m);
-	m.user_id = "remediation";
-	m.user_name = "remediation";
-	m.channel = channel;
-	m.channel_name = channel;
-	m.text = line;
-	m.len = strlen(line);
-	bot_handle_message(b, c, &m);
+	job->b = b;
+	job->receiver = xstrdup(receiver);
+	job->line = xstrdup(line);
+	loop_post(b->loop, alerts_service_run_now, job);
 }
 
 static int
