@@ -47,7 +47,10 @@ custom_cc(const struct cmd_ctx *ctx)
 	return ((const struct custom_entry *)(const void *)ctx->entry)->cc;
 }
 
-/* "HOST DAYS [REASON...]": NAME upper-cased, optional ones bracketed. */
+/*
+ * "HOST DAYS [REASON...]": NAME upper-cased, optional ones bracketed.
+ * Caller frees.
+ */
 static char *
 custom_synopsis(const struct cfg_custom *cc, int confirm)
 {
@@ -74,7 +77,10 @@ custom_synopsis(const struct cfg_custom *cc, int confirm)
 	return buf_detach(&b);
 }
 
-/* The config's help, then what each parameter takes, for /help NAME. */
+/*
+ * The config's help, then what each parameter takes, for /help NAME.
+ * Caller frees.
+ */
 static char *
 custom_help(const struct cfg_custom *cc)
 {
@@ -128,6 +134,7 @@ custom_help(const struct cfg_custom *cc)
 	return buf_detach(&b);
 }
 
+/* cc's entry (custom_table_free frees it, knowing it by its exec). */
 static struct custom_entry *
 custom_entry_new(const struct cfg_custom *cc)
 {

@@ -334,7 +334,10 @@ cfg_is_target(const struct config *c, const char *name)
 	return 0;
 }
 
-/* What the hosts allow: names first, then tags; NULL-terminated. */
+/*
+ * What custom_commands[].hosts may name: "all", the hosts' names, then
+ * their tags; NULL-terminated (caller frees the array, not the names).
+ */
 static const char **
 cfg_target_names(const struct config *c)
 {
