@@ -91,9 +91,11 @@ struct alerts_sink {
 	void	*arg;
 	/*
 	 * Runs a command line as the user "remediation", answered in
-	 * receiver's channel (a route's remediate_auto); may be NULL.
+	 * receiver's channel, in the thread of the message of outbox row
+	 * ref (a route's remediate_auto); may be NULL.
 	 */
-	void	(*run)(void *arg, const char *receiver, const char *line);
+	void	(*run)(void *arg, const char *receiver, int64_t ref,
+		    const char *line);
 };
 
 /*

@@ -121,8 +121,8 @@ alerts_remedy_auto(struct alerts *al, struct agroup *g, int64_t now,
 	duration_format(r->remediate_every_s, every, sizeof every);
 	buf_init(&text);
 	buf_addf(&text, "Remediation: running %s by itself (at most once "
-	    "every %s on %s); its answer follows in the channel", line.data,
-	    every, *host != '\0' ? host : "a host");
+	    "every %s on %s)", line.data, every, *host != '\0' ? host :
+	    "a host");
 	memset(&note, 0, sizeof note);
 	note.text = text.data;
 	note.status = MESSAGE_WARN;
@@ -130,7 +130,8 @@ alerts_remedy_auto(struct alerts *al, struct agroup *g, int64_t now,
 		post(al, n->receiver, "thread", n->outbox_id, &note, NULL);
 	log_info("alerts", "%s: remediation: %s", g->key, line.data);
 	/* The dispatcher audits it, as the user "remediation". */
-	al->sink.run(al->sink.arg, g->notes->receiver, line.data);
+	al->sink.run(al->sink.arg, g->notes->receiver, g->notes->outbox_id,
+	    line.data);
 	buf_release(&text);
 	buf_release(&line);
 }

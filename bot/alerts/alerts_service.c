@@ -35,13 +35,14 @@ alerts_service_backlog(void *arg, const char *receiver)
 struct alerts_service_job {
 	struct bot	*b;
 	char		*receiver;
+	char		*reply_to;	/* "ref:ROW": the alert's thread */
 	char		*line;
 };
 
 /*
  * A route's fix run by itself: through the dispatcher, as the user
  * "remediation" (its role in "users" decides what it may run), answered
- * in the channel of the group's message, like a schedule's command.
+ * in the thread of the group's message.
  */
 static void
 alerts_service_run_now(void *arg)
@@ -67,9 +68,12 @@ alerts_service_run_now(void *arg)
 		m.channel_name = channel;
 		m.text = job->line;
 		m.len = strlen(job->line);
+		/* The adapters read "ref:ROW" as: under that row's message. */
+		m.reply_to = job->reply_to;
 		bot_handle_message(b, c, &m);
 	}
 	free(job->receiver);
+	free(job->reply_to);
 	free(job->line);
 	free(job);
 }
@@ -79,13 +83,16 @@ alerts_service_run_now(void *arg)
  * on alerts (/ack, /silence) while the engine walks its groups.
  */
 static void
-alerts_service_run(void *arg, const char *receiver, const char *line)
+alerts_service_run(void *arg, const char *receiver, int64_t ref,
+    const char *line)
 {
 	struct bot			*b = arg;
 	struct alerts_service_job	*job = xcalloc(1, sizeof *job);
 
 	job->b = b;
 	job->receiver = xstrdup(receiver);
+	if (ref > 0)
+		xasprintf(&job->reply_to, "ref:%lld", (long long)ref);
 	job->line = xstrdup(line);
 	loop_post(b->loop, alerts_service_run_now, job);
 }

@@ -129,8 +129,11 @@ wait_for '[.posts[] | select(tostring | test("was down; restarted"))] | length >
   bad "the fix's answer is posted" "$(state | jq -c .posts)" "$(tail -5 "$T/bot.err")"
 equals "the fix ran by itself over ssh" "$(cat "$T/restarted.args")" "shop-worker"
 s=$(state)
+parent=$(jq -r '[.posts[] | select(tostring | test("ShopDownAuto")) | select(.thread_ts == null)][0].ts' <<<"$s")
+equals "its answer is in the alert's thread" "$(jq -r '[.posts[] | select(tostring | test("was down; restarted"))][0].thread_ts' <<<"$s")" "$parent"
 contains "the alert's thread says it ran" "$(jq -r '[.posts[] | select(.thread_ts != null) | .text] | join(" ")' <<<"$s")" 'Remediation: running /restart-if-down "web1" "shop-worker" --confirm by itself (at most once every 10m on web1)'
 equals "the run is audited as remediation's" "$(sqlite3 "$DB" "SELECT outcome || ' ' || user FROM audit WHERE command = '/restart-if-down \"web1\" \"shop-worker\" --confirm'")" "ok remediation"
+equals "so is the note that it ran" "$(jq -r '[.posts[] | select(.text | test("Remediation: running"))][0].thread_ts' <<<"$s")" "$parent"
 # The same route on the same host within remediate_every: not again.
 code=$(hook '{"name":"ShopDownAuto","host":"web1","labels":{"service":"shop"}}')
 wait_for '[.posts[] | select(tostring | test("ShopDownAuto")) | select(tostring | test("\\bshop\\b"))] | length >= 1' || true

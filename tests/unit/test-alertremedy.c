@@ -49,10 +49,10 @@ rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
 }
 
 static void
-rec_run(void *arg, const char *receiver, const char *line)
+rec_run(void *arg, const char *receiver, int64_t ref, const char *line)
 {
 	(void)arg;
-	buf_addf(&runs, "%s|%s\n", receiver, line);
+	buf_addf(&runs, "%s|%lld|%s\n", receiver, (long long)ref, line);
 }
 
 static const struct alerts_sink sink = { rec_post, NULL, NULL, rec_run };
@@ -178,8 +178,9 @@ TEST(remediate_auto_runs_once_per_host_and_interval)
 	buf_init(&runs);
 	ingest(al, "{\"name\":\"ShopDown\",\"host\":\"web1\"}");
 	advance(al, 2000);
-	ASSERT_STR_EQ(runs.data, "slack:#ops|/restart-if-down \"web1\" shop "
-	    "--confirm\n");
+	/* In the thread of the group's message (outbox row 101). */
+	ASSERT_STR_EQ(runs.data, "slack:#ops|101|/restart-if-down \"web1\" "
+	    "shop --confirm\n");
 	ASSERT_CONTAINS(posts.data, "thread 101 |Remediation: running "
 	    "/restart-if-down \"web1\" shop --confirm by itself (at most once "
 	    "every 30m on web1)");
