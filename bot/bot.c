@@ -123,6 +123,15 @@ bot_log_audit_tail(struct bot *b, const char *when)
 		    (long long)id, hash);
 }
 
+void
+bot_set_table_fns(struct bot *b, const struct cmd_entry **table,
+    bot_table_fn build, bot_table_free_fn release)
+{
+	b->table_owned = table;
+	b->table_build = build;
+	b->table_free = release;
+}
+
 struct bot *
 bot_create(struct config *cfg, const struct cmd_entry *const *table,
     char **cause)
@@ -413,6 +422,12 @@ bot_free(struct bot *b)
 	}
 	free(b->retired);
 	free(b->retired_rbac);
+	if (b->table_free != NULL) {
+		b->table_free(b->table_owned);
+		for (i = 0; i < b->nretired_tables; i++)
+			b->table_free(b->retired_tables[i]);
+	}
+	free(b->retired_tables);
 	free(b->config_path);
 	free(b->reload_error);
 	free(b);

@@ -94,9 +94,27 @@ struct cmd_ctx {
 
 TAILQ_HEAD(cmd_ctx_list, cmd_ctx);
 
+/*
+ * Builds the command table for a config (the built-in commands and the
+ * config's custom_commands); the result is freed with the matching
+ * release. See bot_set_table_fns.
+ */
+typedef const struct cmd_entry **(*bot_table_fn)(const struct config *);
+typedef void (*bot_table_free_fn)(const struct cmd_entry **);
+
 struct bot {
 	struct config			*cfg;		/* owned */
 	const struct cmd_entry *const	*cmds;
+	/*
+	 * The table is rebuilt on reload when these are set (custom
+	 * commands come and go with the file); tables it replaced live
+	 * until exit, like the configs their entries point into.
+	 */
+	bot_table_fn			 table_build;
+	bot_table_free_fn		 table_free;
+	const struct cmd_entry		**table_owned;	/* cmds, or NULL */
+	const struct cmd_entry		***retired_tables;
+	size_t				 nretired_tables;
 	struct store			*store;
 	struct loop			*loop;
 	struct workers			*workers;
@@ -158,6 +176,13 @@ struct bot {
  */
 struct bot *bot_create(struct config *cfg,
 	    const struct cmd_entry *const *table, char **cause);
+/*
+ * The bot takes table (passed to bot_create, made by build from its
+ * config) and rebuilds it with build on each reload; release frees
+ * each table at exit.
+ */
+void	 bot_set_table_fns(struct bot *, const struct cmd_entry **table,
+	    bot_table_fn build, bot_table_free_fn release);
 /* Adds an adapter the bot will start, stop and free. */
 void	 bot_add_chat(struct bot *, struct chat *);
 /* Adds a service (static; not freed) the bot will start and free. */

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "config.h"
 #include "config_check.h"
+#include "custom.h"
 #include "fdlimit.h"
 #include "log.h"
 #include "loop.h"
@@ -336,6 +337,7 @@ main(int argc, char **argv)
 	int64_t			 t0 = clock_mono_ms();
 	struct config		*cfg;
 	struct bot		*bot;
+	const struct cmd_entry	**table;
 	struct signal_ctx	 sig;
 	enum log_level		 level;
 	char			*cause = NULL, *log_path = NULL;
@@ -421,10 +423,13 @@ main(int argc, char **argv)
 		cfg->bot.data_dir = xstrdup(data_dir);
 	}
 	if (manifest) {
-		char *m = slack_manifest(cfg, cmd_table);
+		/* The custom commands are listed like the built-in ones. */
+		const struct cmd_entry **t = custom_table(cfg);
+		char *m = slack_manifest(cfg, t);
 
 		printf("%s\n", m);
 		free(m);
+		custom_table_free(t);
 		config_free(cfg);
 		return 0;
 	}
@@ -481,12 +486,16 @@ main(int argc, char **argv)
 
 	/* Before the loop exists: lws sizes its tables by the limit. */
 	fd_ok = fdlimit_raise(&fd_before, &fd_after) == 0;
-	if ((bot = bot_create(cfg, cmd_table, &cause)) == NULL) {
+	table = custom_table(cfg);
+	if ((bot = bot_create(cfg, table, &cause)) == NULL) {
 		fprintf(stderr, "opsbot: %s\n", cause);
 		free(cause);
+		custom_table_free(table);
 		log_close();
 		return 3;
 	}
+	/* Rebuilt on reload: custom commands follow the file. */
+	bot_set_table_fns(bot, table, custom_table, custom_table_free);
 	if (config_path != NULL)
 		bot->config_path = xstrdup(config_path);
 	bot->log_level_fixed = level_name != NULL;

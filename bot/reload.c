@@ -161,6 +161,14 @@ bot_reload(struct bot *b)
 	b->retired[b->nretired] = old;
 	b->retired_rbac[b->nretired++] = b->rbac;
 	b->cfg = c;
+	if (b->table_build != NULL) {
+		/* Custom commands follow the file; old entries stay valid. */
+		b->retired_tables = xreallocarray(b->retired_tables,
+		    b->nretired_tables + 1, sizeof *b->retired_tables);
+		b->retired_tables[b->nretired_tables++] = b->table_owned;
+		b->table_owned = b->table_build(c);
+		b->cmds = b->table_owned;
+	}
 	b->rbac = rbac_create(c, b->cmds);
 	config_register_secrets(c);
 	sched_free(b->sched);
@@ -174,8 +182,9 @@ bot_reload(struct bot *b)
 	(void)reload_chat_restart(b, old, &chats);
 	b->reload_ok = 1;
 	log_info("reload", "config reloaded from %s: %zu host(s), %zu user "
-	    "rule(s), %zu checklist(s), %zu schedule(s)", c->source,
-	    c->nhosts, c->nusers, c->nchecklists, c->nschedules);
+	    "rule(s), %zu checklist(s), %zu schedule(s), %zu custom "
+	    "command(s)", c->source, c->nhosts, c->nusers, c->nchecklists,
+	    c->nschedules, c->ncustom);
 	return 0;
 }
 

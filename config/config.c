@@ -303,11 +303,14 @@ config_load_text(const char *text, size_t len, const char *name,
 	ctx.slack_on = c->chat.slack_enabled;
 	ctx.mattermost_on = c->chat.mattermost_enabled;
 	cfg_load_alerts(&ctx, root, c);
+	/* Before roles, commands and schedules: they may name them. */
+	cfg_load_custom(&ctx, root, c);
 	cfg_load_roles(&ctx, root, c);
 	cfg_check_roles(&ctx, c);
 	cfg_load_users(&ctx, root, c);
 	cfg_load_hosts(&ctx, root, c);
 	cfg_load_remote(&ctx, root, c);
+	cfg_check_custom(&ctx, c);
 	cfg_load_commands(&ctx, root, c);
 	cfg_load_schedules(&ctx, root, c);
 	cfg_load_checklists(&ctx, root, c);
@@ -322,6 +325,7 @@ config_load_text(const char *text, size_t len, const char *name,
 		    "$OPSBOT_WEB_TOKEN) or web.trusted_proxy: the page is "
 		    "never open to anyone who can reach the listener");
 	cfg_load_incidents(&ctx, root, c);
+	cfg_check_remediate(&ctx, c);
 	cJSON_Delete(root);
 
 	if (ctx.nerrors != 0) {

@@ -129,6 +129,52 @@ struct cfg_schedule {
 	int64_t	 grace_s;	/* run late after downtime within this */
 };
 
+/*
+ * A team's own command (custom_commands[]): a run template whose
+ * {param}s are typed values from chat, each quoted for the shell as one
+ * word when the command runs (see docs/custom-commands.md).
+ */
+enum cparam_type {
+	CPARAM_HOST,		/* a host of the command's hosts */
+	CPARAM_CHOICE,		/* one of choices */
+	CPARAM_INT,		/* min..max */
+	CPARAM_DURATION,	/* "15m"; substituted as seconds */
+	CPARAM_JOB,		/* a job the host's jobs.names allow */
+	CPARAM_WORD,		/* matches pattern, anchored */
+	CPARAM_TEXT,		/* the rest of the line, one argument */
+};
+
+struct cfg_cparam {
+	char		*name;		/* {name} in run; NAME in the usage */
+	int		 type;		/* enum cparam_type */
+	char		*help;		/* or NULL */
+	struct strlist	 choices;	/* choice */
+	int		 min, max;	/* int */
+	char		*pattern;	/* word: POSIX ERE, whole value */
+	char		*def;		/* or NULL: required */
+};
+
+/* One piece of a run template: shell text from the config, or a {param}. */
+struct cfg_tpart {
+	char	*text;		/* literal (braces unescaped), or NULL */
+	int	 param;		/* index into params, or -1 */
+};
+
+struct cfg_custom {
+	char			*name;		/* "/archive-logs" without "/" */
+	char			*help;
+	struct strlist		 hosts;		/* host names, tags or "all" */
+	char			*run;		/* the template as written */
+	struct cfg_tpart	*parts;		/* run, parsed at load */
+	size_t			 nparts;
+	struct cfg_cparam	*params;
+	size_t			 nparams;
+	int			 role;		/* 0 viewer, 1 operator, 2 admin */
+	int			 confirm;
+	int64_t			 timeout_s;	/* 0: remote.timeout */
+	int			 output_limit;	/* 0: remote.output_limit */
+};
+
 enum check_kind {
 	CHECK_SERVICES_RUNNING,
 	CHECK_NO_OPEN_ALERTS,
@@ -183,6 +229,10 @@ struct cfg_route {
 	int64_t		 group_interval_s;
 	int64_t		 repeat_interval_s;
 	char		*mention;	/* "@oncall" on critical, or NULL */
+	/* A command line with {label}s offered as a button, or NULL. */
+	char		*remediate;
+	int		 remediate_auto;	/* run it, not only offer it */
+	int64_t		 remediate_every_s;	/* per host, at most once */
 	int		 cont;		/* continue to the next sibling */
 	struct cfg_route *routes;
 	size_t		 nroutes;
@@ -360,6 +410,8 @@ struct config {
 	size_t			 nschedules;
 	struct cfg_checklist	*checklists;
 	size_t			 nchecklists;
+	struct cfg_custom	*custom;	/* custom_commands */
+	size_t			 ncustom;
 };
 
 /* The built-in configuration used when no file is given. */
@@ -398,6 +450,29 @@ int	 config_job_allowed(const struct cfg_jobs *, const char *job);
 int	 config_complete_default(struct config *, char **cause);
 const struct cfg_command *config_find_command(const struct config *,
 	    const char *);
+
+const struct cfg_custom *config_find_custom(const struct config *,
+	    const char *name);
+/* May cc run on h (h among its hosts, by name, tag or "all")? */
+int	 config_custom_allows_host(const struct cfg_custom *,
+	    const struct cfg_host *);
+/*
+ * Binds the words typed after a custom command's name to its parameters
+ * (defaults for the optional ones left out; a text parameter takes the
+ * rest of the words, joined by spaces). Each value is checked against
+ * its type and normalised (a duration becomes seconds); a host must be
+ * in the inventory and among cc's hosts, a job allowed on the host it
+ * runs on (or on each of cc's hosts when it has no host parameter).
+ * Returns 0 and sets *values (cc->nparams strings, as the template gets
+ * them; free with config_custom_values_free), or -1 and sets *cause
+ * ("days must be an integer from 1 to 90, got '9;rm'"; caller frees).
+ */
+int	 config_custom_bind(const struct config *, const struct cfg_custom *,
+	    const char *const *words, int nwords, char ***values,
+	    char **cause);
+void	 config_custom_values_free(const struct cfg_custom *, char **values);
+/* The type's name in messages and docs ("int"). */
+const char *cparam_type_name(int type);
 
 /* Is s one of the list's strings? */
 int	 config_strlist_has(const struct strlist *, const char *);

@@ -149,8 +149,8 @@ check_schedule_run(const struct config *c, size_t i, struct buf *errors)
 	}
 	if (!cfg_commands_known())
 		return 0;	/* not told the commands: nothing to check */
-	if ((cmd = cfg_command_find(name)) == NULL) {
-		hint = cfg_command_suggest(name);
+	if ((cmd = cfg_command_find(c, name)) == NULL) {
+		hint = cfg_command_suggest(c, name);
 		buf_addf(errors, "%s: unknown command \"/%s\"", place, name);
 		if (hint != NULL)
 			buf_addf(errors, "; did you mean \"/%s\"?", hint);

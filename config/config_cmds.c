@@ -28,19 +28,22 @@ cfg_commands_known(void)
 }
 
 const char **
-cfg_command_names(void)
+cfg_command_names(const struct config *c)
 {
 	const char	**names;
-	size_t		  i;
+	size_t		  i, n = 0, ncustom = c != NULL ? c->ncustom : 0;
 
-	names = xcalloc(cfg_ncmds + 1, sizeof *names);
+	names = xcalloc(cfg_ncmds + ncustom + 1, sizeof *names);
 	for (i = 0; i < cfg_ncmds; i++)
-		names[i] = cfg_cmds[i].name;
+		names[n++] = cfg_cmds[i].name;
+	for (i = 0; i < ncustom; i++)
+		if (c->custom[i].name != NULL)
+			names[n++] = c->custom[i].name;
 	return names;
 }
 
 int
-cfg_is_command(const char *name)
+cfg_is_command(const struct config *c, const char *name)
 {
 	size_t	 i;
 
@@ -50,13 +53,14 @@ cfg_is_command(const char *name)
 		if (strcmp(cfg_cmds[i].name, name) == 0)
 			return 1;
 	}
-	return 0;
+	return config_find_custom(c, name) != NULL;
 }
 
 const char *
-cfg_command_find(const char *name)
+cfg_command_find(const struct config *c, const char *name)
 {
-	size_t	 i;
+	const struct cfg_custom	*cc;
+	size_t			 i;
 
 	for (i = 0; i < cfg_ncmds; i++) {
 		if (strcmp(cfg_cmds[i].name, name) == 0 ||
@@ -64,6 +68,8 @@ cfg_command_find(const char *name)
 		    strcmp(cfg_cmds[i].alias, name) == 0))
 			return cfg_cmds[i].name;
 	}
+	if ((cc = config_find_custom(c, name)) != NULL)
+		return cc->name;
 	return NULL;
 }
 
@@ -72,20 +78,22 @@ cfg_command_find(const char *name)
  * with, else the closest name; NULL when there is no good guess.
  */
 const char *
-cfg_command_suggest(const char *name)
+cfg_command_suggest(const struct config *c, const char *name)
 {
 	const char	**names, *hit = NULL;
 	size_t		  i, n = strlen(name), found = 0;
 
-	for (i = 0; n > 0 && i < cfg_ncmds; i++) {
-		if (strncmp(cfg_cmds[i].name, name, n) == 0) {
-			hit = cfg_cmds[i].name;
+	names = cfg_command_names(c);
+	for (i = 0; n > 0 && names[i] != NULL; i++) {
+		if (strncmp(names[i], name, n) == 0) {
+			hit = names[i];
 			found++;
 		}
 	}
-	if (found == 1)
+	if (found == 1) {
+		free(names);
 		return hit;
-	names = cfg_command_names();
+	}
 	hit = suggest_pick(name, names);
 	free(names);
 	return hit;

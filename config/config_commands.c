@@ -29,7 +29,7 @@ cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
 	const cJSON		*cmds = cfg_object(ctx, root, "", "commands");
 	const cJSON		*e;
-	const char		**names = cfg_command_names();
+	const char		**names = cfg_command_names(c);
 	struct cfg_command	*cc;
 	char			*p;
 
@@ -38,7 +38,7 @@ cfg_load_commands(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 	    sizeof *c->commands);
 	cJSON_ArrayForEach(e, cmds) {
 		p = cfg_path_key("commands", e->string);
-		if (!cfg_is_command(e->string))
+		if (!cfg_is_command(c, e->string))
 			cfg_unknown_name(ctx, p, "command", e->string, names);
 		if (!cJSON_IsObject(e)) {
 			cfg_type_error(ctx, p, "an object", e);

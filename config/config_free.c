@@ -99,6 +99,9 @@ config_free(struct config *c)
 		free(cl->checks);
 	}
 	free(c->checklists);
+	for (i = 0; i < c->ncustom; i++)
+		cfg_custom_free(&c->custom[i]);
+	free(c->custom);
 	strlist_free(&c->bot.holidays);
 	free(c);
 }

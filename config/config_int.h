@@ -106,6 +106,8 @@ extern const struct cfg_section cfg_service_section;	/* hosts[].services[] */
 extern const struct cfg_section cfg_user_section;	/* users[] */
 /* incidents.auto_open[] */
 extern const struct cfg_section cfg_incident_rule_section;
+extern const struct cfg_section cfg_custom_section;	/* custom_commands[] */
+extern const struct cfg_section cfg_cparam_section;	/* ...[].params[] */
 
 /*
  * Checks obj's keys against the section's rows, then loads every row
@@ -198,15 +200,18 @@ void	 cfg_load_roles(struct cfg_ctx *, const cJSON *root, struct config *);
 void	 cfg_check_roles(struct cfg_ctx *, const struct config *);
 void	 cfg_load_users(struct cfg_ctx *, const cJSON *root, struct config *);
 
-/* config_cmds.c: the names config_set_commands gave. */
+/*
+ * config_cmds.c: the names config_set_commands gave, and c's own
+ * custom_commands (c may be NULL: the built-in ones only).
+ */
 int	 cfg_commands_known(void);
 /* NULL-terminated (the caller frees the array, not the names). */
-const char **cfg_command_names(void);
+const char **cfg_command_names(const struct config *c);
 /* Is it a command's name? Always 1 when no names were given. */
-int	 cfg_is_command(const char *);
+int	 cfg_is_command(const struct config *c, const char *);
 /* The name of the command called name (or with that alias), or NULL. */
-const char *cfg_command_find(const char *name);
-const char *cfg_command_suggest(const char *name);
+const char *cfg_command_find(const struct config *c, const char *name);
+const char *cfg_command_suggest(const struct config *c, const char *name);
 
 /* config_hosts.c */
 void	 cfg_load_hosts(struct cfg_ctx *, const cJSON *root, struct config *);
@@ -216,6 +221,22 @@ void	 cfg_load_commands(struct cfg_ctx *, const cJSON *root,
 	    struct config *);
 void	 cfg_load_schedules(struct cfg_ctx *, const cJSON *root,
 	    struct config *);
+
+/* config_custom.c: custom_commands (before roles: they name them). */
+void	 cfg_load_custom(struct cfg_ctx *, const cJSON *root, struct config *);
+/* After the hosts: hosts and tags named, defaults against the inventory. */
+void	 cfg_check_custom(struct cfg_ctx *, const struct config *);
+void	 cfg_custom_free(struct cfg_custom *);
+/* Last: each route's remediate names a command (custom ones included). */
+void	 cfg_check_remediate(struct cfg_ctx *, const struct config *);
+/*
+ * config_custom_bind.c: one value typed for p, checked against its type
+ * (a job only for its syntax: the host decides the rest). Returns 0 and
+ * sets *norm (what the template gets; caller frees), or -1 and *cause.
+ */
+int	 cfg_custom_value(const struct config *, const struct cfg_custom *,
+	    const struct cfg_cparam *, const char *value, char **norm,
+	    char **cause);
 
 /* config_checklists.c */
 /* config_runbooks.c: the runbooks section, map included. */

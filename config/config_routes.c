@@ -128,7 +128,8 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 {
 	static const char *const keys[] = { "match", "match_re", "channels",
 	    "group_by", "group_wait", "group_interval", "repeat_interval",
-	    "mention", "continue", "routes", NULL };
+	    "mention", "continue", "routes", "remediate", "remediate_auto",
+	    "remediate_every", NULL };
 	const cJSON	*kids, *kid;
 	char		*p;
 	int		 n;
@@ -168,6 +169,14 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 	cfg_string_def(ctx, obj, path, "mention", parent != NULL ?
 	    parent->mention : NULL, &r->mention);
 	cfg_bool(ctx, obj, path, "continue", 0, &r->cont);
+	/* Not inherited: a fix belongs to the alerts it was written for. */
+	cfg_string_def(ctx, obj, path, "remediate", NULL, &r->remediate);
+	cfg_bool(ctx, obj, path, "remediate_auto", 0, &r->remediate_auto);
+	cfg_duration(ctx, obj, path, "remediate_every", 1800,
+	    &r->remediate_every_s);
+	if (r->remediate_auto && r->remediate == NULL)
+		cfg_error(ctx, path, "remediate_auto needs remediate: the "
+		    "command line to run");
 	kids = cJSON_GetObjectItemCaseSensitive(obj, "routes");
 	if (kids != NULL && !cJSON_IsArray(kids)) {
 		p = cfg_path_key(path, "routes");
@@ -213,6 +222,7 @@ cfg_route_free(struct cfg_route *r)
 	strlist_free(&r->channels);
 	strlist_free(&r->group_by);
 	free(r->mention);
+	free(r->remediate);
 	memset(r, 0, sizeof *r);
 }
 

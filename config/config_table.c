@@ -157,6 +157,7 @@ static const struct cfg_key root_keys[] = {
 	{ .key = "runbooks", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "web", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "incidents", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+	{ .key = "custom_commands", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 };
 
 static const struct cfg_key bot_keys[] = {
@@ -683,6 +684,69 @@ static const struct cfg_key service_keys[] = {
 };
 #undef V
 
+/* Each of custom_commands[]: a team's own command (config_custom.c). */
+static const char *const custom_roles[] = { "viewer", "operator", "admin",
+    NULL };
+#define K(field)	offsetof(struct cfg_custom, field)
+static const struct cfg_key custom_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = K(name),
+	  .flags = CFG_F_REQUIRED | CFG_F_NAME, .doc_default = "required",
+	  .doc = "What users type after the slash" },
+	{ .key = "help", .type = CFG_STRING, .offset = K(help),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "What `/help` says of it" },
+	{ .key = "hosts", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc_default = "required",
+	  .doc = "Where it may run" },
+	{ .key = "run", .type = CFG_STRING, .offset = K(run),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "The command line the host's shell runs" },
+	{ .key = "params", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "Its parameters, in the order users type them" },
+	{ .key = "role", .type = CFG_ENUM, .offset = K(role),
+	  .words = custom_roles, .def = 1,
+	  .doc = "The least role that may run it" },
+	{ .key = "confirm", .type = CFG_BOOL, .offset = K(confirm),
+	  .doc = "`true`: it changes things" },
+	{ .key = "timeout", .type = CFG_DURATION, .offset = K(timeout_s),
+	  .doc_default = "`remote.timeout`",
+	  .doc = "How long it may run on a host" },
+	{ .key = "output_limit", .type = CFG_INT, .offset = K(output_limit),
+	  .min = 1024, .max = 16 * 1024 * 1024,
+	  .doc_default = "`remote.output_limit`",
+	  .doc = "Bytes of its output kept per host" },
+};
+#undef K
+
+/* Each of custom_commands[].params: one typed value from chat. */
+static const char *const cparam_types[] = { "host", "choice", "int",
+    "duration", "job", "word", "text", NULL };
+#define P(field)	offsetof(struct cfg_cparam, field)
+static const struct cfg_key cparam_keys[] = {
+	{ .key = "name", .type = CFG_STRING, .offset = P(name),
+	  .flags = CFG_F_REQUIRED, .doc_default = "required",
+	  .doc = "What `{name}` in `run` stands for" },
+	{ .key = "type", .type = CFG_ENUM, .offset = P(type),
+	  .words = cparam_types, .def = 5,
+	  .doc = "What the value may be" },
+	{ .key = "help", .type = CFG_STRING, .offset = P(help),
+	  .doc = "One line for `/help NAME`." },
+	{ .key = "choices", .type = CFG_OBJECT, .offset = CFG_NOFIELD,
+	  .doc = "`choice`: the values allowed" },
+	{ .key = "min", .type = CFG_INT, .offset = P(min), .min = -1000000000,
+	  .max = 1000000000, .def = 0,
+	  .doc = "`int`: the smallest value allowed." },
+	{ .key = "max", .type = CFG_INT, .offset = P(max), .min = -1000000000,
+	  .max = 1000000000, .def = 1000000000,
+	  .doc = "`int`: the largest value allowed." },
+	{ .key = "pattern", .type = CFG_STRING, .offset = P(pattern),
+	  .flags = CFG_F_NONEMPTY,
+	  .doc = "`word`: a POSIX extended regex the whole value must match" },
+	{ .key = "default", .type = CFG_STRING, .offset = P(def),
+	  .doc = "The value when the user gives none" },
+};
+#undef P
+
 /* Each of users[]: a rule giving roles to users of a platform. */
 static const char *const platforms[] = { "console", "slack", "mattermost",
     "*", NULL };
@@ -741,6 +805,10 @@ const struct cfg_section cfg_host_section = ELEMENT("hosts", host_keys);
 const struct cfg_section cfg_service_section = ELEMENT("hosts[].services",
     service_keys);
 const struct cfg_section cfg_user_section = ELEMENT("users", user_keys);
+const struct cfg_section cfg_custom_section = ELEMENT("custom_commands",
+    custom_keys);
+const struct cfg_section cfg_cparam_section = ELEMENT(
+    "custom_commands[].params", cparam_keys);
 
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
@@ -748,7 +816,8 @@ const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_incidents, &cfg_incident_rule_section, &cfg_schedule_section,
     &cfg_jobs_section,
     &cfg_mount_section, &cfg_command_section, &cfg_host_section,
-    &cfg_service_section, &cfg_user_section, NULL };
+    &cfg_service_section, &cfg_user_section, &cfg_custom_section,
+    &cfg_cparam_section, NULL };
 
 const struct cfg_section *
 cfg_section_find(const char *path)

@@ -32,7 +32,7 @@ cfg_load_roles(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 {
 	static const char *const keys[] = { "commands", "inherits", NULL };
 	const cJSON	*roles = cfg_object(ctx, root, "", "roles"), *r;
-	const char	**cmds = cfg_command_names();
+	const char	**cmds = cfg_command_names(c);
 	struct cfg_role	*role;
 	char		*p, *ip;
 	size_t		 i;
@@ -58,7 +58,7 @@ cfg_load_roles(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		cfg_strlist(ctx, r, p, "inherits", &role->inherits);
 		for (i = 0; i < role->commands.n; i++) {
 			if (strcmp(role->commands.v[i], "*") == 0 ||
-			    cfg_is_command(role->commands.v[i]))
+			    cfg_is_command(c, role->commands.v[i]))
 				continue;
 			xasprintf(&ip, "%s.commands[%zu]", p, i);
 			cfg_unknown_name(ctx, ip, "command",

@@ -295,6 +295,7 @@ mm_reply_to(struct mattermost *mm, const struct chat_origin *o,
 	const struct message_mm_actions act = { .url = mm->actions_url,
 		.token = mm->action_token };
 	const char		*target = NULL, *where, *kind;
+	const char		*thread = NULL;
 	char			*json, *cause = NULL, *code = NULL;
 	int			 ephemeral = 0;
 
@@ -318,7 +319,10 @@ mm_reply_to(struct mattermost *mm, const struct chat_origin *o,
 		target = o->source_id;
 	} else {
 		cJSON_AddStringToObject(body, "channel_id", o->channel);
-		if (o->reply_to != NULL)
+		/* "ref:ROW": the outbox sets root_id once that row is sent. */
+		if (o->reply_to != NULL && strncmp(o->reply_to, "ref:", 4) == 0)
+			thread = o->reply_to;
+		else if (o->reply_to != NULL)
 			cJSON_AddStringToObject(body, "root_id", o->reply_to);
 		message_render_mattermost(&cut, body, 0, &act);
 		/* Only the person who asked sees it: posts/ephemeral. */
@@ -335,6 +339,11 @@ mm_reply_to(struct mattermost *mm, const struct chat_origin *o,
 	where = target != NULL && target != o->source_id ? target : o->channel;
 	kind = target == NULL ? (ephemeral ? "ephemeral" : "post") :
 	    target == o->source_id ? "update" : "response";
+	if (thread != NULL && !ephemeral && !direct) {
+		/* Under an alert's message, queued behind it in its channel. */
+		kind = "thread";
+		target = thread;
+	}
 	if (direct) {
 		if (outbox_send_direct(mm->bot->outbox, "mattermost", where,
 		    kind, target, json) != 0)

@@ -38,7 +38,8 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 	struct slack	*sl = c->priv;
 	cJSON		*body = cJSON_CreateObject();
 	char		*json, *cause = NULL;
-	const char	*kind = "post", *target = NULL;
+	const char	*kind = "post", *target = NULL, *queue = NULL;
+	size_t		 i;
 
 	message_render_slack(m, body);
 	if (o->reply_to != NULL && strncmp(o->reply_to, "url:", 4) == 0) {
@@ -67,6 +68,20 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 		if (m->ephemeral && o->user_id != NULL) {
 			kind = "ephemeral";
 			cJSON_AddStringToObject(body, "user", o->user_id);
+		} else if (o->reply_to != NULL &&
+		    strncmp(o->reply_to, "ref:", 4) == 0) {
+			/*
+			 * Under a message the bot posted (an alert's), whose
+			 * ts the outbox knows once it is sent: queued behind
+			 * it, in its channel's queue, as slack_post does.
+			 */
+			kind = "thread";
+			target = o->reply_to;
+			queue = o->channel;
+			for (i = 0; i < sl->nchans; i++) {
+				if (strcmp(sl->chans[i].name, o->channel) == 0)
+					queue = sl->chans[i].id;
+			}
 		}
 	}
 	json = cJSON_PrintUnformatted(body);
@@ -74,11 +89,18 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 	 * A response URL is not paced like chat.postMessage: it queues on
 	 * its own (order per URL), so it never waits behind channel posts.
 	 */
-	if (outbox_enqueue(sl->bot->outbox, "slack", target != NULL ? target :
-	    o->channel, kind, target, json, &cause) < 0) {
+	if (queue == NULL)
+		queue = target != NULL ? target : o->channel;
+	if (outbox_enqueue(sl->bot->outbox, "slack", queue, kind, target,
+	    json, &cause) < 0) {
 		log_error("slack", "cannot queue a reply: %s", cause);
-		slack_fallback_direct(sl->bot->outbox, o, m, cause, kind,
-		    target);
+		/* Sent at once, with no row to be under: in the channel. */
+		if (strcmp(kind, "thread") == 0)
+			slack_fallback_direct(sl->bot->outbox, o, m, cause,
+			    "post", NULL);
+		else
+			slack_fallback_direct(sl->bot->outbox, o, m, cause,
+			    kind, target);
 		free(cause);
 	}
 	free(json);

@@ -14,8 +14,8 @@
 /*
  * sections: its section names, space-separated; one ending in ':' is a
  * prefix ("svc:" for "svc:NAME"). stuck: the words for an unfinished
- * section, followed by the name after its prefix; NULL: the section's
- * name in backquotes.
+ * section, followed by the name after its prefix (if it has one); NULL:
+ * the section's name in backquotes.
  */
 const struct probe_kind probe_kinds[] = {
 	{ "clock",	"now",				NULL },
@@ -28,7 +28,7 @@ const struct probe_kind probe_kinds[] = {
 	{ "files",	"files",			NULL },
 	{ "autosys",	"q: status sendevent",		NULL },
 	{ "processes",	"cpu ps",			NULL },
-	{ "command",	"cmd",				NULL },
+	{ "command",	"cmd",				"the command" },
 	{ NULL,		NULL,				NULL },
 };
 
@@ -71,8 +71,10 @@ probe_kind_label(const char *section)
 	char			*label;
 
 	k = probe_kind_of(section, &rest);
+	/* A whole-name section ("cmd") is named by its words alone. */
 	if (k != NULL && k->stuck != NULL)
-		xasprintf(&label, "%s%s", k->stuck, rest);
+		xasprintf(&label, "%s%s", k->stuck, rest != section ? rest :
+		    "");
 	else
 		xasprintf(&label, "`%s`", section);
 	return label;

@@ -194,4 +194,18 @@ void	 probe_command_script(struct probe *, const struct cfg_hcommand *);
  */
 int	 probe_command_read(const struct probe *, struct buf *out, int *rc);
 
+/* ----------------------------------------------- the custom commands */
+
+/*
+ * The command line cc's template makes of values (one per parameter,
+ * as config_custom_bind gives them): the template's own text as the
+ * config wrote it, and every value through shquote_buf as one word.
+ * Appended to out; what the preview shows and the script runs.
+ */
+void	 probe_custom_line(const struct cfg_custom *, char *const *values,
+	    struct buf *out);
+/* Adds "cmd" running that line; read it with probe_command_read. */
+void	 probe_custom_script(struct probe *, const struct cfg_custom *,
+	    char *const *values);
+
 #endif

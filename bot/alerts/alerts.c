@@ -394,6 +394,7 @@ alerts_free(struct alerts *al)
 	while (al->tail != NULL)
 		alerts_unlink(al, al->tail);
 	free(al->byid);
+	alerts_remedy_free(al);
 	while ((s = al->silences) != NULL) {
 		al->silences = s->next;
 		alerts_silence_free(s);

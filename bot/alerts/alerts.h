@@ -89,6 +89,13 @@ struct alerts_sink {
 	/* Messages still waiting for this receiver's channel. */
 	size_t	(*backlog)(void *arg, const char *receiver);
 	void	*arg;
+	/*
+	 * Runs a command line as the user "remediation", answered in
+	 * receiver's channel, in the thread of the message of outbox row
+	 * ref (a route's remediate_auto); may be NULL.
+	 */
+	void	(*run)(void *arg, const char *receiver, int64_t ref,
+		    const char *line);
 };
 
 /*

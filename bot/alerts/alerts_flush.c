@@ -245,6 +245,8 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 		    cause);
 		free(cause);
 	}
+	/* After the commit: the command it runs writes its own audit row. */
+	alerts_remedy_auto(al, g, now, alerts_post);
 out:
 	group_msg_release(&gm);
 	buf_release(&changes);

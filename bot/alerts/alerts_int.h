@@ -53,6 +53,14 @@ struct alerts {
 	int			 timer_armed;
 	alerts_fired_fn		 fired;		/* alerts_set_fired_hook */
 	void			*fired_arg;
+	struct aremedy		*remedies;	/* auto runs, per route and host */
+};
+
+/* When a route's fix last ran on a host by itself (alerts_remedy.c). */
+struct aremedy {
+	char		*key;		/* route path, "\n", host */
+	int64_t		 ran_ms;
+	struct aremedy	*next;
 };
 
 /* An alert's place in a group, with what that group's message shows. */
@@ -93,7 +101,7 @@ const char *alert_label(const struct alert *, const char *name);
  */
 struct group_msg {
 	struct message	 m;
-	struct buf	 title, text, ack, sil;
+	struct buf	 title, text, ack, sil, fix;
 	char		*links[3];	/* runbook, source, dashboard */
 	/* runbooks.map's library file, no web page: a button runs /runbook */
 	char		*rb_label, *rb_command;
@@ -110,6 +118,22 @@ struct group_msg {
 void	 group_render(struct store *, const struct config *,
 	    const struct agroup *, struct group_msg *);
 void	 group_msg_release(struct group_msg *);
+/*
+ * alerts_remedy.c: r's remediate line with a's labels in it, each value
+ * one quoted chat word, appended to out. Returns 0, or -1 when r has
+ * none or a label it names is missing (nothing to propose).
+ */
+int	 alerts_remedy_line(const struct cfg_route *, const struct alert *,
+	    struct buf *out);
+/*
+ * After g was shown: runs its route's fix by itself (remediate_auto) for
+ * its first firing alert, at most once per remediate_every per host,
+ * and says so in the group's threads. post posts a thread note.
+ */
+void	 alerts_remedy_auto(struct alerts *, struct agroup *, int64_t now,
+	    int (*post)(struct alerts *, const char *receiver, const char *kind,
+	    int64_t ref, const struct message *, int64_t *id));
+void	 alerts_remedy_free(struct alerts *);
 /* The thread note of what changed since chat last saw g; its count. */
 int	 group_render_changes(const struct agroup *, struct buf *text);
 

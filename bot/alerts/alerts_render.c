@@ -379,7 +379,7 @@ render_title(const struct agroup *g, struct group_msg *gm, size_t nopen,
 		buf_adds(&gm->title, "alerts");
 }
 
-/* Acknowledge (the firing ones), Silence 1h, then the links. */
+/* Acknowledge (the firing ones), Silence 1h, Remediate, then the links. */
 static void
 render_buttons(const struct agroup *g, struct group_msg *gm, size_t nfiring,
     size_t nopen)
@@ -412,6 +412,23 @@ render_buttons(const struct agroup *g, struct group_msg *gm, size_t nfiring,
 		m->buttons[m->nbuttons].label = "Silence 1h";
 		m->buttons[m->nbuttons].value = gm->sil.data;
 		m->nbuttons++;
+	}
+	/* The route's fix, for a person to run (and confirm) with a click. */
+	for (i = 0; nfiring > 0 && g->route->remediate != NULL && i < g->n;
+	    i++) {
+		if (g->members[i].alert->state != ALERT_FIRING)
+			continue;
+		if (alerts_remedy_line(g->route, g->members[i].alert,
+		    &gm->fix) == 0) {
+			m->buttons[m->nbuttons].action = "alert_remediate";
+			m->buttons[m->nbuttons].label = "Remediate…";
+			m->buttons[m->nbuttons].value = gm->fix.data;
+			m->nbuttons++;
+			buf_addf(&gm->text, "Proposed: %s (the button shows "
+			    "what it runs first)\n", gm->fix.data);
+			m->text = gm->text.data;
+		}
+		break;
 	}
 	for (i = 0; i < LINK_MAX && m->nbuttons < MESSAGE_MAX_BUTTONS; i++) {
 		if (i == LINK_RUNBOOK && gm->links[i] == NULL &&
@@ -447,6 +464,7 @@ group_render(struct store *store, const struct config *cfg,
 	buf_init(&gm->text);
 	buf_init(&gm->ack);
 	buf_init(&gm->sil);
+	buf_init(&gm->fix);
 	for (i = 0; i < g->n; i++) {
 		const struct alert *a = g->members[i].alert;
 
@@ -501,6 +519,7 @@ group_msg_release(struct group_msg *gm)
 	buf_release(&gm->text);
 	buf_release(&gm->ack);
 	buf_release(&gm->sil);
+	buf_release(&gm->fix);
 	for (i = 0; i < LINK_MAX; i++)
 		free(gm->links[i]);
 	free(gm->rb_label);

@@ -4,14 +4,19 @@
  * reloads, and reports its gauges on /metrics.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "alerts.h"
 #include "alerts_http.h"
 #include "alerts_service.h"
 #include "bot_post.h"
+#include "bot.h"
 #include "clock.h"
+#include "log.h"
+#include "loop.h"
 #include "metrics.h"
+#include "xmalloc.h"
 
 static int64_t
 alerts_service_post(void *arg, const char *receiver, const char *kind,
@@ -26,13 +31,81 @@ alerts_service_backlog(void *arg, const char *receiver)
 	return bot_backlog(arg, receiver);
 }
 
+/* A route's fix to run once the engine's turn is over. */
+struct alerts_service_job {
+	struct bot	*b;
+	char		*receiver;
+	char		*reply_to;	/* "ref:ROW": the alert's thread */
+	char		*line;
+};
+
+/*
+ * A route's fix run by itself: through the dispatcher, as the user
+ * "remediation" (its role in "users" decides what it may run), answered
+ * in the thread of the group's message.
+ */
+static void
+alerts_service_run_now(void *arg)
+{
+	struct alerts_service_job	*job = arg;
+	struct bot			*b = job->b;
+	struct chat			*c;
+	struct chat_msg			 m;
+	const char			*channel;
+
+	/* At shutdown the posted work runs after the outbox is gone. */
+	if (b->stopping)
+		log_warn("alerts", "remediation not run, stopping: %s",
+		    job->line);
+	else if ((c = bot_chat_for(b, job->receiver, &channel)) == NULL)
+		log_error("alerts", "remediation: %s is not enabled",
+		    job->receiver);
+	else {
+		memset(&m, 0, sizeof m);
+		m.user_id = "remediation";
+		m.user_name = "remediation";
+		m.channel = channel;
+		m.channel_name = channel;
+		m.text = job->line;
+		m.len = strlen(job->line);
+		/* The adapters read "ref:ROW" as: under that row's message. */
+		m.reply_to = job->reply_to;
+		bot_handle_message(b, c, &m);
+	}
+	free(job->receiver);
+	free(job->reply_to);
+	free(job->line);
+	free(job);
+}
+
+/*
+ * Not from inside the engine's tick: the command could be one that acts
+ * on alerts (/ack, /silence) while the engine walks its groups.
+ */
+static void
+alerts_service_run(void *arg, const char *receiver, int64_t ref,
+    const char *line)
+{
+	struct bot			*b = arg;
+	struct alerts_service_job	*job = xcalloc(1, sizeof *job);
+
+	job->b = b;
+	job->receiver = xstrdup(receiver);
+	if (ref > 0)
+		xasprintf(&job->reply_to, "ref:%lld", (long long)ref);
+	job->line = xstrdup(line);
+	loop_post(b->loop, alerts_service_run_now, job);
+}
+
 static int
 alerts_service_start(struct bot *b, char **cause)
 {
 	struct alerts_sink	 sink;
 
+	memset(&sink, 0, sizeof sink);
 	sink.post = alerts_service_post;
 	sink.backlog = alerts_service_backlog;
+	sink.run = alerts_service_run;
 	sink.arg = b;
 	if ((b->alerts = alerts_create(b->cfg, b->store, b->loop, &sink,
 	    cause)) == NULL)

@@ -68,7 +68,7 @@ rec_backlog(void *arg, const char *receiver)
 	return backlog;
 }
 
-static const struct alerts_sink sink = { rec_post, rec_backlog, NULL };
+static const struct alerts_sink sink = { rec_post, rec_backlog, NULL, NULL };
 static struct store	*store;
 static struct config	*cfg;
 
