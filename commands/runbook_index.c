@@ -97,7 +97,8 @@ runbook_read(int dirfd, const char *name)
 	size_t	 len = 0;
 	int	 fd;
 
-	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) ==
+	    -1)
 		return NULL;
 	text = xcalloc(1, RUNBOOK_MAX_BYTES + 1);
 	while (len < RUNBOOK_MAX_BYTES && (r = read(fd, text + len,
@@ -138,7 +139,12 @@ runbook_one(struct store *s, int dirfd, const char *name,
 	int64_t			 mtime;
 	int			 rc;
 
-	if (fstatat(dirfd, name, &sb, 0) == -1 || !S_ISREG(sb.st_mode))
+	/*
+	 * Not through a link: one that points outside runbooks.dir would
+	 * put that file's words in /runbook's snippets.
+	 */
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISREG(sb.st_mode))
 		return 0;
 	mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
 	if ((k = runbook_find(known, name)) != NULL) {

@@ -200,6 +200,37 @@ TEST(reindex_touches_only_changed_and_removed_files)
 	free(dir);
 }
 
+/*
+ * A link in the library that points outside it is not indexed: /runbook
+ * would show a snippet of whatever file it names (say /etc/shadow's
+ * neighbours), and the web page refuses to serve it anyway.
+ */
+TEST(symlinks_are_not_followed)
+{
+	struct runbook_stats	 st;
+	struct store		*s = open_store("symlink.db");
+	char			*dir = dir_path("symlinked"), *out;
+	char			 link[1024];
+
+	out = dir_path("outside");
+	put_file(out, "secret.md", "# Outside\nzanzibar lives here\n");
+	put_file(dir, "inside.md", "# Inside\nkept\n");
+	snprintf(link, sizeof link, "%s/leak.md", dir);
+	{
+		char target[1024];
+
+		snprintf(target, sizeof target, "%s/secret.md", out);
+		ASSERT_INT_EQ(symlink(target, link), 0);
+	}
+	index_dir(s, dir, &st);
+	ASSERT_INT_EQ(st.added, 1);
+	ASSERT_SEARCH(s, "zanzibar", 0, "");
+	ASSERT_SEARCH(s, "kept", 0, "inside.md");
+	store_close(s);
+	free(out);
+	free(dir);
+}
+
 TEST(matches_rank_title_first_and_stem_words)
 {
 	struct store	*s = open_store("rank.db");
@@ -251,6 +282,7 @@ TEST(matches_carry_title_and_marked_snippet)
 }
 
 static const struct test tests[] = {
+	TEST_ENTRY(symlinks_are_not_followed),
 	TEST_ENTRY(title_is_first_heading_else_file_name),
 	TEST_ENTRY(match_quotes_every_word),
 	TEST_ENTRY(hostile_input_is_never_fts_syntax),
