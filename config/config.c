@@ -316,6 +316,7 @@ config_load_text(const char *text, size_t len, const char *name,
 	    "retention", c);
 	cfg_load_section(&ctx, cfg_object(&ctx, root, "", "runbooks"),
 	    "runbooks", c);
+	cfg_load_tickets(&ctx, root, c);
 	cJSON_Delete(root);
 
 	if (ctx.nerrors != 0) {

@@ -184,6 +184,7 @@ struct cfg_route {
 	int64_t		 repeat_interval_s;
 	char		*mention;	/* "@oncall" on critical, or NULL */
 	int		 cont;		/* continue to the next sibling */
+	int		 ticket;	/* open a ServiceNow ticket per group */
 	struct cfg_route *routes;
 	size_t		 nroutes;
 };
@@ -282,6 +283,23 @@ struct config {
 	struct {
 		char	*dir;
 	} runbooks;
+
+	/*
+	 * ServiceNow tickets (tickets.servicenow); instance NULL: off. The
+	 * secrets come from the environment or an owner-only *_file.
+	 */
+	struct {
+		char	*instance;	/* "https://acme.service-now.com" */
+		char	*user;		/* basic auth, with password */
+		char	*password;
+		char	*token;		/* OAuth bearer, instead of both */
+		int64_t	 timeout_s;	/* one API call */
+		char	*assignment_group;	/* or NULL: the instance's */
+		char	*caller_id;
+		char	*category;	/* when /ticket names none */
+		char	*close_code;	/* on resolve */
+		char	*channel;	/* where alert tickets are announced */
+	} tickets;
 
 	struct cfg_role		*roles;
 	size_t			 nroles;

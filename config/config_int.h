@@ -176,6 +176,8 @@ void	 cfg_unknown_name(struct cfg_ctx *, const char *path,
 
 /* ---------------------------------------------- sections kept by hand */
 
+/* config_tickets.c: tickets.servicenow, after the alerts' routes. */
+void	 cfg_load_tickets(struct cfg_ctx *, const cJSON *root, struct config *);
 /* config_routes.c */
 void	 cfg_load_alerts(struct cfg_ctx *, const cJSON *root, struct config *);
 void	 cfg_route_free(struct cfg_route *);

@@ -128,7 +128,7 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 {
 	static const char *const keys[] = { "match", "match_re", "channels",
 	    "group_by", "group_wait", "group_interval", "repeat_interval",
-	    "mention", "continue", "routes", NULL };
+	    "mention", "continue", "ticket", "routes", NULL };
 	const cJSON	*kids, *kid;
 	char		*p;
 	int		 n;
@@ -168,6 +168,8 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 	cfg_string_def(ctx, obj, path, "mention", parent != NULL ?
 	    parent->mention : NULL, &r->mention);
 	cfg_bool(ctx, obj, path, "continue", 0, &r->cont);
+	cfg_bool(ctx, obj, path, "ticket", parent != NULL ? parent->ticket : 0,
+	    &r->ticket);
 	kids = cJSON_GetObjectItemCaseSensitive(obj, "routes");
 	if (kids != NULL && !cJSON_IsArray(kids)) {
 		p = cfg_path_key(path, "routes");
