@@ -28,6 +28,7 @@ struct httpd;
 struct loop;
 struct outbox;
 struct store;
+struct tickets;
 struct workers;
 
 /*
@@ -97,6 +98,7 @@ struct bot {
 	struct alerts			*alerts;	/* or NULL */
 	struct alerts_http		*alerts_http;
 	struct checks			*checks;	/* own checks, or NULL */
+	struct tickets			*tickets;	/* ServiceNow (ticket.h) */
 	struct sched			*sched;		/* schedules */
 	sched_fire_fn			 schedule_fire;	/* or NULL */
 	const struct bot_service	*services[BOT_MAX_SERVICES];

@@ -22,6 +22,7 @@ extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_restart_entry;
 extern const struct cmd_entry cmd_runbook_entry;
+extern const struct cmd_entry cmd_ticket_entry;
 extern const struct cmd_entry cmd_silence_entry;
 extern const struct cmd_entry cmd_sod_entry;
 extern const struct cmd_entry cmd_silences_entry;
@@ -50,6 +51,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_checklist_entry,
 	&cmd_report_entry,
 	&cmd_runbook_entry,
+	&cmd_ticket_entry,
 	&cmd_status_entry,
 	&cmd_audit_entry,
 	&cmd_whoami_entry,

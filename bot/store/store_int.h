@@ -69,6 +69,11 @@ enum store_cached {
 	STORE_C_RUNBOOK_ADD_FTS,
 	STORE_C_RUNBOOK_FILES,
 	STORE_C_RUNBOOK_SEARCH,
+	/* ServiceNow tickets by correlation id (store_tickets.c). */
+	STORE_C_TICKET_ADD,
+	STORE_C_TICKET_GET,
+	STORE_C_TICKET_SET,
+	STORE_C_TICKET_RECENT,
 	/* Last: the size of store.c's array, so a new slot always fits. */
 	STORE_CACHED_MAX
 };

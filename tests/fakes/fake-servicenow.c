@@ -36,6 +36,7 @@ static struct {
 	int next_number;
 	unsigned seq;
 	int slow_count, slow_ms;
+	char slow_method[16]; /* "" or "*": any */
 } g = {
 	.user = "opsbot",
 	.password = "s3cret-pw",
@@ -336,7 +337,9 @@ table(struct pss *p, struct reply *r)
 	if (injected(&p->q, r))
 		return;
 	/* The answer waits, but the request has already taken effect. */
-	if (g.slow_count > 0) {
+	if (g.slow_count > 0 &&
+	    (!g.slow_method[0] || !strcmp(g.slow_method, "*") ||
+	     !strcmp(g.slow_method, method_names[p->q.method]))) {
 		g.slow_count--;
 		p->slow = 1;
 	}
@@ -372,6 +375,8 @@ control(struct pss *p, const char *what, struct reply *r)
 	} else if (!strcmp(what, "slow")) {
 		g.slow_ms = jint(in, "ms", 3000);
 		g.slow_count = jint(in, "count", 1);
+		snprintf(g.slow_method, sizeof(g.slow_method), "%s",
+		         jstr(in, "method") ? jstr(in, "method") : "");
 		reply_json(r, 200, ok_object());
 	} else if (!strcmp(what, "reset")) {
 		rules_clear();

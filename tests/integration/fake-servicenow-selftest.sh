@@ -84,7 +84,8 @@ equals "403 body" "$(body | jq -r .error.message)" "Operation Failed"
 ctl fail '{"method":"*","status":503,"count":1}'
 equals "injected 503" "$(req -u bot:pw "${J[@]}" "$TB/$SYS")" 503
 
-ctl slow '{"ms":1500,"count":1}'
+ctl slow '{"ms":1500,"count":1,"method":"POST"}'
+equals "slow POST: a GET is not slowed" "$(req -m 1 -u bot:pw "${J[@]}" "$TB/$SYS")" 200
 equals "slow: the client gives up" "$(req -m 0.5 -u bot:pw "${J[@]}" -X POST \
   --data-binary '{"correlation_id":"slow:1"}' "$TB")" 000
 equals "slow: the record exists all the same" \
