@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "bot.h"
 #include "buf.h"
 #include "config.h"
@@ -35,10 +36,11 @@ const struct cmd_entry cmd_ticket_entry = {
 	.name = "ticket",
 	.alias = NULL,
 	.synopsis = "[create [--category access|data|application] TEXT | "
-	    "ID|NUMBER]",
-	.help = "Opens a ServiceNow incident with the text (create), shows "
-	    "one ticket's state as ServiceNow has it now, or lists the "
-	    "recent tickets.",
+	    "alert ALERT_ID | ID|NUMBER]",
+	.help = "Opens a ServiceNow incident with the text (create) or for "
+	    "an alert's group (alert, the Create ticket button), shows one "
+	    "ticket's state as ServiceNow has it now, or lists the recent "
+	    "tickets.",
 	.args = { .options = ticket_options, .min = 0, .max = -1 },
 	.min_role = ROLE_OPERATOR,
 	.flags = 0,
@@ -82,6 +84,18 @@ ticket_list(struct cmd_ctx *ctx)
 	return CMD_DONE;
 }
 
+/* Where a command came from, as bot_post names it; caller frees. */
+static char *
+origin_receiver(const struct chat_origin *o)
+{
+	char	*r;
+
+	if (strcmp(o->platform, "console") == 0)
+		return xstrdup("console");
+	xasprintf(&r, "%s:%s", o->platform, o->channel);
+	return r;
+}
+
 static enum cmd_result
 ticket_create(struct cmd_ctx *ctx)
 {
@@ -114,10 +128,7 @@ ticket_create(struct cmd_ctx *ctx)
 	xasprintf(&corr, "chat:%s:%lld:%.40s", o->platform,
 	    (long long)ctx->received_ms, o->user_id != NULL ? o->user_id :
 	    "-");
-	if (strcmp(o->platform, "console") == 0)
-		receiver = xstrdup("console");
-	else
-		xasprintf(&receiver, "%s:%s", o->platform, o->channel);
+	receiver = origin_receiver(o);
 	t.correlation_id = corr;
 	t.source = "chat";
 	t.short_description = text.data;
@@ -141,6 +152,77 @@ ticket_create(struct cmd_ctx *ctx)
 	    "and link follow here once ServiceNow has answered.",
 	    (long long)id, corr);
 	free(corr);
+	return CMD_DONE;
+}
+
+/* The row's number, for the answer to a second click. */
+static void
+ticket_number_cb(void *arg, const struct store_ticket *t)
+{
+	char	**number = arg;
+
+	free(*number);
+	*number = xstrdup(t->number != NULL ? t->number : "(being opened)");
+}
+
+/* /ticket alert ID: the Create ticket button of an alert message. */
+static enum cmd_result
+ticket_alert(struct cmd_ctx *ctx)
+{
+	const char		*arg = args_pos(&ctx->args, 1);
+	struct alerts_ticket	 at;
+	struct ticket_open	 t = { 0 };
+	char			*end, *cause = NULL, *number = NULL;
+	char			*receiver = NULL;
+	long long		 id;
+	int			 created;
+
+	id = arg != NULL ? strtoll(arg, &end, 10) : 0;
+	if (arg == NULL || *end != '\0' || id <= 0 || ctx->args.npos != 2) {
+		cmd_error(ctx, "usage: /ticket alert ALERT_ID");
+		return CMD_ERROR;
+	}
+	if (ctx->bot->alerts == NULL || alerts_ticket_request(ctx->bot->alerts,
+	    id, &at, &cause) != 0) {
+		cmd_refuse(ctx, "%s", cause != NULL ? cause : "alerts are off");
+		free(cause);
+		return CMD_ERROR;
+	}
+	t.correlation_id = at.correlation_id;
+	t.source = "alert";
+	t.source_id = at.correlation_id;
+	t.short_description = at.title;
+	t.description = at.text;
+	t.created_by = ctx->origin.user_name != NULL ? ctx->origin.user_name :
+	    ctx->origin.user_id;
+	t.announce = at.receiver;
+	t.ref = at.ref;
+	/* No alert message to reply under (the console): where asked. */
+	if (t.announce == NULL || t.ref == 0) {
+		t.ref = 0;
+		t.announce = ctx->bot->cfg->tickets.channel;
+		if (t.announce == NULL)
+			t.announce = receiver = origin_receiver(&ctx->origin);
+	}
+	if (ticket_for(ctx->bot, &t, &created, &cause) < 0) {
+		cmd_error(ctx, "cannot open a ticket: %s", cause);
+		free(cause);
+		alerts_ticket_release(&at);
+		free(receiver);
+		return CMD_ERROR;
+	}
+	if (created)
+		cmd_reply(ctx, "Opening a ServiceNow ticket for alert #%lld's "
+		    "group; its number and link follow under the alert.", id);
+	else {
+		store_ticket_get(ctx->bot->store, at.correlation_id,
+		    ticket_number_cb, &number, NULL);
+		cmd_reply(ctx, "Alert #%lld's group already has ticket %s.", id,
+		    number != NULL ? number : "?");
+		free(number);
+	}
+	alerts_ticket_release(&at);
+	free(receiver);
 	return CMD_DONE;
 }
 
@@ -276,6 +358,8 @@ cmd_ticket_exec(struct cmd_ctx *ctx)
 	}
 	if (strcmp(first, "create") == 0)
 		return ticket_create(ctx);
+	if (strcmp(first, "alert") == 0)
+		return ticket_alert(ctx);
 	if (ctx->args.npos > 1) {
 		cmd_error(ctx, "one ticket at a time: /ticket ID|NUMBER");
 		return CMD_ERROR;

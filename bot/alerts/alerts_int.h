@@ -93,7 +93,7 @@ void	 alert_host(const struct labels *, char *out, size_t len);
  */
 struct group_msg {
 	struct message	 m;
-	struct buf	 title, text, ack, sil;
+	struct buf	 title, text, ack, sil, tkt;
 	char		*links[3];	/* runbook, source, dashboard */
 };
 
@@ -104,10 +104,23 @@ struct group_msg {
  * URL are not kept in memory). A store error only loses the links.
  */
 void	 group_render(struct store *, const struct agroup *,
-	    struct group_msg *);
+	    int ticket_button, struct group_msg *);
 void	 group_msg_release(struct group_msg *);
 /* The thread note of what changed since chat last saw g; its count. */
 int	 group_render_changes(const struct agroup *, struct buf *text);
+
+/* alerts_ticket.c: what a group asks of tickets (sink.ticket). */
+/* The group's correlation id in ServiceNow, "alert:" and 16 hex digits. */
+void	 group_ticket_id(const struct agroup *, char out[32]);
+/* The group's first message went to rcv as outbox row ref. */
+void	 group_ticket_posted(struct alerts *, const struct agroup *,
+	    const struct group_msg *, const char *rcv, int64_t ref);
+/* Every alert of the group is resolved and shown so. */
+void	 group_ticket_resolved(struct alerts *, const struct agroup *,
+	    const struct group_msg *);
+/* a was acknowledged by who: a work note on its groups' tickets. */
+void	 alert_ticket_acked(struct alerts *, const struct alert *,
+	    const char *who);
 
 /* alerts.c: memory and the store. */
 /* What chat shows of the annotations (caller frees; NULL if none). */

@@ -4,6 +4,7 @@
  * reloads, and reports its gauges on /metrics.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "alerts.h"
@@ -11,7 +12,9 @@
 #include "alerts_service.h"
 #include "bot_post.h"
 #include "clock.h"
+#include "log.h"
 #include "metrics.h"
+#include "ticket.h"
 
 static int64_t
 alerts_service_post(void *arg, const char *receiver, const char *kind,
@@ -26,13 +29,53 @@ alerts_service_backlog(void *arg, const char *receiver)
 	return bot_backlog(arg, receiver);
 }
 
+/* The engine's ticket requests, to ServiceNow through the outbox. */
+static void
+alerts_service_ticket(void *arg, const struct alerts_ticket *t)
+{
+	struct bot		*b = arg;
+	struct ticket_open	 o;
+	char			*cause = NULL;
+	int			 rc = 0;
+
+	switch (t->what) {
+	case ALERTS_TICKET_OPEN:
+		memset(&o, 0, sizeof o);
+		o.correlation_id = t->correlation_id;
+		o.source = "alert";
+		o.source_id = t->correlation_id;
+		o.short_description = t->title;
+		o.description = t->text;
+		o.created_by = "opsbot";
+		o.announce = t->receiver;
+		o.ref = t->ref;
+		/* No message to reply under: the configured channel. */
+		if (t->ref == 0 && b->cfg->tickets.channel != NULL)
+			o.announce = b->cfg->tickets.channel;
+		rc = ticket_for(b, &o, NULL, &cause) < 0 ? -1 : 0;
+		break;
+	case ALERTS_TICKET_NOTE:
+		rc = ticket_note(b, t->correlation_id, t->text, &cause);
+		break;
+	case ALERTS_TICKET_RESOLVE:
+		rc = ticket_resolve(b, t->correlation_id, t->text, &cause);
+		break;
+	}
+	if (rc < 0) {
+		log_error("alerts", "ticket %s: %s", t->correlation_id, cause);
+		free(cause);
+	}
+}
+
 static int
 alerts_service_start(struct bot *b, char **cause)
 {
 	struct alerts_sink	 sink;
 
+	memset(&sink, 0, sizeof sink);
 	sink.post = alerts_service_post;
 	sink.backlog = alerts_service_backlog;
+	sink.ticket = alerts_service_ticket;
 	sink.arg = b;
 	if ((b->alerts = alerts_create(b->cfg, b->store, b->loop, &sink,
 	    cause)) == NULL)

@@ -24,7 +24,9 @@ cat >"$T/cfg.json" <<END
   "chat": { "console": { "enabled": true, "user": "olga" },
             "outbox": { "max_backoff": "2s" } },
   "users": [ { "name": "olga", "platform": "console", "roles": ["operator"] } ],
-  "alerts": { "checks": { "enabled": false } },
+  "alerts": { "checks": { "enabled": false }, "token": "hook-token",
+    "route": { "channels": ["console"], "group_wait": "1s", "group_interval": "1s",
+      "routes": [ { "match": { "severity": "critical" }, "ticket": true } ] } },
   "tickets": { "servicenow": { "instance": "http://127.0.0.1:$PORT",
     "user": "svc-opsbot", "password_file": "$T/pw", "timeout": "2s",
     "assignment_group": "Production Support" } } }
@@ -102,6 +104,50 @@ out_has 'could not open a ServiceNow ticket for chat:console:[^ ]*: ServiceNow a
 contains "401 names the fix" "$(tail -3 "$T/bot.out")" "check tickets.servicenow's user and password"
 wait_log "$T/bot.log" 'level=error comp=tickets .*HTTP 401' 5 && ok "401 logged" || bad "401 logged" "$(grep 401 "$T/bot.log")"
 equals "its row is failed" "$(sqlite3 "$db" "SELECT state FROM tickets WHERE short_description = 'refused one'")" failed
+
+# --- alerts: a route with ticket: true, acknowledgement, resolution ----------------
+BP=$(bot_port "$T/bot.log")
+H="http://127.0.0.1:$BP/hooks"
+TOKEN=hook-token
+: >"$T/bot.out"
+equals "critical alert taken" "$(hook '{"name":"DiskFull","host":"db-7","severity":"critical","summary":"/var at 97%"}')" 200
+out_has 'Ticket INC0010005 opened' 30 && ok "the route opened a ticket, announced under the alert" ||
+  bad "route ticket" "$(cat "$T/bot.out")"
+inc=$(state | jq -c '.incidents[] | select(.number == "INC0010005")')
+contains "alert ticket: correlation id is the group's" "$(jq -r .correlation_id <<<"$inc")" "alert:"
+contains "alert ticket: short description is the group's title" "$(jq -r .short_description <<<"$inc")" "DiskFull"
+contains "alert ticket: description lists the alert" "$(jq -r .description <<<"$inc")" "/var at 97%"
+AID=$(sqlite3 "$db" "SELECT id FROM alerts WHERE labels LIKE '%DiskFull%' LIMIT 1")
+say "/ack $AID"
+for _ in $(seq 100); do
+  [ "$(state | jq -r '.incidents[] | select(.number == "INC0010005") | .journal | length')" = 1 ] && break; sleep 0.1
+done
+contains "acknowledgement is a work note" "$(state | jq -r '.incidents[] | select(.number == "INC0010005") | .journal[0].text')" \
+  "acknowledged by @olga in chat"
+equals "resolved alert taken" "$(hook '{"name":"DiskFull","host":"db-7","severity":"critical","status":"resolved"}')" 200
+for _ in $(seq 150); do
+  [ "$(state | jq -r '.incidents[] | select(.number == "INC0010005") | .state')" = 6 ] && break; sleep 0.1
+done
+inc=$(state | jq -c '.incidents[] | select(.number == "INC0010005")')
+equals "the group's resolution resolves the ticket" "$(jq -r .state <<<"$inc")" 6
+equals "with the configured close code" "$(jq -r .close_code <<<"$inc")" "Solved (Permanently)"
+contains "and close notes" "$(jq -r .close_notes <<<"$inc")" "Every alert of the group resolved"
+wait_for_row "SELECT state FROM tickets WHERE number = 'INC0010005'" 6 && ok "row says resolved" ||
+  bad "row resolved" "$(sqlite3 "$db" "SELECT * FROM tickets WHERE number = 'INC0010005'")"
+equals "it fires again: the same ticket" "$(hook '{"name":"DiskFull","host":"db-7","severity":"critical"}')" 200
+sleep 3
+equals "no second ticket for the group" "$(incidents '.short_description | test("DiskFull")')" 1
+
+# The Create ticket button on an alert of a route without ticket: true.
+: >"$T/bot.out"
+equals "warning alert taken" "$(hook '{"name":"SlowQueries","host":"db-7","severity":"warning"}')" 200
+out_has 'SlowQueries on db-7' 20 && ok "warning alert posted" || bad "warning alert" "$(cat "$T/bot.out")"
+BID=$(sqlite3 "$db" "SELECT id FROM alerts WHERE labels LIKE '%SlowQueries%' LIMIT 1")
+say "/ticket alert $BID"
+out_has 'Ticket INC0010006 opened' 30 && ok "the button opens a ticket" || bad "button ticket" "$(cat "$T/bot.out")"
+say "/ticket alert $BID"
+out_has "Alert #$BID's group already has ticket INC0010006" && ok "a second click finds it" ||
+  bad "second click" "$(tail -3 "$T/bot.out")"
 
 # --- the fake down: the ticket waits, then opens -----------------------------------
 kill "$fake_pid"; wait "$fake_pid" 2>/dev/null
