@@ -326,6 +326,14 @@ snow_send(void *arg, const struct outbox_item *it, struct outbox_result *res)
 		snow_update(c, it, fields, d, res);
 	if (res->verdict == OUTBOX_REJECTED)
 		d->error = xstrdup(res->error != NULL ? res->error : "refused");
+	/*
+	 * A create looks its correlation id up first and an update is a
+	 * PATCH, so trying again is always safe: a long outage (5xx,
+	 * timeouts) must not use up the tries that chat messages get and
+	 * lose the ticket, so no try counts against max_attempts.
+	 */
+	if (res->verdict == OUTBOX_RETRY)
+		res->unsent = 1;
 	/* The loop stores what came of it and says so in chat. */
 	if (res->verdict == OUTBOX_SENT || res->verdict == OUTBOX_REJECTED)
 		loop_post(t->bot->loop, ticket_applied, d);
