@@ -173,6 +173,16 @@ out_has 'Ticket INC0010002 \(already open\)' 30 && ok "restart: the ticket the k
 sleep 1
 equals "restart: still one incident" "$(incidents '.short_description == "across a restart"')" 1
 equals "restart: one POST in all" "$(state | jq -r '[.requests[] | select(.method == "POST")] | length')" 2
+# --- a reload to an OAuth token from a file: the next calls carry it ----------------
+printf 'snow-bearer-token\n' >"$T/token"
+chmod 600 "$T/token"
+sed -i 's|"user": "svc-opsbot", "password_file": "[^"]*"|"token_file": "'"$T/token"'"|' "$T/cfg.json"
+kill -HUP "$bot_pid"
+wait_log "$T/bot.log" 'msg="config reloaded' 10 && ok "reloaded" || bad "reload" "$(tail -3 "$T/bot.log")"
+say '/ticket create with a token'
+out_has 'Ticket INC0010003 opened' 30 && ok "opened with the token" || bad "token" "$(tail -3 "$T/bot.out")"
+equals "the reload switched to bearer auth" "$(state | jq -r '.requests[-1].auth')" bearer
+lacks "the token never reaches the log" "$(cat "$T/bot.log" "$T/bot.out")" 'snow-bearer-token'
 lacks "the password never reaches the log" "$(cat "$T/bot.log" "$T/bot.out")" 'pw-!s3cret'
 
 exec 3>&-
