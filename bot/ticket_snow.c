@@ -337,10 +337,8 @@ snow_send(void *arg, const struct outbox_item *it, struct outbox_result *res)
 	/* The loop stores what came of it and says so in chat. */
 	if (res->verdict == OUTBOX_SENT || res->verdict == OUTBOX_REJECTED)
 		loop_post(t->bot->loop, ticket_applied, d);
-	else {
-		d->announce = NULL;
+	else
 		ticket_applied_free(d);
-	}
 	cJSON_Delete(body);
 	snow_conf_free(c);
 }
