@@ -18,6 +18,9 @@ struct bot;
 struct bot_service;
 struct tickets;
 
+/* The outbox platform of ticket operations (not a chat). */
+#define TICKET_PLATFORM	"servicenow"
+
 /* The service main.c adds: sets bot->tickets when tickets are on. */
 extern const struct bot_service tickets_service;
 

@@ -10,8 +10,6 @@
 #include "outbox.h"
 #include "ticket.h"
 
-#define TICKET_PLATFORM	"servicenow"
-
 struct tickets {
 	struct bot		*bot;
 	/* The settings the sender reads on workers; swapped on reload. */

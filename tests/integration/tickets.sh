@@ -20,7 +20,8 @@ printf 'pw-!s3cret\n' >"$T/pw"
 chmod 600 "$T/pw"
 TB="http://127.0.0.1:$PORT/api/now/table/incident"
 cat >"$T/cfg.json" <<END
-{ "bot": { "data_dir": "$T/data", "log_file": "$T/bot.log", "shutdown_grace": "1s" },
+{ "bot": { "data_dir": "$T/data", "log_file": "$T/bot.log", "shutdown_grace": "1s",
+           "ready_outbox_age": "1s" },
   "chat": { "console": { "enabled": true, "user": "olga" },
             "outbox": { "max_backoff": "2s" } },
   "users": [ { "name": "olga", "platform": "console", "roles": ["operator"] } ],
@@ -155,6 +156,8 @@ kill "$fake_pid"; wait "$fake_pid" 2>/dev/null
 say '/ticket create while ServiceNow is down'
 out_has 'Opening a ServiceNow ticket.*' && sleep 3
 wait_log "$T/bot.log" 'servicenow .*not delivered' 5 && ok "down: the try is logged" || bad "down logged" "$(tail -5 "$T/bot.log")"
+equals "a ticket waiting for ServiceNow leaves the bot ready" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/readyz")" 200
 OLDPORT=$PORT
 start_fake "$FAKE" --user svc-opsbot --password 'pw-!s3cret' --port "$OLDPORT"
 out_has 'Ticket INC0010001 opened' 30 && ok "opened once ServiceNow is back" || bad "after the outage" "$(tail -5 "$T/bot.out")"
