@@ -16,6 +16,7 @@
 #include "log.h"
 #include "message.h"
 #include "outbox.h"
+#include "redact.h"
 #include "store.h"
 #include "store_tickets.h"
 #include "ticket_int.h"
@@ -190,6 +191,8 @@ ticket_for(struct bot *b, const struct ticket_open *o, int *created,
 	struct store_ticket	 st = { 0 };
 	struct row		 r = { 0 };
 	cJSON			*body, *f;
+	char			*title = NULL, *text = NULL;
+	int64_t			 id = -1;
 	int			 own_txn = 0, rc;
 
 	cause_clear(cause);
@@ -204,10 +207,16 @@ ticket_for(struct bot *b, const struct ticket_open *o, int *created,
 		cause_set(cause, "a correlation id is at most 100 bytes");
 		return -1;
 	}
+	/*
+	 * ServiceNow is another system with its own readers: a secret typed
+	 * into chat or carried by an alert stops here, as in the audit.
+	 */
+	title = redact_text(o->short_description);
+	text = o->description != NULL ? redact_text(o->description) : NULL;
 	/* The row and its queued opening go together, or neither does. */
 	if (!store_in_transaction(b->store)) {
 		if (store_begin(b->store, cause) != 0)
-			return -1;
+			goto out;
 		own_txn = 1;
 	}
 	if ((rc = store_ticket_get(b->store, o->correlation_id, row_cb, &r,
@@ -223,7 +232,7 @@ ticket_for(struct bot *b, const struct ticket_open *o, int *created,
 		st.correlation_id = o->correlation_id;
 		st.source = o->source;
 		st.source_id = o->source_id;
-		st.short_description = o->short_description;
+		st.short_description = title;
 		st.category = o->category != NULL ? o->category :
 		    c->tickets.category;
 		st.created_by = o->created_by;
@@ -242,8 +251,8 @@ ticket_for(struct bot *b, const struct ticket_open *o, int *created,
 		goto fail;
 	body = cJSON_CreateObject();
 	f = cJSON_AddObjectToObject(body, "fields");
-	add_opt(f, "short_description", o->short_description);
-	add_opt(f, "description", o->description);
+	add_opt(f, "short_description", title);
+	add_opt(f, "description", text);
 	add_opt(f, "category", o->category != NULL ? o->category :
 	    c->tickets.category);
 	add_opt(f, "correlation_id", o->correlation_id);
@@ -258,17 +267,17 @@ ticket_for(struct bot *b, const struct ticket_open *o, int *created,
 	if (created != NULL)
 		*created = 1;
 done:
-	if (own_txn && store_commit(b->store, cause) != 0) {
-		row_clear(&r);
-		return -1;
-	}
-	row_clear(&r);
-	return r.id;
+	if (!own_txn || store_commit(b->store, cause) == 0)
+		id = r.id;
+	goto out;
 fail:
 	if (own_txn)
 		store_rollback(b->store);
+out:
 	row_clear(&r);
-	return -1;
+	free(title);
+	free(text);
+	return id;
 }
 
 /* Queues fields (taken) as an update of correlation_id's ticket. */

@@ -185,6 +185,12 @@ wait_log "$T/bot.log" 'msg="config reloaded' 10 && ok "reloaded" || bad "reload"
 say '/ticket create with a token'
 out_has 'Ticket INC0010003 opened' 30 && ok "opened with the token" || bad "token" "$(tail -3 "$T/bot.out")"
 equals "the reload switched to bearer auth" "$(state | jq -r '.requests[-1].auth')" bearer
+say '/ticket create login fails with password=hunter2 on db-1'
+out_has 'Ticket INC0010004 opened' 30 && ok "opened one with a secret in it" || bad "secret ticket" "$(tail -3 "$T/bot.out")"
+inc=$(state | jq -c '.incidents[] | select(.number == "INC0010004")')
+contains "the ticket says what was typed" "$(jq -r .short_description <<<"$inc")" "login fails with password="
+lacks "a secret typed into chat never reaches ServiceNow" "$inc" hunter2
+lacks "nor the tickets table" "$(sqlite3 "$db" 'SELECT short_description FROM tickets')" hunter2
 lacks "the token never reaches the log" "$(cat "$T/bot.log" "$T/bot.out")" 'snow-bearer-token'
 lacks "the password never reaches the log" "$(cat "$T/bot.log" "$T/bot.out")" 'pw-!s3cret'
 
