@@ -55,9 +55,6 @@ rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
 		if (m->buttons[i].url != NULL)
 			buf_addf(&extras, " %s=%s", m->buttons[i].label,
 			    m->buttons[i].url);
-		else if (strcmp(m->buttons[i].action, "alertticket") == 0)
-			buf_addf(&extras, " %s:%s", m->buttons[i].label,
-			    m->buttons[i].value);
 	}
 	buf_addc(&extras, '\n');
 	return ++next_id;
@@ -71,22 +68,7 @@ rec_backlog(void *arg, const char *receiver)
 	return backlog;
 }
 
-static struct buf	 tickets;	/* "what correlation_id text\n" */
-
-static void
-rec_ticket(void *arg, const struct alerts_ticket *t)
-{
-	static const char *const what[] = { "open", "note", "resolve" };
-
-	(void)arg;
-	buf_addf(&tickets, "%s %s %s %lld %s\n", what[t->what],
-	    t->correlation_id, t->receiver != NULL ? t->receiver : "-",
-	    (long long)t->ref, t->what == ALERTS_TICKET_OPEN ? t->title :
-	    t->text);
-}
-
-/* .ticket is set by the tests of tickets only. */
-static struct alerts_sink sink = { rec_post, rec_backlog, NULL, NULL };
+static const struct alerts_sink sink = { rec_post, rec_backlog, NULL, NULL };
 static struct store	*store;
 static struct config	*cfg;
 
@@ -722,68 +704,6 @@ TEST(checks_thresholds_follow_a_reload)
 	checks_free(ck);
 }
 
-#define TICKETS "{ \"alerts\": { \"route\": { \"channels\": [\"slack:#ops\"], " \
-	"\"group_wait\": \"30s\", \"routes\": [ { \"match\": { \"severity\": " \
-	"\"critical\" }, \"ticket\": true } ] } }, \"tickets\": { \"servicenow\": " \
-	"{ \"instance\": \"https://sn.example\", \"token\": \"t\" } } }"
-
-/* A route with ticket: true opens one per group; ack notes; resolve. */
-TEST(route_tickets_follow_the_group)
-{
-	struct alerts		*al;
-	struct alerts_ticket	 t;
-	char			 id[40], *cause = NULL;
-
-	sink.ticket = rec_ticket;
-	buf_init(&tickets);
-	al = setup("tickets", TICKETS);
-	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\","
-	    "\"severity\":\"critical\"}");
-	ingest(al, "{\"name\":\"Load\",\"host\":\"db-01\"}");
-	advance(al, 31000);
-	/* The other route's group gets the button instead. */
-	ASSERT_CONTAINS(extras.data, " Create ticket:ticket alert 2");
-	ASSERT_INT_EQ(count_lines(extras.data, "Create ticket"), 1);
-	/* Only the critical route's group opens one, under its message. */
-	ASSERT_INT_EQ(count_lines(tickets.data, "open "), 1);
-	ASSERT_CONTAINS(tickets.data, " slack:#ops 102 [FIRING:1] DiskFull");
-	ASSERT_INT_EQ(sscanf(tickets.data, "open %39s", id), 1);
-	ASSERT_INT_EQ((int)strlen(id), 22);
-	ASSERT_CONTAINS(id, "alert:");
-	/* The button's request names the same ticket and message. */
-	ASSERT_INT_EQ(alerts_ticket_request(al, 1, &t, &cause), 0);
-	ASSERT_STR_EQ(t.correlation_id, id);
-	ASSERT_STR_EQ(t.receiver, "slack:#ops");
-	ASSERT_INT_EQ((int)t.ref, 102);
-	alerts_ticket_release(&t);
-	ASSERT_INT_EQ(alerts_ticket_request(al, 99, &t, &cause), -1);
-	ASSERT_STR_EQ(cause, "alert #99 is not open (see /alerts)");
-	free(cause);
-	buf_clear(&tickets);
-	ASSERT_INT_EQ(alerts_ack(al, 1, "@alice", NULL, NULL, NULL), 0);
-	ASSERT_CONTAINS(tickets.data, "note ");
-	ASSERT_CONTAINS(tickets.data, id);
-	ASSERT_CONTAINS(tickets.data, "acknowledged by @alice in chat.");
-	/* Resolved and shown so: the ticket is resolved; same id. */
-	buf_clear(&tickets);
-	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\","
-	    "\"severity\":\"critical\",\"status\":\"resolved\"}");
-	advance(al, 5 * 60000);
-	ASSERT_CONTAINS(tickets.data, "resolve ");
-	ASSERT_CONTAINS(tickets.data, id);
-	ASSERT_CONTAINS(tickets.data, "Every alert of the group resolved");
-	/* Firing again after a restart: the same group, the same key. */
-	al = restart(al);
-	buf_clear(&tickets);
-	ingest(al, "{\"name\":\"DiskFull\",\"host\":\"db-01\","
-	    "\"severity\":\"critical\"}");
-	advance(al, 31000);
-	ASSERT_CONTAINS(tickets.data, id);
-	teardown(al);
-	sink.ticket = NULL;
-	buf_release(&tickets);
-}
-
 static const struct test tests[] = {
 	TEST_ENTRY(checks_thresholds_follow_a_reload),
 	TEST_ENTRY(group_wait_then_one_message),
@@ -794,7 +714,6 @@ static const struct test tests[] = {
 	TEST_ENTRY(routes_match_continue_and_default),
 	TEST_ENTRY(storm_becomes_few_messages),
 	TEST_ENTRY(backed_up_channel_gets_a_digest),
-	TEST_ENTRY(route_tickets_follow_the_group),
 	TEST_ENTRY(restart_keeps_notes_and_pending_changes),
 	TEST_ENTRY(restart_keeps_resolved_alerts_in_their_group),
 	TEST_ENTRY(resolve_by_hand_and_fire_again),
