@@ -211,7 +211,8 @@ ticket_for(struct bot *b, const struct ticket_open *o, int *created,
 	 * ServiceNow is another system with its own readers: a secret typed
 	 * into chat or carried by an alert stops here, as in the audit.
 	 */
-	title = redact_text(o->short_description);
+	title = redact_text(o->short_description != NULL ?
+	    o->short_description : "");
 	text = o->description != NULL ? redact_text(o->description) : NULL;
 	/* The row and its queued opening go together, or neither does. */
 	if (!store_in_transaction(b->store)) {

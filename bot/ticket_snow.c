@@ -169,6 +169,13 @@ snow_find(const struct snow_conf *c, const char *field, const char *value,
 	const cJSON	*arr, *first;
 	int		 rc;
 
+	/* "^" joins terms of an encoded query: a value never adds one. */
+	if (strchr(value, '^') != NULL) {
+		memset(res, 0, sizeof *res);
+		res->verdict = OUTBOX_REJECTED;
+		xasprintf(&res->error, "\"^\" in %s %s", field, value);
+		return -1;
+	}
 	buf_init(&q);
 	buf_addf(&q, "%s=%s", field, value);
 	buf_init(&url);

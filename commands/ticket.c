@@ -7,6 +7,7 @@
  * from the store.
  */
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,7 @@ ticket_create(struct cmd_ctx *ctx)
 	const struct chat_origin *o = &ctx->origin;
 	struct ticket_open	 t = { 0 };
 	struct buf		 text;
-	char			*corr, *receiver, *cause = NULL;
+	char			*corr, *receiver, *cause = NULL, *p;
 	int			 i, created;
 	int64_t			 id;
 
@@ -128,6 +129,11 @@ ticket_create(struct cmd_ctx *ctx)
 	xasprintf(&corr, "chat:%s:%lld:%.40s", o->platform,
 	    (long long)ctx->received_ms, o->user_id != NULL ? o->user_id :
 	    "-");
+	/* Plain characters only: it is a term of ServiceNow queries. */
+	for (p = corr; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr(":._-", *p) == NULL)
+			*p = '_';
+	}
 	receiver = origin_receiver(o);
 	t.correlation_id = corr;
 	t.source = "chat";
@@ -323,7 +329,8 @@ ticket_show(struct cmd_ctx *ctx, const char *key)
 	}
 	if (n == 0) {
 		/* Not one of ours, but ServiceNow may know the number. */
-		if (strncasecmp(key, "INC", 3) != 0) {
+		if (strncasecmp(key, "INC", 3) != 0 || strspn(key,
+		    "0123456789INCinc") != strlen(key)) {
 			ticket_fetch_free(f);
 			cmd_refuse(ctx, "no ticket '%s' (try /ticket for the "
 			    "list)", key);

@@ -75,6 +75,9 @@ say '/ticket INC0010001'
 out_has 'state: New \(from ServiceNow\)' && ok "/ticket NUMBER reads the state" || bad "/ticket NUMBER" "$(tail -5 "$T/bot.out")"
 say '/ticket'
 out_has 'INC0010001  New  disk full on db-1' && ok "/ticket lists it" || bad "/ticket lists" "$(tail -5 "$T/bot.out")"
+say '/ticket INC0010001^ORactive=true'
+out_has "no ticket 'INC0010001\\^ORactive=true'" && ok "a number with query syntax is refused" || bad "query syntax" "$(tail -3 "$T/bot.out")"
+equals "and never reaches ServiceNow" "$(state | jq -r '[.requests[] | select(.query | contains("ORactive"))] | length')" 0
 say '/ticket create --category hardware x'
 out_has "unknown category 'hardware'" && ok "unknown category refused" || bad "category refused" "$(tail -3 "$T/bot.out")"
 
