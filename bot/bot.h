@@ -28,6 +28,7 @@ struct httpd;
 struct loop;
 struct outbox;
 struct store;
+struct tickets;
 struct workers;
 
 /*
@@ -124,6 +125,7 @@ struct bot {
 	struct alerts			*alerts;	/* or NULL */
 	struct alerts_http		*alerts_http;
 	struct checks			*checks;	/* own checks, or NULL */
+	struct tickets			*tickets;	/* ServiceNow (ticket.h) */
 	struct sched			*sched;		/* schedules */
 	sched_fire_fn			 schedule_fire;	/* or NULL */
 	bot_thread_fn			 thread_reply;	/* or NULL */

@@ -40,6 +40,7 @@
 #include "store.h"
 #include "store_backup.h"
 #include "store_chain.h"
+#include "ticket.h"
 #include "slack_manifest.h"
 #include "cmd.h"
 #include "xmalloc.h"
@@ -540,6 +541,8 @@ main(int argc, char **argv)
 	if (cfg->chat.console_enabled)
 		bot_add_chat(bot, chat_create(&chat_console_ops, bot));
 	/* After the adapters they post to; freed in reverse. */
+	/* First: the alert engine opens tickets from its start on. */
+	bot_add_service(bot, &tickets_service);
 	bot_add_service(bot, &alerts_service);
 	bot_add_service(bot, &checks_service);
 	bot_add_service(bot, &runbook_service);

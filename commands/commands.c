@@ -25,6 +25,7 @@ extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_restart_entry;
 extern const struct cmd_entry cmd_runbook_entry;
+extern const struct cmd_entry cmd_ticket_entry;
 extern const struct cmd_entry cmd_silence_entry;
 extern const struct cmd_entry cmd_sod_entry;
 extern const struct cmd_entry cmd_silences_entry;
@@ -55,6 +56,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_incident_entry,
 	&cmd_rca_entry,
 	&cmd_runbook_entry,
+	&cmd_ticket_entry,
 	&cmd_status_entry,
 	&cmd_audit_entry,
 	&cmd_handover_entry,

@@ -325,6 +325,7 @@ config_load_text(const char *text, size_t len, const char *name,
 		    "$OPSBOT_WEB_TOKEN) or web.trusted_proxy: the page is "
 		    "never open to anyone who can reach the listener");
 	cfg_load_incidents(&ctx, root, c);
+	cfg_load_tickets(&ctx, root, c);
 	cfg_check_remediate(&ctx, c);
 	cJSON_Delete(root);
 

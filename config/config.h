@@ -234,6 +234,7 @@ struct cfg_route {
 	int		 remediate_auto;	/* run it, not only offer it */
 	int64_t		 remediate_every_s;	/* per host, at most once */
 	int		 cont;		/* continue to the next sibling */
+	int		 ticket;	/* open a ServiceNow ticket per group */
 	struct cfg_route *routes;
 	size_t		 nroutes;
 };
@@ -397,6 +398,22 @@ struct config {
 		char	*trusted_proxy;		/* peer address, or NULL */
 		char	*trusted_proxy_header;	/* lower case */
 	} web;
+	/*
+	 * ServiceNow tickets (tickets.servicenow); instance NULL: off. The
+	 * secrets come from the environment or an owner-only *_file.
+	 */
+	struct {
+		char	*instance;	/* "https://acme.service-now.com" */
+		char	*user;		/* basic auth, with password */
+		char	*password;
+		char	*token;		/* OAuth bearer, instead of both */
+		int64_t	 timeout_s;	/* one API call */
+		char	*assignment_group;	/* or NULL: the instance's */
+		char	*caller_id;
+		char	*category;	/* when /ticket names none */
+		char	*close_code;	/* on resolve */
+		char	*channel;	/* where alert tickets are announced */
+	} tickets;
 
 	struct cfg_role		*roles;
 	size_t			 nroles;

@@ -185,6 +185,8 @@ void	 cfg_load_incidents(struct cfg_ctx *, const cJSON *root,
 	    struct config *);
 void	 cfg_incidents_free(struct config *);
 
+/* config_tickets.c: tickets.servicenow, after the alerts' routes. */
+void	 cfg_load_tickets(struct cfg_ctx *, const cJSON *root, struct config *);
 /* config_routes.c */
 void	 cfg_load_alerts(struct cfg_ctx *, const cJSON *root, struct config *);
 void	 cfg_route_free(struct cfg_route *);

@@ -128,8 +128,8 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 {
 	static const char *const keys[] = { "match", "match_re", "channels",
 	    "group_by", "group_wait", "group_interval", "repeat_interval",
-	    "mention", "continue", "routes", "remediate", "remediate_auto",
-	    "remediate_every", NULL };
+	    "mention", "continue", "ticket", "routes", "remediate",
+	    "remediate_auto", "remediate_every", NULL };
 	const cJSON	*kids, *kid;
 	char		*p;
 	int		 n;
@@ -177,6 +177,8 @@ cfg_load_route(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 	if (r->remediate_auto && r->remediate == NULL)
 		cfg_error(ctx, path, "remediate_auto needs remediate: the "
 		    "command line to run");
+	cfg_bool(ctx, obj, path, "ticket", parent != NULL ? parent->ticket : 0,
+	    &r->ticket);
 	kids = cJSON_GetObjectItemCaseSensitive(obj, "routes");
 	if (kids != NULL && !cJSON_IsArray(kids)) {
 		p = cfg_path_key(path, "routes");

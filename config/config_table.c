@@ -158,6 +158,7 @@ static const struct cfg_key root_keys[] = {
 	{ .key = "web", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "incidents", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "custom_commands", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+	{ .key = "tickets", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 };
 
 static const struct cfg_key bot_keys[] = {
@@ -552,6 +553,47 @@ static const struct cfg_key incident_rule_keys[] = {
 };
 #undef R
 
+static const struct cfg_key tickets_keys[] = {
+	{ .key = "servicenow", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+};
+
+/* The instance URL without a trailing "/": API paths are appended. */
+static const struct cfg_key servicenow_keys[] = {
+	{ .key = "instance", .type = CFG_STRING, .offset = F(tickets.instance),
+	  .env = "SERVICENOW_INSTANCE", .check = check_base_url,
+	  .doc_default = "`$SERVICENOW_INSTANCE`",
+	  .doc = "The instance's base URL" },
+	{ .key = "user", .type = CFG_STRING, .offset = F(tickets.user),
+	  .env = "SERVICENOW_USER", .doc_default = "`$SERVICENOW_USER`",
+	  .doc = "The integration user for basic authentication" },
+	{ .key = "password", .type = CFG_SECRET, .offset = F(tickets.password),
+	  .env = "SERVICENOW_PASSWORD", .doc_default = "`$SERVICENOW_PASSWORD`",
+	  .doc = "Its password" },
+	{ .key = "token", .type = CFG_SECRET, .offset = F(tickets.token),
+	  .env = "SERVICENOW_TOKEN", .doc_default = "`$SERVICENOW_TOKEN`",
+	  .doc = "An OAuth access token" },
+	{ .key = "timeout", .type = CFG_DURATION,
+	  .offset = F(tickets.timeout_s), .def = 15, .min = 1,
+	  .doc = "How long one API call may take" },
+	{ .key = "assignment_group", .type = CFG_STRING,
+	  .offset = F(tickets.assignment_group),
+	  .doc = "`assignment_group` of every ticket the bot opens" },
+	{ .key = "caller_id", .type = CFG_STRING,
+	  .offset = F(tickets.caller_id),
+	  .doc = "`caller_id` of every ticket the bot opens" },
+	{ .key = "category", .type = CFG_STRING, .offset = F(tickets.category),
+	  .def_str = "application",
+	  .doc = "`category` when `/ticket create` names none" },
+	{ .key = "close_code", .type = CFG_STRING,
+	  .offset = F(tickets.close_code), .def_str = "Solved (Permanently)",
+	  .flags = CFG_F_NONEMPTY,
+	  .doc = "`close_code` written when the bot resolves a ticket" },
+	{ .key = "channel", .type = CFG_STRING, .offset = F(tickets.channel),
+	  .check = check_channel,
+	  .doc_default = "`alerts.default_channel`",
+	  .doc = "Where the number and link of a ticket opened for an alert" },
+};
+
 /* Each of schedules[]: when the cron says, run a command, post where. */
 #define S(field)	offsetof(struct cfg_schedule, field)
 static const struct cfg_key schedule_keys[] = {
@@ -793,6 +835,9 @@ static const struct cfg_section s_incidents = SECTION("incidents",
     incidents_keys);
 const struct cfg_section cfg_incident_rule_section = ELEMENT(
     "incidents.auto_open", incident_rule_keys);
+static const struct cfg_section s_tickets = SECTION("tickets", tickets_keys);
+static const struct cfg_section s_servicenow = SECTION("tickets.servicenow",
+    servicenow_keys);
 const struct cfg_section cfg_schedule_section = ELEMENT("schedules",
     schedule_keys);
 const struct cfg_section cfg_jobs_section = ELEMENT("hosts[].jobs",
@@ -813,8 +858,8 @@ const struct cfg_section cfg_cparam_section = ELEMENT(
 const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &s_chat, &s_outbox, &s_console, &s_slack, &s_mm, &s_alerts, &s_checks,
     &s_remote, &s_retention, &s_runbooks, &s_confluence, &s_web,
-    &s_incidents, &cfg_incident_rule_section, &cfg_schedule_section,
-    &cfg_jobs_section,
+    &s_incidents, &cfg_incident_rule_section, &s_tickets, &s_servicenow,
+    &cfg_schedule_section, &cfg_jobs_section,
     &cfg_mount_section, &cfg_command_section, &cfg_host_section,
     &cfg_service_section, &cfg_user_section, &cfg_custom_section,
     &cfg_cparam_section, NULL };

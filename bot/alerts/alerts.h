@@ -83,6 +83,26 @@ struct silence {
  * Returns the outbox row id (0 when the receiver has no outbox, like the
  * console), or -1 and *cause.
  */
+/*
+ * What the engine asks of ServiceNow tickets (alerts_ticket.c): a ticket
+ * for a group (a route with ticket: true, or the Create ticket button),
+ * a work note (an acknowledgement), the resolution (the group resolved).
+ * Strings borrowed for the call.
+ */
+enum alerts_ticket_what {
+	ALERTS_TICKET_OPEN,
+	ALERTS_TICKET_NOTE,
+	ALERTS_TICKET_RESOLVE,
+};
+struct alerts_ticket {
+	enum alerts_ticket_what	 what;
+	const char		*correlation_id;	/* "alert:HEX" */
+	const char		*title;		/* OPEN: short description */
+	const char		*text;		/* description, note, notes */
+	const char		*receiver;	/* OPEN: where to announce */
+	int64_t			 ref;		/* its message's outbox row */
+};
+
 struct alerts_sink {
 	int64_t	(*post)(void *arg, const char *receiver, const char *kind,
 		    int64_t ref, const struct message *, char **cause);
@@ -96,6 +116,8 @@ struct alerts_sink {
 	 */
 	void	(*run)(void *arg, const char *receiver, int64_t ref,
 		    const char *line);
+	/* Tickets (may be NULL: off); on the loop thread. */
+	void	(*ticket)(void *arg, const struct alerts_ticket *);
 };
 
 /*
@@ -123,6 +145,14 @@ int	 alerts_ack(struct alerts *, int64_t id, const char *who,
 	    const char *who_ref, const char *note, char **cause);
 int	 alerts_resolve(struct alerts *, int64_t id, const char *who,
 	    const char *who_ref, const char *note, char **cause);
+/*
+ * A ticket for alert id's group (the Create ticket button): fills t
+ * (what OPEN) with strings that live until alerts_ticket_release;
+ * 0, or -1 and *cause.
+ */
+int	 alerts_ticket_request(struct alerts *, int64_t id,
+	    struct alerts_ticket *t, char **cause);
+void	 alerts_ticket_release(struct alerts_ticket *);
 /*
  * Silences alerts matching m (ownership of m's contents passes to the
  * engine) for duration_s. Returns the silence id (*nsilenced: alerts it

@@ -105,6 +105,7 @@ alerts_ack(struct alerts *al, int64_t id, const char *who,
 		return -1;
 	free(a->acked_ref);
 	a->acked_ref = who_ref != NULL ? xstrdup(who_ref) : NULL;
+	alert_ticket_acked(al, a, who);
 	return 0;
 }
 

@@ -152,7 +152,7 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 	char		*cause = NULL;
 	size_t		 i, visible = 0, silenced = 0;
 	int64_t		 id;
-	int		 nchanges;
+	int		 nchanges, resolved = 0;
 	char		 mention[160];
 
 	g->due = 0;
@@ -164,7 +164,8 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 			silenced++;
 	}
 	buf_init(&changes);
-	group_render(al->store, al->cfg, g, &gm);
+	group_render(al->store, al->cfg, g, al->sink.ticket != NULL &&
+	    al->cfg->tickets.instance != NULL, &gm);
 	nchanges = group_render_changes(g, &changes);
 	memset(&note, 0, sizeof note);
 	note.text = changes.data;
@@ -188,8 +189,11 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 				digest_add(alerts_digest(al, rcv), g);
 				continue;
 			}
-			if (alerts_post(al, rcv, "post", 0, &gm.m, &id) != 0 ||
-			    id == 0)
+			if (alerts_post(al, rcv, "post", 0, &gm.m, &id) != 0)
+				continue;
+			/* Also where nothing is kept (the console): id 0. */
+			group_ticket_posted(al, g, &gm, rcv, id);
+			if (id == 0)
 				continue;
 			n = xcalloc(1, sizeof *n);
 			n->receiver = xstrdup(rcv);
@@ -228,6 +232,16 @@ group_flush(struct alerts *al, struct agroup *g, int64_t now)
 			group_note_remove(g, n);
 		}
 	}
+	/* Chat saw it open, and every alert has resolved since. */
+	for (i = 0; i < g->n; i++) {
+		if (g->members[i].shown == ALERT_FIRING ||
+		    g->members[i].shown == ALERT_ACKED)
+			resolved = 1;
+		if (g->members[i].alert->state != ALERT_RESOLVED)
+			break;
+	}
+	if (resolved && i == g->n)
+		group_ticket_resolved(al, g, &gm);
 	/* Chat has seen it all now (or will: the outbox holds it). */
 	for (i = 0; i < g->n; i++)
 		g->members[i].shown = (int)g->members[i].alert->state;

@@ -101,7 +101,7 @@ const char *alert_label(const struct alert *, const char *name);
  */
 struct group_msg {
 	struct message	 m;
-	struct buf	 title, text, ack, sil, fix;
+	struct buf	 title, text, ack, sil, fix, tkt;
 	char		*links[3];	/* runbook, source, dashboard */
 	/* runbooks.map's library file, no web page: a button runs /runbook */
 	char		*rb_label, *rb_command;
@@ -116,7 +116,7 @@ struct group_msg {
  * runbooks.map gives it (cfg may be NULL: none).
  */
 void	 group_render(struct store *, const struct config *,
-	    const struct agroup *, struct group_msg *);
+	    const struct agroup *, int ticket_button, struct group_msg *);
 void	 group_msg_release(struct group_msg *);
 /*
  * alerts_remedy.c: r's remediate line with a's labels in it, each value
@@ -136,6 +136,19 @@ void	 alerts_remedy_auto(struct alerts *, struct agroup *, int64_t now,
 void	 alerts_remedy_free(struct alerts *);
 /* The thread note of what changed since chat last saw g; its count. */
 int	 group_render_changes(const struct agroup *, struct buf *text);
+
+/* alerts_ticket.c: what a group asks of tickets (sink.ticket). */
+/* The group's correlation id in ServiceNow, "alert:" and 16 hex digits. */
+void	 group_ticket_id(const struct agroup *, char out[32]);
+/* The group's first message went to rcv as outbox row ref. */
+void	 group_ticket_posted(struct alerts *, const struct agroup *,
+	    const struct group_msg *, const char *rcv, int64_t ref);
+/* Every alert of the group is resolved and shown so. */
+void	 group_ticket_resolved(struct alerts *, const struct agroup *,
+	    const struct group_msg *);
+/* a was acknowledged by who: a work note on its groups' tickets. */
+void	 alert_ticket_acked(struct alerts *, const struct alert *,
+	    const char *who);
 
 /* alerts.c: memory and the store. */
 /* What chat shows of the annotations (caller frees; NULL if none). */

@@ -38,6 +38,9 @@ static const struct {
 	{ "alertdashboard", "Dashboard" },
 };
 
+/* A command button: alphanumeric too (docs/protocols.md §5.5). */
+#define TICKET_ACTION	"alertticket"
+
 int
 alert_visible(const struct alert *a)
 {
@@ -382,7 +385,7 @@ render_title(const struct agroup *g, struct group_msg *gm, size_t nopen,
 /* Acknowledge (the firing ones), Silence 1h, Remediate, then the links. */
 static void
 render_buttons(const struct agroup *g, struct group_msg *gm, size_t nfiring,
-    size_t nopen)
+    size_t nopen, int ticket_button)
 {
 	struct message	*m = &gm->m;
 	size_t		 i, n;
@@ -430,6 +433,15 @@ render_buttons(const struct agroup *g, struct group_msg *gm, size_t nfiring,
 		}
 		break;
 	}
+	/* A route that opens tickets by itself needs no button. */
+	if (ticket_button && nopen > 0 && !g->route->ticket && g->n > 0) {
+		buf_addf(&gm->tkt, "ticket alert %lld",
+		    (long long)g->members[0].alert->id);
+		m->buttons[m->nbuttons].action = TICKET_ACTION;
+		m->buttons[m->nbuttons].label = "Create ticket";
+		m->buttons[m->nbuttons].value = gm->tkt.data;
+		m->nbuttons++;
+	}
 	for (i = 0; i < LINK_MAX && m->nbuttons < MESSAGE_MAX_BUTTONS; i++) {
 		if (i == LINK_RUNBOOK && gm->links[i] == NULL &&
 		    gm->rb_command != NULL) {
@@ -450,7 +462,7 @@ render_buttons(const struct agroup *g, struct group_msg *gm, size_t nfiring,
 
 void
 group_render(struct store *store, const struct config *cfg,
-    const struct agroup *g, struct group_msg *gm)
+    const struct agroup *g, int ticket_button, struct group_msg *gm)
 {
 	const struct alert	**order;
 	struct render_extra	 ex;
@@ -465,6 +477,7 @@ group_render(struct store *store, const struct config *cfg,
 	buf_init(&gm->ack);
 	buf_init(&gm->sil);
 	buf_init(&gm->fix);
+	buf_init(&gm->tkt);
 	for (i = 0; i < g->n; i++) {
 		const struct alert *a = g->members[i].alert;
 
@@ -507,7 +520,7 @@ group_render(struct store *store, const struct config *cfg,
 		    n - nshown);
 	free(order);
 	gm->m.text = gm->text.data;
-	render_buttons(g, gm, nfiring, nfiring + nacked);
+	render_buttons(g, gm, nfiring, nfiring + nacked, ticket_button);
 }
 
 void
@@ -520,6 +533,7 @@ group_msg_release(struct group_msg *gm)
 	buf_release(&gm->ack);
 	buf_release(&gm->sil);
 	buf_release(&gm->fix);
+	buf_release(&gm->tkt);
 	for (i = 0; i < LINK_MAX; i++)
 		free(gm->links[i]);
 	free(gm->rb_label);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
+#include "ticket.h"
 #include "xmalloc.h"
 
 static int64_t
@@ -97,6 +98,44 @@ alerts_service_run(void *arg, const char *receiver, int64_t ref,
 	loop_post(b->loop, alerts_service_run_now, job);
 }
 
+/* The engine's ticket requests, to ServiceNow through the outbox. */
+static void
+alerts_service_ticket(void *arg, const struct alerts_ticket *t)
+{
+	struct bot		*b = arg;
+	struct ticket_open	 o;
+	char			*cause = NULL;
+	int			 rc = 0;
+
+	switch (t->what) {
+	case ALERTS_TICKET_OPEN:
+		memset(&o, 0, sizeof o);
+		o.correlation_id = t->correlation_id;
+		o.source = "alert";
+		o.source_id = t->correlation_id;
+		o.short_description = t->title;
+		o.description = t->text;
+		o.created_by = "opsbot";
+		o.announce = t->receiver;
+		o.ref = t->ref;
+		/* No message to reply under: the configured channel. */
+		if (t->ref == 0 && b->cfg->tickets.channel != NULL)
+			o.announce = b->cfg->tickets.channel;
+		rc = ticket_for(b, &o, NULL, &cause) < 0 ? -1 : 0;
+		break;
+	case ALERTS_TICKET_NOTE:
+		rc = ticket_note(b, t->correlation_id, t->text, &cause);
+		break;
+	case ALERTS_TICKET_RESOLVE:
+		rc = ticket_resolve(b, t->correlation_id, t->text, &cause);
+		break;
+	}
+	if (rc < 0) {
+		log_error("alerts", "ticket %s: %s", t->correlation_id, cause);
+		free(cause);
+	}
+}
+
 static int
 alerts_service_start(struct bot *b, char **cause)
 {
@@ -106,6 +145,7 @@ alerts_service_start(struct bot *b, char **cause)
 	sink.post = alerts_service_post;
 	sink.backlog = alerts_service_backlog;
 	sink.run = alerts_service_run;
+	sink.ticket = alerts_service_ticket;
 	sink.arg = b;
 	if ((b->alerts = alerts_create(b->cfg, b->store, b->loop, &sink,
 	    cause)) == NULL)

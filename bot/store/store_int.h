@@ -108,6 +108,11 @@ enum store_cached {
 	STORE_C_INC_ALERTS,
 	STORE_C_INC_COMMANDS,
 	STORE_C_INC_RUNS,
+	/* ServiceNow tickets by correlation id (store_tickets.c). */
+	STORE_C_TICKET_ADD,
+	STORE_C_TICKET_GET,
+	STORE_C_TICKET_SET,
+	STORE_C_TICKET_RECENT,
 	/* Last: the size of store.c's array, so a new slot always fits. */
 	STORE_CACHED_MAX
 };

@@ -36,7 +36,7 @@ struct reply {
 	char *body;
 	int n_hdr;
 	struct {
-		char name[40], value[40];
+		char name[40], value[256]; /* a Location URL fits */
 	} hdr[FH_MAX_HEADERS];
 };
 

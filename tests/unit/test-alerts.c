@@ -730,3 +730,4 @@ main(int argc, char **argv)
 {
 	return test_run(tests, argc, argv);
 }
+
