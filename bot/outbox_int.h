@@ -78,6 +78,13 @@ struct ob_pace {
 	struct ob_pace		*next;
 };
 
+/* A delivery not yet marked sent in the store (outbox_marks.c). */
+struct ob_mark {
+	int64_t			 id;
+	char			*platform_id;	/* or NULL; owned */
+	int64_t			 at_ms;		/* wall clock */
+};
+
 struct outbox {
 	struct store		*store;
 	struct loop		*loop;
@@ -109,6 +116,14 @@ struct outbox {
 	 */
 	struct ob_items		 staged;
 	uint64_t		 failed;	/* given up since start */
+	uint64_t		 rolled_back;	/* staged, then dropped */
+	/*
+	 * Deliveries to mark sent, written together before the outbox tries
+	 * anything else (outbox_marks.c); the first marks_in_txn of them
+	 * are written in a transaction still open.
+	 */
+	struct ob_mark		*marks;
+	size_t			 nmarks, marks_cap, marks_in_txn;
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_armed;
 	void			(*progress)(void *);
@@ -155,5 +170,12 @@ void		 ob_channels_free(struct outbox *);
 void		 outbox_schedule(struct outbox *);
 void		 ob_timer_cb(lws_sorted_usec_list_t *);
 void		 ob_item_free(struct ob_item *);
+
+/* outbox_marks.c: takes platform_id (or NULL). */
+void	 ob_mark_sent(struct outbox *, int64_t id, char *platform_id,
+	    int64_t at_ms);
+/* The store transaction the marks were written in ended. */
+void	 ob_marks_txn_end(struct outbox *, int committed);
+void	 ob_marks_free(struct outbox *);
 
 #endif

@@ -268,6 +268,8 @@ outbox_schedule(struct outbox *ob)
 	struct ob_job		*job;
 	int64_t			 now, due, next = -1;
 
+	/* Deliveries are marked before anything else is tried. */
+	outbox_flush(ob);
 	now = clock_mono_ms();
 	ob_sweep(ob, now);
 	for (ch = TAILQ_FIRST(&ob->active); ch != NULL; ch = next_ch) {
