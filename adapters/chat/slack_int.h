@@ -60,6 +60,7 @@ struct slack_conn {
 
 struct slack_seen {
 	char	 key[96];
+	uint32_t hash;		/* of key: most entries differ there */
 	int64_t	 at;
 };
 
