@@ -47,14 +47,15 @@ ob_txn_end(void *arg, int committed)
 {
 	struct outbox	*ob = arg;
 	struct ob_item	*it;
-	int		 n = 0;
+	int		 n = 0, queued = 0;
 
 	ob_marks_txn_end(ob, committed);
 	while ((it = TAILQ_FIRST(&ob->staged)) != NULL) {
 		TAILQ_REMOVE(&ob->staged, it, link);
-		if (committed)
+		if (committed) {
 			ob_queue(ob, it);
-		else {
+			queued++;
+		} else {
 			ob_item_free(it);
 			n++;
 		}
@@ -63,7 +64,11 @@ ob_txn_end(void *arg, int committed)
 	if (n > 0)
 		log_warn("outbox", "%d message(s) not sent: the store "
 		    "transaction that wrote them was rolled back", n);
-	else if (committed && ob->pending > 0)
+	/*
+	 * Only when it queued something: the sent marks' own commit runs
+	 * inside a scheduling pass, which must not start another.
+	 */
+	else if (queued > 0)
 		ob_soon(ob);
 }
 

@@ -124,6 +124,8 @@ struct outbox {
 	 */
 	struct ob_mark		*marks;
 	size_t			 nmarks, marks_cap, marks_in_txn;
+	lws_sorted_usec_list_t	 marks_timer;	/* ob_marks_later */
+	int			 marks_armed;
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_armed;
 	void			(*progress)(void *);
@@ -174,6 +176,11 @@ void		 ob_item_free(struct ob_item *);
 /* outbox_marks.c: takes platform_id (or NULL). */
 void	 ob_mark_sent(struct outbox *, int64_t id, char *platform_id,
 	    int64_t at_ms);
+/*
+ * Nothing to send now: the marks wait for the next command's transaction
+ * or for OB_MARKS_WAIT_MS, whichever comes first (at once without a loop).
+ */
+void	 ob_marks_later(struct outbox *);
 /* The store transaction the marks were written in ended. */
 void	 ob_marks_txn_end(struct outbox *, int committed);
 void	 ob_marks_free(struct outbox *);

@@ -1,21 +1,23 @@
 /*
  * The outbox's "sent" marks, written in batches (see outbox_int.h). A
- * delivery's mark waits in memory until the outbox next tries anything
- * (outbox_schedule flushes first), so the answers that came back in one
- * loop turn cost one commit, not one each; and a command's own
- * transaction (outbox_flush) takes the marks waiting then.
+ * delivery's mark waits in memory until the outbox next tries a send
+ * (outbox_schedule flushes first), the next command's transaction takes
+ * it (outbox_flush from dispatch), or OB_MARKS_WAIT_MS pass: the answers
+ * that came back in one loop turn cost one commit, not one each, and one
+ * at a time a command's answer and the previous one's mark share one.
  *
  * Why that keeps "marked sent before anything else is tried" (config.md):
  * a mark is written before its queue, or any queue, is tried again, and a
  * crash before it is written leaves the row the first pending one of its
  * channel, which is looked for before it is posted again, as a crash just
- * before the mark always did.
+ * before the mark always did (that window is now up to OB_MARKS_WAIT_MS).
  */
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "loop.h"
 #include "outbox.h"
 #include "outbox_int.h"
 #include "store.h"
@@ -106,6 +108,33 @@ outbox_flush(struct outbox *ob)
 	}
 }
 
+/* The longest a delivery waits to be marked sent when nothing else is. */
+#define OB_MARKS_WAIT_MS	10
+
+static void
+ob_marks_cb(lws_sorted_usec_list_t *sul)
+{
+	struct outbox	*ob = lws_container_of(sul, struct outbox,
+	    marks_timer);
+
+	ob->marks_armed = 0;
+	outbox_flush(ob);
+}
+
+void
+ob_marks_later(struct outbox *ob)
+{
+	if (ob->nmarks == 0 || ob->marks_armed)
+		return;
+	if (ob->loop == NULL) {
+		outbox_flush(ob);
+		return;
+	}
+	lws_sul_schedule(loop_lws(ob->loop), 0, &ob->marks_timer, ob_marks_cb,
+	    OB_MARKS_WAIT_MS * LWS_US_PER_MS);
+	ob->marks_armed = 1;
+}
+
 void
 ob_marks_txn_end(struct outbox *ob, int committed)
 {
@@ -120,6 +149,9 @@ ob_marks_txn_end(struct outbox *ob, int committed)
 void
 ob_marks_free(struct outbox *ob)
 {
+	if (ob->marks_armed)
+		lws_sul_cancel(&ob->marks_timer);
+	ob->marks_armed = 0;
 	ob_marks_drop(ob, ob->nmarks);
 	free(ob->marks);
 	ob->marks = NULL;
