@@ -58,7 +58,7 @@ slack_seen_hashed(struct slack *sl, const char *key, uint32_t h)
 	size_t	 i;
 
 	for (i = 0; i < SLACK_DEDUP; i++) {
-		if (sl->seen[i].hash == h && sl->seen[i].key[0] != '\0' &&
+		if (sl->seen_hash[i] == h && sl->seen[i].key[0] != '\0' &&
 		    now - sl->seen[i].at < SLACK_DEDUP_MS &&
 		    strcmp(sl->seen[i].key, key) == 0)
 			return 1;
@@ -85,7 +85,7 @@ slack_seen_add(struct slack *sl, const char *key)
 		return;
 	snprintf(sl->seen[sl->seen_next].key, sizeof sl->seen[0].key, "%s",
 	    key);
-	sl->seen[sl->seen_next].hash = h;
+	sl->seen_hash[sl->seen_next] = h;
 	sl->seen[sl->seen_next].at = clock_mono_ms();
 	sl->seen_next = (sl->seen_next + 1) % SLACK_DEDUP;
 }

@@ -60,7 +60,6 @@ struct slack_conn {
 
 struct slack_seen {
 	char	 key[96];
-	uint32_t hash;		/* of key: most entries differ there */
 	int64_t	 at;
 };
 
@@ -82,6 +81,8 @@ struct slack {
 	int			 retry_armed;
 	int			 unidentified;	/* API down at start */
 	struct slack_seen	 seen[SLACK_DEDUP];
+	/* seen[i].key's hash, apart: a lookup reads 4 KiB, not 112 KiB. */
+	uint32_t		 seen_hash[SLACK_DEDUP];
 	size_t			 seen_next;
 	uint64_t		 envelopes, duplicates, connects, clicks;
 	/* Alert channels named in the config, resolved at start. */
