@@ -368,8 +368,8 @@ cmd_answer(struct cmd_ctx *ctx)
 	struct message	 msg;
 	struct buf	 note;
 	char		*text, *title, ms[24];
-	uint64_t	 dropped;
-	int		 answer, group;
+	uint64_t	 dropped, commits;
+	int		 alone, answer, group;
 
 	if (ctx->answered)
 		return;
@@ -391,17 +391,22 @@ cmd_answer(struct cmd_ctx *ctx)
 	group = dispatch_group_begin(ctx, &dropped);
 	if (answer)
 		dispatch_send(ctx, &msg);
+	commits = group ? store_commits(ctx->bot->store) : 0;
 	dispatch_audit(ctx);
+	/* Committed alone: sqlite had rolled the group back by itself. */
+	alone = group && store_commits(ctx->bot->store) != commits;
 	if (group && !dispatch_group_commit(ctx)) {
 		/*
-		 * Rolled back, the audit row with it. The answer again only if
-		 * the outbox dropped it (a console answer was printed): a full
-		 * disk fails the COMMIT, not the INSERT, and alone the answer
-		 * then goes out directly with the store's reason.
+		 * Rolled back. The answer again only if the outbox dropped it
+		 * (a console answer was printed): a full disk fails the
+		 * COMMIT, not the INSERT, and alone the answer then goes out
+		 * directly with the store's reason. The audit row again unless
+		 * it committed alone.
 		 */
 		if (answer && outbox_rolled_back(ctx->bot->outbox) != dropped)
 			dispatch_send(ctx, &msg);
-		dispatch_audit(ctx);
+		if (!alone)
+			dispatch_audit(ctx);
 	}
 	free(title);
 	free(text);
