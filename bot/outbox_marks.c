@@ -45,6 +45,8 @@ ob_marks_drop(struct outbox *ob, size_t n)
 {
 	size_t	 i;
 
+	if (n == 0)
+		return;	/* marks may be NULL: no pointer arithmetic on it */
 	for (i = 0; i < n; i++)
 		free(ob->marks[i].platform_id);
 	memmove(ob->marks, ob->marks + n, (ob->nmarks - n) * sizeof *ob->marks);
