@@ -26,6 +26,7 @@ PORT=$(cat "$T/port")
 C="http://127.0.0.1:$PORT/_control"
 cat >"$T/bot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "warn" },
+  "alerts": { "listen": "127.0.0.1:0" },
   "users": [ { "name": "b", "platform": "slack", "id": "*", "roles": ["admin"] } ] }
 JSON
 SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test \

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "redact.h"
 #include "metrics.h"
+#include "outbox.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -325,12 +326,66 @@ dispatch_metrics(const struct cmd_ctx *ctx)
 	    name, NULL);
 }
 
+/* The answer to chat: in place of a partial answer on show, or anew. */
+static void
+dispatch_send(struct cmd_ctx *ctx, const struct message *msg)
+{
+	if (ctx->live_ref <= 0 || ctx->chat->ops->reply_live == NULL ||
+	    msg->ephemeral || ctx->chat->ops->reply_live(ctx->chat,
+	    &ctx->origin, ctx->live_ref, msg) <= 0)
+		ctx->chat->ops->reply(ctx->chat, &ctx->origin, msg);
+}
+
+/*
+ * The answer's outbox row, the audit row and the outbox's waiting "sent"
+ * marks in one transaction: one commit a command instead of three (each
+ * commit is a WAL write and several file locks, the largest cost of a
+ * trivial command). 1 if this opened the transaction; *dropped is the
+ * outbox's rolled-back count before it.
+ */
+static int
+dispatch_group_begin(struct cmd_ctx *ctx, uint64_t *dropped)
+{
+	struct store	*s = ctx->bot->store;
+	char		*cause = NULL;
+
+	*dropped = 0;
+	if (s == NULL || ctx->bot->outbox == NULL || store_in_transaction(s))
+		return 0;
+	if (store_begin(s, &cause) != 0) {
+		/* Each write then commits alone, as it would have. */
+		log_debug("dispatch", "answer without a transaction: %s",
+		    cause);
+		free(cause);
+		return 0;
+	}
+	*dropped = outbox_rolled_back(ctx->bot->outbox);
+	outbox_flush(ctx->bot->outbox);
+	return 1;
+}
+
+/* Commits the group: 1 if it held, 0 if it rolled back (logged). */
+static int
+dispatch_group_commit(struct cmd_ctx *ctx)
+{
+	char	*cause = NULL;
+
+	if (store_commit(ctx->bot->store, &cause) == 0)
+		return 1;
+	log_error("dispatch", "cannot commit the answer with its audit row: "
+	    "%s; writing each alone", cause);
+	free(cause);
+	return 0;
+}
+
 void
 cmd_answer(struct cmd_ctx *ctx)
 {
 	struct message	 msg;
 	struct buf	 note;
 	char		*text, *title, ms[24];
+	uint64_t	 dropped, commits;
+	int		 alone, answer, group;
 
 	if (ctx->answered)
 		return;
@@ -341,21 +396,37 @@ cmd_answer(struct cmd_ctx *ctx)
 	buf_init(&note);
 	if (ctx->confirm_claimed && !ctx->cancelled)
 		confirm_note(ctx, &note);
-	if (ctx->reply.len > 0 || ctx->title != NULL) {
+	text = title = NULL;
+	answer = ctx->reply.len > 0 || ctx->title != NULL;
+	if (answer) {
 		dispatch_render(ctx, &msg, &text, &title);
 		msg.text = note.len > 0 ? note.data : NULL;
 		/* The used prompt is replaced: its button cannot be pressed. */
 		msg.replace = ctx->confirm_claimed;
-		/* A partial answer is on show: the final one replaces it. */
-		if (ctx->live_ref <= 0 || ctx->chat->ops->reply_live == NULL ||
-		    msg.ephemeral || ctx->chat->ops->reply_live(ctx->chat,
-		    &ctx->origin, ctx->live_ref, &msg) <= 0)
-			ctx->chat->ops->reply(ctx->chat, &ctx->origin, &msg);
-		free(title);
-		free(text);
 	}
-	buf_release(&note);
+	group = dispatch_group_begin(ctx, &dropped);
+	if (answer)
+		dispatch_send(ctx, &msg);
+	commits = group ? store_commits(ctx->bot->store) : 0;
 	dispatch_audit(ctx);
+	/* Committed alone: sqlite had rolled the group back by itself. */
+	alone = group && store_commits(ctx->bot->store) != commits;
+	if (group && !dispatch_group_commit(ctx)) {
+		/*
+		 * Rolled back. The answer again only if the outbox dropped it
+		 * (a console answer was printed): a full disk fails the
+		 * COMMIT, not the INSERT, and alone the answer then goes out
+		 * directly with the store's reason. The audit row again unless
+		 * it committed alone.
+		 */
+		if (answer && outbox_rolled_back(ctx->bot->outbox) != dropped)
+			dispatch_send(ctx, &msg);
+		if (!alone)
+			dispatch_audit(ctx);
+	}
+	free(title);
+	free(text);
+	buf_release(&note);
 	ctx->bot->handled++;
 	dispatch_metrics(ctx);
 	snprintf(ms, sizeof ms, "%lld",

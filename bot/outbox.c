@@ -47,21 +47,28 @@ ob_txn_end(void *arg, int committed)
 {
 	struct outbox	*ob = arg;
 	struct ob_item	*it;
-	int		 n = 0;
+	int		 n = 0, queued = 0;
 
+	ob_marks_txn_end(ob, committed);
 	while ((it = TAILQ_FIRST(&ob->staged)) != NULL) {
 		TAILQ_REMOVE(&ob->staged, it, link);
-		if (committed)
+		if (committed) {
 			ob_queue(ob, it);
-		else {
+			queued++;
+		} else {
 			ob_item_free(it);
 			n++;
 		}
 	}
+	ob->rolled_back += n;
 	if (n > 0)
 		log_warn("outbox", "%d message(s) not sent: the store "
 		    "transaction that wrote them was rolled back", n);
-	else if (committed && ob->pending > 0)
+	/*
+	 * Only when it queued something: the sent marks' own commit runs
+	 * inside a scheduling pass, which must not start another.
+	 */
+	else if (queued > 0)
 		ob_soon(ob);
 }
 
@@ -111,6 +118,9 @@ outbox_free(struct outbox *ob)
 
 	if (ob == NULL)
 		return;
+	/* The last deliveries' marks, before the store closes. */
+	outbox_flush(ob);
+	ob_marks_free(ob);
 	if (ob->store != NULL)
 		store_on_transaction_end(ob->store, NULL, NULL);
 	while ((it = TAILQ_FIRST(&ob->staged)) != NULL) {
@@ -405,10 +415,12 @@ ob_complete(struct ob_job *job)
 		it->attempts++;
 	switch (r->verdict) {
 	case OUTBOX_SENT:
-		/* Recorded before anything else is tried: never sent twice. */
-		if (store_outbox_sent(ob->store, it->id, r->platform_id,
-		    clock_now_ms(), &cause) != 0)
-			ob_store_error("cannot mark a message sent", cause);
+		/*
+		 * Recorded before anything else is tried (outbox_schedule
+		 * writes the marks first): never sent twice.
+		 */
+		ob_mark_sent(ob, it->id, r->platform_id, clock_now_ms());
+		r->platform_id = NULL;
 		TAILQ_REMOVE(&ch->items, it, link);
 		ch->nitems--;
 		ob->pending--;
@@ -468,7 +480,11 @@ ob_complete(struct ob_job *job)
 	free(job->ref_id);
 	free(job);
 	ob_channel_settle(ob, ch);
-	outbox_schedule(ob);
+	/*
+	 * The next pass once this loop turn's other results are in, so
+	 * their marks are written together (inline without a loop).
+	 */
+	ob_soon(ob);
 	if (ob->progress != NULL)
 		ob->progress(ob->progress_arg);
 }
@@ -522,6 +538,12 @@ outbox_on_progress(struct outbox *ob, void (*fn)(void *), void *arg)
 {
 	ob->progress = fn;
 	ob->progress_arg = arg;
+}
+
+uint64_t
+outbox_rolled_back(struct outbox *ob)
+{
+	return ob->rolled_back;
 }
 
 uint64_t

@@ -114,6 +114,20 @@ int	 outbox_send_direct(struct outbox *, const char *platform,
 	    const char *channel, const char *kind, const char *target,
 	    const char *body);
 
+/*
+ * Writes the "sent" marks of deliveries that came back since the outbox
+ * last tried a send (it writes them in one transaction before it tries
+ * anything). Inside an open store transaction they are written in it, so
+ * a command's answer, its audit row and the marks waiting cost one commit.
+ */
+void	 outbox_flush(struct outbox *);
+/*
+ * Messages enqueued inside a store transaction that then rolled back, so
+ * were dropped unsent, since start: a caller that must answer anyway
+ * compares it before and after its transaction.
+ */
+uint64_t outbox_rolled_back(struct outbox *);
+
 /* Sends what is due now; the outbox also calls it from its timer. */
 void	 outbox_kick(struct outbox *);
 /* When the next message becomes due (clock_mono_ms), or -1 if none. */

@@ -79,6 +79,13 @@ struct ob_pace {
 	struct ob_pace		*next;
 };
 
+/* A delivery not yet marked sent in the store (outbox_marks.c). */
+struct ob_mark {
+	int64_t			 id;
+	char			*platform_id;	/* or NULL; owned */
+	int64_t			 at_ms;		/* wall clock */
+};
+
 struct outbox {
 	struct store		*store;
 	struct loop		*loop;
@@ -110,6 +117,16 @@ struct outbox {
 	 */
 	struct ob_items		 staged;
 	uint64_t		 failed;	/* given up since start */
+	uint64_t		 rolled_back;	/* staged, then dropped */
+	/*
+	 * Deliveries to mark sent, written together before the outbox tries
+	 * anything else (outbox_marks.c); the first marks_in_txn of them
+	 * are written in a transaction still open.
+	 */
+	struct ob_mark		*marks;
+	size_t			 nmarks, marks_cap, marks_in_txn;
+	lws_sorted_usec_list_t	 marks_timer;	/* ob_marks_later */
+	int			 marks_armed;
 	lws_sorted_usec_list_t	 timer;
 	int			 timer_armed;
 	void			(*progress)(void *);
@@ -156,5 +173,17 @@ void		 ob_channels_free(struct outbox *);
 void		 outbox_schedule(struct outbox *);
 void		 ob_timer_cb(lws_sorted_usec_list_t *);
 void		 ob_item_free(struct ob_item *);
+
+/* outbox_marks.c: takes platform_id (or NULL). */
+void	 ob_mark_sent(struct outbox *, int64_t id, char *platform_id,
+	    int64_t at_ms);
+/*
+ * Nothing to send now: the marks wait for the next command's transaction
+ * or for OB_MARKS_WAIT_MS, whichever comes first (at once without a loop).
+ */
+void	 ob_marks_later(struct outbox *);
+/* The store transaction the marks were written in ended. */
+void	 ob_marks_txn_end(struct outbox *, int committed);
+void	 ob_marks_free(struct outbox *);
 
 #endif

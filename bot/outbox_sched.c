@@ -279,6 +279,8 @@ outbox_schedule(struct outbox *ob)
 				next = due;
 			continue;
 		}
+		/* Deliveries are marked before anything else is tried. */
+		outbox_flush(ob);
 		ch->tokens -= 1;
 		ch->in_flight = 1;
 		ob_unlist(ob, ch);
@@ -309,6 +311,8 @@ outbox_schedule(struct outbox *ob)
 		}
 		now = clock_mono_ms();
 	}
+	/* Nothing tried: the marks can wait for company (outbox_marks.c). */
+	ob_marks_later(ob);
 	if (ob->loop == NULL || next < 0)
 		return;
 	lws_sul_schedule(loop_lws(ob->loop), 0, &ob->timer, ob_timer_cb,

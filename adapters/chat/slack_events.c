@@ -39,20 +39,41 @@ slack_dispatch(struct slack *sl, struct slack_cmd *cmd)
 	}
 }
 
-/* Has this delivery been acked before (within SLACK_DEDUP_MS)? */
-int
-slack_seen(struct slack *sl, const char *key)
+/* FNV-1a: a key's hash, compared before the key itself. */
+static uint32_t
+slack_seen_hash(const char *key)
+{
+	uint32_t	 h = 2166136261u;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h;
+}
+
+/*
+ * Has this delivery been acked before (within SLACK_DEDUP_MS)? Every
+ * envelope asks twice, of all 1,024 keys: the hash is compared first, so
+ * that costs integer compares, not a strcmp each.
+ */
+static int
+slack_seen_hashed(struct slack *sl, const char *key, uint32_t h)
 {
 	int64_t	 now = clock_mono_ms();
 	size_t	 i;
 
 	for (i = 0; i < SLACK_DEDUP; i++) {
-		if (sl->seen[i].key[0] != '\0' &&
+		if (sl->seen_hash[i] == h && sl->seen[i].key[0] != '\0' &&
 		    now - sl->seen[i].at < SLACK_DEDUP_MS &&
 		    strcmp(sl->seen[i].key, key) == 0)
 			return 1;
 	}
 	return 0;
+}
+
+int
+slack_seen(struct slack *sl, const char *key)
+{
+	return slack_seen_hashed(sl, key, slack_seen_hash(key));
 }
 
 /*
@@ -62,10 +83,13 @@ slack_seen(struct slack *sl, const char *key)
 void
 slack_seen_add(struct slack *sl, const char *key)
 {
-	if (*key == '\0' || slack_seen(sl, key))
+	uint32_t	 h = slack_seen_hash(key);
+
+	if (*key == '\0' || slack_seen_hashed(sl, key, h))
 		return;
 	snprintf(sl->seen[sl->seen_next].key, sizeof sl->seen[0].key, "%s",
 	    key);
+	sl->seen_hash[sl->seen_next] = h;
 	sl->seen[sl->seen_next].at = clock_mono_ms();
 	sl->seen_next = (sl->seen_next + 1) % SLACK_DEDUP;
 }

@@ -83,6 +83,8 @@ struct slack {
 	int			 retry_armed;
 	int			 unidentified;	/* API down at start */
 	struct slack_seen	 seen[SLACK_DEDUP];
+	/* seen[i].key's hash, apart: a lookup reads 4 KiB, not 112 KiB. */
+	uint32_t		 seen_hash[SLACK_DEDUP];
 	size_t			 seen_next;
 	uint64_t		 envelopes, duplicates, connects, clicks;
 	/* Alert channels named in the config, resolved at start. */

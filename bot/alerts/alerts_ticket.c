@@ -126,7 +126,7 @@ alerts_ticket_request(struct alerts *al, int64_t id, struct alerts_ticket *t,
 	}
 	g = a->groups[0];
 	group_ticket_id(g, cid);
-	group_render(al->store, g, 0, &gm);
+	group_render(al->store, al->cfg, g, 0, &gm);
 	t->what = ALERTS_TICKET_OPEN;
 	t->correlation_id = xstrdup(cid);
 	t->title = xstrdup(gm.title.data);

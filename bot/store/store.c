@@ -30,6 +30,7 @@ struct store {
 	char		*path;
 	void		(*txn_end)(void *, int);	/* or NULL */
 	void		*txn_end_arg;
+	uint64_t	 commits;	/* store_commits() */
 	sqlite3_stmt	*outbox_insert;
 	sqlite3_stmt	*outbox_pending;
 	sqlite3_stmt	*outbox_sent;
@@ -380,6 +381,14 @@ store_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 	return 0;
 }
 
+/* sqlite's commit hook: every commit, explicit or not (0: let it go). */
+static int
+store_count_commit(void *arg)
+{
+	((struct store *)arg)->commits++;
+	return 0;
+}
+
 static int
 store_private(const char *path, char **cause)
 {
@@ -428,6 +437,7 @@ store_open(const char *path, char **cause)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_commit_hook(s->db, store_count_commit, s);
 	sqlite3_extended_result_codes(s->db, 1);
 
 	/* journal_mode answers with the mode it ended up in. */
@@ -682,6 +692,12 @@ store_rollback(struct store *s)
 	/* Also when sqlite rolled back by itself (SQLITE_FULL, IOERR). */
 	if (s->txn_end != NULL)
 		s->txn_end(s->txn_end_arg, 0);
+}
+
+uint64_t
+store_commits(const struct store *s)
+{
+	return s->commits;
 }
 
 int

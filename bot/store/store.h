@@ -99,6 +99,12 @@ char	*store_outbox_platform_id(struct store *, int64_t id);
 int	 store_begin(struct store *, char **cause);
 int	 store_commit(struct store *, char **cause);
 void	 store_rollback(struct store *);
+/*
+ * Commits tried since open (one that then fails counts too), each write
+ * outside a transaction counting as one: every commit costs the WAL write
+ * and the file locks, so the command path's tests count them.
+ */
+uint64_t store_commits(const struct store *);
 /* Is an explicit transaction open (between store_begin and its end)? */
 int	 store_in_transaction(struct store *);
 /*

@@ -64,5 +64,10 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 equals "audited again" "$(sqlite3 "$DB" "SELECT count(*) - $audit0 FROM audit WHERE command LIKE '%whoami%'")" 2
+# Marked sent with the next commit, or within 10 ms: poll for it.
+for _ in $(seq 50); do
+  [ "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE state = 'sent'")" = 3 ] && break
+  sleep 0.1
+done
 equals "delivered through the outbox" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE state = 'sent'")" 3
 assert_done

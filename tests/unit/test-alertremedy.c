@@ -55,7 +55,7 @@ rec_run(void *arg, const char *receiver, int64_t ref, const char *line)
 	buf_addf(&runs, "%s|%lld|%s\n", receiver, (long long)ref, line);
 }
 
-static const struct alerts_sink sink = { rec_post, NULL, NULL, rec_run };
+static const struct alerts_sink sink = { .post = rec_post, .run = rec_run };
 
 static struct alerts *
 setup(const char *name, const char *json)

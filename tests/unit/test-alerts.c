@@ -68,7 +68,8 @@ rec_backlog(void *arg, const char *receiver)
 	return backlog;
 }
 
-static const struct alerts_sink sink = { rec_post, rec_backlog, NULL, NULL };
+static const struct alerts_sink sink = { .post = rec_post,
+    .backlog = rec_backlog };
 static struct store	*store;
 static struct config	*cfg;
 

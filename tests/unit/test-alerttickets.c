@@ -59,7 +59,8 @@ rec_ticket(void *arg, const struct alerts_ticket *t)
 	    t->text);
 }
 
-static const struct alerts_sink sink = { rec_post, NULL, NULL, rec_ticket };
+static const struct alerts_sink sink = { .post = rec_post,
+    .ticket = rec_ticket };
 
 static struct alerts *
 start(void)

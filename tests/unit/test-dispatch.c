@@ -16,7 +16,9 @@
 #include "bot.h"
 #include "clock.h"
 #include "log.h"
+#include "outbox.h"
 #include "recchat.h"
+#include "store.h"
 #include "test.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -585,6 +587,60 @@ TEST(private_by_default)
 	stop_bot();
 }
 
+/* As the Slack and Mattermost adapters answer: through the outbox. */
+static void
+reply_to_outbox(const char *text)
+{
+	char	*cause = NULL;
+
+	if (outbox_enqueue(bot->outbox, "slack", "#ops", "post", NULL, text,
+	    &cause) < 0)
+		TEST_FAIL("enqueue: %s", cause);
+}
+
+static long long
+outbox_rows(void)
+{
+	sqlite3		*d;
+	sqlite3_stmt	*st;
+	long long	 n = -1;
+
+	ASSERT_INT_EQ(sqlite3_open(db, &d), SQLITE_OK);
+	sqlite3_prepare_v2(d, "SELECT count(*) FROM outbox WHERE body = 'hi'",
+	    -1, &st, NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(d);
+	return n;
+}
+
+/*
+ * A command's answer (its outbox row) and its audit row are written in
+ * one transaction: one commit per command, the largest cost of a trivial
+ * one being each commit's WAL write and file locks. Both rows are there.
+ */
+TEST(answer_and_audit_in_one_commit)
+{
+	uint64_t	 c0;
+
+	start_bot("group");
+	recchat.on_reply = reply_to_outbox;
+	c0 = store_commits(bot->store);
+	ASSERT_STR_EQ(say("UV", "#ops", "/echo hi"), "hi");
+	ASSERT_INT_EQ((int)(store_commits(bot->store) - c0), 1);
+	ASSERT_INT_EQ(audit_rows(), 1);
+	ASSERT_INT_EQ(outbox_rows(), 1);
+	ASSERT_INT_EQ((int)outbox_pending(bot->outbox), 1);
+	/* A refusal is answered and audited the same way. */
+	c0 = store_commits(bot->store);
+	say("UX", "#ops", "/echo hi");
+	ASSERT_INT_EQ((int)(store_commits(bot->store) - c0), 1);
+	ASSERT_INT_EQ(audit_rows(), 2);
+	recchat.on_reply = note_cancel;
+	stop_bot();
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(private_by_default),
 	TEST_ENTRY(runs_a_command),
@@ -599,6 +655,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(pending_command_completes),
 	TEST_ENTRY(shutdown_cancels_after_grace),
 	TEST_ENTRY(help_is_generated),
+	TEST_ENTRY(answer_and_audit_in_one_commit),
 	TEST_END
 };
 

@@ -5,16 +5,20 @@
  */
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
 #include "log.h"
+#include "loop.h"
 #include "outbox.h"
 #include "store.h"
 #include "test.h"
+#include "workers.h"
 #include "xmalloc.h"
 
 /* What the fake platform saw, and what it answers next. */
@@ -554,6 +558,132 @@ TEST(a_new_sender_takes_over)
 	teardown(ob);
 }
 
+static atomic_int	 worked;
+
+/* On a worker: every message delivered. */
+static void
+count_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
+{
+	r->verdict = OUTBOX_SENT;
+	xasprintf(&r->platform_id, "ts-%lld", (long long)it->id);
+	atomic_fetch_add(&worked, 1);
+}
+
+/* Waits (not turning the loop) until n completions are posted to it. */
+static void
+wait_posted(struct loop *l, size_t n)
+{
+	int	 i;
+
+	for (i = 0; i < 2000 && (atomic_load(&worked) < (int)n ||
+	    loop_pending(l) < n); i++)
+		usleep(5000);
+	ASSERT_INT_EQ((int)loop_pending(l), (int)n);
+}
+
+static void
+nothing(void *arg)
+{
+	(void)arg;
+}
+
+/*
+ * Turns the loop until sql answers want (within 10 s). A turn runs the
+ * timers that are due and then waits for the next event: a post first
+ * keeps that wait short.
+ */
+static void
+turn_until(struct loop *l, const char *sql, const char *want)
+{
+	int64_t	 deadline = clock_mono_ms() + 10000;
+
+	while (strcmp(q(sql), want) != 0 && clock_mono_ms() < deadline) {
+		loop_post(l, nothing, NULL);
+		loop_turn(l);
+	}
+	ASSERT_STR_EQ(q(sql), want);
+}
+
+#define SENT	"SELECT count(*) FROM outbox WHERE state = 'sent'"
+
+/*
+ * Deliveries that come back in one loop turn are marked sent in one
+ * commit, written before the outbox tries anything else, or soon after
+ * when there is nothing else; a command's transaction takes the marks
+ * waiting, and one that rolls back leaves them to be written still.
+ */
+TEST(a_turns_deliveries_are_marked_in_one_commit)
+{
+	struct outbox_limits	 lim = { 100.0, 100, 60000, 3 };
+	struct loop		*l;
+	struct workers		*w;
+	struct outbox		*ob;
+	char			*cause = NULL, ch[16];
+	uint64_t		 c0;
+	int			 i;
+
+	snprintf(dbpath, sizeof dbpath, "%s/marks.db", test_tmpdir());
+	store = store_open(dbpath, &cause);
+	l = loop_create(0, &cause);
+	ASSERT_NOT_NULL(store);
+	ASSERT_NOT_NULL(l);
+	w = workers_create(2, l);
+	ob = outbox_create(store, l, w, &lim);
+	outbox_register(ob, "fake", count_send, NULL);
+	atomic_store(&worked, 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(ch, sizeof ch, "C%d", i);
+		if (outbox_enqueue(ob, "fake", ch, "post", NULL, "m",
+		    &cause) < 0)
+			TEST_FAIL("enqueue: %s", cause);
+	}
+	outbox_kick(ob);
+	wait_posted(l, 40);
+	c0 = store_commits(store);
+	loop_run_posted(l);
+	ASSERT_INT_EQ((int)(store_commits(store) - c0), 0);
+	ASSERT_INT_EQ((int)outbox_pending(ob), 0);
+	ASSERT_STR_EQ(q(SENT), "0");
+	/* A message to send: the marks are written first, in one commit. */
+	enqueue(ob, "C1", "next");
+	outbox_kick(ob);
+	ASSERT_STR_EQ(q(SENT), "40");
+	ASSERT_STR_EQ(q("SELECT min(platform_id) FROM outbox WHERE state = "
+	    "'sent'"), "ts-1");
+	ASSERT_INT_EQ((int)(store_commits(store) - c0), 2);
+	/* Nothing else to do: its mark is written soon all the same. */
+	wait_posted(l, 1);
+	loop_run_posted(l);
+	outbox_kick(ob);
+	turn_until(l, SENT, "41");
+	ASSERT_INT_EQ((int)(store_commits(store) - c0), 3);
+
+	/* Into a transaction of the caller's, and kept if it rolls back. */
+	atomic_store(&worked, 0);
+	enqueue(ob, "C1", "a");
+	enqueue(ob, "C2", "b");
+	outbox_kick(ob);
+	wait_posted(l, 2);
+	loop_run_posted(l);
+	c0 = store_commits(store);
+	ASSERT_INT_EQ(store_begin(store, &cause), 0);
+	outbox_flush(ob);
+	store_rollback(store);
+	ASSERT_STR_EQ(q(SENT), "41");
+	ASSERT_INT_EQ(store_begin(store, &cause), 0);
+	outbox_flush(ob);
+	ASSERT_INT_EQ(store_commit(store, &cause), 0);
+	ASSERT_INT_EQ((int)(store_commits(store) - c0), 1);
+	ASSERT_STR_EQ(q(SENT), "43");
+	outbox_kick(ob);
+	ASSERT_INT_EQ((int)(store_commits(store) - c0), 1);
+
+	outbox_free(ob);
+	workers_free(w);
+	loop_free(l);
+	store_close(store);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(paced_in_order),
 	TEST_ENTRY(channels_are_independent),
@@ -568,6 +698,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(many_queues_keep_order_and_take_turns),
 	TEST_ENTRY(idle_queues_are_forgotten_at_their_own_pace),
 	TEST_ENTRY(a_new_sender_takes_over),
+	TEST_ENTRY(a_turns_deliveries_are_marked_in_one_commit),
 	TEST_END
 };
 

@@ -355,7 +355,7 @@ rec_post(void *arg, const char *receiver, const char *kind, int64_t ref,
 	return 1;
 }
 
-static const struct alerts_sink sink = { rec_post, NULL, NULL, NULL };
+static const struct alerts_sink sink = { .post = rec_post };
 
 /* The buttons of the message that alert json (generic) makes. */
 static void

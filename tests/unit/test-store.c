@@ -224,6 +224,36 @@ TEST(store_many_rows)
 	ASSERT_QUERY(path, "SELECT count(*) FROM audit", "2000");
 }
 
+/*
+ * store_commits counts what costs a WAL write and the file locks: a write
+ * outside a transaction is one commit, a transaction of several is one,
+ * and a rolled-back one none.
+ */
+TEST(store_counts_commits)
+{
+	struct store	*s;
+	char		*cause = NULL;
+	uint64_t	 c0;
+
+	s = store_open(db_path("commits.db"), &cause);
+	ASSERT_NOT_NULL(s);
+	c0 = store_commits(s);
+	append(s, "/status", "ok");
+	ASSERT_INT_EQ((int)(store_commits(s) - c0), 1);
+	ASSERT_INT_EQ(store_begin(s, &cause), 0);
+	append(s, "/status", "ok");
+	append(s, "/health", "ok");
+	ASSERT_INT_EQ((int)(store_commits(s) - c0), 1);
+	ASSERT_INT_EQ(store_commit(s, &cause), 0);
+	ASSERT_INT_EQ((int)(store_commits(s) - c0), 2);
+	ASSERT_INT_EQ(store_begin(s, &cause), 0);
+	append(s, "/status", "ok");
+	store_rollback(s);
+	ASSERT_INT_EQ((int)(store_commits(s) - c0), 2);
+	ASSERT_INT_EQ(store_audit_count(s), 3);
+	store_close(s);
+}
+
 static void
 count_run(void *arg, const struct store_run_row *r)
 {
@@ -303,6 +333,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(store_refuses_garbage),
 	TEST_ENTRY(store_refuses_unwritable_dir),
 	TEST_ENTRY(store_many_rows),
+	TEST_ENTRY(store_counts_commits),
 	TEST_ENTRY(store_read_loops),
 	TEST_END
 };
