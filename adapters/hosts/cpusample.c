@@ -20,7 +20,9 @@ static const char cpusample_snap[] =
  * utime and stime at 12 and 13. comm may hold spaces and parentheses,
  * hence the greedy match up to the last ") ". The probe's processes share
  * its process group (a non-interactive shell does no job control); its
- * parent is the ssh session carrying it.
+ * ancestors are the sshd processes carrying it (the session's, and with
+ * privilege separation or a shared connection, their parents too): all
+ * of them are the probe's own work, never a finding.
  */
 static const char cpusample_awk[] =
     "$1 == \"U\" { up[$2] = $3; next }\n"
@@ -28,14 +30,17 @@ static const char cpusample_awk[] =
     "  w = $1; pid = $2; s = $0\n"
     "  sub(/^[^ ]+ [^ ]+ \\(.*\\) /, \"\", s)\n"
     "  split(s, f, \" \")\n"
-    "  if (f[3] == me || pid == pp) next\n"
+    "  par[pid] = f[2]\n"
+    "  if (f[3] == me) next\n"
     "  t = f[12] + f[13]\n"
     "  if (w == \"A\") a[pid] = t\n"
     "  else if (pid in a) d[pid] = t - a[pid]\n"
     "}\n"
     "END {\n"
+    "  for (x = pp; x > 1 && !(x in anc); x = par[x] + 0) anc[x] = 1\n"
     "  el = up[\"B\"] - up[\"A\"]; if (el <= 0) el = 1\n"
-    "  for (pid in d) printf \"%s %.1f\\n\", pid, d[pid] * 100 / (hz * el)\n"
+    "  for (pid in d) if (!(pid in anc))\n"
+    "    printf \"%s %.1f\\n\", pid, d[pid] * 100 / (hz * el)\n"
     "}\n";
 
 void

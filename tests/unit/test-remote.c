@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "cpusample.h"
+#include "escape.h"
 #include "health.h"
 #include "hosts.h"
 #include "inventory.h"
@@ -415,6 +416,62 @@ TEST(cpusample_sees_current_cpu)
 }
 
 /* The sample replaces ps's %CPU and orders the rows by it. */
+/*
+ * The sshd processes carrying the probe are its ancestors: the session's
+ * (its parent) and, with privilege separation or a shared connection,
+ * theirs. A busy grandparent stands in for them here: never listed.
+ */
+TEST(cpusample_leaves_out_the_probes_ancestors)
+{
+	struct proc	 p;
+	struct buf	 script, outer;
+	char		**argv, *line, *nl, flag[1024];
+	long		 pid, top = -1, self = -1;
+	double		 pct;
+	int		 n = 0;
+
+	snprintf(flag, sizeof flag, "%s/cpusample-done", test_tmpdir());
+	buf_init(&script);
+	buf_adds(&script, "echo $$\n");
+	cpusample_script(&script, 50);
+	buf_init(&outer);
+	buf_adds(&outer, "F=");
+	shquote_buf(&outer, flag);
+	buf_adds(&outer, "; S=");
+	shquote_buf(&outer, script.data);
+	buf_adds(&outer, "; export F S; echo $$; sh -c 'sh -c \"$S\"; "
+	    ": > \"$F\"' & while [ ! -e \"$F\" ]; do :; done; wait\n");
+	argv = xcalloc(4, sizeof *argv);
+	argv[0] = xstrdup("/bin/sh");
+	argv[1] = xstrdup("-c");
+	argv[2] = xstrdup(outer.data);
+	proc_init(&p, argv, 20000, 65536);
+	proc_run_many(&p, 1, 1);
+	ASSERT_INT_EQ(p.exit_code, 0);
+	for (line = p.out.data; (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		if (top == -1) {
+			top = strtol(line, NULL, 10);
+			continue;
+		}
+		if (self == -1) {
+			self = strtol(line, NULL, 10);
+			continue;
+		}
+		if (sscanf(line, "%ld %lf", &pid, &pct) != 2)
+			TEST_FAIL("bad sample line: %s", line);
+		n++;
+		if (pid == top)
+			TEST_FAIL("the probe's busy grandparent %ld is listed "
+			    "at %.1f%%", pid, pct);
+		ASSERT(pid != self);
+	}
+	ASSERT(top > 0 && self > 0 && n > 0);
+	proc_release(&p);
+	buf_release(&script);
+	buf_release(&outer);
+}
+
 TEST(cpusample_applies_to_ps_rows)
 {
 	struct parse_ps_row	 rows[3];
@@ -687,6 +744,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(stopped_service_is_not_unreachable),
 	TEST_ENTRY(logcount_counts_on_the_host),
 	TEST_ENTRY(cpusample_sees_current_cpu),
+	TEST_ENTRY(cpusample_leaves_out_the_probes_ancestors),
 	TEST_ENTRY(cpusample_applies_to_ps_rows),
 	TEST_ENTRY(failures_are_explained),
 	TEST_ENTRY(ssh_argv_is_complete),
