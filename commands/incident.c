@@ -31,8 +31,8 @@ static const struct arg_option cmd_incident_options[] = {
 const struct cmd_entry cmd_incident_entry = {
 	.name = "incident",
 	.alias = "inc",
-	.synopsis = "[list | ID | start TITLE [--severity N] | note TEXT | link ALERT_ID... | status TEXT | close [--resolution TEXT]] [--id N]",
-	.help = "Opens an incident in this channel, with its own thread, and keeps its notes, linked alerts, status and close (with an RCA draft); replies in its thread are notes too. Without words, lists the open incidents.",
+	.synopsis = "[start|note|link|status|close|list|ID] [WORDS] [--id N]",
+	.help = "Opens an incident in this channel, with its own thread, and keeps its notes, linked alerts, status and close (with an RCA draft); replies in its thread are notes too: start TITLE [--severity N], note TEXT, link ALERT_ID..., status TEXT, close [--resolution TEXT]. Without words, lists the open incidents.",
 	.args = { .options = cmd_incident_options, .min = 0, .max = -1 },
 	.min_role = ROLE_OPERATOR,
 	.flags = 0,

@@ -36,8 +36,7 @@ static const struct arg_option ticket_options[] = {
 const struct cmd_entry cmd_ticket_entry = {
 	.name = "ticket",
 	.alias = NULL,
-	.synopsis = "[create [--category access|data|application] TEXT | "
-	    "alert ALERT_ID | ID|NUMBER]",
+	.synopsis = "[create [--category C] TEXT | alert ALERT_ID | ID]",
 	.help = "Opens a ServiceNow incident with the text (create) or for "
 	    "an alert's group (alert, the Create ticket button), shows one "
 	    "ticket's state as ServiceNow has it now, or lists the recent "
