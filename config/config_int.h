@@ -106,6 +106,16 @@ extern const struct cfg_section cfg_service_section;	/* hosts[].services[] */
 extern const struct cfg_section cfg_user_section;	/* users[] */
 /* incidents.auto_open[] */
 extern const struct cfg_section cfg_incident_rule_section;
+/* The support day's sections (config_table_day.c). */
+extern const struct cfg_section cfg_runbooks_section;
+extern const struct cfg_section cfg_confluence_section;
+extern const struct cfg_section cfg_web_section;
+extern const struct cfg_section cfg_incidents_section;
+extern const struct cfg_section cfg_tickets_section;
+extern const struct cfg_section cfg_servicenow_section;
+/* Checks the key tables share: a URL without its trailing "/"; a channel. */
+void	 cfg_key_base_url(struct cfg_ctx *, const char *, char **);
+void	 cfg_key_channel(struct cfg_ctx *, const char *, char **);
 extern const struct cfg_section cfg_custom_section;	/* custom_commands[] */
 extern const struct cfg_section cfg_cparam_section;	/* ...[].params[] */
 
