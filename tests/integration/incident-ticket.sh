@@ -4,7 +4,8 @@
 # ID opens a ticket with correlation id incident:ID (its number posted
 # back); a second request finds it; /incident note, status and link
 # become work notes; /incident close resolves it (state 6, close notes =
-# the resolution).
+# the resolution). An incidents.auto_open rule with ticket: true opens
+# the ticket with the incident, and the alert's link is a work note.
 # usage: incident-ticket.sh OPSBOT FAKE_SERVICENOW
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
@@ -23,7 +24,10 @@ cat >"$T/cfg.json" <<END
   "chat": { "console": { "enabled": true, "user": "olga" },
             "outbox": { "max_backoff": "2s" } },
   "users": [ { "name": "olga", "platform": "console", "roles": ["operator"] } ],
-  "alerts": { "checks": { "enabled": false } },
+  "alerts": { "checks": { "enabled": false }, "token": "hook-token",
+    "route": { "channels": ["console"], "group_wait": "1s", "group_interval": "1s" } },
+  "incidents": { "auto_open": [ { "match": { "alertname": "PayDown" },
+    "channel": "console", "severity": 1, "ticket": true } ] },
   "tickets": { "servicenow": { "instance": "http://127.0.0.1:$PORT",
     "user": "svc-opsbot", "password_file": "$T/pw", "timeout": "2s" } } }
 END
@@ -77,6 +81,20 @@ equals "one POST in all" "$(state | jq -r '[.requests[] | select(.method == "POS
 
 say '/ticket incident 1'
 out_has 'cannot open a ticket: incident #1 is closed' && ok "a closed incident gets no ticket" || bad "closed" "$(tail -3 "$T/bot.out")"
+
+# --- auto_open with ticket: true ------------------------------------------------
+BP=$(bot_port "$T/bot.log")
+H="http://127.0.0.1:$BP/hooks"
+TOKEN=hook-token
+equals "alert taken" "$(hook '{"name":"PayDown","host":"pay-1","severity":"critical"}')" 200
+out_has 'Ticket INC0010002 opened' 30 && ok "the rule opened the incident's ticket" || bad "auto ticket" "$(tail -8 "$T/bot.out")"
+t2() { state | jq -c '[.incidents[] | select(.correlation_id == "incident:2")]'; }
+equals "its title is the incident's" "$(t2 | jq -r '.[0].short_description')" "PayDown on pay-1"
+for _ in $(seq 100); do
+  [ "$(t2 | jq -r '[.[0].journal[].text] | any(test("Alert #[0-9]+ linked by opsbot"))')" = true ] && break; sleep 0.1
+done
+equals "the alert's link is a work note" "$(t2 | jq -r '[.[0].journal[].text] | any(test("Alert #[0-9]+ linked by opsbot"))')" true
+equals "one ticket for it" "$(t2 | jq -r length)" 1
 
 exec 3>&-
 assert_done
