@@ -14,10 +14,12 @@
 #include "bot.h"
 #include "config.h"
 #include "incidents.h"
+#include "incidents_int.h"
 #include "labels.h"
 #include "log.h"
 #include "store_alerts.h"
 #include "store_incidents.h"
+#include "ticket.h"
 #include "xmalloc.h"
 
 /* Does a host of the inventory by that name have one of the tags? */
@@ -189,6 +191,14 @@ incident_auto_fired(void *arg, const struct alert *a)
 		if (id > 0)
 			log_info("incident", "#%lld opened by alert #%lld",
 			    (long long)id, (long long)a->id);
+		/* Only with the open: a joining alert's incident has its own. */
+		if (id > 0 && r->ticket && tickets_enabled(b) &&
+		    incident_ticket_open(b, id, "opsbot", NULL, &cause) < 0) {
+			log_warn("incident", "#%lld: cannot open its ticket: %s",
+			    (long long)id, cause);
+			free(cause);
+			cause = NULL;
+		}
 	}
 	if (id > 0 && incident_link(b, id, a->id, &who, &cause) < 0)
 		id = -1;

@@ -16,6 +16,7 @@
 #include "incidents_int.h"
 #include "log.h"
 #include "store_incidents.h"
+#include "ticket.h"
 #include "xmalloc.h"
 
 static char *
@@ -114,15 +115,6 @@ incident_post_line(struct bot *b, int64_t id, const char *text,
 }
 
 void
-incident_changed(struct bot *b, int64_t id, const char *kind,
-    const char *text)
-{
-	(void)b;
-	log_info("incident", "#%lld %s%s%s", (long long)id, kind,
-	    text != NULL ? ": " : "", text != NULL ? text : "");
-}
-
-void
 incident_actor_set(struct bot *b, const char *platform, const char *user_id,
     const char *user_name, struct incident_actor *a)
 {
@@ -153,6 +145,46 @@ incident_actor_name(const struct incident_actor *a)
 	return a->user_id != NULL ? a->user_id : "someone";
 }
 
+void
+incident_root_render(struct message *m, struct incident_root *r, int64_t id,
+    const char *title, int severity, const char *by, int tickets)
+{
+	memset(m, 0, sizeof *m);
+	memset(r, 0, sizeof *r);
+	xasprintf(&r->head, "Incident #%lld: %s", (long long)id, title);
+	xasprintf(&r->sev, "SEV%d", severity);
+	xasprintf(&r->text, "Opened by %s. Replies in this thread become the "
+	    "incident's notes; its commands (note, status, link, close) "
+	    "typed here need no id.", by);
+	m->title = r->head;
+	m->status = severity <= 2 ? MESSAGE_CRIT : MESSAGE_WARN;
+	m->text = r->text;
+	m->fields[0].title = "Severity";
+	m->fields[0].value = r->sev;
+	m->fields[1].title = "Status";
+	m->fields[1].value = "open";
+	m->nfields = 2;
+	/* Without ServiceNow configured the button could only fail. */
+	if (tickets) {
+		xasprintf(&r->tkt, "ticket incident %lld", (long long)id);
+		/* Alphanumeric: Mattermost's click route takes no other. */
+		m->buttons[0].action = INCIDENT_TICKET_ACTION;
+		m->buttons[0].label = "Create ticket";
+		m->buttons[0].value = r->tkt;
+		m->nbuttons = 1;
+	}
+}
+
+void
+incident_root_release(struct incident_root *r)
+{
+	free(r->head);
+	free(r->sev);
+	free(r->text);
+	free(r->tkt);
+	memset(r, 0, sizeof *r);
+}
+
 int64_t
 incident_open(struct bot *b, const char *platform, const char *channel,
     const char *title, int severity, const struct incident_actor *who,
@@ -160,7 +192,8 @@ incident_open(struct bot *b, const char *platform, const char *channel,
 {
 	struct store_incident_row	 r;
 	struct message			 m;
-	char				*receiver, *head, *sev, *text, *why = NULL;
+	struct incident_root		 root;
+	char				*receiver, *why = NULL;
 	int64_t				 id, row;
 
 	memset(&r, 0, sizeof r);
@@ -178,20 +211,8 @@ incident_open(struct bot *b, const char *platform, const char *channel,
 	    who->user_name, "open", title, cause) < 0)
 		return -1;
 
-	memset(&m, 0, sizeof m);
-	xasprintf(&head, "Incident #%lld: %s", (long long)id, title);
-	xasprintf(&sev, "SEV%d", severity);
-	xasprintf(&text, "Opened by %s. Replies in this thread become the "
-	    "incident's notes; its commands (note, status, link, close) "
-	    "typed here need no id.", incident_actor_name(who));
-	m.title = head;
-	m.status = severity <= 2 ? MESSAGE_CRIT : MESSAGE_WARN;
-	m.text = text;
-	m.fields[0].title = "Severity";
-	m.fields[0].value = sev;
-	m.fields[1].title = "Status";
-	m.fields[1].value = "open";
-	m.nfields = 2;
+	incident_root_render(&m, &root, id, title, severity,
+	    incident_actor_name(who), tickets_enabled(b));
 	xasprintf(&receiver, "%s:%s", platform, channel);
 	row = bot_post(b, receiver, "post", 0, &m, &why);
 	if (row < 0) {
@@ -204,10 +225,8 @@ incident_open(struct bot *b, const char *platform, const char *channel,
 		free(why);
 	}
 	free(receiver);
-	free(head);
-	free(sev);
-	free(text);
-	incident_changed(b, id, "open", title);
+	incident_root_release(&root);
+	incident_changed(b, id, who, "open", title);
 	return id;
 }
 
@@ -228,7 +247,7 @@ incident_note(struct bot *b, int64_t id, const struct incident_actor *who,
 		log_warn("incident", "#%lld: %s", (long long)id, why);
 		free(why);
 	}
-	incident_changed(b, id, kind, text);
+	incident_changed(b, id, who, kind, text);
 	return 0;
 }
 
@@ -302,7 +321,7 @@ incident_close(struct bot *b, int64_t id, const struct incident_actor *who,
 	}
 	free(line);
 	free(md);
-	incident_changed(b, id, "close", resolution);
+	incident_changed(b, id, who, "close", resolution);
 	return 1;
 }
 

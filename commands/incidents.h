@@ -59,10 +59,12 @@ int	 incident_post_line(struct bot *, int64_t id, const char *text,
 
 /*
  * "This incident changed" (kind: "open", "note", "status", "link",
- * "close"): the one place a follower hooks in (a ticket's work notes).
- * Logs it for now.
+ * "close"), by who: the one place a follower hooks in. Logs it, and
+ * when the incident has a ticket (incident_ticket.c), notes, status
+ * lines and links become its work notes and the close resolves it.
  */
-void	 incident_changed(struct bot *, int64_t id, const char *kind,
+void	 incident_changed(struct bot *, int64_t id,
+	    const struct incident_actor *who, const char *kind,
 	    const char *text);
 
 /*

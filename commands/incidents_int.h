@@ -64,4 +64,35 @@ int	 incident_rca_build(struct store *, int64_t id, int64_t now_ms,
 int	 incident_post_rca(struct bot *, int64_t id, const char *md,
 	    char **cause);
 
+/* The action id of the root message's Create ticket button. */
+#define INCIDENT_TICKET_ACTION	"incidentticket"
+
+/* The strings a root message points into; incident_root_release. */
+struct incident_root {
+	char	*head;
+	char	*sev;
+	char	*text;
+	char	*tkt;
+};
+/*
+ * Fills m as incident id's root message (its strings in r): the title,
+ * severity and status, and with tickets on a Create ticket button that
+ * runs "ticket incident ID".
+ */
+void	 incident_root_render(struct message *m, struct incident_root *r,
+	    int64_t id, const char *title, int severity, const char *by,
+	    int tickets);
+void	 incident_root_release(struct incident_root *);
+
+/* "incident:ID", the correlation id of the incident's ticket. */
+void	 incident_ticket_corr(int64_t id, char *out, size_t len);
+/*
+ * Opens (or finds) the ticket of open incident id, announced under its
+ * root message: the tickets row id and *created (may be NULL) as
+ * ticket_for; -1 and *cause (may be NULL; caller frees) when the
+ * incident is unknown or closed, tickets are off or the store failed.
+ */
+int64_t	 incident_ticket_open(struct bot *, int64_t id, const char *by,
+	    int *created, char **cause);
+
 #endif

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "config.h"
 #include "cron.h"
+#include "incidents_int.h"
 #include "store_tickets.h"
 #include "ticket.h"
 #include "workers.h"
@@ -36,9 +37,10 @@ static const struct arg_option ticket_options[] = {
 const struct cmd_entry cmd_ticket_entry = {
 	.name = "ticket",
 	.alias = NULL,
-	.synopsis = "[create [--category C] TEXT | alert ALERT_ID | ID]",
+	.synopsis = "[create [--category C] TEXT | alert ID | incident [ID] | ID]",
 	.help = "Opens a ServiceNow incident with the text (create) or for "
-	    "an alert's group (alert, the Create ticket button), shows one "
+	    "an alert's group (alert) or an incident (incident, implied in "
+	    "its thread; both also a Create ticket button), shows one "
 	    "ticket's state as ServiceNow has it now, or lists the recent "
 	    "tickets.",
 	.args = { .options = ticket_options, .min = 0, .max = -1 },
@@ -231,6 +233,58 @@ ticket_alert(struct cmd_ctx *ctx)
 	return CMD_DONE;
 }
 
+/*
+ * /ticket incident [ID]: the incident's ticket (its Create ticket
+ * button); typed in the incident's thread the id is implied.
+ */
+static enum cmd_result
+ticket_incident(struct cmd_ctx *ctx)
+{
+	const char		*arg = args_pos(&ctx->args, 1);
+	struct incident_info	 inc;
+	char			 corr[64], *end, *cause = NULL, *number = NULL;
+	long long		 id = 0;
+	int			 created, rc;
+
+	if (ctx->args.npos > 2 || (arg != NULL && ((id = strtoll(arg, &end,
+	    10)) <= 0 || *end != '\0'))) {
+		cmd_error(ctx, "usage: /ticket incident [INCIDENT_ID]");
+		return CMD_ERROR;
+	}
+	if (arg == NULL) {
+		rc = incident_info_by_thread(ctx->bot->store,
+		    ctx->origin.platform, ctx->origin.channel,
+		    ctx->origin.thread, &inc, &cause);
+		if (rc != 1) {
+			cmd_refuse(ctx, "%s", rc < 0 ? cause : "which incident? "
+			    "/ticket incident ID, or type it in its thread");
+			free(cause);
+			return CMD_ERROR;
+		}
+		id = inc.id;
+		incident_info_release(&inc);
+	}
+	if (incident_ticket_open(ctx->bot, id, ctx->origin.user_name != NULL ?
+	    ctx->origin.user_name : ctx->origin.user_id, &created,
+	    &cause) < 0) {
+		cmd_error(ctx, "cannot open a ticket: %s", cause);
+		free(cause);
+		return CMD_ERROR;
+	}
+	if (created) {
+		cmd_reply(ctx, "Opening a ServiceNow ticket for incident #%lld; "
+		    "its number and link follow in the incident's thread.", id);
+		return CMD_DONE;
+	}
+	incident_ticket_corr(id, corr, sizeof corr);
+	store_ticket_get(ctx->bot->store, corr, ticket_number_cb, &number,
+	    NULL);
+	cmd_reply(ctx, "Incident #%lld already has ticket %s.", id,
+	    number != NULL ? number : "?");
+	free(number);
+	return CMD_DONE;
+}
+
 /* /ticket ID: the store's row, then ServiceNow's word on its state. */
 struct ticket_fetch {
 	struct cmd_ctx		*ctx;
@@ -366,6 +420,8 @@ cmd_ticket_exec(struct cmd_ctx *ctx)
 		return ticket_create(ctx);
 	if (strcmp(first, "alert") == 0)
 		return ticket_alert(ctx);
+	if (strcmp(first, "incident") == 0)
+		return ticket_incident(ctx);
 	if (ctx->args.npos > 1) {
 		cmd_error(ctx, "one ticket at a time: /ticket ID|NUMBER");
 		return CMD_ERROR;

@@ -275,6 +275,7 @@ struct cfg_incident_rule {
 	char		*channel;	/* a receiver: "slack:#ops" */
 	int		 severity;	/* of the incident, 1 .. 5 */
 	char		*title;		/* or NULL: "ALERTNAME on HOST" */
+	int		 ticket;	/* open its ServiceNow ticket too */
 };
 
 struct config {

@@ -109,6 +109,9 @@ static const struct cfg_key incident_rule_keys[] = {
 	{ .key = "title", .type = CFG_STRING, .offset = R(title),
 	  .doc_default = "the alert",
 	  .doc = "The incident's title" },
+	{ .key = "ticket", .type = CFG_BOOL, .offset = R(ticket),
+	  .def = 0,
+	  .doc = "Opens the incident's ServiceNow ticket with it" },
 };
 #undef R
 

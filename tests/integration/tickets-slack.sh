@@ -3,7 +3,10 @@
 # the fake Slack carries the button (an alphanumeric action id); a click
 # by an operator opens a ticket in the fake ServiceNow and its number and
 # link come back as a reply in the alert message's thread; a second click
-# opens no second ticket.
+# opens no second ticket. An incident's root message has the button too
+# (action id incidentticket); its click puts the number in the
+# incident's thread, and "@opsbot ticket incident" typed in the thread
+# (the id implied) finds the same ticket.
 # usage: tickets-slack.sh OPSBOT FAKE_SLACK FAKE_SERVICENOW
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
@@ -66,4 +69,25 @@ wait_for "[.responses[] | select(.url == \"$r\")] | length >= 1" || true
 contains "a second click names the ticket" \
   "$(state | jq -r --arg u "$r" '[.responses[] | select(.url == $u)][0].body | tostring')" "already has ticket INC0010001"
 equals "no second ticket" "$(snow | jq '.incidents | length')" 1
+
+# --- an incident's root message: the button, and the id implied in its thread ---
+ctl slash '{"text":"incident start Checkout is slow","channel_id":"C0OPS","channel_name":"ops","user_id":"U0456","user_name":"jdoe"}' >/dev/null
+wait_for '[.posts[] | select(.channel == "C0OPS" and (.text | test("Incident #1: Checkout is slow")))] | length == 1' ||
+  bad "incident root posted" "$(state | jq -c .posts)"
+root=$(state | jq -c '[.posts[] | select(.channel == "C0OPS" and (.text | test("Incident #1")))][0]')
+ROOT=$(jq -r .ts <<<"$root")
+contains "the incident's root has the Create ticket button" "$(jq -c .blocks <<<"$root")" '"action_id":"incidentticket"'
+contains "which runs /ticket incident" "$(jq -c .blocks <<<"$root")" '"value":"ticket incident 1"'
+ctl click "$(jq -nc --arg t "$ROOT" '{action_id:"incidentticket",user:"U0456",user_name:"jdoe",channel:"C0OPS",message_ts:$t}')" >/dev/null
+if wait_for "[.posts[] | select(.thread_ts == \"$ROOT\") | select(.text | test(\"Ticket INC0010002 opened\"))] | length >= 1"; then
+  ok "the incident's ticket is announced in its thread"
+else
+  bad "incident ticket in thread" "$(state | jq -c '.posts | map({text, thread_ts})')" "$(tail -5 "$T/bot.err")"
+fi
+equals "its correlation id is the incident's" "$(snow | jq -r '.incidents[] | select(.number == "INC0010002") | .correlation_id')" "incident:1"
+ctl event "$(jq -nc --arg t "$ROOT" '{type:"app_mention",text:"<@U0BOT> ticket incident",user:"U0456",channel:"C0OPS",thread_ts:$t}')" >/dev/null
+wait_for "[.posts[] | select(.thread_ts == \"$ROOT\") | select(.text | test(\"Incident #1 already has ticket INC0010002\"))] | length >= 1" &&
+  ok "in the thread the id is implied, and the same ticket found" ||
+  bad "implied id" "$(state | jq -c '.posts | map({text, thread_ts})')"
+equals "two tickets in all" "$(snow | jq '.incidents | length')" 2
 assert_done

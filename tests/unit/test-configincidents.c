@@ -36,7 +36,7 @@ TEST(rules_load)
 	    " \"incidents\": {\"auto_open\": ["
 	    "  {\"match\": {\"severity\": \"critical\"}, \"match_re\":"
 	    "   {\"job\": \"pay.*\"}, \"host_tags\": [\"prod\"],"
-	    "   \"channel\": \"console\", \"severity\": 1},"
+	    "   \"channel\": \"console\", \"severity\": 1, \"ticket\": true},"
 	    "  {\"host_tags\": [\"db\"], \"group_by\": [\"alertname\","
 	    "   \"host\"], \"channel\": \"console\", \"title\": \"DB\"}]}}", &c);
 	if (err != NULL)
@@ -44,6 +44,7 @@ TEST(rules_load)
 	ASSERT_INT_EQ(c->incidents.nauto_open, 2);
 	r = &c->incidents.auto_open[0];
 	ASSERT_INT_EQ(r->severity, 1);
+	ASSERT_INT_EQ(r->ticket, 1);
 	ASSERT_STR_EQ(r->channel, "console");
 	ASSERT_INT_EQ(r->group_by.n, 1);
 	ASSERT_STR_EQ(r->group_by.v[0], "alertname");
@@ -57,6 +58,7 @@ TEST(rules_load)
 	r = &c->incidents.auto_open[1];
 	ASSERT_INT_EQ(r->severity, 2);
 	ASSERT_STR_EQ(r->title, "DB");
+	ASSERT_INT_EQ(r->ticket, 0);
 	ASSERT_INT_EQ(r->group_by.n, 2);
 	config_free(c);
 }

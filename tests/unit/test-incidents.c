@@ -11,6 +11,8 @@
 #include "buf.h"
 #include "incident_timeline.h"
 #include "incidents.h"
+#include "incidents_int.h"
+#include "message.h"
 #include "store.h"
 #include "store_alerts.h"
 #include "store_checklists.h"
@@ -375,7 +377,36 @@ TEST(rca_from_the_store_builds_the_timeline)
 	store_close(s);
 }
 
+/*
+ * The root message has a Create ticket button only with tickets on (off,
+ * a click could only fail), running "ticket incident ID", with an action
+ * id Mattermost's click route takes ([A-Za-z0-9]+).
+ */
+TEST(root_message_has_a_ticket_button_only_with_tickets_on)
+{
+	struct message		 m;
+	struct incident_root	 r;
+	const char		*a;
+
+	incident_root_render(&m, &r, 7, "Checkout is slow", 2, "alice", 1);
+	ASSERT_STR_EQ(m.title, "Incident #7: Checkout is slow");
+	ASSERT_INT_EQ(m.nbuttons, 1);
+	ASSERT_STR_EQ(m.buttons[0].label, "Create ticket");
+	ASSERT_STR_EQ(m.buttons[0].value, "ticket incident 7");
+	ASSERT(m.buttons[0].url == NULL);
+	for (a = m.buttons[0].action; *a != '\0'; a++)
+		ASSERT((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') ||
+		    (*a >= '0' && *a <= '9'));
+	incident_root_release(&r);
+
+	incident_root_render(&m, &r, 7, "Checkout is slow", 2, "alice", 0);
+	ASSERT_INT_EQ(m.nbuttons, 0);
+	ASSERT_STR_EQ(m.fields[1].value, "open");
+	incident_root_release(&r);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(root_message_has_a_ticket_button_only_with_tickets_on),
 	TEST_ENTRY(thread_is_found_through_the_outbox_and_kept),
 	TEST_ENTRY(links_are_once_and_find_the_open_incident),
 	TEST_ENTRY(audit_rows_keep_their_thread),
