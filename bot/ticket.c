@@ -309,13 +309,19 @@ ticket_update(struct bot *b, const char *correlation_id, cJSON *fields,
 	return rc;
 }
 
+/*
+ * Notes come from chat (an incident's thread replies too): redacted as
+ * the audit is, like the opening's title and description.
+ */
 int
 ticket_note(struct bot *b, const char *correlation_id, const char *text,
     char **cause)
 {
 	cJSON	*f = cJSON_CreateObject();
+	char	*r = redact_text(text);
 
-	cJSON_AddStringToObject(f, "work_notes", text);
+	cJSON_AddStringToObject(f, "work_notes", r);
+	free(r);
 	return ticket_update(b, correlation_id, f, cause);
 }
 
@@ -324,11 +330,13 @@ ticket_resolve(struct bot *b, const char *correlation_id, const char *text,
     char **cause)
 {
 	cJSON	*f = cJSON_CreateObject();
+	char	*r = redact_text(text);
 
 	cJSON_AddStringToObject(f, "state", "6");
 	cJSON_AddStringToObject(f, "close_code", b->cfg->tickets.close_code);
-	cJSON_AddStringToObject(f, "close_notes", text);
-	cJSON_AddStringToObject(f, "work_notes", text);
+	cJSON_AddStringToObject(f, "close_notes", r);
+	cJSON_AddStringToObject(f, "work_notes", r);
+	free(r);
 	return ticket_update(b, correlation_id, f, cause);
 }
 

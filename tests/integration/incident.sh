@@ -90,11 +90,13 @@ sql_is "SELECT thread FROM audit WHERE command LIKE '%incident link%'" "$ROOT" &
   ok "the audit row carries the thread" || bad "audit thread" "$(sql 'SELECT command, thread FROM audit')"
 
 # --- a plain reply in the thread is a note; a bot's post there is not ---------
-ctl event "$(jq -nc --arg t "$ROOT" '{type:"message",text:"db1 /var is at 97%, vacuum started",user:"U0456",channel:"C0OPS",thread_ts:$t}')" >/dev/null
+ctl event "$(jq -nc --arg t "$ROOT" '{type:"message",text:"db1 /var is at 97%, vacuum started (db password=hunter2)",user:"U0456",channel:"C0OPS",thread_ts:$t}')" >/dev/null
 ctl event "$(jq -nc --arg t "$ROOT" '{type:"message",text:"I am another bot",bot_id:"B0OTHER",channel:"C0OPS",thread_ts:$t}')" >/dev/null
 ctl event '{"type":"message","text":"unrelated chatter","user":"U0456","channel":"C0OPS","thread_ts":"1699999999.000001"}' >/dev/null
-sql_is "SELECT who || '|' || text FROM incident_notes WHERE kind = 'note'" "U0456|db1 /var is at 97%, vacuum started" &&
+sql_is "SELECT count(*) FROM incident_notes WHERE kind = 'note' AND who = 'U0456' AND text LIKE 'db1 /var is at 97%, vacuum started (db password=%'" 1 &&
   ok "a plain reply in the thread is a note, with who" || bad "reply is a note" "$(sql 'SELECT * FROM incident_notes')"
+sql_is "SELECT count(*) FROM incident_notes WHERE text LIKE '%hunter2%'" 0 &&
+  ok "a secret in a thread reply is redacted before it is kept" || bad "thread reply redacted" "$(sql 'SELECT text FROM incident_notes')"
 sleep 1 # the other two events are in the same socket, after it: nothing more
 equals "other bots and other threads are not notes" "$(sql "SELECT count(*) FROM incident_notes WHERE kind = 'note'")" 1
 
