@@ -153,6 +153,18 @@ cfg_template_parse(struct cfg_ctx *ctx, const char *path,
 	if (*s == '\0' && (sq || dq))
 		cfg_error(ctx, path, "a %s quote is never closed", sq ?
 		    "single" : "double");
+	/*
+	 * A value quoted as one word is still code in an unquoted here-
+	 * document: there '...' is literal and $(...) runs.
+	 */
+	for (i = 0; i < cc->nparams; i++) {
+		if (used[i] && strstr(cc->run, "<<") != NULL) {
+			cfg_error(ctx, path, "a here-document (<<) would run "
+			    "$(...) in a value; pass values as arguments, or "
+			    "put the here-document in a script on the host");
+			break;
+		}
+	}
 	cfg_tpart_add(cc, &lit, -1);
 	buf_release(&lit);
 	/* A declared value the command never gets is a typo somewhere. */

@@ -103,6 +103,9 @@ TEST(loader_refuses_bad_commands_with_clear_messages)
 	    "grep '{t}' f"), "{t} is inside single quotes; leave it bare");
 	ASSERT_REFUSED(CMD("{\"name\": \"t\", \"type\": \"text\"}",
 	    "echo \\\"{t}\\\""), "{t} is inside double quotes");
+	/* In an unquoted here-document, '...' is literal and $(...) runs. */
+	ASSERT_REFUSED(CMD("{\"name\": \"t\", \"type\": \"text\"}",
+	    "cat <<EOF\\n{t}\\nEOF"), "a here-document (<<) would run");
 	ASSERT_REFUSED(CMD("{\"name\": \"t\", \"type\": \"text\"}",
 	    "awk '{print}' {t}"), "{print} is not a declared parameter");
 	ASSERT_REFUSED(CMD("{\"name\": \"t\", \"type\": \"text\"},"
