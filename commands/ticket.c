@@ -359,8 +359,9 @@ ticket_fetch_done(void *arg, enum workers_status st)
 			free(cause);
 		}
 	}
-	cmd_finish(ctx);
 out:
+	/* Cancelled at shutdown too: cmd_finish frees ctx without answering. */
+	cmd_finish(ctx);
 	ticket_fetch_free(f);
 }
 

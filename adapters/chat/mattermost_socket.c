@@ -83,6 +83,24 @@ mm_thread_reply(struct mattermost *mm, const char *user, const char *sender,
 	free(chname);
 }
 
+/* Posted by another bot or an incoming webhook (Mattermost's props). */
+static int
+mm_post_from_bot(const cJSON *post)
+{
+	static const char *const keys[] = { "from_bot", "from_webhook" };
+	const cJSON	*props = cJSON_GetObjectItemCaseSensitive(post, "props");
+	const cJSON	*v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(props, keys[i]);
+		if (cJSON_IsTrue(v) || (cJSON_IsString(v) &&
+		    strcmp(v->valuestring, "true") == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static void
 mm_on_posted(struct mattermost *mm, const cJSON *data)
 {
@@ -118,8 +136,12 @@ mm_on_posted(struct mattermost *mm, const cJSON *data)
 	if (root != NULL && *root == '\0')
 		root = NULL;
 	if ((text = mm_command_text(mm, message, direct)) == NULL) {
-		/* A plain reply in a channel thread: the core may keep it. */
-		if (root != NULL && !direct)
+		/*
+		 * A plain reply in a channel thread: the core may keep it
+		 * (an incident's note), unless another bot or a webhook
+		 * posted it (props.from_bot / from_webhook, "true").
+		 */
+		if (root != NULL && !direct && !mm_post_from_bot(post))
 			mm_thread_reply(mm, user, sender, channel, cname, root,
 			    message);
 		cJSON_Delete(post);

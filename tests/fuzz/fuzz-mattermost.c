@@ -7,7 +7,8 @@
  *
  * mattermost_socket.c is included, not linked, so its static handlers run
  * without a network or a server; bot_handle_message is replaced at link
- * time (-Wl,--wrap) by a check that what reaches the bot is whole. The
+ * time (-Wl,--wrap) by a check that what reaches the bot is whole, and
+ * so is bot_handle_thread_reply (plain replies in a thread). The
  * action answer must be JSON with ephemeral_text. Everything is freed.
  */
 
@@ -16,6 +17,8 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 void	__wrap_bot_handle_message(struct bot *, struct chat *,
+	    const struct chat_msg *);
+void	__wrap_bot_handle_thread_reply(struct bot *, struct chat *,
 	    const struct chat_msg *);
 
 void
@@ -28,6 +31,18 @@ __wrap_bot_handle_message(struct bot *b, struct chat *c,
 	    m->user_id == NULL || m->channel == NULL)
 		abort();
 	if (m->click && (*m->user_id == '\0' || *m->channel == '\0'))
+		abort();
+}
+
+/* A plain reply in a thread (an incident's note): whole, with its root. */
+void
+__wrap_bot_handle_thread_reply(struct bot *b, struct chat *c,
+    const struct chat_msg *m)
+{
+	(void)b;
+	(void)c;
+	if (m->text == NULL || strlen(m->text) != m->len ||
+	    m->user_id == NULL || m->channel == NULL || m->thread == NULL)
 		abort();
 }
 

@@ -56,6 +56,11 @@ sql_is "SELECT count(*) FROM audit WHERE thread = '$ROOT'" 1 && ok "the audit ro
 
 say "standby is up, error rate falling" "$ROOT"
 say "lunch anyone?" "$(state | jq -r '[.posts[] | select(.root_id == "")][0].id')-not-a-thread"
+# Another bot's post and a webhook's in the thread are not notes.
+ctl post "$(jq -nc --arg u "u0otherbot000000000000000" --arg c "$OPS" --arg r "$ROOT" \
+  '{message:"build 42 deployed", user_id:$u, user_name:"ci-bot", channel_id:$c, root_id:$r, props:{from_bot:"true"}}')" >/dev/null
+ctl post "$(jq -nc --arg c "$OPS" --arg r "$ROOT" \
+  '{message:"grafana: error rate normal", channel_id:$c, root_id:$r, props:{from_webhook:"true"}}')" >/dev/null
 sql_is "SELECT who || '|' || text FROM incident_notes WHERE kind = 'note'" "$JDOE|standby is up, error rate falling" &&
   ok "a plain reply in the thread is a note" || bad "reply note" "$(sql 'SELECT * FROM incident_notes')"
 
