@@ -12,6 +12,7 @@
  */
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,15 +38,15 @@ struct vrow {
 	char	 calc[SHA256_HEX_LEN + 1];	/* what its fields give */
 };
 
+/*
+ * Every hash buffer here is SHA256_HEX_LEN + 1 bytes: a copy is cut to
+ * it (a stored hash of another length is then simply not equal); a NULL
+ * column is "".
+ */
 static void
-vcopy(char *dst, const unsigned char *src)
+hcopy(char *dst, const char *src)
 {
-	if (src == NULL)
-		*dst = '\0';
-	else {
-		strncpy(dst, (const char *)src, SHA256_HEX_LEN);
-		dst[SHA256_HEX_LEN] = '\0';
-	}
+	snprintf(dst, SHA256_HEX_LEN + 1, "%s", src != NULL ? src : "");
 }
 
 /* Columns id, ts, prev_hash, hash, recomputed hash into r. */
@@ -54,9 +55,9 @@ vread(sqlite3_stmt *st, struct vrow *r)
 {
 	r->id = sqlite3_column_int64(st, 0);
 	r->ts = sqlite3_column_int64(st, 1);
-	vcopy(r->prev, sqlite3_column_text(st, 2));
-	vcopy(r->hash, sqlite3_column_text(st, 3));
-	vcopy(r->calc, sqlite3_column_text(st, 4));
+	hcopy(r->prev, (const char *)sqlite3_column_text(st, 2));
+	hcopy(r->hash, (const char *)sqlite3_column_text(st, 3));
+	hcopy(r->calc, (const char *)sqlite3_column_text(st, 4));
 }
 
 #define VROW_SELECT							\
@@ -278,18 +279,18 @@ verify_walk(struct verify *vf, const char *tail,
 	int64_t		 last = 0;
 	int		 rc, started = 0;
 
-	strcpy(prev, STORE_CHAIN_GENESIS);
+	hcopy(prev, STORE_CHAIN_GENESIS);
 	if (sqlite3_prepare_v2(vf->db, "SELECT pruned_upto, hash, at FROM "
 	    "audit_anchor WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		v->anchor_upto = sqlite3_column_int64(st, 0);
-		vcopy(prev, sqlite3_column_text(st, 1));
-		strcpy(v->anchor_hash, prev);
+		hcopy(prev, (const char *)sqlite3_column_text(st, 1));
+		hcopy(v->anchor_hash, prev);
 		v->anchor_at_ms = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
-	strcpy(v->tail_hash, prev);
+	hcopy(v->tail_hash, prev);
 	if (sqlite3_prepare_v2(vf->db, VROW_SELECT " ORDER BY id", -1, &st,
 	    NULL) != SQLITE_OK)
 		goto fail;
@@ -314,8 +315,8 @@ verify_walk(struct verify *vf, const char *tail,
 		v->checked++;
 		last = r.id;
 		v->tail_id = r.id;
-		strcpy(v->tail_hash, r.hash);
-		strcpy(prev, r.hash);
+		hcopy(v->tail_hash, r.hash);
+		hcopy(prev, r.hash);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -370,7 +371,7 @@ store_audit_verify(const char *path, const char *tail,
 		    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 			v->legacy = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
-		strcpy(v->tail_hash, STORE_CHAIN_GENESIS);
+		hcopy(v->tail_hash, STORE_CHAIN_GENESIS);
 		ret = 0;
 		goto out;
 	}
