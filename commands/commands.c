@@ -26,6 +26,7 @@ extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_restart_entry;
 extern const struct cmd_entry cmd_runbook_entry;
 extern const struct cmd_entry cmd_ticket_entry;
+extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_silence_entry;
 extern const struct cmd_entry cmd_sod_entry;
 extern const struct cmd_entry cmd_silences_entry;
@@ -57,6 +58,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rca_entry,
 	&cmd_runbook_entry,
 	&cmd_ticket_entry,
+	&cmd_search_entry,
 	&cmd_status_entry,
 	&cmd_audit_entry,
 	&cmd_handover_entry,

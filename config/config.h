@@ -175,6 +175,40 @@ struct cfg_custom {
 	int			 output_limit;	/* 0: remote.output_limit */
 };
 
+/*
+ * A log engine /search asks (log_engines[], docs/search.md): Splunk's
+ * search/jobs/export or Loki's query_range, with a secret token.
+ */
+enum log_engine_kind {
+	LOGENG_SPLUNK,
+	LOGENG_LOKI,
+};
+
+struct cfg_log_engine {
+	char		*name;
+	int		 kind;		/* enum log_engine_kind */
+	char		*url;		/* base URL, no trailing "/" */
+	char		*token;		/* secret, or NULL */
+	int		 auth_scheme;	/* 0 Bearer, 1 Splunk, 2 Basic */
+	char		*user;		/* Basic: the user, token its password */
+	char		*tenant;	/* Loki: X-Scope-OrgID, or NULL */
+	int64_t		 timeout_s;
+	int		 max_results;	/* the cap of one answer */
+	char		*ui_url;	/* the engine's UI, or NULL: no link */
+	int64_t		 since_s;	/* default --since */
+	int		 raw_role;	/* raw queries: 0 viewer .. 2 admin */
+};
+
+/*
+ * A named search (searches[]): a query template whose {param}s are
+ * typed like a custom command's; q.run is the query, q.hosts ["all"].
+ */
+struct cfg_search {
+	struct cfg_custom	 q;
+	char			*engine;	/* or NULL: the only engine */
+	int64_t			 since_s;	/* 0: the engine's */
+};
+
 enum check_kind {
 	CHECK_SERVICES_RUNNING,
 	CHECK_NO_OPEN_ALERTS,
@@ -430,6 +464,10 @@ struct config {
 	size_t			 nchecklists;
 	struct cfg_custom	*custom;	/* custom_commands */
 	size_t			 ncustom;
+	struct cfg_log_engine	*log_engines;	/* log_engines */
+	size_t			 nlog_engines;
+	struct cfg_search	*searches;	/* searches */
+	size_t			 nsearches;
 };
 
 /* The built-in configuration used when no file is given. */
@@ -489,6 +527,11 @@ int	 config_custom_bind(const struct config *, const struct cfg_custom *,
 	    const char *const *words, int nwords, char ***values,
 	    char **cause);
 void	 config_custom_values_free(const struct cfg_custom *, char **values);
+/* The log engine called name (NULL: the only one), or NULL. */
+const struct cfg_log_engine *config_find_log_engine(const struct config *,
+	    const char *name);
+const struct cfg_search *config_find_search(const struct config *,
+	    const char *name);
 /* The type's name in messages and docs ("int"). */
 const char *cparam_type_name(int type);
 

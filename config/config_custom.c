@@ -97,7 +97,7 @@ cfg_unknown_param(struct cfg_ctx *ctx, const char *path,
  * end the template's quotes and split the value. "{{" and "}}" are a
  * literal brace.
  */
-static void
+void
 cfg_template_parse(struct cfg_ctx *ctx, const char *path,
     struct cfg_custom *cc)
 {
@@ -220,7 +220,7 @@ cfg_check_param(struct cfg_ctx *ctx, const cJSON *o, const char *path,
 	}
 }
 
-static void
+void
 cfg_load_params(struct cfg_ctx *ctx, const cJSON *e, const char *path,
     struct cfg_custom *cc)
 {

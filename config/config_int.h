@@ -239,6 +239,20 @@ void	 cfg_load_custom(struct cfg_ctx *, const cJSON *root, struct config *);
 /* After the hosts: hosts and tags named, defaults against the inventory. */
 void	 cfg_check_custom(struct cfg_ctx *, const struct config *);
 void	 cfg_custom_free(struct cfg_custom *);
+/*
+ * A custom command's params[] into cc, and cc->run cut into parts at
+ * path; named searches (config_search.c) type their queries with them.
+ */
+void	 cfg_load_params(struct cfg_ctx *, const cJSON *e, const char *path,
+	    struct cfg_custom *cc);
+void	 cfg_template_parse(struct cfg_ctx *, const char *path,
+	    struct cfg_custom *cc);
+/* config_search.c: log_engines and searches, after the hosts. */
+void	 cfg_load_search(struct cfg_ctx *, const cJSON *root, struct config *);
+void	 cfg_search_free(struct config *);
+void	 cfg_search_secrets(const struct config *);
+extern const struct cfg_section cfg_log_engine_section;	/* log_engines[] */
+extern const struct cfg_section cfg_search_section;	/* searches[] */
 /* Last: each route's remediate names a command (custom ones included). */
 void	 cfg_check_remediate(struct cfg_ctx *, const struct config *);
 /*

@@ -238,3 +238,15 @@ escape_mattermost_text(struct buf *b, const char *s)
 		}
 	}
 }
+
+void
+escape_query_string(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+	}
+	buf_addc(b, '"');
+}

@@ -86,4 +86,12 @@ void	 escape_url_segment(struct buf *b, const char *s);
  */
 void	 escape_html(struct buf *b, const char *s);
 
+/*
+ * A string literal of a log engine's query language, with its quotes:
+ * SPL and LogQL both read "..." with \" and \\ escaped; a control
+ * byte becomes a space (neither language needs one in a value, and a
+ * newline would end an SPL search).
+ */
+void	 escape_query_string(struct buf *b, const char *s);
+
 #endif

@@ -1,0 +1,191 @@
+/*
+ * Splunk's search/jobs/export (docs/search.md): POST with the form
+ * search="search QUERY", output_mode=json, earliest_time=-Ns,
+ * latest_time=now. The answer streams one JSON object a line:
+ * {"preview":false,"offset":N,"result":{"_time":"...","_raw":"...",...}}
+ * and, for a search Splunk cannot run, {"messages":[{"type":"FATAL",
+ * "text":"..."}]}. A line is parsed as soon as its newline arrives, so
+ * the transfer stops once the cap is reached.
+ */
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "search_engine.h"
+#include "xmalloc.h"
+
+/* "search " unless the query starts with a generating command ("|"). */
+static void
+splunk_search_text(struct buf *b, const char *query)
+{
+	while (*query == ' ')
+		query++;
+	if (*query != '|' && strncmp(query, "search ", 7) != 0)
+		buf_adds(b, "search ");
+	buf_adds(b, query);
+}
+
+static void
+splunk_request(const struct cfg_log_engine *le, const struct log_query *q,
+    const char **method, char **url, char **body)
+{
+	struct buf	 b, s;
+
+	*method = "POST";
+	xasprintf(url, "%s/services/search/jobs/export", le->url);
+	buf_init(&s);
+	splunk_search_text(&s, q->query);
+	buf_init(&b);
+	buf_adds(&b, "search=");
+	escape_url_component(&b, s.data);
+	buf_addf(&b, "&output_mode=json&earliest_time=-%llds"
+	    "&latest_time=now", (long long)((q->end_ms - q->start_ms) / 1000));
+	buf_release(&s);
+	*body = buf_detach(&b);
+}
+
+/* The messages of a line: an error's text, kept once. */
+static void
+splunk_messages(struct log_results *r, const cJSON *msgs)
+{
+	const cJSON	*m, *type, *text;
+
+	cJSON_ArrayForEach(m, msgs) {
+		type = cJSON_GetObjectItemCaseSensitive(m, "type");
+		text = cJSON_GetObjectItemCaseSensitive(m, "text");
+		if (!cJSON_IsString(type) || !cJSON_IsString(text))
+			continue;
+		if (strcmp(type->valuestring, "FATAL") == 0 ||
+		    strcmp(type->valuestring, "ERROR") == 0 ||
+		    (r->status == 401 || r->status == 403))
+			search_results_error(r, "%s", text->valuestring);
+	}
+}
+
+/* One line of the answer; 1 once the cap is reached. */
+static int
+splunk_line(struct log_results *r, const char *line, size_t len)
+{
+	const cJSON	*res, *raw, *t, *prev, *msgs;
+	cJSON		*j;
+	int		 full = 0;
+
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+		len--;
+	if (len == 0)
+		return 0;
+	if ((j = cJSON_ParseWithLength(line, len)) == NULL)
+		return 0;	/* not a line we know: skipped */
+	msgs = cJSON_GetObjectItemCaseSensitive(j, "messages");
+	if (cJSON_IsArray(msgs))
+		splunk_messages(r, msgs);
+	prev = cJSON_GetObjectItemCaseSensitive(j, "preview");
+	res = cJSON_GetObjectItemCaseSensitive(j, "result");
+	/* A preview is replaced by the final results: only those count. */
+	if (cJSON_IsObject(res) && !cJSON_IsTrue(prev)) {
+		raw = cJSON_GetObjectItemCaseSensitive(res, "_raw");
+		t = cJSON_GetObjectItemCaseSensitive(res, "_time");
+		if (cJSON_IsString(raw))
+			full = search_results_add(r, search_parse_iso_time(
+			    cJSON_IsString(t) ? t->valuestring : NULL),
+			    raw->valuestring, strlen(raw->valuestring));
+		else {
+			/* A table row (stats): its fields as text. */
+			char *s = cJSON_PrintUnformatted(res);
+
+			if (s != NULL)
+				full = search_results_add(r, 0, s, strlen(s));
+			free(s);
+		}
+	}
+	cJSON_Delete(j);
+	return full;
+}
+
+static int
+splunk_feed(struct log_results *r, const char *data, size_t len)
+{
+	const char	*nl, *end = data + len;
+	size_t		 n;
+
+	if (r->status >= 400) {
+		/* An error's body is small: kept whole for finish. */
+		if (r->pending.len + len <= LOGS_LINE_MAX)
+			buf_add(&r->pending, data, len);
+		return 0;
+	}
+	while (data < end) {
+		if ((nl = memchr(data, '\n', (size_t)(end - data))) == NULL) {
+			n = (size_t)(end - data);
+			if (r->pending.len + n > LOGS_LINE_MAX)
+				r->overflow = 1;	/* one line too long */
+			else
+				buf_add(&r->pending, data, n);
+			return 0;
+		}
+		n = (size_t)(nl - data);
+		if (r->overflow) {
+			r->overflow = 0;	/* the long line is dropped */
+			buf_clear(&r->pending);
+		} else if (r->pending.len > 0) {
+			buf_add(&r->pending, data, n);
+			if (splunk_line(r, r->pending.data, r->pending.len))
+				return 1;
+			buf_clear(&r->pending);
+		} else if (splunk_line(r, data, n))
+			return 1;
+		data = nl + 1;
+	}
+	return 0;
+}
+
+static void
+splunk_finish(struct log_results *r)
+{
+	cJSON		*j;
+	const cJSON	*msgs;
+
+	if (r->status >= 400) {
+		j = cJSON_ParseWithLength(r->pending.data, r->pending.len);
+		msgs = cJSON_GetObjectItemCaseSensitive(j, "messages");
+		if (cJSON_IsArray(msgs))
+			splunk_messages(r, msgs);
+		cJSON_Delete(j);
+		if (r->error == NULL)
+			search_results_error(r, "HTTP %ld", r->status);
+		return;
+	}
+	/* The last line may come without its newline. */
+	if (r->pending.len > 0 && !r->overflow)
+		(void)splunk_line(r, r->pending.data, r->pending.len);
+	buf_clear(&r->pending);
+}
+
+static char *
+splunk_ui_link(const struct cfg_log_engine *le, const struct log_query *q)
+{
+	struct buf	 b, s;
+
+	if (le->ui_url == NULL)
+		return NULL;
+	buf_init(&s);
+	splunk_search_text(&s, q->query);
+	buf_init(&b);
+	buf_addf(&b, "%s/app/search/search?q=", le->ui_url);
+	escape_url_component(&b, s.data);
+	buf_addf(&b, "&earliest=-%llds&latest=now",
+	    (long long)((q->end_ms - q->start_ms) / 1000));
+	buf_release(&s);
+	return buf_detach(&b);
+}
+
+const struct log_engine_ops search_splunk_ops = {
+	.label = "Splunk",
+	.request = splunk_request,
+	.feed = splunk_feed,
+	.finish = splunk_finish,
+	.ui_link = splunk_ui_link,
+};
