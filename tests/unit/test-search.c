@@ -1,0 +1,378 @@
+/*
+ * Log search (/search): both engines' answer parsers fed in chunks cut
+ * at every byte (a line or a document split across reads), hostile and
+ * malformed lines, the cap, nanosecond and ISO time stamps, the engine
+ * errors; the requests they send; the named searches' loader checks and
+ * the binding of hostile values into a query.
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "config.h"
+#include "search_engine.h"
+#include "test.h"
+#include "xmalloc.h"
+
+static const char splunk_answer[] =
+"{\"preview\":true,\"offset\":0,\"result\":{\"_time\":\"2026-12-05T01:00:00.000+00:00\",\"_raw\":\"a preview\"}}\n"
+"{\"preview\":false,\"offset\":0,\"result\":{\"_time\":\"2026-12-05T01:00:02.500+00:00\",\"_raw\":\"second \\\"q\\\"\",\"host\":\"h\"}}\r\n"
+"not json at all\n"
+"{\"preview\":false,\"offset\":1,\"result\":{\"_time\":\"2026-12-05T02:00:03.000+01:00\",\"_raw\":\"third\"}}\n"
+"\n"
+"{\"preview\":false,\"offset\":2,\"result\":{\"_time\":\"2026-12-05T01:00:09Z\",\"_raw\":\"newest\"}}\n"
+"{\"preview\":false,\"offset\":3,\"result\":{\"count\":\"7\"}}";
+
+/* Feeds text to ops in chunks of n bytes, then finishes; 1 if stopped. */
+static int
+feed_chunks(const struct log_engine_ops *ops, struct log_results *r,
+    const char *text, size_t len, size_t n, long status)
+{
+	size_t	 off;
+	int	 stopped = 0;
+
+	r->status = status;
+	for (off = 0; off < len && !stopped; off += n)
+		stopped = ops->feed(r, text + off, len - off < n ? len - off : n);
+	ops->finish(r);
+	search_results_sort(r);
+	return stopped;
+}
+
+TEST(splunk_lines_parse_across_every_chunk_boundary)
+{
+	struct log_results	 r;
+	size_t			 n, len = strlen(splunk_answer);
+
+	for (n = 1; n <= len; n++) {
+		search_results_init(&r, 10);
+		ASSERT_INT_EQ(feed_chunks(&search_splunk_ops, &r, splunk_answer,
+		    len, n, 200), 0);
+		ASSERT_NULL(r.error);
+		ASSERT_INT_EQ(r.n, 4);
+		ASSERT_INT_EQ(r.more, 0);
+		/* Newest first: 01:00:09, then 01:00:03 (02:00:03+01:00). */
+		ASSERT_STR_EQ(r.v[0].text, "newest");
+		ASSERT_STR_EQ(r.v[1].text, "third");
+		ASSERT_INT_EQ(r.v[1].ts_ms, 1796432403000LL);
+		ASSERT_STR_EQ(r.v[2].text, "second \"q\"");
+		ASSERT_INT_EQ(r.v[2].ts_ms, 1796432402500LL);
+		/* A table row without _raw: its fields. */
+		ASSERT_STR_EQ(r.v[3].text, "{\"count\":\"7\"}");
+		ASSERT_INT_EQ(r.v[3].ts_ms, 0);
+		search_results_free(&r);
+	}
+}
+
+TEST(splunk_stops_at_the_cap)
+{
+	struct log_results	 r;
+	struct buf		 b;
+	size_t			 i;
+	int			 stopped;
+
+	buf_init(&b);
+	for (i = 0; i < 1000; i++)
+		buf_addf(&b, "{\"preview\":false,\"offset\":%zu,\"result\":"
+		    "{\"_raw\":\"line %zu\"}}\n", i, i);
+	search_results_init(&r, 3);
+	r.status = 200;
+	stopped = search_splunk_ops.feed(&r, b.data, b.len);
+	ASSERT_INT_EQ(stopped, 1);
+	ASSERT_INT_EQ(r.n, 3);
+	ASSERT_INT_EQ(r.more, 1);
+	ASSERT_STR_EQ(r.v[2].text, "line 2");
+	search_results_free(&r);
+	buf_release(&b);
+}
+
+TEST(splunk_errors_and_hostile_lines)
+{
+	static const char fatal[] = "{\"messages\":[{\"type\":\"INFO\",\"text\":"
+	    "\"fine\"},{\"type\":\"FATAL\",\"text\":\"Error in 'search' command: "
+	    "Unable to parse the search\"}]}";
+	static const char unauth[] = "{\"messages\":[{\"type\":\"WARN\","
+	    "\"text\":\"call not properly authenticated\"}]}";
+	static const char odd[] = "{\"result\":{\"_raw\":7}}\n{\"result\":[1]}"
+	    "\n[]\n{\"messages\":3}\n{\"result\":{\"_raw\":\"x\",\"_time\":"
+	    "\"9999-99-99T99:99:99\"}}\n";
+	struct log_results	 r;
+	char			*huge;
+
+	search_results_init(&r, 5);
+	feed_chunks(&search_splunk_ops, &r, fatal, strlen(fatal), 7, 400);
+	ASSERT_STR_EQ(r.error, "Error in 'search' command: Unable to parse "
+	    "the search");
+	search_results_free(&r);
+
+	search_results_init(&r, 5);
+	feed_chunks(&search_splunk_ops, &r, unauth, strlen(unauth), 5, 401);
+	ASSERT_STR_EQ(r.error, "call not properly authenticated");
+	search_results_free(&r);
+
+	/* An error status with a body that is no JSON: the status. */
+	search_results_init(&r, 5);
+	feed_chunks(&search_splunk_ops, &r, "<html>", 6, 6, 503);
+	ASSERT_STR_EQ(r.error, "HTTP 503");
+	search_results_free(&r);
+
+	/* A line over the bound is dropped, the next one still read. */
+	huge = xmalloc(LOGS_LINE_MAX + 200);
+	memset(huge, 'x', LOGS_LINE_MAX + 100);
+	strcpy(huge + LOGS_LINE_MAX + 100, "\n{\"result\":{\"_raw\":\"ok\"}}\n");
+	search_results_init(&r, 5);
+	feed_chunks(&search_splunk_ops, &r, huge, strlen(huge), 4096, 200);
+	ASSERT_INT_EQ(r.n, 1);
+	ASSERT_STR_EQ(r.v[0].text, "ok");
+	search_results_free(&r);
+	free(huge);
+
+	/* Wrong types and NUL-free garbage are skipped, never kept. */
+	search_results_init(&r, 5);
+	feed_chunks(&search_splunk_ops, &r, odd, strlen(odd), 3, 200);
+	/* _raw not a string: the row's fields; a bad time: 0. */
+	ASSERT_INT_EQ(r.n, 2);
+	ASSERT_INT_EQ(r.v[0].ts_ms, 0);
+	search_results_free(&r);
+}
+
+static const char loki_answer[] =
+"{\"status\":\"success\",\"data\":{\"resultType\":\"streams\",\"result\":["
+"{\"stream\":{\"host\":\"a\"},\"values\":[[\"1796432409000000001\",\"a new\"],"
+"[\"1796432401000000000\",\"a old\"]]},"
+"{\"stream\":{\"host\":\"b\"},\"values\":[[\"1796432405123456789\",\"b mid\"],"
+"[\"bogus\",\"b no time\"],[1,\"not a string\"],[\"1\"]]}],"
+"\"stats\":{\"summary\":{}}}}";
+
+TEST(loki_streams_merge_newest_first_across_every_chunk_boundary)
+{
+	struct log_results	 r;
+	size_t			 n, len = strlen(loki_answer);
+
+	for (n = 1; n <= len; n += n < 40 ? 1 : 13) {
+		search_results_init(&r, 10);
+		feed_chunks(&search_loki_ops, &r, loki_answer, len, n, 200);
+		ASSERT_NULL(r.error);
+		ASSERT_INT_EQ(r.n, 4);
+		ASSERT_STR_EQ(r.v[0].text, "a new");
+		ASSERT_INT_EQ(r.v[0].ts_ms, 1796432409000LL);
+		ASSERT_STR_EQ(r.v[1].text, "b mid");
+		ASSERT_INT_EQ(r.v[1].ts_ms, 1796432405123LL);
+		ASSERT_STR_EQ(r.v[2].text, "a old");
+		ASSERT_STR_EQ(r.v[3].text, "b no time");
+		ASSERT_INT_EQ(r.v[3].ts_ms, 0);
+		search_results_free(&r);
+	}
+	/* The cap: the newest two, and "more". */
+	search_results_init(&r, 2);
+	feed_chunks(&search_loki_ops, &r, loki_answer, len, len, 200);
+	ASSERT_INT_EQ(r.n, 2);
+	ASSERT_INT_EQ(r.more, 1);
+	ASSERT_STR_EQ(r.v[1].text, "b mid");
+	search_results_free(&r);
+}
+
+TEST(loki_errors)
+{
+	static const char perr[] = "parse error at line 1, col 5: syntax "
+	    "error: unexpected IDENTIFIER\nmore\n";
+	static const char matrix[] = "{\"status\":\"success\",\"data\":"
+	    "{\"resultType\":\"matrix\",\"result\":[]}}";
+	struct log_results	 r;
+	char			*big;
+
+	search_results_init(&r, 5);
+	feed_chunks(&search_loki_ops, &r, perr, strlen(perr), 9, 400);
+	ASSERT_STR_EQ(r.error, "parse error at line 1, col 5: syntax error: "
+	    "unexpected IDENTIFIER");
+	search_results_free(&r);
+
+	search_results_init(&r, 5);
+	feed_chunks(&search_loki_ops, &r, matrix, strlen(matrix), 4, 200);
+	ASSERT_CONTAINS(r.error, "a matrix result, not log lines");
+	search_results_free(&r);
+
+	search_results_init(&r, 5);
+	feed_chunks(&search_loki_ops, &r, "{\"status\":\"succ", 15, 4, 200);
+	ASSERT_NOT_NULL(r.error);
+	search_results_free(&r);
+
+	/* Over the document bound: stopped, said, nothing kept. */
+	big = xcalloc(1, 1024 * 1024 + 1);
+	memset(big, ' ', 1024 * 1024);
+	search_results_init(&r, 5);
+	r.status = 200;
+	ASSERT_INT_EQ(search_loki_ops.feed(&r, big, 1024 * 1024), 0);
+	ASSERT_INT_EQ(search_loki_ops.feed(&r, big, 1024 * 1024), 0);
+	ASSERT_INT_EQ(search_loki_ops.feed(&r, big, 1024 * 1024), 0);
+	ASSERT_INT_EQ(search_loki_ops.feed(&r, big, 1024 * 1024), 0);
+	ASSERT_INT_EQ(search_loki_ops.feed(&r, big, 1), 1);
+	search_loki_ops.finish(&r);
+	ASSERT_CONTAINS(r.error, "over 4 MiB");
+	search_results_free(&r);
+	free(big);
+}
+
+TEST(iso_times)
+{
+	ASSERT_INT_EQ(search_parse_iso_time("1970-01-01T00:00:00Z"), 0);
+	ASSERT_INT_EQ(search_parse_iso_time("2026-12-05T01:02:03.456+01:00"),
+	    1796428923456LL);
+	ASSERT_INT_EQ(search_parse_iso_time("2026-12-05T01:02:03.4-0030"),
+	    1796434323400LL);
+	ASSERT_INT_EQ(search_parse_iso_time("2026-12-05 01:02:03"),
+	    1796432523000LL);
+	ASSERT_INT_EQ(search_parse_iso_time("2026-13-05T01:02:03"), 0);
+	ASSERT_INT_EQ(search_parse_iso_time("2026-12-05T01:02"), 0);
+	ASSERT_INT_EQ(search_parse_iso_time("2026-12-05T01:02:03+xx"), 0);
+	ASSERT_INT_EQ(search_parse_iso_time(NULL), 0);
+}
+
+TEST(requests_say_what_the_apis_document)
+{
+	static char		 surl[] = "http://s:8089", ui[] = "https://ui";
+	struct cfg_log_engine	 le;
+	struct log_query	 q = { "index=prod \"a b\"&x", 1796428800000LL,
+	    1796436000000LL, 21 };
+	const char		*method;
+	char			*url, *body;
+
+	memset(&le, 0, sizeof le);
+	le.url = surl;
+	le.ui_url = ui;
+	search_splunk_ops.request(&le, &q, &method, &url, &body);
+	ASSERT_STR_EQ(method, "POST");
+	ASSERT_STR_EQ(url, "http://s:8089/services/search/jobs/export");
+	ASSERT_STR_EQ(body, "search=search%20index%3Dprod%20%22a%20b%22%26x"
+	    "&output_mode=json&earliest_time=-7200s&latest_time=now");
+	free(url);
+	free(body);
+	url = search_splunk_ops.ui_link(&le, &q);
+	ASSERT_STR_EQ(url, "https://ui/app/search/search?q=search%20index%3D"
+	    "prod%20%22a%20b%22%26x&earliest=-7200s&latest=now");
+	free(url);
+
+	q.query = "{app=\"p\"} |= \"x\"";
+	search_loki_ops.request(&le, &q, &method, &url, &body);
+	ASSERT_STR_EQ(method, "GET");
+	ASSERT_NULL(body);
+	ASSERT_STR_EQ(url, "http://s:8089/loki/api/v1/query_range?query="
+	    "%7Bapp%3D%22p%22%7D%20%7C%3D%20%22x%22&start=1796428800000000000"
+	    "&end=1796436000000000000&limit=21&direction=backward");
+	free(url);
+	url = search_loki_ops.ui_link(&le, &q);
+	ASSERT_CONTAINS(url, "https://ui/explore?left=%7B%22queries%22");
+	free(url);
+	le.ui_url = NULL;
+	ASSERT_NULL(search_loki_ops.ui_link(&le, &q));
+}
+
+#define ENGINES								\
+"\"hosts\": [{\"name\": \"app1\", \"transport\": \"local\"}],"		\
+"\"log_engines\": [{\"name\": \"s\", \"url\": \"http://s\"},"		\
+" {\"name\": \"l\", \"kind\": \"loki\", \"url\": \"http://l\"}]"
+
+static char *
+load_errors(const char *searches)
+{
+	struct config	*c = NULL;
+	struct buf	 errors;
+	char		*text;
+
+	xasprintf(&text, "{" ENGINES ", \"searches\": [%s]}", searches);
+	buf_init(&errors);
+	if (config_load_text(text, strlen(text), "t.json", &c, &errors) == 0)
+		TEST_FAIL("config accepted: %s", searches);
+	free(text);
+	return buf_detach(&errors);
+}
+
+#define ASSERT_REFUSED(s, msg) do {					\
+	char *_e = load_errors(s);					\
+	ASSERT_CONTAINS(_e, msg);					\
+	free(_e);							\
+} while (0)
+
+TEST(loader_checks_named_searches)
+{
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"query\": \"x\"}",
+	    "searches[0]: give engine: there are 2 log engines");
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"x\","
+	    " \"query\": \"q\"}", "searches[0].engine: no log engine \"x\"");
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"s\","
+	    " \"query\": \"host=\\\"{h}\\\"\", \"params\": [{\"name\": \"h\"}]}",
+	    "{h} is inside double quotes");
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"l\","
+	    " \"query\": \"{app=\\\"x\\\"}\"}", "write {{ for a literal {");
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"s\","
+	    " \"query\": \"x {j}\", \"params\": [{\"name\": \"j\", \"type\":"
+	    " \"job\"}]}", "\"job\" is for custom commands");
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"s\","
+	    " \"query\": \"x\"}, {\"name\": \"a\", \"help\": \"h\", \"engine\":"
+	    " \"s\", \"query\": \"y\"}", "search \"a\" is already defined");
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"s\","
+	    " \"query\": \"x {n}\", \"params\": [{\"name\": \"n\", \"type\": "
+	    "\"int\", \"max\": 5, \"default\": \"9\"}]}", "params[0].default:");
+}
+
+TEST(hostile_values_are_one_string_literal)
+{
+	static const char text[] = "{" ENGINES ", \"searches\": ["
+	    "{\"name\": \"a\", \"help\": \"h\", \"engine\": \"l\","
+	    " \"query\": \"{{app={app}}} |= {t} | n > {n} | d={d}\","
+	    " \"params\": [{\"name\": \"app\", \"type\": \"word\", \"pattern\":"
+	    " \".*\"}, {\"name\": \"n\", \"type\": \"int\"},"
+	    " {\"name\": \"d\", \"type\": \"duration\"},"
+	    " {\"name\": \"t\", \"type\": \"text\"}]}]}";
+	const char *const words[] = { "x\"} |= \"", "5", "2m", "a\\\"", "b\x01" };
+	const struct cfg_search	*s;
+	struct config		*c = NULL;
+	struct buf		 errors;
+	char			**values = NULL, *cause = NULL, *q;
+
+	buf_init(&errors);
+	if (config_load_text(text, strlen(text), "t.json", &c, &errors) != 0)
+		TEST_FAIL("%s", errors.data);
+	buf_release(&errors);
+	ASSERT_NOT_NULL(s = config_find_search(c, "a"));
+	ASSERT_INT_EQ(config_custom_bind(c, &s->q, words, 5, &values, &cause),
+	    0);
+	q = search_bind_query(s, values);
+	ASSERT_STR_EQ(q, "{app=\"x\\\"} |= \\\"\"} |= \"a\\\\\\\" b \" | n > 5 "
+	    "| d=120");
+	free(q);
+	config_custom_values_free(&s->q, values);
+	/* A value an int parameter refuses never reaches the query. */
+	{
+		const char *const bad[] = { "x", "5 or 1=1", "2m", "t" };
+
+		ASSERT_INT_EQ(config_custom_bind(c, &s->q, bad, 4, &values,
+		    &cause), -1);
+		ASSERT_CONTAINS(cause, "n must be an integer");
+		free(cause);
+	}
+	config_free(c);
+}
+
+static const struct test tests[] = {
+	TEST_ENTRY(splunk_lines_parse_across_every_chunk_boundary),
+	TEST_ENTRY(splunk_stops_at_the_cap),
+	TEST_ENTRY(splunk_errors_and_hostile_lines),
+	TEST_ENTRY(loki_streams_merge_newest_first_across_every_chunk_boundary),
+	TEST_ENTRY(loki_errors),
+	TEST_ENTRY(iso_times),
+	TEST_ENTRY(requests_say_what_the_apis_document),
+	TEST_ENTRY(loader_checks_named_searches),
+	TEST_ENTRY(hostile_values_are_one_string_literal),
+	TEST_END
+};
+
+int
+main(int argc, char **argv)
+{
+	cmd_config_commands(cmd_table);
+	return test_run(tests, argc, argv);
+}
