@@ -180,6 +180,12 @@ echo "     VmHWM before $before kB, after $after kB (+$grow kB)"
 [ "$grow" -lt 8192 ] && ok "peak RSS grew under 8 MiB on a ~25 MB answer" ||
   bad "peak RSS bounded" "grew $grow kB"
 
+# --- an engine that is down --------------------------------------------------------------
+kill "$loki_pid"; wait "$loki_pid" 2>/dev/null
+mark down
+say '/search pay-loki prod-app'
+out_has "Loki is unreachable at http://127.0.0.1:$LPORT" && ok "engine down said" || bad "engine down" "$(since_mark)"
+
 # --- auth: a token Splunk does not know -----------------------------------------------------
 kill "$bot_pid"; wait "$bot_pid" 2>/dev/null
 printf 'wrong-token\n' >"$T/stoken"
