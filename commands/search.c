@@ -39,7 +39,7 @@ static const struct arg_option search_options[] = {
 const struct cmd_entry cmd_search_entry = {
 	.name = "search",
 	.alias = NULL,
-	.synopsis = "search NAME [PARAMS] | QUERY [--since D] [--limit N] "
+	.synopsis = "NAME [PARAMS] | QUERY [--since DURATION] [--limit N] "
 	    "[--engine E]",
 	.help = "Searches the team's log engine (Splunk or Loki): a named "
 	    "search of the config with its parameters, or a raw SPL or "
@@ -224,7 +224,7 @@ search_done(void *arg, enum workers_status st)
 	struct search_job	*j = arg;
 	struct cmd_ctx		*ctx = j->ctx;
 	const char		*label = j->ops->label;
-	char			*link, d[32];
+	char			*link, *why, d[32];
 	size_t			 i;
 
 	if (ctx->cancelled)
@@ -245,18 +245,18 @@ search_done(void *arg, enum workers_status st)
 		goto out;
 	}
 	if (j->r.status == 401 || j->r.status == 403) {
+		why = j->r.error != NULL ? redact_text(j->r.error) : NULL;
 		cmd_error(ctx, "%s refused the bot's credentials (HTTP %ld%s%s);"
 		    " check log_engines \"%s\" token", label, j->r.status,
-		    j->r.error != NULL ? ": " : "", j->r.error != NULL ?
-		    j->r.error : "", j->le->name);
+		    why != NULL ? ": " : "", why != NULL ? why : "",
+		    j->le->name);
+		free(why);
 		goto out;
 	}
 	if (j->r.error != NULL) {
-		char *clean = redact_text(j->r.error);
-
-		cmd_error(ctx, "%s could not run the search: %s", label,
-		    clean);
-		free(clean);
+		why = redact_text(j->r.error);
+		cmd_error(ctx, "%s could not run the search: %s", label, why);
+		free(why);
 		goto out;
 	}
 	search_range(ctx, &j->q);
@@ -352,13 +352,31 @@ static enum cmd_result
 search_list(struct cmd_ctx *ctx)
 {
 	const struct config	*c = ctx->bot->cfg;
-	size_t			 i;
+	const struct cfg_search	*s;
+	const char		*p;
+	struct buf		 usage;
+	size_t			 i, j;
 
 	cmd_title(ctx, MESSAGE_INFO, "Named searches");
-	for (i = 0; i < c->nsearches; i++)
-		cmd_reply(ctx, "%s%s — %s (%s and up)", i > 0 ? "\n" : "",
-		    c->searches[i].q.name, c->searches[i].q.help,
-		    search_level_name(c->searches[i].q.role));
+	for (i = 0; i < c->nsearches; i++) {
+		s = &c->searches[i];
+		buf_init(&usage);
+		/* "HOST [DAYS]": what to type after the name. */
+		for (j = 0; j < s->q.nparams; j++) {
+			buf_adds(&usage, s->q.params[j].def != NULL ? " [" :
+			    " ");
+			for (p = s->q.params[j].name; *p != '\0'; p++)
+				buf_addc(&usage, *p >= 'a' && *p <= 'z' ?
+				    (char)(*p - 'a' + 'A') : *p);
+			buf_adds(&usage, s->q.params[j].type == CPARAM_TEXT ?
+			    "..." : "");
+			buf_adds(&usage, s->q.params[j].def != NULL ? "]" : "");
+		}
+		cmd_reply(ctx, "%s%s%s — %s (%s and up)", i > 0 ? "\n" : "",
+		    s->q.name, usage.data, s->q.help,
+		    search_level_name(s->q.role));
+		buf_release(&usage);
+	}
 	if (c->nsearches == 0)
 		cmd_reply(ctx, "none configured; a raw query: %ssearch "
 		    "QUERY --since 1h", cmd_prefix(ctx, "search"));

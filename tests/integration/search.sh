@@ -102,6 +102,10 @@ say '/search errors-payments --since 30m --limit 2'
 out_has 'first 2 lines of more' && ok "--limit" || bad "--limit" "$(since_mark)"
 equals "--since becomes earliest_time" "$(sstate | jq -r '.requests[-1].earliest_time')" "-1800s"
 
+mark list
+say '/search'
+out_has "orders ORDER — One order's lines \(viewer and up\)" && ok "/search lists the named searches" || bad "list" "$(since_mark)"
+
 # --- typed parameters ------------------------------------------------------------
 mark int
 say '/search orders 1003'
