@@ -336,6 +336,10 @@ bot_request_stop(struct bot *b, const char *reason)
 	}
 	b->stopping = 1;
 	notify_systemd("STOPPING=1");
+	for (i = 0; i < b->nservices; i++) {
+		if (b->services[i]->stop != NULL)
+			b->services[i]->stop(b);
+	}
 	log_info("bot", "stopping: %s; %zu command(s) in flight, %zu "
 	    "message(s) to deliver", reason, b->ninflight,
 	    outbox_deliverable(b->outbox));

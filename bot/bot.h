@@ -28,6 +28,7 @@ struct httpd;
 struct loop;
 struct outbox;
 struct store;
+struct tails;
 struct tickets;
 struct workers;
 
@@ -45,6 +46,12 @@ struct bot_service {
 	void		(*reload)(struct bot *, const struct config *);
 	/* Before /metrics is written: set the service's gauges; may be NULL. */
 	void		(*collect)(struct bot *);
+	/*
+	 * When a stop begins (SIGTERM, end of console input), before the
+	 * grace period: end long-running work and post its last word (the
+	 * outbox still delivers); may be NULL.
+	 */
+	void		(*stop)(struct bot *);
 	void		(*free)(struct bot *);
 };
 #define BOT_MAX_SERVICES 8
@@ -125,6 +132,7 @@ struct bot {
 	struct alerts			*alerts;	/* or NULL */
 	struct alerts_http		*alerts_http;
 	struct checks			*checks;	/* own checks, or NULL */
+	struct tails			*tails;		/* live /tails, or NULL */
 	struct tickets			*tickets;	/* ServiceNow (ticket.h) */
 	struct sched			*sched;		/* schedules */
 	sched_fire_fn			 schedule_fire;	/* or NULL */

@@ -35,6 +35,7 @@
 #include "notify.h"
 #include "reload.h"
 #include "runbook_index.h"
+#include "tail.h"
 #include "web.h"
 #include "scheduled.h"
 #include "store.h"
@@ -547,6 +548,7 @@ main(int argc, char **argv)
 	bot_add_service(bot, &checks_service);
 	bot_add_service(bot, &runbook_service);
 	bot_add_service(bot, &web_service);
+	bot_add_service(bot, &tails_service);
 	bot_set_schedule_fn(bot, scheduled_fire);
 	bot_set_thread_fn(bot, incident_thread_reply);
 	if (!cfg->chat.console_enabled && !cfg->chat.slack_enabled &&

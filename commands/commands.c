@@ -29,6 +29,7 @@ extern const struct cmd_entry cmd_ticket_entry;
 extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_silence_entry;
 extern const struct cmd_entry cmd_sod_entry;
+extern const struct cmd_entry cmd_tail_entry;
 extern const struct cmd_entry cmd_silences_entry;
 extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_status_entry;
@@ -40,6 +41,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_health_entry,
 	&cmd_disk_entry,
 	&cmd_logs_entry,
+	&cmd_tail_entry,
 	&cmd_jobs_entry,
 	&cmd_top_entry,
 	&cmd_rerun_entry,

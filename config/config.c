@@ -325,6 +325,11 @@ config_load_text(const char *text, size_t len, const char *name,
 		cfg_error(&ctx, "web", "web.enabled needs web.token (or "
 		    "$OPSBOT_WEB_TOKEN) or web.trusted_proxy: the page is "
 		    "never open to anyone who can reach the listener");
+	cfg_load_section(&ctx, cfg_object(&ctx, root, "", "tail"), "tail", c);
+	if (c->tail.default_s > c->tail.max_s)
+		cfg_error(&ctx, "tail.default_duration", "is longer than "
+		    "tail.max_duration (%llds > %llds)",
+		    (long long)c->tail.default_s, (long long)c->tail.max_s);
 	cfg_load_incidents(&ctx, root, c);
 	cfg_load_tickets(&ctx, root, c);
 	cfg_check_remediate(&ctx, c);

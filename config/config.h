@@ -367,6 +367,14 @@ struct config {
 
 	struct cfg_remote	 remote;
 
+	/* /tail: live log tails (commands/tail*.c). */
+	struct {
+		int	 max_running;	/* at once, for everyone */
+		int	 max_per_user;
+		int64_t	 default_s;	/* without --for */
+		int64_t	 max_s;		/* --for's cap */
+	} tail;
+
 	struct {
 		char	*listen_address;
 		int	 listen_port;

@@ -113,6 +113,7 @@ extern const struct cfg_section cfg_web_section;
 extern const struct cfg_section cfg_incidents_section;
 extern const struct cfg_section cfg_tickets_section;
 extern const struct cfg_section cfg_servicenow_section;
+extern const struct cfg_section cfg_tail_section;	/* tail */
 /* Checks the key tables share: a URL without its trailing "/"; a channel. */
 void	 cfg_key_base_url(struct cfg_ctx *, const char *, char **);
 void	 cfg_key_channel(struct cfg_ctx *, const char *, char **);

@@ -220,6 +220,23 @@ static const struct cfg_key cparam_keys[] = {
 };
 #undef P
 
+/* /tail: how many live tails, and for how long. */
+static const struct cfg_key tail_keys[] = {
+	{ .key = "max_running", .type = CFG_INT, .offset = F(tail.max_running),
+	  .min = 1, .max = 100, .def = 4,
+	  .doc = "How many `/tail`s may run at once" },
+	{ .key = "max_per_user", .type = CFG_INT,
+	  .offset = F(tail.max_per_user), .min = 1, .max = 100, .def = 1,
+	  .doc = "How many `/tail`s one person may run at once" },
+	{ .key = "default_duration", .type = CFG_DURATION,
+	  .offset = F(tail.default_s), .min = 1, .max = 86400, .def = 300,
+	  .doc = "How long a `/tail` without `--for` runs" },
+	{ .key = "max_duration", .type = CFG_DURATION,
+	  .offset = F(tail.max_s), .min = 1, .max = 86400, .def = 1800,
+	  .doc = "The longest `--for` a `/tail` accepts" },
+};
+
+const struct cfg_section cfg_tail_section = SECTION("tail", tail_keys);
 const struct cfg_section cfg_runbooks_section = SECTION("runbooks",
     runbooks_keys);
 const struct cfg_section cfg_web_section = SECTION("web", web_keys);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "proc_int.h"
 #include "xmalloc.h"
 
 #define PROC_ERR_CAP		8192
@@ -84,9 +85,9 @@ proc_close(int *fd)
 	}
 }
 
-/* Starts s->p; returns 0, or -1 with spawn_errno set. */
-static int
-proc_spawn(struct proc_slot *s)
+int
+proc_spawn_pipes(char *const *argv, int stdin_pipe, pid_t *pid, int *in_fd,
+    int *out_fd, int *err_fd)
 {
 	posix_spawn_file_actions_t	 fa;
 	posix_spawnattr_t		 attr;
@@ -94,14 +95,14 @@ proc_spawn(struct proc_slot *s)
 	int				 out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int				 in[2] = { -1, -1 }, rc;
 
-	s->out_fd = s->err_fd = s->in_fd = s->pidfd = -1;
+	*in_fd = *out_fd = *err_fd = -1;
 	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 ||
-	    (s->p->input != NULL && pipe2(in, O_CLOEXEC) != 0)) {
-		s->p->spawn_errno = errno;
+	    (stdin_pipe && pipe2(in, O_CLOEXEC) != 0)) {
+		rc = errno;
 		goto fail;
 	}
 	posix_spawn_file_actions_init(&fa);
-	if (s->p->input != NULL)
+	if (stdin_pipe)
 		posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
 	else
 		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
@@ -122,27 +123,20 @@ proc_spawn(struct proc_slot *s)
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-	rc = posix_spawnp(&s->pid, s->p->argv[0], &fa, &attr, s->p->argv,
-	    environ);
+	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	if (rc != 0) {
-		s->p->spawn_errno = rc;
+	if (rc != 0)
 		goto fail;
-	}
-	s->p->started = 1;
 	close(out[1]);
 	close(err[1]);
-	s->out_fd = out[0];
-	s->err_fd = err[0];
-	if (s->p->input != NULL) {
+	*out_fd = out[0];
+	*err_fd = err[0];
+	if (stdin_pipe) {
 		close(in[0]);
-		s->in_fd = in[1];
-		fcntl(s->in_fd, F_SETFL, O_NONBLOCK);
+		*in_fd = in[1];
+		fcntl(*in_fd, F_SETFL, O_NONBLOCK);
 	}
-	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
-	s->start = proc_now_ms();
-	s->deadline = s->start + s->p->timeout_ms;
 	return 0;
 
 fail:
@@ -152,7 +146,27 @@ fail:
 	proc_close(&err[1]);
 	proc_close(&in[0]);
 	proc_close(&in[1]);
-	return -1;
+	return rc;
+}
+
+/* Starts s->p; returns 0, or -1 with spawn_errno set. */
+static int
+proc_spawn(struct proc_slot *s)
+{
+	int	 rc;
+
+	s->pidfd = -1;
+	rc = proc_spawn_pipes(s->p->argv, s->p->input != NULL, &s->pid,
+	    &s->in_fd, &s->out_fd, &s->err_fd);
+	if (rc != 0) {
+		s->p->spawn_errno = rc;
+		return -1;
+	}
+	s->p->started = 1;
+	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	s->start = proc_now_ms();
+	s->deadline = s->start + s->p->timeout_ms;
+	return 0;
 }
 
 /* Reads what fd has into b, keeping at most cap bytes. */
