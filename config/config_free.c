@@ -102,6 +102,7 @@ config_free(struct config *c)
 	for (i = 0; i < c->ncustom; i++)
 		cfg_custom_free(&c->custom[i]);
 	free(c->custom);
+	cfg_metrics_free(c);
 	strlist_free(&c->bot.holidays);
 	free(c);
 }
