@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "fleet.h"
 #include "promql.h"
 #include "test.h"
 
@@ -222,7 +223,51 @@ TEST(config_errors_say_where_and_why)
 	buf_release(&e);
 }
 
+/* instance's port is cut; other labels are the name as they are. */
+TEST(host_names_from_labels)
+{
+	static const char *const cases[][3] = {
+		{ "instance", "10.0.0.1:9100", "10.0.0.1" },
+		{ "instance", "web1.example.com:9100", "web1.example.com" },
+		{ "instance", "[::1]:9100", "::1" },
+		{ "instance", "web1", "web1" },
+		{ "instance", "web1:", "web1:" },
+		{ "instance", "web1:http", "web1:http" },
+		{ "instance", "fe80::1", "fe80::1" },
+		{ "nodename", "db1:9100", "db1:9100" },
+		{ NULL, NULL, NULL }
+	};
+	char	*n;
+	size_t	 i;
+
+	for (i = 0; cases[i][0] != NULL; i++) {
+		n = fleet_host_name(cases[i][0], cases[i][1]);
+		ASSERT_STR_EQ(n, cases[i][2]);
+		free(n);
+	}
+}
+
+/* df's Use%: root's reserve is neither used nor available. */
+TEST(disk_percent_as_df_computes_it)
+{
+	struct fleet_mount	 m = { NULL, NULL, 1000, 450, 500, -1, -1 };
+
+	/* used 500, avail 450: 500 / 950 = 52.6 -> 53, as df rounds up. */
+	ASSERT_INT_EQ(fleet_disk_pct(&m), 53);
+	m.avail = m.free = 1000;
+	ASSERT_INT_EQ(fleet_disk_pct(&m), 0);
+	m.avail = m.free = 0;
+	ASSERT_INT_EQ(fleet_disk_pct(&m), 100);
+	m.free = -1;
+	ASSERT_INT_EQ(fleet_disk_pct(&m), -1);
+	m.free = 10;
+	m.size = NAN;
+	ASSERT_INT_EQ(fleet_disk_pct(&m), -1);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(host_names_from_labels),
+	TEST_ENTRY(disk_percent_as_df_computes_it),
 	TEST_ENTRY(vector_with_labels_and_values),
 	TEST_ENTRY(engine_error_is_the_cause),
 	TEST_ENTRY(hostile_bodies_are_refused),
