@@ -1,6 +1,6 @@
 /*
  * The metrics path of /health and /disk (see fleet_cmd.h): the route
- * decided on the loop thread from the config alone, the five queries a
+ * decided on the loop thread from the config alone, the twelve queries a
  * source on a worker (adapters/promql/fleet.c), the answer written by
  * fleet_report.c.
  */

@@ -1,14 +1,16 @@
 /*
- * The fleet's node_exporter series, five queries a source whatever its
- * size (see fleet.h): never one query per host, so a fleet of thousands
- * costs what a fleet of ten does in round trips. Per source S, the
- * source's selector (job, and the hosts listed by hand):
+ * The fleet's node_exporter series, twelve queries a source whatever
+ * its size (see fleet.h): never one query per host, so a fleet of
+ * thousands costs what a fleet of ten does in round trips, and they are
+ * asked at once. Per source, S being its selector (job, and the hosts
+ * listed by hand), each aggregated by the host label (fleet_q_def):
  *
- *   up{S}                                       who is there, and scraped
- *   {__name__=~"node_load1|node_load5|node_memory_Mem(Available|Total)_bytes",S}
+ *   min by (LABEL, TAGS) (up{S})                  who is there, scraped
+ *   max by (LABEL, TAGS) (node_load1{S}), node_load5, MemAvailable, MemTotal
  *   count by (LABEL) (node_cpu_seconds_total{mode="idle",S})
- *   {__name__=~"node_filesystem_(avail_bytes|size_bytes|free_bytes|files|files_free)",S,fstype!~"X"}
- *   node_systemd_unit_state{state="failed",S} == 1
+ *   max by (LABEL, mountpoint, fstype) (node_filesystem_X{S,fstype!~"E"})
+ *     for avail_bytes, size_bytes, free_bytes, files, files_free
+ *   max by (LABEL, name) (node_systemd_unit_state{state="failed",S}) == 1
  *
  * A host is every value of the source's host label seen in any of them
  * (an exporter scraped with honor_labels may carry many hosts and no up
@@ -16,6 +18,7 @@
  */
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,7 +209,48 @@ fleet_mount_get(struct fleet_host *h, const char *path, const char *fstype)
 	return m;
 }
 
-enum fleet_q { FQ_UP, FQ_NODE, FQ_CPU, FQ_FS, FQ_SYSTEMD, FQ_N };
+/*
+ * The queries of a source, each aggregated to the labels the bot reads
+ * (by the host label, and the mount or unit): a fleet's answer is then
+ * a few numbers a host, not every label of every series, which keeps
+ * the bodies and the parse small at thousands of hosts.
+ */
+enum fleet_q {
+	FQ_UP, FQ_LOAD1, FQ_LOAD5, FQ_MEMAVAIL, FQ_MEMTOTAL, FQ_CPU,
+	FQ_FSAVAIL, FQ_FSSIZE, FQ_FSFREE, FQ_FSFILES, FQ_FSFFREE, FQ_FAILED,
+	FQ_N
+};
+
+static const struct {
+	const char	*agg;		/* aggregation, by the host label */
+	const char	*by;		/* more labels kept, or "" */
+	const char	*metric;	/* selector before S */
+	int		 tags;		/* by the tag labels too */
+	int		 fs;		/* fstype_exclude applies */
+	const char	*tail;		/* after the aggregation */
+} fleet_q_def[FQ_N] = {
+	/* Down if any of its targets is: min. */
+	[FQ_UP] = { "min", "", "up{", 1, 0, "" },
+	[FQ_LOAD1] = { "max", "", "node_load1{", 1, 0, "" },
+	[FQ_LOAD5] = { "max", "", "node_load5{", 0, 0, "" },
+	[FQ_MEMAVAIL] = { "max", "", "node_memory_MemAvailable_bytes{", 0, 0,
+	    "" },
+	[FQ_MEMTOTAL] = { "max", "", "node_memory_MemTotal_bytes{", 0, 0, "" },
+	[FQ_CPU] = { "count", "", "node_cpu_seconds_total{mode=\"idle\"", 0,
+	    0, "" },
+	[FQ_FSAVAIL] = { "max", ",mountpoint,fstype",
+	    "node_filesystem_avail_bytes{", 0, 1, "" },
+	[FQ_FSSIZE] = { "max", ",mountpoint,fstype",
+	    "node_filesystem_size_bytes{", 0, 1, "" },
+	[FQ_FSFREE] = { "max", ",mountpoint,fstype",
+	    "node_filesystem_free_bytes{", 0, 1, "" },
+	[FQ_FSFILES] = { "max", ",mountpoint,fstype",
+	    "node_filesystem_files{", 0, 1, "" },
+	[FQ_FSFFREE] = { "max", ",mountpoint,fstype",
+	    "node_filesystem_files_free{", 0, 1, "" },
+	[FQ_FAILED] = { "max", ",name",
+	    "node_systemd_unit_state{state=\"failed\"", 0, 0, " == 1" },
+};
 
 /* Reads the answer to query q into the hosts. */
 static void
@@ -216,59 +260,57 @@ fleet_read(struct fleet_build *b, const struct cfg_metrics_source *src,
 	const struct promql_sample	*s;
 	struct fleet_host		*h;
 	struct fleet_mount		*m;
-	const char			*name, *mp, *unit;
+	const char			*mp, *unit;
 	size_t				 i;
 
 	for (i = 0; i < vec->n; i++) {
 		s = &vec->v[i];
 		if ((h = fleet_sample_host(b, src, s)) == NULL)
 			continue;
-		name = promql_label(s, "__name__");
-		if (name == NULL)
-			name = "";
 		switch (q) {
 		case FQ_UP:
-			/* Two targets of one host: down if either is. */
-			if (h->up != 0)
-				h->up = s->value == 1.0;
+			h->up = s->value == 1.0;
 			break;
-		case FQ_NODE:
-			if (strcmp(name, "node_load1") == 0) {
-				h->load1 = s->value;
-				h->has_load = 1;
-			} else if (strcmp(name, "node_load5") == 0)
-				h->load5 = s->value;
-			else if (strcmp(name,
-			    "node_memory_MemAvailable_bytes") == 0) {
-				h->mem_avail = s->value;
-				h->has_mem |= 1;
-			} else if (strcmp(name,
-			    "node_memory_MemTotal_bytes") == 0) {
-				h->mem_total = s->value;
-				h->has_mem |= 2;
-			}
+		case FQ_LOAD1:
+			h->load1 = s->value;
+			h->has_load = 1;
+			break;
+		case FQ_LOAD5:
+			h->load5 = s->value;
+			break;
+		case FQ_MEMAVAIL:
+			h->mem_avail = s->value;
+			h->has_mem |= 1;
+			break;
+		case FQ_MEMTOTAL:
+			h->mem_total = s->value;
+			h->has_mem |= 2;
 			break;
 		case FQ_CPU:
 			if (isfinite(s->value) && s->value > 0 &&
 			    s->value < 1e6)
 				h->ncpu = (long)s->value;
 			break;
-		case FQ_FS:
+		case FQ_FSAVAIL:
+		case FQ_FSSIZE:
+		case FQ_FSFREE:
+		case FQ_FSFILES:
+		case FQ_FSFFREE:
 			if ((mp = promql_label(s, "mountpoint")) == NULL)
 				break;
 			m = fleet_mount_get(h, mp, promql_label(s, "fstype"));
-			if (strcmp(name, "node_filesystem_avail_bytes") == 0)
+			if (q == FQ_FSAVAIL)
 				m->avail = s->value;
-			else if (strcmp(name, "node_filesystem_size_bytes") == 0)
+			else if (q == FQ_FSSIZE)
 				m->size = s->value;
-			else if (strcmp(name, "node_filesystem_free_bytes") == 0)
+			else if (q == FQ_FSFREE)
 				m->free = s->value;
-			else if (strcmp(name, "node_filesystem_files") == 0)
+			else if (q == FQ_FSFILES)
 				m->files = s->value;
-			else if (strcmp(name, "node_filesystem_files_free") == 0)
+			else
 				m->files_free = s->value;
 			break;
-		case FQ_SYSTEMD:
+		case FQ_FAILED:
 			unit = promql_label(s, "name");
 			if (unit != NULL && !config_strlist_has(&h->failed,
 			    unit)) {
@@ -283,67 +325,114 @@ fleet_read(struct fleet_build *b, const struct cfg_metrics_source *src,
 	}
 }
 
-/* The five queries of src (see the top of the file), into q[]. */
+/* Query q of src: AGG by (LABEL[,TAGS][,MORE]) (METRIC,S[,fstype!~X]). */
 static void
-fleet_queries(const struct cfg_metrics_source *src, struct buf q[FQ_N])
+fleet_query_text(const struct cfg_metrics_source *src, enum fleet_q q,
+    const char *sel, struct buf *out)
 {
-	struct buf	 sel;
-	const char	*c;
+	size_t	 i;
+	int	 open = fleet_q_def[q].metric[strlen(fleet_q_def[q].metric) -
+	    1] == '{';
 
-	buf_init(&sel);
-	fleet_selector(src, &sel);
-	c = sel.len > 0 ? "," : "";
-	buf_addf(&q[FQ_UP], "up{%s}", sel.data != NULL ? sel.data : "");
-	buf_addf(&q[FQ_NODE], "{__name__=~\"node_load1|node_load5|"
-	    "node_memory_MemAvailable_bytes|node_memory_MemTotal_bytes\"%s%s}",
-	    c, sel.data != NULL ? sel.data : "");
-	buf_addf(&q[FQ_CPU], "count by (%s) (node_cpu_seconds_total{"
-	    "mode=\"idle\"%s%s})", src->host_label, c,
-	    sel.data != NULL ? sel.data : "");
-	buf_addf(&q[FQ_FS], "{__name__=~\"node_filesystem_(avail_bytes|"
-	    "size_bytes|free_bytes|files|files_free)\"%s%s", c,
-	    sel.data != NULL ? sel.data : "");
-	if (src->fstype_exclude != NULL && src->fstype_exclude[0] != '\0') {
-		buf_adds(&q[FQ_FS], ",fstype!~\"");
-		promql_string_quote(&q[FQ_FS], src->fstype_exclude);
-		buf_addc(&q[FQ_FS], '"');
+	buf_addf(out, "%s by (%s", fleet_q_def[q].agg, src->host_label);
+	for (i = 0; fleet_q_def[q].tags && i < src->tag_labels.n; i++)
+		buf_addf(out, ",%s", src->tag_labels.v[i]);
+	buf_addf(out, "%s) (%s", fleet_q_def[q].by, fleet_q_def[q].metric);
+	buf_addf(out, "%s%s", *sel != '\0' && !open ? "," : "", sel);
+	if (fleet_q_def[q].fs && src->fstype_exclude != NULL &&
+	    src->fstype_exclude[0] != '\0') {
+		buf_addf(out, "%sfstype!~\"", *sel != '\0' || !open ? "," :
+		    "");
+		promql_string_quote(out, src->fstype_exclude);
+		buf_addc(out, '"');
 	}
-	buf_addc(&q[FQ_FS], '}');
-	buf_addf(&q[FQ_SYSTEMD], "node_systemd_unit_state{state=\"failed\"%s%s}"
-	    " == 1", c, sel.data != NULL ? sel.data : "");
-	buf_release(&sel);
+	buf_addf(out, "})%s", fleet_q_def[q].tail);
 }
 
-/* All of src's answers, or its first failure in f->errors. */
-static void
-fleet_source(struct fleet_build *b, const struct cfg_metrics_source *src)
-{
-	struct promql_vector	 vec[FQ_N];
-	struct buf		 q[FQ_N];
-	char			*cause = NULL;
-	int			 i, failed = 0;
+/* One query in flight: its own thread, so a source's answer takes the
+ * time of its slowest query, not the sum. */
+struct fleet_ask {
+	const struct cfg_metrics_source	*src;
+	enum fleet_q			 q;
+	struct buf			 text;
+	struct promql_vector		 vec;
+	char				*cause;
+	int				 rc;
+	pthread_t			 thread;
+	int				 started;
+};
 
-	memset(vec, 0, sizeof vec);
-	for (i = 0; i < FQ_N; i++)
-		buf_init(&q[i]);
-	fleet_queries(src, q);
-	/* Asked first, read after: a failure leaves no host half-read. */
-	for (i = 0; i < FQ_N && !failed; i++) {
-		b->f->queries++;
-		if (promql_query(src, q[i].data, &vec[i], &cause) != 0) {
-			b->f->errors.v = xreallocarray(b->f->errors.v,
-			    b->f->errors.n + 1, sizeof *b->f->errors.v);
-			b->f->errors.v[b->f->errors.n++] = cause;
-			cause = NULL;
-			failed = 1;
-		}
-	}
+static void *
+fleet_ask_run(void *arg)
+{
+	struct fleet_ask	*a = arg;
+
+	a->rc = promql_query(a->src, a->text.data, &a->vec, &a->cause);
+	return NULL;
+}
+
+/* Reads one source's answers, or keeps its first failure. */
+static void
+fleet_source_read(struct fleet_build *b, struct fleet_ask *asks)
+{
+	int	 i;
+
 	for (i = 0; i < FQ_N; i++) {
-		if (!failed)
-			fleet_read(b, src, (enum fleet_q)i, &vec[i]);
-		promql_vector_free(&vec[i]);
-		buf_release(&q[i]);
+		if (asks[i].rc == 0)
+			continue;
+		b->f->errors.v = xreallocarray(b->f->errors.v,
+		    b->f->errors.n + 1, sizeof *b->f->errors.v);
+		b->f->errors.v[b->f->errors.n++] = asks[i].cause;
+		asks[i].cause = NULL;
+		return;
 	}
+	/* up first: a host known only from other series stays up -1. */
+	for (i = 0; i < FQ_N; i++)
+		fleet_read(b, asks[i].src, (enum fleet_q)i, &asks[i].vec);
+}
+
+/* Every source's queries at once, then their answers in config order. */
+static void
+fleet_ask_all(struct fleet_build *b, const struct config *cfg)
+{
+	struct fleet_ask	*asks;
+	struct buf		 sel;
+	size_t			 i, n = cfg->nmetrics * FQ_N;
+	int			 q;
+
+	asks = xcalloc(n > 0 ? n : 1, sizeof *asks);
+	for (i = 0; i < cfg->nmetrics; i++) {
+		buf_init(&sel);
+		fleet_selector(&cfg->metrics[i], &sel);
+		for (q = 0; q < FQ_N; q++) {
+			struct fleet_ask *a = &asks[i * FQ_N + (size_t)q];
+
+			a->src = &cfg->metrics[i];
+			a->q = (enum fleet_q)q;
+			buf_init(&a->text);
+			fleet_query_text(a->src, a->q, sel.data != NULL ?
+			    sel.data : "", &a->text);
+			b->f->queries++;
+			a->started = pthread_create(&a->thread, NULL,
+			    fleet_ask_run, a) == 0;
+			/* No thread to spare: asked here, one at a time. */
+			if (!a->started)
+				fleet_ask_run(a);
+		}
+		buf_release(&sel);
+	}
+	for (i = 0; i < n; i++) {
+		if (asks[i].started)
+			pthread_join(asks[i].thread, NULL);
+	}
+	for (i = 0; i < cfg->nmetrics; i++)
+		fleet_source_read(b, &asks[i * FQ_N]);
+	for (i = 0; i < n; i++) {
+		promql_vector_free(&asks[i].vec);
+		buf_release(&asks[i].text);
+		free(asks[i].cause);
+	}
+	free(asks);
 }
 
 static void
@@ -400,8 +489,7 @@ fleet_query(const struct config *cfg, const char *target, struct fleet *out,
 	memset(&b, 0, sizeof b);
 	cause_clear(cause);
 	b.f = out;
-	for (i = 0; i < cfg->nmetrics; i++)
-		fleet_source(&b, &cfg->metrics[i]);
+	fleet_ask_all(&b, cfg);
 	free(b.slots);
 	if (out->errors.n == cfg->nmetrics) {
 		struct buf e;
