@@ -21,26 +21,31 @@
 struct fleet_row {
 	const struct fleet_host	*h;
 	enum remote_state	 state;
-	struct buf		 text;		/* the host's line or table */
-	struct buf		 details;	/* what is not OK */
+	struct buf		 text;		/* /disk: the host's table */
+	struct health_findings	 f;		/* /health: its findings */
 };
 
 static void
-fleet_raise(struct fleet_row *r, enum remote_state s, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+fleet_raise(struct health_findings *f, const char *key, enum remote_state s,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* One finding, keyed as the ssh path's ("disk:/var") for own checks. */
 static void
-fleet_raise(struct fleet_row *r, enum remote_state s, const char *fmt, ...)
+fleet_raise(struct health_findings *f, const char *key, enum remote_state s,
+    const char *fmt, ...)
 {
-	va_list	 ap;
+	struct health_finding	*hf;
+	va_list			 ap;
 
-	if (s > r->state)
-		r->state = s;
-	buf_adds(&r->details, "  - ");
+	if (s > f->state)
+		f->state = s;
+	f->v = xreallocarray(f->v, f->n + 1, sizeof *f->v);
+	hf = &f->v[f->n++];
+	hf->key = xstrdup(key);
+	hf->state = s;
 	va_start(ap, fmt);
-	buf_vaddf(&r->details, fmt, ap);
+	xvasprintf(&hf->text, fmt, ap);
 	va_end(ap);
-	buf_addc(&r->details, '\n');
 }
 
 /* The warn and crit percent of mount path on h. */
@@ -61,63 +66,73 @@ fleet_thresholds(const struct config *cfg, const struct fleet_host *h,
 	}
 }
 
-static void
-fleet_health_row(const struct config *cfg, struct fleet_row *r)
+void
+fleet_health_findings(const struct config *cfg, const struct fleet_host *h,
+    struct health_findings *out)
 {
-	const struct fleet_host	*h = r->h;
 	const struct fleet_mount *m;
+	struct buf		 sum;
+	char			 key[300];
 	size_t			 i;
 	int			 pct, warn, crit;
 
+	memset(out, 0, sizeof *out);
+	buf_init(&sum);
 	if (h->up == 0) {
-		r->state = REMOTE_UNREACHABLE;
-		buf_addf(&r->text, " — %s: the last scrape failed (up is 0)",
+		buf_addf(&sum, " — %s: the last scrape failed (up is 0)",
 		    h->src->name);
-		return;
+		fleet_raise(out, "reachable", REMOTE_UNREACHABLE, "%s: the last "
+		    "scrape failed (up is 0)", h->src->name);
+		goto out;
 	}
-	buf_addf(&r->text, " (%s)", h->src->name);
+	buf_addf(&sum, " (%s)", h->src->name);
 	if (!h->has_load && h->has_mem == 0 && h->nmounts == 0) {
-		fleet_raise(r, REMOTE_WARN, "no node_exporter series in %s "
-		    "(is node_exporter scraped for it?)", h->src->name);
-		return;
+		fleet_raise(out, "series", REMOTE_WARN, "no node_exporter series "
+		    "in %s (is node_exporter scraped for it?)", h->src->name);
+		goto out;
 	}
 	if (h->has_load) {
-		buf_addf(&r->text, " — load %.2f %.2f", h->load1, h->load5);
+		buf_addf(&sum, " — load %.2f %.2f", h->load1, h->load5);
 		if (h->ncpu > 0)
-			buf_addf(&r->text, " (%ld cpu)", h->ncpu);
+			buf_addf(&sum, " (%ld cpu)", h->ncpu);
 		if (h->ncpu > 0 && h->load5 > 2.0 * (double)h->ncpu)
-			fleet_raise(r, REMOTE_WARN, "load %.2f over 5 min on "
-			    "%ld cpu", h->load5, h->ncpu);
+			fleet_raise(out, "load", REMOTE_WARN, "load %.2f over 5 "
+			    "min on %ld cpu", h->load5, h->ncpu);
 	} else
-		buf_adds(&r->text, " —");
+		buf_adds(&sum, " —");
 	if (h->has_mem == 3 && h->mem_total > 0) {
 		pct = (int)(h->mem_avail * 100 / h->mem_total);
-		buf_addf(&r->text, "%s mem %d%% free", h->has_load ? "," : "",
-		    pct);
+		buf_addf(&sum, "%s mem %d%% free", h->has_load ? "," : "", pct);
 		if (pct < 5)
-			fleet_raise(r, REMOTE_CRIT, "memory: %d%% available",
-			    pct);
+			fleet_raise(out, "memory", REMOTE_CRIT, "memory: %d%% "
+			    "available", pct);
 		else if (pct < 10)
-			fleet_raise(r, REMOTE_WARN, "memory: %d%% available",
-			    pct);
+			fleet_raise(out, "memory", REMOTE_WARN, "memory: %d%% "
+			    "available", pct);
 	} else
-		fleet_raise(r, REMOTE_WARN, "memory: no node_memory_* series");
+		fleet_raise(out, "memory", REMOTE_WARN, "memory: no "
+		    "node_memory_* series");
 	for (i = 0; i < h->nmounts; i++) {
 		m = &h->mounts[i];
 		if ((pct = fleet_disk_pct(m)) < 0)
 			continue;
 		fleet_thresholds(cfg, h, m->path, &warn, &crit);
-		buf_addf(&r->text, ", %s %d%%", m->path, pct);
+		buf_addf(&sum, ", %s %d%%", m->path, pct);
+		snprintf(key, sizeof key, "disk:%s", m->path);
 		if (pct >= crit)
-			fleet_raise(r, REMOTE_CRIT, "disk %s: %d%% used "
+			fleet_raise(out, key, REMOTE_CRIT, "disk %s: %d%% used "
 			    "(critical at %d%%)", m->path, pct, crit);
 		else if (pct >= warn)
-			fleet_raise(r, REMOTE_WARN, "disk %s: %d%% used "
+			fleet_raise(out, key, REMOTE_WARN, "disk %s: %d%% used "
 			    "(warning at %d%%)", m->path, pct, warn);
 	}
-	for (i = 0; i < h->failed.n; i++)
-		fleet_raise(r, REMOTE_CRIT, "service %s: failed",
+	for (i = 0; i < h->failed.n; i++) {
+		snprintf(key, sizeof key, "service:%s", h->failed.v[i]);
+		fleet_raise(out, key, REMOTE_CRIT, "service %s: failed",
 		    h->failed.v[i]);
+	}
+out:
+	out->summary = buf_detach(&sum);
 }
 
 static void
@@ -173,6 +188,23 @@ fleet_disk_row(const struct config *cfg, struct fleet_row *r)
 	}
 }
 
+/* A host's /health entry: its line, then what is not OK. */
+static void
+fleet_health_reply(struct cmd_ctx *ctx, const struct fleet_row *r)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	buf_addf(&b, "%s: %s%s\n", r->h->name, remote_state_name(r->state),
+	    r->f.summary);
+	/* Unreachable: the line says why; nothing else was read. */
+	for (i = 0; r->state != REMOTE_UNREACHABLE && i < r->f.n; i++)
+		buf_addf(&b, "  - %s\n", r->f.v[i].text);
+	cmd_reply(ctx, "%s", b.data);
+	buf_release(&b);
+}
+
 static int
 fleet_row_cmp(const void *a, const void *b)
 {
@@ -223,10 +255,10 @@ fleet_report(struct cmd_ctx *ctx, const char *target, enum fleet_kind kind,
 	for (i = 0; i < f->n; i++) {
 		rows[i].h = &f->v[i];
 		buf_init(&rows[i].text);
-		buf_init(&rows[i].details);
-		if (kind == FLEET_HEALTH)
-			fleet_health_row(cfg, &rows[i]);
-		else
+		if (kind == FLEET_HEALTH) {
+			fleet_health_findings(cfg, rows[i].h, &rows[i].f);
+			rows[i].state = rows[i].f.state;
+		} else
 			fleet_disk_row(cfg, &rows[i]);
 		count[rows[i].state]++;
 	}
@@ -252,16 +284,14 @@ fleet_report(struct cmd_ctx *ctx, const char *target, enum fleet_kind kind,
 	for (i = 0; i < f->n; i++) {
 		if (i < limit && (limit == f->n || rows[i].state != REMOTE_OK)) {
 			if (kind == FLEET_HEALTH)
-				cmd_reply(ctx, "%s: %s%s\n%s", rows[i].h->name,
-				    remote_state_name(rows[i].state),
-				    rows[i].text.data, rows[i].details.data !=
-				    NULL ? rows[i].details.data : "");
+				fleet_health_reply(ctx, &rows[i]);
 			else
 				cmd_reply(ctx, "%s", rows[i].text.data);
 			shown++;
 		}
 		buf_release(&rows[i].text);
-		buf_release(&rows[i].details);
+		if (kind == FLEET_HEALTH)
+			health_findings_release(&rows[i].f);
 	}
 	if (shown < f->n)
 		fleet_rest(ctx, shown, f->n, count[REMOTE_OK]);

@@ -116,7 +116,7 @@ chmod 600 "$T/wrong.pw"
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data" },
   "chat": { "console": { "enabled": true, "user": "op" } },
-  "alerts": { "listen": "127.0.0.1:0" },
+  "alerts": { "listen": "127.0.0.1:0", "checks": { "interval": "1s", "fire_after": 1 } },
   "users": [ { "name": "op", "platform": "console", "id": "*", "roles": ["admin"] } ],
   "hosts": [ { "name": "here", "transport": "local", "tags": ["box"] } ],
   "metrics_sources": [
@@ -195,6 +195,16 @@ out=$(ask "/health all --via ssh" "here:")
 contains "--via ssh takes all over ssh" "$out" "all: 1 host in "
 out=$(ask "/health node-a --via telnet" "via")
 contains "--via refuses what it does not know" "$out" "--via takes metrics or ssh"
+
+# The own checks ask the metrics sources too: the full mount fires.
+out=$(ask "/alerts" "fake-full")
+deadline=$((SECONDS + 30))
+while ! printf '%s' "$out" | grep -q "DiskUsage" && [ $SECONDS -lt $deadline ]; do
+  sleep 1
+  out=$(ask "/alerts" "alert")
+done
+contains "own checks fire for a metrics host's full mount" "$out" "DiskUsage"
+contains "... on that host" "$out" "fake-full"
 
 exec 3>&-
 wait "$bot_pid"
