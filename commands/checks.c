@@ -12,6 +12,8 @@
 #include "alerts.h"
 #include "bot.h"
 #include "checks.h"
+#include "fleet.h"
+#include "fleet_report.h"
 #include "clock.h"
 #include "log.h"
 #include "host_record.h"
@@ -44,10 +46,14 @@ struct checks {
 };
 
 struct checks_round {
-	struct checks	*ck;
-	struct probe	*probes;
-	size_t		 n;
-	struct host_env	 env;
+	struct checks		*ck;
+	struct probe		*probes;
+	size_t			 n;
+	struct host_env		 env;
+	/* The metrics sources' hosts, asked in the same round. */
+	const struct config	*cfg;
+	struct fleet		 fleet;
+	char			*fleet_cause;	/* no source answered */
 };
 
 static void	checks_arm(struct checks *, int64_t delay_ms);
@@ -197,6 +203,8 @@ checks_round_free(struct checks_round *r)
 	for (i = 0; i < r->n; i++)
 		probe_release(&r->probes[i]);
 	free(r->probes);
+	fleet_free(&r->fleet);
+	free(r->fleet_cause);
 	free(r);
 }
 
@@ -206,6 +214,35 @@ checks_round_work(void *arg)
 	struct checks_round	*r = arg;
 
 	probes_run(r->probes, r->n, &r->env);
+	if (r->cfg->nmetrics > 0)
+		(void)fleet_query(r->cfg, "all", &r->fleet, &r->fleet_cause);
+}
+
+/*
+ * The metrics-backed hosts' findings, as /health reads them; a host of
+ * hosts[] is checked over ssh already, and is not checked twice.
+ */
+static void
+checks_fleet(struct checks_round *r, int64_t now, struct alert_batch *batch)
+{
+	const struct fleet_host	*h;
+	struct health_findings	 f;
+	size_t			 i;
+
+	if (r->fleet_cause != NULL)
+		log_warn("checks", "no metrics source answered: %s",
+		    r->fleet_cause);
+	for (i = 0; i < r->fleet.errors.n; i++)
+		log_warn("checks", "metrics source failed: %s",
+		    r->fleet.errors.v[i]);
+	for (i = 0; i < r->fleet.n; i++) {
+		h = &r->fleet.v[i];
+		if (config_find_host(r->cfg, h->name) != NULL)
+			continue;
+		fleet_health_findings(r->cfg, h, &f);
+		checks_apply(r->ck, h->name, &f, now, batch);
+		health_findings_release(&f);
+	}
 }
 
 static void
@@ -234,6 +271,7 @@ checks_round_done(void *arg, enum workers_status st)
 		host_record_state(b, &r->probes[i], f.state, f.summary);
 		health_findings_release(&f);
 	}
+	checks_fleet(r, now, &batch);
 	ck->rounds++;
 	if (alerts_ingest(b->alerts, &batch, &cause) != 0) {
 		log_error("checks", "cannot store the checks' alerts: %s",
@@ -268,6 +306,7 @@ checks_timer_cb(lws_sorted_usec_list_t *sul)
 		probe_init(&r->probes[i], &b->cfg->hosts[i]);
 		health_script(&r->probes[i], &b->cfg->remote);
 	}
+	r->cfg = b->cfg;
 	r->env.remote = &b->cfg->remote;
 	r->env.control_dir = b->ssh_dir;
 	ck->running = 1;
@@ -291,14 +330,16 @@ checks_start(struct bot *b)
 {
 	struct checks	*ck;
 
-	if (!b->cfg->alerts.checks_enabled || b->cfg->nhosts == 0)
+	if (!b->cfg->alerts.checks_enabled || (b->cfg->nhosts == 0 &&
+	    b->cfg->nmetrics == 0))
 		return NULL;
 	ck = checks_new_for_test(b->cfg->alerts.checks_fire_after,
 	    b->cfg->alerts.checks_resolve_after);
 	ck->bot = b;
 	checks_arm(ck, b->cfg->alerts.checks_interval_s * 1000);
-	log_info("checks", "own checks of %zu host(s) every %llds; an alert "
-	    "after %d bad round(s), resolved after %d good", b->cfg->nhosts,
+	log_info("checks", "own checks of %zu host(s) and %zu metrics "
+	    "source(s) every %llds; an alert after %d bad round(s), resolved "
+	    "after %d good", b->cfg->nhosts, b->cfg->nmetrics,
 	    (long long)b->cfg->alerts.checks_interval_s, ck->fire_after,
 	    ck->resolve_after);
 	return ck;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "host_record.h"
+#include "fleet_cmd.h"
 #include "inventory.h"
 #include "parse.h"
 #include "probes.h"
@@ -16,12 +17,17 @@
 
 static enum cmd_result cmd_disk_exec(struct cmd_ctx *);
 
+static const struct arg_option cmd_disk_options[] = {
+	FLEET_VIA_OPTION,
+	{ NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_disk_entry = {
 	.name = "disk",
 	.alias = "df",
-	.synopsis = "TARGET",
+	.synopsis = "TARGET [--via metrics|ssh]",
 	.help = "Shows used and free space and inodes of each configured mount, against its warning and critical thresholds. TARGET is a host, a tag, or all.",
-	.args = { .options = NULL, .min = 1, .max = 1 },
+	.args = { .options = cmd_disk_options, .min = 1, .max = 1 },
 	.min_role = ROLE_VIEWER,
 	.flags = CMD_TOUCHES_HOSTS,
 	.exec = cmd_disk_exec,
@@ -172,5 +178,14 @@ disk_report(struct remote_run *run)
 static enum cmd_result
 cmd_disk_exec(struct cmd_ctx *ctx)
 {
-	return remote_run_target(ctx, args_pos(&ctx->args, 0), disk_script, disk_report);
+	const char	*target = args_pos(&ctx->args, 0);
+
+	/* A fleet's hosts from a metrics source: a few queries, no ssh. */
+	switch (fleet_wanted(ctx, target)) {
+	case 1:
+		return fleet_run(ctx, target, FLEET_DISK);
+	case -1:
+		return CMD_ERROR;
+	}
+	return remote_run_target(ctx, target, disk_script, disk_report);
 }

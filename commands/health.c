@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fleet_cmd.h"
 #include "inventory.h"
 #include "logcount.h"
 #include "parse.h"
@@ -26,12 +27,17 @@
 
 static enum cmd_result cmd_health_exec(struct cmd_ctx *);
 
+static const struct arg_option cmd_health_options[] = {
+	FLEET_VIA_OPTION,
+	{ NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_health_entry = {
 	.name = "health",
 	.alias = NULL,
-	.synopsis = "TARGET",
+	.synopsis = "TARGET [--via metrics|ssh]",
 	.help = "Checks a host, a group or all: reachable, uptime and load, memory, disks, services and recent ERROR lines in its logs. TARGET is a host, a tag, or all.",
-	.args = { .options = NULL, .min = 1, .max = 1 },
+	.args = { .options = cmd_health_options, .min = 1, .max = 1 },
 	.min_role = ROLE_VIEWER,
 	.flags = CMD_TOUCHES_HOSTS,
 	.exec = cmd_health_exec,
@@ -397,7 +403,16 @@ health_report(struct remote_run *run)
 static enum cmd_result
 cmd_health_exec(struct cmd_ctx *ctx)
 {
-	return remote_run_target(ctx, args_pos(&ctx->args, 0), health_script, health_report);
+	const char	*target = args_pos(&ctx->args, 0);
+
+	/* A fleet's hosts from a metrics source: a few queries, no ssh. */
+	switch (fleet_wanted(ctx, target)) {
+	case 1:
+		return fleet_run(ctx, target, FLEET_HEALTH);
+	case -1:
+		return CMD_ERROR;
+	}
+	return remote_run_target(ctx, target, health_script, health_report);
 }
 
 void

@@ -310,6 +310,7 @@ config_load_text(const char *text, size_t len, const char *name,
 	cfg_load_users(&ctx, root, c);
 	cfg_load_hosts(&ctx, root, c);
 	cfg_load_remote(&ctx, root, c);
+	cfg_load_metrics(&ctx, root, c);
 	cfg_check_custom(&ctx, c);
 	cfg_load_search(&ctx, root, c);
 	cfg_load_commands(&ctx, root, c);
@@ -388,6 +389,7 @@ config_register_secrets(const struct config *c)
 
 	cfg_secrets_sections(c);
 	cfg_search_secrets(c);
+	cfg_metrics_secrets(c);
 	for (i = 0; i < c->chat.mattermost_ncommands; i++)
 		log_add_secret(c->chat.mattermost_commands[i].token);
 }

@@ -84,6 +84,35 @@ enum host_key_checking {
 	HOST_KEYS_OFF,		/* "no": for throwaway test hosts only */
 };
 
+/* A host of a metrics source listed by hand (metrics_sources[].hosts). */
+struct cfg_metrics_host {
+	char		*name;		/* what users type */
+	char		*match;		/* the host label's value; NULL: name */
+	struct strlist	 tags;
+};
+
+/*
+ * A PromQL engine (Prometheus, Thanos, Mimir, VictoriaMetrics) the bot
+ * asks for node_exporter series: the hosts it knows are fleet hosts,
+ * beside (or as well as) hosts[] over ssh (docs/metrics.md).
+ */
+struct cfg_metrics_source {
+	char			*name;
+	char			*url;		/* no "/" at the end */
+	char			*token;		/* bearer; secret, or NULL */
+	char			*user;		/* basic auth, with password */
+	char			*password;	/* secret, or NULL */
+	int64_t			 timeout_s;	/* one query */
+	char			*job;		/* up{job=...}; "" any job */
+	char			*host_label;	/* "instance": port cut off */
+	char			*fstype_exclude;	/* regex, or "" */
+	int			 disk_warn_pct;	/* hosts[].mounts' defaults */
+	int			 disk_crit_pct;
+	struct strlist		 tag_labels;	/* label values become tags */
+	struct cfg_metrics_host	*hosts;		/* none: every host found */
+	size_t			 nhosts;
+};
+
 /* How the bot reaches hosts: deadlines, limits, ssh options. */
 struct cfg_remote {
 	int64_t			 timeout_s;	/* hard deadline per probe */
@@ -476,6 +505,13 @@ struct config {
 	size_t			 nlog_engines;
 	struct cfg_search	*searches;	/* searches */
 	size_t			 nsearches;
+	struct cfg_metrics_source *metrics;	/* metrics_sources */
+	size_t			 nmetrics;
+	/* How a fleet answer is cut down (the fleet section). */
+	struct {
+		int	 summary_over;	/* hosts; more: counts and the worst */
+		int	 worst;		/* hosts listed in a summary */
+	} fleet;
 };
 
 /* The built-in configuration used when no file is given. */
@@ -542,6 +578,10 @@ const struct cfg_search *config_find_search(const struct config *,
 	    const char *name);
 /* The type's name in messages and docs ("int"). */
 const char *cparam_type_name(int type);
+
+/* The metrics source called name, or NULL. */
+const struct cfg_metrics_source *config_find_metrics(const struct config *,
+	    const char *name);
 
 /* Is s one of the list's strings? */
 int	 config_strlist_has(const struct strlist *, const char *);

@@ -103,6 +103,7 @@ config_free(struct config *c)
 		cfg_custom_free(&c->custom[i]);
 	free(c->custom);
 	cfg_search_free(c);
+	cfg_metrics_free(c);
 	strlist_free(&c->bot.holidays);
 	free(c);
 }

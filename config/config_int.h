@@ -119,6 +119,10 @@ void	 cfg_key_base_url(struct cfg_ctx *, const char *, char **);
 void	 cfg_key_channel(struct cfg_ctx *, const char *, char **);
 extern const struct cfg_section cfg_custom_section;	/* custom_commands[] */
 extern const struct cfg_section cfg_cparam_section;	/* ...[].params[] */
+/* The fleet's metrics sources (config_table_metrics.c). */
+extern const struct cfg_section cfg_metrics_section;	/* metrics_sources[] */
+extern const struct cfg_section cfg_mhost_section;	/* ...[].hosts[] */
+extern const struct cfg_section cfg_fleet_section;	/* fleet */
 
 /*
  * Checks obj's keys against the section's rows, then loads every row
@@ -264,6 +268,11 @@ void	 cfg_check_remediate(struct cfg_ctx *, const struct config *);
 int	 cfg_custom_value(const struct config *, const struct cfg_custom *,
 	    const struct cfg_cparam *, const char *value, char **norm,
 	    char **cause);
+
+/* config_metrics.c: metrics_sources[] and fleet, after the hosts. */
+void	 cfg_load_metrics(struct cfg_ctx *, const cJSON *root, struct config *);
+void	 cfg_metrics_free(struct config *);
+void	 cfg_metrics_secrets(const struct config *);
 
 /* config_checklists.c */
 /* config_runbooks.c: the runbooks section, map included. */

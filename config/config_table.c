@@ -162,6 +162,8 @@ static const struct cfg_key root_keys[] = {
 	{ .key = "log_engines", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "searches", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 	{ .key = "tail", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+	{ .key = "metrics_sources", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
+	{ .key = "fleet", .type = CFG_OBJECT, .offset = CFG_NOFIELD },
 };
 
 static const struct cfg_key bot_keys[] = {
@@ -648,7 +650,8 @@ const struct cfg_section *const cfg_sections[] = { &s_root, &s_bot,
     &cfg_mount_section, &cfg_command_section, &cfg_host_section,
     &cfg_service_section, &cfg_user_section, &cfg_custom_section,
     &cfg_cparam_section, &cfg_log_engine_section, &cfg_search_section,
-    &cfg_tail_section, NULL };
+    &cfg_tail_section, &cfg_metrics_section, &cfg_mhost_section,
+    &cfg_fleet_section, NULL };
 
 const struct cfg_section *
 cfg_section_find(const char *path)

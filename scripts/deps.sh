@@ -24,6 +24,7 @@ test_packages=(
   openssh-server iproute2                                # tests run a real sshd on loopback (ss)
   prometheus-alertmanager                                # alert tests fire and resolve through a real Alertmanager
   prometheus                                             # promtool checks /metrics; a real Prometheus scrapes the bot
+  prometheus-node-exporter victoria-metrics             # integration/promql: /health and /disk from real node_exporter series
   man-db groff-base                                      # the install test renders the man pages (man -l)
   tmux                                                   # console-tty.sh types into the console on a real terminal
   chromium fonts-dejavu-core                             # integration/web loads the web page in headless Chromium

@@ -102,7 +102,7 @@ http_write_cb(char *data, size_t size, size_t n, void *arg)
 	struct http_response	*r = arg;
 	size_t			 len = size * n;
 
-	if (r->body.len + len > HTTP_BODY_MAX)
+	if (r->body.len + len > r->body_max)
 		return 0;	/* curl reports a write error */
 	buf_add(&r->body, data, len);
 	return len;
@@ -144,6 +144,15 @@ http_request(const char *method, const char *url, const char *const *headers,
     const char *content_type, const char *body, long timeout_ms,
     struct http_response *r)
 {
+	return http_request_big(method, url, headers, content_type, body,
+	    timeout_ms, 0, r);
+}
+
+int
+http_request_big(const char *method, const char *url,
+    const char *const *headers, const char *content_type, const char *body,
+    long timeout_ms, size_t body_max, struct http_response *r)
+{
 	CURL			*c;
 	struct curl_slist	*hl = NULL;
 	CURLcode		 rc;
@@ -153,6 +162,7 @@ http_request(const char *method, const char *url, const char *const *headers,
 	memset(r, 0, sizeof *r);
 	buf_init(&r->body);
 	r->retry_after_s = -1;
+	r->body_max = body_max > 0 ? body_max : HTTP_BODY_MAX;
 	if ((c = http_handle()) == NULL) {
 		snprintf(r->error, sizeof r->error, "cannot start libcurl");
 		return -1;
@@ -184,6 +194,9 @@ http_request(const char *method, const char *url, const char *const *headers,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_MAXCONNECTS, HTTP_CONNS_KEPT);
 	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cb);
+	/* A big answer (a fleet's series) is worth compressing on the wire. */
+	if (body_max > 0)
+		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
