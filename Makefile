@@ -45,6 +45,7 @@ bench: build
 	bash bench/bench-slack.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
 	bash bench/bench-command-path.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
 	bash bench/bench-fanout.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack .
+	bash bench/bench-ssh-fanout.sh $(BUILD)/opsbot .
 	bash bench/bench-alerts.sh $(BUILD)/opsbot
 	bash bench/bench-retention.sh $(BUILD)
 
