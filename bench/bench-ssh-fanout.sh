@@ -148,13 +148,13 @@ JSON
 }
 
 echo "opsbot ssh fan-out bench: $NHOSTS ssh hosts (one master each) on one loopback sshd, ${LATENCY}s remote latency per command, remote.concurrency $NHOSTS; $(nproc) cpu"
-FMT='%-8s %6s %8s %8s %11s %11s %11s %8s %5s\n'
-printf "$FMT" command hosts cold_ms warm_ms bot_cpu_ms ssh_cpu_ms all_cpu_ms max_fds unrch
+row() { printf '%-8s %6s %8s %8s %11s %11s %11s %8s %5s\n' "$@"; }
+row command hosts cold_ms warm_ms bot_cpu_ms ssh_cpu_ms all_cpu_ms max_fds unrch
 for cmd in ${COMMANDS:-health disk}; do
   read -r c1 w1 b1 s1 a1 f1 u1 < <(run_size "$cmd" 1)
-  printf "$FMT" "/$cmd" 1 "$c1" "$w1" "$b1" "$s1" "$a1" "$f1" "$u1"
+  row "/$cmd" 1 "$c1" "$w1" "$b1" "$s1" "$a1" "$f1" "$u1"
   read -r cn wn bn sn an fn un < <(run_size "$cmd" "$NHOSTS")
-  printf "$FMT" "/$cmd" "$NHOSTS" "$cn" "$wn" "$bn" "$sn" "$an" "$fn" "$un"
+  row "/$cmd" "$NHOSTS" "$cn" "$wn" "$bn" "$sn" "$an" "$fn" "$un"
   echo "  /$cmd ratio $NHOSTS hosts / 1 host: warm $(awk -v a="$wn" -v b="$w1" 'BEGIN { printf "%.2fx", b ? a / b : 0 }'), cold $(awk -v a="$cn" -v b="$c1" 'BEGIN { printf "%.2fx", b ? a / b : 0 }') (target: warm within 2x)"
 done
 echo "times: from writing the command to the bot's console until its answer is printed (polled every 50 ms)."
