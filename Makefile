@@ -45,6 +45,8 @@ bench: build
 	bash bench/bench-slack.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
 	bash bench/bench-command-path.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
 	bash bench/bench-fanout.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack .
+	bash bench/bench-ssh-fanout.sh $(BUILD)/opsbot .
+	bash bench/bench-fleet.sh $(BUILD)/opsbot $(BUILD)/tests/fake-fleet-exporter .
 	bash bench/bench-alerts.sh $(BUILD)/opsbot
 	bash bench/bench-retention.sh $(BUILD)
 
