@@ -101,12 +101,18 @@ search_role_level(const struct config *c, const char *name, int depth)
 	return -1;
 }
 
-/* Does the asker hold level (0 viewer, 1 operator, 2 admin) or more? */
+/*
+ * Does the asker hold level (0 viewer, 1 operator, 2 admin) or more?
+ * The dispatcher let them run /search, which is viewer level already
+ * (a role may grant it by name without being a viewer).
+ */
 static int
 search_user_has(const struct cmd_ctx *ctx, int level)
 {
 	size_t	 i;
 
+	if (level <= 0)
+		return 1;
 	for (i = 0; i < ctx->user.nroles; i++)
 		if (search_role_level(ctx->bot->cfg, ctx->user.roles[i], 0) >=
 		    level)
