@@ -289,14 +289,29 @@ out:
  * the command word and the options /search reads. Caller frees.
  */
 static char *
-search_raw_text(const char *line)
+search_raw_text(const char *typed)
 {
 	static const char *const opts[] = { "since", "limit", "engine", NULL };
-	struct buf	 b;
-	const char	*p = line, *tok, *name;
+	static const char *const smart[][2] = { { "\xe2\x80\x9c", "\"" },
+	    { "\xe2\x80\x9d", "\"" }, { "\xe2\x80\x98", "'" },
+	    { "\xe2\x80\x99", "'" } };
+	struct buf	 b, plain;
+	const char	*p, *tok, *name;
 	size_t		 n, i, len;
 	int		 dq = 0, skip_next = 0;
 
+	/* The quotes chat clients substitute are the engine's plain ones. */
+	buf_init(&plain);
+	for (p = typed; *p != '\0'; p++) {
+		for (i = 0; i < 4 && strncmp(p, smart[i][0], 3) != 0; i++)
+			;
+		if (i < 4) {
+			buf_adds(&plain, smart[i][1]);
+			p += 2;
+		} else
+			buf_addc(&plain, *p);
+	}
+	p = plain.data;
 	buf_init(&b);
 	p += strspn(p, " \t");
 	p += strcspn(p, " \t");		/* the command word */
@@ -337,6 +352,7 @@ search_raw_text(const char *line)
 		}
 		p = tok + n;
 	}
+	buf_release(&plain);
 	return buf_detach(&b);
 }
 

@@ -186,7 +186,20 @@ export(struct pss *pss, struct reply *r)
 	secret = strstr(search, "SECRET") != NULL;
 	for (i = 0; i < (huge ? HUGE_EVENTS : EVENTS); i++) {
 		event_raw(i, secret, raw, sizeof(raw));
-		if (!huge && !matches(search, raw))
+		if (huge) {
+			/* The same shape, written directly: 200,000 fast. */
+			char when[80], line[512];
+
+			iso_time(now - (int64_t)i * 60000 - 1000, when,
+			         sizeof(when));
+			snprintf(line, sizeof(line), "{\"preview\":false,"
+			         "\"offset\":%d,\"result\":{\"_time\":\"%s\","
+			         "\"_raw\":\"%s\",\"host\":\"prod-app\"}}\n",
+			         n++, when, raw);
+			buf_str(&b, line);
+			continue;
+		}
+		if (!matches(search, raw))
 			continue;
 		add_event(&b, n++, now - (int64_t)i * 60000 - 1000, raw);
 	}

@@ -16,7 +16,7 @@ for t in curl jq; do
   command -v $t >/dev/null || { bad "$t is not installed"; assert_done; exit; }
 done
 
-start_fake "$FAKE" --slow-ms 8000
+start_fake "$FAKE" --slow-ms 15000
 SPORT=$PORT SC=$C
 # The second fake: its own port file, stopped by the cleanup.
 "$LOKI" "$T/lport" --user grafana --slow-ms 8000 2>>"$T/fake.log" &
@@ -37,7 +37,7 @@ cat >"$T/cfg.json" <<END
   "alerts": { "checks": { "enabled": false } },
   "log_engines": [
     { "name": "splunk", "kind": "splunk", "url": "http://127.0.0.1:$SPORT",
-      "token_file": "$T/stoken", "auth_scheme": "Splunk", "timeout": "3s",
+      "token_file": "$T/stoken", "auth_scheme": "Splunk", "timeout": "10s",
       "max_results": 5, "since": "2h", "ui_url": "https://splunk.example/en-US" },
     { "name": "loki", "kind": "loki", "url": "http://127.0.0.1:$LPORT",
       "auth_scheme": "Basic", "user": "grafana", "token": "loki-token",
@@ -128,6 +128,10 @@ mark raw
 say '/search index=prod "payment accepted" --since 1h --engine splunk'
 out_has 'payment accepted order=' && ok "raw SPL for an operator" || bad "raw SPL" "$(since_mark)"
 equals "raw query keeps its quotes" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment accepted"'
+n=$(sstate | jq .searches)
+say '/search index=prod “payment accepted” —since 1h --engine=splunk'
+wait_for_s "$n"
+equals "chat's quotes and dashes read as plain ones" "$(sstate | jq -r '.requests[-1] | .search + " " + .earliest_time')" 'search index=prod "payment accepted" -3600s'
 mark typo
 say '/search errors-paymens'
 out_has "did you mean errors-payments" && ok "unknown search: did you mean" || bad "did you mean" "$(since_mark)"
@@ -170,7 +174,7 @@ out_has "Splunk could not run the search: Error in 'search' command" &&
   ok "Splunk's search error shown" || bad "search error" "$(since_mark)"
 mark slow
 say '/search index=prod SLOW --engine splunk'
-out_has 'Splunk did not answer in 3s' 30 && ok "slow engine: timeout message" || bad "timeout" "$(since_mark)"
+out_has 'Splunk did not answer in 10s' 30 && ok "slow engine: timeout message" || bad "timeout" "$(since_mark)"
 
 # --- huge -------------------------------------------------------------------------------
 hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$bot_pid/status"; }
