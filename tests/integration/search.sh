@@ -42,7 +42,9 @@ cat >"$T/cfg.json" <<END
     { "name": "loki", "kind": "loki", "url": "http://127.0.0.1:$LPORT",
       "auth_scheme": "Basic", "user": "grafana", "token": "loki-token",
       "tenant": "team-pay", "timeout": "3s", "max_results": 4, "raw_role": "admin",
-      "ui_url": "https://grafana.example" } ],
+      "ui_url": "https://grafana.example" },
+    { "name": "loki-bad", "kind": "loki", "url": "http://127.0.0.1:$LPORT",
+      "token": "not-the-token", "timeout": "3s" } ],
   "searches": [
     { "name": "errors-payments", "engine": "splunk", "help": "Payment errors",
       "query": "index=prod sourcetype=payment ERROR" },
@@ -57,6 +59,10 @@ cat >"$T/cfg.json" <<END
     { "name": "pay-loki", "engine": "loki", "help": "Payments in Loki",
       "query": "{{app=\"payments\", host={host}}} |= \"payment\"",
       "params": [ { "name": "host", "type": "choice", "choices": ["prod-app", "prod-web"] } ] },
+    { "name": "loki-grep", "engine": "loki", "help": "Text in Loki",
+      "query": "{{app=\"payments\"}} |= {t}", "params": [ { "name": "t", "type": "text" } ] },
+    { "name": "loki-denied", "engine": "loki-bad", "help": "Wrong token",
+      "query": "{{app=\"payments\"}}" },
     { "name": "admins-only", "engine": "splunk", "help": "x", "role": "admin",
       "query": "index=audit" } ] }
 END
@@ -187,6 +193,16 @@ grow=$((after - before))
 echo "     VmHWM before $before kB, after $after kB (+$grow kB)"
 [ "$grow" -lt 8192 ] && ok "peak RSS grew under 8 MiB on a ~25 MB answer" ||
   bad "peak RSS bounded" "grew $grow kB"
+
+mark lokierr
+say '/search loki-grep BADQUERY'
+out_has "Loki could not run the search: parse error at line 1, col 1: syntax error: unexpected IDENTIFIER" &&
+  ok "Loki's parse error shown" || bad "Loki parse error" "$(since_mark)"
+equals "the text reached Loki as one string" "$(lstate | jq -r '.requests[-1].query')" '{app="payments"} |= "BADQUERY"'
+say '/search loki-denied'
+out_has 'Loki refused the bot.s credentials \(HTTP 401: authentication required\)' &&
+  ok "Loki 401 said" || bad "Loki 401" "$(since_mark)"
+equals "bearer token sent" "$(lstate | jq -r '.requests[-1].auth')" "Bearer not-the-token"
 
 # --- an engine that is down --------------------------------------------------------------
 kill "$loki_pid"; wait "$loki_pid" 2>/dev/null
