@@ -429,9 +429,14 @@ search_raw(struct cmd_ctx *ctx, struct search_job *j)
 	}
 	j->le = config_find_log_engine(c, args_get(&ctx->args, "engine"));
 	if (j->le == NULL) {
-		cmd_refuse(ctx, "%s: give --engine with one of log_engines",
-		    args_get(&ctx->args, "engine") != NULL ? "no such engine" :
-		    "more than one log engine");
+		buf_init(&known);
+		for (i = 0; i < c->nlog_engines; i++)
+			buf_addf(&known, "%s%s", i > 0 ? ", " : "",
+			    c->log_engines[i].name);
+		cmd_refuse(ctx, "%s: give --engine %s", args_get(&ctx->args,
+		    "engine") != NULL ? "no such log engine" : "more than one "
+		    "log engine", known.data);
+		buf_release(&known);
 		return -1;
 	}
 	if (!search_user_has(ctx, j->le->raw_role)) {

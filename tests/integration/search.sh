@@ -143,6 +143,9 @@ say '/search errors-paymens'
 out_has "did you mean errors-payments" && ok "unknown search: did you mean" || bad "did you mean" "$(since_mark)"
 say '/search admins-only'
 out_has "needs the admin role" && ok "a search's role" || bad "search role" "$(since_mark)"
+mark noengine
+say '/search index=prod ERROR'
+out_has "more than one log engine: give --engine splunk, loki, loki-bad" && ok "which engine, asked" || bad "which engine" "$(since_mark)"
 mark rawrole
 say '/search {app="payments"} --engine loki'
 out_has "a raw query needs the admin role" && ok "raw_role refuses raw LogQL" || bad "raw_role" "$(since_mark)"
