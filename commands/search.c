@@ -16,7 +16,6 @@
 
 #include "bot.h"
 #include "cron.h"
-#include "escape.h"
 #include "http_stream.h"
 #include "redact.h"
 #include "search_engine.h"
