@@ -16,7 +16,6 @@
 
 #include "bot.h"
 #include "cron.h"
-#include "escape.h"
 #include "http_stream.h"
 #include "redact.h"
 #include "search_engine.h"
@@ -101,12 +100,18 @@ search_role_level(const struct config *c, const char *name, int depth)
 	return -1;
 }
 
-/* Does the asker hold level (0 viewer, 1 operator, 2 admin) or more? */
+/*
+ * Does the asker hold level (0 viewer, 1 operator, 2 admin) or more?
+ * The dispatcher let them run /search, which is viewer level already
+ * (a role may grant it by name without being a viewer).
+ */
 static int
 search_user_has(const struct cmd_ctx *ctx, int level)
 {
 	size_t	 i;
 
+	if (level <= 0)
+		return 1;
 	for (i = 0; i < ctx->user.nroles; i++)
 		if (search_role_level(ctx->bot->cfg, ctx->user.roles[i], 0) >=
 		    level)
@@ -283,14 +288,29 @@ out:
  * the command word and the options /search reads. Caller frees.
  */
 static char *
-search_raw_text(const char *line)
+search_raw_text(const char *typed)
 {
 	static const char *const opts[] = { "since", "limit", "engine", NULL };
-	struct buf	 b;
-	const char	*p = line, *tok, *name;
+	static const char *const smart[][2] = { { "\xe2\x80\x9c", "\"" },
+	    { "\xe2\x80\x9d", "\"" }, { "\xe2\x80\x98", "'" },
+	    { "\xe2\x80\x99", "'" } };
+	struct buf	 b, plain;
+	const char	*p, *tok, *name;
 	size_t		 n, i, len;
 	int		 dq = 0, skip_next = 0;
 
+	/* The quotes chat clients substitute are the engine's plain ones. */
+	buf_init(&plain);
+	for (p = typed; *p != '\0'; p++) {
+		for (i = 0; i < 4 && strncmp(p, smart[i][0], 3) != 0; i++)
+			;
+		if (i < 4) {
+			buf_adds(&plain, smart[i][1]);
+			p += 2;
+		} else
+			buf_addc(&plain, *p);
+	}
+	p = plain.data;
 	buf_init(&b);
 	p += strspn(p, " \t");
 	p += strcspn(p, " \t");		/* the command word */
@@ -331,6 +351,7 @@ search_raw_text(const char *line)
 		}
 		p = tok + n;
 	}
+	buf_release(&plain);
 	return buf_detach(&b);
 }
 
@@ -407,9 +428,14 @@ search_raw(struct cmd_ctx *ctx, struct search_job *j)
 	}
 	j->le = config_find_log_engine(c, args_get(&ctx->args, "engine"));
 	if (j->le == NULL) {
-		cmd_refuse(ctx, "%s: give --engine with one of log_engines",
-		    args_get(&ctx->args, "engine") != NULL ? "no such engine" :
-		    "more than one log engine");
+		buf_init(&known);
+		for (i = 0; i < c->nlog_engines; i++)
+			buf_addf(&known, "%s%s", i > 0 ? ", " : "",
+			    c->log_engines[i].name);
+		cmd_refuse(ctx, "%s: give --engine %s", args_get(&ctx->args,
+		    "engine") != NULL ? "no such log engine" : "more than one "
+		    "log engine", known.data);
+		buf_release(&known);
 		return -1;
 	}
 	if (!search_user_has(ctx, j->le->raw_role)) {

@@ -122,6 +122,49 @@ add_event(struct buf *b, int offset, int64_t ms, const char *raw)
 	cJSON_Delete(line);
 }
 
+/*
+ * HUGE_EVENTS lines of the documented shape, written by hand with one
+ * time stamp: a loaded machine under ASan took 15 s to print them one
+ * by one, and the bot under test gave up before the first byte.
+ */
+static void
+huge_answer(struct buf *b, int64_t ms)
+{
+	static const char *const raws[] = {
+		"ERROR payment declined: gateway timeout after 30000 ms",
+		"INFO payment accepted", "WARN retrying ledger write" };
+	static const char lead[] = "{\"preview\":false,\"offset\":";
+	static const char trail[] = "\",\"host\":\"prod-app\"}}\n";
+	char head[160], digits[16], when[80];
+	size_t hl, rl[3], need;
+	int i, k;
+
+	for (k = 0; k < 3; k++)
+		rl[k] = strlen(raws[k]);
+	iso_time(ms, when, sizeof(when));
+	snprintf(head, sizeof(head), ",\"result\":{\"_time\":\"%s\","
+	         "\"_raw\":\"", when);
+	hl = strlen(head);
+	need = (size_t)HUGE_EVENTS * (hl + 64 + 80);
+	b->p = xmalloc(need);
+	b->cap = need;
+	b->len = 0;
+	for (i = 0; i < HUGE_EVENTS; i++) {
+		k = snprintf(digits, sizeof(digits), "%d", i);
+		memcpy(b->p + b->len, lead, sizeof(lead) - 1);
+		b->len += sizeof(lead) - 1;
+		memcpy(b->p + b->len, digits, (size_t)k);
+		b->len += (size_t)k;
+		memcpy(b->p + b->len, head, hl);
+		b->len += hl;
+		memcpy(b->p + b->len, raws[i % 3], rl[i % 3]);
+		b->len += rl[i % 3];
+		memcpy(b->p + b->len, trail, sizeof(trail) - 1);
+		b->len += sizeof(trail) - 1;
+	}
+	b->p[b->len] = '\0';
+}
+
 static void
 messages(struct reply *r, int status, const char *type, const char *text)
 {
@@ -163,6 +206,7 @@ export(struct pss *pss, struct reply *r)
 	int64_t now = now_ms();
 	int i, n = 0, huge, secret;
 
+
 	g.searches++;
 	record(form, pss->q.auth);
 	if (!search || !*search) {
@@ -184,9 +228,15 @@ export(struct pss *pss, struct reply *r)
 	pss->slow = strstr(search, "SLOW") != NULL;
 	huge = strstr(search, "HUGE") != NULL;
 	secret = strstr(search, "SECRET") != NULL;
-	for (i = 0; i < (huge ? HUGE_EVENTS : EVENTS); i++) {
+	if (huge) {
+		huge_answer(&b, now - 1000);
+		reply_set(r, 200, "application/json", b.p);
+		buf_free(&b);
+		goto out;
+	}
+	for (i = 0; i < EVENTS; i++) {
 		event_raw(i, secret, raw, sizeof(raw));
-		if (!huge && !matches(search, raw))
+		if (!matches(search, raw))
 			continue;
 		add_event(&b, n++, now - (int64_t)i * 60000 - 1000, raw);
 	}

@@ -16,7 +16,7 @@ for t in curl jq; do
   command -v $t >/dev/null || { bad "$t is not installed"; assert_done; exit; }
 done
 
-start_fake "$FAKE" --slow-ms 8000
+start_fake "$FAKE" --slow-ms 15000
 SPORT=$PORT SC=$C
 # The second fake: its own port file, stopped by the cleanup.
 "$LOKI" "$T/lport" --user grafana --slow-ms 8000 2>>"$T/fake.log" &
@@ -37,12 +37,14 @@ cat >"$T/cfg.json" <<END
   "alerts": { "checks": { "enabled": false } },
   "log_engines": [
     { "name": "splunk", "kind": "splunk", "url": "http://127.0.0.1:$SPORT",
-      "token_file": "$T/stoken", "auth_scheme": "Splunk", "timeout": "3s",
+      "token_file": "$T/stoken", "auth_scheme": "Splunk", "timeout": "10s",
       "max_results": 5, "since": "2h", "ui_url": "https://splunk.example/en-US" },
     { "name": "loki", "kind": "loki", "url": "http://127.0.0.1:$LPORT",
       "auth_scheme": "Basic", "user": "grafana", "token": "loki-token",
       "tenant": "team-pay", "timeout": "3s", "max_results": 4, "raw_role": "admin",
-      "ui_url": "https://grafana.example" } ],
+      "ui_url": "https://grafana.example" },
+    { "name": "loki-bad", "kind": "loki", "url": "http://127.0.0.1:$LPORT",
+      "token": "not-the-token", "timeout": "3s" } ],
   "searches": [
     { "name": "errors-payments", "engine": "splunk", "help": "Payment errors",
       "query": "index=prod sourcetype=payment ERROR" },
@@ -57,6 +59,10 @@ cat >"$T/cfg.json" <<END
     { "name": "pay-loki", "engine": "loki", "help": "Payments in Loki",
       "query": "{{app=\"payments\", host={host}}} |= \"payment\"",
       "params": [ { "name": "host", "type": "choice", "choices": ["prod-app", "prod-web"] } ] },
+    { "name": "loki-grep", "engine": "loki", "help": "Text in Loki",
+      "query": "{{app=\"payments\"}} |= {t}", "params": [ { "name": "t", "type": "text" } ] },
+    { "name": "loki-denied", "engine": "loki-bad", "help": "Wrong token",
+      "query": "{{app=\"payments\"}}" },
     { "name": "admins-only", "engine": "splunk", "help": "x", "role": "admin",
       "query": "index=audit" } ] }
 END
@@ -128,11 +134,18 @@ mark raw
 say '/search index=prod "payment accepted" --since 1h --engine splunk'
 out_has 'payment accepted order=' && ok "raw SPL for an operator" || bad "raw SPL" "$(since_mark)"
 equals "raw query keeps its quotes" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment accepted"'
+n=$(sstate | jq .searches)
+say '/search index=prod “payment accepted” —since 1h --engine=splunk'
+wait_for_s "$n"
+equals "chat's quotes and dashes read as plain ones" "$(sstate | jq -r '.requests[-1] | .search + " " + .earliest_time')" 'search index=prod "payment accepted" -3600s'
 mark typo
 say '/search errors-paymens'
 out_has "did you mean errors-payments" && ok "unknown search: did you mean" || bad "did you mean" "$(since_mark)"
 say '/search admins-only'
 out_has "needs the admin role" && ok "a search's role" || bad "search role" "$(since_mark)"
+mark noengine
+say '/search index=prod ERROR'
+out_has "more than one log engine: give --engine splunk, loki, loki-bad" && ok "which engine, asked" || bad "which engine" "$(since_mark)"
 mark rawrole
 say '/search {app="payments"} --engine loki'
 out_has "a raw query needs the admin role" && ok "raw_role refuses raw LogQL" || bad "raw_role" "$(since_mark)"
@@ -170,7 +183,7 @@ out_has "Splunk could not run the search: Error in 'search' command" &&
   ok "Splunk's search error shown" || bad "search error" "$(since_mark)"
 mark slow
 say '/search index=prod SLOW --engine splunk'
-out_has 'Splunk did not answer in 3s' 30 && ok "slow engine: timeout message" || bad "timeout" "$(since_mark)"
+out_has 'Splunk did not answer in 10s' 30 && ok "slow engine: timeout message" || bad "timeout" "$(since_mark)"
 
 # --- huge -------------------------------------------------------------------------------
 hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$bot_pid/status"; }
@@ -183,6 +196,16 @@ grow=$((after - before))
 echo "     VmHWM before $before kB, after $after kB (+$grow kB)"
 [ "$grow" -lt 8192 ] && ok "peak RSS grew under 8 MiB on a ~25 MB answer" ||
   bad "peak RSS bounded" "grew $grow kB"
+
+mark lokierr
+say '/search loki-grep BADQUERY'
+out_has "Loki could not run the search: parse error at line 1, col 1: syntax error: unexpected IDENTIFIER" &&
+  ok "Loki's parse error shown" || bad "Loki parse error" "$(since_mark)"
+equals "the text reached Loki as one string" "$(lstate | jq -r '.requests[-1].query')" '{app="payments"} |= "BADQUERY"'
+say '/search loki-denied'
+out_has 'Loki refused the bot.s credentials \(HTTP 401: authentication required\)' &&
+  ok "Loki 401 said" || bad "Loki 401" "$(since_mark)"
+equals "bearer token sent" "$(lstate | jq -r '.requests[-1].auth')" "Bearer not-the-token"
 
 # --- an engine that is down --------------------------------------------------------------
 kill "$loki_pid"; wait "$loki_pid" 2>/dev/null

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "config.h"
+#include "redact.h"
 #include "search_engine.h"
 #include "test.h"
 #include "xmalloc.h"
@@ -357,7 +358,27 @@ TEST(hostile_values_are_one_string_literal)
 	config_free(c);
 }
 
+TEST(engine_tokens_are_redacted)
+{
+	static const char text[] = "{\"log_engines\": [{\"name\": \"s\","
+	    " \"url\": \"http://s\", \"token\": \"zq-engine-tok-981\"}]}";
+	struct config	*c = NULL;
+	struct buf	 errors;
+	char		*out;
+
+	buf_init(&errors);
+	if (config_load_text(text, strlen(text), "t.json", &c, &errors) != 0)
+		TEST_FAIL("%s", errors.data);
+	buf_release(&errors);
+	config_register_secrets(c);
+	out = redact_text("a line with zq-engine-tok-981 in it");
+	ASSERT_STR_EQ(out, "a line with [REDACTED] in it");
+	free(out);
+	config_free(c);
+}
+
 static const struct test tests[] = {
+	TEST_ENTRY(engine_tokens_are_redacted),
 	TEST_ENTRY(splunk_lines_parse_across_every_chunk_boundary),
 	TEST_ENTRY(splunk_stops_at_the_cap),
 	TEST_ENTRY(splunk_errors_and_hostile_lines),
