@@ -36,11 +36,22 @@ const struct cmd_entry cmd_tail_entry = {
 	.exec = cmd_tail_exec,
 };
 
+/*
+ * Who stops t, by name: a mention carries only the user's id, but the
+ * slash command that started the tail may have named the same person.
+ */
 static const char *
-tail_who(const struct cmd_ctx *ctx)
+tail_who(const struct cmd_ctx *ctx, const struct tail *t)
 {
-	return ctx->origin.user_name != NULL ? ctx->origin.user_name :
-	    ctx->origin.user_id != NULL ? ctx->origin.user_id : "?";
+	if (ctx->origin.user_name != NULL)
+		return ctx->origin.user_name;
+	if (ctx->origin.user_id == NULL)
+		return "?";
+	if (t->user_name != NULL && strcmp(t->platform,
+	    ctx->origin.platform) == 0 && strcmp(t->user_id,
+	    ctx->origin.user_id) == 0)
+		return t->user_name;
+	return ctx->origin.user_id;
 }
 
 static enum cmd_result
@@ -109,7 +120,7 @@ tail_stop(struct cmd_ctx *ctx, struct tails *ts)
 	}
 	cmd_reply(ctx, "Stopped tail %d (%s %s).", t->id, t->host->name,
 	    t->log);
-	xasprintf(&why, "stopped by %s", tail_who(ctx));
+	xasprintf(&why, "stopped by %s", tail_who(ctx, t));
 	tail_end(t, why);
 	free(why);
 	return CMD_DONE;
