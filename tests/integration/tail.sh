@@ -4,7 +4,8 @@
 # PATTERN filters on the host, a secret is redacted, --for expires on its
 # own, tail.max_running refuses one more naming who runs the others,
 # /tail stop ends one, and SIGTERM ends the rest with a last edit; after
-# each end no `tail` of that log remains on the host (the remote side
+# each end (a SIGKILLed bot's too) no `tail` of that log remains on the
+# host (the remote side
 # ends with the ssh session, see adapters/hosts/follow.c).
 # usage: tail.sh OPSBOT SOURCE_DIR
 set -u
@@ -157,9 +158,25 @@ lacks "no remote grep after shutdown" "$(pgrep -af -- 'grep -F --line-buffered -
 equals "no ssh client left" "$(pgrep -fc -- "ControlPath=none.*$T/app.log" || true)" 0
 exec 3>&-
 
+# --- SIGKILL: no last word, but the host still sees the input end ---------
+rm -f "$T/in"
+mkfifo "$T/in"
+"$BOT" --config "$T/opsbot.json" <"$T/in" >>"$T/out" 2>>"$T/err" &
+pid=$!
+exec 3>"$T/in"
+printf '/tail box1 app NOMATCH5\n' >&3
+wait_out "Tail 1 started: box1 app (lines with \"NOMATCH5\")" && ok "a tail after a restart" || bad "a tail after a restart" "$(tail -5 "$T/out")"
+wait_tails 1 && ok "its remote tail runs" || bad "its remote tail runs" "$(remote_tails)"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+pid=
+exec 3>&-
+wait_tails 0 && ok "no remote tail after SIGKILL" || bad "no remote tail after SIGKILL" "$(pgrep -af -- "$T/app.log")"
+equals "no ssh client left after SIGKILL" "$(pgrep -fc -- "ControlPath=none.*$T/app.log" || true)" 0
+
 # --- the audit: each start and each end ------------------------------------
 q() { sqlite3 "$T/data/opsbot.db" "$1"; }
-equals "audit: five /tail commands ok" "$(q "SELECT count(*) FROM audit WHERE command LIKE '/tail%' AND outcome = 'ok'")" 5
+equals "audit: six /tail commands ok" "$(q "SELECT count(*) FROM audit WHERE command LIKE '/tail%' AND outcome = 'ok'")" 6
 equals "audit: the refusal" "$(q "SELECT count(*) FROM audit WHERE command = '/tail box1 app INFO' AND outcome <> 'ok'")" 1
 equals "audit: how each ended" "$(q "SELECT group_concat(detail, '|') FROM (SELECT detail FROM audit WHERE outcome = 'ended' ORDER BY id)")" \
   "ended after 3s|stopped by op|stopped: bot shutting down|stopped: bot shutting down"
