@@ -8,11 +8,13 @@
  * (tail.max_running, tail.max_per_user).
  */
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inventory.h"
+#include "regex_guard.h"
 #include "remote.h"
 #include "tail.h"
 #include "xmalloc.h"
@@ -22,14 +24,16 @@ static enum cmd_result cmd_tail_exec(struct cmd_ctx *);
 static const struct arg_option cmd_tail_options[] = {
 	{ "for", ARG_DURATION, "how long (default tail.default_duration, "
 	    "5m; at most tail.max_duration)" },
+	{ "regex", ARG_BOOL, "PATTERN is a POSIX extended regex, not plain "
+	    "text" },
 	{ NULL, 0, NULL },
 };
 
 const struct cmd_entry cmd_tail_entry = {
 	.name = "tail",
 	.alias = NULL,
-	.synopsis = "HOST LOG [PATTERN] [--for DURATION] | stop [ID]",
-	.help = "Follows a named log live in a thread (lines containing PATTERN only, plain text), one message updated about once a second; secrets are redacted. `/tail` lists the running tails, `/tail stop [ID]` ends one.",
+	.synopsis = "HOST LOG [PATTERN] [--regex] [--for DURATION] | stop [ID]",
+	.help = "Follows a named log live in a thread (only lines containing PATTERN: plain text, or an extended regex with --regex), one message updated about once a second; secrets are redacted. `/tail` lists the running tails, `/tail stop [ID]` ends one.",
 	.args = { .options = cmd_tail_options, .min = 0, .max = 3 },
 	.min_role = ROLE_OPERATOR,
 	.flags = 0,
@@ -126,6 +130,38 @@ tail_stop(struct cmd_ctx *ctx, struct tails *ts)
 	return CMD_DONE;
 }
 
+/*
+ * A regex typed in chat runs in grep on a production host: it must be
+ * cheap (regex_guard, as /silence's matchers) and compile here first, so
+ * a mistake is refused in chat rather than ending the tail at once.
+ */
+static int
+tail_check_regex(struct cmd_ctx *ctx, const char *re)
+{
+	const char	*why;
+	regex_t		 rx;
+	struct buf	 b;
+	int		 rc;
+
+	if (re == NULL) {
+		cmd_refuse(ctx, "--regex needs a PATTERN");
+		return -1;
+	}
+	if ((why = regex_guard_check(re)) != NULL) {
+		cmd_refuse(ctx, "%s", why);
+		return -1;
+	}
+	if ((rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB)) != 0) {
+		buf_init(&b);
+		regex_guard_error(&b, rc, &rx);
+		cmd_refuse(ctx, "%s", b.data);
+		buf_release(&b);
+		return -1;
+	}
+	regfree(&rx);
+	return 0;
+}
+
 /* Refuses a tail over a limit, naming who runs the others. */
 static enum cmd_result
 tail_refuse_full(struct cmd_ctx *ctx, struct tails *ts, int per_user)
@@ -196,6 +232,9 @@ cmd_tail_exec(struct cmd_ctx *ctx)
 		cmd_refuse(ctx, "the pattern is empty");
 		return CMD_ERROR;
 	}
+	sp.regex = args_has(&ctx->args, "regex");
+	if (sp.regex && tail_check_regex(ctx, sp.pattern) != 0)
+		return CMD_ERROR;
 	sp.duration_s = args_get_num(&ctx->args, "for", cfg->tail.default_s);
 	if (sp.duration_s < 1 || sp.duration_s > cfg->tail.max_s) {
 		cmd_refuse(ctx, "--for must be 1s to %llds (tail.max_duration)",
@@ -216,9 +255,10 @@ cmd_tail_exec(struct cmd_ctx *ctx)
 	}
 	cmd_reply(ctx, "Tail %d started: %s %s%s%s%s for %llds, in the thread "
 	    "of \"Live tail %d\". %stail stop %d ends it.", t->id, h->name,
-	    log->name, sp.pattern != NULL ? " (lines with \"" : "",
-	    sp.pattern != NULL ? sp.pattern : "", sp.pattern != NULL ?
-	    "\")" : "", (long long)sp.duration_s, t->id,
+	    log->name, sp.pattern == NULL ? "" : sp.regex ?
+	    " (lines matching /" : " (lines with \"",
+	    sp.pattern != NULL ? sp.pattern : "", sp.pattern == NULL ? "" :
+	    sp.regex ? "/)" : "\")", (long long)sp.duration_s, t->id,
 	    cmd_prefix(ctx, "tail"), t->id);
 	return CMD_DONE;
 }

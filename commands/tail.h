@@ -29,6 +29,7 @@ struct tail {
 	char			*log;		/* the log's name */
 	char			*path;
 	char			*pattern;	/* or NULL */
+	int			 regex;		/* pattern is an ERE */
 	char			*platform;
 	char			*channel;
 	char			*receiver;	/* "platform:channel" */
@@ -64,6 +65,7 @@ struct tail_spec {
 	const char		*log;
 	const char		*path;
 	const char		*pattern;	/* or NULL */
+	int			 regex;		/* pattern is a guarded ERE */
 	int64_t			 duration_s;
 };
 

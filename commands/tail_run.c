@@ -64,7 +64,7 @@ tail_name(const struct tail *t, struct buf *b)
 {
 	buf_addf(b, "%s %s", t->host->name, t->log);
 	if (t->pattern != NULL)
-		buf_addf(b, " \"%s\"", t->pattern);
+		buf_addf(b, t->regex ? " /%s/" : " \"%s\"", t->pattern);
 }
 
 void
@@ -240,7 +240,7 @@ tail_start(struct tails *ts, struct cmd_ctx *ctx, const struct tail_spec *sp,
 	char		**argv, *err = NULL;
 
 	buf_init(&script);
-	follow_script(&script, sp->path, sp->pattern);
+	follow_script(&script, sp->path, sp->pattern, sp->regex);
 	env.remote = &ctx->bot->cfg->remote;
 	env.control_dir = ctx->bot->ssh_dir;
 	argv = follow_argv(sp->host, &env, script.data);
@@ -257,6 +257,7 @@ tail_start(struct tails *ts, struct cmd_ctx *ctx, const struct tail_spec *sp,
 	t->log = xstrdup(sp->log);
 	t->path = xstrdup(sp->path);
 	t->pattern = sp->pattern != NULL ? xstrdup(sp->pattern) : NULL;
+	t->regex = sp->regex;
 	t->platform = xstrdup(ctx->origin.platform);
 	t->channel = xstrdup(ctx->origin.channel != NULL ?
 	    ctx->origin.channel : "");
