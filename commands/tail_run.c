@@ -377,6 +377,9 @@ tails_service_stop(struct bot *b)
 
 	if (b->tails == NULL)
 		return;
+	/* All at once first: each tail_end then waits for its own only. */
+	TAILQ_FOREACH(t, &b->tails->running, link)
+		proc_stream_hangup(&t->ps);
 	while ((t = TAILQ_FIRST(&b->tails->running)) != NULL)
 		tail_end(t, "stopped: bot shutting down");
 }
