@@ -36,6 +36,7 @@ struct tail {
 	char			*user_id;
 	char			*user_name;	/* who started it */
 	char			*line;		/* as typed, for the audit */
+	char			*prefix;	/* "/" or "/opsbot " here */
 	int64_t			 root_row;	/* outbox row of the thread root */
 	int64_t			 live_row;	/* ... of the edited message */
 	char			*root_id;	/* root's platform id, once sent */

@@ -41,6 +41,7 @@ tail_free(struct tail *t)
 	free(t->user_id);
 	free(t->user_name);
 	free(t->line);
+	free(t->prefix);
 	free(t->root_id);
 	free(t);
 }
@@ -97,7 +98,8 @@ tail_edit(struct tail *t, const char *kind, const char *why)
 		buf_addf(&title, " — %s", why);
 	else {
 		tail_left(t, left, sizeof left);
-		buf_addf(&title, " — live, %s (/tail stop %d)", left, t->id);
+		buf_addf(&title, " — live, %s (%stail stop %d)", left,
+		    t->prefix, t->id);
 	}
 	body = tail_lines_render(&t->lines, TAIL_BODY_BYTES);
 	memset(&m, 0, sizeof m);
@@ -267,6 +269,7 @@ tail_start(struct tails *ts, struct cmd_ctx *ctx, const struct tail_spec *sp,
 	t->user_name = ctx->origin.user_name != NULL ?
 	    xstrdup(ctx->origin.user_name) : NULL;
 	t->line = xstrdup(ctx->line);
+	t->prefix = xstrdup(cmd_prefix(ctx, "tail"));
 	t->duration_s = sp->duration_s;
 	tail_lines_init(&t->lines, TAIL_KEEP_LINES);
 	t->id = ++ts->next_id;
