@@ -55,6 +55,7 @@ fi
 LIVE=$(state | jq -r "[.posts[] | select(.root_id == \"$ROOT\" and (tostring | contains(\"box1 app — live\")))][0].id")
 wait_for "[.patches[] | select(.id == \"$LIVE\" and (tostring | test(\"n=[0-9]+ INFO request ok\")))] | length >= 2" &&
   ok "the live post is patched with new lines" || bad "the live post is patched with new lines" "$(state | jq -c .patches)"
+contains "the stop hint is Mattermost's" "$(state | jq -c '.patches[-1]')" "/opsbot tail stop 1"
 lacks "the secret is redacted in every patch" "$(state | jq -c .patches)" "-secret"
 equals "every patch is of the live post" "$(state | jq -r "[.patches[] | select(.id != \"$LIVE\")] | length")" 0
 
