@@ -8,11 +8,13 @@
  * (tail.max_running, tail.max_per_user).
  */
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inventory.h"
+#include "regex_guard.h"
 #include "remote.h"
 #include "tail.h"
 #include "xmalloc.h"
@@ -22,25 +24,38 @@ static enum cmd_result cmd_tail_exec(struct cmd_ctx *);
 static const struct arg_option cmd_tail_options[] = {
 	{ "for", ARG_DURATION, "how long (default tail.default_duration, "
 	    "5m; at most tail.max_duration)" },
+	{ "regex", ARG_BOOL, "PATTERN is a POSIX extended regex, not plain "
+	    "text" },
 	{ NULL, 0, NULL },
 };
 
 const struct cmd_entry cmd_tail_entry = {
 	.name = "tail",
 	.alias = NULL,
-	.synopsis = "HOST LOG [PATTERN] [--for DURATION] | stop [ID]",
-	.help = "Follows a named log live in a thread (lines containing PATTERN only, plain text), one message updated about once a second; secrets are redacted. `/tail` lists the running tails, `/tail stop [ID]` ends one.",
+	.synopsis = "HOST LOG [PATTERN] [--regex] [--for DURATION] | stop [ID]",
+	.help = "Follows a named log live in a thread (only lines containing PATTERN: plain text, or an extended regex with --regex), one message updated about once a second; secrets are redacted. `/tail` lists the running tails, `/tail stop [ID]` ends one.",
 	.args = { .options = cmd_tail_options, .min = 0, .max = 3 },
 	.min_role = ROLE_OPERATOR,
 	.flags = 0,
 	.exec = cmd_tail_exec,
 };
 
+/*
+ * Who stops t, by name: a mention carries only the user's id, but the
+ * slash command that started the tail may have named the same person.
+ */
 static const char *
-tail_who(const struct cmd_ctx *ctx)
+tail_who(const struct cmd_ctx *ctx, const struct tail *t)
 {
-	return ctx->origin.user_name != NULL ? ctx->origin.user_name :
-	    ctx->origin.user_id != NULL ? ctx->origin.user_id : "?";
+	if (ctx->origin.user_name != NULL)
+		return ctx->origin.user_name;
+	if (ctx->origin.user_id == NULL)
+		return "?";
+	if (t->user_name != NULL && strcmp(t->platform,
+	    ctx->origin.platform) == 0 && strcmp(t->user_id,
+	    ctx->origin.user_id) == 0)
+		return t->user_name;
+	return ctx->origin.user_id;
 }
 
 static enum cmd_result
@@ -109,10 +124,42 @@ tail_stop(struct cmd_ctx *ctx, struct tails *ts)
 	}
 	cmd_reply(ctx, "Stopped tail %d (%s %s).", t->id, t->host->name,
 	    t->log);
-	xasprintf(&why, "stopped by %s", tail_who(ctx));
+	xasprintf(&why, "stopped by %s", tail_who(ctx, t));
 	tail_end(t, why);
 	free(why);
 	return CMD_DONE;
+}
+
+/*
+ * A regex typed in chat runs in grep on a production host: it must be
+ * cheap (regex_guard, as /silence's matchers) and compile here first, so
+ * a mistake is refused in chat rather than ending the tail at once.
+ */
+static int
+tail_check_regex(struct cmd_ctx *ctx, const char *re)
+{
+	const char	*why;
+	regex_t		 rx;
+	struct buf	 b;
+	int		 rc;
+
+	if (re == NULL) {
+		cmd_refuse(ctx, "--regex needs a PATTERN");
+		return -1;
+	}
+	if ((why = regex_guard_check(re)) != NULL) {
+		cmd_refuse(ctx, "%s", why);
+		return -1;
+	}
+	if ((rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB)) != 0) {
+		buf_init(&b);
+		regex_guard_error(&b, rc, &rx);
+		cmd_refuse(ctx, "%s", b.data);
+		buf_release(&b);
+		return -1;
+	}
+	regfree(&rx);
+	return 0;
 }
 
 /* Refuses a tail over a limit, naming who runs the others. */
@@ -185,6 +232,9 @@ cmd_tail_exec(struct cmd_ctx *ctx)
 		cmd_refuse(ctx, "the pattern is empty");
 		return CMD_ERROR;
 	}
+	sp.regex = args_has(&ctx->args, "regex");
+	if (sp.regex && tail_check_regex(ctx, sp.pattern) != 0)
+		return CMD_ERROR;
 	sp.duration_s = args_get_num(&ctx->args, "for", cfg->tail.default_s);
 	if (sp.duration_s < 1 || sp.duration_s > cfg->tail.max_s) {
 		cmd_refuse(ctx, "--for must be 1s to %llds (tail.max_duration)",
@@ -205,9 +255,10 @@ cmd_tail_exec(struct cmd_ctx *ctx)
 	}
 	cmd_reply(ctx, "Tail %d started: %s %s%s%s%s for %llds, in the thread "
 	    "of \"Live tail %d\". %stail stop %d ends it.", t->id, h->name,
-	    log->name, sp.pattern != NULL ? " (lines with \"" : "",
-	    sp.pattern != NULL ? sp.pattern : "", sp.pattern != NULL ?
-	    "\")" : "", (long long)sp.duration_s, t->id,
+	    log->name, sp.pattern == NULL ? "" : sp.regex ?
+	    " (lines matching /" : " (lines with \"",
+	    sp.pattern != NULL ? sp.pattern : "", sp.pattern == NULL ? "" :
+	    sp.regex ? "/)" : "\")", (long long)sp.duration_s, t->id,
 	    cmd_prefix(ctx, "tail"), t->id);
 	return CMD_DONE;
 }

@@ -29,12 +29,14 @@ struct tail {
 	char			*log;		/* the log's name */
 	char			*path;
 	char			*pattern;	/* or NULL */
+	int			 regex;		/* pattern is an ERE */
 	char			*platform;
 	char			*channel;
 	char			*receiver;	/* "platform:channel" */
 	char			*user_id;
 	char			*user_name;	/* who started it */
 	char			*line;		/* as typed, for the audit */
+	char			*prefix;	/* "/" or "/opsbot " here */
 	int64_t			 root_row;	/* outbox row of the thread root */
 	int64_t			 live_row;	/* ... of the edited message */
 	char			*root_id;	/* root's platform id, once sent */
@@ -64,6 +66,7 @@ struct tail_spec {
 	const char		*log;
 	const char		*path;
 	const char		*pattern;	/* or NULL */
+	int			 regex;		/* pattern is a guarded ERE */
 	int64_t			 duration_s;
 };
 

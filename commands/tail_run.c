@@ -41,6 +41,7 @@ tail_free(struct tail *t)
 	free(t->user_id);
 	free(t->user_name);
 	free(t->line);
+	free(t->prefix);
 	free(t->root_id);
 	free(t);
 }
@@ -64,7 +65,7 @@ tail_name(const struct tail *t, struct buf *b)
 {
 	buf_addf(b, "%s %s", t->host->name, t->log);
 	if (t->pattern != NULL)
-		buf_addf(b, " \"%s\"", t->pattern);
+		buf_addf(b, t->regex ? " /%s/" : " \"%s\"", t->pattern);
 }
 
 void
@@ -97,7 +98,8 @@ tail_edit(struct tail *t, const char *kind, const char *why)
 		buf_addf(&title, " — %s", why);
 	else {
 		tail_left(t, left, sizeof left);
-		buf_addf(&title, " — live, %s (/tail stop %d)", left, t->id);
+		buf_addf(&title, " — live, %s (%stail stop %d)", left,
+		    t->prefix, t->id);
 	}
 	body = tail_lines_render(&t->lines, TAIL_BODY_BYTES);
 	memset(&m, 0, sizeof m);
@@ -240,7 +242,7 @@ tail_start(struct tails *ts, struct cmd_ctx *ctx, const struct tail_spec *sp,
 	char		**argv, *err = NULL;
 
 	buf_init(&script);
-	follow_script(&script, sp->path, sp->pattern);
+	follow_script(&script, sp->path, sp->pattern, sp->regex);
 	env.remote = &ctx->bot->cfg->remote;
 	env.control_dir = ctx->bot->ssh_dir;
 	argv = follow_argv(sp->host, &env, script.data);
@@ -257,6 +259,7 @@ tail_start(struct tails *ts, struct cmd_ctx *ctx, const struct tail_spec *sp,
 	t->log = xstrdup(sp->log);
 	t->path = xstrdup(sp->path);
 	t->pattern = sp->pattern != NULL ? xstrdup(sp->pattern) : NULL;
+	t->regex = sp->regex;
 	t->platform = xstrdup(ctx->origin.platform);
 	t->channel = xstrdup(ctx->origin.channel != NULL ?
 	    ctx->origin.channel : "");
@@ -266,6 +269,7 @@ tail_start(struct tails *ts, struct cmd_ctx *ctx, const struct tail_spec *sp,
 	t->user_name = ctx->origin.user_name != NULL ?
 	    xstrdup(ctx->origin.user_name) : NULL;
 	t->line = xstrdup(ctx->line);
+	t->prefix = xstrdup(cmd_prefix(ctx, "tail"));
 	t->duration_s = sp->duration_s;
 	tail_lines_init(&t->lines, TAIL_KEEP_LINES);
 	t->id = ++ts->next_id;
@@ -376,6 +380,9 @@ tails_service_stop(struct bot *b)
 
 	if (b->tails == NULL)
 		return;
+	/* All at once first: each tail_end then waits for its own only. */
+	TAILQ_FOREACH(t, &b->tails->running, link)
+		proc_stream_hangup(&t->ps);
 	while ((t = TAILQ_FIRST(&b->tails->running)) != NULL)
 		tail_end(t, "stopped: bot shutting down");
 }

@@ -15,7 +15,8 @@
 #include "xmalloc.h"
 
 void
-follow_script(struct buf *s, const char *path, const char *pattern)
+follow_script(struct buf *s, const char *path, const char *pattern,
+    int regex)
 {
 	buf_adds(s, "if [ ! -r ");
 	shquote_buf(s, path);
@@ -26,7 +27,8 @@ follow_script(struct buf *s, const char *path, const char *pattern)
 	shquote_buf(s, path);
 	buf_adds(s, " 2>&1");
 	if (pattern != NULL) {
-		buf_adds(s, " | grep -F --line-buffered -e ");
+		buf_addf(s, " | grep -%c --line-buffered -e ", regex ? 'E' :
+		    'F');
 		shquote_buf(s, pattern);
 	}
 	buf_adds(s, " &\ncat >/dev/null\nkill 0\n");

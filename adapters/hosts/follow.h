@@ -20,9 +20,12 @@
  * that is how the remote side learns the bot stopped, even when nothing
  * new is written to the log (a dead pipe would only be noticed at the
  * next write). An unreadable log ends it with exit 3 and "opsbot: cannot
- * read PATH" on stderr. path and pattern go through shquote_buf.
+ * read PATH" on stderr. With regex, pattern is a POSIX extended regex
+ * (grep -E), which the caller has checked with regex_guard_check. path
+ * and pattern go through shquote_buf.
  */
-void	 follow_script(struct buf *s, const char *path, const char *pattern);
+void	 follow_script(struct buf *s, const char *path, const char *pattern,
+	    int regex);
 
 /*
  * The argv (caller owns; proc_stream_start takes it) running script on

@@ -130,18 +130,25 @@ proc_stream_exited(struct proc_stream *ps)
 }
 
 void
+proc_stream_hangup(struct proc_stream *ps)
+{
+	ps_close(&ps->in_fd);
+	/*
+	 * The group: a local shell's tail and grep too. For ssh, the
+	 * client's end closes the session, and the remote script ends on
+	 * its stdin's EOF (see adapters/hosts/follow.c).
+	 */
+	if (!ps->reaped)
+		kill(-ps->pid, SIGTERM);
+}
+
+void
 proc_stream_stop(struct proc_stream *ps, int64_t grace_ms)
 {
 	int64_t	 until;
 
-	ps_close(&ps->in_fd);
+	proc_stream_hangup(ps);
 	if (!ps->reaped) {
-		/*
-		 * The group: a local shell's tail and grep too. For ssh, the
-		 * client's end closes the session, and the remote script
-		 * ends on its stdin's EOF (see commands/tail_run.c).
-		 */
-		kill(-ps->pid, SIGTERM);
 		until = ps_now_ms() + grace_ms;
 		for (;;) {
 			ps_reap(ps, WNOHANG);

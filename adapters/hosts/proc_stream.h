@@ -49,6 +49,12 @@ int	 proc_stream_exited(struct proc_stream *);
  * SIGKILLs the group. Returns once it is reaped. Idempotent.
  */
 void	 proc_stream_stop(struct proc_stream *, int64_t grace_ms);
+/*
+ * The first half of a stop, without waiting: closes stdin and sends
+ * SIGTERM to the group, so several streams end in parallel before each
+ * proc_stream_stop reaps its own.
+ */
+void	 proc_stream_hangup(struct proc_stream *);
 /* Stops (without grace) if still running, then frees. */
 void	 proc_stream_release(struct proc_stream *);
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Integration: /tail against a real sshd on loopback, following a log a
 # background writer appends to. Lines appear in the edited message,
-# PATTERN filters on the host, a secret is redacted, --for expires on its
+# PATTERN filters on the host, a secret is redacted, a flood is counted
+# ("… N lines skipped"), --for expires on its
 # own, tail.max_running refuses one more naming who runs the others,
 # /tail stop ends one, and SIGTERM ends the rest with a last edit; after
-# each end no `tail` of that log remains on the host (the remote side
+# each end (a SIGKILLed bot's too) no `tail` of that log remains on the
+# host (the remote side
 # ends with the ssh session, see adapters/hosts/follow.c).
 # usage: tail.sh OPSBOT SOURCE_DIR
 set -u
@@ -92,10 +94,14 @@ pid=$!
 exec 3>"$T/in"
 
 # --- --for expires on its own ---------------------------------------------
-printf '/tail box1 app --for 3s\n' >&3
-wait_out "Tail 1 started: box1 app for 3s" && ok "tail 1 started" || bad "tail 1 started" "$(cat "$T/out" "$T/err")"
+printf '/tail box1 app --for 6s\n' >&3
+wait_out "Tail 1 started: box1 app for 6s" && ok "tail 1 started" || bad "tail 1 started" "$(cat "$T/out" "$T/err")"
 wait_out "(updated) box1 app — live" && ok "a live edit came" || bad "a live edit came" "$(cat "$T/out")"
-if wait_out "box1 app — ended after 3s"; then ok "--for 3s expired"; else bad "--for 3s expired" "$(tail -20 "$T/out")"; fi
+# A flood between two edits: the window keeps the newest, the rest counted.
+seq 1 5000 | sed 's/^/flood /' >>"$T/app.log"
+if wait_out " lines skipped"; then ok "a flood is counted"; else bad "a flood is counted" "$(tail -30 "$T/out")"; fi
+contains "the flood's newest line is shown" "$(cat "$T/out")" "flood 5000"
+if wait_out "box1 app — ended after 6s"; then ok "--for 6s expired"; else bad "--for 6s expired" "$(tail -20 "$T/out")"; fi
 out=$(cat "$T/out")
 contains "new lines appear in the edit" "$out" " INFO request ok"
 contains "errors appear too" "$out" " ERROR payment failed password=[REDACTED]"
@@ -157,10 +163,26 @@ lacks "no remote grep after shutdown" "$(pgrep -af -- 'grep -F --line-buffered -
 equals "no ssh client left" "$(pgrep -fc -- "ControlPath=none.*$T/app.log" || true)" 0
 exec 3>&-
 
+# --- SIGKILL: no last word, but the host still sees the input end ---------
+rm -f "$T/in"
+mkfifo "$T/in"
+"$BOT" --config "$T/opsbot.json" <"$T/in" >>"$T/out" 2>>"$T/err" &
+pid=$!
+exec 3>"$T/in"
+printf '/tail box1 app NOMATCH5\n' >&3
+wait_out "Tail 1 started: box1 app (lines with \"NOMATCH5\")" && ok "a tail after a restart" || bad "a tail after a restart" "$(tail -5 "$T/out")"
+wait_tails 1 && ok "its remote tail runs" || bad "its remote tail runs" "$(remote_tails)"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+pid=
+exec 3>&-
+wait_tails 0 && ok "no remote tail after SIGKILL" || bad "no remote tail after SIGKILL" "$(pgrep -af -- "$T/app.log")"
+equals "no ssh client left after SIGKILL" "$(pgrep -fc -- "ControlPath=none.*$T/app.log" || true)" 0
+
 # --- the audit: each start and each end ------------------------------------
 q() { sqlite3 "$T/data/opsbot.db" "$1"; }
-equals "audit: five /tail commands ok" "$(q "SELECT count(*) FROM audit WHERE command LIKE '/tail%' AND outcome = 'ok'")" 5
+equals "audit: six /tail commands ok" "$(q "SELECT count(*) FROM audit WHERE command LIKE '/tail%' AND outcome = 'ok'")" 6
 equals "audit: the refusal" "$(q "SELECT count(*) FROM audit WHERE command = '/tail box1 app INFO' AND outcome <> 'ok'")" 1
 equals "audit: how each ended" "$(q "SELECT group_concat(detail, '|') FROM (SELECT detail FROM audit WHERE outcome = 'ended' ORDER BY id)")" \
-  "ended after 3s|stopped by op|stopped: bot shutting down|stopped: bot shutting down"
+  "ended after 6s|stopped by op|stopped: bot shutting down|stopped: bot shutting down"
 assert_done

@@ -1,5 +1,6 @@
 /* The streaming process runner: output while it runs, stop, exit. */
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,35 @@ TEST(stream_read_respects_max)
 	buf_release(&out);
 }
 
+TEST(stream_hangup_ends_several_at_once)
+{
+	struct proc_stream	 ps[3];
+	struct buf		 out;
+	int64_t			 t0;
+	size_t			 i;
+
+	buf_init(&out);
+	for (i = 0; i < 3; i++) {
+		ASSERT_INT_EQ(proc_stream_start(&ps[i], sh_argv(
+		    "echo up; sleep 60")), 0);
+		buf_clear(&out);
+		ASSERT_INT_EQ(read_until(&ps[i], &out, "up\n"), 0);
+	}
+	t0 = mono_ms();
+	for (i = 0; i < 3; i++)
+		proc_stream_hangup(&ps[i]);
+	for (i = 0; i < 3; i++) {
+		proc_stream_stop(&ps[i], 5000);
+		ASSERT(ps[i].reaped);
+		ASSERT_INT_EQ(ps[i].p.signal, SIGTERM);
+	}
+	/* SIGTERM did it, not the grace's SIGKILL. */
+	ASSERT(mono_ms() - t0 < 5000);
+	for (i = 0; i < 3; i++)
+		proc_stream_release(&ps[i]);
+	buf_release(&out);
+}
+
 TEST(stream_spawn_failure)
 {
 	struct proc_stream	 ps;
@@ -184,6 +214,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(stream_stdin_eof_is_seen_by_the_child),
 	TEST_ENTRY(stream_child_that_ends_by_itself),
 	TEST_ENTRY(stream_read_respects_max),
+	TEST_ENTRY(stream_hangup_ends_several_at_once),
 	TEST_ENTRY(stream_spawn_failure),
 	TEST_END
 };
