@@ -127,7 +127,11 @@ cat >"$T/opsbot.json" <<JSON
     { "name": "badre", "url": "$E", "user": "opsbot", "password": "$PASS",
       "host_label": "host", "fstype_exclude": "(tmpfs" }
   ],
-  "fleet": { "summary_over": 3, "worst": 2 } }
+  "fleet": { "summary_over": 3, "worst": 2 },
+  "checklists": { "fleetdisk": { "title": "Fleet disks", "checks": [
+    { "title": "staging disks", "kind": "disk_below", "hosts": "staging", "via": "metrics" },
+    { "title": "node-a root", "kind": "disk_below", "hosts": "node-a", "via": "metrics",
+      "mounts": ["/"], "max_pct": 100 } ] } } }
 JSON
 "$BOT" --check-config "$T/opsbot.json" >/dev/null 2>&1 && ok "the config checks" ||
   bad "the config checks" "$("$BOT" --check-config "$T/opsbot.json" 2>&1)"
@@ -195,6 +199,13 @@ out=$(ask "/health all --via ssh" "here:")
 contains "--via ssh takes all over ssh" "$out" "all: 1 host in "
 out=$(ask "/health node-a --via telnet" "via")
 contains "--via refuses what it does not know" "$out" "--via takes metrics or ssh"
+
+# A checklist's disk_below over the metrics sources.
+out=$(ask "/checklist fleetdisk" "Fleet disks")
+contains "disk_below via metrics fails on the full mount" "$out" "staging disks — fake-full /data: 95% used (under 80% wanted)"
+contains "... reads the host under its limit" "$out" "node-a /: "
+# A source that failed may hold hosts of the target: unsure, not passed.
+contains "... where a source failed, the check is not passed" "$out" "⚠ node-a root — could not check: gone (http://127.0.0.1:$DEAD)"
 
 # The own checks ask the metrics sources too: the full mount fires.
 out=$(ask "/alerts" "fake-full")
