@@ -1,9 +1,10 @@
 /*
  * Checklist checks answered by the metrics sources (see checklist_run.h):
- * disk_below with "via": "metrics" asks the fleet's file systems of its
- * target (adapters/promql/fleet.c, a fixed number of queries whatever
- * the target's size) and judges each host's mounts as the ssh path does:
- * under max_pct, or under each mount's warning threshold.
+ * disk_below and services_running with "via": "metrics" ask the fleet's
+ * series of their target (adapters/promql/fleet.c, a fixed number of
+ * queries whatever the target's size) and judge each host as the ssh
+ * path does: each mount under max_pct, or under its warning threshold;
+ * each service's systemd unit active.
  */
 
 #include <stdlib.h>
@@ -47,7 +48,8 @@ checklist_metrics_query(struct checklist_run *run)
 	cf->causes = xcalloc(cl->nchecks, sizeof *cf->causes);
 	for (i = 0; i < cl->nchecks; i++) {
 		if (cl->checks[i].via_metrics)
-			(void)fleet_query(run->bot->cfg, cl->checks[i].target,
+			(void)fleet_query_units(run->bot->cfg,
+			    cl->checks[i].target, &cl->checks[i].services,
 			    &cf->fleets[i], &cf->causes[i]);
 	}
 	cf->asked = 1;
@@ -71,6 +73,56 @@ checklist_metrics_limit(const struct config *cfg, const struct cfg_check *ck,
 	return h->src->disk_warn_pct;
 }
 
+/* Is service (a unit, or its name without ".service") among active? */
+static int
+checklist_metrics_active(const struct strlist *active, const char *service)
+{
+	size_t	 i, n = strlen(service);
+
+	for (i = 0; i < active->n; i++) {
+		if (strcmp(active->v[i], service) == 0 ||
+		    (strncmp(active->v[i], service, n) == 0 &&
+		    strcmp(active->v[i] + n, ".service") == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* The problems every metrics check shares; 1 if h can be judged. */
+static int
+checklist_metrics_host(const struct fleet_host *h, struct check_result *r)
+{
+	if (h->up != 0)
+		return 1;
+	check_problem(r, CHECK_ERROR, "%s: %s: the last scrape failed (up is "
+	    "0)", h->name, h->src->name);
+	return 0;
+}
+
+static void
+checklist_metrics_services(const struct cfg_check *ck, const struct fleet *f,
+    struct check_result *r)
+{
+	const struct fleet_host	*h;
+	size_t			 i, j;
+
+	for (i = 0; i < f->n; i++) {
+		h = &f->v[i];
+		if (!checklist_metrics_host(h, r))
+			continue;
+		for (j = 0; j < ck->services.n; j++) {
+			if (checklist_metrics_active(&h->active,
+			    ck->services.v[j]))
+				buf_addf(&r->output, "%s %s: active\n",
+				    h->name, ck->services.v[j]);
+			else
+				check_problem(r, CHECK_FAIL, "%s %s: not active "
+				    "(or node_exporter's systemd collector is "
+				    "off)", h->name, ck->services.v[j]);
+		}
+	}
+}
+
 static void
 checklist_metrics_disk(const struct config *cfg, const struct cfg_check *ck,
     const struct fleet *f, struct check_result *r)
@@ -80,18 +132,10 @@ checklist_metrics_disk(const struct config *cfg, const struct cfg_check *ck,
 	size_t				 i, j, k;
 	int				 pct, limit;
 
-	for (i = 0; i < f->errors.n; i++)
-		check_problem(r, CHECK_ERROR, "%s", f->errors.v[i]);
-	if (f->n == 0)
-		check_problem(r, CHECK_ERROR, "no host of the metrics sources "
-		    "is \"%s\" or has that tag", ck->target);
 	for (i = 0; i < f->n; i++) {
 		h = &f->v[i];
-		if (h->up == 0) {
-			check_problem(r, CHECK_ERROR, "%s: %s: the last scrape "
-			    "failed (up is 0)", h->name, h->src->name);
+		if (!checklist_metrics_host(h, r))
 			continue;
-		}
 		for (j = 0; j < (ck->mounts.n > 0 ? ck->mounts.n : h->nmounts);
 		    j++) {
 			const char *path = ck->mounts.n > 0 ? ck->mounts.v[j] :
@@ -137,9 +181,25 @@ checklist_metrics_verdicts(struct checklist_run *run)
 		else if (cf->causes[i] != NULL)
 			check_problem(&run->results[i], CHECK_ERROR, "%s",
 			    cf->causes[i]);
-		else
-			checklist_metrics_disk(run->bot->cfg, &cl->checks[i],
-			    &cf->fleets[i], &run->results[i]);
+		else {
+			const struct fleet	*f = &cf->fleets[i];
+			const struct cfg_check	*ck = &cl->checks[i];
+			size_t			 j;
+
+			for (j = 0; j < f->errors.n; j++)
+				check_problem(&run->results[i], CHECK_ERROR,
+				    "%s", f->errors.v[j]);
+			if (f->n == 0)
+				check_problem(&run->results[i], CHECK_ERROR,
+				    "no host of the metrics sources is \"%s\" "
+				    "or has that tag", ck->target);
+			if (ck->kind == CHECK_SERVICES_RUNNING)
+				checklist_metrics_services(ck, f,
+				    &run->results[i]);
+			else
+				checklist_metrics_disk(run->bot->cfg, ck, f,
+				    &run->results[i]);
+		}
 	}
 }
 

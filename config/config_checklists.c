@@ -79,7 +79,7 @@ static const char *const *
 cfg_check_keys_for(enum check_kind k)
 {
 	static const char *const svc[] = { "title", "kind", "hosts",
-	    "services", NULL };
+	    "services", "via", NULL };
 	static const char *const alerts[] = { "title", "kind", "severity",
 	    NULL };
 	static const char *const jobs[] = { "title", "kind", "hosts", "jobs",
@@ -120,6 +120,11 @@ cfg_load_check(struct cfg_ctx *ctx, const cJSON *o, const char *p,
 	switch (ck->kind) {
 	case CHECK_SERVICES_RUNNING:
 		cfg_strlist(ctx, o, p, "services", &ck->services);
+		ck->via_metrics = cfg_enum(ctx, o, p, "via", check_vias, 0);
+		/* hosts[] lists a host's services; a source does not. */
+		if (ck->via_metrics && ck->services.n == 0)
+			cfg_error(ctx, p, "via \"metrics\" needs \"services\": "
+			    "the systemd units to find active");
 		break;
 	case CHECK_NO_OPEN_ALERTS:
 		cfg_string_def(ctx, o, p, "severity", "critical",

@@ -59,6 +59,7 @@ mkdir -p "$T/fleet"
   echo 'node_systemd_unit_state{job="node",host="fake-full",env="staging",name="payment.service",state="failed"} 1'
   echo 'node_systemd_unit_state{job="node",host="fake-full",env="staging",name="payment.service",state="active"} 0'
   echo 'node_systemd_unit_state{job="node",host="fake-ok",env="staging",name="payment.service",state="failed"} 0'
+  echo 'node_systemd_unit_state{job="node",host="fake-ok",env="staging",name="payment.service",state="active"} 1'
 } >"$T/fleet/metrics"
 (cd "$T/fleet" && exec python3 -m http.server --bind 127.0.0.1 "$FP") >"$T/fleet.log" 2>&1 &
 pids+=($!)
@@ -131,7 +132,9 @@ cat >"$T/opsbot.json" <<JSON
   "checklists": { "fleetdisk": { "title": "Fleet disks", "checks": [
     { "title": "staging disks", "kind": "disk_below", "hosts": "staging", "via": "metrics" },
     { "title": "node-a root", "kind": "disk_below", "hosts": "node-a", "via": "metrics",
-      "mounts": ["/"], "max_pct": 100 } ] } } }
+      "mounts": ["/"], "max_pct": 100 },
+    { "title": "payment up", "kind": "services_running", "hosts": "staging", "via": "metrics",
+      "services": ["payment"] } ] } } }
 JSON
 "$BOT" --check-config "$T/opsbot.json" >/dev/null 2>&1 && ok "the config checks" ||
   bad "the config checks" "$("$BOT" --check-config "$T/opsbot.json" 2>&1)"
@@ -204,6 +207,8 @@ contains "--via refuses what it does not know" "$out" "--via takes metrics or ss
 out=$(ask "/checklist fleetdisk" "Fleet disks")
 contains "disk_below via metrics fails on the full mount" "$out" "staging disks — fake-full /data: 95% used (under 80% wanted)"
 contains "... reads the host under its limit" "$out" "node-a /: "
+contains "services_running via metrics: the failed unit is not active" "$out" "fake-full payment: not active"
+contains "... the active one is" "$out" "fake-ok payment: active"
 # A source that failed may hold hosts of the target: unsure, not passed.
 contains "... where a source failed, the check is not passed" "$out" "⚠ node-a root — could not check: gone (http://127.0.0.1:$DEAD)"
 
