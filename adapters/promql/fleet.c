@@ -548,14 +548,17 @@ fleet_query_units(const struct config *cfg, const char *target,
 
 		if (all || strcmp(h->name, target) == 0 ||
 		    config_strlist_has(&h->tags, target)) {
-			qsort(h->mounts, h->nmounts, sizeof *h->mounts,
-			    fleet_mount_cmp);
+			/* qsort's base may not be NULL, even for none. */
+			if (h->nmounts > 1)
+				qsort(h->mounts, h->nmounts, sizeof *h->mounts,
+				    fleet_mount_cmp);
 			out->v[n++] = *h;
 		} else
 			fleet_host_free(h);
 	}
 	out->n = n;
-	qsort(out->v, out->n, sizeof *out->v, fleet_host_cmp);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, fleet_host_cmp);
 	return 0;
 }
 
