@@ -129,6 +129,8 @@ cat >"$T/opsbot.json" <<JSON
       "host_label": "host", "fstype_exclude": "(tmpfs" }
   ],
   "fleet": { "summary_over": 3, "worst": 2 },
+  "web": { "enabled": true, "token": "web-token-5d1e" },
+  "runbooks": { "base_url": "http://127.0.0.1" },
   "checklists": { "fleetdisk": { "title": "Fleet disks", "checks": [
     { "title": "staging disks", "kind": "disk_below", "hosts": "staging", "via": "metrics" },
     { "title": "node-a root", "kind": "disk_below", "hosts": "node-a", "via": "metrics",
@@ -202,6 +204,15 @@ out=$(ask "/health all --via ssh" "here:")
 contains "--via ssh takes all over ssh" "$out" "all: 1 host in "
 out=$(ask "/health node-a --via telnet" "via")
 contains "--via refuses what it does not know" "$out" "--via takes metrics or ssh"
+
+# The hosts of a summary are on the web page, worst first.
+BP=$(bot_port "$T/data/opsbot.log")
+page=$(curl -s --max-time 30 -H "Cookie: opsbot_web=web-token-5d1e" "http://127.0.0.1:$BP/hosts")
+contains "the web page lists the fleet's hosts" "$page" "Other hosts"
+contains "... with their state and line" "$page" "fake-full</td><td><span class=\"tag"
+contains "... the OK ones too" "$page" "fake-ok"
+first=$(printf '%s\n' "$page" | sed -n '/Other hosts/,$p' | grep -o 'class="host">[a-z-]*' | head -1)
+equals "... worst first" "$first" 'class="host">node-dead'
 
 # A checklist's disk_below over the metrics sources.
 out=$(ask "/checklist fleetdisk" "Fleet disks")
