@@ -22,9 +22,9 @@ pids=()
 on_cleanup 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done'
 
 # Free loopback ports, asked of the kernel (bound, then released).
-read -r NP FP EP DEAD < <(python3 - <<'PY'
+read -r NP FP EP DEAD SLOW < <(python3 - <<'PY'
 import socket
-ss = [socket.socket() for _ in range(4)]
+ss = [socket.socket() for _ in range(5)]
 for s in ss:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])
@@ -62,6 +62,16 @@ mkdir -p "$T/fleet"
   echo 'node_systemd_unit_state{job="node",host="fake-ok",env="staging",name="payment.service",state="active"} 1'
 } >"$T/fleet/metrics"
 (cd "$T/fleet" && exec python3 -m http.server --bind 127.0.0.1 "$FP") >"$T/fleet.log" 2>&1 &
+pids+=($!)
+# An engine that accepts and never answers.
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' "$SLOW" >"$T/slow.log" 2>&1 &
 pids+=($!)
 
 # --- the engine, with basic auth ---------------------------------------------
@@ -124,6 +134,7 @@ cat >"$T/opsbot.json" <<JSON
     { "name": "eng", "url": "$E/", "user": "opsbot", "password": "$PASS",
       "host_label": "host", "tag_labels": ["env"], "timeout": "5s" },
     { "name": "gone", "url": "http://127.0.0.1:$DEAD", "timeout": "2s" },
+    { "name": "slow", "url": "http://127.0.0.1:$SLOW", "timeout": "1s" },
     { "name": "locked", "url": "$E", "user": "opsbot", "password_file": "$T/wrong.pw" },
     { "name": "badre", "url": "$E", "user": "opsbot", "password": "$PASS",
       "host_label": "host", "fstype_exclude": "(tmpfs" }
@@ -175,6 +186,7 @@ contains "the full mount is critical, same thresholds as ssh" "$out" "disk /data
 contains "a failed systemd unit is critical" "$out" "service payment.service: failed"
 contains "load over twice the CPUs warns" "$out" "load 5.00 over 5 min on 2 cpu"
 contains "an engine that is down is named" "$out" "gone (http://127.0.0.1:$DEAD):"
+contains "an engine that does not answer in time is named" "$out" "slow (http://127.0.0.1:$SLOW): no answer in 1 s"
 contains "a wrong password is a 401, named" "$out" "locked ($E): HTTP 401: the user or password was refused"
 contains "a PromQL error carries the engine's message" "$out" "missing closing )"
 contains "... named by its source" "$out" "badre: "
