@@ -283,10 +283,15 @@ fleet_report(struct cmd_ctx *ctx, const char *target, enum fleet_kind kind,
 	size_t			 limit;
 	enum message_status	 st;
 
-	if (f->n == 0) {
+	if (f->n == 0 && strcmp(target, "all") == 0)
+		cmd_error(ctx, "the metrics sources know no host (no "
+		    "node_exporter series of their job)%s", cfg->nhosts > 0 ?
+		    "; --via ssh asks the hosts of hosts[]" : "");
+	else if (f->n == 0)
 		cmd_refuse(ctx, "unknown host or group %s: not a host or tag "
 		    "of hosts[], nor of the %zu host%s the metrics sources "
 		    "know", target, f->known, f->known == 1 ? "" : "s");
+	if (f->n == 0) {
 		for (i = 0; i < f->errors.n; i++)
 			cmd_reply(ctx, "\nmetrics source failed: %s",
 			    f->errors.v[i]);

@@ -249,5 +249,12 @@ exec 3>&-
 wait "$bot_pid"
 equals "the bot exits 0" "$?" 0
 bot_pid=
+# A source whose job has no series: "all" knows no host, and says why.
+sed -e 's/"host_label": "host", "tag_labels"/"job": "nojob", "host_label": "host", "tag_labels"/' \
+  -e "s|$T/data|$T/data2|" "$T/opsbot.json" >"$T/nojob.json"
+mkdir -p "$T/data2"
+out=$(printf '/health all\n' | "$BOT" --config "$T/nojob.json" 2>/dev/null)
+contains "no host from the sources: said, with the way to hosts[]" "$out" "the metrics sources know no host (no node_exporter series of their job); --via ssh asks the hosts of hosts[]"
+
 lacks "the log does not show the password" "$(cat "$T/data/opsbot.log" "$T/err" 2>/dev/null)" "$PASS"
 assert_done
