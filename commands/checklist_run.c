@@ -278,6 +278,7 @@ run_free(struct checklist_run *run)
 	buf_release(&run->text);
 	buf_release(&run->details);
 	checklist_runbooks_release(run);
+	checklist_metrics_free(run);
 	free(run);
 }
 
@@ -470,8 +471,10 @@ run_work(void *arg)
 
 	env.remote = &run->bot->cfg->remote;
 	env.control_dir = run->bot->ssh_dir;
-	probes_run_watch(run->probes, run->nprobes, &env, run_probe_done,
-	    run);
+	if (run->nprobes > 0)
+		probes_run_watch(run->probes, run->nprobes, &env,
+		    run_probe_done, run);
+	checklist_metrics_query(run);
 }
 
 size_t
@@ -555,6 +558,7 @@ run_finish(struct checklist_run *run)
 		}
 	}
 	buf_release(&sec);
+	checklist_metrics_verdicts(run);
 	for (i = 0; i < run->cl->nchecks; i++) {
 		ck = &run->cl->checks[i];
 		if (ck->kind == CHECK_NO_OPEN_ALERTS)
@@ -621,7 +625,7 @@ checklist_start_run(struct bot *b, const struct cfg_checklist *cl,
 		check_result_init(&run->results[i]);
 	for (i = 0; i < cl->nchecks; i++) {
 		ck = &cl->checks[i];
-		if (ck->target == NULL)
+		if (ck->target == NULL || ck->via_metrics)
 			continue;
 		if (inventory_resolve(b->cfg, ck->target, &hosts, &nhosts,
 		    &why) != 0) {
@@ -645,7 +649,7 @@ checklist_start_run(struct bot *b, const struct cfg_checklist *cl,
 	run->answered = xcalloc(run->nprobes + 1, sizeof *run->answered);
 	if (runp != NULL)
 		*runp = run;
-	if (run->nprobes == 0) {
+	if (run->nprobes == 0 && !checklist_metrics_wanted(cl)) {
 		loop_post(b->loop, run_now, run);
 		return 0;
 	}

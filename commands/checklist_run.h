@@ -81,7 +81,20 @@ struct checklist_run {
 							   the worker */
 	checklist_done_fn		 done;
 	void				*arg;
+	struct checklist_fleet		*fleet;	/* checks via metrics */
 };
+
+/*
+ * checklist_metrics.c: the checks with "via": "metrics" (disk_below),
+ * answered from the metrics sources instead of a probe. wanted: does cl
+ * have any; query: on the worker, each such check's target asked;
+ * verdicts: on the loop thread, into run->results; free: accepts a run
+ * without any.
+ */
+int	 checklist_metrics_wanted(const struct cfg_checklist *);
+void	 checklist_metrics_query(struct checklist_run *);
+void	 checklist_metrics_verdicts(struct checklist_run *);
+void	 checklist_metrics_free(struct checklist_run *);
 
 /*
  * checklist_eod.c: for a checklist with compare_with or handover, before

@@ -243,6 +243,7 @@ checks_fleet(struct checks_round *r, int64_t now, struct alert_batch *batch)
 		checks_apply(r->ck, h->name, &f, now, batch);
 		health_findings_release(&f);
 	}
+	fleet_record(r->ck->bot, &r->fleet, 1);
 }
 
 static void

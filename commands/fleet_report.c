@@ -14,7 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "fleet_report.h"
+#include "log.h"
+#include "store.h"
+#include "store_hosts.h"
 #include "remote.h"
 #include "xmalloc.h"
 
@@ -205,6 +209,43 @@ fleet_health_reply(struct cmd_ctx *ctx, const struct fleet_row *r)
 	buf_release(&b);
 }
 
+void
+fleet_record(struct bot *b, const struct fleet *f, int skip_inventory)
+{
+	struct health_findings	 hf;
+	const char		*sum;
+	char			*cause = NULL;
+	int64_t			 now = clock_now_ms();
+	size_t			 i;
+	int			 own;
+
+	if (b->store == NULL || f->n == 0)
+		return;
+	/* Thousands of rows: one commit, not one each. */
+	own = !store_in_transaction(b->store) &&
+	    store_begin(b->store, &cause) == 0;
+	for (i = 0; i < f->n && cause == NULL; i++) {
+		if (skip_inventory && config_find_host(b->cfg, f->v[i].name) !=
+		    NULL)
+			continue;
+		fleet_health_findings(b->cfg, &f->v[i], &hf);
+		for (sum = hf.summary; *sum == ' '; sum++)
+			;
+		(void)store_host_state_put(b->store, f->v[i].name, now,
+		    remote_state_name(hf.state), sum, &cause);
+		health_findings_release(&hf);
+	}
+	if (own && cause == NULL)
+		(void)store_commit(b->store, &cause);
+	else if (own)
+		store_rollback(b->store);
+	if (cause != NULL) {
+		log_warn("fleet", "cannot keep the fleet's states for the web "
+		    "page: %s", cause);
+		free(cause);
+	}
+}
+
 static int
 fleet_row_cmp(const void *a, const void *b)
 {
@@ -242,10 +283,15 @@ fleet_report(struct cmd_ctx *ctx, const char *target, enum fleet_kind kind,
 	size_t			 limit;
 	enum message_status	 st;
 
-	if (f->n == 0) {
+	if (f->n == 0 && strcmp(target, "all") == 0)
+		cmd_error(ctx, "the metrics sources know no host (no "
+		    "node_exporter series of their job)%s", cfg->nhosts > 0 ?
+		    "; --via ssh asks the hosts of hosts[]" : "");
+	else if (f->n == 0)
 		cmd_refuse(ctx, "unknown host or group %s: not a host or tag "
 		    "of hosts[], nor of the %zu host%s the metrics sources "
 		    "know", target, f->known, f->known == 1 ? "" : "s");
+	if (f->n == 0) {
 		for (i = 0; i < f->errors.n; i++)
 			cmd_reply(ctx, "\nmetrics source failed: %s",
 			    f->errors.v[i]);
@@ -295,5 +341,7 @@ fleet_report(struct cmd_ctx *ctx, const char *target, enum fleet_kind kind,
 	}
 	if (shown < f->n)
 		fleet_rest(ctx, shown, f->n, count[REMOTE_OK]);
+	if (kind == FLEET_HEALTH)
+		fleet_record(ctx->bot, f, 0);
 	free(rows);
 }

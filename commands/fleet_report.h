@@ -27,4 +27,12 @@ void	 fleet_report(struct cmd_ctx *, const char *target, enum fleet_kind,
 void	 fleet_health_findings(const struct config *, const struct fleet_host *,
 	    struct health_findings *out);
 
+/*
+ * Keeps each host's state and /health line for the web page (host_state,
+ * in one transaction; a failed write is logged), but with skip_inventory
+ * not the hosts of hosts[] (the own checks keep what ssh said of them).
+ * Loop thread.
+ */
+void	 fleet_record(struct bot *, const struct fleet *, int skip_inventory);
+
 #endif

@@ -127,11 +127,45 @@ web_host(struct bot *bot, const struct cfg_host *h, int64_t now,
 	free(summary);
 }
 
+/* The hosts known from the metrics sources: host_state rows not in hosts[]. */
+struct web_others {
+	struct bot	*bot;
+	struct buf	*b;
+	int64_t		 now;
+	size_t		 n;
+};
+
+static void
+web_other(void *arg, const struct store_host_state *h)
+{
+	struct web_others	*o = arg;
+
+	if (config_find_host(o->bot->cfg, h->host) != NULL)
+		return;
+	if (o->n++ == 0)
+		buf_adds(o->b, "<h2>Other hosts</h2>\n<p class=\"muted\">From "
+		    "the metrics sources (or no longer in the inventory), as "
+		    "/health and the own checks last saw them, worst first.</p>\n"
+		    "<table id=\"others\"><tr><th>Host</th><th>State</th>"
+		    "<th>Checked</th><th>Last answer</th></tr>\n");
+	buf_adds(o->b, "<tr><td class=\"host\">");
+	web_text(o->b, h->host);
+	buf_addf(o->b, "</td><td><span class=\"tag %s\">",
+	    web_state_class(h->state));
+	web_text(o->b, h->state);
+	buf_adds(o->b, "</span></td><td>");
+	web_age(o->b, o->now, h->at_ms);
+	buf_adds(o->b, " ago</td><td>");
+	web_text(o->b, h->summary);
+	buf_adds(o->b, "</td></tr>\n");
+}
+
 int
 web_hosts_page(struct bot *bot, struct buf *out)
 {
-	int64_t	 now = clock_now_ms();
-	size_t	 i;
+	struct web_others	 others;
+	int64_t			 now = clock_now_ms();
+	size_t			 i;
 
 	web_head(out, "Hosts", "/hosts");
 	if (bot->cfg->nhosts == 0)
@@ -144,6 +178,13 @@ web_hosts_page(struct bot *bot, struct buf *out)
 			web_host(bot, &bot->cfg->hosts[i], now, out);
 		buf_adds(out, "</table>\n");
 	}
+	others.bot = bot;
+	others.b = out;
+	others.now = now;
+	others.n = 0;
+	(void)store_host_states(bot->store, web_other, &others, NULL);
+	if (others.n > 0)
+		buf_adds(out, "</table>\n");
 	web_foot(out);
 	return 200;
 }

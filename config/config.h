@@ -263,6 +263,7 @@ struct cfg_check {
 	int		 newer_than;	/* minutes after midnight; -1 */
 	struct strlist	 mounts;	/* disk_below; empty: all */
 	int		 max_pct;	/* disk_below; 0: each mount's warn */
+	int		 via_metrics;	/* disk_below, services_running */
 	char		*command;	/* command_ok: hosts[].commands name */
 	char		*expect;	/* command_ok: regex on output */
 };

@@ -72,12 +72,14 @@ cfg_clock_time(struct cfg_ctx *ctx, const cJSON *obj, const char *path,
 	return out;
 }
 
+static const char *const check_vias[] = { "ssh", "metrics", NULL };
+
 /* Keys a check of this kind may have (title and kind for all). */
 static const char *const *
 cfg_check_keys_for(enum check_kind k)
 {
 	static const char *const svc[] = { "title", "kind", "hosts",
-	    "services", NULL };
+	    "services", "via", NULL };
 	static const char *const alerts[] = { "title", "kind", "severity",
 	    NULL };
 	static const char *const jobs[] = { "title", "kind", "hosts", "jobs",
@@ -85,7 +87,7 @@ cfg_check_keys_for(enum check_kind k)
 	static const char *const file[] = { "title", "kind", "hosts", "path",
 	    "log", "max_age", "newer_than", NULL };
 	static const char *const disk[] = { "title", "kind", "hosts",
-	    "mounts", "max_pct", NULL };
+	    "mounts", "max_pct", "via", NULL };
 	static const char *const cmd[] = { "title", "kind", "hosts",
 	    "command", "expect", NULL };
 	static const char *const *const all[] = { svc, alerts, jobs, file,
@@ -118,6 +120,11 @@ cfg_load_check(struct cfg_ctx *ctx, const cJSON *o, const char *p,
 	switch (ck->kind) {
 	case CHECK_SERVICES_RUNNING:
 		cfg_strlist(ctx, o, p, "services", &ck->services);
+		ck->via_metrics = cfg_enum(ctx, o, p, "via", check_vias, 0);
+		/* hosts[] lists a host's services; a source does not. */
+		if (ck->via_metrics && ck->services.n == 0)
+			cfg_error(ctx, p, "via \"metrics\" needs \"services\": "
+			    "the systemd units to find active");
 		break;
 	case CHECK_NO_OPEN_ALERTS:
 		cfg_string_def(ctx, o, p, "severity", "critical",
@@ -159,6 +166,8 @@ cfg_load_check(struct cfg_ctx *ctx, const cJSON *o, const char *p,
 	case CHECK_DISK_BELOW:
 		cfg_strlist(ctx, o, p, "mounts", &ck->mounts);
 		cfg_int(ctx, o, p, "max_pct", 1, 100, 0, &ck->max_pct);
+		/* Over a metrics source's hosts (docs/metrics.md). */
+		ck->via_metrics = cfg_enum(ctx, o, p, "via", check_vias, 0);
 		break;
 	case CHECK_COMMAND_OK:
 		ck->command = cfg_string_req(ctx, o, p, "command");
@@ -274,6 +283,14 @@ cfg_check_checklists(struct cfg_ctx *ctx, const struct config *c)
 				continue;
 			xasprintf(&p, "checklists.%s.checks[%zu]",
 			    c->checklists[i].name, j);
+			/* The sources know their hosts when asked, not now. */
+			if (ck->via_metrics) {
+				if (c->nmetrics == 0)
+					cfg_error(ctx, p, "via \"metrics\" needs "
+					    "metrics_sources (docs/metrics.md)");
+				free(p);
+				continue;
+			}
 			found = 0;
 			for (h = 0; h < c->nhosts; h++) {
 				host = &c->hosts[h];

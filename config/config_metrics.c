@@ -13,6 +13,27 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* A label name, as PromQL takes it in "by (...)" unquoted. */
+static void
+cfg_check_label(struct cfg_ctx *ctx, const char *path, const char *key,
+    const char *s)
+{
+	const char	*c;
+	char		*p;
+
+	for (c = s; *c != '\0'; c++) {
+		if ((*c < 'a' || *c > 'z') && (*c < 'A' || *c > 'Z') &&
+		    *c != '_' && (c == s || *c < '0' || *c > '9'))
+			break;
+	}
+	if (*s != '\0' && *c == '\0')
+		return;
+	p = cfg_path_key(path, key);
+	cfg_error(ctx, p, "\"%s\" is not a label name (letters, digits and "
+	    "_, not starting with a digit)", s);
+	free(p);
+}
+
 static void
 cfg_load_mhosts(struct cfg_ctx *ctx, const cJSON *src, const char *path,
     struct cfg_metrics_source *ms)
@@ -127,7 +148,7 @@ cfg_load_metrics(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		cfg_load_rows(ctx, s, p, &cfg_metrics_section, ms);
 		cfg_strlist(ctx, s, p, "tag_labels", &ms->tag_labels);
 		for (j = 0; j < ms->tag_labels.n; j++)
-			cfg_check_name(ctx, p, "tag_labels",
+			cfg_check_label(ctx, p, "tag_labels",
 			    ms->tag_labels.v[j]);
 		cfg_load_mhosts(ctx, s, p, ms);
 		free(p);

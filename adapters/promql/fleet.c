@@ -218,6 +218,7 @@ fleet_mount_get(struct fleet_host *h, const char *path, const char *fstype)
 enum fleet_q {
 	FQ_UP, FQ_LOAD1, FQ_LOAD5, FQ_MEMAVAIL, FQ_MEMTOTAL, FQ_CPU,
 	FQ_FSAVAIL, FQ_FSSIZE, FQ_FSFREE, FQ_FSFILES, FQ_FSFFREE, FQ_FAILED,
+	FQ_ACTIVE,	/* only when units are asked for */
 	FQ_N
 };
 
@@ -248,6 +249,9 @@ static const struct {
 	    "node_filesystem_files{", 0, 1, "" },
 	[FQ_FSFFREE] = { "max", ",mountpoint,fstype",
 	    "node_filesystem_files_free{", 0, 1, "" },
+	/* The units' names (a regex) follow: see fleet_query_text. */
+	[FQ_ACTIVE] = { "max", ",name",
+	    "node_systemd_unit_state{state=\"active\"", 0, 0, " == 1" },
 	[FQ_FAILED] = { "max", ",name",
 	    "node_systemd_unit_state{state=\"failed\"", 0, 0, " == 1" },
 };
@@ -319,6 +323,15 @@ fleet_read(struct fleet_build *b, const struct cfg_metrics_source *src,
 				h->failed.v[h->failed.n++] = xstrdup(unit);
 			}
 			break;
+		case FQ_ACTIVE:
+			unit = promql_label(s, "name");
+			if (unit != NULL && !config_strlist_has(&h->active,
+			    unit)) {
+				h->active.v = xreallocarray(h->active.v,
+				    h->active.n + 1, sizeof *h->active.v);
+				h->active.v[h->active.n++] = xstrdup(unit);
+			}
+			break;
 		case FQ_N:
 			break;
 		}
@@ -328,13 +341,25 @@ fleet_read(struct fleet_build *b, const struct cfg_metrics_source *src,
 /* Query q of src: AGG by (LABEL[,TAGS][,MORE]) (METRIC,S[,fstype!~X]). */
 static void
 fleet_query_text(const struct cfg_metrics_source *src, enum fleet_q q,
-    const char *sel, struct buf *out)
+    const char *sel, const struct strlist *units, struct buf *out)
 {
 	size_t	 i;
 	int	 open = fleet_q_def[q].metric[strlen(fleet_q_def[q].metric) -
 	    1] == '{';
 
 	buf_addf(out, "%s by (%s", fleet_q_def[q].agg, src->host_label);
+	if (q == FQ_ACTIVE) {
+		/* "app" is the unit app or app.service, as hosts[] reads it. */
+		buf_addf(out, ",name) (%s,name=~\"", fleet_q_def[q].metric);
+		for (i = 0; i < units->n; i++) {
+			buf_adds(out, i > 0 ? "|" : "");
+			promql_regex_quote(out, units->v[i]);
+			buf_adds(out, "(\\\\.service)?");
+		}
+		buf_addf(out, "\"%s%s})%s", *sel != '\0' ? "," : "", sel,
+		    fleet_q_def[q].tail);
+		return;
+	}
 	for (i = 0; fleet_q_def[q].tags && i < src->tag_labels.n; i++)
 		buf_addf(out, ",%s", src->tag_labels.v[i]);
 	buf_addf(out, "%s) (%s", fleet_q_def[q].by, fleet_q_def[q].metric);
@@ -393,7 +418,8 @@ fleet_source_read(struct fleet_build *b, struct fleet_ask *asks)
 
 /* Every source's queries at once, then their answers in config order. */
 static void
-fleet_ask_all(struct fleet_build *b, const struct config *cfg)
+fleet_ask_all(struct fleet_build *b, const struct config *cfg,
+    const struct strlist *units)
 {
 	struct fleet_ask	*asks;
 	struct buf		 sel;
@@ -410,8 +436,11 @@ fleet_ask_all(struct fleet_build *b, const struct config *cfg)
 			a->src = &cfg->metrics[i];
 			a->q = (enum fleet_q)q;
 			buf_init(&a->text);
+			/* Not asked: an empty answer, read as none active. */
+			if (q == FQ_ACTIVE && (units == NULL || units->n == 0))
+				continue;
 			fleet_query_text(a->src, a->q, sel.data != NULL ?
-			    sel.data : "", &a->text);
+			    sel.data : "", units, &a->text);
 			b->f->queries++;
 			a->started = pthread_create(&a->thread, NULL,
 			    fleet_ask_run, a) == 0;
@@ -462,6 +491,7 @@ fleet_host_free(struct fleet_host *h)
 	free(h->name);
 	fleet_strlist_free(&h->tags);
 	fleet_strlist_free(&h->failed);
+	fleet_strlist_free(&h->active);
 	for (i = 0; i < h->nmounts; i++) {
 		free(h->mounts[i].path);
 		free(h->mounts[i].fstype);
@@ -481,6 +511,13 @@ int
 fleet_query(const struct config *cfg, const char *target, struct fleet *out,
     char **cause)
 {
+	return fleet_query_units(cfg, target, NULL, out, cause);
+}
+
+int
+fleet_query_units(const struct config *cfg, const char *target,
+    const struct strlist *units, struct fleet *out, char **cause)
+{
 	struct fleet_build	 b;
 	size_t			 i, n;
 	int			 all = strcmp(target, "all") == 0;
@@ -489,7 +526,7 @@ fleet_query(const struct config *cfg, const char *target, struct fleet *out,
 	memset(&b, 0, sizeof b);
 	cause_clear(cause);
 	b.f = out;
-	fleet_ask_all(&b, cfg);
+	fleet_ask_all(&b, cfg, units);
 	free(b.slots);
 	if (out->errors.n == cfg->nmetrics) {
 		struct buf e;
@@ -511,14 +548,17 @@ fleet_query(const struct config *cfg, const char *target, struct fleet *out,
 
 		if (all || strcmp(h->name, target) == 0 ||
 		    config_strlist_has(&h->tags, target)) {
-			qsort(h->mounts, h->nmounts, sizeof *h->mounts,
-			    fleet_mount_cmp);
+			/* qsort's base may not be NULL, even for none. */
+			if (h->nmounts > 1)
+				qsort(h->mounts, h->nmounts, sizeof *h->mounts,
+				    fleet_mount_cmp);
 			out->v[n++] = *h;
 		} else
 			fleet_host_free(h);
 	}
 	out->n = n;
-	qsort(out->v, out->n, sizeof *out->v, fleet_host_cmp);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, fleet_host_cmp);
 	return 0;
 }
 

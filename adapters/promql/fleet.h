@@ -32,6 +32,7 @@ struct fleet_host {
 	struct fleet_mount		*mounts;	/* by path */
 	size_t				 nmounts;
 	struct strlist			 failed;	/* systemd units */
+	struct strlist			 active;	/* of the units asked */
 };
 
 struct fleet {
@@ -51,6 +52,12 @@ struct fleet {
  */
 int	 fleet_query(const struct config *cfg, const char *target,
 	    struct fleet *out, char **cause);
+/*
+ * The same, and which of units (systemd units; "app" is also
+ * "app.service") are active on each host: one more query a source.
+ */
+int	 fleet_query_units(const struct config *cfg, const char *target,
+	    const struct strlist *units, struct fleet *out, char **cause);
 void	 fleet_free(struct fleet *);
 
 /*

@@ -101,3 +101,31 @@ store_disk_samples(struct store *s, const char *host, int64_t since_ms,
 	}
 	return rc < 0 ? -1 : 0;
 }
+
+int
+store_host_states(struct store *s, store_state_cb cb, void *arg,
+    char **cause)
+{
+	struct store_host_state	 h;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	st = store_stmt(s, STORE_C_HOST_STATES, "SELECT host, at, state, "
+	    "summary FROM host_state ORDER BY CASE state WHEN 'UNREACHABLE' "
+	    "THEN 0 WHEN 'CRIT' THEN 1 WHEN 'WARN' THEN 2 ELSE 3 END, host",
+	    cause);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_next_row(s, st, "cannot read the hosts' states",
+	    cause)) > 0) {
+		h.host = store_col_text(st, 0) != NULL ? store_col_text(st, 0) :
+		    "";
+		h.at_ms = sqlite3_column_int64(st, 1);
+		h.state = store_col_text(st, 2) != NULL ?
+		    store_col_text(st, 2) : "";
+		h.summary = store_col_text(st, 3) != NULL ?
+		    store_col_text(st, 3) : "";
+		cb(arg, &h);
+	}
+	return rc < 0 ? -1 : 0;
+}

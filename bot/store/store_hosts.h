@@ -49,4 +49,21 @@ typedef void (*store_disk_cb)(void *arg, const struct store_disk_sample *);
 int	 store_disk_samples(struct store *, const char *host, int64_t since_ms,
 	    store_disk_cb cb, void *arg, char **cause);
 
+/* One host_state row, for store_host_states (valid in the callback). */
+struct store_host_state {
+	const char	*host;
+	int64_t		 at_ms;
+	const char	*state;
+	const char	*summary;
+};
+
+typedef void (*store_state_cb)(void *arg, const struct store_host_state *);
+
+/*
+ * Calls cb for every host's row, worst state first (UNREACHABLE, CRIT,
+ * WARN, then the rest), then by name; 0, or -1 and *cause.
+ */
+int	 store_host_states(struct store *, store_state_cb cb, void *arg,
+	    char **cause);
+
 #endif

@@ -85,6 +85,7 @@ enum store_cached {
 	STORE_C_HOST_STATE_GET,
 	STORE_C_DISK_SAMPLE_ADD,
 	STORE_C_DISK_SAMPLES,
+	STORE_C_HOST_STATES,
 	STORE_C_PRUNE_DISK,
 	/* The web page's reads (store_web.c). */
 	STORE_C_WEB_ALERTS,

@@ -22,9 +22,9 @@ pids=()
 on_cleanup 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done'
 
 # Free loopback ports, asked of the kernel (bound, then released).
-read -r NP FP EP DEAD < <(python3 - <<'PY'
+read -r NP FP EP DEAD SLOW < <(python3 - <<'PY'
 import socket
-ss = [socket.socket() for _ in range(4)]
+ss = [socket.socket() for _ in range(5)]
 for s in ss:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])
@@ -59,8 +59,19 @@ mkdir -p "$T/fleet"
   echo 'node_systemd_unit_state{job="node",host="fake-full",env="staging",name="payment.service",state="failed"} 1'
   echo 'node_systemd_unit_state{job="node",host="fake-full",env="staging",name="payment.service",state="active"} 0'
   echo 'node_systemd_unit_state{job="node",host="fake-ok",env="staging",name="payment.service",state="failed"} 0'
+  echo 'node_systemd_unit_state{job="node",host="fake-ok",env="staging",name="payment.service",state="active"} 1'
 } >"$T/fleet/metrics"
 (cd "$T/fleet" && exec python3 -m http.server --bind 127.0.0.1 "$FP") >"$T/fleet.log" 2>&1 &
+pids+=($!)
+# An engine that accepts and never answers.
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' "$SLOW" >"$T/slow.log" 2>&1 &
 pids+=($!)
 
 # --- the engine, with basic auth ---------------------------------------------
@@ -123,11 +134,20 @@ cat >"$T/opsbot.json" <<JSON
     { "name": "eng", "url": "$E/", "user": "opsbot", "password": "$PASS",
       "host_label": "host", "tag_labels": ["env"], "timeout": "5s" },
     { "name": "gone", "url": "http://127.0.0.1:$DEAD", "timeout": "2s" },
+    { "name": "slow", "url": "http://127.0.0.1:$SLOW", "timeout": "1s" },
     { "name": "locked", "url": "$E", "user": "opsbot", "password_file": "$T/wrong.pw" },
     { "name": "badre", "url": "$E", "user": "opsbot", "password": "$PASS",
       "host_label": "host", "fstype_exclude": "(tmpfs" }
   ],
-  "fleet": { "summary_over": 3, "worst": 2 } }
+  "fleet": { "summary_over": 3, "worst": 2 },
+  "web": { "enabled": true, "token": "web-token-5d1e" },
+  "runbooks": { "base_url": "http://127.0.0.1" },
+  "checklists": { "fleetdisk": { "title": "Fleet disks", "checks": [
+    { "title": "staging disks", "kind": "disk_below", "hosts": "staging", "via": "metrics" },
+    { "title": "node-a root", "kind": "disk_below", "hosts": "node-a", "via": "metrics",
+      "mounts": ["/"], "max_pct": 100 },
+    { "title": "payment up", "kind": "services_running", "hosts": "staging", "via": "metrics",
+      "services": ["payment"] } ] } } }
 JSON
 "$BOT" --check-config "$T/opsbot.json" >/dev/null 2>&1 && ok "the config checks" ||
   bad "the config checks" "$("$BOT" --check-config "$T/opsbot.json" 2>&1)"
@@ -166,6 +186,7 @@ contains "the full mount is critical, same thresholds as ssh" "$out" "disk /data
 contains "a failed systemd unit is critical" "$out" "service payment.service: failed"
 contains "load over twice the CPUs warns" "$out" "load 5.00 over 5 min on 2 cpu"
 contains "an engine that is down is named" "$out" "gone (http://127.0.0.1:$DEAD):"
+contains "an engine that does not answer in time is named" "$out" "slow (http://127.0.0.1:$SLOW): no answer in 1 s"
 contains "a wrong password is a 401, named" "$out" "locked ($E): HTTP 401: the user or password was refused"
 contains "a PromQL error carries the engine's message" "$out" "missing closing )"
 contains "... named by its source" "$out" "badre: "
@@ -196,6 +217,24 @@ contains "--via ssh takes all over ssh" "$out" "all: 1 host in "
 out=$(ask "/health node-a --via telnet" "via")
 contains "--via refuses what it does not know" "$out" "--via takes metrics or ssh"
 
+# The hosts of a summary are on the web page, worst first.
+BP=$(bot_port "$T/data/opsbot.log")
+page=$(curl -s --max-time 30 -H "Cookie: opsbot_web=web-token-5d1e" "http://127.0.0.1:$BP/hosts")
+contains "the web page lists the fleet's hosts" "$page" "Other hosts"
+contains "... with their state and line" "$page" "fake-full</td><td><span class=\"tag"
+contains "... the OK ones too" "$page" "fake-ok"
+first=$(printf '%s\n' "$page" | sed -n '/Other hosts/,$p' | grep -o 'class="host">[a-z-]*' | head -1)
+equals "... worst first" "$first" 'class="host">node-dead'
+
+# A checklist's disk_below over the metrics sources.
+out=$(ask "/checklist fleetdisk" "Fleet disks")
+contains "disk_below via metrics fails on the full mount" "$out" "staging disks — fake-full /data: 95% used (under 80% wanted)"
+contains "... reads the host under its limit" "$out" "node-a /: "
+contains "services_running via metrics: the failed unit is not active" "$out" "fake-full payment: not active"
+contains "... the active one is" "$out" "fake-ok payment: active"
+# A source that failed may hold hosts of the target: unsure, not passed.
+contains "... where a source failed, the check is not passed" "$out" "⚠ node-a root — could not check: gone (http://127.0.0.1:$DEAD)"
+
 # The own checks ask the metrics sources too: the full mount fires.
 out=$(ask "/alerts" "fake-full")
 deadline=$((SECONDS + 30))
@@ -210,5 +249,12 @@ exec 3>&-
 wait "$bot_pid"
 equals "the bot exits 0" "$?" 0
 bot_pid=
+# A source whose job has no series: "all" knows no host, and says why.
+sed -e 's/"host_label": "host", "tag_labels"/"job": "nojob", "host_label": "host", "tag_labels"/' \
+  -e "s|$T/data|$T/data2|" "$T/opsbot.json" >"$T/nojob.json"
+mkdir -p "$T/data2"
+out=$(printf '/health all\n' | "$BOT" --config "$T/nojob.json" 2>/dev/null)
+contains "no host from the sources: said, with the way to hosts[]" "$out" "the metrics sources know no host (no node_exporter series of their job); --via ssh asks the hosts of hosts[]"
+
 lacks "the log does not show the password" "$(cat "$T/data/opsbot.log" "$T/err" 2>/dev/null)" "$PASS"
 assert_done

@@ -218,6 +218,21 @@ TEST(config_errors_say_where_and_why)
 	ASSERT_CONTAINS(e.data, "timout");
 	ASSERT_CONTAINS(e.data, "host \"a\" is listed twice");
 	buf_release(&e);
+	ASSERT_NULL(load("{\"metrics_sources\": [{\"name\": \"p\", \"url\": "
+	    "\"http://x\", \"tag_labels\": [\"env\", \"the-role\", \"9x\"]}]}",
+	    &e));
+	ASSERT_CONTAINS(e.data, "\"the-role\" is not a label name");
+	ASSERT_CONTAINS(e.data, "\"9x\" is not a label name");
+	buf_release(&e);
+	/* A checklist's check via metrics needs a source, and services. */
+	ASSERT_NULL(load("{\"checklists\": {\"c\": {\"checks\": [{\"title\": "
+	    "\"d\", \"kind\": \"disk_below\", \"via\": \"metrics\"}, "
+	    "{\"title\": \"s\", \"kind\": \"services_running\", \"via\": "
+	    "\"metrics\"}]}}}", &e));
+	ASSERT_CONTAINS(e.data, "checklists.c.checks[0]: via \"metrics\" needs "
+	    "metrics_sources");
+	ASSERT_CONTAINS(e.data, "via \"metrics\" needs \"services\"");
+	buf_release(&e);
 	ASSERT_NULL(load("{\"metrics_sources\": {\"name\": \"x\"}}", &e));
 	ASSERT_CONTAINS(e.data, "metrics_sources");
 	buf_release(&e);
