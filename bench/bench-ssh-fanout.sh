@@ -9,7 +9,9 @@
 # cold (ssh connections being made), the mean of the next ROUNDS is warm
 # (ControlMaster connections reused). Prints the one-host time, the
 # 100-host time, their ratio (target: within 2x, warm) and the CPU the bot
-# and its ssh clients used per round. Asserts nothing.
+# and its ssh clients used per round. The own checks (alerts.checks) are
+# off: their round of the same probes would run beside the command's.
+# Asserts nothing.
 #
 # Each alias has its own ControlMaster, as 100 real hosts would: the bot's
 # ControlPath is DATA_DIR/ssh/%C, a hash of the host name, port and user,
@@ -100,6 +102,7 @@ run_size() {
   cat >"$T/bot.json" <<JSON
 { "bot": { "data_dir": "$T/data" },
   "users": [ { "name": "b", "platform": "console", "id": "*", "roles": ["admin"] } ],
+  "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false } },
   "remote": { "ssh_config": "$CFG", "known_hosts": "$T/known_hosts",
               "timeout": "30s", "connect_timeout": "30s",
               "concurrency": $NHOSTS },
