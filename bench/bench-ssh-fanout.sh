@@ -158,6 +158,7 @@ for cmd in ${COMMANDS:-health disk}; do
   row "/$cmd" 1 "$c1" "$w1" "$b1" "$s1" "$a1" "$f1" "$u1"
   read -r cn wn bn sn an fn un < <(run_size "$cmd" "$NHOSTS")
   row "/$cmd" "$NHOSTS" "$cn" "$wn" "$bn" "$sn" "$an" "$fn" "$un"
+  echo "  /$cmd $NHOSTS hosts: $(awk -v b="$bn" -v s="$sn" -v n="$NHOSTS" -v c="$(nproc)" 'BEGIN { printf "%.1f ms of CPU per host on the bot'"'"'s side (itself and its ssh client); the bot'"'"'s side alone needs %.0f ms of this machine'"'"'s %d cpu a round", (b + s) / n, (b + s) / c, c }')"
   echo "  /$cmd ratio $NHOSTS hosts / 1 host: warm $(awk -v a="$wn" -v b="$w1" 'BEGIN { printf "%.2fx", b ? a / b : 0 }'), cold $(awk -v a="$cn" -v b="$c1" 'BEGIN { printf "%.2fx", b ? a / b : 0 }') (target: warm within 2x)"
 done
 echo "times: from writing the command to the bot's console until its answer is printed (polled every 50 ms)."
