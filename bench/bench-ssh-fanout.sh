@@ -10,7 +10,8 @@
 # (ControlMaster connections reused). Prints the one-host time, the
 # 100-host time, their ratio (target: within 2x, warm) and the CPU the bot
 # and its ssh clients used per round. The own checks (alerts.checks) are
-# off: their round of the same probes would run beside the command's.
+# off: their round of the same probes (every minute) would run beside
+# the command's.
 # Asserts nothing.
 #
 # Each alias has its own ControlMaster, as 100 real hosts would: the bot's
