@@ -64,6 +64,7 @@ cat >"$T/bot.json" <<JSON
 { "bot": { "data_dir": "$T/data" },
   "chat": { "outbox": { "rate": 20, "burst": 20 } },
   "users": [ { "name": "b", "platform": "slack", "id": "U0456", "roles": ["admin"] } ],
+  "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false } },
   "remote": { "ssh_config": "$CFG", "known_hosts": "$SSHD_KNOWN_HOSTS",
               "timeout": "10s" },
   "hosts": [ $hosts ] }

@@ -39,7 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "opsbot fleet bench: $N hosts from one exporter in Prometheus (scrape every $INTERVAL); $(nproc) cpu"
+ENGINE=${FLEET_ENGINE:-prometheus} # or victoria-metrics (lib-fleet.sh)
+echo "opsbot fleet bench: $N hosts from one exporter in $ENGINE (scrape every $INTERVAL); $(nproc) cpu"
 fleet_start "$FAKE" "$T" "$N" || exit 1
 fleet_prom_start "$T" "$INTERVAL" || exit 1
 t0=$SECONDS
@@ -53,7 +54,7 @@ for _ in $(seq 120); do
   sleep 1
 done
 echo "ingested: $N hosts ($DOWN down), $(jq .series "$FLEET_EXPECTED") series a scrape, in $((SECONDS - t0)) s;" \
-  "prometheus RSS $(awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$PROM_PID/status") MiB"
+  "$ENGINE RSS $(awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$PROM_PID/status") MiB"
 
 # --- 1. the engine alone -------------------------------------------------------
 FS='fstype!~"tmpfs|devtmpfs|ramfs|squashfs|nsfs|autofs|fuse.*"'

@@ -9,7 +9,10 @@
 # cold (ssh connections being made), the mean of the next ROUNDS is warm
 # (ControlMaster connections reused). Prints the one-host time, the
 # 100-host time, their ratio (target: within 2x, warm) and the CPU the bot
-# and its ssh clients used per round. Asserts nothing.
+# and its ssh clients used per round. The own checks (alerts.checks) are
+# off: their round of the same probes (every minute) would run beside
+# the command's.
+# Asserts nothing.
 #
 # Each alias has its own ControlMaster, as 100 real hosts would: the bot's
 # ControlPath is DATA_DIR/ssh/%C, a hash of the host name, port and user,
@@ -100,6 +103,7 @@ run_size() {
   cat >"$T/bot.json" <<JSON
 { "bot": { "data_dir": "$T/data" },
   "users": [ { "name": "b", "platform": "console", "id": "*", "roles": ["admin"] } ],
+  "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false } },
   "remote": { "ssh_config": "$CFG", "known_hosts": "$T/known_hosts",
               "timeout": "30s", "connect_timeout": "30s",
               "concurrency": $NHOSTS },
@@ -155,6 +159,7 @@ for cmd in ${COMMANDS:-health disk}; do
   row "/$cmd" 1 "$c1" "$w1" "$b1" "$s1" "$a1" "$f1" "$u1"
   read -r cn wn bn sn an fn un < <(run_size "$cmd" "$NHOSTS")
   row "/$cmd" "$NHOSTS" "$cn" "$wn" "$bn" "$sn" "$an" "$fn" "$un"
+  echo "  /$cmd $NHOSTS hosts: $(awk -v b="$bn" -v s="$sn" -v n="$NHOSTS" -v c="$(nproc)" 'BEGIN { printf "%.1f ms of CPU per host on the bot'"'"'s side (itself and its ssh client); the bot'"'"'s side alone needs %.0f ms of this machine'"'"'s %d cpu a round", (b + s) / n, (b + s) / c, c }')"
   echo "  /$cmd ratio $NHOSTS hosts / 1 host: warm $(awk -v a="$wn" -v b="$w1" 'BEGIN { printf "%.2fx", b ? a / b : 0 }'), cold $(awk -v a="$cn" -v b="$c1" 'BEGIN { printf "%.2fx", b ? a / b : 0 }') (target: warm within 2x)"
 done
 echo "times: from writing the command to the bot's console until its answer is printed (polled every 50 ms)."

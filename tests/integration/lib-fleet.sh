@@ -1,8 +1,9 @@
 # shellcheck shell=bash
-# lib-fleet.sh: a simulated fleet in a real Prometheus, for the scale test
-# and bench/bench-fleet.sh. tests/fakes/fake-fleet-exporter serves the
-# node_exporter series of N hosts from one target; Debian's prometheus
-# scrapes it with honor_labels: true, so PromQL sees N hosts. Source it.
+# lib-fleet.sh: a simulated fleet in a real Prometheus (or VictoriaMetrics),
+# for the scale test and bench/bench-fleet.sh. tests/fakes/
+# fake-fleet-exporter serves the node_exporter series of N hosts from one
+# target; Debian's prometheus or victoria-metrics scrapes it with
+# honor_labels: true, so PromQL sees N hosts. Source it.
 #
 #   fleet_start EXPORTER DIR N [ARGS...]
 #                           start the exporter for N hosts (ARGS: its
@@ -10,8 +11,11 @@
 #                           FLEET_PORT, and FLEET_EXPECTED (the path of
 #                           its /expected JSON, fetched once).
 #   fleet_prom_start DIR [INTERVAL]
-#                           start prometheus scraping it every INTERVAL
-#                           (default 2s); exports PROM_PID, PROM_URL.
+#                           start the engine ($FLEET_ENGINE: prometheus,
+#                           the default, or victoria-metrics, which
+#                           reads the same scrape config) scraping it
+#                           every INTERVAL (default 2s); exports
+#                           PROM_PID, PROM_URL (the engine's base URL).
 #   fleet_wait_ingested N SECONDS
 #                           wait until count(up{job="node"}) is N; 1 when
 #                           it never is (the log's tail on stderr).
@@ -67,24 +71,36 @@ fleet_start() { # EXPORTER DIR N [ARGS...]
 }
 
 fleet_prom_start() { # DIR [INTERVAL]
-  local dir=$1 iv=${2:-2s} port
-  if ! command -v prometheus >/dev/null; then
-    echo "lib-fleet: prometheus not found (scripts/deps.sh test)" >&2
+  local dir=$1 iv=${2:-2s} port engine=${FLEET_ENGINE:-prometheus}
+  if ! command -v "$engine" >/dev/null; then
+    echo "lib-fleet: $engine not found (scripts/deps.sh test)" >&2
     return 1
   fi
   port=$(_fleet_free_port) || return 1
   # honor_labels: the exposition's job and instance are the hosts', as
   # with federation; the target's own up is under job="fleet".
   cat >"$dir/prometheus.yml" <<YML
-global: { scrape_interval: $iv, scrape_timeout: $iv, evaluation_interval: $iv }
+global: { scrape_interval: $iv, scrape_timeout: $iv }
 scrape_configs:
   - job_name: fleet
     honor_labels: true
     static_configs: [ { targets: ["127.0.0.1:$FLEET_PORT"] } ]
 YML
-  _fleet_guard prometheus --config.file="$dir/prometheus.yml" \
-    --storage.tsdb.path="$dir/prom" --web.listen-address="127.0.0.1:$port" \
-    --log.level=warn </dev/null >"$dir/prom.log" 2>&1 &
+  case $engine in
+  victoria-metrics)
+    # latencyOffset 0: answer with what was scraped just now (by default
+    # the last 30 s are left out of instant queries). maxScrapeSize: the
+    # one target carries a fleet (5,000 hosts are 20 MB; 16 MiB by default).
+    _fleet_guard victoria-metrics -promscrape.config="$dir/prometheus.yml" \
+      -storageDataPath="$dir/vm" -httpListenAddr="127.0.0.1:$port" \
+      -search.latencyOffset=0s -promscrape.maxScrapeSize=256MiB -loggerLevel=WARN </dev/null >"$dir/prom.log" 2>&1 &
+    ;;
+  *)
+    _fleet_guard prometheus --config.file="$dir/prometheus.yml" \
+      --storage.tsdb.path="$dir/prom" --web.listen-address="127.0.0.1:$port" \
+      --log.level=warn </dev/null >"$dir/prom.log" 2>&1 &
+    ;;
+  esac
   PROM_PID=$!
   PROM_URL=http://127.0.0.1:$port
   export PROM_PID PROM_URL
@@ -106,7 +122,7 @@ fleet_wait_ingested() { # N SECONDS
     kill -0 "$PROM_PID" 2>/dev/null || break
     sleep 0.5
   done
-  echo "lib-fleet: prometheus did not see $1 hosts: $(promq 'count(up{job="node"})')" >&2
+  echo "lib-fleet: ${FLEET_ENGINE:-prometheus} did not see $1 hosts: $(promq 'count(up{job="node"})')" >&2
   tail -5 "$FLEET_DIR/prom.log" >&2
   return 1
 }

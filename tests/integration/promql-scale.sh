@@ -7,19 +7,22 @@
 # failed unit, high load), by count and by name, and the tag labels. This
 # proves the fixture the bot's metrics backend is tested and benched on;
 # the bot's own /health all over it goes in the marked place below.
-# usage: promql-scale.sh OPSBOT FAKE_FLEET_EXPORTER [N]
+# The same checks run against Debian's victoria-metrics (ENGINE), which
+# scrapes with the same config, to prove nothing here is Prometheus-only.
+# usage: promql-scale.sh OPSBOT FAKE_FLEET_EXPORTER [N] [ENGINE]
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib-fleet.sh"
 bot_setup ob-pqs "$@"
 N=${3:-1000}
+export FLEET_ENGINE=${4:-prometheus}
 SEED=42
 on_cleanup fleet_stop
 
 fleet_start "$FAKE" "$T" "$N" --seed "$SEED" || { bad "the exporter starts" "see above"; assert_done; exit; }
-fleet_prom_start "$T" 2s || { bad "prometheus starts" "see above"; assert_done; exit; }
-if fleet_wait_ingested "$N" 90; then ok "prometheus sees $N hosts (count(up{job=\"node\"}))"; else
-  bad "prometheus sees $N hosts" "$(tail -5 "$T/prom.log")"; assert_done; exit
+fleet_prom_start "$T" 2s || { bad "$FLEET_ENGINE starts" "see above"; assert_done; exit; }
+if fleet_wait_ingested "$N" 90; then ok "$FLEET_ENGINE sees $N hosts (count(up{job=\"node\"}))"; else
+  bad "$FLEET_ENGINE sees $N hosts" "$(tail -5 "$T/prom.log")"; assert_done; exit
 fi
 
 E=$FLEET_EXPECTED
