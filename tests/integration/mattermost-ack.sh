@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Integration: a Mattermost slash command's HTTP 200 goes out before the
-# command touches the store (docs/protocols.md §5.2: Mattermost waits for
-# that answer). The store is held by another writer (sqlite3 holding
-# BEGIN IMMEDIATE): the 200 must come while it is held, not after the
-# bot's 5 s busy timeout; once it is let go, the answer arrives on the
-# response URL as usual.
+# Integration: a Mattermost slash command's cost on the bot's side.
+# 1. Its HTTP 200 goes out before the command touches the store
+#    (docs/protocols.md §5.2: Mattermost waits for that answer). The store
+#    is held by another writer (sqlite3 holding BEGIN IMMEDIATE): the 200
+#    must come while it is held, not after the bot's 5 s busy timeout;
+#    once it is let go, the answer arrives on the response URL as usual.
+# 2. Its answer on the response URL goes out from the loop thread
+#    (mattermost_start.c), not through the worker pool: with the only
+#    worker held by a post the fake answers 20 s late, it still arrives.
 # usage: mattermost-ack.sh OPSBOT FAKE_MATTERMOST
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
@@ -16,7 +19,8 @@ export MATTERMOST_URL="http://127.0.0.1:$PORT" MATTERMOST_TOKEN=tok-bot
 JDOE=user0jdoe00000000000000000
 OPS=chanopsprod000000000000000
 cat >"$T/opsbot.json" <<JSON
-{ "bot": { "data_dir": "$T/data", "log_level": "info", "shutdown_grace": "1s" },
+{ "bot": { "data_dir": "$T/data", "log_level": "info", "shutdown_grace": "1s",
+           "worker_threads": 1 },
   "chat": { "mattermost": { "command_token": "cmdtok" } },
   "users": [ { "name": "jdoe", "platform": "mattermost", "id": "$JDOE", "roles": ["admin"] } ],
   "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false } } }
@@ -52,4 +56,15 @@ exec 3>&-
 wait "$lock_pid" 2>/dev/null
 wait_for '(.responses | length) >= 2' || bad "the held command is answered once the store is free" "$(tail -3 "$T/bot.err")"
 contains "with whoami's answer" "$(state | jq -r '.responses[1].body | tostring')" "jdoe"
+
+# --- 2. the answer does not wait for a worker ----------------------------------
+ctl slow '{"delay_ms":20000,"count":1}' >/dev/null
+ctl post "{\"message\":\"!status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
+wait_for '(.posts | length) >= 1' 10 || bad "the held post reaches the fake" "$(tail -3 "$T/bot.err")"
+slash whoami >/dev/null
+if wait_for '(.responses | length) >= 3' 5; then
+  ok "the slash answer arrives while the only worker is held"
+else
+  bad "the slash answer arrives while the only worker is held" "$(tail -3 "$T/bot.err")"
+fi
 assert_done
