@@ -243,8 +243,16 @@ struct http_loop *
 http_loop_create(struct loop *loop)
 {
 	struct lws_context_creation_info	 info;
-	struct http_loop			*hl = xcalloc(1, sizeof *hl);
+	struct http_loop			*hl;
 
+	/*
+	 * A libcurl that resolves names synchronously would block the loop
+	 * on DNS: then every send stays on the workers (callers fall back).
+	 */
+	if (!(curl_version_info(CURLVERSION_NOW)->features &
+	    CURL_VERSION_ASYNCHDNS))
+		return NULL;
+	hl = xcalloc(1, sizeof *hl);
 	hl->loop = loop;
 	memset(&info, 0, sizeof info);
 	info.vhost_name = "opsbot-curl";

@@ -22,7 +22,10 @@ struct loop;
 typedef void (*http_loop_done_fn)(void *arg, const struct http_response *r,
 	    int cancelled);
 
-/* NULL when libcurl cannot start one. Free with http_loop_free. */
+/*
+ * NULL when libcurl cannot start one, or resolves names synchronously
+ * (it would block the loop). Free with http_loop_free.
+ */
 struct http_loop *http_loop_create(struct loop *);
 /* Cancels what is in flight (each done with cancelled 1), then frees. */
 void	 http_loop_free(struct http_loop *);
