@@ -4,7 +4,8 @@
 # worker pool. With the one worker held by a chat.postEphemeral the fake
 # Slack answers 20 s late (the bot waits 10 s, its HTTP timeout, then
 # tries again), /opsbot whoami is still answered at once on its response
-# URL and its row marked sent; the held ephemeral goes out after.
+# URL and its row marked sent; the held ephemeral goes out after. A send
+# still in flight at shutdown leaves its row pending.
 # usage: outbox-loop-send.sh OPSBOT FAKE_SLACK
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
@@ -48,4 +49,21 @@ while [ "$SECONDS" -lt "$deadline" ]; do
 done
 equals "everything sent once the ephemeral's answer came" "$(q "SELECT count(*) FROM outbox WHERE state != 'sent'")" 0
 equals "the response URL got the answer once" "$(state | jq '.responses | length')" 1
+
+# --- a loop-thread send in flight at shutdown -----------------------------------
+# A response URL that holds its answer 20 s (the fake's slowed method):
+# the bot stops after its 1 s grace, cleanly, and the row stays pending
+# for the next start.
+ctl slow '{"method":"chat.postEphemeral","delay_ms":20000,"count":1}' >/dev/null
+ctl slash "{\"text\":\"whoami\",\"user_id\":\"U0456\",\"channel_id\":\"C0OPS\",\"response_url\":\"http://127.0.0.1:$PORT/api/chat.postEphemeral\"}" >/dev/null
+for _ in $(seq 100); do
+  [ "$(q "SELECT count(*) FROM outbox WHERE state = 'pending'")" = 1 ] && break
+  sleep 0.05
+done
+sleep 0.3
+kill -TERM "$bot_pid"
+wait "$bot_pid"
+equals "the bot stops cleanly with the send in flight" "$?" 0
+bot_pid=
+equals "its row stays pending" "$(q "SELECT state FROM outbox WHERE target LIKE '%chat.postEphemeral'")" pending
 assert_done
