@@ -14,6 +14,7 @@
 
 #include "cause.h"
 #include "clock.h"
+#include "http_loop.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -118,6 +119,8 @@ outbox_free(struct outbox *ob)
 
 	if (ob == NULL)
 		return;
+	/* Sends on the loop thread end unfinished: their rows stay pending. */
+	http_loop_free(ob->http);
 	/* The last deliveries' marks, before the store closes. */
 	outbox_flush(ob);
 	ob_marks_free(ob);
@@ -496,7 +499,7 @@ ob_job_work(void *arg)
 	struct ob_item		*it = job->item;
 	struct outbox_item	 view = { it->id, it->platform, it->channel,
 	    it->kind, it->target, it->body, it->attempts, it->maybe_sent,
-	    it->created_ms };
+	    it->created_ms, job->loop_status };
 
 	/*
 	 * An update or a thread reply names the message it is about by its

@@ -36,6 +36,14 @@ struct outbox_result {
 	 * posted: a chat outage delays messages, it never fails them.
 	 */
 	int			 unsent;
+	/*
+	 * From a send started on the loop thread (outbox_start_fn), non-zero:
+	 * the message needs the blocking sender after all (Slack's used-up
+	 * response URL goes to the channel through the Web API), which
+	 * tries it at once on a worker and is handed this value as
+	 * outbox_item.loop_status; nothing else in the result counts.
+	 */
+	int			 blocking;
 };
 
 /* One message as a sender sees it; borrowed for the call. */
@@ -55,11 +63,27 @@ struct outbox_item {
 	 */
 	int		 maybe_sent;
 	int64_t		 created_ms;	/* wall clock, when it was queued */
+	/* The loop thread's try's outbox_result.blocking, or 0. */
+	int		 loop_status;
 };
 
 /* A platform's delivery. Blocking; runs on a worker thread. */
 typedef void (*outbox_send_fn)(void *arg, const struct outbox_item *,
 	    struct outbox_result *);
+
+struct http_loop;
+
+/*
+ * A platform's send on the loop thread, for a message one request can
+ * deliver (a response URL): no hand-off to a worker and back. Returns 1
+ * when it started the send: it fills r, then calls done(done_arg,
+ * cancelled) later on the loop thread (cancelled 1: the outbox is being
+ * freed and r says nothing). Returns 0 to leave the message to the
+ * blocking sender on a worker.
+ */
+typedef int (*outbox_start_fn)(void *arg, struct http_loop *,
+	    const struct outbox_item *, struct outbox_result *,
+	    void (*done)(void *done_arg, int cancelled), void *done_arg);
 
 struct outbox_limits {
 	double		 rate_per_s;	/* sustained messages per channel */
@@ -86,6 +110,12 @@ void	 outbox_free(struct outbox *);
 /* Routes a platform's messages to send; arg is passed back. */
 void	 outbox_register(struct outbox *, const char *platform,
 	    outbox_send_fn send, void *arg);
+/*
+ * Adds a start function to platform's newest sender (after
+ * outbox_register): messages it takes go out on the loop thread.
+ */
+void	 outbox_register_start(struct outbox *, const char *platform,
+	    outbox_start_fn start);
 /*
  * Paces platform's channels with lim's rate and burst instead of the
  * outbox's defaults: what a platform tolerates differs (Slack about one

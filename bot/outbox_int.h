@@ -67,6 +67,7 @@ TAILQ_HEAD(ob_channels, ob_channel);
 struct ob_sender {
 	char			*platform;
 	outbox_send_fn		 send;
+	outbox_start_fn		 start;		/* or NULL */
 	void			*arg;
 	struct ob_sender	*next;
 };
@@ -131,6 +132,8 @@ struct outbox {
 	int			 timer_armed;
 	void			(*progress)(void *);
 	void			*progress_arg;
+	/* Sends on the loop thread (outbox_start_fn), made at first use. */
+	struct http_loop	*http;
 };
 
 /* A send in flight: the item stays queued, this carries the result. */
@@ -140,6 +143,7 @@ struct ob_job {
 	struct ob_item		*item;
 	struct ob_sender	*sender;
 	char			*ref_id;	/* "ref:N" resolved, or NULL */
+	int			 loop_status;	/* result.blocking of its start */
 	struct outbox_result	 result;
 };
 
@@ -155,6 +159,8 @@ void		 ob_channel_pace(const struct outbox *, struct ob_channel *);
 void		 ob_job_work(void *);
 void		 ob_job_done(void *, enum workers_status);
 void		 ob_complete(struct ob_job *);
+/* Starts job on the loop thread if its sender can: 1, else 0. */
+int		 ob_job_start(struct ob_job *);
 
 /* outbox_sched.c. */
 /*

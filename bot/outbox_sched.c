@@ -293,6 +293,11 @@ outbox_schedule(struct outbox *ob)
 		    strncmp(job->item->target, "ref:", 4) == 0)
 			job->ref_id = store_outbox_platform_id(ob->store,
 			    strtoll(job->item->target + 4, NULL, 10));
+		/* On the loop thread if its sender can (outbox_start.c). */
+		if (ob_job_start(job)) {
+			now = clock_mono_ms();
+			continue;
+		}
 		if (ob->workers == NULL) {
 			/* Inline (tests): the result applies before we go on. */
 			ob_job_work(job);

@@ -174,7 +174,13 @@ mm_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	}
 	headers[0] = auth;
 	headers[1] = NULL;
-	if (update)
+	if (it->loop_status != 0 && strcmp(it->kind, "response") == 0) {
+		/* The loop thread's try got this answer: no second POST. */
+		memset(&resp, 0, sizeof resp);
+		buf_init(&resp.body);
+		resp.retry_after_s = -1;
+		resp.status = it->loop_status;
+	} else if (update)
 		http_request("PUT", url, headers, "application/json",
 		    it->body, MM_HTTP_TIMEOUT_MS, &resp);
 	else
@@ -416,6 +422,7 @@ mm_start(struct chat *c, char **cause)
 	lim.backoff_max_ms = 0;
 	outbox_set_limits(mm->bot->outbox, "mattermost", &lim);
 	outbox_register(mm->bot->outbox, "mattermost", mm_send, mm);
+	outbox_register_start(mm->bot->outbox, "mattermost", mm_send_start);
 	if (mm->bot->httpd != NULL) {
 		httpd_route(mm->bot->httpd, "POST", "/mattermost/command",
 		    mm_slash, mm);

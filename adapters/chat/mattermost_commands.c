@@ -386,6 +386,51 @@ mm_slash_token_ok(const struct httpd_request *req, const char *token,
 	    httpd_token_equal(req->authorization + 6, want);
 }
 
+/* A slash command taken, run once its 200 is written. */
+struct mm_slash_job {
+	struct mattermost	*mm;
+	char			*text;
+	char			*user;
+	char			*uname;		/* or NULL */
+	char			*chan;
+	char			*chname;	/* or NULL */
+	char			*reply_to;
+};
+
+/*
+ * httpd's after-answer hook: the command's store writes (its outbox row
+ * and audit row) and any other work come after the 200, so Mattermost
+ * hears "taken" at once whatever the command costs (a busy store waits
+ * up to its busy timeout). Frees j.
+ */
+static void
+mm_slash_run(void *arg, int written)
+{
+	struct mm_slash_job	*j = arg;
+	struct chat_msg		 m;
+
+	/* Taken even if the 200 was lost: the answer goes to response_url. */
+	(void)written;
+	if (!j->mm->stopping) {
+		memset(&m, 0, sizeof m);
+		m.user_id = j->user;
+		m.user_name = j->uname;
+		m.channel = j->chan;
+		m.channel_name = j->chname;
+		m.reply_to = j->reply_to;
+		m.text = j->text;
+		m.len = strlen(j->text);
+		bot_handle_message(j->mm->bot, j->mm->chat, &m);
+	}
+	free(j->text);
+	free(j->user);
+	free(j->uname);
+	free(j->chan);
+	free(j->chname);
+	free(j->reply_to);
+	free(j);
+}
+
 /*
  * POST /mattermost/command (docs/protocols.md §5.1-§5.2): the token must be the
  * one of the trigger the command came in on (compared in constant time);
@@ -407,9 +452,9 @@ mm_slash(void *arg, const struct httpd_request *req,
 	char			*cname = httpd_form_get(req->body, "channel_name");
 	char			*url = httpd_form_get(req->body, "response_url");
 	struct mm_trigger	*t = mm_trigger_find(mm, command);
-	char			*text, *chname = NULL, *reply_to = NULL;
+	char			*text;
 	const char		*a = args != NULL ? args : "";
-	struct chat_msg		 m;
+	struct mm_slash_job	*j;
 
 	if (t == NULL)
 		t = &mm->triggers[0];
@@ -436,21 +481,17 @@ mm_slash(void *arg, const struct httpd_request *req,
 		xasprintf(&text, "%s %s", command + (command[0] == '/'), a);
 	mm_slash_answer(resp, 200, bot_command_is_slow(mm->bot, text) ?
 	    "working on it…" : "");
+	j = xcalloc(1, sizeof *j);
+	j->mm = mm;
+	j->text = text;
+	j->user = user;
+	j->uname = uname;
+	j->chan = chan;
 	if (cname != NULL)
-		xasprintf(&chname, "#%s", cname);
-	xasprintf(&reply_to, "url:%s", url);
-	memset(&m, 0, sizeof m);
-	m.user_id = user;
-	m.user_name = uname;
-	m.channel = chan;
-	m.channel_name = chname;
-	m.reply_to = reply_to;
-	m.text = text;
-	m.len = strlen(text);
-	bot_handle_message(mm->bot, mm->chat, &m);
-	free(text);
-	free(chname);
-	free(reply_to);
+		xasprintf(&j->chname, "#%s", cname);
+	xasprintf(&j->reply_to, "url:%s", url);
+	user = uname = chan = NULL;	/* j's now */
+	httpd_response_after(resp, mm_slash_run, j);
 out:
 	free(token);
 	free(command);

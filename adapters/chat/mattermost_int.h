@@ -179,5 +179,14 @@ char	*mm_channel_refused(const struct mattermost *, const char *id,
 char	*mm_mention_strip(const char *msg, const char *username);
 /* chat_ops.cmd_prefix: "/opsbot " unless name has its own trigger. */
 const char *mm_cmd_prefix(struct chat *, const char *name);
+/*
+ * mattermost_start.c: the outbox's loop-thread send (outbox_start_fn),
+ * a slash command's answer on its response URL.
+ */
+struct http_loop;
+struct outbox_item;
+struct outbox_result;
+int	 mm_send_start(void *, struct http_loop *, const struct outbox_item *,
+	    struct outbox_result *, void (*)(void *, int), void *);
 
 #endif

@@ -176,6 +176,7 @@ slack_start(struct chat *c, char **cause)
 		return -1;
 	}
 	outbox_register(sl->bot->outbox, "slack", slack_send, sl);
+	outbox_register_start(sl->bot->outbox, "slack", slack_send_start);
 	slack_open(sl);
 	return 0;
 }

@@ -109,6 +109,10 @@ cJSON		*slack_api(const char *, const char *, const char *,
 const char	*slack_json_str(const cJSON *, const char *);
 int		 slack_json_ok(const cJSON *);
 int		 slack_error_is_fatal(const char *);
+/* The outbox's loop-thread send: response URLs (slack_web.c). */
+int		 slack_send_start(void *, struct http_loop *,
+		    const struct outbox_item *, struct outbox_result *,
+		    void (*)(void *, int), void *);
 void		 slack_send(void *, const struct outbox_item *,
 		    struct outbox_result *);
 enum slack_id	 slack_identify(struct slack *, char **);

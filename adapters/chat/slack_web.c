@@ -13,6 +13,7 @@
 #include "cause.h"
 #include "bot.h"
 #include "http.h"
+#include "http_loop.h"
 #include "log.h"
 #include "outbox.h"
 #include "slack_fallback.h"
@@ -92,6 +93,94 @@ slack_error_is_fatal(const char *err)
 
 /* ------------------------------------------------------------- outbox */
 
+/*
+ * A response URL's answer as a result, on a worker or on the loop
+ * thread; 0, or 1 for a 404 (used up or expired), which the caller
+ * handles. The outcomes shared with the Web API's are told first.
+ */
+static int
+slack_response_verdict(const struct http_response *resp,
+    struct outbox_result *r)
+{
+	if (resp->status == 429) {
+		r->verdict = OUTBOX_RATE_LIMITED;
+		/* Without the header, wait as Slack's Python SDK does. */
+		r->retry_after_ms = (resp->retry_after_s >= 0 ?
+		    resp->retry_after_s : 30) * 1000;
+	} else if (resp->status == 0 && resp->bad_url) {
+		r->verdict = OUTBOX_REJECTED;
+		xasprintf(&r->error, "unusable URL (%s)", resp->error);
+	} else if (resp->status == 0 || resp->status >= 500) {
+		r->verdict = OUTBOX_RETRY;
+		r->unsent = resp->unsent;
+		xasprintf(&r->error, "%s", resp->status == 0 ? resp->error :
+		    "HTTP 5xx");
+	} else if (resp->status == 404)
+		return 1;
+	else {
+		/* A response URL answers "ok" (or JSON). */
+		r->verdict = resp->status == 200 ? OUTBOX_SENT :
+		    OUTBOX_REJECTED;
+		if (resp->status != 200)
+			xasprintf(&r->error, "response URL: HTTP %ld",
+			    resp->status);
+	}
+	return 0;
+}
+
+/* A response URL's answer sent from the loop thread (slack_send_start). */
+struct slack_start_job {
+	struct outbox_result	*r;
+	void			(*done)(void *, int);
+	void			*done_arg;
+};
+
+static void
+slack_start_done(void *arg, const struct http_response *resp, int cancelled)
+{
+	struct slack_start_job	*j = arg;
+
+	/* A 404 goes to the channel: the Web API, on a worker. */
+	if (!cancelled && slack_response_verdict(resp, j->r))
+		j->r->blocking = 404;
+	j->done(j->done_arg, cancelled);
+	free(j);
+}
+
+/*
+ * outbox_start_fn: a response URL's answer is one POST, sent from the
+ * loop thread; everything else (posts with their lookup, updates,
+ * ephemerals) stays with slack_send on a worker.
+ */
+int
+slack_send_start(void *arg, struct http_loop *http,
+    const struct outbox_item *it, struct outbox_result *r,
+    void (*done)(void *, int), void *done_arg)
+{
+	struct slack_start_job	*j;
+	char			*body;
+	int			 rc;
+
+	(void)arg;
+	if (strcmp(it->kind, "response") != 0 || it->target == NULL)
+		return 0;
+	j = xcalloc(1, sizeof *j);
+	j->r = r;
+	j->done = done;
+	j->done_arg = done_arg;
+	/* Where to go if the URL is gone stays with us. */
+	body = chat_fallback_strip(it->body);
+	rc = http_loop_post(http, it->target,
+	    "application/json; charset=utf-8", body, SLACK_HTTP_TIMEOUT_MS,
+	    slack_start_done, j);
+	free(body);
+	if (rc != 0) {
+		free(j);
+		return 0;
+	}
+	return 1;
+}
+
 /* Sends one outbox row: chat.postMessage, chat.update or a response URL. */
 void
 slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
@@ -112,7 +201,12 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 	    0) && it->id > 0 && slack_posted_before(sl->api_url, sl->bot_token,
 	    it, &body, r))
 		return;
-	if (response) {
+	if (response && it->loop_status == 404) {
+		/* The loop thread's try found the URL used up: not again. */
+		memset(&resp, 0, sizeof resp);
+		buf_init(&resp.body);
+		resp.status = 404;
+	} else if (response) {
 		/* Where to go if the URL is gone stays with us. */
 		body = chat_fallback_strip(it->body);
 		http_post(it->target, NULL, "application/json; charset=utf-8",
@@ -124,7 +218,13 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		    "chat.postMessage", body != NULL ? body : it->body, &resp,
 		    &cause);
 	free(body);
-	if (resp.status == 429) {
+	if (response) {
+		if (slack_response_verdict(&resp, r))
+			/* Used up (5 uses) or expired (30 min): the channel. */
+			slack_fallback_post(sl->api_url, sl->bot_token,
+			    it->body, "response URL: HTTP 404 (used up or "
+			    "expired)", r);
+	} else if (resp.status == 429) {
 		r->verdict = OUTBOX_RATE_LIMITED;
 		/* Without the header, wait as Slack's Python SDK does. */
 		r->retry_after_ms = (resp.retry_after_s >= 0 ?
@@ -137,22 +237,11 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 		r->unsent = resp.unsent;
 		xasprintf(&r->error, "%s", resp.status == 0 ? resp.error :
 		    "HTTP 5xx");
-	} else if (!response && resp.status != 200) {
+	} else if (resp.status != 200) {
 		/* 4xx, JSON or not: the request itself is wrong. */
 		r->verdict = OUTBOX_REJECTED;
 		r->error = cause;
 		cause = NULL;
-	} else if (response && resp.status == 404) {
-		/* Used up (5 uses) or expired (30 min): the channel, then. */
-		slack_fallback_post(sl->api_url, sl->bot_token, it->body,
-		    "response URL: HTTP 404 (used up or expired)", r);
-	} else if (response) {
-		/* A response URL answers "ok" (or JSON); 404: used up. */
-		r->verdict = resp.status == 200 ? OUTBOX_SENT :
-		    OUTBOX_REJECTED;
-		if (resp.status != 200)
-			xasprintf(&r->error, "response URL: HTTP %ld",
-			    resp.status);
 	} else if (json == NULL) {
 		r->verdict = OUTBOX_RETRY;
 		r->error = cause;

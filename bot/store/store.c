@@ -666,16 +666,37 @@ store_err(struct store *s, char **cause, const char *what)
 	return store_fail(s, cause, what);
 }
 
+/*
+ * BEGIN and COMMIT as prepared statements: through sqlite3_exec each was
+ * parsed again, twice a command. The cause reads as store_exec's.
+ */
+static int
+store_step_cached(struct store *s, enum store_cached which, const char *sql,
+    char **cause)
+{
+	sqlite3_stmt	*st = store_stmt(s, which, sql, cause);
+	int		 rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		store_cause(cause, "%s: %s", s->path, sqlite3_errmsg(s->db));
+	/* Reset now: a finished statement holds nothing for the next one. */
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 store_begin(struct store *s, char **cause)
 {
-	return store_exec(s, "BEGIN IMMEDIATE", cause);
+	return store_step_cached(s, STORE_C_BEGIN, "BEGIN IMMEDIATE", cause);
 }
 
 int
 store_commit(struct store *s, char **cause)
 {
-	if (store_exec(s, "COMMIT", cause) != 0) {
+	if (store_step_cached(s, STORE_C_COMMIT, "COMMIT", cause) != 0) {
 		store_rollback(s);
 		return -1;
 	}

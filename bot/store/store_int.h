@@ -114,6 +114,9 @@ enum store_cached {
 	STORE_C_TICKET_GET,
 	STORE_C_TICKET_SET,
 	STORE_C_TICKET_RECENT,
+	/* A transaction's ends: every command's answer is one (store.c). */
+	STORE_C_BEGIN,
+	STORE_C_COMMIT,
 	/* Last: the size of store.c's array, so a new slot always fits. */
 	STORE_CACHED_MAX
 };

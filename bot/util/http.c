@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "http.h"
+#include "http_int.h"
 #include "xmalloc.h"
 
 #define HTTP_BODY_MAX	(4 * 1024 * 1024)
@@ -83,7 +84,7 @@ http_global_cleanup(void)
  * A kept connection must not leak into the processes the bot starts (ssh
  * runs for minutes): close-on-exec, as every other descriptor here.
  */
-static int
+int
 http_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
 {
 	int	 fl;
@@ -96,7 +97,7 @@ http_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
 	return CURL_SOCKOPT_OK;
 }
 
-static size_t
+size_t
 http_write_cb(char *data, size_t size, size_t n, void *arg)
 {
 	struct http_response	*r = arg;
@@ -108,7 +109,7 @@ http_write_cb(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static size_t
+size_t
 http_header_cb(char *data, size_t size, size_t n, void *arg)
 {
 	struct http_response	*r = arg;
@@ -128,6 +129,31 @@ http_header_cb(char *data, size_t size, size_t n, void *arg)
 			r->retry_after_s = -1;
 	}
 	return len;
+}
+
+void
+http_response_init(struct http_response *r)
+{
+	memset(r, 0, sizeof *r);
+	buf_init(&r->body);
+	r->retry_after_s = -1;
+	r->body_max = HTTP_BODY_MAX;
+}
+
+void
+http_result(struct http_response *r, CURL *c, CURLcode rc)
+{
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	else {
+		snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
+		/* The outbox tells an outage from a message the server cuts. */
+		r->unsent = rc == CURLE_COULDNT_CONNECT ||
+		    rc == CURLE_COULDNT_RESOLVE_HOST ||
+		    rc == CURLE_COULDNT_RESOLVE_PROXY;
+		r->bad_url = rc == CURLE_URL_MALFORMAT ||
+		    rc == CURLE_UNSUPPORTED_PROTOCOL;
+	}
 }
 
 int
@@ -159,10 +185,9 @@ http_request_big(const char *method, const char *url,
 	char			*ct;
 	size_t			 i;
 
-	memset(r, 0, sizeof *r);
-	buf_init(&r->body);
-	r->retry_after_s = -1;
-	r->body_max = body_max > 0 ? body_max : HTTP_BODY_MAX;
+	http_response_init(r);
+	if (body_max > 0)
+		r->body_max = body_max;
 	if ((c = http_handle()) == NULL) {
 		snprintf(r->error, sizeof r->error, "cannot start libcurl");
 		return -1;
@@ -198,17 +223,7 @@ http_request_big(const char *method, const char *url,
 	if (body_max > 0)
 		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	else {
-		snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
-		/* The outbox tells an outage from a message the server cuts. */
-		r->unsent = rc == CURLE_COULDNT_CONNECT ||
-		    rc == CURLE_COULDNT_RESOLVE_HOST ||
-		    rc == CURLE_COULDNT_RESOLVE_PROXY;
-		r->bad_url = rc == CURLE_URL_MALFORMAT ||
-		    rc == CURLE_UNSUPPORTED_PROTOCOL;
-	}
+	http_result(r, c, rc);
 	/*
 	 * Options back to their defaults (the connections stay), so the
 	 * handle keeps no pointer to hl or r, which are gone after this.

@@ -39,7 +39,29 @@ struct httpd_pss {
 	int		 over;
 	unsigned char	*resp;
 	size_t		 resp_len;
+	void		(*after)(void *, int);	/* httpd_response_after() */
+	void		*after_arg;
 };
+
+void
+httpd_response_after(struct httpd_response *resp,
+    void (*fn)(void *, int), void *arg)
+{
+	resp->after = fn;
+	resp->after_arg = arg;
+}
+
+/* The route's work for after its answer, once, cleared before it runs. */
+static void
+httpd_run_after(struct httpd_pss *pss, int written)
+{
+	void	(*fn)(void *, int) = pss->after;
+
+	if (fn == NULL)
+		return;
+	pss->after = NULL;
+	fn(pss->after_arg, written);
+}
 
 static void
 httpd_healthz(void *arg, const struct httpd_request *req,
@@ -220,6 +242,9 @@ httpd_answer(struct lws *wsi, struct httpd *h, struct httpd_pss *pss)
 	log_debug("httpd", "%s %s -> %d", req.method, pss->path, resp.status);
 	buf_release(&pss->body);
 	pss->answered = 1;
+	/* Run by the write, or by the close if the answer never goes. */
+	pss->after = resp.after;
+	pss->after_arg = resp.after_arg;
 	/*
 	 * One request per connection: no keep-alive, so no pipelining
 	 * (lws 4.1 replays BODY_COMPLETION for a pipelined request).
@@ -345,12 +370,14 @@ httpd_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		    LWS_WRITE_HTTP_FINAL);
 		free(pss->resp);
 		pss->resp = NULL;
+		/* The answer is on the wire: now what may take longer. */
+		httpd_run_after(pss, n >= 0);
 		/* Sent: close, as the header said. */
-		(void)n;
 		return -1;
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (pss != NULL) {
+			httpd_run_after(pss, 0);
 			buf_release(&pss->body);
 			free(pss->resp);
 			pss->resp = NULL;

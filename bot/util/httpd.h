@@ -33,6 +33,8 @@ struct httpd_response {
 	const char	*content_type;	/* default application/json */
 	struct buf	 body;
 	struct buf	 headers;	/* httpd_response_header(); internal */
+	void		(*after)(void *, int);	/* httpd_response_after() */
+	void		*after_arg;
 };
 
 typedef void (*httpd_route_fn)(void *arg, const struct httpd_request *,
@@ -68,6 +70,14 @@ int	 httpd_header(const struct httpd_request *, const char *name,
 /* Adds a header to the answer (e.g. Set-Cookie); both copied. */
 void	 httpd_response_header(struct httpd_response *, const char *name,
 	    const char *value);
+/*
+ * fn(arg, written) runs once on the loop thread when the answer has been
+ * written (written 1), or when the connection went before it could be
+ * (written 0, also at shutdown): work that must not hold the answer back,
+ * such as a slash command's store writes. fn owns arg.
+ */
+void	 httpd_response_after(struct httpd_response *,
+	    void (*fn)(void *arg, int written), void *arg);
 /* Bodies over max bytes get 413 (default 1 MiB). */
 void	 httpd_set_body_max(struct httpd *, size_t max);
 /*

@@ -721,6 +721,14 @@ TEST(redaction)
 		  "/run deploy token=[REDACTED] --confirm" },
 		{ "key xoxp-1-2-3 and xapp-1-A-b", "key [REDACTED] and [REDACTED]" },
 		{ "password=", "password=" },
+		/* After a run of bytes that begin nothing, in either case. */
+		{ "1234 ...= (TOKEN=abc ) [Secret: x9 ]",
+		  "1234 ...= (TOKEN=[REDACTED] ) [Secret: [REDACTED] ]" },
+		{ "mytoken=1 9Password=2 _pwd=3 XAPP-1 -xapp-2",
+		  "mytoken=1 9Password=2 _pwd=[REDACTED] XAPP-1 -[REDACTED]" },
+		{ "99 CLIENT_SECRET=z; 7 Credentials: q; (bearer ABCDEFGH )",
+		  "99 CLIENT_SECRET=[REDACTED]; 7 Credentials: [REDACTED]; "
+		  "(bearer [REDACTED] )" },
 	};
 	size_t	 i;
 	char	*got;
