@@ -272,6 +272,11 @@ search_done(void *arg, enum workers_status st)
 	if (j->r.more)
 		cmd_reply(ctx, "\n(first %zu lines of more, newest first; "
 		    "narrow the query or the range)", j->r.n);
+	if (j->r.skipped > 0)
+		cmd_reply(ctx, "\n(%zu result%s over %d KiB not shown: read %s "
+		    "in %s)", j->r.skipped, j->r.skipped == 1 ? "" : "s",
+		    LOGS_LINE_MAX >> 10, j->r.skipped == 1 ? "it" : "them",
+		    label);
 	if ((link = j->ops->ui_link(j->le, &j->q)) != NULL) {
 		cmd_reply(ctx, "\nopen in %s: %s", label, link);
 		free(link);
@@ -410,7 +415,7 @@ search_raw(struct cmd_ctx *ctx, struct search_job *j)
 {
 	const struct config	*c = ctx->bot->cfg;
 	const char		*first = args_pos(&ctx->args, 0), *hint;
-	const char		**names;
+	const char		**names, *risky;
 	struct buf		 known;
 	size_t			 i;
 
@@ -449,6 +454,14 @@ search_raw(struct cmd_ctx *ctx, struct search_job *j)
 		return -1;
 	}
 	j->query = search_raw_text(ctx->line);
+	/* Raw SPL that writes, mails or calls out is the admins' alone. */
+	if (j->le->kind == LOGENG_SPLUNK && !search_user_has(ctx, 2) &&
+	    (risky = search_spl_risky(j->query)) != NULL) {
+		cmd_refuse(ctx, "| %s in a raw query needs the admin role: it "
+		    "writes, sends or runs more than a search "
+		    "(docs/search.md)", risky);
+		return -1;
+	}
 	return 0;
 }
 

@@ -99,14 +99,19 @@ contains "UI link" "$got" "open in Splunk: https://splunk.example/en-US/app/sear
 req=$(sstate | jq -c '.requests[-1]')
 equals "search= form field" "$(jq -r .search <<<"$req")" "search index=prod sourcetype=payment ERROR"
 equals "output_mode=json" "$(jq -r .output_mode <<<"$req")" json
-equals "earliest_time" "$(jq -r .earliest_time <<<"$req")" "-7200s"
-equals "latest_time" "$(jq -r .latest_time <<<"$req")" now
+# Epoch seconds: the range shown is the range searched.
+equals "earliest_time to latest_time: 2h" "$(jq -r '(.latest_time | tonumber) - (.earliest_time | tonumber)' <<<"$req")" 7200
+now=$(date +%s)
+lt=$(jq -r .latest_time <<<"$req")
+[ "$lt" -le "$((now + 1))" ] && [ "$lt" -ge "$((now - 60))" ] && ok "latest_time is now, in epoch seconds" ||
+  bad "latest_time" "$lt, now $now"
+contains "the UI link has the same fixed range" "$got" "&earliest=$(jq -r .earliest_time <<<"$req")&latest=$lt"
 equals "Splunk token scheme" "$(jq -r .auth <<<"$req")" "Splunk splunk-token"
 
 mark since
 say '/search errors-payments --since 30m --limit 2'
 out_has 'first 2 lines of more' && ok "--limit" || bad "--limit" "$(since_mark)"
-equals "--since becomes earliest_time" "$(sstate | jq -r '.requests[-1].earliest_time')" "-1800s"
+equals "--since becomes earliest_time" "$(sstate | jq -r '.requests[-1] | (.latest_time | tonumber) - (.earliest_time | tonumber)')" 1800
 
 mark list
 say '/search'
@@ -137,7 +142,7 @@ equals "raw query keeps its quotes" "$(sstate | jq -r '.requests[-1].search')" '
 n=$(sstate | jq .searches)
 say '/search index=prod “payment accepted” —since 1h --engine=splunk'
 wait_for_s "$n"
-equals "chat's quotes and dashes read as plain ones" "$(sstate | jq -r '.requests[-1] | .search + " " + .earliest_time')" 'search index=prod "payment accepted" -3600s'
+equals "chat's quotes and dashes read as plain ones" "$(sstate | jq -r '.requests[-1] | .search + " " + ((.latest_time | tonumber) - (.earliest_time | tonumber) | tostring)')" 'search index=prod "payment accepted" 3600'
 mark typo
 say '/search errors-paymens'
 out_has "did you mean errors-payments" && ok "unknown search: did you mean" || bad "did you mean" "$(since_mark)"

@@ -248,12 +248,12 @@ TEST(requests_say_what_the_apis_document)
 	ASSERT_STR_EQ(method, "POST");
 	ASSERT_STR_EQ(url, "http://s:8089/services/search/jobs/export");
 	ASSERT_STR_EQ(body, "search=search%20index%3Dprod%20%22a%20b%22%26x"
-	    "&output_mode=json&earliest_time=-7200s&latest_time=now");
+	    "&output_mode=json&earliest_time=1796428800&latest_time=1796436000");
 	free(url);
 	free(body);
 	url = search_splunk_ops.ui_link(&le, &q);
 	ASSERT_STR_EQ(url, "https://ui/app/search/search?q=search%20index%3D"
-	    "prod%20%22a%20b%22%26x&earliest=-7200s&latest=now");
+	    "prod%20%22a%20b%22%26x&earliest=1796428800&latest=1796436000");
 	free(url);
 
 	q.query = "{app=\"p\"} |= \"x\"";
@@ -269,6 +269,76 @@ TEST(requests_say_what_the_apis_document)
 	free(url);
 	le.ui_url = NULL;
 	ASSERT_NULL(search_loki_ops.ui_link(&le, &q));
+}
+
+TEST(splunk_long_lines_are_dropped_and_counted)
+{
+	static const char line[] = "{\"preview\":false,\"result\":{\"_raw\":"
+	    "\"short %d\"}}\n";
+	struct log_results	 r;
+	struct buf		 b;
+	size_t			 chunks[] = { 1000, 16384, 0 }, i;
+	char			*big;
+
+	/* A 10 MB _raw between two short lines, and one at the very end. */
+	big = xmalloc(10 * 1024 * 1024 + 1);
+	memset(big, 'x', 10 * 1024 * 1024);
+	big[10 * 1024 * 1024] = '\0';
+	buf_init(&b);
+	buf_addf(&b, line, 1);
+	buf_addf(&b, "{\"preview\":false,\"result\":{\"_raw\":\"%s\"}}\n", big);
+	buf_addf(&b, line, 2);
+	buf_addf(&b, "{\"preview\":false,\"result\":{\"_raw\":\"%s\"}}", big);
+	free(big);
+	chunks[2] = b.len;
+	for (i = 0; i < 3; i++) {
+		search_results_init(&r, 10);
+		ASSERT_INT_EQ(feed_chunks(&search_splunk_ops, &r, b.data,
+		    b.len, chunks[i], 200), 0);
+		ASSERT_NULL(r.error);
+		ASSERT_INT_EQ(r.n, 2);
+		ASSERT_INT_EQ(r.skipped, 2);
+		/* What is kept stays bounded by the line, not the answer. */
+		ASSERT(r.pending.cap <= 2 * LOGS_LINE_MAX);
+		search_results_free(&r);
+	}
+	buf_release(&b);
+}
+
+TEST(result_text_is_valid_utf8)
+{
+	static const char answer[] =
+	    "{\"preview\":false,\"result\":{\"_raw\":\"a\xff b\xc3( c\xe2\x82 "
+	    "\xed\xa0\x80 \xc0\xaf ok \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}}\n"
+	    "{\"preview\":false,\"result\":{\"_raw\":\"nul\\u0000after\"}}\n";
+	struct log_results	 r;
+
+	search_results_init(&r, 10);
+	ASSERT_INT_EQ(feed_chunks(&search_splunk_ops, &r, answer,
+	    strlen(answer), 7, 200), 0);
+	ASSERT_INT_EQ(r.n, 2);
+	ASSERT_STR_EQ(r.v[0].text, "a? b?( c?? ??? ?? ok "
+	    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	/* A NUL the JSON escaped ends the text: C strings from here on. */
+	ASSERT_STR_EQ(r.v[1].text, "nul");
+	search_results_free(&r);
+}
+
+TEST(risky_spl_is_found_outside_strings)
+{
+	ASSERT_NULL(search_spl_risky("index=prod ERROR | stats count by host"));
+	ASSERT_NULL(search_spl_risky("index=prod \"a | delete\" | head 5"));
+	ASSERT_NULL(search_spl_risky("index=prod \"\\\" | delete\""));
+	ASSERT_NULL(search_spl_risky("index=prod `m(| delete)` | deleted"));
+	ASSERT_STR_EQ(search_spl_risky("index=prod | delete"), "delete");
+	ASSERT_STR_EQ(search_spl_risky("index=prod|DELETE"), "delete");
+	ASSERT_STR_EQ(search_spl_risky("|rest /services/x"), "rest");
+	ASSERT_STR_EQ(search_spl_risky("x [search y | outputlookup z]"),
+	    "outputlookup");
+	ASSERT_STR_EQ(search_spl_risky("x [|sendemail to=a@b]"), "sendemail");
+	ASSERT_STR_EQ(search_spl_risky("x \"\\\\\" | map search=y"), "map");
+	ASSERT_STR_EQ(search_spl_risky("x | eval a=1 || collect index=y"),
+	    "collect");
 }
 
 #define ENGINES								\
@@ -306,6 +376,17 @@ TEST(loader_checks_named_searches)
 	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"s\","
 	    " \"query\": \"host=\\\"{h}\\\"\", \"params\": [{\"name\": \"h\"}]}",
 	    "{h} is inside double quotes");
+	/*
+	 * Backticks are LogQL's raw strings and SPL's macros: a value's
+	 * backtick would end them. A quote inside them is no string, so a
+	 * {param} after it is inside the template's own "...".
+	 */
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"l\","
+	    " \"query\": \"{{app=\\\"x\\\"}} |~ `{p}`\", \"params\": [{\"name\":"
+	    " \"p\"}]}", "{p} is inside backticks");
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"l\","
+	    " \"query\": \"x |= `\\\"` |= \\\"{p}\\\" |= `\\\"`\", \"params\":"
+	    " [{\"name\": \"p\"}]}", "{p} is inside a double-quoted string");
 	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"l\","
 	    " \"query\": \"{app=\\\"x\\\"}\"}", "write {{ for a literal {");
 	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"s\","
@@ -388,6 +469,9 @@ static const struct test tests[] = {
 	TEST_ENTRY(requests_say_what_the_apis_document),
 	TEST_ENTRY(loader_checks_named_searches),
 	TEST_ENTRY(hostile_values_are_one_string_literal),
+	TEST_ENTRY(risky_spl_is_found_outside_strings),
+	TEST_ENTRY(splunk_long_lines_are_dropped_and_counted),
+	TEST_ENTRY(result_text_is_valid_utf8),
 	TEST_END
 };
 
