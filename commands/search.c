@@ -137,6 +137,15 @@ search_sink(void *arg, const char *data, size_t len)
 	return j->ops->feed(&j->r, data, len);
 }
 
+/* The bot is stopping: a slow search gives up rather than hold the exit. */
+static int
+search_cancel(void *arg)
+{
+	struct search_job	*j = arg;
+
+	return workers_stopping(j->ctx->bot->workers);
+}
+
 static void
 search_work(void *arg)
 {
@@ -166,6 +175,8 @@ search_work(void *arg)
 	req.body = body;
 	req.headers = hdrs;
 	req.timeout_ms = (long)le->timeout_s * 1000;
+	req.cancel = search_cancel;
+	req.cancel_arg = j;
 	j->rc = http_stream(&req, search_sink, j, &j->hr);
 	j->r.status = j->hr.status;
 	/* Stopped at the cap too: a partial last line, Loki's overflow. */
@@ -234,7 +245,7 @@ search_done(void *arg, enum workers_status st)
 
 	if (ctx->cancelled)
 		goto out;
-	if (st != WORKERS_DONE) {
+	if (st != WORKERS_DONE || (j->rc != 0 && j->hr.cancelled)) {
 		cmd_error(ctx, "not searched: opsbot is shutting down");
 		goto out;
 	}

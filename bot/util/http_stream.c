@@ -14,6 +14,7 @@
 struct hs_ctx {
 	http_sink_fn			 sink;
 	void				*arg;
+	const struct http_stream_req	*req;
 	struct http_stream_result	*r;
 	CURL				*c;
 };
@@ -31,6 +32,24 @@ hs_write_cb(char *data, size_t size, size_t n, void *arg)
 		return 0;	/* curl ends the transfer: a write error */
 	}
 	return len;
+}
+
+/* Non-zero aborts the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int
+hs_progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct hs_ctx	*h = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (h->req->cancel(h->req->cancel_arg)) {
+		h->r->cancelled = 1;
+		return 1;
+	}
+	return 0;
 }
 
 /* A kept descriptor must not leak into the processes the bot starts. */
@@ -64,6 +83,7 @@ http_stream(const struct http_stream_req *req, http_sink_fn sink, void *arg,
 	}
 	h.sink = sink;
 	h.arg = arg;
+	h.req = req;
 	h.r = r;
 	h.c = c;
 	for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++)
@@ -90,6 +110,11 @@ http_stream(const struct http_stream_req *req, http_sink_fn sink, void *arg,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, hs_sockopt_cb);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (req->cancel != NULL) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, hs_progress_cb);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, &h);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	rc = curl_easy_perform(c);
 	if (r->status == 0)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);

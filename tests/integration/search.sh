@@ -218,8 +218,22 @@ mark down
 say '/search pay-loki prod-app'
 out_has "Loki is unreachable at http://127.0.0.1:$LPORT" && ok "engine down said" || bad "engine down" "$(since_mark)"
 
+# --- shutdown during a search -------------------------------------------------------------
+# The engine holds its answer 10 s (the engine's timeout too): the bot
+# must give the search up and exit at once, not wait out the deadline.
+n=$(sstate | jq .searches)
+mark shutdown
+say '/search index=prod SLOW --engine splunk'
+wait_for_s "$n" && ok "slow search under way" || bad "slow search sent" "$(since_mark)"
+t0=$(date +%s%N)
+kill -TERM "$bot_pid"; wait "$bot_pid" 2>/dev/null
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "     exit during a search took $ms ms"
+[ "$ms" -lt 5000 ] && ok "shutdown abandons a running search" || bad "shutdown during a search" "took $ms ms"
+grep -q "still running at exit" "$T/bot.log" && bad "no job left running" "$(grep 'still running' "$T/bot.log")" ||
+  ok "no job left running at exit"
+
 # --- auth: a token Splunk does not know -----------------------------------------------------
-kill "$bot_pid"; wait "$bot_pid" 2>/dev/null
 printf 'wrong-token\n' >"$T/stoken"
 "$BOT" --config "$T/cfg.json" <"$T/in" >>"$T/bot.out" 2>>"$T/bot.err" &
 bot_pid=$!
