@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "http.h"
+#include "http_int.h"
 #include "xmalloc.h"
 
 #define HTTP_BODY_MAX	(4 * 1024 * 1024)
@@ -83,8 +84,8 @@ http_global_cleanup(void)
  * A kept connection must not leak into the processes the bot starts (ssh
  * runs for minutes): close-on-exec, as every other descriptor here.
  */
-static int
-http_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
+int
+http_sockopt_cloexec(void *arg, curl_socket_t fd, curlsocktype purpose)
 {
 	int	 fl;
 
@@ -193,7 +194,7 @@ http_request_big(const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "opsbot/" OPSBOT_VERSION);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_MAXCONNECTS, HTTP_CONNS_KEPT);
-	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cb);
+	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cloexec);
 	/* A big answer (a fleet's series) is worth compressing on the wire. */
 	if (body_max > 0)
 		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");

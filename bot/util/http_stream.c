@@ -5,10 +5,10 @@
  */
 
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "http_int.h"
 #include "http_stream.h"
 
 struct hs_ctx {
@@ -50,20 +50,6 @@ hs_progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 		return 1;
 	}
 	return 0;
-}
-
-/* A kept descriptor must not leak into the processes the bot starts. */
-static int
-hs_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
-{
-	int	 fl;
-
-	(void)arg;
-	(void)purpose;
-	if ((fl = fcntl(fd, F_GETFD)) == -1 ||
-	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
-		return CURL_SOCKOPT_ERROR;
-	return CURL_SOCKOPT_OK;
 }
 
 int
@@ -108,7 +94,7 @@ http_stream(const struct http_stream_req *req, http_sink_fn sink, void *arg,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &h);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "opsbot/" OPSBOT_VERSION);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, hs_sockopt_cb);
+	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cloexec);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	if (req->cancel != NULL) {
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, hs_progress_cb);
