@@ -47,6 +47,9 @@ cfg_load_engines(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		if (le->auth_scheme == 1 && le->kind != LOGENG_SPLUNK)
 			cfg_error(ctx, p, "auth_scheme \"Splunk\" is for a "
 			    "Splunk engine; Loki takes Bearer or Basic");
+		if (le->ui_datasource != NULL && le->kind != LOGENG_LOKI)
+			cfg_error(ctx, p, "ui_datasource (Grafana's) is for a "
+			    "Loki engine");
 		if (le->tenant != NULL && le->kind != LOGENG_LOKI)
 			cfg_error(ctx, p, "tenant (X-Scope-OrgID) is for a "
 			    "Loki engine");

@@ -234,7 +234,8 @@ TEST(iso_times)
 
 TEST(requests_say_what_the_apis_document)
 {
-	static char		 surl[] = "http://s:8089", ui[] = "https://ui";
+	static char		 surl[] = "http://s:8089", ui[] = "https://ui",
+				 ds[] = "P8E80F9AEF21F6940";
 	struct cfg_log_engine	 le;
 	struct log_query	 q = { "index=prod \"a b\"&x", 1796428800000LL,
 	    1796436000000LL, 21 };
@@ -266,6 +267,17 @@ TEST(requests_say_what_the_apis_document)
 	free(url);
 	url = search_loki_ops.ui_link(&le, &q);
 	ASSERT_CONTAINS(url, "https://ui/explore?left=%7B%22queries%22");
+	free(url);
+	/* The data source by UID, in the pane and in its query. */
+	le.ui_datasource = ds;
+	url = search_loki_ops.ui_link(&le, &q);
+	ASSERT_STR_EQ(url, "https://ui/explore?left=%7B%22datasource%22%3A"
+	    "%22P8E80F9AEF21F6940%22%2C%22queries%22%3A%5B%7B%22refId%22%3A"
+	    "%22A%22%2C%22expr%22%3A%22%7Bapp%3D%5C%22p%5C%22%7D%20%7C%3D%20"
+	    "%5C%22x%5C%22%22%2C%22datasource%22%3A%7B%22type%22%3A%22loki%22"
+	    "%2C%22uid%22%3A%22P8E80F9AEF21F6940%22%7D%7D%5D%2C%22range%22%3A"
+	    "%7B%22from%22%3A%221796428800000%22%2C%22to%22%3A%22"
+	    "1796436000000%22%7D%7D");
 	free(url);
 	le.ui_url = NULL;
 	ASSERT_NULL(search_loki_ops.ui_link(&le, &q));
