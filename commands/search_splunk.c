@@ -1,6 +1,6 @@
 /*
  * Splunk's search/jobs/export (docs/search.md): POST with the form
- * search="search QUERY", output_mode=json, earliest_time and
+ * search="search QUERY | head LIMIT", output_mode=json, earliest_time and
  * latest_time in epoch seconds. The answer streams one JSON object a line:
  * {"preview":false,"offset":N,"result":{"_time":"...","_raw":"...",...}}
  * and, for a search Splunk cannot run, {"messages":[{"type":"FATAL",
@@ -96,6 +96,12 @@ splunk_request(const struct cfg_log_engine *le, const struct log_query *q,
 	xasprintf(url, "%s/services/search/jobs/export", le->url);
 	buf_init(&s);
 	splunk_search_text(&s, q->query);
+	/*
+	 * Splunk stops the search itself once it has the lines wanted,
+	 * rather than run on after the bot hung up. (Not in the UI link:
+	 * there the person may want more.)
+	 */
+	buf_addf(&s, " | head %zu", q->limit);
 	buf_init(&b);
 	buf_adds(&b, "search=");
 	escape_url_component(&b, s.data);

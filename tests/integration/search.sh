@@ -97,7 +97,7 @@ contains "time range shown" "$got" "last 2h: "
 contains "newest first" "$(grep -E '^[0-9]{2}:[0-9]{2}:[0-9]{2}  ' <<<"$got" | head -1)" "order=1000"
 contains "UI link" "$got" "open in Splunk: https://splunk.example/en-US/app/search/search?q=search%20index%3Dprod"
 req=$(sstate | jq -c '.requests[-1]')
-equals "search= form field" "$(jq -r .search <<<"$req")" "search index=prod sourcetype=payment ERROR"
+equals "search= form field" "$(jq -r .search <<<"$req")" "search index=prod sourcetype=payment ERROR | head 6"
 equals "output_mode=json" "$(jq -r .output_mode <<<"$req")" json
 # Epoch seconds: the range shown is the range searched.
 equals "earliest_time to latest_time: 2h" "$(jq -r '(.latest_time | tonumber) - (.earliest_time | tonumber)' <<<"$req")" 7200
@@ -121,7 +121,7 @@ out_has "orders ORDER — One order's lines \(viewer and up\)" && ok "/search li
 mark int
 say '/search orders 1003'
 out_has 'order=1003' && ok "int parameter bound" || bad "int parameter" "$(since_mark)"
-equals "int bare in the query" "$(sstate | jq -r '.requests[-1].search')" "search index=prod order=1003"
+equals "int bare in the query" "$(sstate | jq -r '.requests[-1].search')" "search index=prod order=1003 | head 6"
 n=$(sstate | jq .searches)
 mark hostile
 say '/search orders 5;delete'
@@ -132,17 +132,17 @@ equals "refused ones never reach Splunk" "$(sstate | jq .searches)" "$n"
 say "/search grep 'payment\" | delete index=*'"
 wait_for_s() { local i; for i in $(seq 200); do [ "$(sstate | jq .searches)" -gt "$1" ] && return 0; sleep 0.05; done; return 1; }
 wait_for_s "$n"
-equals "text quoted as one string" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment\" | delete index=*"'
+equals "text quoted as one string" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment\" | delete index=*" | head 6'
 
 # --- raw queries --------------------------------------------------------------------
 mark raw
 say '/search index=prod "payment accepted" --since 1h --engine splunk'
 out_has 'payment accepted order=' && ok "raw SPL for an operator" || bad "raw SPL" "$(since_mark)"
-equals "raw query keeps its quotes" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment accepted"'
+equals "raw query keeps its quotes" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment accepted" | head 6'
 n=$(sstate | jq .searches)
 say '/search index=prod “payment accepted” —since 1h --engine=splunk'
 wait_for_s "$n"
-equals "chat's quotes and dashes read as plain ones" "$(sstate | jq -r '.requests[-1] | .search + " " + ((.latest_time | tonumber) - (.earliest_time | tonumber) | tostring)')" 'search index=prod "payment accepted" 3600'
+equals "chat's quotes and dashes read as plain ones" "$(sstate | jq -r '.requests[-1] | .search + " " + ((.latest_time | tonumber) - (.earliest_time | tonumber) | tostring)')" 'search index=prod "payment accepted" | head 6 3600'
 mark typo
 say '/search errors-paymens'
 out_has "did you mean errors-payments" && ok "unknown search: did you mean" || bad "did you mean" "$(since_mark)"

@@ -249,7 +249,7 @@ TEST(requests_say_what_the_apis_document)
 	ASSERT_STR_EQ(method, "POST");
 	ASSERT_STR_EQ(url, "http://s:8089/services/search/jobs/export");
 	ASSERT_STR_EQ(body, "search=search%20index%3Dprod%20%22a%20b%22%26x"
-	    "&output_mode=json&earliest_time=1796428800&latest_time=1796436000");
+	    "%20%7C%20head%2021&output_mode=json&earliest_time=1796428800&latest_time=1796436000");
 	free(url);
 	free(body);
 	url = search_splunk_ops.ui_link(&le, &q);
