@@ -211,26 +211,18 @@ search_range(struct cmd_ctx *ctx, const struct log_query *q)
 static void
 search_line(struct cmd_ctx *ctx, const struct log_line *l)
 {
-	char		*clean = redact_text(l->text), when[16];
+	char		*red = redact_text(l->text), *clean, when[16];
 	struct tm	 tm;
-	size_t		 i, n, chars = 0;
 
-	for (i = 0; clean[i] != '\0'; i++)
-		if ((unsigned char)clean[i] < 0x20)
-			clean[i] = ' ';
-	for (n = 0; clean[n] != '\0' && chars < SEARCH_LINE_CHARS; n++)
-		if (((unsigned char)clean[n] & 0xc0) != 0x80)
-			chars++;
-	while (clean[n] != '\0' && ((unsigned char)clean[n] & 0xc0) == 0x80)
-		n++;
+	clean = search_line_text(red, SEARCH_LINE_CHARS);
+	free(red);
 	if (l->ts_ms > 0) {
 		cron_localtime(l->ts_ms / 1000, ctx->bot->cfg->bot.timezone,
 		    &tm);
 		strftime(when, sizeof when, "%H:%M:%S", &tm);
 	} else
 		snprintf(when, sizeof when, "--:--:--");
-	cmd_reply(ctx, "\n%s  %.*s%s", when, (int)n, clean,
-	    clean[n] != '\0' ? "…" : "");
+	cmd_reply(ctx, "\n%s  %s", when, clean);
 	free(clean);
 }
 

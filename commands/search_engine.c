@@ -120,6 +120,29 @@ search_results_error(struct log_results *r, const char *fmt, ...)
 	r->error = s != NULL ? s : xstrdup("(no memory for the error)");
 }
 
+char *
+search_line_text(const char *text, size_t chars)
+{
+	const unsigned char	*p = (const unsigned char *)text;
+	struct buf		 b;
+	size_t			 n = 0;
+
+	buf_init(&b);
+	for (; *p != '\0'; p++) {
+		if ((*p & 0xc0) != 0x80 && n++ == chars) {
+			buf_adds(&b, "\xe2\x80\xa6");		/* … */
+			break;
+		}
+		if (*p < 0x20 || *p == 0x7f)
+			buf_addc(&b, ' ');
+		else if (*p == '`' && p[1] == '`')
+			buf_adds(&b, "`\xe2\x80\x8b");	/* U+200B */
+		else
+			buf_addc(&b, (char)*p);
+	}
+	return buf_detach(&b);
+}
+
 static int
 search_line_cmp(const void *a, const void *b)
 {

@@ -95,6 +95,14 @@ int	 search_results_add(struct log_results *, int64_t ts_ms,
 /* Sets r->error once (the first error wins); printf-like. */
 void	 search_results_error(struct log_results *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * A result's text as one line of the answer's code block: control bytes
+ * as spaces, cut after chars characters with "…", and each backtick
+ * after another followed by a zero-width space, so no run of them can
+ * end the chat's code block (Slack ends one at any "```") and let the
+ * rest render as markup. Caller frees.
+ */
+char	*search_line_text(const char *text, size_t chars);
 /* Newest first; a stable order among equal times. */
 void	 search_results_sort(struct log_results *);
 /*

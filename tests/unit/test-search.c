@@ -336,6 +336,28 @@ TEST(result_text_is_valid_utf8)
 	search_results_free(&r);
 }
 
+TEST(result_lines_cannot_end_the_code_block)
+{
+	char	*s;
+
+	/* Slack ends a code block at any ```: then <!here> would be live. */
+	s = search_line_text("a ```\n<!here> @channel `x` ``", 100);
+	ASSERT_STR_EQ(s, "a `\xe2\x80\x8b`\xe2\x80\x8b` <!here> @channel `x` "
+	    "`\xe2\x80\x8b`");
+	ASSERT(strstr(s, "``") == NULL);
+	free(s);
+	/* Cut after 3 characters, é counting one. */
+	s = search_line_text("\xc3\xa9t\x01\x7fé", 3);
+	ASSERT_STR_EQ(s, "\xc3\xa9t \xe2\x80\xa6");
+	free(s);
+	s = search_line_text("abc", 3);
+	ASSERT_STR_EQ(s, "abc");
+	free(s);
+	s = search_line_text("", 3);
+	ASSERT_STR_EQ(s, "");
+	free(s);
+}
+
 TEST(risky_spl_is_found_outside_strings)
 {
 	ASSERT_NULL(search_spl_risky("index=prod ERROR | stats count by host"));
@@ -484,6 +506,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(risky_spl_is_found_outside_strings),
 	TEST_ENTRY(splunk_long_lines_are_dropped_and_counted),
 	TEST_ENTRY(result_text_is_valid_utf8),
+	TEST_ENTRY(result_lines_cannot_end_the_code_block),
 	TEST_END
 };
 
