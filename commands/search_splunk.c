@@ -32,21 +32,26 @@ static const char *const spl_risky[] = {
 	"sendalert", "sendemail", "summaryindex", "tscollect", NULL
 };
 
-const char *
-search_spl_risky(const char *q)
+/*
+ * The first risky command after a "|" or "[", outside strings and
+ * macros when quotes is set; *open is set when a string or macro is
+ * still open at the end.
+ */
+static const char *
+spl_risky_scan(const char *q, int quotes, int *open)
 {
 	char	 word[32];
 	size_t	 n, i;
 	int	 dq = 0, bt = 0;
 
 	for (; *q != '\0'; q++) {
-		if (dq && *q == '\\' && q[1] != '\0') {
+		if (quotes && dq && *q == '\\' && q[1] != '\0') {
 			q++;
 			continue;
 		}
-		if (*q == '"' && !bt)
+		if (quotes && *q == '"' && !bt)
 			dq = !dq;
-		else if (*q == '`' && !dq)
+		else if (quotes && *q == '`' && !dq)
 			bt = !bt;
 		if (dq || bt || (*q != '|' && *q != '['))
 			continue;
@@ -62,7 +67,23 @@ search_spl_risky(const char *q)
 			if (strcmp(word, spl_risky[i]) == 0)
 				return spl_risky[i];
 	}
+	*open = dq || bt;
 	return NULL;
+}
+
+const char *
+search_spl_risky(const char *q)
+{
+	const char	*w;
+	int		 open = 0;
+
+	/*
+	 * An unbalanced quote or backtick: where Splunk would end it is
+	 * a guess, so every "|" counts.
+	 */
+	if ((w = spl_risky_scan(q, 1, &open)) != NULL || !open)
+		return w;
+	return spl_risky_scan(q, 0, &open);
 }
 
 /* "search " unless the query starts with a generating command ("|"). */

@@ -373,6 +373,9 @@ TEST(risky_spl_is_found_outside_strings)
 	ASSERT_STR_EQ(search_spl_risky("x \"\\\\\" | map search=y"), "map");
 	ASSERT_STR_EQ(search_spl_risky("x | eval a=1 || collect index=y"),
 	    "collect");
+	/* Unbalanced: where Splunk ends the string is not guessed. */
+	ASSERT_STR_EQ(search_spl_risky("x ` | delete"), "delete");
+	ASSERT_STR_EQ(search_spl_risky("x \"a\" \" | rest /x"), "rest");
 }
 
 #define ENGINES								\
