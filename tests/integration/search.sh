@@ -244,4 +244,11 @@ out_has 'Splunk refused the bot.s credentials \(HTTP 401: call not properly auth
   ok "401 said in chat" || bad "401" "$(since_mark)"
 lacks "the token never in the answer" "$(cat "$T/bot.out")" "wrong-token"
 
+# Both runs ended by SIGTERM, one during a search: under the ASan build a
+# leak, a use after free or undefined behaviour would be reported here.
+kill -TERM "$bot_pid"; wait "$bot_pid" 2>/dev/null; bot_pid=
+errs=$(cat "$T/bot.err")
+lacks "no sanitizer report" "$errs" "Sanitizer"
+lacks "no undefined behaviour report" "$errs" "runtime error"
+
 assert_done
