@@ -63,6 +63,21 @@ struct search_job {
 	int				 rc;
 };
 
+/*
+ * Searches on the workers now (the loop thread's alone). A slow engine
+ * holds a worker for its whole timeout, and the same workers post chat
+ * replies and run ssh probes: searches get half of them at most.
+ */
+static int	search_running;
+
+static int
+search_running_max(const struct cmd_ctx *ctx)
+{
+	int	 n = workers_threads(ctx->bot->workers) / 2;
+
+	return n > 0 ? n : 1;
+}
+
 static void
 search_job_free(struct search_job *j)
 {
@@ -285,6 +300,7 @@ search_done(void *arg, enum workers_status st)
 		free(link);
 	}
 out:
+	search_running--;
 	cmd_finish(ctx);
 	search_job_free(j);
 }
@@ -532,6 +548,13 @@ cmd_search_exec(struct cmd_ctx *ctx)
 	}
 	if (limit > j->le->max_results)
 		limit = j->le->max_results;
+	if (search_running >= search_running_max(ctx)) {
+		cmd_refuse(ctx, "%d searches are running, the most at once (half "
+		    "of bot.worker_threads); try again when one has answered",
+		    search_running);
+		search_job_free(j);
+		return CMD_ERROR;
+	}
 	j->q.query = j->query;
 	j->q.end_ms = ctx->received_ms;
 	j->q.start_ms = ctx->received_ms - since * 1000;
@@ -546,5 +569,6 @@ cmd_search_exec(struct cmd_ctx *ctx)
 		search_job_free(j);
 		return CMD_ERROR;
 	}
+	search_running++;
 	return CMD_PENDING;
 }

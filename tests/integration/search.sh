@@ -221,10 +221,17 @@ out_has "Loki is unreachable at http://127.0.0.1:$LPORT" && ok "engine down said
 # --- shutdown during a search -------------------------------------------------------------
 # The engine holds its answer 10 s (the engine's timeout too): the bot
 # must give the search up and exit at once, not wait out the deadline.
+# Two of them at once (half the default 4 workers): a third is refused,
+# so slow searches never hold every worker (chat replies need them).
 n=$(sstate | jq .searches)
 mark shutdown
 say '/search index=prod SLOW --engine splunk'
-wait_for_s "$n" && ok "slow search under way" || bad "slow search sent" "$(since_mark)"
+say '/search index=prod SLOW --engine splunk'
+wait_for_s "$((n + 1))" && ok "two slow searches under way" || bad "slow searches sent" "$(since_mark)"
+say '/search index=prod SLOW --engine splunk'
+out_has "2 searches are running, the most at once" && ok "a third search at once is refused" ||
+  bad "concurrent searches bounded" "$(since_mark)"
+equals "the third never reached Splunk" "$(sstate | jq .searches)" "$((n + 2))"
 t0=$(date +%s%N)
 kill -TERM "$bot_pid"; wait "$bot_pid" 2>/dev/null
 ms=$((($(date +%s%N) - t0) / 1000000))
