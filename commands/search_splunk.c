@@ -122,7 +122,8 @@ splunk_request(const struct cfg_log_engine *le, const struct log_query *q,
 	 * rather than run on after the bot hung up. (Not in the UI link:
 	 * there the person may want more.)
 	 */
-	buf_addf(&s, " | head %zu", q->limit);
+	buf_addc(&s, ' ');
+	buf_addf(&s, "| head %zu", q->limit);	/* SPL's pipe, no shell's */
 	buf_init(&b);
 	buf_adds(&b, "search=");
 	escape_url_component(&b, s.data);
