@@ -63,6 +63,21 @@ struct search_job {
 	int				 rc;
 };
 
+/*
+ * Searches on the workers now (the loop thread's alone). A slow engine
+ * holds a worker for its whole timeout, and the same workers post chat
+ * replies and run ssh probes: searches get half of them at most.
+ */
+static int	search_running;
+
+static int
+search_running_max(const struct cmd_ctx *ctx)
+{
+	int	 n = workers_threads(ctx->bot->workers) / 2;
+
+	return n > 0 ? n : 1;
+}
+
 static void
 search_job_free(struct search_job *j)
 {
@@ -137,6 +152,15 @@ search_sink(void *arg, const char *data, size_t len)
 	return j->ops->feed(&j->r, data, len);
 }
 
+/* The bot is stopping: a slow search gives up rather than hold the exit. */
+static int
+search_cancel(void *arg)
+{
+	struct search_job	*j = arg;
+
+	return workers_stopping(j->ctx->bot->workers);
+}
+
 static void
 search_work(void *arg)
 {
@@ -166,6 +190,8 @@ search_work(void *arg)
 	req.body = body;
 	req.headers = hdrs;
 	req.timeout_ms = (long)le->timeout_s * 1000;
+	req.cancel = search_cancel;
+	req.cancel_arg = j;
 	j->rc = http_stream(&req, search_sink, j, &j->hr);
 	j->r.status = j->hr.status;
 	/* Stopped at the cap too: a partial last line, Loki's overflow. */
@@ -200,26 +226,18 @@ search_range(struct cmd_ctx *ctx, const struct log_query *q)
 static void
 search_line(struct cmd_ctx *ctx, const struct log_line *l)
 {
-	char		*clean = redact_text(l->text), when[16];
+	char		*red = redact_text(l->text), *clean, when[16];
 	struct tm	 tm;
-	size_t		 i, n, chars = 0;
 
-	for (i = 0; clean[i] != '\0'; i++)
-		if ((unsigned char)clean[i] < 0x20)
-			clean[i] = ' ';
-	for (n = 0; clean[n] != '\0' && chars < SEARCH_LINE_CHARS; n++)
-		if (((unsigned char)clean[n] & 0xc0) != 0x80)
-			chars++;
-	while (clean[n] != '\0' && ((unsigned char)clean[n] & 0xc0) == 0x80)
-		n++;
+	clean = search_line_text(red, SEARCH_LINE_CHARS);
+	free(red);
 	if (l->ts_ms > 0) {
 		cron_localtime(l->ts_ms / 1000, ctx->bot->cfg->bot.timezone,
 		    &tm);
 		strftime(when, sizeof when, "%H:%M:%S", &tm);
 	} else
 		snprintf(when, sizeof when, "--:--:--");
-	cmd_reply(ctx, "\n%s  %.*s%s", when, (int)n, clean,
-	    clean[n] != '\0' ? "…" : "");
+	cmd_reply(ctx, "\n%s  %s", when, clean);
 	free(clean);
 }
 
@@ -234,7 +252,7 @@ search_done(void *arg, enum workers_status st)
 
 	if (ctx->cancelled)
 		goto out;
-	if (st != WORKERS_DONE) {
+	if (st != WORKERS_DONE || (j->rc != 0 && j->hr.cancelled)) {
 		cmd_error(ctx, "not searched: opsbot is shutting down");
 		goto out;
 	}
@@ -272,11 +290,17 @@ search_done(void *arg, enum workers_status st)
 	if (j->r.more)
 		cmd_reply(ctx, "\n(first %zu lines of more, newest first; "
 		    "narrow the query or the range)", j->r.n);
+	if (j->r.skipped > 0)
+		cmd_reply(ctx, "\n(%zu result%s over %d KiB not shown: read %s "
+		    "in %s)", j->r.skipped, j->r.skipped == 1 ? "" : "s",
+		    LOGS_LINE_MAX >> 10, j->r.skipped == 1 ? "it" : "them",
+		    label);
 	if ((link = j->ops->ui_link(j->le, &j->q)) != NULL) {
 		cmd_reply(ctx, "\nopen in %s: %s", label, link);
 		free(link);
 	}
 out:
+	search_running--;
 	cmd_finish(ctx);
 	search_job_free(j);
 }
@@ -410,7 +434,7 @@ search_raw(struct cmd_ctx *ctx, struct search_job *j)
 {
 	const struct config	*c = ctx->bot->cfg;
 	const char		*first = args_pos(&ctx->args, 0), *hint;
-	const char		**names;
+	const char		**names, *risky;
 	struct buf		 known;
 	size_t			 i;
 
@@ -449,6 +473,14 @@ search_raw(struct cmd_ctx *ctx, struct search_job *j)
 		return -1;
 	}
 	j->query = search_raw_text(ctx->line);
+	/* Raw SPL that writes, mails or calls out is the admins' alone. */
+	if (j->le->kind == LOGENG_SPLUNK && !search_user_has(ctx, 2) &&
+	    (risky = search_spl_risky(j->query)) != NULL) {
+		cmd_refuse(ctx, "| %s in a raw query needs the admin role: it "
+		    "writes, sends or runs more than a search "
+		    "(docs/search.md)", risky);
+		return -1;
+	}
 	return 0;
 }
 
@@ -516,6 +548,13 @@ cmd_search_exec(struct cmd_ctx *ctx)
 	}
 	if (limit > j->le->max_results)
 		limit = j->le->max_results;
+	if (search_running >= search_running_max(ctx)) {
+		cmd_refuse(ctx, "%d searches are running, the most at once (half "
+		    "of bot.worker_threads); try again when one has answered",
+		    search_running);
+		search_job_free(j);
+		return CMD_ERROR;
+	}
 	j->q.query = j->query;
 	j->q.end_ms = ctx->received_ms;
 	j->q.start_ms = ctx->received_ms - since * 1000;
@@ -530,5 +569,6 @@ cmd_search_exec(struct cmd_ctx *ctx)
 		search_job_free(j);
 		return CMD_ERROR;
 	}
+	search_running++;
 	return CMD_PENDING;
 }

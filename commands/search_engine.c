@@ -40,6 +40,47 @@ search_results_free(struct log_results *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Bytes of the well-formed UTF-8 character at s (RFC 3629), or 0. */
+static size_t
+utf8_char_len(const unsigned char *s)
+{
+	size_t	 n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;	/* also stops at the NUL */
+	/* Overlong, surrogate and past U+10FFFF forms. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+void
+search_clean_utf8(char *s)
+{
+	unsigned char	*p = (unsigned char *)s;
+	size_t		 n;
+
+	while (*p != '\0') {
+		if ((n = utf8_char_len(p)) == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
 int
 search_results_add(struct log_results *r, int64_t ts_ms, const char *text,
     size_t len)
@@ -59,7 +100,8 @@ search_results_add(struct log_results *r, int64_t ts_ms, const char *text,
 		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
 	}
 	r->v[r->n].ts_ms = ts_ms;
-	r->v[r->n++].text = xstrndup(text, len);
+	r->v[r->n].text = xstrndup(text, len);
+	search_clean_utf8(r->v[r->n++].text);
 	return 0;
 }
 
@@ -76,6 +118,29 @@ search_results_error(struct log_results *r, const char *fmt, ...)
 		s = NULL;
 	va_end(ap);
 	r->error = s != NULL ? s : xstrdup("(no memory for the error)");
+}
+
+char *
+search_line_text(const char *text, size_t chars)
+{
+	const unsigned char	*p = (const unsigned char *)text;
+	struct buf		 b;
+	size_t			 n = 0;
+
+	buf_init(&b);
+	for (; *p != '\0'; p++) {
+		if ((*p & 0xc0) != 0x80 && n++ == chars) {
+			buf_adds(&b, "\xe2\x80\xa6");		/* … */
+			break;
+		}
+		if (*p < 0x20 || *p == 0x7f)
+			buf_addc(&b, ' ');
+		else if (*p == '`' && p[1] == '`')
+			buf_adds(&b, "`\xe2\x80\x8b");	/* U+200B */
+		else
+			buf_addc(&b, (char)*p);
+	}
+	return buf_detach(&b);
 }
 
 static int

@@ -36,6 +36,7 @@ struct log_results {
 	char		*error;		/* the engine's error text, or NULL */
 	struct buf	 pending;	/* bytes after the last newline, or doc */
 	int		 overflow;	/* a line or document over its bound */
+	size_t		 skipped;	/* lines over LOGS_LINE_MAX dropped */
 	long		 status;	/* HTTP status, for the parsers' finish */
 };
 
@@ -69,15 +70,39 @@ extern const struct log_engine_ops search_loki_ops;
 
 const struct log_engine_ops *search_engine_ops(const struct cfg_log_engine *);
 
+/*
+ * search_splunk.c: the first SPL command of q, outside strings and
+ * macros, that writes, sends or calls out ("delete", "outputlookup",
+ * "rest", "map", ...): static text, or NULL when there is none.
+ */
+const char *search_spl_risky(const char *q);
+
 /* search_engine.c */
 void	 search_results_init(struct log_results *, size_t max);
 void	 search_results_free(struct log_results *);
-/* Keeps a line (text copied, cut to LOGS_TEXT_MAX); 1 when now full. */
+/*
+ * Each byte of s that starts no well-formed UTF-8 character becomes "?",
+ * in place: a log line's stray Latin-1 byte must not make the chat's
+ * JSON invalid and lose the whole answer.
+ */
+void	 search_clean_utf8(char *s);
+/*
+ * Keeps a line (text copied, cut to LOGS_TEXT_MAX, made valid UTF-8);
+ * 1 when now full.
+ */
 int	 search_results_add(struct log_results *, int64_t ts_ms,
 	    const char *text, size_t len);
 /* Sets r->error once (the first error wins); printf-like. */
 void	 search_results_error(struct log_results *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * A result's text as one line of the answer's code block: control bytes
+ * as spaces, cut after chars characters with "…", and each backtick
+ * after another followed by a zero-width space, so no run of them can
+ * end the chat's code block (Slack ends one at any "```") and let the
+ * rest render as markup. Caller frees.
+ */
+char	*search_line_text(const char *text, size_t chars);
 /* Newest first; a stable order among equal times. */
 void	 search_results_sort(struct log_results *);
 /*

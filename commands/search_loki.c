@@ -160,18 +160,29 @@ loki_finish(struct log_results *r)
 static char *
 loki_ui_link(const struct cfg_log_engine *le, const struct log_query *q)
 {
-	cJSON		*left, *queries, *one, *range;
+	cJSON		*left, *queries, *one, *range, *ds;
 	struct buf	 b;
 	char		*s, num[32];
 
 	if (le->ui_url == NULL)
 		return NULL;
-	/* Grafana Explore's "left" pane state, as its own links write it. */
+	/*
+	 * Grafana Explore's "left" pane state (ExploreUrlState: datasource,
+	 * queries, range; Grafana 10 and later migrate it to "panes"). The
+	 * data source by UID, else Grafana opens its default one.
+	 */
 	left = cJSON_CreateObject();
+	if (le->ui_datasource != NULL)
+		cJSON_AddStringToObject(left, "datasource", le->ui_datasource);
 	queries = cJSON_AddArrayToObject(left, "queries");
 	one = cJSON_CreateObject();
 	cJSON_AddStringToObject(one, "refId", "A");
 	cJSON_AddStringToObject(one, "expr", q->query);
+	if (le->ui_datasource != NULL) {
+		ds = cJSON_AddObjectToObject(one, "datasource");
+		cJSON_AddStringToObject(ds, "type", "loki");
+		cJSON_AddStringToObject(ds, "uid", le->ui_datasource);
+	}
 	cJSON_AddItemToArray(queries, one);
 	range = cJSON_AddObjectToObject(left, "range");
 	snprintf(num, sizeof num, "%lld", (long long)q->start_ms);

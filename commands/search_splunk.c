@@ -1,7 +1,7 @@
 /*
  * Splunk's search/jobs/export (docs/search.md): POST with the form
- * search="search QUERY", output_mode=json, earliest_time=-Ns,
- * latest_time=now. The answer streams one JSON object a line:
+ * search="search QUERY | head LIMIT", output_mode=json, earliest_time and
+ * latest_time in epoch seconds. The answer streams one JSON object a line:
  * {"preview":false,"offset":N,"result":{"_time":"...","_raw":"...",...}}
  * and, for a search Splunk cannot run, {"messages":[{"type":"FATAL",
  * "text":"..."}]}. A line is parsed as soon as its newline arrives, so
@@ -17,6 +17,75 @@
 #include "search_engine.h"
 #include "xmalloc.h"
 
+/*
+ * SPL commands that write (an index, a lookup, a file), send (mail,
+ * alert actions), call out (REST endpoints of the search head, scripts,
+ * databases) or run further searches built from results: what a raw
+ * query of a non-admin must not reach. The bot's Splunk role is the
+ * real bound (docs/search.md); this keeps an operator's typo or a
+ * pasted query from deleting or mailing anything in the bot's name.
+ */
+static const char *const spl_risky[] = {
+	"collect", "dbxoutput", "dbxquery", "delete", "dump", "map",
+	"mcollect", "meventcollect", "outputcsv", "outputlookup",
+	"outputtelemetry", "rest", "run", "runshellscript", "script",
+	"sendalert", "sendemail", "summaryindex", "tscollect", NULL
+};
+
+/*
+ * The first risky command after a "|" or "[", outside strings and
+ * macros when quotes is set; *open is set when a string or macro is
+ * still open at the end.
+ */
+static const char *
+spl_risky_scan(const char *q, int quotes, int *open)
+{
+	char	 word[32];
+	size_t	 n, i;
+	int	 dq = 0, bt = 0;
+
+	for (; *q != '\0'; q++) {
+		if (quotes && dq && *q == '\\' && q[1] != '\0') {
+			q++;
+			continue;
+		}
+		if (quotes && *q == '"' && !bt)
+			dq = !dq;
+		else if (quotes && *q == '`' && !dq)
+			bt = !bt;
+		if (dq || bt || (*q != '|' && *q != '['))
+			continue;
+		/* A command starts after "|", and a subsearch after "[". */
+		n = 1 + strspn(q + 1, " \t\r\n|");
+		for (i = 0; i + 1 < sizeof word && ((q[n + i] >= 'a' &&
+		    q[n + i] <= 'z') || (q[n + i] >= 'A' && q[n + i] <= 'Z') ||
+		    q[n + i] == '_'); i++)
+			word[i] = q[n + i] >= 'A' && q[n + i] <= 'Z' ?
+			    (char)(q[n + i] - 'A' + 'a') : q[n + i];
+		word[i] = '\0';
+		for (i = 0; spl_risky[i] != NULL; i++)
+			if (strcmp(word, spl_risky[i]) == 0)
+				return spl_risky[i];
+	}
+	*open = dq || bt;
+	return NULL;
+}
+
+const char *
+search_spl_risky(const char *q)
+{
+	const char	*w;
+	int		 open = 0;
+
+	/*
+	 * An unbalanced quote or backtick: where Splunk would end it is
+	 * a guess, so every "|" counts.
+	 */
+	if ((w = spl_risky_scan(q, 1, &open)) != NULL || !open)
+		return w;
+	return spl_risky_scan(q, 0, &open);
+}
+
 /* "search " unless the query starts with a generating command ("|"). */
 static void
 splunk_search_text(struct buf *b, const char *query)
@@ -26,6 +95,16 @@ splunk_search_text(struct buf *b, const char *query)
 	if (*query != '|' && strncmp(query, "search ", 7) != 0)
 		buf_adds(b, "search ");
 	buf_adds(b, query);
+}
+
+/*
+ * ms as Splunk's epoch seconds, rounded up: latest_time excludes its
+ * second, and both ends move alike so the range stays --since long.
+ */
+static int64_t
+splunk_epoch(int64_t ms)
+{
+	return (ms + 999) / 1000;
 }
 
 static void
@@ -38,11 +117,23 @@ splunk_request(const struct cfg_log_engine *le, const struct log_query *q,
 	xasprintf(url, "%s/services/search/jobs/export", le->url);
 	buf_init(&s);
 	splunk_search_text(&s, q->query);
+	/*
+	 * Splunk stops the search itself once it has the lines wanted,
+	 * rather than run on after the bot hung up. (Not in the UI link:
+	 * there the person may want more.)
+	 */
+	buf_addc(&s, ' ');
+	buf_addf(&s, "| head %zu", q->limit);	/* SPL's pipe, no shell's */
 	buf_init(&b);
 	buf_adds(&b, "search=");
 	escape_url_component(&b, s.data);
-	buf_addf(&b, "&output_mode=json&earliest_time=-%llds"
-	    "&latest_time=now", (long long)((q->end_ms - q->start_ms) / 1000));
+	/*
+	 * Epoch seconds, not "-7200s" and "now": the range the answer
+	 * shows is the one searched, however long the request queued.
+	 */
+	buf_addf(&b, "&output_mode=json&earliest_time=%lld&latest_time=%lld",
+	    (long long)splunk_epoch(q->start_ms),
+	    (long long)splunk_epoch(q->end_ms));
 	buf_release(&s);
 	*body = buf_detach(&b);
 }
@@ -120,15 +211,17 @@ splunk_feed(struct log_results *r, const char *data, size_t len)
 	while (data < end) {
 		if ((nl = memchr(data, '\n', (size_t)(end - data))) == NULL) {
 			n = (size_t)(end - data);
-			if (r->pending.len + n > LOGS_LINE_MAX)
+			if (r->overflow || r->pending.len + n > LOGS_LINE_MAX)
 				r->overflow = 1;	/* one line too long */
 			else
 				buf_add(&r->pending, data, n);
 			return 0;
 		}
 		n = (size_t)(nl - data);
-		if (r->overflow) {
-			r->overflow = 0;	/* the long line is dropped */
+		if (r->overflow || r->pending.len + n > LOGS_LINE_MAX) {
+			/* The long line is dropped, and said. */
+			r->overflow = 0;
+			r->skipped++;
 			buf_clear(&r->pending);
 		} else if (r->pending.len > 0) {
 			buf_add(&r->pending, data, n);
@@ -159,8 +252,11 @@ splunk_finish(struct log_results *r)
 		return;
 	}
 	/* The last line may come without its newline. */
-	if (r->pending.len > 0 && !r->overflow)
+	if (r->overflow)
+		r->skipped++;
+	else if (r->pending.len > 0)
 		(void)splunk_line(r, r->pending.data, r->pending.len);
+	r->overflow = 0;
 	buf_clear(&r->pending);
 }
 
@@ -176,8 +272,10 @@ splunk_ui_link(const struct cfg_log_engine *le, const struct log_query *q)
 	buf_init(&b);
 	buf_addf(&b, "%s/app/search/search?q=", le->ui_url);
 	escape_url_component(&b, s.data);
-	buf_addf(&b, "&earliest=-%llds&latest=now",
-	    (long long)((q->end_ms - q->start_ms) / 1000));
+	/* The same fixed range: a link opened tomorrow shows these lines. */
+	buf_addf(&b, "&earliest=%lld&latest=%lld",
+	    (long long)splunk_epoch(q->start_ms),
+	    (long long)splunk_epoch(q->end_ms));
 	buf_release(&s);
 	return buf_detach(&b);
 }

@@ -224,6 +224,7 @@ struct cfg_log_engine {
 	int64_t		 timeout_s;
 	int		 max_results;	/* the cap of one answer */
 	char		*ui_url;	/* the engine's UI, or NULL: no link */
+	char		*ui_datasource;	/* Loki: Grafana's data source UID */
 	int64_t		 since_s;	/* default --since */
 	int		 raw_role;	/* raw queries: 0 viewer .. 2 admin */
 };

@@ -47,10 +47,53 @@ cfg_load_engines(struct cfg_ctx *ctx, const cJSON *root, struct config *c)
 		if (le->auth_scheme == 1 && le->kind != LOGENG_SPLUNK)
 			cfg_error(ctx, p, "auth_scheme \"Splunk\" is for a "
 			    "Splunk engine; Loki takes Bearer or Basic");
+		if (le->ui_datasource != NULL && le->kind != LOGENG_LOKI)
+			cfg_error(ctx, p, "ui_datasource (Grafana's) is for a "
+			    "Loki engine");
 		if (le->tenant != NULL && le->kind != LOGENG_LOKI)
 			cfg_error(ctx, p, "tenant (X-Scope-OrgID) is for a "
 			    "Loki engine");
 		free(p);
+	}
+}
+
+/*
+ * The template as the engine lexes it, not as a shell would: "..." with
+ * backslash escapes, and `...` (SPL's macros, LogQL's raw strings,
+ * where nothing is escaped). A {param} inside either would get the
+ * bot's own quotes inside the template's: a value's quote or backtick
+ * would then end the template's string and the rest of the value
+ * would be query text (cfg_template_parse follows shell quotes, where
+ * a backtick is no quote and a quote inside backticks counts).
+ */
+static void
+cfg_search_quotes(struct cfg_ctx *ctx, const char *path, const char *q)
+{
+	int	 dq = 0, bt = 0;
+	size_t	 n;
+
+	for (; *q != '\0'; q++) {
+		if (dq && *q == '\\' && q[1] != '\0') {
+			q++;
+			continue;
+		}
+		if (*q == '"' && !bt)
+			dq = !dq;
+		else if (*q == '`' && !dq)
+			bt = !bt;
+		else if ((*q == '{' && q[1] == '{') ||
+		    (*q == '}' && q[1] == '}'))
+			q++;
+		else if (*q == '{' && (dq || bt) &&
+		    (n = strspn(q + 1, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")) > 0 &&
+		    q[1 + n] == '}') {
+			cfg_error(ctx, path, "{%.*s} is inside %s; leave it "
+			    "bare: the bot writes each value as one string "
+			    "literal of the engine", (int)n, q + 1, bt ?
+			    "backticks" : "a double-quoted string");
+			return;
+		}
 	}
 }
 
@@ -61,6 +104,7 @@ cfg_load_one_search(struct cfg_ctx *ctx, const cJSON *e, const char *p,
 	const struct cfg_cparam	*cp;
 	char			*qp, *norm, *why;
 	size_t			 j;
+	int			 nerr;
 
 	cfg_load_rows(ctx, e, p, &cfg_search_section, s);
 	/* A host parameter may name any host of the inventory. */
@@ -88,7 +132,11 @@ cfg_load_one_search(struct cfg_ctx *ctx, const cJSON *e, const char *p,
 	cfg_load_params(ctx, e, p, &s->q);
 	if (s->q.run != NULL) {
 		qp = cfg_path_key(p, "query");
+		nerr = ctx->nerrors;
 		cfg_template_parse(ctx, qp, &s->q);
+		/* One message for one mistake. */
+		if (ctx->nerrors == nerr)
+			cfg_search_quotes(ctx, qp, s->q.run);
 		free(qp);
 	}
 	for (j = 0; j < s->q.nparams; j++) {

@@ -85,7 +85,7 @@ http_global_cleanup(void)
  * runs for minutes): close-on-exec, as every other descriptor here.
  */
 int
-http_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
+http_sockopt_cloexec(void *arg, curl_socket_t fd, curlsocktype purpose)
 {
 	int	 fl;
 
@@ -218,7 +218,7 @@ http_request_big(const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "opsbot/" OPSBOT_VERSION);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_MAXCONNECTS, HTTP_CONNS_KEPT);
-	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cb);
+	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cloexec);
 	/* A big answer (a fleet's series) is worth compressing on the wire. */
 	if (body_max > 0)
 		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");

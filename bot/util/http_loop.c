@@ -343,7 +343,7 @@ http_loop_post(struct http_loop *hl, const char *url,
 	curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, &x->resp);
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "opsbot/" OPSBOT_VERSION);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cb);
+	curl_easy_setopt(x->easy, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cloexec);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	if (curl_multi_add_handle(hl->multi, x->easy) != CURLM_OK) {
 		curl_easy_cleanup(x->easy);

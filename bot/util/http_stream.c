@@ -5,15 +5,16 @@
  */
 
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "http_int.h"
 #include "http_stream.h"
 
 struct hs_ctx {
 	http_sink_fn			 sink;
 	void				*arg;
+	const struct http_stream_req	*req;
 	struct http_stream_result	*r;
 	CURL				*c;
 };
@@ -33,18 +34,22 @@ hs_write_cb(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* A kept descriptor must not leak into the processes the bot starts. */
+/* Non-zero aborts the transfer (CURLE_ABORTED_BY_CALLBACK). */
 static int
-hs_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
+hs_progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
 {
-	int	 fl;
+	struct hs_ctx	*h = arg;
 
-	(void)arg;
-	(void)purpose;
-	if ((fl = fcntl(fd, F_GETFD)) == -1 ||
-	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
-		return CURL_SOCKOPT_ERROR;
-	return CURL_SOCKOPT_OK;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (h->req->cancel(h->req->cancel_arg)) {
+		h->r->cancelled = 1;
+		return 1;
+	}
+	return 0;
 }
 
 int
@@ -64,6 +69,7 @@ http_stream(const struct http_stream_req *req, http_sink_fn sink, void *arg,
 	}
 	h.sink = sink;
 	h.arg = arg;
+	h.req = req;
 	h.r = r;
 	h.c = c;
 	for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++)
@@ -88,8 +94,13 @@ http_stream(const struct http_stream_req *req, http_sink_fn sink, void *arg,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &h);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "opsbot/" OPSBOT_VERSION);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, hs_sockopt_cb);
+	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cloexec);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (req->cancel != NULL) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, hs_progress_cb);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, &h);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	rc = curl_easy_perform(c);
 	if (r->status == 0)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);

@@ -16,6 +16,7 @@ struct http_stream_result {
 	long	 status;	/* 0: no response */
 	int	 stopped;	/* the sink stopped it (not an error) */
 	int	 timed_out;	/* the deadline passed */
+	int	 cancelled;	/* req->cancel said so */
 	char	 error[256];	/* transport error, or "" */
 };
 
@@ -27,6 +28,12 @@ struct http_stream_req {
 	const char		*user;		/* Basic auth, or NULL */
 	const char		*password;
 	long			 timeout_ms;	/* the whole transfer */
+	/*
+	 * Asked about once a second and while data flows, or NULL: 1 ends
+	 * the transfer (http_stream returns -1, r->cancelled set).
+	 */
+	int			(*cancel)(void *arg);
+	void			*cancel_arg;
 };
 
 /*

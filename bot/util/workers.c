@@ -158,6 +158,17 @@ workers_threads(struct workers *w)
 	return w->nthreads;
 }
 
+int
+workers_stopping(struct workers *w)
+{
+	int	 stopping;
+
+	pthread_mutex_lock(&w->lock);
+	stopping = w->stopping;
+	pthread_mutex_unlock(&w->lock);
+	return stopping;
+}
+
 size_t
 workers_shutdown(struct workers *w, int64_t timeout_ms)
 {

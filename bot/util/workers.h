@@ -25,6 +25,12 @@ typedef void (*workers_done_cb)(void *arg, enum workers_status);
 /* Starts n threads (1-64) that post completions to loop. */
 struct workers *workers_create(int n, struct loop *);
 
+/*
+ * Has a shutdown begun? For a long job (a log search) to give up early
+ * instead of holding the bot's exit until its own deadline. Any thread.
+ */
+int	 workers_stopping(struct workers *);
+
 /* Returns 0, or -1 when the pool is shutting down (done will not run). */
 int	 workers_submit(struct workers *, workers_work_cb, workers_done_cb,
 	    void *arg);

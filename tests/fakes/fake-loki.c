@@ -230,7 +230,7 @@ authorized(const char *auth)
 
 	if (g.user) {
 		snprintf(pair, sizeof(pair), "%s:%s", g.user, g.token);
-		strcpy(want, "Basic ");
+		snprintf(want, sizeof(want), "Basic ");
 		if (lws_b64_encode_string(pair, (int)strlen(pair), want + 6,
 		                          (int)sizeof(want) - 6) < 0)
 			return 0;

@@ -13,6 +13,8 @@
  * It does not run SPL. The search must start with "search " or "|"
  * (else Splunk's "Unknown search command"); its bare words (not k=v,
  * not after a "|") must all be in an event's _raw, case-insensitively.
+ * A trailing "| head N" keeps the first N events, as Splunk's head
+ * does (HUGE ignores it: a search whose results the bot must cut).
  * Words that drive it: BADQUERY (a parse error), SLOW (the answer held
  * --slow-ms, default 10 s), HUGE (200,000 events, streamed: the bot
  * must stop reading), SECRET (an event with a password in it).
@@ -204,7 +206,7 @@ export(struct pss *pss, struct reply *r)
 	struct buf b = { 0 };
 	char raw[256], text[300];
 	int64_t now = now_ms();
-	int i, n = 0, huge, secret;
+	int i, n = 0, huge, secret, head;
 
 
 	g.searches++;
@@ -234,7 +236,9 @@ export(struct pss *pss, struct reply *r)
 		buf_free(&b);
 		goto out;
 	}
-	for (i = 0; i < EVENTS; i++) {
+	head = strstr(search, "| head ") ? atoi(strstr(search, "| head ") + 7) :
+	    EVENTS;
+	for (i = 0; i < EVENTS && n < head; i++) {
 		event_raw(i, secret, raw, sizeof(raw));
 		if (!matches(search, raw))
 			continue;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "search_engine.h"
+#include "xmalloc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -41,9 +42,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	search_results_sort(&r);
 	if (r.n > r.max || (r.status >= 400 && r.error == NULL))
 		abort();
-	for (i = 0; i < r.n; i++)
+	for (i = 0; i < r.n; i++) {
+		char	*copy, *line;
+
 		if (r.v[i].text == NULL || strlen(r.v[i].text) > LOGS_TEXT_MAX)
 			abort();
+		/* Kept text is valid UTF-8 already: cleaning changes nothing. */
+		copy = xstrdup(r.v[i].text);
+		search_clean_utf8(copy);
+		if (strcmp(copy, r.v[i].text) != 0)
+			abort();
+		free(copy);
+		/* No run of backticks survives into the chat's code block. */
+		line = search_line_text(r.v[i].text, 240);
+		if (strstr(line, "``") != NULL)
+			abort();
+		free(line);
+	}
 	for (i = 1; i < r.n; i++)
 		if (r.v[i - 1].ts_ms < r.v[i].ts_ms)
 			abort();

@@ -97,16 +97,21 @@ contains "time range shown" "$got" "last 2h: "
 contains "newest first" "$(grep -E '^[0-9]{2}:[0-9]{2}:[0-9]{2}  ' <<<"$got" | head -1)" "order=1000"
 contains "UI link" "$got" "open in Splunk: https://splunk.example/en-US/app/search/search?q=search%20index%3Dprod"
 req=$(sstate | jq -c '.requests[-1]')
-equals "search= form field" "$(jq -r .search <<<"$req")" "search index=prod sourcetype=payment ERROR"
+equals "search= form field" "$(jq -r .search <<<"$req")" "search index=prod sourcetype=payment ERROR | head 6"
 equals "output_mode=json" "$(jq -r .output_mode <<<"$req")" json
-equals "earliest_time" "$(jq -r .earliest_time <<<"$req")" "-7200s"
-equals "latest_time" "$(jq -r .latest_time <<<"$req")" now
+# Epoch seconds: the range shown is the range searched.
+equals "earliest_time to latest_time: 2h" "$(jq -r '(.latest_time | tonumber) - (.earliest_time | tonumber)' <<<"$req")" 7200
+now=$(date +%s)
+lt=$(jq -r .latest_time <<<"$req")
+[ "$lt" -le "$((now + 1))" ] && [ "$lt" -ge "$((now - 60))" ] && ok "latest_time is now, in epoch seconds" ||
+  bad "latest_time" "$lt, now $now"
+contains "the UI link has the same fixed range" "$got" "&earliest=$(jq -r .earliest_time <<<"$req")&latest=$lt"
 equals "Splunk token scheme" "$(jq -r .auth <<<"$req")" "Splunk splunk-token"
 
 mark since
 say '/search errors-payments --since 30m --limit 2'
 out_has 'first 2 lines of more' && ok "--limit" || bad "--limit" "$(since_mark)"
-equals "--since becomes earliest_time" "$(sstate | jq -r '.requests[-1].earliest_time')" "-1800s"
+equals "--since becomes earliest_time" "$(sstate | jq -r '.requests[-1] | (.latest_time | tonumber) - (.earliest_time | tonumber)')" 1800
 
 mark list
 say '/search'
@@ -116,7 +121,7 @@ out_has "orders ORDER — One order's lines \(viewer and up\)" && ok "/search li
 mark int
 say '/search orders 1003'
 out_has 'order=1003' && ok "int parameter bound" || bad "int parameter" "$(since_mark)"
-equals "int bare in the query" "$(sstate | jq -r '.requests[-1].search')" "search index=prod order=1003"
+equals "int bare in the query" "$(sstate | jq -r '.requests[-1].search')" "search index=prod order=1003 | head 6"
 n=$(sstate | jq .searches)
 mark hostile
 say '/search orders 5;delete'
@@ -127,17 +132,17 @@ equals "refused ones never reach Splunk" "$(sstate | jq .searches)" "$n"
 say "/search grep 'payment\" | delete index=*'"
 wait_for_s() { local i; for i in $(seq 200); do [ "$(sstate | jq .searches)" -gt "$1" ] && return 0; sleep 0.05; done; return 1; }
 wait_for_s "$n"
-equals "text quoted as one string" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment\" | delete index=*"'
+equals "text quoted as one string" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment\" | delete index=*" | head 6'
 
 # --- raw queries --------------------------------------------------------------------
 mark raw
 say '/search index=prod "payment accepted" --since 1h --engine splunk'
 out_has 'payment accepted order=' && ok "raw SPL for an operator" || bad "raw SPL" "$(since_mark)"
-equals "raw query keeps its quotes" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment accepted"'
+equals "raw query keeps its quotes" "$(sstate | jq -r '.requests[-1].search')" 'search index=prod "payment accepted" | head 6'
 n=$(sstate | jq .searches)
 say '/search index=prod “payment accepted” —since 1h --engine=splunk'
 wait_for_s "$n"
-equals "chat's quotes and dashes read as plain ones" "$(sstate | jq -r '.requests[-1] | .search + " " + .earliest_time')" 'search index=prod "payment accepted" -3600s'
+equals "chat's quotes and dashes read as plain ones" "$(sstate | jq -r '.requests[-1] | .search + " " + ((.latest_time | tonumber) - (.earliest_time | tonumber) | tostring)')" 'search index=prod "payment accepted" | head 6 3600'
 mark typo
 say '/search errors-paymens'
 out_has "did you mean errors-payments" && ok "unknown search: did you mean" || bad "did you mean" "$(since_mark)"
@@ -213,8 +218,29 @@ mark down
 say '/search pay-loki prod-app'
 out_has "Loki is unreachable at http://127.0.0.1:$LPORT" && ok "engine down said" || bad "engine down" "$(since_mark)"
 
+# --- shutdown during a search -------------------------------------------------------------
+# The engine holds its answer 10 s (the engine's timeout too): the bot
+# must give the search up and exit at once, not wait out the deadline.
+# Two of them at once (half the default 4 workers): a third is refused,
+# so slow searches never hold every worker (chat replies need them).
+n=$(sstate | jq .searches)
+mark shutdown
+say '/search index=prod SLOW --engine splunk'
+say '/search index=prod SLOW --engine splunk'
+wait_for_s "$((n + 1))" && ok "two slow searches under way" || bad "slow searches sent" "$(since_mark)"
+say '/search index=prod SLOW --engine splunk'
+out_has "2 searches are running, the most at once" && ok "a third search at once is refused" ||
+  bad "concurrent searches bounded" "$(since_mark)"
+equals "the third never reached Splunk" "$(sstate | jq .searches)" "$((n + 2))"
+t0=$(date +%s%N)
+kill -TERM "$bot_pid"; wait "$bot_pid" 2>/dev/null
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "     exit during a search took $ms ms"
+[ "$ms" -lt 5000 ] && ok "shutdown abandons a running search" || bad "shutdown during a search" "took $ms ms"
+grep -q "still running at exit" "$T/bot.log" && bad "no job left running" "$(grep 'still running' "$T/bot.log")" ||
+  ok "no job left running at exit"
+
 # --- auth: a token Splunk does not know -----------------------------------------------------
-kill "$bot_pid"; wait "$bot_pid" 2>/dev/null
 printf 'wrong-token\n' >"$T/stoken"
 "$BOT" --config "$T/cfg.json" <"$T/in" >>"$T/bot.out" 2>>"$T/bot.err" &
 bot_pid=$!
@@ -224,5 +250,12 @@ say '/search errors-payments'
 out_has 'Splunk refused the bot.s credentials \(HTTP 401: call not properly authenticated\)' &&
   ok "401 said in chat" || bad "401" "$(since_mark)"
 lacks "the token never in the answer" "$(cat "$T/bot.out")" "wrong-token"
+
+# Both runs ended by SIGTERM, one during a search: under the ASan build a
+# leak, a use after free or undefined behaviour would be reported here.
+kill -TERM "$bot_pid"; wait "$bot_pid" 2>/dev/null; bot_pid=
+errs=$(cat "$T/bot.err")
+lacks "no sanitizer report" "$errs" "Sanitizer"
+lacks "no undefined behaviour report" "$errs" "runtime error"
 
 assert_done

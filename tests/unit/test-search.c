@@ -234,7 +234,8 @@ TEST(iso_times)
 
 TEST(requests_say_what_the_apis_document)
 {
-	static char		 surl[] = "http://s:8089", ui[] = "https://ui";
+	static char		 surl[] = "http://s:8089", ui[] = "https://ui",
+				 ds[] = "P8E80F9AEF21F6940";
 	struct cfg_log_engine	 le;
 	struct log_query	 q = { "index=prod \"a b\"&x", 1796428800000LL,
 	    1796436000000LL, 21 };
@@ -248,12 +249,12 @@ TEST(requests_say_what_the_apis_document)
 	ASSERT_STR_EQ(method, "POST");
 	ASSERT_STR_EQ(url, "http://s:8089/services/search/jobs/export");
 	ASSERT_STR_EQ(body, "search=search%20index%3Dprod%20%22a%20b%22%26x"
-	    "&output_mode=json&earliest_time=-7200s&latest_time=now");
+	    "%20%7C%20head%2021&output_mode=json&earliest_time=1796428800&latest_time=1796436000");
 	free(url);
 	free(body);
 	url = search_splunk_ops.ui_link(&le, &q);
 	ASSERT_STR_EQ(url, "https://ui/app/search/search?q=search%20index%3D"
-	    "prod%20%22a%20b%22%26x&earliest=-7200s&latest=now");
+	    "prod%20%22a%20b%22%26x&earliest=1796428800&latest=1796436000");
 	free(url);
 
 	q.query = "{app=\"p\"} |= \"x\"";
@@ -267,8 +268,114 @@ TEST(requests_say_what_the_apis_document)
 	url = search_loki_ops.ui_link(&le, &q);
 	ASSERT_CONTAINS(url, "https://ui/explore?left=%7B%22queries%22");
 	free(url);
+	/* The data source by UID, in the pane and in its query. */
+	le.ui_datasource = ds;
+	url = search_loki_ops.ui_link(&le, &q);
+	ASSERT_STR_EQ(url, "https://ui/explore?left=%7B%22datasource%22%3A"
+	    "%22P8E80F9AEF21F6940%22%2C%22queries%22%3A%5B%7B%22refId%22%3A"
+	    "%22A%22%2C%22expr%22%3A%22%7Bapp%3D%5C%22p%5C%22%7D%20%7C%3D%20"
+	    "%5C%22x%5C%22%22%2C%22datasource%22%3A%7B%22type%22%3A%22loki%22"
+	    "%2C%22uid%22%3A%22P8E80F9AEF21F6940%22%7D%7D%5D%2C%22range%22%3A"
+	    "%7B%22from%22%3A%221796428800000%22%2C%22to%22%3A%22"
+	    "1796436000000%22%7D%7D");
+	free(url);
 	le.ui_url = NULL;
 	ASSERT_NULL(search_loki_ops.ui_link(&le, &q));
+}
+
+TEST(splunk_long_lines_are_dropped_and_counted)
+{
+	static const char line[] = "{\"preview\":false,\"result\":{\"_raw\":"
+	    "\"short %d\"}}\n";
+	struct log_results	 r;
+	struct buf		 b;
+	size_t			 chunks[] = { 1000, 16384, 0 }, i;
+	char			*big;
+
+	/* A 10 MB _raw between two short lines, and one at the very end. */
+	big = xmalloc(10 * 1024 * 1024 + 1);
+	memset(big, 'x', 10 * 1024 * 1024);
+	big[10 * 1024 * 1024] = '\0';
+	buf_init(&b);
+	buf_addf(&b, line, 1);
+	buf_addf(&b, "{\"preview\":false,\"result\":{\"_raw\":\"%s\"}}\n", big);
+	buf_addf(&b, line, 2);
+	buf_addf(&b, "{\"preview\":false,\"result\":{\"_raw\":\"%s\"}}", big);
+	free(big);
+	chunks[2] = b.len;
+	for (i = 0; i < 3; i++) {
+		search_results_init(&r, 10);
+		ASSERT_INT_EQ(feed_chunks(&search_splunk_ops, &r, b.data,
+		    b.len, chunks[i], 200), 0);
+		ASSERT_NULL(r.error);
+		ASSERT_INT_EQ(r.n, 2);
+		ASSERT_INT_EQ(r.skipped, 2);
+		/* What is kept stays bounded by the line, not the answer. */
+		ASSERT(r.pending.cap <= 2 * LOGS_LINE_MAX);
+		search_results_free(&r);
+	}
+	buf_release(&b);
+}
+
+TEST(result_text_is_valid_utf8)
+{
+	static const char answer[] =
+	    "{\"preview\":false,\"result\":{\"_raw\":\"a\xff b\xc3( c\xe2\x82 "
+	    "\xed\xa0\x80 \xc0\xaf ok \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}}\n"
+	    "{\"preview\":false,\"result\":{\"_raw\":\"nul\\u0000after\"}}\n";
+	struct log_results	 r;
+
+	search_results_init(&r, 10);
+	ASSERT_INT_EQ(feed_chunks(&search_splunk_ops, &r, answer,
+	    strlen(answer), 7, 200), 0);
+	ASSERT_INT_EQ(r.n, 2);
+	ASSERT_STR_EQ(r.v[0].text, "a? b?( c?? ??? ?? ok "
+	    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	/* A NUL the JSON escaped ends the text: C strings from here on. */
+	ASSERT_STR_EQ(r.v[1].text, "nul");
+	search_results_free(&r);
+}
+
+TEST(result_lines_cannot_end_the_code_block)
+{
+	char	*s;
+
+	/* Slack ends a code block at any ```: then <!here> would be live. */
+	s = search_line_text("a ```\n<!here> @channel `x` ``", 100);
+	ASSERT_STR_EQ(s, "a `\xe2\x80\x8b`\xe2\x80\x8b` <!here> @channel `x` "
+	    "`\xe2\x80\x8b`");
+	ASSERT(strstr(s, "``") == NULL);
+	free(s);
+	/* Cut after 3 characters, é counting one. */
+	s = search_line_text("\xc3\xa9t\x01\x7fé", 3);
+	ASSERT_STR_EQ(s, "\xc3\xa9t \xe2\x80\xa6");
+	free(s);
+	s = search_line_text("abc", 3);
+	ASSERT_STR_EQ(s, "abc");
+	free(s);
+	s = search_line_text("", 3);
+	ASSERT_STR_EQ(s, "");
+	free(s);
+}
+
+TEST(risky_spl_is_found_outside_strings)
+{
+	ASSERT_NULL(search_spl_risky("index=prod ERROR | stats count by host"));
+	ASSERT_NULL(search_spl_risky("index=prod \"a | delete\" | head 5"));
+	ASSERT_NULL(search_spl_risky("index=prod \"\\\" | delete\""));
+	ASSERT_NULL(search_spl_risky("index=prod `m(| delete)` | deleted"));
+	ASSERT_STR_EQ(search_spl_risky("index=prod | delete"), "delete");
+	ASSERT_STR_EQ(search_spl_risky("index=prod|DELETE"), "delete");
+	ASSERT_STR_EQ(search_spl_risky("|rest /services/x"), "rest");
+	ASSERT_STR_EQ(search_spl_risky("x [search y | outputlookup z]"),
+	    "outputlookup");
+	ASSERT_STR_EQ(search_spl_risky("x [|sendemail to=a@b]"), "sendemail");
+	ASSERT_STR_EQ(search_spl_risky("x \"\\\\\" | map search=y"), "map");
+	ASSERT_STR_EQ(search_spl_risky("x | eval a=1 || collect index=y"),
+	    "collect");
+	/* Unbalanced: where Splunk ends the string is not guessed. */
+	ASSERT_STR_EQ(search_spl_risky("x ` | delete"), "delete");
+	ASSERT_STR_EQ(search_spl_risky("x \"a\" \" | rest /x"), "rest");
 }
 
 #define ENGINES								\
@@ -306,6 +413,17 @@ TEST(loader_checks_named_searches)
 	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"s\","
 	    " \"query\": \"host=\\\"{h}\\\"\", \"params\": [{\"name\": \"h\"}]}",
 	    "{h} is inside double quotes");
+	/*
+	 * Backticks are LogQL's raw strings and SPL's macros: a value's
+	 * backtick would end them. A quote inside them is no string, so a
+	 * {param} after it is inside the template's own "...".
+	 */
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"l\","
+	    " \"query\": \"{{app=\\\"x\\\"}} |~ `{p}`\", \"params\": [{\"name\":"
+	    " \"p\"}]}", "{p} is inside backticks");
+	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"l\","
+	    " \"query\": \"x |= `\\\"` |= \\\"{p}\\\" |= `\\\"`\", \"params\":"
+	    " [{\"name\": \"p\"}]}", "{p} is inside a double-quoted string");
 	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"l\","
 	    " \"query\": \"{app=\\\"x\\\"}\"}", "write {{ for a literal {");
 	ASSERT_REFUSED("{\"name\": \"a\", \"help\": \"h\", \"engine\": \"s\","
@@ -388,6 +506,10 @@ static const struct test tests[] = {
 	TEST_ENTRY(requests_say_what_the_apis_document),
 	TEST_ENTRY(loader_checks_named_searches),
 	TEST_ENTRY(hostile_values_are_one_string_literal),
+	TEST_ENTRY(risky_spl_is_found_outside_strings),
+	TEST_ENTRY(splunk_long_lines_are_dropped_and_counted),
+	TEST_ENTRY(result_text_is_valid_utf8),
+	TEST_ENTRY(result_lines_cannot_end_the_code_block),
 	TEST_END
 };
 
