@@ -511,14 +511,18 @@ fleet_query(const struct config *cfg, const char *target, struct fleet *out,
 
 		if (all || strcmp(h->name, target) == 0 ||
 		    config_strlist_has(&h->tags, target)) {
-			qsort(h->mounts, h->nmounts, sizeof *h->mounts,
-			    fleet_mount_cmp);
+			/* A down host has no mounts (h->mounts NULL):
+			 * qsort's pointer must not be NULL even for 0. */
+			if (h->nmounts > 1)
+				qsort(h->mounts, h->nmounts, sizeof *h->mounts,
+				    fleet_mount_cmp);
 			out->v[n++] = *h;
 		} else
 			fleet_host_free(h);
 	}
 	out->n = n;
-	qsort(out->v, out->n, sizeof *out->v, fleet_host_cmp);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, fleet_host_cmp);
 	return 0;
 }
 
