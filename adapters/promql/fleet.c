@@ -579,10 +579,18 @@ fleet_disk_pct(const struct fleet_mount *m)
 {
 	double	 used, denom;
 
-	if (m->size <= 0 || m->avail < 0 || m->free < 0 ||
-	    !isfinite(m->size) || !isfinite(m->avail) || !isfinite(m->free))
+	if (m->size <= 0 || m->avail < 0 || !isfinite(m->size) ||
+	    !isfinite(m->avail))
 		return -1;
-	used = m->size - m->free;
+	/*
+	 * Without free_bytes (an exporter or a recording rule that keeps
+	 * only size and avail) root's reserve counts as used: a little
+	 * high, never a full disk shown as unknown and so as OK.
+	 */
+	if (m->free < 0 || !isfinite(m->free))
+		used = m->size - m->avail;
+	else
+		used = m->size - m->free;
 	if (used < 0)
 		used = 0;
 	denom = used + m->avail;

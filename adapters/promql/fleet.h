@@ -62,7 +62,8 @@ void	 fleet_free(struct fleet *);
 
 /*
  * df's Use%: used / (used + available), rounded up, where used is size
- * minus free (root's reserve counts as neither); -1 when unknown.
+ * minus free (root's reserve counts as neither), or size minus avail
+ * when free is unknown; -1 when size or avail is unknown.
  */
 int	 fleet_disk_pct(const struct fleet_mount *);
 

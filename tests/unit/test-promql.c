@@ -273,8 +273,16 @@ TEST(disk_percent_as_df_computes_it)
 	ASSERT_INT_EQ(fleet_disk_pct(&m), 0);
 	m.avail = m.free = 0;
 	ASSERT_INT_EQ(fleet_disk_pct(&m), 100);
+	/* No free_bytes (as from the fleet exporter): used is size - avail,
+	 * so a full disk is still full rather than unknown (and OK). */
 	m.free = -1;
+	m.avail = 50;
+	ASSERT_INT_EQ(fleet_disk_pct(&m), 95);
+	m.free = NAN;
+	ASSERT_INT_EQ(fleet_disk_pct(&m), 95);
+	m.avail = -1;
 	ASSERT_INT_EQ(fleet_disk_pct(&m), -1);
+	m.avail = 50;
 	m.free = 10;
 	m.size = NAN;
 	ASSERT_INT_EQ(fleet_disk_pct(&m), -1);
