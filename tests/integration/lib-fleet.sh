@@ -42,7 +42,10 @@ _fleet_guard() {
 _fleet_free_port() {
   local p
   for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 30000))
+    # Below the kernel's ephemeral range (32768-60999 by default), so a
+    # connection made meanwhile cannot take the port before the engine
+    # binds it (a CI run lost one so).
+    p=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"
       return 0
