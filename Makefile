@@ -46,6 +46,7 @@ bench: build
 	bash bench/bench-command-path.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack
 	bash bench/bench-fanout.sh $(BUILD)/opsbot $(BUILD)/tests/fake-slack .
 	bash bench/bench-ssh-fanout.sh $(BUILD)/opsbot .
+	bash bench/bench-ssh-fanout.sh $(BUILD)/opsbot . 2 4 replay
 	bash bench/bench-fleet.sh $(BUILD)/opsbot $(BUILD)/tests/fake-fleet-exporter .
 	bash bench/bench-fleet-bot.sh $(BUILD)/opsbot $(BUILD)/tests/fake-fleet-exporter . "1000 5000"
 	bash bench/bench-alerts.sh $(BUILD)/opsbot
