@@ -359,14 +359,6 @@ conf_start(void)
 	snprintf(g.base, sizeof(g.base), "http://127.0.0.1:%d/wiki", fs.port);
 }
 
-static int
-no_client(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return fh_usage();
-}
-
 static const struct fh_opt conf_opts[] = {
 	{ "--user", FH_STR, &g.user },
 	{ "--token", FH_STR, &g.token },
@@ -392,5 +384,5 @@ static const struct fh_ops conf_ops = {
 int
 main(int argc, char **argv)
 {
-	return fake_main("fake-confluence", argc, argv, &conf_ops, no_client);
+	return fake_main("fake-confluence", argc, argv, &conf_ops, NULL);
 }

@@ -468,17 +468,9 @@ static const struct fh_ops fleet_ops = {
 };
 
 /* There is no client mode: tests use curl and Prometheus. */
-static int
-no_client(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return fh_usage();
-}
-
 int
 main(int argc, char **argv)
 {
 	return fake_main("fake-fleet-exporter", argc, argv, &fleet_ops,
-	                 no_client);
+	                 NULL);
 }

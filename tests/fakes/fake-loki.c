@@ -317,14 +317,6 @@ loki_done(void)
 	cJSON_Delete(g.requests);
 }
 
-static int
-no_client(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return fh_usage();
-}
-
 static const struct fh_opt loki_opts[] = {
 	{ "--token", FH_STR, &g.token },
 	{ "--user", FH_STR, &g.user },
@@ -350,5 +342,5 @@ static const struct fh_ops loki_ops = {
 int
 main(int argc, char **argv)
 {
-	return fake_main("fake-loki", argc, argv, &loki_ops, no_client);
+	return fake_main("fake-loki", argc, argv, &loki_ops, NULL);
 }

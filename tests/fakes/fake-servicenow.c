@@ -493,16 +493,8 @@ static const struct fh_ops snow_ops = {
 };
 
 /* There is no client mode: the self-test uses curl. */
-static int
-no_client(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return fh_usage();
-}
-
 int
 main(int argc, char **argv)
 {
-	return fake_main("fake-servicenow", argc, argv, &snow_ops, no_client);
+	return fake_main("fake-servicenow", argc, argv, &snow_ops, NULL);
 }

@@ -311,14 +311,6 @@ splunk_done(void)
 	cJSON_Delete(g.requests);
 }
 
-static int
-no_client(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return fh_usage();
-}
-
 static const struct fh_opt splunk_opts[] = {
 	{ "--token", FH_STR, &g.token },
 	{ "--slow-ms", FH_INT, &g.slow_ms },
@@ -341,5 +333,5 @@ static const struct fh_ops splunk_ops = {
 int
 main(int argc, char **argv)
 {
-	return fake_main("fake-splunk", argc, argv, &splunk_ops, no_client);
+	return fake_main("fake-splunk", argc, argv, &splunk_ops, NULL);
 }

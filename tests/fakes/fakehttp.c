@@ -674,7 +674,7 @@ fake_main(const char *name, int argc, char **argv,
 	ops = o;
 	fake_signals();
 	if (argc >= 3 && !strcmp(argv[1], "--client"))
-		return client(argc, argv);
+		return client != NULL ? client(argc, argv) : fh_usage();
 	if (argc < 2 || fh_parse_args(argc, argv, o->opts, o->n_opts, &a) ||
 	    (o->args_ok && !o->args_ok()))
 		return fh_usage();

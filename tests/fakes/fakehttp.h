@@ -157,7 +157,8 @@ int fh_take_opt(int argc, char **argv, int *i, const struct fh_opt *opts,
 /*
  * main() of a fake called name: "--client URL ..." runs client; anything
  * else is the server's command line, served until a signal or the
- * lifetime is over (exit 0), or refused with the usage (2).
+ * lifetime is over (exit 0), or refused with the usage (2). A fake with
+ * no client mode passes NULL: "--client" is then refused with the usage.
  */
 int fake_main(const char *name, int argc, char **argv,
               const struct fh_ops *ops, int (*client)(int, char **));

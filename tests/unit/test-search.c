@@ -27,6 +27,9 @@ static const char splunk_answer[] =
 "{\"preview\":false,\"offset\":2,\"result\":{\"_time\":\"2026-12-05T01:00:09Z\",\"_raw\":\"newest\"}}\n"
 "{\"preview\":false,\"offset\":3,\"result\":{\"count\":\"7\"}}";
 
+/* The line read after an over-long one. */
+static const char huge_tail[] = "\n{\"result\":{\"_raw\":\"ok\"}}\n";
+
 /* Feeds text to ops in chunks of n bytes, then finishes; 1 if stopped. */
 static int
 feed_chunks(const struct log_engine_ops *ops, struct log_results *r,
@@ -121,9 +124,10 @@ TEST(splunk_errors_and_hostile_lines)
 	search_results_free(&r);
 
 	/* A line over the bound is dropped, the next one still read. */
+	/* (the next line fits the 200 bytes left: 28 with its NUL) */
 	huge = xmalloc(LOGS_LINE_MAX + 200);
 	memset(huge, 'x', LOGS_LINE_MAX + 100);
-	strcpy(huge + LOGS_LINE_MAX + 100, "\n{\"result\":{\"_raw\":\"ok\"}}\n");
+	memcpy(huge + LOGS_LINE_MAX + 100, huge_tail, sizeof huge_tail);
 	search_results_init(&r, 5);
 	feed_chunks(&search_splunk_ops, &r, huge, strlen(huge), 4096, 200);
 	ASSERT_INT_EQ(r.n, 1);
