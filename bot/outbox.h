@@ -46,6 +46,17 @@ struct outbox_result {
 	int			 blocking;
 };
 
+struct http_response;
+/*
+ * A sender's common reading of a failed HTTP call: 429 (paced by its
+ * Retry-After, else retry_after_default_s), a malformed URL (rejected),
+ * no server or a 5xx (retried; unsent when nothing was sent). Returns 1
+ * when it set r's verdict, 0 for a status the sender reads itself (2xx,
+ * other 4xx).
+ */
+int	 outbox_http_failure(const struct http_response *,
+	    struct outbox_result *r, int retry_after_default_s);
+
 /* One message as a sender sees it; borrowed for the call. */
 struct outbox_item {
 	int64_t		 id;

@@ -41,21 +41,9 @@ mm_start_done(void *arg, const struct http_response *resp, int cancelled)
 		if (cJSON_IsString(id))
 			r->platform_id = xstrdup(id->valuestring);
 		cJSON_Delete(json);
-	} else if (resp->status == 429) {
-		r->verdict = OUTBOX_RATE_LIMITED;
-		r->retry_after_ms = (resp->retry_after_s >= 0 ?
-		    resp->retry_after_s : 1) * 1000;
-	} else if (resp->status == 0 && resp->bad_url) {
-		/* A malformed response URL never works: no retries. */
-		r->verdict = OUTBOX_REJECTED;
-		xasprintf(&r->error, "unusable URL (%s)", resp->error);
-	} else if (resp->status == 0 || resp->status >= 500) {
-		r->verdict = OUTBOX_RETRY;
-		/* No server at all: an outage, not counted as an attempt. */
-		r->unsent = resp->unsent;
-		xasprintf(&r->error, "%s", resp->status == 0 ? resp->error :
-		    "HTTP 5xx");
-	} else
+	} else if (outbox_http_failure(resp, r, 1))
+		;
+	else
 		/* Gone (4xx): the channel instead, through the REST API. */
 		r->blocking = (int)resp->status;
 	j->done(j->done_arg, cancelled);

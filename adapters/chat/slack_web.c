@@ -21,6 +21,9 @@
 #include "slack_posted.h"
 #include "xmalloc.h"
 
+/* A 429 without Retry-After waits this long, as Slack's Python SDK does. */
+#define SLACK_RETRY_AFTER_S	30
+
 static char	*slack_body_with_ts(const char *, const char *, const char *);
 
 /* ------------------------------------------------------------- Web API */
@@ -102,20 +105,10 @@ static int
 slack_response_verdict(const struct http_response *resp,
     struct outbox_result *r)
 {
-	if (resp->status == 429) {
-		r->verdict = OUTBOX_RATE_LIMITED;
-		/* Without the header, wait as Slack's Python SDK does. */
-		r->retry_after_ms = (resp->retry_after_s >= 0 ?
-		    resp->retry_after_s : 30) * 1000;
-	} else if (resp->status == 0 && resp->bad_url) {
-		r->verdict = OUTBOX_REJECTED;
-		xasprintf(&r->error, "unusable URL (%s)", resp->error);
-	} else if (resp->status == 0 || resp->status >= 500) {
-		r->verdict = OUTBOX_RETRY;
-		r->unsent = resp->unsent;
-		xasprintf(&r->error, "%s", resp->status == 0 ? resp->error :
-		    "HTTP 5xx");
-	} else if (resp->status == 404)
+	/* Without Retry-After, a 429 waits as Slack's Python SDK does. */
+	if (outbox_http_failure(resp, r, SLACK_RETRY_AFTER_S))
+		;
+	else if (resp->status == 404)
 		return 1;
 	else {
 		/* A response URL answers "ok" (or JSON). */
@@ -224,20 +217,9 @@ slack_send(void *arg, const struct outbox_item *it, struct outbox_result *r)
 			slack_fallback_post(sl->api_url, sl->bot_token,
 			    it->body, "response URL: HTTP 404 (used up or "
 			    "expired)", r);
-	} else if (resp.status == 429) {
-		r->verdict = OUTBOX_RATE_LIMITED;
-		/* Without the header, wait as Slack's Python SDK does. */
-		r->retry_after_ms = (resp.retry_after_s >= 0 ?
-		    resp.retry_after_s : 30) * 1000;
-	} else if (resp.status == 0 && resp.bad_url) {
-		r->verdict = OUTBOX_REJECTED;
-		xasprintf(&r->error, "unusable URL (%s)", resp.error);
-	} else if (resp.status == 0 || resp.status >= 500) {
-		r->verdict = OUTBOX_RETRY;
-		r->unsent = resp.unsent;
-		xasprintf(&r->error, "%s", resp.status == 0 ? resp.error :
-		    "HTTP 5xx");
-	} else if (resp.status != 200) {
+	} else if (outbox_http_failure(&resp, r, SLACK_RETRY_AFTER_S))
+		;
+	else if (resp.status != 200) {
 		/* 4xx, JSON or not: the request itself is wrong. */
 		r->verdict = OUTBOX_REJECTED;
 		r->error = cause;
