@@ -517,28 +517,6 @@ store_path(const struct store *s)
 }
 
 int64_t
-store_size_bytes(const struct store *s)
-{
-	struct stat	 st;
-	int64_t		 total = 0;
-	char		*wal;
-
-	if (stat(s->path, &st) == 0)
-		total += st.st_size;
-	xasprintf(&wal, "%s-wal", s->path);
-	if (stat(wal, &st) == 0)
-		total += st.st_size;
-	free(wal);
-	return total;
-}
-
-const char *
-store_library_version(void)
-{
-	return sqlite3_libversion();
-}
-
-int64_t
 store_outbox_add(struct store *s, const struct store_outbox_row *r,
     char **cause)
 {
