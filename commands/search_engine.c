@@ -219,9 +219,11 @@ search_parse_iso_time(const char *s)
 	t = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 + sec;
 	if (*s == '+' || *s == '-') {
 		sign = *s == '-' ? -1 : 1;
-		oh = digits(s + 1, 2);
+		/* The hours first: s[3] is only there after two digits. */
+		if ((oh = digits(s + 1, 2)) < 0)
+			return 0;
 		om = digits(s + (s[3] == ':' ? 4 : 3), 2);
-		if (oh < 0 || om < 0)
+		if (om < 0)
 			return 0;
 		/* Local time = UTC + offset. */
 		t -= sign * (oh * 3600 + om * 60);

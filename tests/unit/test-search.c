@@ -234,6 +234,16 @@ TEST(iso_times)
 	ASSERT_INT_EQ(search_parse_iso_time("2026-12-05T01:02"), 0);
 	ASSERT_INT_EQ(search_parse_iso_time("2026-12-05T01:02:03+xx"), 0);
 	ASSERT_INT_EQ(search_parse_iso_time(NULL), 0);
+	/*
+	 * A cut-off offset, in a buffer of its exact size (as cJSON gives
+	 * it): the parser read s[3] past the end (fuzz-search under ASan).
+	 */
+	{
+		char	*cut = xstrdup("2026-12-05T01:02:03+1");
+
+		ASSERT_INT_EQ(search_parse_iso_time(cut), 0);
+		free(cut);
+	}
 }
 
 TEST(requests_say_what_the_apis_document)
