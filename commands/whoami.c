@@ -35,11 +35,15 @@ cmd_whoami_exec(struct cmd_ctx *ctx)
 	    o->user_name != NULL ? o->user_name : "-",
 	    o->user_id != NULL ? o->user_id : "-",
 	    o->channel != NULL ? o->channel : "-", b.data);
-	buf_release(&b);
+	/* The list is built whole, then added once: no format per name. */
+	buf_clear(&b);
 	for (i = 0; t[i] != NULL; i++) {
-		if (rbac_allows(ctx->bot->rbac, &ctx->user, t[i]))
-			cmd_reply(ctx, "%s/%s", n++ == 0 ? " " : ", ",
-			    t[i]->name);
+		if (rbac_allows(ctx->bot->rbac, &ctx->user, t[i])) {
+			buf_adds(&b, n++ == 0 ? " /" : ", /");
+			buf_adds(&b, t[i]->name);
+		}
 	}
+	cmd_reply(ctx, "%s", b.data);
+	buf_release(&b);
 	return CMD_DONE;
 }

@@ -371,6 +371,7 @@ struct config {
 		char	*slack_bot_token;	/* secret */
 		char	*slack_api_url;	/* ends with "/" */
 		char	*slack_command;	/* "/opsbot" */
+		int	 slack_answer_in_ack;	/* quick answers ride acks */
 
 		double	 outbox_rate;		/* messages/s per channel */
 		int	 outbox_burst;

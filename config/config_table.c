@@ -269,6 +269,10 @@ static const struct cfg_key slack_keys[] = {
 	{ .key = "command", .type = CFG_STRING, .offset = F(chat.slack_command),
 	  .def_str = "/opsbot", .check = check_slash,
 	  .doc = "The slash command whose text is a whole opsbot command" },
+	{ .key = "answer_in_ack", .type = CFG_BOOL,
+	  .offset = F(chat.slack_answer_in_ack), .def = 1,
+	  .doc = "A slash command that touches no host is answered in its "
+	  "acknowledgement" },
 };
 
 static const struct cfg_key mm_keys[] = {

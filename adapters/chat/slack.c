@@ -1,16 +1,17 @@
 /*
  * Slack over Socket Mode (docs/protocols.md §1-§3). A Web API
  * call (apps.connections.open, on a worker) gives a wss URL; the socket
- * lives on the loop. Every envelope is acked first, on the loop thread,
- * before its command runs (the ack frame is written, then the command is
- * dispatched from the same writable callback). Retried deliveries are
+ * lives on the loop. Every envelope is acked on the loop thread. A slash
+ * command that touches no host runs first, and an answer it gives at
+ * once rides its ack; every other command runs once its ack is written
+ * (dispatched from the same writable callback). Retried deliveries are
  * recognised by event_id / envelope_id and run once. A button click
  * (block_actions) runs the button's value as a command line, as the
  * person who clicked, answered on the click's response_url. On a disconnect
  * notice a new socket is opened before the old one goes; on any loss the
  * adapter reconnects with exponential backoff and jitter, with a fresh
- * URL each time. Answers go through the outbox: a slash command's via its
- * response_url, everything else with chat.postMessage.
+ * URL each time. Other answers go through the outbox: a slash command's
+ * via its response_url, everything else with chat.postMessage.
  */
 
 #include <cjson/cJSON.h>
@@ -30,6 +31,31 @@
 #include "xmalloc.h"
 
 /* --------------------------------------------------------------- ops */
+
+/*
+ * A second answer (or a partial one) of the command running before its
+ * ack: the first one leaves the ack for the outbox, ahead of it, so the
+ * two keep their order.
+ */
+static void
+slack_capture_flush(struct slack *sl, const struct chat_origin *o)
+{
+	cJSON	*first = slack_capture_spill(sl->capture, o);
+	char	*json, *cause = NULL;
+
+	if (first == NULL)
+		return;
+	chat_fallback_add(first, &slack_fallback_keys, o->channel,
+	    o->user_id, NULL);
+	json = cJSON_PrintUnformatted(first);
+	if (outbox_enqueue(sl->bot->outbox, "slack", sl->capture->reply_to + 4,
+	    "response", sl->capture->reply_to + 4, json, &cause) < 0) {
+		log_error("slack", "cannot queue a reply: %s", cause);
+		free(cause);
+	}
+	free(json);
+	cJSON_Delete(first);
+}
 
 static void
 slack_reply(struct chat *c, const struct chat_origin *o,
@@ -55,6 +81,11 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 		if (o->click)
 			cJSON_AddBoolToObject(body, "replace_original",
 			    m->replace);
+		if (slack_capture_wants(sl->capture, o, m)) {
+			slack_capture_keep(sl->capture, body);
+			return;
+		}
+		slack_capture_flush(sl, o);
 		chat_fallback_add(body, &slack_fallback_keys, o->channel,
 		    o->user_id, o->reply_to != NULL && strncmp(o->reply_to,
 		    "ts:", 3) == 0 ? o->reply_to + 3 : NULL);
@@ -113,6 +144,7 @@ slack_reply_live(struct chat *c, const struct chat_origin *o, int64_t ref,
 {
 	struct slack	*sl = c->priv;
 
+	slack_capture_flush(sl, o);
 	return slack_live_enqueue(sl->bot->outbox, o, ref, m);
 }
 /*
@@ -215,13 +247,15 @@ slack_describe(struct chat *c, struct buf *b)
 	for (conn = sl->conns; conn != NULL; conn = conn->next)
 		up += conn->hello;
 	buf_addf(b, "%s; %llu connect(s), %llu envelope(s), %llu "
-	    "redelivered, %llu click(s)", up > 0 ? "connected" :
-	    sl->stopping ? "stopped" : sl->unidentified ? "unreachable since "
-	    "start, retrying" : "reconnecting",
+	    "redelivered, %llu click(s), %llu answered in the ack",
+	    up > 0 ? "connected" : sl->stopping ? "stopped" :
+	    sl->unidentified ? "unreachable since start, retrying" :
+	    "reconnecting",
 	    (unsigned long long)sl->connects,
 	    (unsigned long long)sl->envelopes,
 	    (unsigned long long)sl->duplicates,
-	    (unsigned long long)sl->clicks);
+	    (unsigned long long)sl->clicks,
+	    (unsigned long long)sl->ack_answers);
 }
 
 static void

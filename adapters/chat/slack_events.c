@@ -52,19 +52,19 @@ slack_seen_hash(const char *key)
 
 /*
  * Has this delivery been acked before (within SLACK_DEDUP_MS)? Every
- * envelope asks twice, of all 1,024 keys: the hash is compared first, so
- * that costs integer compares, not a strcmp each.
+ * envelope asks twice: the keys are chained by hash bucket, so a lookup
+ * reads the one or two slots of its bucket, not all 1,024.
  */
 static int
 slack_seen_hashed(struct slack *sl, const char *key, uint32_t h)
 {
-	int64_t	 now = clock_mono_ms();
-	size_t	 i;
+	unsigned int	 j;
 
-	for (i = 0; i < SLACK_DEDUP; i++) {
-		if (sl->seen_hash[i] == h && sl->seen[i].key[0] != '\0' &&
-		    now - sl->seen[i].at < SLACK_DEDUP_MS &&
-		    strcmp(sl->seen[i].key, key) == 0)
+	for (j = sl->seen_bucket[h & (SLACK_DEDUP_BUCKETS - 1)]; j != 0;
+	    j = sl->seen_chain[j - 1]) {
+		if (sl->seen_hash[j - 1] == h &&
+		    clock_mono_ms() - sl->seen[j - 1].at < SLACK_DEDUP_MS &&
+		    strcmp(sl->seen[j - 1].key, key) == 0)
 			return 1;
 	}
 	return 0;
@@ -76,6 +76,19 @@ slack_seen(struct slack *sl, const char *key)
 	return slack_seen_hashed(sl, key, slack_seen_hash(key));
 }
 
+/* Slot i leaves its bucket's chain (it is about to be reused). */
+static void
+slack_seen_unlink(struct slack *sl, size_t i)
+{
+	uint16_t	*pp;
+
+	pp = &sl->seen_bucket[sl->seen_hash[i] & (SLACK_DEDUP_BUCKETS - 1)];
+	while (*pp != 0 && *pp != i + 1)
+		pp = &sl->seen_chain[*pp - 1];
+	if (*pp != 0)
+		*pp = sl->seen_chain[i];
+}
+
 /*
  * Remembers a delivery once its ack is on the wire: one that is lost
  * unacked with its socket will be redelivered, and must run then.
@@ -84,14 +97,20 @@ void
 slack_seen_add(struct slack *sl, const char *key)
 {
 	uint32_t	 h = slack_seen_hash(key);
+	size_t		 i = sl->seen_next;
+	uint16_t	*head;
 
 	if (*key == '\0' || slack_seen_hashed(sl, key, h))
 		return;
-	snprintf(sl->seen[sl->seen_next].key, sizeof sl->seen[0].key, "%s",
-	    key);
-	sl->seen_hash[sl->seen_next] = h;
-	sl->seen[sl->seen_next].at = clock_mono_ms();
-	sl->seen_next = (sl->seen_next + 1) % SLACK_DEDUP;
+	if (sl->seen[i].key[0] != '\0')
+		slack_seen_unlink(sl, i);
+	snprintf(sl->seen[i].key, sizeof sl->seen[0].key, "%s", key);
+	sl->seen_hash[i] = h;
+	sl->seen[i].at = clock_mono_ms();
+	head = &sl->seen_bucket[h & (SLACK_DEDUP_BUCKETS - 1)];
+	sl->seen_chain[i] = *head;
+	*head = (uint16_t)(i + 1);
+	sl->seen_next = (i + 1) % SLACK_DEDUP;
 }
 
 /* "/opsbot health db" -> "health db"; "/health db" -> "health db". */

@@ -20,6 +20,7 @@
 #define SLACK_RX_MAX		(1024 * 1024)	/* one JSON message */
 #define SLACK_DEDUP		1024		/* keys remembered */
 #define SLACK_DEDUP_MS		(15 * 60 * 1000)
+#define SLACK_DEDUP_BUCKETS	2048		/* a power of two */
 #define SLACK_HTTP_TIMEOUT_MS	10000
 
 
@@ -65,6 +66,16 @@ struct slack_seen {
 	int64_t	 at;
 };
 
+/*
+ * A slash command running before its ack (slack_socket.c): its first
+ * plain answer is kept here for the ack's payload instead of the outbox.
+ */
+struct slack_capture {
+	const char		*reply_to;	/* "url:…", the command's */
+	cJSON			*payload;	/* the answer, or NULL */
+	int			 spilled;	/* answers go to the outbox */
+};
+
 #define SLACK_CHANNELS_MAX	64
 
 struct slack {
@@ -83,10 +94,14 @@ struct slack {
 	int			 retry_armed;
 	int			 unidentified;	/* API down at start */
 	struct slack_seen	 seen[SLACK_DEDUP];
-	/* seen[i].key's hash, apart: a lookup reads 4 KiB, not 112 KiB. */
-	uint32_t		 seen_hash[SLACK_DEDUP];
+	uint32_t		 seen_hash[SLACK_DEDUP];	/* seen[i].key's */
+	/* Slot + 1 of a bucket's first key, and of each key's next. */
+	uint16_t		 seen_bucket[SLACK_DEDUP_BUCKETS];
+	uint16_t		 seen_chain[SLACK_DEDUP];
 	size_t			 seen_next;
 	uint64_t		 envelopes, duplicates, connects, clicks;
+	uint64_t		 ack_answers;	/* answers that rode an ack */
+	struct slack_capture	*capture;	/* loop thread, or NULL */
 	/* Alert channels named in the config, resolved at start. */
 	struct {
 		char	*name;		/* "#ops-alerts" */
@@ -125,6 +140,18 @@ void		 slack_open(struct slack *);
 void		 slack_schedule_retry(struct slack *);
 void		 slack_cmd_free(struct slack_cmd *);
 void		 slack_conn_free(struct slack_conn *);
+
+/* slack_capture.c: an answer kept for the ack, or spilled (on the loop). */
+int		 slack_capture_wants(const struct slack_capture *,
+		    const struct chat_origin *, const struct message *);
+/* Takes the body. */
+void		 slack_capture_keep(struct slack_capture *, cJSON *);
+/*
+ * Another answer of the same command: nothing more is kept. Returns the
+ * kept answer, to queue ahead of it (caller frees), or NULL.
+ */
+cJSON		*slack_capture_spill(struct slack_capture *,
+		    const struct chat_origin *);
 
 /* slack_events.c: envelopes to commands (caller frees with slack_cmd_free). */
 void		 slack_dispatch(struct slack *, struct slack_cmd *);

@@ -111,6 +111,29 @@ slack_on_disconnect(struct slack_conn *conn, const cJSON *msg)
 	slack_open(sl);
 }
 
+/*
+ * A slash command that touches no host runs before its ack, and its
+ * first answer, when it comes at once, is the ack's payload
+ * (docs/protocols.md §2.2): no response URL call, no outbox row. Slack
+ * shows a lost ack as a failed command, so the asker knows to repeat it;
+ * what answers later (a service's command) goes through the outbox.
+ * Returns the payload (the caller adds it to the ack), or NULL.
+ */
+static cJSON *
+slack_answer_in_ack(struct slack *sl, struct slack_cmd *cmd)
+{
+	struct slack_capture	 cap;
+
+	memset(&cap, 0, sizeof cap);
+	cap.reply_to = cmd->reply_to;
+	sl->capture = &cap;
+	slack_dispatch(sl, cmd);
+	sl->capture = NULL;
+	if (cap.payload != NULL)
+		sl->ack_answers++;
+	return cap.payload;
+}
+
 /* One complete JSON message from Slack. */
 static void
 slack_on_message(struct slack_conn *conn, const char *text, size_t len)
@@ -182,11 +205,22 @@ slack_on_message(struct slack_conn *conn, const char *text, size_t len)
 		/* Only a slash command's ack may carry a response. */
 		if (cmd != NULL && strcmp(type, "slash_commands") == 0 &&
 		    cmd->reply_to != NULL &&
-		    strncmp(cmd->reply_to, "url:", 4) == 0 &&
-		    bot_command_is_slow(sl->bot, cmd->text)) {
-			cJSON *p = cJSON_AddObjectToObject(ack, "payload");
+		    strncmp(cmd->reply_to, "url:", 4) == 0) {
+			cJSON	*p = NULL;
 
-			cJSON_AddStringToObject(p, "text", "working on it…");
+			if (bot_command_is_slow(sl->bot, cmd->text)) {
+				p = cJSON_AddObjectToObject(ack, "payload");
+				cJSON_AddStringToObject(p, "text",
+				    "working on it…");
+			} else if (sl->bot->cfg->chat.slack_answer_in_ack &&
+			    !sl->stopping && cmd->next == NULL) {
+				p = slack_answer_in_ack(sl, cmd);
+				slack_cmd_free(cmd);
+				cmd = NULL;
+				if (p != NULL)
+					cJSON_AddItemToObject(ack, "payload",
+					    p);
+			}
 		}
 		/* The command runs once its ack is on the wire. */
 		slack_queue(conn, cJSON_PrintUnformatted(ack), key, cmd);

@@ -19,6 +19,7 @@
 
 #include "cause.h"
 #include "fsperm.h"
+#include "log.h"
 #include "store.h"
 #include "store_int.h"
 #include "xmalloc.h"
@@ -31,6 +32,7 @@ struct store {
 	void		(*txn_end)(void *, int);	/* or NULL */
 	void		*txn_end_arg;
 	uint64_t	 commits;	/* store_commits() */
+	struct store_ckpt *ckpt;	/* or NULL: sqlite checkpoints */
 	sqlite3_stmt	*outbox_insert;
 	sqlite3_stmt	*outbox_pending;
 	sqlite3_stmt	*outbox_sent;
@@ -410,6 +412,7 @@ store_open(const char *path, char **cause)
 {
 	struct store	*s;
 	sqlite3_stmt	*st;
+	char		*why = NULL;
 	int		 fd, ok;
 
 	if (cause != NULL)
@@ -453,11 +456,19 @@ store_open(const char *path, char **cause)
 		store_fail(s, cause, "not a database, or cannot use WAL mode");
 		goto fail;
 	}
-	/* A small page cache: the bot's queries touch few pages. */
+	/*
+	 * A small page cache: the bot's queries touch few pages. A WAL a
+	 * burst grew is cut back when it restarts.
+	 */
 	if (store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-	    " PRAGMA cache_size=-512;", cause) != 0 ||
+	    " PRAGMA cache_size=-512; PRAGMA journal_size_limit=4194304;",
+	    cause) != 0 ||
 	    store_migrate(s, cause) != 0)
 		goto fail;
+	if ((s->ckpt = store_ckpt_start(s->db, path, &why)) == NULL) {
+		log_warn("store", "%s; sqlite checkpoints on commit", why);
+		free(why);
+	}
 
 	if (store_chain_register(s->db, cause) != 0 ||
 	    store_prepare(s, "INSERT INTO outbox (created, platform, channel, "
@@ -487,6 +498,7 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_ckpt_stop(s->ckpt, s->db);
 	sqlite3_finalize(s->outbox_insert);
 	sqlite3_finalize(s->outbox_pending);
 	sqlite3_finalize(s->outbox_sent);
@@ -508,6 +520,12 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+uint64_t
+store_checkpoints(const struct store *s)
+{
+	return store_ckpt_done(s->ckpt);
 }
 
 const char *

@@ -105,6 +105,8 @@ void	 store_rollback(struct store *);
  * and the file locks, so the command path's tests count them.
  */
 uint64_t store_commits(const struct store *);
+/* WAL checkpoints the store's own thread has run (not the committers). */
+uint64_t store_checkpoints(const struct store *);
 /* Is an explicit transaction open (between store_begin and its end)? */
 int	 store_in_transaction(struct store *);
 /*

@@ -152,6 +152,18 @@ int	 store_changes(struct store *);
  * each connection that writes or verifies the chain.
  */
 int	 store_chain_register(sqlite3 *, char **cause);
+/*
+ * The WAL checkpointer (store_checkpoint.c): a thread and its own
+ * connection; a commit that leaves STORE_CHECKPOINT_PAGES in the WAL
+ * wakes it. Start returns NULL with *cause (sqlite's automatic checkpoint
+ * then stays); stop takes NULL; done counts the checkpoints run.
+ */
+#define STORE_CHECKPOINT_PAGES	1000
+struct store_ckpt;
+struct store_ckpt *store_ckpt_start(sqlite3 *, const char *path,
+	    char **cause);
+void	 store_ckpt_stop(struct store_ckpt *, sqlite3 *);
+uint64_t store_ckpt_done(struct store_ckpt *);
 /* Sets *cause from the connection's last error; returns -1. */
 int	 store_err(struct store *, char **cause, const char *what);
 

@@ -93,17 +93,23 @@ escape_prom_label(struct buf *out, const char *value)
 void
 escape_slack_mrkdwn(struct buf *b, const char *s, size_t n)
 {
-	size_t	 i;
+	size_t	 i, run;
 
 	for (i = 0; i < n && s[i] != '\0'; i++) {
+		/* The bytes that need nothing are copied a run at a time. */
+		for (run = i; run < n && s[run] != '\0' && s[run] != '&' &&
+		    s[run] != '<' && s[run] != '>'; run++)
+			;
+		buf_add(b, s + i, run - i);
+		if (run == n || s[run] == '\0')
+			break;
+		i = run;
 		if (s[i] == '&')
 			buf_adds(b, "&amp;");
 		else if (s[i] == '<')
 			buf_adds(b, "&lt;");
-		else if (s[i] == '>')
-			buf_adds(b, "&gt;");
 		else
-			buf_addc(b, s[i]);
+			buf_adds(b, "&gt;");
 	}
 }
 

@@ -41,6 +41,9 @@ redact_key_at(const char *text, const char *p)
 	if (p > text && isalnum((unsigned char)p[-1]))
 		return 0;
 	for (k = redact_keys; *k != NULL; k++) {
+		/* The keys are lower case: the first byte rules most out. */
+		if (tolower((unsigned char)*p) != **k)
+			continue;
 		n = strlen(*k);
 		if (strncasecmp(p, *k, n) == 0) {
 			/* Allow suffixes like password_hash=, db_token=. */
@@ -128,6 +131,7 @@ redact_patterns(const char *text)
 	struct buf	 b;
 	const char	*p = text, *q;
 	size_t		 k;
+	int		 c;
 
 	pthread_once(&redact_start_once, redact_start_init);
 	buf_init(&b);
@@ -140,13 +144,14 @@ redact_patterns(const char *text)
 			p = q;
 			continue;
 		}
-		if (strncmp(p, "://", 3) == 0 &&
+		c = tolower((unsigned char)*p);
+		if (c == ':' && strncmp(p, "://", 3) == 0 &&
 		    (k = redact_url_password(&b, p)) != 0) {
 			p += k;
 			continue;
 		}
 		/* Authorization: anything to the end of the line. */
-		if (strncasecmp(p, "authorization:", 14) == 0) {
+		if (c == 'a' && strncasecmp(p, "authorization:", 14) == 0) {
 			buf_add(&b, p, 14);
 			buf_adds(&b, " " REDACTED);
 			p += 14;
@@ -154,7 +159,7 @@ redact_patterns(const char *text)
 				p++;
 			continue;
 		}
-		if (strncasecmp(p, "bearer ", 7) == 0 &&
+		if (c == 'b' && strncasecmp(p, "bearer ", 7) == 0 &&
 		    redact_credential(p + 7)) {
 			buf_add(&b, p, 7);
 			buf_adds(&b, REDACTED);
@@ -163,8 +168,8 @@ redact_patterns(const char *text)
 			continue;
 		}
 		/* Slack tokens: xoxb-, xoxp-, xapp- ... */
-		if ((strncmp(p, "xox", 3) == 0 && p[3] != '\0' &&
-		    p[4] == '-') || strncmp(p, "xapp-", 5) == 0) {
+		if (c == 'x' && ((strncmp(p, "xox", 3) == 0 && p[3] != '\0' &&
+		    p[4] == '-') || strncmp(p, "xapp-", 5) == 0)) {
 			buf_adds(&b, REDACTED);
 			while (!redact_value_end(*p))
 				p++;

@@ -524,29 +524,18 @@ api(const struct pss *pss, const char *method, struct reply *r)
 	cJSON_Delete(body);
 }
 
+/*
+ * An answer to slash command n (its response URL url): posted to the URL,
+ * or carried by the command's ack ("via" says which). Takes body.
+ */
 void
-response_url(const struct pss *pss, const char *rest, struct reply *r)
+note_response(const char *url, int n, cJSON *body, int json, const char *via)
 {
-	char url[96];
-	cJSON *rec, *body;
-	int n, json;
+	cJSON *rec;
 
-	if (!*rest || strspn(rest, "0123456789") != strlen(rest) ||
-	    (n = atoi(rest)) < 1 || n > g.n_resp) {
-		reply_error(r, 404, "invalid_url");
-		return;
-	}
-	if (rate_limited("response_url", r))
-		return;
-	if (++g.resp_uses[n] > RESPONSE_URL_USES) {
-		reply_error(r, 404, "used_url");
-		return;
-	}
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/response/%d", fs.port,
-	         n);
 	rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "url", url);
-	body = req_body_item(&pss->q, &json);
+	cJSON_AddStringToObject(rec, "via", via);
 	cJSON_AddItemToObject(rec, "body", body);
 	if (!json)
 		body = NULL;
@@ -582,11 +571,39 @@ response_url(const struct pss *pss, const char *rest, struct reply *r)
 	/* Round trip: from the slash command's push to its answer. */
 	cJSON_AddNumberToObject(rec, "rtt_us",
 	                        (double)(now_us() - g.resp_created[n]));
+	/* When, on the fake's clock: a run's span is its first push to its
+	 * last answer. */
+	cJSON_AddNumberToObject(rec, "at_us", (double)now_us());
 	cJSON_AddItemToArray(g.responses, rec);
-	reply_json(r, 200, ok_object());
+	/* "chain": the next command once this one is answered. */
 	if (g.chain_left > 0 && g.chain) {
 		g.chain_left--;
 		control_slash_one(g.chain, NULL, 0);
 	}
+}
+
+void
+response_url(const struct pss *pss, const char *rest, struct reply *r)
+{
+	char url[96];
+	cJSON *body;
+	int n, json;
+
+	if (!*rest || strspn(rest, "0123456789") != strlen(rest) ||
+	    (n = atoi(rest)) < 1 || n > g.n_resp) {
+		reply_error(r, 404, "invalid_url");
+		return;
+	}
+	if (rate_limited("response_url", r))
+		return;
+	if (++g.resp_uses[n] > RESPONSE_URL_USES) {
+		reply_error(r, 404, "used_url");
+		return;
+	}
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/response/%d", fs.port,
+	         n);
+	body = req_body_item(&pss->q, &json);
+	reply_json(r, 200, ok_object());
+	note_response(url, n, body, json, "response_url");
 }
 

@@ -60,8 +60,9 @@ reply_pushed(struct reply *r, const struct envelope *e, cJSON *j)
 
 /*
  * "count": N pushes N slash commands at once (benchmarks); with
- * "chain":true one at a time instead, the next as soon as a response URL
- * is answered, so a sequential benchmark has no driver in its loop.
+ * "chain":true one at a time instead, the next as soon as one is answered
+ * (on its response URL or in its ack), so a sequential benchmark has no
+ * driver in its loop.
  */
 static void
 control_slash(const cJSON *in, struct reply *r)

@@ -252,6 +252,7 @@ env_new(enum env_kind kind, cJSON *payload, const char *event_id)
 		cJSON_AddStringToObject(e->msg, "retry_reason", "");
 	}
 	cJSON_AddItemToObject(e->msg, "payload", payload);
+	e->prev = g.envs_tail;
 	if (g.envs_tail)
 		g.envs_tail->next = e;
 	else
@@ -266,7 +267,9 @@ env_find(const char *id)
 {
 	struct envelope *e;
 
-	for (e = g.envs; e; e = e->next)
+	/* Newest first: an ack is for a recent envelope, and a long run
+	 * (a benchmark's thousands) must not make each ack slower. */
+	for (e = g.envs_tail; e; e = e->prev)
 		if (!strcmp(e->id, id))
 			return e;
 	return NULL;
@@ -280,6 +283,26 @@ conn_close_timer(lws_sorted_usec_list_t *sul)
 	say("ws %d: closing it (after disconnect)", c->id);
 	c->closing = 1;
 	lws_callback_on_writable(c->wsi);
+}
+
+/*
+ * A slash command's ack with a payload that says something: Slack shows
+ * it as the command's answer, as if posted to its response URL.
+ */
+static void
+ack_answer(const struct envelope *e, const cJSON *payload)
+{
+	const cJSON *pl = cJSON_GetObjectItemCaseSensitive(e->msg, "payload");
+	const char *url = jstr(pl, "response_url"), *slash;
+	int n;
+
+	if (!cJSON_IsObject(payload) || !url ||
+	    (!cJSON_HasObjectItem(payload, "text") &&
+	     !cJSON_HasObjectItem(payload, "blocks")) ||
+	    !(slash = strrchr(url, '/')) || (n = atoi(slash + 1)) < 1 ||
+	    n > g.n_resp)
+		return;
+	note_response(url, n, cJSON_Duplicate(payload, 1), 1, "ack");
 }
 
 /* A whole message from the bot: it must be an ack. */
@@ -325,6 +348,8 @@ handle_ack(struct conn *c)
 	cJSON_AddBoolToObject(a, "duplicate", e && e->acks > 0);
 	cJSON_AddBoolToObject(a, "late", e && e->state == ES_UNACKED);
 	cJSON_AddItemToArray(g.acks, a);
+	if (e && e->kind == ENV_SLASH)
+		ack_answer(e, cJSON_GetObjectItemCaseSensitive(j, "payload"));
 	say("ack %s on ws %d%s", id->valuestring, c->id,
 	    e ? "" : " (unknown envelope)");
 	if (e) {

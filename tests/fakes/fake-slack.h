@@ -47,7 +47,7 @@ extern const char *const state_names[];
 extern const char *const form_json_keys[];
 
 struct envelope {
-	struct envelope *next;
+	struct envelope *next, *prev;
 	enum env_kind kind;
 	enum env_state state;
 	char id[48];
@@ -111,6 +111,8 @@ void conn_close_timer(lws_sorted_usec_list_t *sul);
 /* fake-slack-api.c */
 void api(const struct pss *pss, const char *method, struct reply *r);
 void response_url(const struct pss *pss, const char *rest, struct reply *r);
+void note_response(const char *url, int n, cJSON *body, int json,
+                   const char *via);
 
 /* fake-slack-control.c */
 void control(const struct pss *pss, const char *what, struct reply *r);

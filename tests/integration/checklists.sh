@@ -200,7 +200,8 @@ slash() {
     -d "$(jq -nc --arg t "$1" '{text: $t, user_id: "U0456", user_name: "jdoe"}')" | jq -r .response_url)
   # The final answer: a long run shows its progress first ("SOD — running",
   # "3 of 4 hosts answered") and then replaces it.
-  wait_on "$P1" "[.responses[] | select(.url == \"$r\") | select(.body.text // \"\" | (contains(\" — running\") or contains(\" hosts answered\")) | not)] | length >= 1" "${2:-300}" || true
+  # A host command's ack says "working on it…" first (via "ack").
+  wait_on "$P1" "[.responses[] | select(.url == \"$r\") | select(.body.text // \"\" | (contains(\" — running\") or contains(\" hosts answered\") or . == \"working on it…\") | not)] | length >= 1" "${2:-300}" || true
   state_of "$P1" | jq -r --arg u "$r" '[.responses[] | select(.url == $u)][-1].body.text // ""'
 }
 

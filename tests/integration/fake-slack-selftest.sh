@@ -304,6 +304,8 @@ fi
 st=$(state)
 contains "ack payload recorded" "$st" \
   "\"envelope_id\":\"$env_s3\",\"latency_us\":$(latency_of "$st" "$env_s3"),\"payload\":{\"text\":\"on it\"},\"type\":\"slash_commands\""
+contains "an ack's payload is the slash command's answer" \
+  "$(jq -c --arg e "$env_s3" '.responses[] | select(.via == "ack") | [.body.text, (.rtt_us > 0)]' <<<"$st")" '["on it",true]'
 contains "bad frames counted" "$st" '"bad_frames":2,"bad_frame_samples":["not json","{\"no\":\"envelope\"}"]'
 
 # --- ack only the first retry ---------------------------------------------------
@@ -373,8 +375,8 @@ contains "state: posts" "$st" \
   "\"posts\":[{\"channel\":\"C0OPS\",\"text\":\"first\",\"thread_ts\":null,\"ts\":\"$ts1\",\"blocks\":null},{\"channel\":\"C0ALERTS\",\"text\":\"second\",\"thread_ts\":\"1700000000.000001\",\"ts\":\"$ts2\",\"blocks\":[{\"type\":\"divider\"}]}"
 contains "state: updates" "$st" \
   "\"updates\":[{\"channel\":\"C0OPS\",\"ts\":\"$ts1\",\"text\":\"edited\",\"blocks\":null}]"
-contains "state: responses" "$st" \
-  "\"responses\":[{\"url\":\"$rurl\",\"body\":{\"text\":\"reply 1\",\"response_type\":\"in_channel\"},\"rtt_us\":"
+contains "state: responses" "$(jq -c '[.responses[] | select(.via == "response_url")]' <<<"$st")" \
+  "[{\"url\":\"$rurl\",\"via\":\"response_url\",\"body\":{\"text\":\"reply 1\",\"response_type\":\"in_channel\"},\"rtt_us\":"
 contains "state: tickets" "$st" '"tickets":["t1","t1","t1","t1"]'
 # --- click: a block_actions envelope for a button the bot posted ------------------------
 api chat.postMessage xoxb-test '{"channel":"C0OPS","text":"b","blocks":[{"type":"actions","elements":[{"type":"button","action_id":"confirm","value":"rerun x --confirm","text":{"type":"plain_text","text":"Confirm"},"style":"danger"}]}]}' >/dev/null

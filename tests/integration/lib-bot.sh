@@ -50,7 +50,17 @@ start_fake() { # FAKE [ARGS...]
 }
 
 ctl() { curl -sf -X POST "$C/$1" -H 'Content-Type: application/json' -d "${2:-{\}}"; }
-state() { curl -sf "$C/state"; }
+# With RESPONSES_VIA=response_url, .responses holds only the answers
+# posted to response URLs: a host command's ack carries "working on it…",
+# which the fake Slack records as an answer too (Slack shows it).
+state() {
+  if [ -n "${RESPONSES_VIA:-}" ]; then
+    curl -sf "$C/state" | jq -c --arg v "$RESPONSES_VIA" \
+      '.responses |= (if type == "array" then map(select(.via == $v)) else . end)'
+  else
+    curl -sf "$C/state"
+  fi
+}
 
 # Waits until the jq expression over the fake's state is true, polling
 # every 0.05 s for at most SECONDS (default $WAIT_FOR_S, else 30); 1 when

@@ -5,6 +5,8 @@
 # store them) with the store's reason. Then the filler goes: the next
 # commands are audited and delivered through the outbox as usual, without
 # a restart. Needs root to mount; skipped (and passing) when it cannot.
+# Slack's answer_in_ack is off: this is the response URL's path, through
+# the outbox (a quick answer otherwise rides the command's ack).
 # usage: outbox-diskfull.sh OPSBOT FAKE_SLACK
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
@@ -22,7 +24,7 @@ start_fake "$FAKE"
 
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "2s" },
-  "chat": { "outbox": { "rate": 50, "burst": 50 } },
+  "chat": { "slack": { "answer_in_ack": false }, "outbox": { "rate": 50, "burst": 50 } },
   "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] } ],
   "alerts": { "checks": { "enabled": false } } }
 JSON

@@ -14,6 +14,8 @@
 #    asker in the channel (chat.postEphemeral) instead of being dropped.
 # 5. A malformed response URL fails for good at once, one answering 500
 #    after max_attempts; the URL is logged once, shortened to its host.
+# Slack's answer_in_ack is off: this is the response URL's path, through
+# the outbox (a quick answer otherwise rides the command's ack).
 # usage: outbox-limits.sh OPSBOT FAKE_SLACK
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
@@ -25,7 +27,7 @@ start_fake "$FAKE"
 TOKEN=limits-token-789
 cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "2s" },
-  "chat": { "outbox": { "rate": 20, "burst": 20, "max_backoff": "1s", "max_attempts": 3 } },
+  "chat": { "slack": { "answer_in_ack": false }, "outbox": { "rate": 20, "burst": 20, "max_backoff": "1s", "max_attempts": 3 } },
   "users": [ { "name": "jdoe", "platform": "slack", "id": "U0456", "roles": ["admin"] } ],
   "alerts": { "listen": "127.0.0.1:0", "token": "$TOKEN",
               "checks": { "enabled": false },

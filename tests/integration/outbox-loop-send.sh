@@ -6,6 +6,8 @@
 # tries again), /opsbot whoami is still answered at once on its response
 # URL and its row marked sent; the held ephemeral goes out after. A send
 # still in flight at shutdown leaves its row pending.
+# Slack's answer_in_ack is off: this is the response URL's path, through
+# the outbox (a quick answer otherwise rides the command's ack).
 # usage: outbox-loop-send.sh OPSBOT FAKE_SLACK
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
@@ -15,6 +17,7 @@ cat >"$T/opsbot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "debug", "shutdown_grace": "1s",
            "worker_threads": 1 },
   "alerts": { "listen": "127.0.0.1:0", "checks": { "enabled": false } },
+  "chat": { "slack": { "answer_in_ack": false } },
   "users": [ { "name": "ann", "platform": "slack", "id": "U0456", "roles": ["admin"] } ] }
 JSON
 slack_env

@@ -44,6 +44,9 @@ cat >"$T/opsbot.json" <<JSON
     { "title": "Disks", "kind": "disk_below", "hosts": "prod", "max_pct": 100 } ] } } }
 JSON
 slack_env
+# Host commands: their acks say "working on it…"; the answers under test
+# are the ones on the response URL.
+RESPONSES_VIA=response_url
 PATH="$T/bin:$PATH" "$BOT" --config "$T/opsbot.json" </dev/null >>"$T/bot.out" 2>>"$T/bot.err" &
 bot_pid=$!
 if wait_for '.connections_open >= 1'; then ok "bot connects"; else bad "bot connects" "$(tail -5 "$T/bot.err")"; fi

@@ -49,7 +49,7 @@ start_bot
 if wait_for '.connections_open >= 1'; then ok "bot connects over Socket Mode"; else bad "bot connects over Socket Mode" "$(tail -5 "$T/bot.err")"; fi
 equals "no console when Slack is on" "$(cat "$T/bot.out")" ""
 
-# --- slash command: ack first, answer on the response URL --------------------
+# --- slash command: a quick answer rides its ack ------------------------------
 eid=$(ctl slash '{"text":"status"}' | jq -r .envelope_id)
 wait_for '(.responses | length) >= 1' || true
 s=$(state)
@@ -57,7 +57,14 @@ equals "slash command acked" "$(jq -r --arg e "$eid" '[.acks[] | select(.envelop
 lat=$(jq -r --arg e "$eid" '.acks[] | select(.envelope_id == $e) | .latency_us' <<<"$s")
 if [ -n "$lat" ] && [ "$lat" -lt 3000000 ]; then ok "ack within Slack's 3 s ($lat us)"; else bad "ack within 3 s" "latency $lat"; fi
 body=$(jq -r '.responses[0].body.text' <<<"$s")
-contains "answer on the response URL" "$body" "opsbot $VERSION"
+contains "the answer is in the ack" "$body" "opsbot $VERSION"
+equals "carried by the ack, not the response URL" "$(jq -r '[.responses[].via] | join(",")' <<<"$s")" "ack"
+contains "the ack's payload is the answer" "$(jq -c --arg e "$eid" '.acks[] | select(.envelope_id == $e) | .payload.text' <<<"$s")" "opsbot $VERSION"
+equals "no outbox row for it" "$(sqlite3 "$T/data/opsbot.db" "SELECT count(*) FROM outbox WHERE kind = 'response'")" 0
+ctl reset >/dev/null
+ctl slash '{"text":"status"}' >/dev/null
+wait_for '(.responses | length) >= 1' || true
+contains "/status counts the answers in acks" "$(state | jq -r '.responses[0].body.text')" "1 answered in the ack"
 equals "answer visible in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
 contains "answer is a Block Kit code block" "$(jq -r '.responses[0].body.blocks[0].text.text' <<<"$s")" '```'
 
@@ -72,14 +79,18 @@ contains "with the suggestion" "$(jq -r '.responses[0].body.text' <<<"$s")" "did
 refusal=()
 # Private by default: /help, /whoami and refusals of names (an unknown
 # host, log, service or job) go only to the asker.
+# Host commands answer on the response URL (their acks say "working on
+# it…"); the others in their acks.
 for cmd in "help" "whoami" "health nowhere" "logs localhost nolog" \
   "restart localhost nosvc" "restart localhost nosvc --confirm" "rerun NOSUCHJOB"; do
   ctl reset >/dev/null
   ctl slash "$(jq -nc --arg t "$cmd" '{text: $t}')" >/dev/null
+  case $cmd in help|whoami) RESPONSES_VIA=ack ;; *) RESPONSES_VIA=response_url ;; esac
   wait_for '(.responses | length) >= 1' || true
   equals "/$cmd answered only to the asker" "$(state | jq -r '.responses[0].body.response_type')" "ephemeral"
   refusal[${#refusal[@]}]=$(state | jq -r '.responses[0].body.text')
 done
+RESPONSES_VIA=
 contains "the log refusal names what is known" "${refusal[3]}" "unknown log nolog on localhost"
 contains "the service refusal names what is known" "${refusal[4]}" "unknown service nosvc on localhost; known: ghost"
 contains "confirmed or not" "${refusal[5]}" "unknown service nosvc on localhost"
@@ -94,10 +105,10 @@ equals "and not posted in the channel" "$(jq '.posts | length' <<<"$s")" 0
 # A host command says it is working in its ack.
 ctl reset >/dev/null
 eid=$(ctl slash '{"command":"/health","text":"localhost"}' | jq -r .envelope_id)
-wait_for '(.responses | length) >= 1' || true
+RESPONSES_VIA=response_url wait_for '(.responses | length) >= 1' || true
 s=$(state)
 contains "ack of a host command says working on it" "$(jq -c --arg e "$eid" '.acks[] | select(.envelope_id == $e) | .payload' <<<"$s")" "working on it"
-contains "/health via its own slash command" "$(jq -r '.responses[0].body.text' <<<"$s")" "localhost: "
+contains "/health via its own slash command" "$(RESPONSES_VIA=response_url state | jq -r '.responses[0].body.text')" "localhost: "
 
 # --- mention (thread) and DM -------------------------------------------------
 ctl reset >/dev/null
@@ -132,6 +143,8 @@ equals "both deliveries acked" "$(jq '[.acks[] | select(.envelope_id == "dup-1")
 equals "but run once" "$(jq '.posts | length' <<<"$s")" 1
 
 # --- buttons: Confirm on an unconfirmed /restart, clicked --------------------
+# A host command: its prompt and the clicks' answers are on response URLs.
+RESPONSES_VIA=response_url
 ctl reset >/dev/null
 ctl slash '{"command":"/restart","text":"localhost ghost"}' >/dev/null
 wait_for '(.responses | length) >= 1' || true
@@ -206,6 +219,7 @@ equals "a click without a channel runs nothing, nor does a view_submission" "$(s
 equals "connection kept after other interactive payloads" "$(jq .connections_total <<<"$s")" "$total"
 contains "the bot logs what it ignored" "$(cat "$T/bot.err")" "ignored an interactive payload of type view_submission"
 
+RESPONSES_VIA=
 # --- malformed, binary, oversized frames: ignored, connection kept -----------
 total=$(state | jq .connections_total)
 ctl raw 'this is not json' >/dev/null
@@ -248,9 +262,15 @@ else
 fi
 
 # --- restart with unsent rows: delivered once --------------------------------
+# A host command's answer: on its response URL, through the outbox.
+RESPONSES_VIA=response_url
 ctl reset >/dev/null
 ctl ratelimit '{"method":"response_url","count":1000,"status":503}' >/dev/null
-ctl slash '{"text":"whoami"}' >/dev/null
+ctl slash '{"text":"health localhost"}' >/dev/null
+for _ in $(seq 50); do
+  [ "$(sqlite3 "$T/data/opsbot.db" "SELECT count(*) FROM outbox WHERE kind = 'response' AND state = 'pending'")" = 1 ] && break
+  sleep 0.1
+done
 sleep 1
 equals "nothing delivered while Slack fails" "$(state | jq '.responses | length')" 0
 stop_bot
@@ -265,6 +285,7 @@ equals "outbox row marked sent" "$(sqlite3 "$T/data/opsbot.db" "SELECT state FRO
 stop_bot
 rc=$?
 equals "SIGTERM stops the Slack bot cleanly" "$rc" 0
+RESPONSES_VIA=
 
 # --- audit ------------------------------------------------------------------
 equals "commands audited with platform and user" "$(sqlite3 "$T/data/opsbot.db" "SELECT DISTINCT platform || '/' || user FROM audit ORDER BY 1")" "slack/U0456

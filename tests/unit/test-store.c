@@ -326,6 +326,35 @@ TEST(store_read_loops)
 	store_close(s);
 }
 
+/*
+ * The WAL goes back into the database file on the store's own thread:
+ * enough commits to cross the threshold several times are backfilled
+ * (the file grows) while the committing thread only appends.
+ */
+TEST(store_checkpoints_off_thread)
+{
+	const char	*path = db_path("ckpt.db");
+	struct store	*s;
+	struct stat	 db;
+	char		*cause = NULL;
+	int		 i;
+
+	s = store_open(path, &cause);
+	ASSERT_NOT_NULL(s);
+	ASSERT_INT_EQ((int)store_checkpoints(s), 0);
+	for (i = 0; i < 3000; i++)
+		append(s, "whoami", "ok");
+	/* The thread runs behind the commits: give it a moment. */
+	for (i = 0; i < 200 && store_checkpoints(s) == 0; i++)
+		usleep(10000);
+	ASSERT(store_checkpoints(s) > 0);
+	ASSERT_INT_EQ(stat(path, &db), 0);
+	/* Backfilled: the rows are in the file, not only in the WAL. */
+	ASSERT(db.st_size > 64 * 1024);
+	store_close(s);
+	ASSERT_QUERY(path, "SELECT count(*) FROM audit", "3000");
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(store_creates),
 	TEST_ENTRY(store_migrates_v1),
@@ -335,6 +364,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(store_many_rows),
 	TEST_ENTRY(store_counts_commits),
 	TEST_ENTRY(store_read_loops),
+	TEST_ENTRY(store_checkpoints_off_thread),
 	TEST_END
 };
 
