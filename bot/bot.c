@@ -16,6 +16,7 @@
 
 #include "cause.h"
 #include "bot.h"
+#include "dispatch_later.h"
 #include "scheduler.h"
 #include "clock.h"
 #include "retention.h"
@@ -397,6 +398,7 @@ bot_free(struct bot *b)
 		loop_run_posted(b->loop);
 		lws_sul_cancel(&b->grace);
 	}
+	dispatch_later_flush(b);
 	sched_free(b->sched);
 	b->sched = NULL;
 	retention_free(b->retention);

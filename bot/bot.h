@@ -177,6 +177,13 @@ struct bot {
 	size_t				 nretired_chats;
 	/* An adapter the last reload could not restart, and why; owned. */
 	char				*reload_chat_error;
+	/*
+	 * dispatch_later.c: audit rows of commands answered in their
+	 * acknowledgement, written once it is out (bot_defer_writes).
+	 */
+	int				 defer_writes;
+	struct dispatch_later		*later;
+	lws_sorted_usec_list_t		 later_sul;
 };
 
 /*
@@ -197,6 +204,18 @@ void	 bot_set_table_fns(struct bot *, const struct cmd_entry **table,
 void	 bot_add_chat(struct bot *, struct chat *);
 /* Adds a service (static; not freed) the bot will start and free. */
 void	 bot_add_service(struct bot *, const struct bot_service *);
+/*
+ * A chat adapter that answers in its acknowledgement: may the command
+ * in text run before the ack? 1 for one that only reads
+ * (CMD_READS_ONLY), and for what will be refused (unknown). Around
+ * such a run, bot_defer_writes(b, 1) keeps its audit row in memory so
+ * the ack never waits on the store; bot_write_deferred() writes what
+ * waits once the ack is out (a timer does 50 ms after, if nothing
+ * else has). The loop thread only.
+ */
+int	 bot_command_runs_before_ack(const struct bot *, const char *text);
+void	 bot_defer_writes(struct bot *, int on);
+void	 bot_write_deferred(struct bot *);
 /* Sets what a schedule firing runs; without it, schedules only log. */
 void	 bot_set_schedule_fn(struct bot *, sched_fire_fn);
 /* What schedules fire: the handler set, or one that only logs. */

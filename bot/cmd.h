@@ -20,6 +20,11 @@ enum cmd_flags {
 	CMD_TOUCHES_HOSTS = 1 << 0,	/* runs on inventory hosts: worker pool */
 	CMD_NEEDS_CONFIRM = 1 << 1,	/* refused without --confirm */
 	CMD_PRIVATE = 1 << 2,		/* answered only to the asker */
+	/*
+	 * Reads, writes nothing but its audit row: it may run before its
+	 * acknowledgement and answer in it (bot_command_runs_before_ack).
+	 */
+	CMD_READS_ONLY = 1 << 3,
 };
 
 enum cmd_result {

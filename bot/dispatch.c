@@ -13,6 +13,7 @@
 #include "bot.h"
 #include "clock.h"
 #include "confirm.h"
+#include "dispatch_later.h"
 #include "log.h"
 #include "redact.h"
 #include "metrics.h"
@@ -216,6 +217,13 @@ dispatch_audit(struct cmd_ctx *ctx)
 	e.duration_ms = clock_mono_ms() - ctx->started_mono;
 	e.via = ctx->origin.click ? "click" : "typed";
 	e.thread = ctx->origin.thread;
+	if (ctx->bot->defer_writes) {
+		dispatch_later_audit(ctx->bot, &e);
+		free(detail);
+		return;
+	}
+	/* Rows an ack held back go first: the chain keeps their order. */
+	dispatch_later_flush(ctx->bot);
 	if (store_audit_append(ctx->bot->store, &e, &cause) != 0) {
 		log_error("audit", "%s", cause);
 		free(cause);
@@ -350,7 +358,9 @@ dispatch_group_begin(struct cmd_ctx *ctx, uint64_t *dropped)
 	char		*cause = NULL;
 
 	*dropped = 0;
-	if (s == NULL || ctx->bot->outbox == NULL || store_in_transaction(s))
+	/* Deferred: nothing to group, and BEGIN would wait on the store. */
+	if (s == NULL || ctx->bot->outbox == NULL || ctx->bot->defer_writes ||
+	    store_in_transaction(s))
 		return 0;
 	if (store_begin(s, &cause) != 0) {
 		/* Each write then commits alone, as it would have. */

@@ -46,6 +46,22 @@ rbac_cmd_index(const struct rbac *r, const char *name)
 	return (size_t)-1;
 }
 
+/*
+ * The index of e: by address first (a command asked about is almost
+ * always the table's own entry; /whoami asks of each one), by name else.
+ */
+static size_t
+rbac_entry_index(const struct rbac *r, const struct cmd_entry *e)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->ncmds; i++) {
+		if (r->table[i] == e)
+			return i;
+	}
+	return rbac_cmd_index(r, e->name);
+}
+
 static const struct cfg_role *
 rbac_cfg_role(const struct config *c, const char *name)
 {
@@ -205,7 +221,7 @@ rbac_allows(const struct rbac *r, const struct rbac_user *u,
 
 	if (e->min_role == ROLE_ANYONE)
 		return 1;
-	if ((idx = rbac_cmd_index(r, e->name)) == (size_t)-1)
+	if ((idx = rbac_entry_index(r, e)) == (size_t)-1)
 		return 0;
 	for (i = 0; i < u->nroles; i++) {
 		role = rbac_role(r, u->roles[i]);

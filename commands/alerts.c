@@ -23,7 +23,7 @@ const struct cmd_entry cmd_alerts_entry = {
 	.help = "Lists alerts not resolved, worst first: all of them, only those nobody acknowledged (open), only critical ones, or those of one host.",
 	.args = { .options = NULL, .min = 0, .max = 1 },
 	.min_role = ROLE_VIEWER,
-	.flags = 0,
+	.flags = CMD_READS_ONLY,
 	.exec = cmd_alerts_exec,
 };
 

@@ -38,7 +38,7 @@ const struct cmd_entry cmd_audit_entry = {
 	.help = "Shows who ran what, where and with which outcome, newest first, 20 rows a page: every command, those aimed at a host (or its tags), those of one @user, or of one command. Answered only to you, as it spans every channel.",
 	.args = { .options = cmd_audit_options, .min = 0, .max = 1 },
 	.min_role = ROLE_OPERATOR,
-	.flags = CMD_PRIVATE,
+	.flags = CMD_PRIVATE | CMD_READS_ONLY,
 	.exec = cmd_audit_exec,
 };
 

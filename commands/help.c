@@ -18,7 +18,7 @@ const struct cmd_entry cmd_help_entry = {
 	.help = "Lists the commands, or explains one.",
 	.args = { .options = NULL, .min = 0, .max = 1 },
 	.min_role = ROLE_ANYONE,
-	.flags = CMD_PRIVATE,
+	.flags = CMD_PRIVATE | CMD_READS_ONLY,
 	.exec = cmd_help_exec,
 };
 

@@ -16,7 +16,7 @@ const struct cmd_entry cmd_silences_entry = {
 	.help = "Lists the silences in force: what they match, until when, who set them and why.",
 	.args = { .options = NULL, .min = 0, .max = 0 },
 	.min_role = ROLE_VIEWER,
-	.flags = 0,
+	.flags = CMD_READS_ONLY,
 	.exec = cmd_silences_exec,
 };
 

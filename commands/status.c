@@ -29,7 +29,7 @@ const struct cmd_entry cmd_status_entry = {
 	.help = "Shows the bot's own health: uptime, version, chat adapters, worker queue, store, listener, open alerts, schedules and memory.",
 	.args = { .options = NULL, .min = 0, .max = 0 },
 	.min_role = ROLE_VIEWER,
-	.flags = 0,
+	.flags = CMD_READS_ONLY,
 	.exec = cmd_status_exec,
 };
 

@@ -15,7 +15,7 @@ const struct cmd_entry cmd_whoami_entry = {
 	.help = "Shows your platform, user id, roles and the commands you may run.",
 	.args = { .options = NULL, .min = 0, .max = 0 },
 	.min_role = ROLE_ANYONE,
-	.flags = CMD_PRIVATE,
+	.flags = CMD_PRIVATE | CMD_READS_ONLY,
 	.exec = cmd_whoami_exec,
 };
 

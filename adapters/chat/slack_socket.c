@@ -112,8 +112,8 @@ slack_on_disconnect(struct slack_conn *conn, const cJSON *msg)
 }
 
 /*
- * A slash command that touches no host runs before its ack, and its
- * first answer, when it comes at once, is the ack's payload
+ * A slash command that only reads (or will be refused) runs before its
+ * ack, and its first answer, when it comes at once, is the ack's payload
  * (docs/protocols.md §2.2): no response URL call, no outbox row. Slack
  * shows a lost ack as a failed command, so the asker knows to repeat it;
  * what answers later (a service's command) goes through the outbox.
@@ -127,7 +127,10 @@ slack_answer_in_ack(struct slack *sl, struct slack_cmd *cmd)
 	memset(&cap, 0, sizeof cap);
 	cap.reply_to = cmd->reply_to;
 	sl->capture = &cap;
+	/* Its audit row after the ack (written in slack_ws_cb). */
+	bot_defer_writes(sl->bot, 1);
 	slack_dispatch(sl, cmd);
+	bot_defer_writes(sl->bot, 0);
 	sl->capture = NULL;
 	if (cap.payload != NULL)
 		sl->ack_answers++;
@@ -213,7 +216,8 @@ slack_on_message(struct slack_conn *conn, const char *text, size_t len)
 				cJSON_AddStringToObject(p, "text",
 				    "working on it…");
 			} else if (sl->bot->cfg->chat.slack_answer_in_ack &&
-			    !sl->stopping && cmd->next == NULL) {
+			    !sl->stopping && cmd->next == NULL &&
+			    bot_command_runs_before_ack(sl->bot, cmd->text)) {
 				p = slack_answer_in_ack(sl, cmd);
 				slack_cmd_free(cmd);
 				cmd = NULL;
@@ -357,6 +361,8 @@ slack_ws_cb(struct loop_ws *ws, struct lws *wsi, int reason, void *in,
 			lws_callback_on_writable(wsi);
 			return 0;
 		}
+		/* The acks are out: the audit rows their answers held back. */
+		bot_write_deferred(sl->bot);
 		slack_run_ready(conn);
 		return conn->close_drained ? -1 : 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:

@@ -24,7 +24,6 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
-#define STORE_BUSY_TIMEOUT_MS	5000
 
 struct store {
 	sqlite3		*db;
@@ -439,7 +438,7 @@ store_open(const char *path, char **cause)
 		store_fail(s, cause, "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	store_busy_install(s->db);
 	sqlite3_commit_hook(s->db, store_count_commit, s);
 	sqlite3_extended_result_codes(s->db, 1);
 
@@ -456,19 +455,15 @@ store_open(const char *path, char **cause)
 		store_fail(s, cause, "not a database, or cannot use WAL mode");
 		goto fail;
 	}
-	/*
-	 * A small page cache: the bot's queries touch few pages. A WAL a
-	 * burst grew is cut back when it restarts.
-	 */
+	/* A small page cache (queries touch few pages); a WAL cut back. */
 	if (store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
 	    " PRAGMA cache_size=-512; PRAGMA journal_size_limit=4194304;",
 	    cause) != 0 ||
 	    store_migrate(s, cause) != 0)
 		goto fail;
-	if ((s->ckpt = store_ckpt_start(s->db, path, &why)) == NULL) {
+	if ((s->ckpt = store_ckpt_start(s->db, path, &why)) == NULL)
 		log_warn("store", "%s; sqlite checkpoints on commit", why);
-		free(why);
-	}
+	free(why);
 
 	if (store_chain_register(s->db, cause) != 0 ||
 	    store_prepare(s, "INSERT INTO outbox (created, platform, channel, "
@@ -520,6 +515,12 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+int
+store_errcode(struct store *s)
+{
+	return sqlite3_extended_errcode(s->db);
 }
 
 uint64_t

@@ -105,6 +105,13 @@ void	 store_rollback(struct store *);
  * and the file locks, so the command path's tests count them.
  */
 uint64_t store_commits(const struct store *);
+/*
+ * On the calling thread, whether statements wait for another writer's
+ * lock (0, the default: up to 5 s) or fail at once (1); and whether the
+ * last failure was that lock. For writes the loop thread can retry later.
+ */
+void	 store_nowait(int on);
+int	 store_was_busy(struct store *);
 /* WAL checkpoints the store's own thread has run (not the committers). */
 uint64_t store_checkpoints(const struct store *);
 /* Is an explicit transaction open (between store_begin and its end)? */

@@ -164,6 +164,11 @@ struct store_ckpt *store_ckpt_start(sqlite3 *, const char *path,
 	    char **cause);
 void	 store_ckpt_stop(struct store_ckpt *, sqlite3 *);
 uint64_t store_ckpt_done(struct store_ckpt *);
+/* How long a lock is waited for (store_busy.c): installs the handler. */
+#define STORE_BUSY_TIMEOUT_MS	5000
+void	 store_busy_install(sqlite3 *);
+/* The connection's last (extended) result code. */
+int	 store_errcode(struct store *);
 /* Sets *cause from the connection's last error; returns -1. */
 int	 store_err(struct store *, char **cause, const char *what);
 

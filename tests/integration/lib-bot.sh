@@ -75,6 +75,27 @@ wait_for() { # JQ-EXPR [SECONDS]
 }
 
 # The Slack the bot talks to: the fake's tokens and its Web API.
+# Another writer holds the store DB (sqlite3 in BEGIN IMMEDIATE) until
+# release_store; 1 if it never got the lock.
+hold_store() { # DB
+  mkfifo "$T/lock.in"
+  sqlite3 "$1" <"$T/lock.in" >/dev/null 2>&1 &
+  lock_pid=$!
+  exec 3>"$T/lock.in"
+  on_cleanup 'exec 3>&-; kill $lock_pid 2>/dev/null; wait $lock_pid 2>/dev/null'
+  echo "BEGIN IMMEDIATE;" >&3
+  for _ in $(seq 100); do
+    sqlite3 -cmd ".timeout 0" "$1" "BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1 || return 0
+    sleep 0.05
+  done
+  return 1
+}
+release_store() {
+  echo "COMMIT;" >&3
+  exec 3>&-
+  wait "$lock_pid" 2>/dev/null
+}
+
 slack_env() {
   export SLACK_APP_TOKEN=xapp-test SLACK_BOT_TOKEN=xoxb-test
   export SLACK_API_URL="http://127.0.0.1:$PORT/api/"

@@ -35,25 +35,10 @@ equals "a slash command is taken" "$(slash whoami | jq -r .status)" 200
 wait_for '(.responses | length) >= 1' || bad "its answer arrives" "$(tail -3 "$T/bot.err")"
 
 # Another writer holds the store until told to let go.
-mkfifo "$T/lock.in"
-sqlite3 "$T/data/opsbot.db" <"$T/lock.in" >/dev/null 2>&1 &
-lock_pid=$!
-exec 3>"$T/lock.in"
-on_cleanup 'exec 3>&-; kill $lock_pid 2>/dev/null; wait $lock_pid 2>/dev/null'
-echo "BEGIN IMMEDIATE;" >&3
-held=
-for _ in $(seq 100); do
-  if ! sqlite3 -cmd ".timeout 0" "$T/data/opsbot.db" "BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1; then
-    held=1; break
-  fi
-  sleep 0.05
-done
-[ -n "$held" ] || bad "the store is held by another writer" "sqlite3 never took the lock"
+hold_store "$T/data/opsbot.db" || bad "the store is held by another writer" "sqlite3 never took the lock"
 # 3 s: well inside the 5 s the bot's store waits for the lock.
 equals "the 200 comes while the store is held" "$(slash 'whoami' 3 | jq -r .status 2>/dev/null)" 200
-echo "COMMIT;" >&3
-exec 3>&-
-wait "$lock_pid" 2>/dev/null
+release_store
 wait_for '(.responses | length) >= 2' || bad "the held command is answered once the store is free" "$(tail -3 "$T/bot.err")"
 contains "with whoami's answer" "$(state | jq -r '.responses[1].body | tostring')" "jdoe"
 

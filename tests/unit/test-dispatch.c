@@ -19,6 +19,7 @@
 #include "outbox.h"
 #include "recchat.h"
 #include "store.h"
+#include "store_chain.h"
 #include "test.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -641,6 +642,76 @@ TEST(answer_and_audit_in_one_commit)
 	stop_bot();
 }
 
+/*
+ * An answer given in an acknowledgement: the audit rows wait in memory
+ * while deferred (the store may be held by another writer, and the ack
+ * must not wait for it), in order, and are written with their chain.
+ * Which commands may run before their ack: readers and refusals.
+ */
+TEST(deferred_audit_rows)
+{
+	struct store_audit_verdict	 v;
+	char				*cause = NULL;
+
+	start_bot("defer");
+	ASSERT(bot_command_runs_before_ack(bot, "whoami"));
+	ASSERT(bot_command_runs_before_ack(bot, "/help echo"));
+	ASSERT(bot_command_runs_before_ack(bot, "no-such-command x"));
+	ASSERT(bot_command_runs_before_ack(bot, ""));
+	ASSERT(!bot_command_runs_before_ack(bot, "echo hi"));
+	ASSERT(!bot_command_runs_before_ack(bot, "slow"));
+	ASSERT_INT_EQ(audit_rows(), 0);
+	bot_defer_writes(bot, 1);
+	ASSERT_STR_EQ(say("UV", "#ops", "echo first"), "first");
+	ASSERT_STR_EQ(say("UV", "#ops", "echo second"), "second");
+	bot_defer_writes(bot, 0);
+	ASSERT_INT_EQ(audit_rows(), 0);
+	bot_write_deferred(bot);
+	ASSERT_INT_EQ(audit_rows(), 2);
+	ASSERT_STR_EQ(last_audit("command"), "echo second");
+	ASSERT_STR_EQ(last_audit("user"), "UV");
+	/* Nothing waits now: a second write is a no-op. */
+	bot_write_deferred(bot);
+	ASSERT_INT_EQ(audit_rows(), 2);
+	memset(&v, 0, sizeof v);
+	ASSERT_INT_EQ(store_audit_verify(db, NULL, &v, &cause), 0);
+	ASSERT_INT_EQ(v.broken, 0);
+	ASSERT_INT_EQ((int)v.checked, 2);
+	free(v.what);
+	/*
+	 * Another writer holds the store: the loop's write fails at once,
+	 * not after 5 s, and the rows wait (in order) for it to let go.
+	 */
+	{
+		sqlite3		*other;
+		int64_t		 t0;
+
+		ASSERT_INT_EQ(sqlite3_open(db, &other), SQLITE_OK);
+		ASSERT_INT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL,
+		    NULL, NULL), SQLITE_OK);
+		bot_defer_writes(bot, 1);
+		say("UV", "#ops", "echo held1");
+		say("UV", "#ops", "echo held2");
+		bot_defer_writes(bot, 0);
+		t0 = clock_mono_ms();
+		bot_write_deferred(bot);
+		ASSERT(clock_mono_ms() - t0 < 1000);
+		ASSERT_INT_EQ(audit_rows(), 2);
+		ASSERT_INT_EQ(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL),
+		    SQLITE_OK);
+		sqlite3_close(other);
+		bot_write_deferred(bot);
+		ASSERT_INT_EQ(audit_rows(), 4);
+		ASSERT_STR_EQ(last_audit("command"), "echo held2");
+	}
+	/* One left waiting at exit is written then, not lost. */
+	bot_defer_writes(bot, 1);
+	say("UV", "#ops", "echo third");
+	bot_defer_writes(bot, 0);
+	stop_bot();
+	ASSERT_INT_EQ(audit_rows(), 5);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(private_by_default),
 	TEST_ENTRY(runs_a_command),
@@ -656,6 +727,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(shutdown_cancels_after_grace),
 	TEST_ENTRY(help_is_generated),
 	TEST_ENTRY(answer_and_audit_in_one_commit),
+	TEST_ENTRY(deferred_audit_rows),
 	TEST_END
 };
 
