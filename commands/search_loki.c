@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,8 +58,12 @@ loki_ns_to_ms(const char *s)
 
 	if (n == 0 || n > 19 || strspn(s, "0123456789") != n)
 		return 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* 19 digits may pass INT64_MAX: not a time either. */
+		if (v > (INT64_MAX - (s[i] - '0')) / 10)
+			return 0;
 		v = v * 10 + (s[i] - '0');
+	}
 	return v / 1000000;
 }
 

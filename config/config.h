@@ -383,6 +383,7 @@ struct config {
 		char	*mattermost_prefix;	/* "!health db" */
 		char	*mattermost_command;	/* "/opsbot" */
 		char	*mattermost_command_token;	/* secret, or NULL */
+		int	 mattermost_answer_in_response;	/* quick answers */
 		char	*mattermost_actions_url;	/* or NULL: listener's */
 		char	*mattermost_register_team_id;	/* or NULL */
 		char	*mattermost_register_url;	/* or NULL */

@@ -271,8 +271,9 @@ static const struct cfg_key slack_keys[] = {
 	  .doc = "The slash command whose text is a whole opsbot command" },
 	{ .key = "answer_in_ack", .type = CFG_BOOL,
 	  .offset = F(chat.slack_answer_in_ack), .def = 1,
-	  .doc = "A slash command that touches no host is answered in its "
-	  "acknowledgement" },
+	  .doc = "A slash command that only reads (`/whoami`, `/help`, "
+	  "`/status`, `/alerts`, `/silences`, `/audit`) or is refused runs as "
+	  "its envelope arrives, and its answer is the ack's payload" },
 };
 
 static const struct cfg_key mm_keys[] = {
@@ -300,6 +301,11 @@ static const struct cfg_key mm_keys[] = {
 	{ .key = "command_token", .type = CFG_SECRET,
 	  .offset = F(chat.mattermost_command_token),
 	  .doc = "The token Mattermost generated for `command`" },
+	{ .key = "answer_in_response", .type = CFG_BOOL,
+	  .offset = F(chat.mattermost_answer_in_response), .def = 1,
+	  .doc = "A slash command that only reads (`/opsbot whoami`, `help`, "
+	  "`status`, `alerts`, `silences`, `audit`) or is refused runs before "
+	  "the bot answers Mattermost's request" },
 	/* Buttons: where Mattermost posts a click (default: the listener). */
 	{ .key = "actions_url", .type = CFG_STRING,
 	  .offset = F(chat.mattermost_actions_url), .check = check_url,

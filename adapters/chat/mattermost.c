@@ -277,6 +277,30 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 }
 
 /*
+ * A second answer (or a partial one) of the command running before its
+ * HTTP answer: the first one leaves it for the outbox, ahead, in order.
+ */
+static void
+mm_capture_flush(struct mattermost *mm, const struct chat_origin *o)
+{
+	cJSON	*first = chat_capture_spill(mm->capture, o);
+	char	*json, *cause = NULL;
+
+	if (first == NULL)
+		return;
+	chat_fallback_add(first, &mm_fallback_keys, o->channel, o->user_id,
+	    NULL);
+	json = cJSON_PrintUnformatted(first);
+	if (outbox_enqueue(mm->bot->outbox, "mattermost", o->reply_to + 4,
+	    "response", o->reply_to + 4, json, &cause) < 0) {
+		log_error("mattermost", "cannot queue a reply: %s", cause);
+		free(cause);
+	}
+	free(json);
+	cJSON_Delete(first);
+}
+
+/*
  * Renders m for origin o and queues it; direct: sends it once without the
  * outbox (the store could not take it: a full disk), nothing kept.
  */
@@ -304,6 +328,14 @@ mm_reply_to(struct mattermost *mm, const struct chat_origin *o,
 		cJSON_AddStringToObject(body, "response_type", m->ephemeral ?
 		    "ephemeral" : "in_channel");
 		message_render_mattermost(&cut, body, 1, &act);
+		/* The command runs before its HTTP answer: that carries it. */
+		if (!direct && chat_capture_wants(mm->capture, o, m)) {
+			chat_capture_keep(mm->capture, body);
+			free(code);
+			return;
+		}
+		if (!direct)
+			mm_capture_flush(mm, o);
 		/* Where it goes if the URL is gone by the time it is sent. */
 		chat_fallback_add(body, &mm_fallback_keys, o->channel,
 		    o->user_id, NULL);
@@ -366,6 +398,7 @@ mm_reply_live(struct chat *c, const struct chat_origin *o, int64_t ref,
 {
 	struct mattermost	*mm = c->priv;
 
+	mm_capture_flush(mm, o);
 	return mattermost_live_enqueue(mm->bot->outbox, o, ref, m);
 }
 
@@ -449,12 +482,14 @@ mm_describe(struct chat *c, struct buf *b)
 		return;
 	}
 	buf_addf(b, "%s; %llu connect(s), %llu resume(s), %llu gap(s), %llu "
-	    "command post(s), %llu click(s)", mm->connected ? "connected" :
-	    mm->stopping ? "stopped" : atomic_load(&mm->unidentified) ?
+	    "command post(s), %llu click(s), %llu answered at once",
+	    mm->connected ? "connected" : mm->stopping ? "stopped" :
+	    atomic_load(&mm->unidentified) ?
 	    "unreachable since start, retrying" : "reconnecting",
 	    (unsigned long long)mm->connects,
 	    (unsigned long long)mm->resumes, (unsigned long long)mm->gaps,
-	    (unsigned long long)mm->posts, (unsigned long long)mm->clicks);
+	    (unsigned long long)mm->posts, (unsigned long long)mm->clicks,
+	    (unsigned long long)mm->answered_at_once);
 	if (mm->register_error != NULL)
 		buf_addf(b, "; slash commands: %s", mm->register_error);
 }

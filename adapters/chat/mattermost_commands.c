@@ -431,6 +431,67 @@ mm_slash_run(void *arg, int written)
 	free(j);
 }
 
+/* httpd's after-answer hook of an answer given at once: its audit row. */
+static void
+mm_slash_written(void *arg, int written)
+{
+	(void)written;
+	bot_write_deferred(arg);
+}
+
+/*
+ * A command that only reads (or is refused) runs now, before the answer
+ * to Mattermost's request, and its first answer is that answer's body
+ * (docs/protocols.md §5.2): no response URL call, no outbox row. Its
+ * audit row waits until the answer is written, so a store another writer
+ * holds never delays it. Takes text (freed here); 1 if it answered.
+ */
+static int
+mm_slash_at_once(struct mattermost *mm, struct httpd_response *resp,
+    char *text, const char *user, const char *uname, const char *chan,
+    const char *cname, const char *url)
+{
+	struct chat_capture	 cap;
+	struct chat_msg		 m;
+	char			*reply_to, *chname = NULL, *json;
+
+	if (!mm->bot->cfg->chat.mattermost_answer_in_response ||
+	    mm->stopping || !bot_command_runs_before_ack(mm->bot, text))
+		return 0;
+	xasprintf(&reply_to, "url:%s", url);
+	if (cname != NULL)
+		xasprintf(&chname, "#%s", cname);
+	memset(&m, 0, sizeof m);
+	m.user_id = user;
+	m.user_name = uname;
+	m.channel = chan;
+	m.channel_name = chname;
+	m.reply_to = reply_to;
+	m.text = text;
+	m.len = strlen(text);
+	memset(&cap, 0, sizeof cap);
+	cap.reply_to = reply_to;
+	mm->capture = &cap;
+	bot_defer_writes(mm->bot, 1);
+	bot_handle_message(mm->bot, mm->chat, &m);
+	bot_defer_writes(mm->bot, 0);
+	mm->capture = NULL;
+	resp->status = 200;
+	if (cap.payload != NULL) {
+		mm->answered_at_once++;
+		json = cJSON_PrintUnformatted(cap.payload);
+		buf_adds(&resp->body, json);
+		free(json);
+		cJSON_Delete(cap.payload);
+	} else
+		mm_slash_answer(resp, 200, "");
+	httpd_response_after(resp, mm_slash_written, mm->bot);
+	free(reply_to);
+	free(chname);
+	free(text);
+	return 1;
+}
+
 /*
  * POST /mattermost/command (docs/protocols.md §5.1-§5.2): the token must be the
  * one of the trigger the command came in on (compared in constant time);
@@ -479,6 +540,8 @@ mm_slash(void *arg, const struct httpd_request *req,
 		text = xstrdup(a);
 	else
 		xasprintf(&text, "%s %s", command + (command[0] == '/'), a);
+	if (mm_slash_at_once(mm, resp, text, user, uname, chan, cname, url))
+		goto out;
 	mm_slash_answer(resp, 200, bot_command_is_slow(mm->bot, text) ?
 	    "working on it…" : "");
 	j = xcalloc(1, sizeof *j);

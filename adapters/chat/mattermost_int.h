@@ -14,6 +14,7 @@
 #include <libwebsockets.h>
 
 #include "buf.h"
+#include "chat_capture.h"
 #include "loop.h"
 
 struct cJSON;
@@ -74,6 +75,8 @@ struct mattermost {
 	char			*actions_url;	/* buttons; NULL: none */
 	char			 action_token[MM_SECRET_BYTES * 2 + 1];
 	uint64_t		 posts, connects, resumes, gaps, clicks;
+	uint64_t		 answered_at_once;	/* in the HTTP answer */
+	struct chat_capture	*capture;	/* loop thread, or NULL */
 };
 
 /* A string member of o, or NULL. */

@@ -40,7 +40,7 @@
 static void
 slack_capture_flush(struct slack *sl, const struct chat_origin *o)
 {
-	cJSON	*first = slack_capture_spill(sl->capture, o);
+	cJSON	*first = chat_capture_spill(sl->capture, o);
 	char	*json, *cause = NULL;
 
 	if (first == NULL)
@@ -81,8 +81,8 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 		if (o->click)
 			cJSON_AddBoolToObject(body, "replace_original",
 			    m->replace);
-		if (slack_capture_wants(sl->capture, o, m)) {
-			slack_capture_keep(sl->capture, body);
+		if (chat_capture_wants(sl->capture, o, m)) {
+			chat_capture_keep(sl->capture, body);
 			return;
 		}
 		slack_capture_flush(sl, o);

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "chat.h"
+#include "chat_capture.h"
 #include "http.h"
 #include "loop.h"
 #include "outbox.h"
@@ -66,16 +67,6 @@ struct slack_seen {
 	int64_t	 at;
 };
 
-/*
- * A slash command running before its ack (slack_socket.c): its first
- * plain answer is kept here for the ack's payload instead of the outbox.
- */
-struct slack_capture {
-	const char		*reply_to;	/* "url:…", the command's */
-	cJSON			*payload;	/* the answer, or NULL */
-	int			 spilled;	/* answers go to the outbox */
-};
-
 #define SLACK_CHANNELS_MAX	64
 
 struct slack {
@@ -101,7 +92,7 @@ struct slack {
 	size_t			 seen_next;
 	uint64_t		 envelopes, duplicates, connects, clicks;
 	uint64_t		 ack_answers;	/* answers that rode an ack */
-	struct slack_capture	*capture;	/* loop thread, or NULL */
+	struct chat_capture	*capture;	/* loop thread, or NULL */
 	/* Alert channels named in the config, resolved at start. */
 	struct {
 		char	*name;		/* "#ops-alerts" */
@@ -140,18 +131,6 @@ void		 slack_open(struct slack *);
 void		 slack_schedule_retry(struct slack *);
 void		 slack_cmd_free(struct slack_cmd *);
 void		 slack_conn_free(struct slack_conn *);
-
-/* slack_capture.c: an answer kept for the ack, or spilled (on the loop). */
-int		 slack_capture_wants(const struct slack_capture *,
-		    const struct chat_origin *, const struct message *);
-/* Takes the body. */
-void		 slack_capture_keep(struct slack_capture *, cJSON *);
-/*
- * Another answer of the same command: nothing more is kept. Returns the
- * kept answer, to queue ahead of it (caller frees), or NULL.
- */
-cJSON		*slack_capture_spill(struct slack_capture *,
-		    const struct chat_origin *);
 
 /* slack_events.c: envelopes to commands (caller frees with slack_cmd_free). */
 void		 slack_dispatch(struct slack *, struct slack_cmd *);

@@ -122,7 +122,7 @@ slack_on_disconnect(struct slack_conn *conn, const cJSON *msg)
 static cJSON *
 slack_answer_in_ack(struct slack *sl, struct slack_cmd *cmd)
 {
-	struct slack_capture	 cap;
+	struct chat_capture	 cap;
 
 	memset(&cap, 0, sizeof cap);
 	cap.reply_to = cmd->reply_to;

@@ -659,6 +659,7 @@ hook_request(const struct pss *pss, struct reply *r)
 		snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fs.port,
 		         pss->q.path);
 		cJSON_AddStringToObject(rec, "url", url);
+		cJSON_AddStringToObject(rec, "via", "response_url");
 	}
 	body = req_body_item(&pss->q, &json);
 	cJSON_AddItemToObject(rec, "body", body);

@@ -26,6 +26,33 @@ job_free(struct slash_job *j)
 	free(j);
 }
 
+/*
+ * A slash command's HTTP answer with something to say: Mattermost posts
+ * it as the command's answer, as if sent to its response URL, so it is
+ * one of the responses too ("via":"slash").
+ */
+static void
+slash_answer_shown(const struct slash_job *j, const cJSON *rec,
+                   const char *err)
+{
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(rec, "body");
+	const char *text = jstr(body, "text"), *url = jstr(rec, "response_url");
+	cJSON *r;
+
+	if (j->is_click || err || j->status != 200 || !cJSON_IsObject(body) ||
+	    !url ||
+	    ((!text || !*text) &&
+	     !cJSON_HasObjectItem(body, "attachments")))
+		return;
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "url", url);
+	cJSON_AddStringToObject(r, "via", "slash");
+	cJSON_AddItemToObject(r, "body", cJSON_Duplicate(body, 1));
+	cJSON_AddStringToObject(r, "content_type", j->ctype);
+	cJSON_AddNumberToObject(r, "rtt_us", (double)(now_us() - j->t0_us));
+	cJSON_AddItemToArray(g.responses, r);
+}
+
 /* Records the outcome once; answers the waiting control request. */
 static void
 job_finish(struct slash_job *j, const char *err)
@@ -51,6 +78,7 @@ job_finish(struct slash_job *j, const char *err)
 	                        (double)((now_us() - j->t0_us) / 1000));
 	cJSON_AddItemToArray(j->is_click ? g.click_results : g.slash_results,
 	                     cJSON_Duplicate(rec, 1));
+	slash_answer_shown(j, rec, err);
 	say("%s %d -> %s %d%s%s", j->is_click ? "click" : "slash", j->id,
 	    jstr(rec, "url"),
 	    err ? 0 : j->status, err ? " " : "", err ? err : "");

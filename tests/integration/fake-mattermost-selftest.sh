@@ -485,8 +485,11 @@ equals "state: posts recorded" "$(jq -c '.posts[0]|[.id,.channel_id,.message,.ro
   "[\"$P1\",\"$PROD\",\"first\",\"\",\"x\"]"
 equals "state: patches" "$(jq -c '.patches[0]|[.id,.message,.props]' <<<"$st")" \
   "[\"$P1\",\"edited\",{\"k\":\"v\"}]"
-equals "state: responses" "$(jq -c '[(.responses|length),.responses[0].body.text,.responses[0].url]' <<<"$st")" \
+equals "state: responses" "$(jq -c '[.responses[] | select(.via == "response_url")] | [length,.[0].body.text,.[0].url]' <<<"$st")" \
   "[5,\"reply 1\",\"$RURL\"]"
+equals "state: a slash command's HTTP answer is one of its responses" \
+  "$(jq -c '[.responses[] | select(.via == "slash")][0] | [.body.text, .url]' <<<"$st")" \
+  "[\"echo: /opsbot status prod-db\",\"$RURL\"]"
 equals "state: commands registered" "$(jq -c '[.commands_registered[0].trigger,.commands_registered[0].token]' <<<"$st")" \
   "[\"opsbot\",\"$CMD_TOK\"]"
 equals "state: api_calls by route" "$(jq -c '.api_calls["POST /api/v4/posts"] > 5' <<<"$st")" true

@@ -106,7 +106,8 @@ r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token
 wait_for '(.responses | length) >= 1' || true
 s=$(state)
 equals "slash command taken (HTTP 200)" "$(jq -r '.slash_results[0].status' <<<"$s")" 200
-contains "slash answer on the response URL" "$(jq -r '.responses[0].body.attachments[0].text' <<<"$s")" "opsbot $VERSION"
+contains "a reading command's answer is the HTTP answer" "$(jq -r '.slash_results[0].body.attachments[0].text' <<<"$s")" "opsbot $VERSION"
+equals "shown as its answer" "$(jq -r '.responses[0].via' <<<"$s")" "slash"
 equals "slash answer in the channel" "$(jq -r '.responses[0].body.response_type' <<<"$s")" "in_channel"
 lacks "the fallback address never reaches the response URL" "$(jq -c '.responses[0].body' <<<"$s")" "opsbot_fallback"
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"wrong\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
@@ -117,15 +118,15 @@ equals "and runs nothing" "$(state | jq '.responses | length')" 1
 equals "the command token then %00 is refused (401)" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$BOTPORT/mattermost/command" --data-raw "token=cmdtok%00junk&command=%2Fopsbot&text=whoami&user_id=$JDOE&channel_id=$OPS&response_url=http%3A%2F%2F127.0.0.1%3A$PORT%2Fhooks%2Fnul")" 401
 equals "the command token then a bare %00 is refused (401)" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$BOTPORT/mattermost/command" --data-raw "token=cmdtok%00&command=%2Fopsbot&text=whoami&user_id=$JDOE&channel_id=$OPS&response_url=http%3A%2F%2F127.0.0.1%3A$PORT%2Fhooks%2Fnul")" 401
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"healthtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
-wait_for '(.responses | length) >= 2' || true
+RESPONSES_VIA=response_url wait_for '(.responses | length) >= 1' || true
 s=$(state)
-contains "a command's own slash works with its own token" "$(jq -r '.responses[1].body.attachments[0].text' <<<"$s")" "unknown host or group nowhere"
+contains "a command's own slash works with its own token" "$(jq -r '[.responses[] | select(.via == "response_url")][0].body.attachments[0].text' <<<"$s")" "unknown host or group nowhere"
 contains "its first answer says it is working" "$(jq -r '.slash_results[2].body.text' <<<"$s")" "working on it"
 r=$(ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/health\",\"text\":\"nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}")
 equals "/health refuses /opsbot's token (each command has its own)" "$(jq -r .status <<<"$r")" 401
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null
-wait_for '(.responses | length) >= 3' || true
-help=$(state | jq -r '.responses[2].body.attachments[0].text')
+RESPONSES_VIA=slash wait_for '(.responses | length) >= 3' || true
+help=$(RESPONSES_VIA=slash state | jq -r '.responses[2].body.attachments[0].text')
 contains "/opsbot alone answers with help" "$help" "commands (/opsbot help COMMAND for details)"
 contains "naming /opsbot status (/status is Mattermost's own)" "$help" "/opsbot status"
 contains "and /health, which has its own slash command" "$help" "  /health "
@@ -153,11 +154,13 @@ fi
 
 # A response URL that is gone (expired, used up: 400 from the server): the
 # answer is posted in the channel instead, privately if it was private.
+# Host commands: they answer on the response URL (a reading one in the
+# HTTP answer).
 gone="http://127.0.0.1:$PORT/hooks/commands/hook0000000000000000009999"
-ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"status\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\",\"response_url\":\"$gone\"}" >/dev/null
-if wait_for "[.posts[] | select(.channel_id == \"$OPS\") | select(.props.attachments[0].text | tostring | test(\"opsbot $VERSION\"))] | length >= 1"; then ok "a gone response URL: the answer is posted in the channel"; else bad "gone response URL answered in the channel" "$(tail -3 "$T/bot.err")"; fi
-ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"whoami\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\",\"response_url\":\"$gone\"}" >/dev/null
-if wait_for "[.ephemerals[] | select(.user_id == \"$JDOE\") | select(.post.props.attachments[0].text | tostring | test(\"platform: mattermost\"))] | length >= 1"; then ok "and a private answer stays private (posts/ephemeral)"; else bad "gone response URL, private answer" "$(state | jq -c '.ephemerals')"; fi
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"health localhost\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\",\"response_url\":\"$gone\"}" >/dev/null
+if wait_for "[.posts[] | select(.channel_id == \"$OPS\") | select(.props.attachments[0].text | tostring | test(\"localhost: \"))] | length >= 1"; then ok "a gone response URL: the answer is posted in the channel"; else bad "gone response URL answered in the channel" "$(tail -3 "$T/bot.err")"; fi
+ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"health nowhere\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\",\"response_url\":\"$gone\"}" >/dev/null
+if wait_for "[.ephemerals[] | select(.user_id == \"$JDOE\") | select(.post.props.attachments[0].text | tostring | test(\"unknown host or group nowhere\"))] | length >= 1"; then ok "and a private answer stays private (posts/ephemeral)"; else bad "gone response URL, private answer" "$(state | jq -c '.ephemerals')"; fi
 
 # --- a create whose answer is lost: the retry does not post twice ---------------
 ctl reset >/dev/null
@@ -169,6 +172,8 @@ equals "and posted once (pending_post_id)" "$(jq "[.posts[] | select(.root_id ==
 if [[ "$(jq -r "[.posts[] | select(.root_id == \"$pid\")][0].pending_post_id" <<<"$s")" =~ ^botuserid00000000000000000:opsbot[0-9]+$ ]]; then ok "the pending id comes from the outbox row"; else bad "pending id from the row" "$(jq -c '.posts' <<<"$s")"; fi
 
 # --- buttons: Confirm on an unconfirmed /restart, clicked ------------------------
+# A host command: its answers under test are on response URLs.
+RESPONSES_VIA=response_url
 db="$T/data/opsbot.db"
 ctl reset >/dev/null
 ctl slash "{\"url\":\"http://127.0.0.1:$BOTPORT/mattermost/command\",\"token\":\"cmdtok\",\"command\":\"/opsbot\",\"text\":\"restart localhost ghost\",\"user_id\":\"$JDOE\",\"channel_id\":\"$OPS\"}" >/dev/null

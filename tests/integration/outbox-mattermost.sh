@@ -13,6 +13,8 @@
 # 2. A full data dir (a 2 MB tmpfs; needs root, skipped otherwise): slash
 #    commands are answered directly on their response URL with the store's
 #    reason; once space returns, through the outbox again, no restart.
+# answer_in_response is off: this is the response URL's path, through the
+# outbox (a quick answer otherwise rides the HTTP answer).
 # usage: outbox-mattermost.sh OPSBOT FAKE_MATTERMOST
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib-bot.sh"
@@ -28,7 +30,7 @@ write_config() { # FILE DATA_DIR
   cat >"$1" <<JSON
 { "bot": { "data_dir": "$2", "log_level": "debug", "shutdown_grace": "1s" },
   "chat": { "outbox": { "rate": 20, "burst": 20, "max_backoff": "1s" },
-            "mattermost": { "command_token": "cmdtok" } },
+            "mattermost": { "command_token": "cmdtok", "answer_in_response": false } },
   "users": [ { "name": "jdoe", "platform": "mattermost", "id": "$JDOE", "roles": ["admin"] } ],
   "alerts": { "listen": "127.0.0.1:0", "token": "$TOKEN",
               "checks": { "enabled": false },

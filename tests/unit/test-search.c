@@ -171,6 +171,18 @@ TEST(loki_streams_merge_newest_first_across_every_chunk_boundary)
 		ASSERT_INT_EQ(r.v[3].ts_ms, 0);
 		search_results_free(&r);
 	}
+	/* 19 digits past INT64_MAX: no time, not an overflow. */
+	{
+		static const char big[] = "{\"status\":\"success\",\"data\":"
+		    "{\"resultType\":\"streams\",\"result\":[{\"stream\":{},"
+		    "\"values\":[[\"9716432409000000001\",\"far\"]]}]}}";
+
+		search_results_init(&r, 10);
+		feed_chunks(&search_loki_ops, &r, big, strlen(big), 7, 200);
+		ASSERT_INT_EQ(r.n, 1);
+		ASSERT_INT_EQ(r.v[0].ts_ms, 0);
+		search_results_free(&r);
+	}
 	/* The cap: the newest two, and "more". */
 	search_results_init(&r, 2);
 	feed_chunks(&search_loki_ops, &r, loki_answer, len, len, 200);

@@ -2,7 +2,7 @@
  * The Slack adapter's parts without a socket: the redelivery memory
  * (slack_events.c), whose last SLACK_DEDUP keys are known and older ones
  * forgotten as their slots are reused, through many wraps of the ring;
- * and the answer kept for a slash command's ack (slack_capture.c).
+ * and the answer kept for a slash command's ack (chat_capture.c).
  */
 
 #include <stdio.h>
@@ -74,16 +74,16 @@ body(const char *text)
 TEST(the_first_plain_answer_rides_the_ack)
 {
 	char			 url[] = "url:http://x/r/1";
-	struct slack_capture	 cap = { .reply_to = "url:http://x/r/1" };
+	struct chat_capture	 cap = { .reply_to = "url:http://x/r/1" };
 	struct chat_origin	 o = { .reply_to = url };
 	struct message		 m = { .code = "ok" };
 
-	ASSERT(slack_capture_wants(&cap, &o, &m));
-	slack_capture_keep(&cap, body("first"));
+	ASSERT(chat_capture_wants(&cap, &o, &m));
+	chat_capture_keep(&cap, body("first"));
 	/* A second answer: the first leaves the ack, to go ahead of it. */
-	ASSERT(!slack_capture_wants(&cap, &o, &m));
+	ASSERT(!chat_capture_wants(&cap, &o, &m));
 	{
-		cJSON	*first = slack_capture_spill(&cap, &o);
+		cJSON	*first = chat_capture_spill(&cap, &o);
 
 		ASSERT_NOT_NULL(first);
 		ASSERT_STR_EQ(cJSON_GetObjectItem(first, "text")->valuestring,
@@ -92,34 +92,34 @@ TEST(the_first_plain_answer_rides_the_ack)
 	}
 	ASSERT_NULL(cap.payload);
 	/* And nothing is kept after: the ack goes bare. */
-	ASSERT(!slack_capture_wants(&cap, &o, &m));
-	ASSERT_NULL(slack_capture_spill(&cap, &o));
+	ASSERT(!chat_capture_wants(&cap, &o, &m));
+	ASSERT_NULL(chat_capture_spill(&cap, &o));
 }
 
 TEST(what_the_ack_does_not_carry)
 {
 	char			 url[] = "url:http://x/r/1";
 	char			 ts[] = "ts:1700000000.1";
-	struct slack_capture	 cap = { .reply_to = "url:http://x/r/1" };
+	struct chat_capture	 cap = { .reply_to = "url:http://x/r/1" };
 	struct chat_origin	 o = { .reply_to = url };
 	struct chat_origin	 other = { .reply_to = ts };
 	struct message		 m = { .code = "ok" };
 	struct message		 buttons = { .code = "sure?", .nbuttons = 1 };
 
 	/* No capture: no command is running before its ack. */
-	ASSERT(!slack_capture_wants(NULL, &o, &m));
+	ASSERT(!chat_capture_wants(NULL, &o, &m));
 	/* Buttons need a posted message; a click has its own URL. */
-	ASSERT(!slack_capture_wants(&cap, &o, &buttons));
+	ASSERT(!chat_capture_wants(&cap, &o, &buttons));
 	o.click = 1;
-	ASSERT(!slack_capture_wants(&cap, &o, &m));
+	ASSERT(!chat_capture_wants(&cap, &o, &m));
 	o.click = 0;
 	/* An answer elsewhere (a thread) neither rides nor spills it. */
-	ASSERT(!slack_capture_wants(&cap, &other, &m));
-	ASSERT_NULL(slack_capture_spill(&cap, &other));
-	ASSERT(slack_capture_wants(&cap, &o, &m));
+	ASSERT(!chat_capture_wants(&cap, &other, &m));
+	ASSERT_NULL(chat_capture_spill(&cap, &other));
+	ASSERT(chat_capture_wants(&cap, &o, &m));
 	/* A partial answer first (spill with nothing kept): all go out. */
-	ASSERT_NULL(slack_capture_spill(&cap, &o));
-	ASSERT(!slack_capture_wants(&cap, &o, &m));
+	ASSERT_NULL(chat_capture_spill(&cap, &o));
+	ASSERT(!chat_capture_wants(&cap, &o, &m));
 }
 
 static const struct test tests[] = {

@@ -1,16 +1,16 @@
 /*
- * A slash command answered in its ack (see slack_int.h, struct
- * slack_capture): which answers the ack may carry, and what leaves it for
- * the outbox when a second one comes. No I/O here: slack.c queues.
+ * A slash command answered in its acknowledgement (see chat_capture.h):
+ * which answers the ack may carry, and what leaves it for the outbox when
+ * a second one comes. No I/O here: the adapter queues.
  */
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "slack_int.h"
+#include "chat_capture.h"
 
 int
-slack_capture_wants(const struct slack_capture *cap,
+chat_capture_wants(const struct chat_capture *cap,
     const struct chat_origin *o, const struct message *m)
 {
 	/*
@@ -24,14 +24,14 @@ slack_capture_wants(const struct slack_capture *cap,
 }
 
 void
-slack_capture_keep(struct slack_capture *cap, cJSON *body)
+chat_capture_keep(struct chat_capture *cap, cJSON *body)
 {
 	cJSON_Delete(cap->payload);
 	cap->payload = body;
 }
 
 cJSON *
-slack_capture_spill(struct slack_capture *cap, const struct chat_origin *o)
+chat_capture_spill(struct chat_capture *cap, const struct chat_origin *o)
 {
 	cJSON	*first;
 
