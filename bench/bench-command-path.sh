@@ -7,6 +7,9 @@
 # from /proc/PID/stat) per command, the ack latency the fake measured
 # (from the envelope written to the ack read), and for the bursts whether
 # the CPU grows linearly with N (CPU/N should stay flat).
+# ANSWER_IN_ACK=false measures the response URL's path instead (every
+# answer through the outbox and a POST), the one a command that answers
+# later takes.
 # usage: bench-command-path.sh OPSBOT FAKE_SLACK [N] [BURSTS...]
 set -u
 BOT=$(realpath "$1")
@@ -26,6 +29,7 @@ PORT=$(cat "$T/port")
 C="http://127.0.0.1:$PORT/_control"
 cat >"$T/bot.json" <<JSON
 { "bot": { "data_dir": "$T/data", "log_level": "warn" },
+  "chat": { "slack": { "answer_in_ack": ${ANSWER_IN_ACK:-true} } },
   "alerts": { "listen": "127.0.0.1:0" },
   "users": [ { "name": "b", "platform": "slack", "id": "*", "roles": ["admin"] } ] }
 JSON
@@ -87,7 +91,7 @@ seq_ms=$(span_ms "$T/seq.json")
 seq_cpu=$(( c1 - c0 ))
 seq_net=$(( seq_cpu - idle_us_per_s * seq_ms / 1000 ))
 
-echo "opsbot command-path bench ($(nproc) cpu, fake Slack on loopback, /opsbot whoami, clock tick $((1000000 / TCK)) us)"
+echo "opsbot command-path bench ($(nproc) cpu, fake Slack on loopback, /opsbot whoami, answer_in_ack ${ANSWER_IN_ACK:-true}, clock tick $((1000000 / TCK)) us)"
 echo "idle: bot CPU ${idle_us_per_s} us/s"
 echo "sequential: N=$N in ${seq_ms} ms; bot CPU ${seq_cpu} us = $(( seq_cpu / N )) us/command ($(( (seq_net > 0 ? seq_net : 0) / N )) us/command net of idle)"
 echo "sequential: ack $(pct "$T/seq.json" '.acks[].latency_us / 1000')"
