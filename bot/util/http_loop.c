@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "http_int.h"
 #include "http_loop.h"
 #include "log.h"
@@ -25,6 +26,12 @@
 #define HTTP_LOOP_PROTOCOL	"opsbot-curl"
 /* Idle connections kept: a response URL host and the Web API. */
 #define HTTP_LOOP_CONNS_KEPT	4L
+/*
+ * Transfers given to libcurl at once; the rest wait here, in order. With
+ * thousands pending in libcurl each of its socket actions cost more (a
+ * burst of 4,000 answers cost half as much again per answer as 1,000).
+ */
+#define HTTP_LOOP_ACTIVE_MAX	(2 * HTTP_LOOP_CONNS_KEPT)
 
 struct http_xfer {
 	struct http_loop	*hl;
@@ -33,7 +40,11 @@ struct http_xfer {
 	struct http_response	 resp;
 	http_loop_done_fn	 done;
 	void			*arg;
+	int64_t			 queued_ms;	/* when it was asked for */
+	long			 timeout_ms;
+	int			 added;		/* given to libcurl */
 	struct http_xfer	*prev, *next;
+	struct http_xfer	*wait_next;	/* waiting, in order */
 };
 
 /* A socket libcurl asked us to watch. */
@@ -50,8 +61,10 @@ struct http_loop {
 	struct lws_vhost	*vhost;
 	CURLM			*multi;
 	lws_sorted_usec_list_t	 timer;
-	struct http_xfer	*xfers;
+	struct http_xfer	*xfers;		/* every one: added or waiting */
 	size_t			 nxfers;
+	size_t			 nactive;	/* added to libcurl */
+	struct http_xfer	*wait_head, *wait_tail;
 	struct http_sock	*socks;
 	int			 closing;	/* http_loop_free */
 };
@@ -68,6 +81,55 @@ http_sock_free(struct http_loop *hl, struct http_sock *s)
 	free(s);
 }
 
+/* x is over (rc, or libcurl's result): its callback, then it goes. */
+static void
+http_xfer_end(struct http_loop *hl, struct http_xfer *x, CURLcode rc)
+{
+	http_result(&x->resp, x->easy, rc);
+	if (x->added) {
+		curl_multi_remove_handle(hl->multi, x->easy);
+		hl->nactive--;
+	}
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		hl->xfers = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+	hl->nxfers--;
+	x->done(x->arg, &x->resp, 0);
+	curl_easy_cleanup(x->easy);
+	curl_slist_free_all(x->headers);
+	http_response_release(&x->resp);
+	free(x);
+}
+
+/*
+ * Gives libcurl the waiting transfers it has room for. One that waited
+ * its whole timeout fails as libcurl would have failed it, unsent.
+ */
+static void
+http_loop_admit(struct http_loop *hl)
+{
+	struct http_xfer	*x;
+
+	while (hl->nactive < HTTP_LOOP_ACTIVE_MAX &&
+	    (x = hl->wait_head) != NULL) {
+		if ((hl->wait_head = x->wait_next) == NULL)
+			hl->wait_tail = NULL;
+		if (clock_mono_ms() - x->queued_ms >= x->timeout_ms) {
+			http_xfer_end(hl, x, CURLE_OPERATION_TIMEDOUT);
+			continue;
+		}
+		if (curl_multi_add_handle(hl->multi, x->easy) != CURLM_OK) {
+			http_xfer_end(hl, x, CURLE_OUT_OF_MEMORY);
+			continue;
+		}
+		x->added = 1;
+		hl->nactive++;
+	}
+}
+
 /* Runs the finished transfers' callbacks. */
 static void
 http_loop_reap(struct http_loop *hl)
@@ -80,21 +142,9 @@ http_loop_reap(struct http_loop *hl)
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &x);
-		http_result(&x->resp, x->easy, m->data.result);
-		curl_multi_remove_handle(hl->multi, x->easy);
-		if (x->prev != NULL)
-			x->prev->next = x->next;
-		else
-			hl->xfers = x->next;
-		if (x->next != NULL)
-			x->next->prev = x->prev;
-		hl->nxfers--;
-		x->done(x->arg, &x->resp, 0);
-		curl_easy_cleanup(x->easy);
-		curl_slist_free_all(x->headers);
-		http_response_release(&x->resp);
-		free(x);
+		http_xfer_end(hl, x, m->data.result);
 	}
+	http_loop_admit(hl);
 }
 
 static void
@@ -291,7 +341,8 @@ http_loop_free(struct http_loop *hl)
 		return;
 	while ((x = hl->xfers) != NULL) {
 		hl->xfers = x->next;
-		curl_multi_remove_handle(hl->multi, x->easy);
+		if (x->added)
+			curl_multi_remove_handle(hl->multi, x->easy);
 		x->done(x->arg, &x->resp, 1);
 		curl_easy_cleanup(x->easy);
 		curl_slist_free_all(x->headers);
@@ -345,12 +396,25 @@ http_loop_post(struct http_loop *hl, const char *url,
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_SOCKOPTFUNCTION, http_sockopt_cloexec);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
-	if (curl_multi_add_handle(hl->multi, x->easy) != CURLM_OK) {
-		curl_easy_cleanup(x->easy);
-		curl_slist_free_all(x->headers);
-		http_response_release(&x->resp);
-		free(x);
-		return -1;
+	x->queued_ms = clock_mono_ms();
+	x->timeout_ms = timeout_ms;
+	if (hl->nactive < HTTP_LOOP_ACTIVE_MAX && hl->wait_head == NULL) {
+		if (curl_multi_add_handle(hl->multi, x->easy) != CURLM_OK) {
+			curl_easy_cleanup(x->easy);
+			curl_slist_free_all(x->headers);
+			http_response_release(&x->resp);
+			free(x);
+			return -1;
+		}
+		x->added = 1;
+		hl->nactive++;
+	} else {
+		/* Started when libcurl has room (http_loop_admit). */
+		if (hl->wait_tail != NULL)
+			hl->wait_tail->wait_next = x;
+		else
+			hl->wait_head = x;
+		hl->wait_tail = x;
 	}
 	x->next = hl->xfers;
 	if (hl->xfers != NULL)
