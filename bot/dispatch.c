@@ -685,20 +685,26 @@ dispatch_message(struct cmd_ctx *ctx, const struct chat_msg *m)
 		cmd_finish(ctx);
 }
 
-int
-bot_command_is_slow(const struct bot *b, const char *text)
+const struct cmd_entry *
+dispatch_entry_of(const struct bot *b, const char *text)
 {
-	const struct cmd_entry	*e;
-	char			 name[64];
-	size_t			 n;
+	char	 name[64];
+	size_t	 n;
 
 	while (*text == ' ' || *text == '/')
 		text++;
 	n = strcspn(text, " \t\n");
 	if (n == 0 || n >= sizeof name)
-		return 0;
+		return NULL;
 	memcpy(name, text, n);
 	name[n] = '\0';
-	e = cmd_find(b->cmds, name);
+	return cmd_find(b->cmds, name);
+}
+
+int
+bot_command_is_slow(const struct bot *b, const char *text)
+{
+	const struct cmd_entry	*e = dispatch_entry_of(b, text);
+
 	return e != NULL && (e->flags & CMD_TOUCHES_HOSTS);
 }

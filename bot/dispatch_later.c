@@ -56,18 +56,9 @@ later_timer(lws_sorted_usec_list_t *sul)
 int
 bot_command_runs_before_ack(const struct bot *b, const char *text)
 {
-	const struct cmd_entry	*e;
-	char			 name[64];
-	size_t			 n;
+	const struct cmd_entry	*e = dispatch_entry_of(b, text);
 
-	while (*text == ' ' || *text == '/')
-		text++;
-	n = strcspn(text, " \t\n");
-	if (n == 0 || n >= sizeof name)
-		return 1;	/* help, or a refusal */
-	memcpy(name, text, n);
-	name[n] = '\0';
-	e = cmd_find(b->cmds, name);
+	/* No name (help) or an unknown one (a refusal): at once too. */
 	return e == NULL || (e->flags & CMD_READS_ONLY);
 }
 

@@ -7,6 +7,14 @@
 
 struct audit_entry;
 struct bot;
+struct cmd_entry;
+
+/*
+ * The command a line names (its first word, leading '/' and spaces
+ * skipped), or NULL for none or an unknown one.
+ */
+const struct cmd_entry *dispatch_entry_of(const struct bot *,
+	    const char *text);
 
 /* Copies e (its strings too) to be written by bot_write_deferred(). */
 void	 dispatch_later_audit(struct bot *, const struct audit_entry *);

@@ -1,13 +1,16 @@
 /*
  * A slash command answered in its acknowledgement (see chat_capture.h):
  * which answers the ack may carry, and what leaves it for the outbox when
- * a second one comes. No I/O here: the adapter queues.
+ * a second one comes, queued ahead of it.
  */
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "chat_capture.h"
+#include "chat_fallback.h"
+#include "log.h"
+#include "outbox.h"
 
 int
 chat_capture_wants(const struct chat_capture *cap,
@@ -43,4 +46,25 @@ chat_capture_spill(struct chat_capture *cap, const struct chat_origin *o)
 	first = cap->payload;
 	cap->payload = NULL;
 	return first;
+}
+
+void
+chat_capture_flush(struct chat_capture *cap, const struct chat_origin *o,
+    const struct chat_fallback_keys *keys, struct outbox *ob,
+    const char *platform)
+{
+	cJSON	*first = chat_capture_spill(cap, o);
+	char	*json, *cause = NULL;
+
+	if (first == NULL)
+		return;
+	chat_fallback_add(first, keys, o->channel, o->user_id, NULL);
+	json = cJSON_PrintUnformatted(first);
+	if (outbox_enqueue(ob, platform, cap->reply_to + 4, "response",
+	    cap->reply_to + 4, json, &cause) < 0) {
+		log_error(platform, "cannot queue a reply: %s", cause);
+		free(cause);
+	}
+	free(json);
+	cJSON_Delete(first);
 }

@@ -34,4 +34,16 @@ void	 chat_capture_keep(struct chat_capture *, cJSON *body);
 cJSON	*chat_capture_spill(struct chat_capture *,
 	    const struct chat_origin *);
 
+struct chat_fallback_keys;
+struct outbox;
+
+/*
+ * A second answer (or a partial one) of the command running before its
+ * ack: the kept one leaves the ack for platform's outbox queue of the
+ * response URL, ahead of it, so the two keep their order.
+ */
+void	 chat_capture_flush(struct chat_capture *, const struct chat_origin *,
+	    const struct chat_fallback_keys *, struct outbox *,
+	    const char *platform);
+
 #endif

@@ -277,30 +277,6 @@ mm_reply(struct chat *c, const struct chat_origin *o, const struct message *m)
 }
 
 /*
- * A second answer (or a partial one) of the command running before its
- * HTTP answer: the first one leaves it for the outbox, ahead, in order.
- */
-static void
-mm_capture_flush(struct mattermost *mm, const struct chat_origin *o)
-{
-	cJSON	*first = chat_capture_spill(mm->capture, o);
-	char	*json, *cause = NULL;
-
-	if (first == NULL)
-		return;
-	chat_fallback_add(first, &mm_fallback_keys, o->channel, o->user_id,
-	    NULL);
-	json = cJSON_PrintUnformatted(first);
-	if (outbox_enqueue(mm->bot->outbox, "mattermost", o->reply_to + 4,
-	    "response", o->reply_to + 4, json, &cause) < 0) {
-		log_error("mattermost", "cannot queue a reply: %s", cause);
-		free(cause);
-	}
-	free(json);
-	cJSON_Delete(first);
-}
-
-/*
  * Renders m for origin o and queues it; direct: sends it once without the
  * outbox (the store could not take it: a full disk), nothing kept.
  */
@@ -335,7 +311,8 @@ mm_reply_to(struct mattermost *mm, const struct chat_origin *o,
 			return;
 		}
 		if (!direct)
-			mm_capture_flush(mm, o);
+			chat_capture_flush(mm->capture, o, &mm_fallback_keys,
+			    mm->bot->outbox, "mattermost");
 		/* Where it goes if the URL is gone by the time it is sent. */
 		chat_fallback_add(body, &mm_fallback_keys, o->channel,
 		    o->user_id, NULL);
@@ -398,7 +375,8 @@ mm_reply_live(struct chat *c, const struct chat_origin *o, int64_t ref,
 {
 	struct mattermost	*mm = c->priv;
 
-	mm_capture_flush(mm, o);
+	chat_capture_flush(mm->capture, o, &mm_fallback_keys, mm->bot->outbox,
+	    "mattermost");
 	return mattermost_live_enqueue(mm->bot->outbox, o, ref, m);
 }
 

@@ -397,6 +397,35 @@ struct mm_slash_job {
 	char			*reply_to;
 };
 
+/* Runs j's command as the bot's message. */
+static void
+mm_slash_handle(const struct mm_slash_job *j)
+{
+	struct chat_msg		 m;
+
+	memset(&m, 0, sizeof m);
+	m.user_id = j->user;
+	m.user_name = j->uname;
+	m.channel = j->chan;
+	m.channel_name = j->chname;
+	m.reply_to = j->reply_to;
+	m.text = j->text;
+	m.len = strlen(j->text);
+	bot_handle_message(j->mm->bot, j->mm->chat, &m);
+}
+
+static void
+mm_slash_job_free(struct mm_slash_job *j)
+{
+	free(j->text);
+	free(j->user);
+	free(j->uname);
+	free(j->chan);
+	free(j->chname);
+	free(j->reply_to);
+	free(j);
+}
+
 /*
  * httpd's after-answer hook: the command's store writes (its outbox row
  * and audit row) and any other work come after the 200, so Mattermost
@@ -407,28 +436,12 @@ static void
 mm_slash_run(void *arg, int written)
 {
 	struct mm_slash_job	*j = arg;
-	struct chat_msg		 m;
 
 	/* Taken even if the 200 was lost: the answer goes to response_url. */
 	(void)written;
-	if (!j->mm->stopping) {
-		memset(&m, 0, sizeof m);
-		m.user_id = j->user;
-		m.user_name = j->uname;
-		m.channel = j->chan;
-		m.channel_name = j->chname;
-		m.reply_to = j->reply_to;
-		m.text = j->text;
-		m.len = strlen(j->text);
-		bot_handle_message(j->mm->bot, j->mm->chat, &m);
-	}
-	free(j->text);
-	free(j->user);
-	free(j->uname);
-	free(j->chan);
-	free(j->chname);
-	free(j->reply_to);
-	free(j);
+	if (!j->mm->stopping)
+		mm_slash_handle(j);
+	mm_slash_job_free(j);
 }
 
 /* httpd's after-answer hook of an answer given at once: its audit row. */
@@ -444,40 +457,27 @@ mm_slash_written(void *arg, int written)
  * to Mattermost's request, and its first answer is that answer's body
  * (docs/protocols.md §5.2): no response URL call, no outbox row. Its
  * audit row waits until the answer is written, so a store another writer
- * holds never delays it. Takes text (freed here); 1 if it answered.
+ * holds never delays it. 1 if it answered (j is the caller's still).
  */
 static int
 mm_slash_at_once(struct mattermost *mm, struct httpd_response *resp,
-    char *text, const char *user, const char *uname, const char *chan,
-    const char *cname, const char *url)
+    const struct mm_slash_job *j)
 {
 	struct chat_capture	 cap;
-	struct chat_msg		 m;
-	char			*reply_to, *chname = NULL, *json;
+	char			*json;
 
 	if (!mm->bot->cfg->chat.mattermost_answer_in_response ||
-	    mm->stopping || !bot_command_runs_before_ack(mm->bot, text))
+	    mm->stopping || !bot_command_runs_before_ack(mm->bot, j->text))
 		return 0;
-	xasprintf(&reply_to, "url:%s", url);
-	if (cname != NULL)
-		xasprintf(&chname, "#%s", cname);
-	memset(&m, 0, sizeof m);
-	m.user_id = user;
-	m.user_name = uname;
-	m.channel = chan;
-	m.channel_name = chname;
-	m.reply_to = reply_to;
-	m.text = text;
-	m.len = strlen(text);
 	memset(&cap, 0, sizeof cap);
-	cap.reply_to = reply_to;
+	cap.reply_to = j->reply_to;
 	mm->capture = &cap;
 	bot_defer_writes(mm->bot, 1);
-	bot_handle_message(mm->bot, mm->chat, &m);
+	mm_slash_handle(j);
 	bot_defer_writes(mm->bot, 0);
 	mm->capture = NULL;
-	resp->status = 200;
 	if (cap.payload != NULL) {
+		resp->status = 200;
 		mm->answered_at_once++;
 		json = cJSON_PrintUnformatted(cap.payload);
 		buf_adds(&resp->body, json);
@@ -486,9 +486,6 @@ mm_slash_at_once(struct mattermost *mm, struct httpd_response *resp,
 	} else
 		mm_slash_answer(resp, 200, "");
 	httpd_response_after(resp, mm_slash_written, mm->bot);
-	free(reply_to);
-	free(chname);
-	free(text);
 	return 1;
 }
 
@@ -540,10 +537,6 @@ mm_slash(void *arg, const struct httpd_request *req,
 		text = xstrdup(a);
 	else
 		xasprintf(&text, "%s %s", command + (command[0] == '/'), a);
-	if (mm_slash_at_once(mm, resp, text, user, uname, chan, cname, url))
-		goto out;
-	mm_slash_answer(resp, 200, bot_command_is_slow(mm->bot, text) ?
-	    "working on it…" : "");
 	j = xcalloc(1, sizeof *j);
 	j->mm = mm;
 	j->text = text;
@@ -554,6 +547,12 @@ mm_slash(void *arg, const struct httpd_request *req,
 		xasprintf(&j->chname, "#%s", cname);
 	xasprintf(&j->reply_to, "url:%s", url);
 	user = uname = chan = NULL;	/* j's now */
+	if (mm_slash_at_once(mm, resp, j)) {
+		mm_slash_job_free(j);
+		goto out;
+	}
+	mm_slash_answer(resp, 200, bot_command_is_slow(mm->bot, text) ?
+	    "working on it…" : "");
 	httpd_response_after(resp, mm_slash_run, j);
 out:
 	free(token);

@@ -32,31 +32,6 @@
 
 /* --------------------------------------------------------------- ops */
 
-/*
- * A second answer (or a partial one) of the command running before its
- * ack: the first one leaves the ack for the outbox, ahead of it, so the
- * two keep their order.
- */
-static void
-slack_capture_flush(struct slack *sl, const struct chat_origin *o)
-{
-	cJSON	*first = chat_capture_spill(sl->capture, o);
-	char	*json, *cause = NULL;
-
-	if (first == NULL)
-		return;
-	chat_fallback_add(first, &slack_fallback_keys, o->channel,
-	    o->user_id, NULL);
-	json = cJSON_PrintUnformatted(first);
-	if (outbox_enqueue(sl->bot->outbox, "slack", sl->capture->reply_to + 4,
-	    "response", sl->capture->reply_to + 4, json, &cause) < 0) {
-		log_error("slack", "cannot queue a reply: %s", cause);
-		free(cause);
-	}
-	free(json);
-	cJSON_Delete(first);
-}
-
 static void
 slack_reply(struct chat *c, const struct chat_origin *o,
     const struct message *m)
@@ -85,7 +60,8 @@ slack_reply(struct chat *c, const struct chat_origin *o,
 			chat_capture_keep(sl->capture, body);
 			return;
 		}
-		slack_capture_flush(sl, o);
+		chat_capture_flush(sl->capture, o, &slack_fallback_keys,
+		    sl->bot->outbox, "slack");
 		chat_fallback_add(body, &slack_fallback_keys, o->channel,
 		    o->user_id, o->reply_to != NULL && strncmp(o->reply_to,
 		    "ts:", 3) == 0 ? o->reply_to + 3 : NULL);
@@ -144,7 +120,8 @@ slack_reply_live(struct chat *c, const struct chat_origin *o, int64_t ref,
 {
 	struct slack	*sl = c->priv;
 
-	slack_capture_flush(sl, o);
+	chat_capture_flush(sl->capture, o, &slack_fallback_keys, sl->bot->outbox,
+	    "slack");
 	return slack_live_enqueue(sl->bot->outbox, o, ref, m);
 }
 /*
