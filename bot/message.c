@@ -128,6 +128,16 @@ message_button_fits(const struct message_button *btn)
 		return strlen(btn->url) <= MESSAGE_BUTTON_URL;
 	return btn->value != NULL && strlen(btn->value) <= MESSAGE_BUTTON_VALUE;
 }
+/* s and a newline, when there is an s. */
+static void
+message_line(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		return;
+	buf_adds(b, s);
+	buf_addc(b, '\n');
+}
+
 
 char *
 message_render_text(const struct message *m)
@@ -136,17 +146,14 @@ message_render_text(const struct message *m)
 	size_t		 i;
 
 	buf_init(&b);
-	if (m->mention != NULL)
-		buf_addf(&b, "%s\n", m->mention);
-	if (m->title != NULL)
-		buf_addf(&b, "%s\n", m->title);
-	if (m->text != NULL)
-		buf_addf(&b, "%s\n", m->text);
+	/* Added, not formatted: an answer's block can be long. */
+	message_line(&b, m->mention);
+	message_line(&b, m->title);
+	message_line(&b, m->text);
 	for (i = 0; i < m->nfields; i++)
 		buf_addf(&b, "%s: %s\n", m->fields[i].title,
 		    m->fields[i].value);
-	if (m->code != NULL)
-		buf_addf(&b, "%s\n", m->code);
+	message_line(&b, m->code);
 	for (i = 0; i < m->nbuttons; i++) {
 		if (m->buttons[i].url != NULL)
 			buf_addf(&b, "%s: %s\n", m->buttons[i].label,

@@ -80,10 +80,20 @@ buf_addc(struct buf *b, char c)
 void
 buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
-	va_list	 ap2;
-	size_t	 room;
-	int	 n;
+	va_list		 ap2;
+	const char	*s;
+	size_t		 room;
+	int		 n;
 
+	/* "%s" alone, the commonest format, needs no formatting. */
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+		va_copy(ap2, ap);
+		s = va_arg(ap2, const char *);
+		va_end(ap2);
+		/* As glibc's printf says it. */
+		buf_adds(b, s != NULL ? s : "(null)");
+		return;
+	}
 	/*
 	 * Formatted straight into the room there is: a second pass only
 	 * when it did not fit (an answer is built of many short lines).

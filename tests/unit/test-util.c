@@ -54,6 +54,22 @@ TEST(buf_grows)
 	buf_addc(&b, 'c');
 	buf_add(&b, "def", 2);
 	ASSERT_STR_EQ(b.data, "abcde");
+	/*
+	 * "%s" alone is added, not formatted; the rest are formatted in
+	 * the room there is, or again once grown: all must read the same.
+	 */
+	buf_addf(&b, "%s", "fg");
+	buf_addf(&b, "%s%s", "h", "");
+	buf_addf(&b, "%.3s|%5d", "ijklm", 42);
+	ASSERT_STR_EQ(b.data, "abcdefghijk|   42");
+	ASSERT_INT_EQ(b.len, strlen(b.data));
+	buf_clear(&b);
+	for (i = 0; i < 200; i++)
+		buf_addf(&b, "%s-%03d;", "word", i);
+	ASSERT_INT_EQ(b.len, 200 * 9);
+	ASSERT(strncmp(b.data + 199 * 9, "word-199;", 9) == 0);
+	buf_clear(&b);
+	buf_adds(&b, "abcde");
 	s = buf_detach(&b);
 	ASSERT_STR_EQ(s, "abcde");
 	ASSERT_INT_EQ(b.len, 0);
