@@ -345,6 +345,11 @@ TEST(matcher_errors)
 	    "something that can match nothing, like (a*)* or (x|)+");
 	parse_bad("t=~(x|a?b?)+", "t=~(x|a?b?)+: regex loops over something "
 	    "that can match nothing, like (a*)* or (x|)+");
+	/* An optional over an optional (fuzz-matchers: minutes, 2 GB). */
+	parse_bad("t=~(()???????x*){50}", "t=~(()???????x*){50}: regex loops "
+	    "over something that can match nothing, like (a*)* or (x|)+");
+	parse_bad("t=~a*?", "t=~a*?: regex loops over something that can "
+	    "match nothing, like (a*)* or (x|)+");
 	/* Control bytes are escaped in messages: they stay one line. */
 	parse_bad("a\nb", "a\\x0ab: expected name=value, name!=value, "
 	    "name=~regex or name!~regex");
